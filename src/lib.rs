@@ -1,0 +1,10 @@
+//! cronwarp: a deterministic simulator and test harness for scheduled-job
+//! controllers (Kubernetes CronJob, Crossplane CronOperation, KubeVela
+//! `cron-task`).
+//!
+//! Layers, each importing only those before it: [`schedule`] (the cron
+//! language, zones, DST) ← `model` ← `policy` ← `sim` ← `report` ← [`cli`].
+
+pub mod cli;
+pub mod model;
+pub mod schedule;

@@ -1,0 +1,159 @@
+//! Instants and durations at millisecond precision.
+//!
+//! The simulator needs sub-second time (the CronJob controller wakes at
+//! tick + 100 ms; the Job controller batches pod events for 1 s), while the
+//! API server stores `metav1.Time` at whole seconds. One integer type serves
+//! both: Kubernetes' truncation is an explicit [`Time::trunc_seconds`] call
+//! where the API server would truncate.
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+
+/// An instant: milliseconds since the Unix epoch, UTC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Time(pub i64);
+
+/// A span of time in milliseconds (may be negative).
+pub type Millis = i64;
+
+/// One second in [`Millis`].
+pub const SECOND: Millis = 1_000;
+/// One minute in [`Millis`].
+pub const MINUTE: Millis = 60 * SECOND;
+/// One hour in [`Millis`].
+pub const HOUR: Millis = 60 * MINUTE;
+
+impl Time {
+    /// From whole Unix seconds.
+    pub const fn from_unix(secs: i64) -> Time {
+        Time(secs.saturating_mul(1000))
+    }
+
+    /// Whole Unix seconds, rounded toward negative infinity (Go's `Unix()`).
+    pub const fn unix(self) -> i64 {
+        self.0.div_euclid(1000)
+    }
+
+    /// Truncated to whole seconds, as `metav1.Time` stores it.
+    pub const fn trunc_seconds(self) -> Time {
+        Time(self.0 - self.0.rem_euclid(1000))
+    }
+
+    /// `self + d`.
+    pub const fn add(self, d: Millis) -> Time {
+        Time(self.0.saturating_add(d))
+    }
+
+    /// `self - other`.
+    pub const fn since(self, other: Time) -> Millis {
+        self.0.saturating_sub(other.0)
+    }
+
+    /// Parses RFC 3339 (any offset, optional fraction); sub-millisecond
+    /// digits are dropped.
+    pub fn parse_rfc3339(s: &str) -> Result<Time, String> {
+        chrono::DateTime::parse_from_rfc3339(s)
+            .map(|d| Time(d.timestamp_millis()))
+            .map_err(|e| format!("invalid RFC 3339 time {s:?}: {e} (example: 2025-11-02T01:30:00Z)"))
+    }
+
+    /// RFC 3339 in UTC: whole seconds print as `…:05Z`, others with three
+    /// fraction digits (`…:05.100Z`).
+    pub fn rfc3339(self) -> String {
+        self.to_string()
+    }
+
+    /// RFC 3339 in UTC, always with milliseconds (`…:05.000Z`): the event
+    /// log's fixed-width form.
+    pub fn rfc3339_millis(self) -> String {
+        match chrono::DateTime::from_timestamp_millis(self.0) {
+            Some(d) => d.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+            None => format!("@{}ms", self.0),
+        }
+    }
+}
+
+impl fmt::Display for Time {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match chrono::DateTime::from_timestamp_millis(self.0) {
+            Some(d) if self.0 % 1000 == 0 => write!(f, "{}", d.format("%Y-%m-%dT%H:%M:%SZ")),
+            Some(d) => write!(f, "{}", d.format("%Y-%m-%dT%H:%M:%S%.3fZ")),
+            None => write!(f, "@{}ms", self.0),
+        }
+    }
+}
+
+impl Serialize for Time {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Time {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Time, D::Error> {
+        let s = String::deserialize(d)?;
+        Time::parse_rfc3339(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+impl schemars::JsonSchema for Time {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Time".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "string", "format": "date-time" })
+    }
+}
+
+/// Formats a span as Go's `time.Duration.String` does (`1h2m3.5s`, `100ms`).
+pub fn format_duration(ms: Millis) -> String {
+    if ms == 0 {
+        return "0s".into();
+    }
+    let neg = ms < 0;
+    let a = ms.unsigned_abs();
+    let mut out = String::new();
+    if neg {
+        out.push('-');
+    }
+    if a < 1000 {
+        out.push_str(&format!("{a}ms"));
+        return out;
+    }
+    let (h, m, s, frac) = (a / 3_600_000, a / 60_000 % 60, a / 1000 % 60, a % 1000);
+    if h > 0 {
+        out.push_str(&format!("{h}h"));
+    }
+    if h > 0 || m > 0 {
+        out.push_str(&format!("{m}m"));
+    }
+    if frac == 0 {
+        out.push_str(&format!("{s}s"));
+    } else {
+        let f = format!("{frac:03}");
+        out.push_str(&format!("{s}.{}s", f.trim_end_matches('0')));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_rfc3339() {
+        let t = Time::parse_rfc3339("2025-11-02T01:30:00-04:00").unwrap();
+        assert_eq!(t.to_string(), "2025-11-02T05:30:00Z");
+        assert_eq!(t.add(100).to_string(), "2025-11-02T05:30:00.100Z");
+        assert_eq!(t.add(100).trunc_seconds(), t);
+        assert_eq!(Time(-1).unix(), -1);
+    }
+
+    #[test]
+    fn go_duration_strings() {
+        assert_eq!(format_duration(100), "100ms");
+        assert_eq!(format_duration(48 * HOUR + 30 * MINUTE + 100), "48h30m0.1s");
+        assert_eq!(format_duration(90 * SECOND), "1m30s");
+        assert_eq!(format_duration(0), "0s");
+    }
+}

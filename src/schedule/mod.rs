@@ -1,0 +1,139 @@
+//! Kubernetes-exact cron schedules: robfig/cron v3 `ParseStandard` and
+//! `Schedule.Next`, time zones and DST included.
+//!
+//! Kubernetes parses `spec.schedule` with robfig/cron v3 and walks it with
+//! `Next`; cronwarp reproduces both exactly, quirks included (see
+//! `DESIGN.md` and `../shared/reference/robfig-cron.md`).
+//!
+//! ```
+//! use cronwarp::schedule::{Schedule, Zone};
+//! use chrono::{DateTime, Utc};
+//!
+//! let s = Schedule::parse("TZ=America/New_York 30 1 * * *").unwrap();
+//! let from: DateTime<Utc> = "2025-11-02T00:00:00-04:00".parse().unwrap();
+//! let runs: Vec<String> = s
+//!     .iter_after(from.timestamp(), Zone::Utc)
+//!     .take(3)
+//!     .map(|t| s.format_rfc3339(t, Zone::Utc))
+//!     .collect();
+//! // The repeated hour fires twice, once per offset.
+//! assert_eq!(runs, [
+//!     "2025-11-02T01:30:00-04:00",
+//!     "2025-11-02T01:30:00-05:00",
+//!     "2025-11-03T01:30:00-05:00",
+//! ]);
+//! ```
+
+mod analysis;
+mod civil;
+mod describe;
+mod golang;
+pub mod kube;
+mod next;
+mod parse;
+mod zone;
+
+pub use analysis::{Anomaly, AnomalyKind, DayRule, analyze, day_rule, simple_next};
+pub use civil::Wall;
+pub use describe::describe;
+pub use parse::{ParseError, STAR_BIT};
+pub use zone::{Location, Zone, load_location};
+
+/// A parsed schedule: robfig's `SpecSchedule` or `ConstantDelaySchedule`,
+/// plus the location from a `TZ=` prefix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Schedule {
+    kind: ScheduleKind,
+    location: Location,
+}
+
+/// The two schedule types `ParseStandard` produces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScheduleKind {
+    /// Five cron fields (or a descriptor that stands for them).
+    Spec(SpecSchedule),
+    /// `@every D`, in whole seconds (at least 1).
+    Every(u64),
+}
+
+/// Bitmasks of the cron fields, bit N set when value N matches; bit 63 is
+/// [`STAR_BIT`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SpecSchedule {
+    pub second: u64,
+    pub minute: u64,
+    pub hour: u64,
+    pub dom: u64,
+    pub month: u64,
+    pub dow: u64,
+}
+
+impl Schedule {
+    /// robfig `ParseStandard`.
+    pub fn parse(spec: &str) -> Result<Schedule, ParseError> {
+        parse::parse_standard(spec)
+    }
+
+    /// The parsed form.
+    pub fn kind(&self) -> &ScheduleKind {
+        &self.kind
+    }
+
+    /// The location from a `TZ=`/`CRON_TZ=` prefix, or [`Location::Local`].
+    pub fn location(&self) -> Location {
+        self.location
+    }
+
+    /// The zone the schedule is evaluated in when the caller's local zone is
+    /// `local` (kube-controller-manager's zone, UTC unless configured).
+    pub fn zone(&self, local: Zone) -> Zone {
+        self.location.resolve(local)
+    }
+
+    /// robfig `Schedule.Next`: the first fire time strictly after `after`
+    /// (Unix seconds, already floored), or `None` for Go's zero time.
+    ///
+    /// Like robfig, this can return `after` itself in zones whose DST shift
+    /// is not a whole hour (reference §3.2a); callers that iterate must guard
+    /// against that, as [`Schedule::iter_after`] does not.
+    #[inline]
+    pub fn next(&self, after: i64, local: Zone) -> Option<i64> {
+        match self.kind {
+            ScheduleKind::Every(d) => after.checked_add(d as i64),
+            ScheduleKind::Spec(ref s) => next::spec_next(s, self.zone(local), after),
+        }
+    }
+
+    /// Iterates `Next` from `after`, feeding each result back in, exactly as
+    /// robfig's callers do. Ends at the first zero time.
+    pub fn iter_after(&self, after: i64, local: Zone) -> impl Iterator<Item = i64> + '_ {
+        let mut cur = Some(after);
+        std::iter::from_fn(move || {
+            cur = self.next(cur?, local);
+            cur
+        })
+    }
+
+    /// RFC 3339 in the schedule's zone, as Go's `time.RFC3339` prints it
+    /// (`Z` for a zero offset).
+    pub fn format_rfc3339(&self, unix: i64, local: Zone) -> String {
+        format_rfc3339(unix, self.zone(local))
+    }
+}
+
+/// RFC 3339 of an instant in a zone, Go-style (`Z` for a zero offset).
+pub fn format_rfc3339(unix: i64, zone: Zone) -> String {
+    let off = zone.offset_at(unix);
+    let w = Wall::from_local_seconds(unix + i64::from(off));
+    let date = format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+        w.year, w.month, w.day, w.hour, w.minute, w.second
+    );
+    if off == 0 {
+        return date + "Z";
+    }
+    let sign = if off < 0 { '-' } else { '+' };
+    let a = off.unsigned_abs();
+    // Go's RFC3339 drops offset seconds (LMT zones have them).
+    format!("{date}{sign}{:02}:{:02}", a / 3600, a / 60 % 60)
+}
