@@ -24,6 +24,8 @@ pub struct ObjectMeta {
     pub labels: BTreeMap<String, String>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub annotations: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub finalizers: Vec<String>,
     #[serde(skip_serializing_if = "String::is_empty")]
     pub resource_version: String,
 }

@@ -1,0 +1,84 @@
+//! What the controllers exchange with the API server and the event recorder.
+
+use crate::model::{CronJob, Job};
+use serde::Serialize;
+
+/// An API call's failure, as the controllers distinguish them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum ApiError {
+    /// `apierrors.IsNotFound`.
+    NotFound,
+    /// `apierrors.IsAlreadyExists`.
+    AlreadyExists,
+    /// `apierrors.IsConflict` (a stale resourceVersion).
+    Conflict,
+    /// The namespace is terminating (`NamespaceTerminatingCause`).
+    NamespaceTerminating,
+    /// Anything else, with the error text the controller would print.
+    Other(String),
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ApiError::NotFound => f.write_str("not found"),
+            ApiError::AlreadyExists => f.write_str("already exists"),
+            ApiError::Conflict => f.write_str("the object has been modified; please apply your changes to the latest version and try again"),
+            ApiError::NamespaceTerminating => f.write_str("namespace is being terminated"),
+            ApiError::Other(s) => f.write_str(s),
+        }
+    }
+}
+
+/// `metav1.DeletionPropagation`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum Propagation {
+    Background,
+    Foreground,
+    Orphan,
+}
+
+/// `corev1.EventTypeNormal` / `EventTypeWarning`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum EventType {
+    Normal,
+    Warning,
+}
+
+/// A Kubernetes Event as a controller records it: type, reason and message
+/// exactly as upstream emits them, on the object named by `object`
+/// (`kind/namespace/name`, e.g. `CronJob/default/backup`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Event {
+    pub object: String,
+    #[serde(rename = "type")]
+    pub type_: EventType,
+    pub reason: String,
+    pub message: String,
+}
+
+impl Event {
+    /// A Normal event.
+    pub fn normal(object: impl Into<String>, reason: &str, message: impl Into<String>) -> Event {
+        Event { object: object.into(), type_: EventType::Normal, reason: reason.into(), message: message.into() }
+    }
+
+    /// A Warning event.
+    pub fn warning(object: impl Into<String>, reason: &str, message: impl Into<String>) -> Event {
+        Event { object: object.into(), type_: EventType::Warning, reason: reason.into(), message: message.into() }
+    }
+}
+
+/// The API server as the CronJob controller's sync reaches it directly
+/// (live calls, not the informer cache). Implementations decide uids,
+/// creation timestamps (whole seconds) and failures.
+pub trait Api {
+    /// A live GET of a CronJob.
+    fn get_cronjob(&mut self, namespace: &str, name: &str) -> Result<CronJob, ApiError>;
+    /// A live GET of a Job.
+    fn get_job(&mut self, namespace: &str, name: &str) -> Result<Job, ApiError>;
+    /// CREATE a Job; returns the stored object (uid, creationTimestamp set).
+    fn create_job(&mut self, job: Job) -> Result<Job, ApiError>;
+    /// DELETE a Job with a propagation policy.
+    fn delete_job(&mut self, namespace: &str, name: &str, propagation: Propagation) -> Result<(), ApiError>;
+}

@@ -1,0 +1,2 @@
+//! The Job controller (`pkg/controller/job`) as pure functions. STUB: being
+//! written.

@@ -1,0 +1,50 @@
+//! Behaviour that changed between Kubernetes releases (reference §16), as
+//! named settings. [`Settings::default`] is current Kubernetes.
+
+use crate::model::{Millis, MINUTE};
+use serde::{Deserialize, Serialize};
+
+/// How the CronJob controller finds its Jobs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum JobListing {
+    /// ≤ ~1.34: any Job whose controller ownerRef has the CronJob's name
+    /// (a re-created CronJob adopts and garbage-collects the old one's Jobs).
+    OwnerName,
+    /// Current: controller ownerRef with the CronJob's uid.
+    #[default]
+    OwnerUid,
+}
+
+/// Version-dependent controller behaviour.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct Settings {
+    /// How Jobs are matched to their CronJob.
+    pub job_listing: JobListing,
+    /// PR #122025 (2024): `lastSuccessfulTime` is set in the same pass in
+    /// which a Job leaves `status.active`. `false` is the older behaviour
+    /// (set only on a later sync, never with `successfulJobsHistoryLimit: 0`).
+    pub last_successful_time_same_pass: bool,
+    /// Before PR #121327 (≤ v1.28) the TooManyMissedTimes message carried
+    /// the count (`too many missed start times: 115. Set or …`).
+    pub too_many_missed_message_with_count: bool,
+    /// The v1 controller (≤ v1.20): more than 100 missed ticks means no Job
+    /// at all (`FailedNeedsStart`).
+    pub legacy_give_up_after_100_misses: bool,
+    /// Cap of the Job controller's pod-failure backoff: 10 min now
+    /// (`MaxJobPodFailureBackOff`), 6 min in older releases and the docs.
+    pub pod_failure_backoff_cap: Millis,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            job_listing: JobListing::OwnerUid,
+            last_successful_time_same_pass: true,
+            too_many_missed_message_with_count: false,
+            legacy_give_up_after_100_misses: false,
+            pod_failure_backoff_cap: 10 * MINUTE,
+        }
+    }
+}
