@@ -7,7 +7,7 @@
 //! oracle fails instead.
 
 use cronwarp::schedule::{ParseError, Schedule, Zone};
-use rand::{Rng, RngExt, SeedableRng};
+use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::io::Write;
 use std::path::PathBuf;
@@ -75,11 +75,8 @@ fn json_str(s: &str) -> String {
 
 /// Asks the oracle; returns one JSON line per case.
 fn ask(oracle: &PathBuf, cases: &[Case]) -> Vec<String> {
-    let mut child = Command::new(oracle)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("oracle starts");
+    let mut child =
+        Command::new(oracle).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().expect("oracle starts");
     let mut input = String::new();
     for c in cases {
         let from = chrono::DateTime::from_timestamp(c.from, 0).unwrap().to_rfc3339();
@@ -123,17 +120,47 @@ fn ours(c: &Case) -> serde_json::Value {
     }
 }
 
-
 const ZONES: &[&str] = &[
-    "UTC", "America/New_York", "America/Los_Angeles", "America/Chicago", "America/St_Johns",
-    "America/Halifax", "America/Sao_Paulo", "America/Havana", "America/Santiago",
-    "America/Asuncion", "America/Mexico_City", "America/Moncton", "America/Caracas",
-    "Europe/London", "Europe/Berlin", "Europe/Dublin", "Europe/Helsinki", "Atlantic/Azores",
-    "Africa/Cairo", "Asia/Beirut", "Asia/Jerusalem", "Asia/Tehran", "Asia/Amman",
-    "Asia/Damascus", "Africa/Casablanca", "Asia/Kolkata", "Asia/Kathmandu", "Asia/Tokyo",
-    "Australia/Sydney", "Australia/Adelaide", "Australia/Lord_Howe", "Pacific/Chatham",
-    "Pacific/Auckland", "Pacific/Apia", "Antarctica/Troll", "America/Godthab", "Asia/Gaza",
-    "Europe/Lisbon", "America/Scoresbysund", "Pacific/Kiritimati",
+    "UTC",
+    "America/New_York",
+    "America/Los_Angeles",
+    "America/Chicago",
+    "America/St_Johns",
+    "America/Halifax",
+    "America/Sao_Paulo",
+    "America/Havana",
+    "America/Santiago",
+    "America/Asuncion",
+    "America/Mexico_City",
+    "America/Moncton",
+    "America/Caracas",
+    "Europe/London",
+    "Europe/Berlin",
+    "Europe/Dublin",
+    "Europe/Helsinki",
+    "Atlantic/Azores",
+    "Africa/Cairo",
+    "Asia/Beirut",
+    "Asia/Jerusalem",
+    "Asia/Tehran",
+    "Asia/Amman",
+    "Asia/Damascus",
+    "Africa/Casablanca",
+    "Asia/Kolkata",
+    "Asia/Kathmandu",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "Australia/Adelaide",
+    "Australia/Lord_Howe",
+    "Pacific/Chatham",
+    "Pacific/Auckland",
+    "Pacific/Apia",
+    "Antarctica/Troll",
+    "America/Godthab",
+    "Asia/Gaza",
+    "Europe/Lisbon",
+    "America/Scoresbysund",
+    "Pacific/Kiritimati",
 ];
 
 const FIELD_ATOMS: [&[&str]; 5] = [
@@ -145,17 +172,64 @@ const FIELD_ATOMS: [&[&str]; 5] = [
 ];
 
 const WHOLE: &[&str] = &[
-    "@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly",
-    "@every 1h", "@every 90m", "@every 1d", "@every 500ms", "@every -1h", "@every 1h30m",
-    "@every  1h", "@every 1.5h", "@every 0s", "@daily ", "@DAILY", "@every", "",
-    "* * * *", "* * * * * *", "0 0 30 2 *", "0 0 29 2 *", "0 0 , * *", "*-5 * * * *",
-    "+5 * * * *", "1,,2 * * * *", "0 0 * * 0#2", "0 0 L * *", "*/0 * * * *", "1-2-3 * * * *",
-    "1/2/3 * * * *", "*/-1 * * * *", "5-1 * * * *", "0 0 * * SAT-SUN", "0 0 * DEC-JAN *",
-    "TZ=UTC", "TZ=", "CRON_TZ=UTC\t@daily", "TZ=UTC\t* * * * *", "TZ=utc * * * * *",
-    "TZ=Europe/berlin * * * * *", "TZ=../x * * * * *", "TZ=America * * * * *",
-    "CRON_TZ=Asia/Tokyo 0 9 * * *", "TZ=UTC @daily ", "TZ=Local 0 0 * * *",
-    "99999999999999999999 * * * *", "0 0 1 * 1", "0 0 13 * 5", "0 0 */1 * 1", "0 0 15 * 1/1",
-    "0\u{A0}0 * * *", "0 0\u{3000}* * *", "0\u{200B} 0 * * *", "jan * * * *", "0 0 * * monday",
+    "@yearly",
+    "@annually",
+    "@monthly",
+    "@weekly",
+    "@daily",
+    "@midnight",
+    "@hourly",
+    "@every 1h",
+    "@every 90m",
+    "@every 1d",
+    "@every 500ms",
+    "@every -1h",
+    "@every 1h30m",
+    "@every  1h",
+    "@every 1.5h",
+    "@every 0s",
+    "@daily ",
+    "@DAILY",
+    "@every",
+    "",
+    "* * * *",
+    "* * * * * *",
+    "0 0 30 2 *",
+    "0 0 29 2 *",
+    "0 0 , * *",
+    "*-5 * * * *",
+    "+5 * * * *",
+    "1,,2 * * * *",
+    "0 0 * * 0#2",
+    "0 0 L * *",
+    "*/0 * * * *",
+    "1-2-3 * * * *",
+    "1/2/3 * * * *",
+    "*/-1 * * * *",
+    "5-1 * * * *",
+    "0 0 * * SAT-SUN",
+    "0 0 * DEC-JAN *",
+    "TZ=UTC",
+    "TZ=",
+    "CRON_TZ=UTC\t@daily",
+    "TZ=UTC\t* * * * *",
+    "TZ=utc * * * * *",
+    "TZ=Europe/berlin * * * * *",
+    "TZ=../x * * * * *",
+    "TZ=America * * * * *",
+    "CRON_TZ=Asia/Tokyo 0 9 * * *",
+    "TZ=UTC @daily ",
+    "TZ=Local 0 0 * * *",
+    "99999999999999999999 * * * *",
+    "0 0 1 * 1",
+    "0 0 13 * 5",
+    "0 0 */1 * 1",
+    "0 0 15 * 1/1",
+    "0\u{A0}0 * * *",
+    "0 0\u{3000}* * *",
+    "0\u{200B} 0 * * *",
+    "jan * * * *",
+    "0 0 * * monday",
 ];
 
 fn random_case(rng: &mut ChaCha8Rng) -> Case {
@@ -206,5 +280,11 @@ fn parity_with_real_robfig_on_random_cases() {
         }
     }
     eprintln!("robfig parity: {} cases, {} mismatches", cases.len(), bad.len());
-    assert!(bad.is_empty(), "{} of {} differ:\n{}", bad.len(), cases.len(), bad[..bad.len().min(40)].join("\n"));
+    assert!(
+        bad.is_empty(),
+        "{} of {} differ:\n{}",
+        bad.len(),
+        cases.len(),
+        bad[..bad.len().min(40)].join("\n")
+    );
 }

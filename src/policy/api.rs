@@ -23,7 +23,9 @@ impl std::fmt::Display for ApiError {
         match self {
             ApiError::NotFound => f.write_str("not found"),
             ApiError::AlreadyExists => f.write_str("already exists"),
-            ApiError::Conflict => f.write_str("the object has been modified; please apply your changes to the latest version and try again"),
+            ApiError::Conflict => f.write_str(
+                "the object has been modified; please apply your changes to the latest version and try again",
+            ),
             ApiError::NamespaceTerminating => f.write_str("namespace is being terminated"),
             ApiError::Other(s) => f.write_str(s),
         }
@@ -60,12 +62,22 @@ pub struct Event {
 impl Event {
     /// A Normal event.
     pub fn normal(object: impl Into<String>, reason: &str, message: impl Into<String>) -> Event {
-        Event { object: object.into(), type_: EventType::Normal, reason: reason.into(), message: message.into() }
+        Event {
+            object: object.into(),
+            type_: EventType::Normal,
+            reason: reason.into(),
+            message: message.into(),
+        }
     }
 
     /// A Warning event.
     pub fn warning(object: impl Into<String>, reason: &str, message: impl Into<String>) -> Event {
-        Event { object: object.into(), type_: EventType::Warning, reason: reason.into(), message: message.into() }
+        Event {
+            object: object.into(),
+            type_: EventType::Warning,
+            reason: reason.into(),
+            message: message.into(),
+        }
     }
 }
 

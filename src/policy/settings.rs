@@ -1,7 +1,7 @@
 //! Behaviour that changed between Kubernetes releases (reference §16), as
 //! named settings. [`Settings::default`] is current Kubernetes.
 
-use crate::model::{Millis, MINUTE};
+use crate::model::{MINUTE, Millis};
 use serde::{Deserialize, Serialize};
 
 /// How the CronJob controller finds its Jobs.

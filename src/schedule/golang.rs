@@ -256,14 +256,8 @@ mod tests {
         assert_eq!(parse_duration("1.5s"), Ok(1_500_000_000));
         assert_eq!(parse_duration("-1h"), Ok(-3_600_000_000_000));
         assert_eq!(parse_duration("0"), Ok(0));
-        assert_eq!(
-            parse_duration("1d").unwrap_err(),
-            r#"time: unknown unit "d" in duration "1d""#
-        );
-        assert_eq!(
-            parse_duration("1h 30m").unwrap_err(),
-            r#"time: unknown unit "h " in duration "1h 30m""#
-        );
+        assert_eq!(parse_duration("1d").unwrap_err(), r#"time: unknown unit "d" in duration "1d""#);
+        assert_eq!(parse_duration("1h 30m").unwrap_err(), r#"time: unknown unit "h " in duration "1h 30m""#);
         assert_eq!(parse_duration(" 1h").unwrap_err(), r#"time: invalid duration " 1h""#);
         assert_eq!(parse_duration("5").unwrap_err(), r#"time: missing unit in duration "5""#);
     }

@@ -6,9 +6,9 @@
 //! a real cluster: the API server rejects an object on `kubectl apply`, while
 //! the controller emits an event and silently stops scheduling.
 
+use super::Schedule;
 use super::parse::ParseError;
 use super::zone::load_location;
-use super::Schedule;
 
 /// What `formatSchedule` produced.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,7 +88,11 @@ fn invalid(field: &'static str, value: &str, detail: impl Into<String>) -> Field
 ///
 /// A schedule robfig panics on is reported as invalid here; the real API
 /// server would panic inside validation (not verified on a cluster).
-pub fn validate_schedule(schedule: &str, time_zone: Option<&str>, old_schedule: Option<&str>) -> Vec<FieldError> {
+pub fn validate_schedule(
+    schedule: &str,
+    time_zone: Option<&str>,
+    old_schedule: Option<&str>,
+) -> Vec<FieldError> {
     let mut errs = Vec::new();
     if schedule.is_empty() {
         errs.push(FieldError {
@@ -141,7 +145,11 @@ pub fn validate_time_zone(time_zone: Option<&str>) -> Vec<FieldError> {
     }
     let mut errs = Vec::new();
     if tz.eq_ignore_ascii_case("local") {
-        errs.push(invalid(F, tz, "timeZone must be an explicit time zone as defined in https://www.iana.org/time-zones"));
+        errs.push(invalid(
+            F,
+            tz,
+            "timeZone must be an explicit time zone as defined in https://www.iana.org/time-zones",
+        ));
     }
     if let Err(e) = load_location(tz) {
         errs.push(invalid(F, tz, e));
@@ -194,7 +202,10 @@ mod tests {
     #[test]
     fn parse_errors_carry_robfig_text() {
         let e = validate_schedule("0 0 * * 7", None, None);
-        assert_eq!(e[0].to_string(), "spec.schedule: Invalid value: \"0 0 * * 7\": end of range (7) above maximum (6): 7");
+        assert_eq!(
+            e[0].to_string(),
+            "spec.schedule: Invalid value: \"0 0 * * 7\": end of range (7) above maximum (6): 7"
+        );
         assert_eq!(validate_schedule("", None, None)[0].to_string(), "spec.schedule: Required value");
     }
 
@@ -202,9 +213,15 @@ mod tests {
     fn time_zone_rules() {
         assert!(validate_time_zone(None).is_empty());
         assert_eq!(validate_time_zone(Some(""))[0].detail, "timeZone must be nil or non-empty string");
-        assert_eq!(validate_time_zone(Some("America/Argentina/ComodRivadavia_x"))[0].detail, "unknown time zone America/Argentina/ComodRivadavia_x");
+        assert_eq!(
+            validate_time_zone(Some("America/Argentina/ComodRivadavia_x"))[0].detail,
+            "unknown time zone America/Argentina/ComodRivadavia_x"
+        );
         assert_eq!(validate_time_zone(Some("../x"))[0].detail, "unknown time zone ../x");
-        assert_eq!(validate_time_zone(Some("local"))[0].detail.starts_with("timeZone must be an explicit"), true);
+        assert_eq!(
+            validate_time_zone(Some("local"))[0].detail.starts_with("timeZone must be an explicit"),
+            true
+        );
         assert_eq!(validate_time_zone(Some("Europe/berlin"))[0].detail, "unknown time zone Europe/berlin");
         assert!(validate_time_zone(Some("Etc/GMT+5")).is_empty());
     }

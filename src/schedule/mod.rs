@@ -125,10 +125,8 @@ impl Schedule {
 pub fn format_rfc3339(unix: i64, zone: Zone) -> String {
     let off = zone.offset_at(unix);
     let w = Wall::from_local_seconds(unix + i64::from(off));
-    let date = format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-        w.year, w.month, w.day, w.hour, w.minute, w.second
-    );
+    let date =
+        format!("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", w.year, w.month, w.day, w.hour, w.minute, w.second);
     if off == 0 {
         return date + "Z";
     }

@@ -39,7 +39,9 @@ impl ParseError {
             "Kubernetes uses 5 fields: minute hour day-of-month month day-of-week (no seconds, no year)"
         } else if t.starts_with("end of range (7) above maximum (6)") {
             "day of week runs 0-6 with Sunday = 0; write 0 or SUN for Sunday"
-        } else if t.contains("failed to parse int from") && (t.contains('L') || t.contains('W') || t.contains('#')) {
+        } else if t.contains("failed to parse int from")
+            && (t.contains('L') || t.contains('W') || t.contains('#'))
+        {
             "robfig/cron has no L, W, # or H; list the days explicitly"
         } else if t.contains("failed to parse int from") {
             "numbers, `*`, `?` and three-letter names (jan-dec, sun-sat) are allowed"
@@ -75,9 +77,8 @@ struct Bounds {
     names: &'static [&'static str],
 }
 
-const MONTH_NAMES: &[&str] = &[
-    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-];
+const MONTH_NAMES: &[&str] =
+    &["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
 const DOW_NAMES: &[&str] = &["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
 
 const SECONDS: Bounds = Bounds { min: 0, max: 59, names: &[] };

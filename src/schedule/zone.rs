@@ -161,11 +161,7 @@ pub fn load_location(name: &str) -> Result<Location, String> {
         p => p.parse::<Tz>().ok().map(|tz| Location::Zone(Zone::Tz(tz))),
     };
     if let Some(loc) = file {
-        return if trailing_slash {
-            Err("not a directory".to_string())
-        } else {
-            Ok(loc)
-        };
+        return if trailing_slash { Err("not a directory".to_string()) } else { Ok(loc) };
     }
     if is_directory(&path) {
         return Err("is a directory".to_string());
