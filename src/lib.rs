@@ -9,3 +9,4 @@ pub mod cli;
 pub mod model;
 pub mod policy;
 pub mod schedule;
+pub mod sim;
