@@ -1,11 +1,11 @@
 //! Port of upstream's `TestControllerV2SyncCronJob` (kubernetes
 //! `pkg/controller/cronjob/cronjob_controllerv2_test.go`) against
 //! `policy::cronjob::sync`. The rows live in
-//! `tests/common/upstream_sync_cases.rs`; this file builds each row's
+//! `tests/common/upstream_sync/`; this file builds each row's
 //! objects the way upstream's loop does and checks every expectation.
 //! All rows run; failures are collected and reported together.
 
-#[path = "common/upstream_sync_cases.rs"]
+#[path = "common/upstream_sync/mod.rs"]
 mod cases;
 mod common;
 
