@@ -9,8 +9,9 @@ use common::fixtures::{CJ_NAMESPACE, complete, cronjob, job_for, name_for, objec
 use common::world::World;
 use cronwarp::model::{CronJob, HOUR, MINUTE, SECOND, Time};
 use cronwarp::policy::EventType::{Normal, Warning};
-use cronwarp::policy::cronjob::{Decision, DeleteCause, Deletion, Missed, SyncOutcome};
-use cronwarp::policy::{Event, Propagation};
+use cronwarp::policy::cronjob::{Decision, DeleteCause, Deletion, Missed, SyncOutcome, jobs_for_cronjob};
+use cronwarp::policy::settings::JobListing;
+use cronwarp::policy::{ApiError, Event, Propagation, Settings};
 
 /// `(type, reason)` of each event.
 fn reasons(out: &SyncOutcome) -> Vec<(cronwarp::policy::EventType, &str)> {
@@ -408,4 +409,163 @@ fn active_job_gone_from_the_api_is_dropped_with_missing_job() {
     let out = w.sync_at(t("2016-05-19T10:00:00.100Z"));
     assert_eq!(reasons(&out), [(Normal, "MissingJob"), (Normal, "SuccessfulCreate")]);
     assert_eq!(out.events[0].message, format!("Active job went missing: {name}"));
+}
+
+#[test]
+fn never_firing_schedule_is_an_invalid_schedule_without_requeue() {
+    // Feb 30: robfig's Next gives up and returns the zero time.
+    let mut w = World::new(cj("0 0 30 2 *", "Allow", "2016-05-19T08:00:00Z"));
+    let out = w.sync_at(t("2016-05-19T10:00:00Z"));
+    assert_eq!(out.decision, Decision::InvalidSchedule);
+    assert_eq!(reasons(&out), [(Warning, "InvalidSchedule")]);
+    assert_eq!(
+        out.events[0].message,
+        "invalid schedule: 0 0 30 2 * : time difference between two schedules is less than 1 second"
+    );
+    assert_eq!((out.requeue_after, out.error), (None, None));
+}
+
+#[test]
+fn create_error_is_a_failed_create_and_a_rate_limited_retry() {
+    let mut w = World::new(cj("0 * * * *", "Allow", "2016-05-19T09:30:00Z"));
+    w.api.create_err = Some(ApiError::Conflict);
+    let out = w.sync_at(t("2016-05-19T10:00:00.100Z"));
+    assert_eq!(reasons(&out), [(Warning, "FailedCreate")]);
+    assert_eq!(
+        out.events[0].message,
+        "Error creating job: the object has been modified; please apply your changes to the latest version and try again"
+    );
+    assert_eq!(out.error, Some(ApiError::Conflict));
+    assert_eq!(out.requeue_after, None);
+    assert!(!out.status_changed, "lastScheduleTime is not advanced");
+}
+
+#[test]
+fn replace_delete_failure_stops_the_sync_with_could_not_replace() {
+    let mut w =
+        world_after_run(cj("0 * * * *", "Replace", "2016-05-19T08:30:00Z"), "2016-05-19T09:00:00Z", None);
+    w.api.delete_err = Some(ApiError::Other("boom".into()));
+    let old = job_name("2016-05-19T09:00:00Z");
+    let out = w.sync_at(t("2016-05-19T10:00:00.100Z"));
+    assert_eq!(reasons(&out), [(Warning, "FailedDelete")]);
+    assert_eq!(out.events[0].message, "Deleted job: boom");
+    assert_eq!(out.deletions, [Deletion { job: old.clone(), cause: DeleteCause::Replace, ok: false }]);
+    assert_eq!(out.error, Some(ApiError::Other(format!("could not replace job {CJ_NAMESPACE}/{old}"))));
+    assert!(w.api.created.is_empty());
+}
+
+#[test]
+fn stale_status_rebind_loses_the_new_job_from_the_written_status() {
+    // The informer still has the 09:00 status; the API already holds the
+    // write that put the 10:00 Job into active (reference §4.1).
+    let stale = world_after_run(
+        cj("0 * * * *", "Allow", "2016-05-19T08:30:00Z"),
+        "2016-05-19T09:00:00Z",
+        Some("2016-05-19T09:10:00Z"),
+    );
+    let mut w = stale;
+    let ten = job_for(&w.cj, t("2016-05-19T10:00:00Z"), "ten-uid");
+    let mut fresh = w.cj.clone();
+    fresh.status.active = vec![object_ref(&ten)];
+    fresh.status.last_schedule_time = Some(t("2016-05-19T10:00:00Z"));
+    w.api.put_job(ten);
+    w.api.put_cronjob(fresh);
+    let out = w.sync_at(t("2016-05-19T11:00:00.100Z"));
+    let eleven = job_name("2016-05-19T11:00:00Z");
+    assert_eq!(w.api.created_names(), [eleven.clone()]);
+    assert!(out.status_changed);
+    assert!(out.cronjob.status.active.is_empty(), "the written copy misses both Jobs");
+    assert_eq!(out.cronjob.status.last_schedule_time, Some(t("2016-05-19T09:00:00Z")));
+    assert_eq!(out.requeue_after, Some(HOUR));
+    // The next sync no longer finds either Job in any active list.
+    let out = w.sync_at(t("2016-05-19T11:00:01Z"));
+    assert_eq!(reasons(&out), [(Warning, "UnexpectedJob"), (Warning, "UnexpectedJob")]);
+    assert_eq!(out.decision, Decision::Adopted { tick: t("2016-05-19T11:00:00Z"), job: eleven });
+}
+
+/// An hourly CronJob whose last run (09:01 → 09:01:10) leaves a week of
+/// misses at 2016-05-26 10:00.
+fn week_overdue() -> World {
+    world_after_run(
+        cj("0 * * * *", "Allow", "2016-05-19T08:59:00Z"),
+        "2016-05-19T09:01:00Z",
+        Some("2016-05-19T09:01:10Z"),
+    )
+}
+
+#[test]
+fn setting_legacy_v1_gives_up_after_100_misses() {
+    let mut w = week_overdue();
+    w.settings.legacy_give_up_after_100_misses = true;
+    let out = w.sync_at(t("2016-05-26T10:00:00Z"));
+    assert!(w.api.created.is_empty(), "v1: no job at all");
+    assert_eq!(reasons(&out), [(Warning, "FailedNeedsStart")]);
+    assert!(
+        out.events[0].message.starts_with("Cannot determine if job needs to be started: too many missed")
+    );
+    let mut w = week_overdue();
+    let out = w.sync_at(t("2016-05-26T10:00:00Z"));
+    assert_eq!(
+        reasons(&out),
+        [(Warning, "TooManyMissedTimes"), (Normal, "SuccessfulCreate")],
+        "v2 still runs"
+    );
+    assert_eq!(
+        out.events[0].message,
+        "too many missed start times. Set or decrease .spec.startingDeadlineSeconds or check clock skew"
+    );
+}
+
+#[test]
+fn setting_too_many_missed_message_with_count() {
+    let mut w = week_overdue();
+    w.settings.too_many_missed_message_with_count = true;
+    let out = w.sync_at(t("2016-05-26T10:00:00Z"));
+    assert_eq!(
+        out.events[0].message,
+        "too many missed start times: 169. Set or decrease .spec.startingDeadlineSeconds or check clock skew"
+    );
+}
+
+#[test]
+fn setting_last_successful_time_one_pass_late_before_pr_122025() {
+    for same_pass in [true, false] {
+        let mut w =
+            world_after_run(cj("0 * * * *", "Allow", "2016-05-19T08:30:00Z"), "2016-05-19T09:00:00Z", None);
+        w.settings.last_successful_time_same_pass = same_pass;
+        let name = job_name("2016-05-19T09:00:00Z");
+        w.with_job(&name, |j| complete(j, t("2016-05-19T09:20:00Z")));
+        let out = w.sync_at(t("2016-05-19T09:20:01Z"));
+        let label = if same_pass { "condition" } else { "status" };
+        assert_eq!(out.events[0].message, format!("Saw completed job: {name}, {label}: Complete"));
+        let want = Some(t("2016-05-19T09:20:00Z"));
+        assert_eq!(w.cj.status.last_successful_time, want.filter(|_| same_pass), "same pass: {same_pass}");
+        w.sync_at(t("2016-05-19T09:30:00Z"));
+        assert_eq!(w.cj.status.last_successful_time, want, "set by the next sync at the latest");
+    }
+}
+
+#[test]
+fn job_listing_by_owner_name_sees_a_recreated_cronjobs_old_jobs() {
+    let c = cj("0 * * * *", "Allow", "2016-05-19T08:30:00Z");
+    let mut old_owner = c.clone();
+    old_owner.metadata.uid = "previous-incarnation".into();
+    let mut elsewhere = job_for(&c, t("2016-05-19T07:00:00Z"), "other-ns");
+    elsewhere.metadata.namespace = "other".into();
+    let mut not_controller = job_for(&c, t("2016-05-19T06:00:00Z"), "plain-owner");
+    not_controller.metadata.owner_references[0].controller = None;
+    let jobs = [
+        job_for(&c, t("2016-05-19T09:00:00Z"), "mine"),
+        job_for(&old_owner, t("2016-05-19T08:00:00Z"), "old-incarnation"),
+        elsewhere,
+        not_controller,
+    ];
+    let listed = |listing| {
+        let settings = Settings { job_listing: listing, ..Settings::default() };
+        jobs_for_cronjob(&c, &jobs, &settings).iter().map(|j| j.metadata.uid.clone()).collect::<Vec<_>>()
+    };
+    // The current controller-uid indexer is cluster-wide: it ignores the
+    // namespace (uids are unique, so only a hand-made ref lands elsewhere).
+    assert_eq!(listed(JobListing::OwnerUid), ["mine", "other-ns"]);
+    assert_eq!(listed(JobListing::OwnerName), ["mine", "old-incarnation"]);
 }
