@@ -15,7 +15,7 @@ use common::fixtures::{
     CJ_NAMESPACE, CJ_UID, SCHEDULED_ANNOTATION, complete, cronjob, job_for, name_for, object_ref,
 };
 use cronwarp::model::{CronJob, Job, SECOND};
-use cronwarp::policy::cronjob::{Deletion, SyncContext, SyncOutcome, sync};
+use cronwarp::policy::cronjob::{Decision, Deletion, SyncContext, SyncOutcome, sync};
 use cronwarp::policy::{ApiError, Propagation, Settings};
 use cronwarp::schedule::{Zone, format_rfc3339, load_location};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -151,6 +151,19 @@ fn check(c: &Case, s: &Setup, out: &SyncOutcome) -> Vec<String> {
             expect(out.deletions.is_empty(), format!("deletions: want none, got {:?}", out.deletions));
         }
     }
+
+    expect(out.cronjob.spec == s.cj.spec, "the sync changed the spec".into());
+    let decision_ok = match (&out.decision, c.want_create, c.want_adopt) {
+        (Decision::Created { tick, job, .. }, Some(want), _) => {
+            *tick == want && *job == name_for("mycronjob", want)
+        }
+        (Decision::Adopted { tick, .. }, None, Some(want)) => *tick == want,
+        (Decision::ApiError { .. }, None, None) => c.want_err,
+        (Decision::Created { .. } | Decision::Adopted { .. }, _, _) => false,
+        (_, None, None) => !c.want_err,
+        _ => false,
+    };
+    expect(decision_ok, format!("decision: got {:?}", out.decision));
 
     // The written status (only meaningful when it is written).
     if c.want_update_status {
