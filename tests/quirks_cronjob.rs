@@ -569,3 +569,17 @@ fn job_listing_by_owner_name_sees_a_recreated_cronjobs_old_jobs() {
     assert_eq!(listed(JobListing::OwnerUid), ["mine", "other-ns"]);
     assert_eq!(listed(JobListing::OwnerName), ["mine", "old-incarnation"]);
 }
+
+#[test]
+fn schedule_edit_starts_a_tick_of_the_new_schedule_that_already_passed() {
+    let mut w = world_after_run(
+        cj("0 * * * *", "Allow", "2016-05-19T08:30:00Z"),
+        "2016-05-19T10:00:00Z",
+        Some("2016-05-19T10:05:00Z"),
+    );
+    // Edited at 10:40; the old 11:00:00.1 timer is the next sync.
+    w.cj.spec.schedule = "30 * * * *".into();
+    let out = w.sync_at(t("2016-05-19T11:00:00.100Z"));
+    assert_eq!(w.api.created_names(), [job_name("2016-05-19T10:30:00Z")], "10:30 runs half an hour late");
+    assert_eq!(out.requeue_after, Some(30 * MINUTE));
+}
