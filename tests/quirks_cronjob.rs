@@ -302,7 +302,7 @@ fn at_most_one_job_per_minute_name_collision_adopts_the_finished_job() {
     let out = w.sync_at(t("2016-05-19T10:00:40.100Z"));
     assert_eq!(out.decision, Decision::Adopted { tick: t("2016-05-19T10:00:40Z"), job: first.clone() });
     assert!(out.events.iter().all(|e| e.reason != "SuccessfulCreate"), "{:?}", out.events);
-    assert_eq!(w.api.created_names(), [first.clone()], "no second Job in that minute");
+    assert_eq!(w.api.created_names(), std::slice::from_ref(&first), "no second Job in that minute");
     assert_eq!(w.cj.status.last_schedule_time, Some(t("2016-05-19T10:00:40Z")));
     let active: Vec<_> = w.cj.status.active.iter().map(|r| r.name.clone()).collect();
     assert_eq!(active, [first], "the finished Job is back in active");
@@ -472,7 +472,7 @@ fn stale_status_rebind_loses_the_new_job_from_the_written_status() {
     w.api.put_cronjob(fresh);
     let out = w.sync_at(t("2016-05-19T11:00:00.100Z"));
     let eleven = job_name("2016-05-19T11:00:00Z");
-    assert_eq!(w.api.created_names(), [eleven.clone()]);
+    assert_eq!(w.api.created_names(), std::slice::from_ref(&eleven));
     assert!(out.status_changed);
     assert!(out.cronjob.status.active.is_empty(), "the written copy misses both Jobs");
     assert_eq!(out.cronjob.status.last_schedule_time, Some(t("2016-05-19T09:00:00Z")));
