@@ -319,6 +319,7 @@ mod yaml {
             ("script: [{exit: 1, durration: 1m}]", "durration"),
             ("script: [4294967296]", "out of range"),
             ("runs: {first: [fail]}", "first"),
+            ("exitCode: 0", "non-zero exit code"),
         ];
         for (yaml, needle) in cases {
             let e = error(yaml);
@@ -328,7 +329,7 @@ mod yaml {
 
     #[test]
     fn validate_catches_what_types_allow() {
-        let mut b = behaviour("exitCode: 0");
+        let mut b = Behaviour { exit_code: 0, ..Behaviour::default() };
         assert!(b.validate().unwrap_err().contains("exitCode"));
         b.exit_code = 1;
         b.duration =
