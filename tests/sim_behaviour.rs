@@ -293,6 +293,26 @@ mod yaml {
     }
 
     #[test]
+    fn readme_examples_parse_and_validate() {
+        let random =
+            behaviour("duration: {uniform: {min: 1m, max: 3m}}\nfailureProbability: 0.05\nexitCode: 42\n");
+        let scripted = behaviour(
+            "duration: 2m\n\
+             script: [fail, fail, succeed]\n\
+             runs:\n\
+             \x20 3: [{exit: 137, duration: 30s}, {exit: 137}, {exit: 137}]\n\
+             \x20 5: [{exit: 0, duration: 3h}]\n",
+        );
+        assert_eq!((random.validate(), scripted.validate()), (Ok(()), Ok(())));
+        assert_eq!(
+            draw(&scripted, 3, 0),
+            Attempt { start_latency: 0, duration: 30 * SECOND, exit_code: 137 }
+        );
+        assert_eq!(draw(&scripted, 5, 0).duration, 3 * 60 * MINUTE);
+        assert_eq!(draw(&scripted, 4, 1).exit_code, 1);
+    }
+
+    #[test]
     fn bad_input_is_an_error_naming_the_problem() {
         let cases = [
             ("durations: 5m", "durations"),
