@@ -74,11 +74,11 @@ impl AnomalyKind {
     /// A short label for listings.
     pub fn label(self) -> &'static str {
         match self {
-            AnomalyKind::Gap => "skipped",
-            AnomalyKind::Fold => "twice",
-            AnomalyKind::Skipped => "skipped*",
-            AnomalyKind::NonMatching => "off-time*",
-            AnomalyKind::NotAdvancing => "stuck*",
+            AnomalyKind::Gap => "no run (DST gap)",
+            AnomalyKind::Fold => "runs twice (DST fold)",
+            AnomalyKind::Skipped => "no run (robfig walk)",
+            AnomalyKind::NonMatching => "off-schedule run (robfig walk)",
+            AnomalyKind::NotAdvancing => "Next stuck (robfig walk)",
         }
     }
 }
@@ -163,7 +163,8 @@ fn simple_ticks(spec: &SpecSchedule, zone: Zone, from: i64, to: i64) -> Vec<i64>
     all.sort_unstable();
     let mut prev = from;
     for (i, &u) in all.iter().enumerate() {
-        if zone.wall(u).year > zone.wall(prev + 1).year + 5 {
+        // Only a gap of four years or more can cross the limit.
+        if u - prev > 4 * 365 * DAY && zone.wall(u).year > zone.wall(prev + 1).year + 5 {
             all.truncate(i);
             break;
         }
