@@ -145,7 +145,7 @@ fn write_group(out: &mut dyn std::io::Write, group: &[Anomaly]) -> Result<(), Cl
     if group.len() > 1 {
         writeln!(
             out,
-            "      (the same for {} more times, the last at {:02}:{:02})",
+            "      (and {} more like it, the last at {:02}:{:02})",
             group.len() - 1,
             last.wall.hour,
             last.wall.minute
