@@ -12,10 +12,10 @@ Examples:
   $ cronwarp schedule --from 2025-03-08T00:00:00Z --count 2 --tz America/New_York '30 2 * * *'
   2025-03-08T02:30:00-05:00
   2025-03-10T02:30:00-04:00          (2025-03-09 02:30 does not exist: no run)
-  $ cronwarp schedule --from 2025-01-01T00:00:00Z --count 3 '0 0 1 * 1'
-  2025-01-01T00:00:00Z               (day 1 OR Monday: robfig ORs restricted day fields)
-  2025-01-06T00:00:00Z
-  2025-01-13T00:00:00Z
+  $ cronwarp schedule --from 2025-01-26T00:00:00Z --count 3 '0 0 1 * 1'
+  2025-01-27T00:00:00Z               (a Monday)
+  2025-02-01T00:00:00Z               (day 1: robfig ORs the day fields when both are restricted)
+  2025-02-03T00:00:00Z
 
 Exit codes: 0 ok (warnings on stderr), 2 invalid schedule or zone, 3 internal error.";
 

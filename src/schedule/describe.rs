@@ -158,7 +158,7 @@ fn day_phrase(spec: &SpecSchedule, rule: DayRule, doms: &[u32], dows: &[u32]) ->
 fn step_from_zero(v: &[u32], limit: u32) -> Option<u32> {
     let step = *v.get(1)?;
     let expected: Vec<u32> = (0..limit).step_by(step as usize).collect();
-    let even = limit % step == 0;
+    let even = limit.is_multiple_of(step);
     (even && v.first() == Some(&0) && step > 1 && v == expected.as_slice()).then_some(step)
 }
 
