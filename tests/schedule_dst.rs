@@ -399,3 +399,86 @@ mod simple_model {
         );
     }
 }
+
+mod local_mean_time {
+    use super::*;
+
+    #[test]
+    fn berlin_lmt_offset_with_seconds_makes_robfig_skip_a_run() {
+        // In year 1 Berlin is on LMT (+00:53:28). robfig truncates to the
+        // minute in absolute time, lands on :28 seconds, and walks past 01:00.
+        assert_eq!(
+            runs("TZ=Europe/Berlin */30 * * * *", "0001-01-01T00:00:00Z", 1),
+            ["0001-01-01T01:30:00+00:53"]
+        );
+        let e = explanations("TZ=Europe/Berlin */30 * * * *", "0001-01-01T00:00:00Z", "0001-01-02T00:00:00Z");
+        assert_eq!(
+            e,
+            ["Kubernetes skips this run because of how robfig walks wall-clock fields (the offset \
+              +00:53:28 in Europe/Berlin is not a whole number of minutes)"]
+        );
+    }
+}
+
+mod ordinary_zones {
+    use super::*;
+
+    /// Zones whose transitions are one-hour shifts at a whole local hour
+    /// other than midnight; the reference found robfig equal to the simple
+    /// model there in every tested case.
+    const ZONES: [&str; 16] = [
+        "America/New_York",
+        "America/Los_Angeles",
+        "America/Chicago",
+        "America/Denver",
+        "America/Halifax",
+        "Europe/London",
+        "Europe/Dublin",
+        "Europe/Paris",
+        "Europe/Berlin",
+        "Europe/Helsinki",
+        "Asia/Jerusalem",
+        "Australia/Sydney",
+        "Australia/Adelaide",
+        "Pacific/Auckland",
+        "America/St_Johns",
+        "Asia/Tokyo",
+    ];
+
+    #[test]
+    fn robfig_never_deviates_from_the_wall_clock_2022_to_2026() {
+        for zone in ZONES {
+            for fields in ["*/20 0-3 * * *", "30 2 * * 0"] {
+                let expr = format!("TZ={zone} {fields}");
+                let a = analyze(
+                    &parse(&expr),
+                    Zone::Utc,
+                    unix("2022-01-01T00:00:00Z"),
+                    unix("2026-01-01T00:00:00Z"),
+                );
+                let exotic: Vec<_> = a.iter().filter(|x| x.kind.is_exotic()).collect();
+                assert!(exotic.is_empty(), "{expr}: {exotic:?}");
+                if zone != "Asia/Tokyo" && fields.starts_with("*/20") {
+                    assert!(a.iter().any(|x| x.kind == AnomalyKind::Gap), "{expr}: no gap found");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn exotic_zones_deviate_every_year() {
+        let cases = [
+            ("Australia/Lord_Howe", "0 0 * * *"),
+            ("Pacific/Chatham", "45 3 * * *"),
+            ("Asia/Beirut", "0 12 * * 0"),
+            ("Africa/Cairo", "0 12 * * 5"),
+            ("America/Havana", "0 12 * * 6"),
+        ];
+        for (zone, fields) in cases {
+            let expr = format!("TZ={zone} {fields}");
+            let a =
+                analyze(&parse(&expr), Zone::Utc, unix("2024-01-01T00:00:00Z"), unix("2025-01-01T00:00:00Z"));
+            assert!(a.iter().any(|x| x.kind.is_exotic()), "{expr}: {a:?}");
+        }
+    }
+}

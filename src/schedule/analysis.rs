@@ -451,6 +451,19 @@ impl Ctx<'_> {
     /// Why robfig's walk goes wrong near `u`, in the reference's terms.
     fn cause(&self, u: i64) -> String {
         let zone = self.zone.name();
+        let off = self.zone.offset_at(u);
+        if off % 60 != 0 {
+            // robfig truncates to the minute in absolute time, which is not
+            // a wall-clock minute boundary under such an offset (LMT).
+            let a = off.unsigned_abs();
+            return format!(
+                "the offset {}{:02}:{:02}:{:02} in {zone} is not a whole number of minutes",
+                if off < 0 { '-' } else { '+' },
+                a / 3600,
+                a / 60 % 60,
+                a % 60
+            );
+        }
         let Some(tr) = self.nearest_transition(u) else {
             return format!("no DST transition nearby in {zone}");
         };
