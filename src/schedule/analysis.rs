@@ -409,7 +409,10 @@ impl Ctx<'_> {
     fn skipped(&self, u: i64, simple: &[i64]) -> Anomaly {
         let w = self.zone.wall(u);
         // The other pass of a repeated wall time, if this is one of two.
-        let twin = simple.iter().any(|&v| v != u && (v - u).abs() < DAY && self.zone.wall(v) == w);
+        let twin = self.transitions.iter().filter(|t| (t.at - u).abs() <= 3 * DAY).any(|t| {
+            let shift = i64::from((t.offset_after - t.offset_before).abs());
+            [u - shift, u + shift].iter().any(|v| simple.binary_search(v).is_ok() && self.zone.wall(*v) == w)
+        });
         let text = if twin {
             format!(
                 "Kubernetes runs the repeated {} only once, not at {}{}, because of how robfig walks \

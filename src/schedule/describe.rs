@@ -83,9 +83,9 @@ fn describe_spec(spec: &SpecSchedule) -> String {
         && !months.iter().any(|&m| doms.iter().any(|&d| d <= MONTH_DAYS[m as usize]))
     {
         return format!(
-            "Never fires: {} has no day {}",
-            list(&months, |m| MONTHS[m as usize].to_string()),
-            list(&doms, |d| d.to_string())
+            "Never fires: no day-of-month {} in {}",
+            list(&doms, |d| d.to_string()),
+            list(&months, |m| MONTHS[m as usize].to_string())
         );
     }
     let mut out = time_phrase(&minutes, &hours);
@@ -115,7 +115,7 @@ fn time_phrase(minutes: &[u32], hours: &[u32]) -> String {
         format!("At minutes {}", list(minutes, |m| m.to_string()))
     };
     let hour = if hours.len() == 24 {
-        if minutes.len() == 1 { " past every hour".to_string() } else { String::new() }
+        if minute.starts_with("At") { " past every hour".to_string() } else { String::new() }
     } else if let Some((a, b)) = single_run(hours) {
         format!(", between {a:02}:00 and {b:02}:59")
     } else if let Some(step) = step_from_zero(hours, 24) {
@@ -217,10 +217,11 @@ mod tests {
         assert_eq!(d("*/15 1-3 * * *"), "Every 15 minutes, between 01:00 and 03:59");
         assert_eq!(d("* * * * *"), "Every minute");
         assert_eq!(d("0 * * * *"), "At minute 0 past every hour");
+        assert_eq!(d("1-5 * * * *"), "At minutes 1 through 5 past every hour");
         assert_eq!(d("5,20 */6 * * *"), "At minutes 5 and 20, every 6 hours from 00:00");
         assert_eq!(d("0 */2 * * *"), "At minute 0, every 2 hours from 00:00");
         // 56 then 0: not evenly spaced, so listed.
-        assert_eq!(d("*/7 * * * *"), "At minutes 0, 7, 14, 21, 28, 35, 42, 49 and 56");
+        assert_eq!(d("*/7 * * * *"), "At minutes 0, 7, 14, 21, 28, 35, 42, 49 and 56 past every hour");
     }
 
     #[test]
@@ -236,7 +237,8 @@ mod tests {
 
     #[test]
     fn never_firing_schedules() {
-        assert_eq!(d("0 0 30 2 *"), "Never fires: February has no day 30");
+        assert_eq!(d("0 0 30 2 *"), "Never fires: no day-of-month 30 in February");
+        assert_eq!(d("0 0 31 4,6 *"), "Never fires: no day-of-month 31 in April and June");
         assert_eq!(d("0 0 , * *"), "Never fires: the day-of-month field holds no values");
     }
 
