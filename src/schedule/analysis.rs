@@ -136,7 +136,11 @@ pub fn analyze(schedule: &Schedule, local: Zone, from: i64, to: i64) -> Vec<Anom
         return Vec::new();
     }
     let zone = schedule.zone(local);
-    let ctx = Ctx { spec, zone, transitions: transitions(zone, from - 3 * DAY, to + 3 * DAY) };
+    let ctx = Ctx {
+        spec,
+        zone,
+        transitions: transitions(zone, from.saturating_sub(3 * DAY), to.saturating_add(3 * DAY)),
+    };
     let mut out = Vec::new();
     let robfig = ctx.robfig_ticks(schedule, local, from, to, &mut out);
     let simple = simple_ticks(spec, zone, from, to);
@@ -231,7 +235,7 @@ pub fn transitions(zone: Zone, from: i64, to: i64) -> Vec<Transition> {
     }
     let (mut t, mut o) = (from, zone.offset_at(from));
     while t < to {
-        let n = (t + 3600).min(to);
+        let n = t.saturating_add(3600).min(to);
         if zone.offset_at(n) == o {
             t = n;
             continue;
