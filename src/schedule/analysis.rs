@@ -130,6 +130,10 @@ pub fn simple_next(spec: &SpecSchedule, zone: Zone, after: i64) -> Option<i64> {
 
 /// Ticks, DST gaps and folds, and robfig deviations in `(from, to]`, in
 /// time order. `@every` schedules have none: they count real seconds.
+///
+/// Where `Next` does not advance, a [`AnomalyKind::NotAdvancing`] entry is
+/// recorded (at `from` itself if `from` is the stuck instant) and the walk
+/// resumes one second later, so later anomalies still show.
 pub fn analyze(schedule: &Schedule, local: Zone, from: i64, to: i64) -> Vec<Anomaly> {
     let ScheduleKind::Spec(spec) = schedule.kind() else { return Vec::new() };
     if to <= from {
