@@ -45,6 +45,11 @@ pub struct PodStatus {
     pub conditions: Vec<Condition>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub container_statuses: Vec<ContainerStatus>,
+    /// Init containers' statuses (their restarts count toward an
+    /// `OnFailure` Job's backoff limit; podFailurePolicy looks at them
+    /// after the regular containers).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub init_container_statuses: Vec<ContainerStatus>,
 }
 
 /// `v1` ContainerStatus, reduced.

@@ -35,6 +35,12 @@ pub struct Settings {
     /// Cap of the Job controller's pod-failure backoff: 10 min now
     /// (`MaxJobPodFailureBackOff`), 6 min in older releases and the docs.
     pub pod_failure_backoff_cap: Millis,
+    /// Job controller ≥ 1.31 (`delayTerminalCondition`, on whenever
+    /// JobPodReplacementPolicy or JobManagedBy is enabled): a failing or
+    /// succeeding Job first gets `FailureTarget`/`SuccessCriteriaMet` and
+    /// the terminal `Failed`/`Complete` only once its pods are gone.
+    /// `false`: the terminal condition is written at once.
+    pub job_delay_terminal_condition: bool,
 }
 
 impl Default for Settings {
@@ -45,6 +51,7 @@ impl Default for Settings {
             too_many_missed_message_with_count: false,
             legacy_give_up_after_100_misses: false,
             pod_failure_backoff_cap: 10 * MINUTE,
+            job_delay_terminal_condition: true,
         }
     }
 }

@@ -2,4 +2,5 @@
 //! world store, controller actors, and the behaviour and fault models.
 
 pub mod behaviour;
+pub mod log;
 pub mod rng;

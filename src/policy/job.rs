@@ -1,2 +1,0 @@
-//! The Job controller (`pkg/controller/job`) as pure functions. STUB: being
-//! written.
