@@ -7,6 +7,7 @@
 pub mod behaviour;
 pub mod controllers;
 pub mod defaults;
+pub mod duration;
 pub mod engine;
 pub mod kubelet;
 pub mod log;
