@@ -133,8 +133,8 @@ pub fn simulate_into(
     if scenario.controller.clock_skew != 0 {
         engine.emit(Entry::Fault(Fault::ClockSkew { skew: scenario.controller.clock_skew }));
     }
-    if scenario.controller.informer_lag != 0 {
-        engine.emit(Entry::Fault(Fault::InformerLag { lag: scenario.controller.informer_lag }));
+    if scenario.controller.informer_lag.millis() != 0 {
+        engine.emit(Entry::Fault(Fault::InformerLag { lag: scenario.controller.informer_lag.millis() }));
     }
     let mut metas = Vec::new();
     for (i, w) in scenario.workloads.iter().enumerate() {
@@ -183,7 +183,7 @@ pub fn simulate_into(
     // Set-up changes reach the kubelet's bookkeeping only; the controllers
     // see the objects through their initial list.
     engine.pump();
-    engine.informer_lag = scenario.controller.informer_lag;
+    engine.informer_lag = scenario.controller.informer_lag.millis();
     engine.controllers_start();
     let mut noop = |_: Time| {};
     let progress: &mut dyn FnMut(Time) = match opts.progress.take() {

@@ -6,6 +6,7 @@
 //! run can start from a live cluster's state.
 
 use super::behaviour::Behaviour;
+use super::duration::DurationSpec;
 use crate::model::{CronJob, Job, Millis, Time};
 use crate::policy::Settings;
 use serde::{Deserialize, Deserializer};
@@ -51,13 +52,11 @@ pub struct ControllerConfig {
     pub downtime: Vec<Downtime>,
     /// How far the controller clock runs ahead of the API server's (Go
     /// duration, may be negative: `"-2s"`).
-    #[serde(deserialize_with = "de_duration")]
-    #[schemars(with = "Option<String>")]
+    #[serde(deserialize_with = "de_signed_duration")]
+    #[schemars(with = "String")]
     pub clock_skew: Millis,
-    /// How late the controllers' informers see API changes (Go duration).
-    #[serde(deserialize_with = "de_duration")]
-    #[schemars(with = "Option<String>")]
-    pub informer_lag: Millis,
+    /// How late the controllers' informers see API changes.
+    pub informer_lag: DurationSpec,
 }
 
 /// A downtime window: `{start, end}` or `{at, for}` (`for` a Go duration).
@@ -70,9 +69,8 @@ pub enum Downtime {
     },
     For {
         at: Time,
-        #[serde(rename = "for", deserialize_with = "de_duration")]
-        #[schemars(with = "String")]
-        for_: Millis,
+        #[serde(rename = "for")]
+        for_: DurationSpec,
     },
 }
 
@@ -81,7 +79,7 @@ impl Downtime {
     pub fn window(&self) -> (Time, Time) {
         match self {
             Downtime::Window { start, end } => (*start, *end),
-            Downtime::For { at, for_ } => (*at, at.add(*for_)),
+            Downtime::For { at, for_ } => (*at, at.add(for_.millis())),
         }
     }
 }
@@ -229,45 +227,14 @@ pub struct Expect {
     pub max_jobs: Option<u64>,
 }
 
-fn de_duration<'de, D: Deserializer<'de>>(d: D) -> Result<Millis, D::Error> {
-    let s = Option::<String>::deserialize(d)?;
-    match s {
-        None => Ok(0),
-        Some(s) => parse_duration(&s).map_err(serde::de::Error::custom),
-    }
-}
-
-/// A Go-style duration string in milliseconds (`"90s"`, `"-1.5s"`,
-/// `"1h30m"`, `"250ms"`; units ms, s, m, h).
-pub fn parse_duration(s: &str) -> Result<Millis, String> {
-    let bad = || format!("invalid duration {s:?} (examples: \"30s\", \"1h30m\", \"-2s\")");
-    let (neg, mut rest) = match s.strip_prefix('-') {
-        Some(r) => (true, r),
-        None => (false, s.strip_prefix('+').unwrap_or(s)),
+/// A signed duration: an optional `-` before a [`DurationSpec`].
+fn de_signed_duration<'de, D: Deserializer<'de>>(d: D) -> Result<Millis, D::Error> {
+    let s = String::deserialize(d)?;
+    let (neg, body) = match s.strip_prefix('-') {
+        Some(b) => (true, b),
+        None => (false, s.as_str()),
     };
-    if rest == "0" {
-        return Ok(0);
-    }
-    if rest.is_empty() {
-        return Err(bad());
-    }
-    let mut total = 0f64;
-    while !rest.is_empty() {
-        let num_len = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).ok_or_else(bad)?;
-        let n: f64 = rest[..num_len].parse().map_err(|_| bad())?;
-        rest = &rest[num_len..];
-        let unit_len = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
-        let scale = match &rest[..unit_len] {
-            "ms" => 1.0,
-            "s" => 1e3,
-            "m" => 6e4,
-            "h" => 3.6e6,
-            _ => return Err(bad()),
-        };
-        total += n * scale;
-        rest = &rest[unit_len..];
-    }
-    let ms = total.round() as Millis;
+    let ms = DurationSpec::parse(body).map_err(serde::de::Error::custom)?.millis();
     Ok(if neg { -ms } else { ms })
 }
 
@@ -336,6 +303,7 @@ impl Scenario {
             if w.manifest.is_some() == w.path.is_some() {
                 return Err(err(origin, format!("workloads[{i}]: give exactly one of manifest or path")));
             }
+            w.behaviour.validate().map_err(|e| err(origin, format!("workloads[{i}].behaviour: {e}")))?;
             for (j, c) in w.changes.iter().enumerate() {
                 c.edit().map_err(|e| err(origin, format!("workloads[{i}].changes[{j}]: {e}")))?;
             }
