@@ -10,6 +10,9 @@ mod job;
 mod meta;
 mod pod;
 mod time;
+pub mod yaml;
+mod yaml_de;
+mod yaml_node;
 
 pub use cronjob::{ConcurrencyPolicy, CronJob, CronJobSpec, CronJobStatus};
 pub use job::{
