@@ -36,6 +36,8 @@ pub struct Behaviour {
     pub failure_probability: Probability,
     /// Exit code of random failures and of scripted `fail` (default 1).
     /// Must not be 0, which means success.
+    #[serde(deserialize_with = "failure_exit_code")]
+    #[schemars(extend("not" = { "const": 0 }))]
     pub exit_code: i32,
     /// Scripted outcomes by attempt (0-based) for every run; attempts past
     /// the end follow the random model (`failureProbability`).
@@ -126,11 +128,19 @@ impl Behaviour {
     pub fn validate(&self) -> Result<(), String> {
         self.start_latency.validate().map_err(|e| format!("startLatency: {e}"))?;
         self.duration.validate().map_err(|e| format!("duration: {e}"))?;
-        if self.exit_code == 0 {
-            return Err("exitCode: failures need a non-zero exit code (0 means success)".into());
-        }
-        Ok(())
+        check_failure_exit_code(self.exit_code).map(drop).map_err(|e| format!("exitCode: {e}"))
     }
+}
+
+fn check_failure_exit_code(code: i32) -> Result<i32, String> {
+    match code {
+        0 => Err("failures need a non-zero exit code (0 means success)".into()),
+        _ => Ok(code),
+    }
+}
+
+fn failure_exit_code<'de, D: Deserializer<'de>>(d: D) -> Result<i32, D::Error> {
+    check_failure_exit_code(i32::deserialize(d)?).map_err(serde::de::Error::custom)
 }
 
 /// A probability in [0, 1]; anything else is rejected when deserializing.

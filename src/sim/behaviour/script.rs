@@ -48,16 +48,25 @@ impl Outcome {
     }
 }
 
-/// The map form of [`Outcome`].
+// The map form of [`Outcome`]; its doc text is the schema's description
+// (see `TimingMap` for the attributes).
+/// A scripted attempt with an exit code (default 0) and optional exact
+/// start latency and duration.
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schemars(rename = "OutcomeMap")]
 struct OutcomeMap {
     /// Container exit code; 0 (the default) is a success.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "i32")]
     exit: Option<i32>,
     /// Exact start latency for this attempt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "DurationSpec")]
     start_latency: Option<DurationSpec>,
     /// Exact run duration for this attempt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "DurationSpec")]
     duration: Option<DurationSpec>,
 }
 

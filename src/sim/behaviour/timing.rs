@@ -162,24 +162,42 @@ fn to_millis(x: f64) -> Millis {
     if x.is_nan() || x <= 0.0 { 0 } else { x.round() as Millis }
 }
 
-/// The map form of [`Timing`]: exactly one shape key, plus `slow`.
+// The map form of [`Timing`]; its doc text is the schema's description.
+// The `with` and `skip_serializing_if` attributes keep `null` out of the
+// schema (the struct is never serialized).
+/// Exactly one of fixed, uniform, normal, lognormal, list, cycle; plus
+/// optional slow outliers.
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[schemars(rename = "DistributionMap")]
+#[schemars(rename = "DistributionMap", extend("minProperties" = 1))]
 struct TimingMap {
     /// Always this long.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "DurationSpec")]
     fixed: Option<DurationSpec>,
     /// Uniform over [min, max].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "MinMax")]
     uniform: Option<MinMax>,
     /// Normal (mean, stddev), negative draws clamped to 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "MeanStddev")]
     normal: Option<MeanStddev>,
     /// Lognormal given by its median and 99th percentile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "MedianP99")]
     lognormal: Option<MedianP99>,
     /// One value per run; runs past the end hold the last value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Vec<DurationSpec>")]
     list: Option<Vec<DurationSpec>>,
     /// One value per run, starting over after the last.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Vec<DurationSpec>")]
     cycle: Option<Vec<DurationSpec>>,
     /// Outlier runs: with `probability`, a run takes `factor` times as long.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Slow")]
     slow: Option<Slow>,
 }
 
