@@ -31,7 +31,7 @@ fn an_unknown_field_is_an_error_naming_the_file_and_line() {
     let e = Scenario::from_yaml(&text, "bad.yaml").unwrap_err();
     assert!(e.message.starts_with("bad.yaml"), "{e}");
     assert!(e.message.contains("sed"), "{e}");
-    assert!(e.message.contains('3'), "no line number: {e}");
+    assert!(e.message.starts_with("bad.yaml:3:1:"), "no line:col: {e}");
 }
 
 #[test]
@@ -87,4 +87,11 @@ fn the_example_scenarios_load() {
     let sc = Scenario::load(&dir.join("downtime-catchup.yaml")).unwrap();
     let (s, e) = sc.controller.downtime[0].window();
     assert_eq!(e.since(s), 29 * MINUTE);
+}
+
+#[test]
+fn a_misspelt_field_gets_a_did_you_mean_hint() {
+    let text = MINIMAL.replace("horizon:", "horizn:");
+    let e = Scenario::from_yaml(&text, "typo.yaml").unwrap_err();
+    assert!(e.message.contains("did you mean") && e.message.contains("horizon"), "{e}");
 }

@@ -253,6 +253,12 @@ impl std::fmt::Display for ScenarioError {
 
 impl std::error::Error for ScenarioError {}
 
+/// A located YAML error (`file:line:col: message`, and a hint such as
+/// "did you mean").
+fn located(e: crate::model::yaml::YamlError) -> ScenarioError {
+    ScenarioError { message: e.to_string() }
+}
+
 fn err(origin: &str, e: impl std::fmt::Display) -> ScenarioError {
     ScenarioError { message: format!("{origin}: {e}") }
 }
@@ -261,7 +267,7 @@ impl Scenario {
     /// Parses scenario YAML; `origin` names it in errors. `path:` manifests
     /// are not read (see [`Scenario::load`]).
     pub fn from_yaml(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
-        let sc: Scenario = serde_saphyr::from_str(text).map_err(|e| err(origin, e))?;
+        let sc: Scenario = crate::model::yaml::from_yaml(text, origin).map_err(located)?;
         sc.check(origin)?;
         Ok(sc)
     }
@@ -279,7 +285,7 @@ impl Scenario {
                 let forigin = file.display().to_string();
                 let text = std::fs::read_to_string(&file).map_err(|e| err(&forigin, e))?;
                 let docs: Vec<serde_json::Value> =
-                    serde_saphyr::from_multiple(&text).map_err(|e| err(&forigin, e))?;
+                    crate::model::yaml::from_yaml_multi(&text, &forigin).map_err(located)?;
                 w.manifest = Some(serde_json::Value::Array(docs));
             }
         }
