@@ -142,3 +142,28 @@ fn the_store_stays_small_over_three_days_of_minutely_jobs() {
     assert_eq!(summary.final_state.pods_by_phase.get(&format!("{:?}", PodPhase::Failed)), None);
     assert!(days.len() >= 2 && days.windows(2).all(|w| w[0] < w[1]), "{days:?}");
 }
+
+#[test]
+fn a_running_job_from_the_cluster_keeps_running_and_blocks_forbid() {
+    let manifest = cronjob("live", "*/5 * * * *", "concurrencyPolicy: Forbid", "").replace(
+        "      status:\n        lastScheduleTime: \"2025-03-03T10:00:00Z\"\n",
+        "      status:\n        lastScheduleTime: \"2025-03-03T10:00:00Z\"\n        active:\n          - {kind: Job, name: live-29016600, namespace: default}\n",
+    );
+    let job = "      - apiVersion: batch/v1\n        kind: Job\n        metadata:\n          name: live-29016600\n          namespace: default\n          creationTimestamp: \"2025-03-03T10:00:00Z\"\n          ownerReferences: [{apiVersion: batch/v1, kind: CronJob, name: live, controller: true}]\n        spec:\n          template:\n            spec:\n              restartPolicy: Never\n              containers: [{name: main, image: busybox}]\n";
+    // The manifest becomes a list: the CronJob, then its Job.
+    let list = format!(
+        "      -\n{}{job}",
+        manifest.replace("\n      ", "\n        ").replacen("      ", "        ", 1)
+    );
+    let out = run(&scenario("10:09:00", "", &[workload(&list, "duration: 7m")]));
+    assert!(events(&out, "UnexpectedJob").is_empty());
+    assert_eq!(events(&out, "JobAlreadyActive").first().map(|r| r.time), Some(at("10:05:00.100")));
+    let got = created(&out);
+    // The seeded Job, then the delayed 10:05 run after it finishes (~10:07).
+    assert_eq!(got.len(), 2, "{got:?}");
+    let seeded = find(&out, |e| matches!(e, Entry::JobCreated { seeded: true, .. }));
+    assert_eq!(seeded.len(), 1);
+    assert_eq!(seeded[0].time, at("10:00:00"));
+    assert_eq!(got[1].2, Some(at("10:05:00")));
+    assert!(got[1].0 > at("10:07:00") && got[1].0 < at("10:07:05"), "{:?}", got[1]);
+}

@@ -137,6 +137,7 @@ pub fn simulate_into(
         engine.emit(Entry::Fault(Fault::InformerLag { lag: scenario.controller.informer_lag.millis() }));
     }
     let mut metas = Vec::new();
+    engine.world.seeding = true;
     for (i, w) in scenario.workloads.iter().enumerate() {
         let what = format!("workloads[{i}]");
         let manifest = w.manifest.as_ref().ok_or_else(|| SimError {
@@ -171,6 +172,7 @@ pub fn simulate_into(
                 .insert_job(job)
                 .map_err(|e| SimError { message: format!("{what}: Job {jk}: {e}") })?;
         }
+        link_active_refs(&mut engine.world, &k);
         for c in &w.changes {
             let edit = c.edit().map_err(|e| SimError { message: format!("{what}: {e}") })?;
             engine.queue.push(c.at, Ev::Edit { cronjob: k.clone(), edit });
@@ -180,6 +182,7 @@ pub fn simulate_into(
         engine.queue.push(s.max(start), Ev::DowntimeStart { end: e });
         engine.queue.push(e, Ev::DowntimeEnd { start: s });
     }
+    engine.world.seeding = false;
     // Set-up changes reach the kubelet's bookkeeping only; the controllers
     // see the objects through their initial list.
     engine.pump();
@@ -218,6 +221,27 @@ fn adopt_seeded(job: &mut Job, cj: &CronJob) {
                 r.controller = Some(true);
             }
         }
+    }
+}
+
+/// `status.active` refs written by hand (no uid) get the uid of the seeded
+/// Job of that name, as they would carry in a real cluster.
+fn link_active_refs(world: &mut World, cronjob: &str) {
+    let Some(mut cj) = world.cronjobs.get(cronjob).cloned() else { return };
+    let mut changed = false;
+    for r in &mut cj.status.active {
+        let ns = if r.namespace.is_empty() { cj.metadata.namespace.clone() } else { r.namespace.clone() };
+        if r.uid.is_empty()
+            && let Some(j) = world.jobs.get(&key(&ns, &r.name))
+        {
+            r.uid = j.metadata.uid.clone();
+            r.namespace = ns;
+            changed = true;
+        }
+    }
+    if changed {
+        // Only the store's own object can be missing here, and it is not.
+        let _ = world.update_cronjob_status(&cj);
     }
 }
 

@@ -36,6 +36,8 @@ pub struct World {
     pub skew: Millis,
     /// The controller clock; the engine sets it before each step.
     pub now: Time,
+    /// Objects stored now come from the scenario, not from a controller.
+    pub seeding: bool,
     /// Who the next Job deletions are attributed to in the log.
     pub deleter: Option<DeletedBy>,
     /// Notifications not yet delivered.
@@ -179,6 +181,7 @@ impl World {
                 .get("batch.kubernetes.io/cronjob-scheduled-timestamp")
                 .and_then(|s| Time::parse_rfc3339(s).ok()),
             uid: job.metadata.uid.clone(),
+            seeded: self.seeding,
         });
         self.jobs.insert(k.clone(), job.clone());
         self.changes.push_back(Change::Job { key: k, old: None, new: Some(Box::new(job.clone())) });
