@@ -1,7 +1,7 @@
 //! One reconcile: kubernetes `cronjob_controllerv2.go` `ControllerV2.sync`
 //! (after the lister lookup) and `syncCronJob` (reference §4).
 
-use super::gotime::quote;
+use super::gotime::{GO_ZERO, quote};
 use super::history::{cleanup_finished_jobs, delete_from_active, delete_job};
 use super::missed::{self, MostRecent, ScheduleFault};
 use super::ownership::{in_active_list, in_active_list_by_name, is_controlled_by, job_ref};
@@ -78,10 +78,12 @@ impl Exit {
         Exit { requeue: None, decision: Decision::ApiError { error: error.to_string() }, error: Some(error) }
     }
 
+    /// A walk that never returns; callers handle `TooClose` themselves, as
+    /// only `mostRecentScheduleTime`'s own check raises it.
     fn hung(fault: ScheduleFault, job: Option<String>) -> Exit {
         let at = match fault {
             ScheduleFault::NeverReturns { at } => at,
-            ScheduleFault::TooClose => Time::default(),
+            ScheduleFault::TooClose => GO_ZERO,
         };
         Exit::stop(Decision::WorkerHung { at, job })
     }
