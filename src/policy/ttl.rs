@@ -9,7 +9,7 @@
 //! [`TtlDecision::Delete`] calls it again on the fresh copy before deleting.
 
 use super::api::Propagation;
-use crate::model::{Job, SECOND, Time};
+use crate::model::{Job, Millis, SECOND, Time};
 use serde::Serialize;
 
 /// What the TTL controller does with a Job at a given instant.
@@ -42,10 +42,24 @@ pub fn job_finish_time(job: &Job) -> Result<Time, String> {
         .ok_or_else(|| format!("unable to find the time when the Job {ns}/{name} finished"))
 }
 
-/// When the TTL expires (`getFinishAndExpireTime`).
+/// When the TTL expires (`getFinishAndExpireTime`): the finish time plus
+/// `ttlSecondsAfterFinished`; an error for a Job that needs no cleanup.
 pub fn expire_at(job: &Job) -> Result<Time, String> {
-    let ttl = job.spec.ttl_seconds_after_finished.unwrap_or(0);
+    let ttl = match job.spec.ttl_seconds_after_finished {
+        Some(ttl) if job.is_finished() => ttl,
+        _ => {
+            let (ns, name) = (&job.metadata.namespace, &job.metadata.name);
+            return Err(format!("job {ns}/{name} should not be cleaned up"));
+        }
+    };
     Ok(job_finish_time(job)?.add(i64::from(ttl).saturating_mul(SECOND)))
+}
+
+/// `timeLeft`: how long until the TTL expires as seen at `since` (zero or
+/// negative once expired), and the expiry instant.
+pub fn time_left(job: &Job, since: Time) -> Result<(Millis, Time), String> {
+    let expire = expire_at(job)?;
+    Ok((expire.since(since), expire))
 }
 
 /// `processTTL` with `needsCleanup` and `timeLeft`: the decision for `job`
@@ -55,8 +69,8 @@ pub fn ttl_decision(job: &Job, now: Time) -> Result<TtlDecision, String> {
     if job.metadata.deletion_timestamp.is_some() || !needs_cleanup(job) {
         return Ok(TtlDecision::NotApplicable);
     }
-    let expire = expire_at(job)?;
-    if expire.since(now) <= 0 {
+    let (left, expire) = time_left(job, now)?;
+    if left <= 0 {
         Ok(TtlDecision::Delete { propagation: Propagation::Foreground })
     } else {
         Ok(TtlDecision::WaitUntil(expire))

@@ -66,6 +66,16 @@ pub enum PodDeleteCause {
     TooManyActive,
 }
 
+impl PodDeleteCause {
+    /// Whether the tracking finalizer is removed before the DELETE
+    /// (`deleteJobPods`, used by `manageJob`): such a pod is never counted,
+    /// as failed or otherwise. Pods deleted because the Job is finishing
+    /// keep it until the same sync counts them as failed.
+    pub fn removes_finalizer(self) -> bool {
+        !matches!(self, PodDeleteCause::JobFinishing)
+    }
+}
+
 /// One pod the controller deletes (Background propagation, as
 /// `podControl.DeletePod`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
