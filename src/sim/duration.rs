@@ -83,20 +83,20 @@ impl DurationSpec {
                 .max_by_key(|(name, _)| name.len())
                 .ok_or_else(|| match after.chars().next() {
                     None => bad(&format!("missing unit after {value}")),
-                    Some(c) if c.is_ascii_digit() || c == '.' => bad("malformed number"),
                     Some(_) => bad(&format!(
                         "unknown unit {:?} (units: ns, us, ms, s, m, h, d)",
                         after.split(|c: char| c.is_ascii_digit() || c == '.').next().unwrap_or(after)
                     )),
                 })?;
-            nanos =
-                scaled(value, *scale).and_then(|n| n.checked_add(nanos)).ok_or_else(|| bad("too large"))?;
+            nanos = scaled(value, *scale)
+                .and_then(|n| n.checked_add(nanos).ok_or(TOO_LARGE))
+                .map_err(|why| bad(why))?;
             rest = &after[unit.len()..];
         }
-        if nanos % NANOS_PER_MILLI != 0 {
-            return Err(bad("not a whole number of milliseconds (the simulator's resolution)"));
+        if !nanos.is_multiple_of(NANOS_PER_MILLI) {
+            return Err(bad(TOO_FINE));
         }
-        Millis::try_from(nanos / NANOS_PER_MILLI).map(DurationSpec).map_err(|_| bad("too large"))
+        Millis::try_from(nanos / NANOS_PER_MILLI).map(DurationSpec).map_err(|_| bad(TOO_LARGE))
     }
 }
 
@@ -108,24 +108,27 @@ fn split_number(s: &str) -> Option<(&str, &str)> {
     valid.then(|| (number, &s[end..]))
 }
 
-/// `number × scale` in nanoseconds, exactly; `None` on overflow or on a
-/// fraction finer than a nanosecond.
-fn scaled(number: &str, scale: u128) -> Option<u128> {
+const TOO_LARGE: &str = "too large";
+const TOO_FINE: &str = "not a whole number of milliseconds (the simulator's resolution)";
+
+/// `number × scale` in nanoseconds, exactly.
+fn scaled(number: &str, scale: u128) -> Result<u128, &'static str> {
     let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
-    let parse = |digits: &str| if digits.is_empty() { Some(0) } else { digits.parse::<u128>().ok() };
-    let whole_nanos = parse(whole)?.checked_mul(scale)?;
-    // Nanosecond precision never needs more than 18 fraction digits of a
-    // day; longer fractions are trimmed of trailing zeros first.
+    let parse = |digits: &str| if digits.is_empty() { Ok(0) } else { digits.parse::<u128>() };
+    let whole_nanos = parse(whole).ok().and_then(|w| w.checked_mul(scale)).ok_or(TOO_LARGE)?;
+    // A unit's scale divides by at most 2^16 × 5^11 (a day in ns), so a
+    // fraction with more than 16 significant digits cannot give whole
+    // nanoseconds; capping at 18 also keeps the product below 2^128.
     let fraction = fraction.trim_end_matches('0');
     if fraction.len() > 18 {
-        return None;
+        return Err(TOO_FINE);
     }
     let denominator = 10u128.pow(fraction.len() as u32);
-    let fraction_nanos = parse(fraction)?.checked_mul(scale)?;
-    if fraction_nanos % denominator != 0 {
-        return None;
+    let fraction_nanos = parse(fraction).map_err(|_| TOO_FINE)? * scale;
+    if !fraction_nanos.is_multiple_of(denominator) {
+        return Err(TOO_FINE);
     }
-    whole_nanos.checked_add(fraction_nanos / denominator)
+    whole_nanos.checked_add(fraction_nanos / denominator).ok_or(TOO_LARGE)
 }
 
 impl FromStr for DurationSpec {
@@ -242,6 +245,9 @@ mod tests {
         assert!(err("s").contains("expected a number"));
         assert!(err("1..2s").contains("expected a number"));
         assert!(err("99999999999999999999d").contains("too large"));
+        assert!(err("999999999999999999999999999999999999999999s").contains("too large"));
+        assert!(err("1.00000000000000000000001s").contains("whole number of milliseconds"));
+        assert_eq!(ms("1.000000000000000000000000s"), Ok(1_000));
         assert!(err("5q").contains("e.g."));
     }
 
