@@ -24,13 +24,20 @@ pub struct Settings {
     pub job_listing: JobListing,
     /// PR #122025 (2024): `lastSuccessfulTime` is set in the same pass in
     /// which a Job leaves `status.active`. `false` is the older behaviour
-    /// (set only on a later sync, never with `successfulJobsHistoryLimit: 0`).
+    /// (set only on a later sync, never with `successfulJobsHistoryLimit: 0`),
+    /// and with it the older SawCompletedJob wording (`…, status: Complete`
+    /// instead of `…, condition: Complete`), which the pre-#122025 code has;
+    /// the release of that rename is not pinned separately.
     pub last_successful_time_same_pass: bool,
     /// Before PR #121327 (≤ v1.28) the TooManyMissedTimes message carried
     /// the count (`too many missed start times: 115. Set or …`).
     pub too_many_missed_message_with_count: bool,
     /// The v1 controller (≤ v1.20): more than 100 missed ticks means no Job
-    /// at all (`FailedNeedsStart`).
+    /// at all (`FailedNeedsStart`). Layered on the v2 sync: when v2 finds a
+    /// tick to start, the ticks in `(lastScheduleTime or creation, now]`
+    /// (deadline applied) are counted exactly, as v1 did, and more than 100
+    /// gives the v1 warning and no Job; v2's TooManyMissedTimes is not
+    /// emitted. v1's 10 s polling is not modelled: the requeue stays v2's.
     pub legacy_give_up_after_100_misses: bool,
     /// Cap of the Job controller's pod-failure backoff: 10 min now
     /// (`MaxJobPodFailureBackOff`), 6 min in older releases and the docs.

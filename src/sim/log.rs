@@ -11,7 +11,7 @@
 //! | kind | fields | meaning |
 //! |---|---|---|
 //! | `Event` | `object`, `type`, `reason`, `message` | a Kubernetes Event exactly as a controller records it ([`policy::Event`]) |
-//! | `JobCreated` | `job`, `cronjob`, `scheduledTime`, `uid` | a Job was stored by the API server (`cronjob` empty for Jobs the scenario seeded without an owner) |
+//! | `JobCreated` | `job`, `cronjob`, `scheduledTime`, `uid`, `seeded` (only when true) | a Job was stored by the API server; `seeded`: it came with the scenario, logged at the horizon start (`cronjob` empty when it has no CronJob owner) |
 //! | `JobStarted` | `job`, `startTime` | the Job controller set `status.startTime` |
 //! | `JobFinished` | `job`, `condition` (`Complete`/`Failed`), `reason`, `message` | the terminal condition was written |
 //! | `JobDeleted` | `job`, `by`, `propagation` | a DELETE of a Job was accepted (`by`: `HistoryGC`, `Replace`, `TTL`, `CronJobDeleted`, `Scenario`) |
@@ -117,7 +117,15 @@ pub enum Entry {
     /// A Kubernetes Event.
     Event(policy::Event),
     #[serde(rename_all = "camelCase")]
-    JobCreated { job: String, cronjob: String, scheduled_time: Option<Time>, uid: String },
+    JobCreated {
+        job: String,
+        cronjob: String,
+        scheduled_time: Option<Time>,
+        uid: String,
+        /// The Job came with the scenario (it existed before the horizon).
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        seeded: bool,
+    },
     #[serde(rename_all = "camelCase")]
     JobStarted { job: String, start_time: Time },
     #[serde(rename_all = "camelCase")]

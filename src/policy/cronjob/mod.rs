@@ -4,12 +4,32 @@
 //! (`mostRecentScheduleTime`, `nextScheduleTime`,
 //! `nextScheduleTimeDuration`, `getJobFromTemplate2`, `byJobStartTime`).
 //!
-//! STUB: the signatures below are the contract other layers build on; the
-//! bodies are being written.
+//! Files by responsibility: [`sync`](fn@sync) in `sync.rs`, history limits
+//! in `history.rs`, the missed-schedule arithmetic in `missed.rs`, the Job
+//! template in `template.rs`, job ownership in `ownership.rs`.
 
-use super::api::{Api, ApiError, Event};
+mod gotime;
+mod history;
+mod missed;
+mod ownership;
+mod record;
+mod sync;
+mod template;
+
+pub use gotime::GO_ZERO;
+pub use history::by_job_start_time;
+pub use missed::{
+    LESS_THAN_ONE_SECOND, MAX_WALK_STEPS, MostRecent, NEXT_SCHEDULE_DELTA, ScheduleFault, exact_missed_count,
+    most_recent, requeue_after, scheduled_tick,
+};
+pub use ownership::{is_controlled_by, job_ref, jobs_for_cronjob};
+pub use record::event_object;
+pub use sync::{V1_TOO_MANY_MISSED, sync};
+pub use template::{SCHEDULED_TIMESTAMP_ANNOTATION, job_from_template, job_from_template_in, job_name};
+
+use super::api::{ApiError, Event};
 use super::settings::Settings;
-use crate::model::{CronJob, Job, Millis, Time};
+use crate::model::{CronJob, Millis, Time};
 use crate::schedule::{Schedule, Zone};
 use serde::Serialize;
 
@@ -90,6 +110,17 @@ pub enum Decision {
     AlreadyExistsIgnored { tick: Time, job: String },
     /// An API call failed; the sync returns an error (rate-limited retry).
     ApiError { error: String },
+    /// robfig's `Next` stopped advancing inside one of the controller's
+    /// `for t := Next(..); !t.After(now); t = Next(t)` loops (Pacific/Chatham
+    /// and similar zones, robfig reference §3.2a, or a `Next` that returns
+    /// the zero time mid-walk), at `at`. The real controller never returns
+    /// from this sync: the worker goroutine spins forever, `UpdateStatus`
+    /// is never called, and the key is never marked done, so this CronJob
+    /// is not synced again until kube-controller-manager restarts (and with
+    /// `--concurrent-cron-job-syncs` such keys, no CronJob is). API calls
+    /// made before the loop stand: `job` names a Job created just before
+    /// the hang (the requeue computation runs after the create).
+    WorkerHung { at: Time, job: Option<String> },
 }
 
 /// Everything one `sync(key)` produced.
@@ -110,24 +141,10 @@ pub struct SyncOutcome {
     pub deletions: Vec<Deletion>,
 }
 
-/// Mirrors `ControllerV2.sync` after the lister lookup:
-/// `cleanupFinishedJobs`, then `syncCronJob`. `jobs` are the Jobs the
-/// controller lists for this CronJob (see [`Settings::job_listing`] and
-/// [`jobs_for_cronjob`]).
-pub fn sync(api: &mut dyn Api, cronjob: &CronJob, jobs: &[Job], ctx: SyncContext<'_>) -> SyncOutcome {
-    let _ = (api, cronjob, jobs, ctx);
-    todo!("policy::cronjob::sync")
-}
-
-/// The controller's job list for a CronJob (`getJobsToBeReconciled`),
-/// per [`Settings::job_listing`].
-pub fn jobs_for_cronjob<'j>(cronjob: &CronJob, all_jobs: &'j [Job], settings: &Settings) -> Vec<&'j Job> {
-    let _ = (cronjob, all_jobs, settings);
-    todo!("policy::cronjob::jobs_for_cronjob")
-}
-
 /// Mirrors `mostRecentScheduleTime`: (earliest, most recent due tick,
-/// missed estimate), or the "less than 1 second" error.
+/// missed estimate), or the "less than 1 second" error. Where upstream's
+/// loop would never return, the error is [`ScheduleFault::NeverReturns`]'s
+/// text; [`most_recent`] tells the cases apart.
 pub fn most_recent_schedule_time(
     cronjob: &CronJob,
     now: Time,
@@ -135,43 +152,28 @@ pub fn most_recent_schedule_time(
     local: Zone,
     include_starting_deadline: bool,
 ) -> Result<(Time, Option<Time>, Missed), String> {
-    let _ = (cronjob, now, schedule, local, include_starting_deadline);
-    todo!("policy::cronjob::most_recent_schedule_time")
+    most_recent(cronjob, now, schedule, local, include_starting_deadline)
+        .map(|r| (r.earliest, r.most_recent, r.missed))
+        .map_err(|e| e.to_string())
 }
 
 /// Mirrors `nextScheduleTime` (without the event, which `sync` emits):
-/// the tick to start now, if any, and the missed estimate.
+/// the tick to start now, if any, and the missed estimate. Errors as
+/// [`most_recent_schedule_time`].
 pub fn next_schedule_time(
     cronjob: &CronJob,
     now: Time,
     schedule: &Schedule,
     local: Zone,
 ) -> Result<(Option<Time>, Missed), String> {
-    let _ = (cronjob, now, schedule, local);
-    todo!("policy::cronjob::next_schedule_time")
+    scheduled_tick(cronjob, now, schedule, local).map(|(t, r)| (t, r.missed)).map_err(|e| e.to_string())
 }
 
 /// Mirrors `nextScheduleTimeDuration`: the requeue delay (next tick after
-/// the most recent due one, plus 100 ms, minus now).
+/// the most recent due one, plus 100 ms, minus now). Where upstream would
+/// never return, this gives what it gives for an invalid schedule (the tick
+/// after `now`); [`requeue_after`] tells the cases apart.
 pub fn next_schedule_time_duration(cronjob: &CronJob, now: Time, schedule: &Schedule, local: Zone) -> Millis {
-    let _ = (cronjob, now, schedule, local);
-    todo!("policy::cronjob::next_schedule_time_duration")
-}
-
-/// Mirrors `getJobName`: `<cronjob>-<minutes since the epoch>`.
-pub fn job_name(cronjob_name: &str, scheduled: Time) -> String {
-    format!("{cronjob_name}-{}", scheduled.unix().div_euclid(60))
-}
-
-/// Mirrors `getJobFromTemplate2`: the Job the controller creates for a tick.
-pub fn job_from_template(cronjob: &CronJob, scheduled: Time) -> Job {
-    let _ = (cronjob, scheduled);
-    todo!("policy::cronjob::job_from_template")
-}
-
-/// Mirrors `byJobStartTime`: nil startTime last, then earlier first, then
-/// by name.
-pub fn by_job_start_time(a: &Job, b: &Job) -> std::cmp::Ordering {
-    let _ = (a, b);
-    todo!("policy::cronjob::by_job_start_time")
+    requeue_after(cronjob, now, schedule, local)
+        .unwrap_or_else(|_| gotime::sub(gotime::next(schedule, now, local).add(NEXT_SCHEDULE_DELTA), now))
 }

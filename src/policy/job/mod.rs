@@ -20,10 +20,12 @@
 
 mod backoff;
 mod failure_policy;
+mod pods;
 mod sync;
 
 pub use backoff::{BackoffRecord, pod_finish_time, remaining_backoff};
 pub use failure_policy::{PolicyAction, PolicyMatch, match_pod_failure_policy};
+pub use pods::{has_tracking_finalizer, is_active, is_pod_failed, is_terminating, only_replace_failed_pods};
 pub use sync::{
     JobCounts, past_active_deadline, past_backoff_limit_on_failure, slow_start_batches, sync_job, want_active,
 };
@@ -43,6 +45,8 @@ pub const DEFAULT_POD_FAILURE_BACKOFF: Millis = 10 * SECOND;
 /// than one second (`max(remaining, syncJobBatchPeriod)` in upstream's
 /// `manageJob`).
 pub const MIN_BACKOFF_REQUEUE: Millis = SECOND;
+/// `MaxUncountedPods`: at most this many terminal pods are counted per sync.
+pub const MAX_UNCOUNTED_PODS: usize = 500;
 /// `MaxPodCreateDeletePerSync`.
 pub const MAX_POD_CREATE_DELETE_PER_SYNC: usize = 500;
 /// `batchv1.JobTrackingFinalizer`: a Job's pods carry it until the
@@ -60,6 +64,16 @@ pub enum PodDeleteCause {
     Suspended,
     /// More pods are active than wanted (`manageJob`'s scale-down).
     TooManyActive,
+}
+
+impl PodDeleteCause {
+    /// Whether the tracking finalizer is removed before the DELETE
+    /// (`deleteJobPods`, used by `manageJob`): such a pod is never counted,
+    /// as failed or otherwise. Pods deleted because the Job is finishing
+    /// keep it until the same sync counts them as failed.
+    pub fn removes_finalizer(self) -> bool {
+        !matches!(self, PodDeleteCause::JobFinishing)
+    }
 }
 
 /// One pod the controller deletes (Background propagation, as

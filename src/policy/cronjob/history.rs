@@ -1,0 +1,100 @@
+//! History limits: kubernetes `cronjob_controllerv2.go`
+//! `cleanupFinishedJobs`, `removeOldestJobs` and `deleteJob`, and
+//! `utils.go` `byJobStartTime` (reference §10).
+
+use super::record::Recorder;
+use super::{DeleteCause, Deletion};
+use crate::model::{CronJob, Job};
+use crate::policy::api::{Api, Propagation};
+use std::cmp::Ordering;
+
+/// Mirrors `byJobStartTime.Less` as an ordering: a nil startTime sorts
+/// last, equal (or both nil) start times fall back to the name, otherwise
+/// the earlier start comes first.
+pub fn by_job_start_time(a: &Job, b: &Job) -> Ordering {
+    match (a.status.start_time, b.status.start_time) {
+        (None, Some(_)) => Ordering::Greater,
+        (Some(_), None) => Ordering::Less,
+        (x, y) if x == y => a.metadata.name.cmp(&b.metadata.name),
+        (x, y) => x.cmp(&y),
+    }
+}
+
+/// Mirrors `cleanupFinishedJobs`: deletes the oldest finished Jobs beyond
+/// each history limit (classified by their first terminal condition).
+/// Returns upstream's status-update flag: whether any delete succeeded.
+pub(crate) fn cleanup_finished_jobs(
+    api: &mut dyn Api,
+    cronjob: &mut CronJob,
+    jobs: &[Job],
+    rec: &mut Recorder,
+) -> bool {
+    let (succ_limit, failed_limit) =
+        (cronjob.spec.successful_jobs_history_limit, cronjob.spec.failed_jobs_history_limit);
+    if succ_limit.is_none() && failed_limit.is_none() {
+        return false;
+    }
+    let mut succeeded = Vec::new();
+    let mut failed = Vec::new();
+    for job in jobs {
+        match job.finished_condition().map(|c| c.type_.as_str()) {
+            Some("Complete") => succeeded.push(job),
+            Some("Failed") => failed.push(job),
+            _ => {}
+        }
+    }
+    let mut update = false;
+    if let Some(limit) = succ_limit {
+        update |= remove_oldest_jobs(api, cronjob, succeeded, limit, rec);
+    }
+    if let Some(limit) = failed_limit {
+        update |= remove_oldest_jobs(api, cronjob, failed, limit, rec);
+    }
+    update
+}
+
+/// Mirrors `removeOldestJobs`.
+fn remove_oldest_jobs(
+    api: &mut dyn Api,
+    cronjob: &mut CronJob,
+    mut jobs: Vec<&Job>,
+    max: i32,
+    rec: &mut Recorder,
+) -> bool {
+    let excess = jobs.len() as i64 - i64::from(max);
+    if excess <= 0 {
+        return false;
+    }
+    jobs.sort_by(|a, b| by_job_start_time(a, b));
+    let mut update = false;
+    for job in jobs.into_iter().take(excess as usize) {
+        update |= delete_job(api, cronjob, job, DeleteCause::HistoryGc, rec);
+    }
+    update
+}
+
+/// Mirrors `deleteJob`: DELETE (Background), then drop the Job from
+/// `status.active` by uid. Returns whether the delete succeeded.
+pub(crate) fn delete_job(
+    api: &mut dyn Api,
+    cronjob: &mut CronJob,
+    job: &Job,
+    cause: DeleteCause,
+    rec: &mut Recorder,
+) -> bool {
+    let res = api.delete_job(&job.metadata.namespace, &job.metadata.name, Propagation::Background);
+    let ok = res.is_ok();
+    rec.deletions.push(Deletion { job: job.metadata.name.clone(), cause, ok });
+    if let Err(e) = res {
+        rec.warning("FailedDelete", format!("Deleted job: {e}"));
+        return false;
+    }
+    delete_from_active(cronjob, &job.metadata.uid);
+    rec.normal("SuccessfulDelete", format!("Deleted job {}", job.metadata.name));
+    true
+}
+
+/// Mirrors `deleteFromActiveList`.
+pub(crate) fn delete_from_active(cronjob: &mut CronJob, uid: &str) {
+    cronjob.status.active.retain(|r| r.uid != uid);
+}

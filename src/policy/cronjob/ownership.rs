@@ -1,0 +1,52 @@
+//! Which Jobs belong to a CronJob and how `status.active` refers to them:
+//! the job listing of `ControllerV2.sync` (by controller uid, or by name in
+//! older releases), `metav1.IsControlledBy`, `inActiveList`,
+//! `inActiveListByName` and `getRef`.
+
+use crate::model::{CronJob, Job, ObjectReference};
+use crate::policy::settings::{JobListing, Settings};
+
+/// The controller's job list for a CronJob, per [`Settings::job_listing`]:
+/// `getCronJobJobsByIndexer` (controller ownerRef uid, any namespace, as
+/// the cluster-wide indexer has it) or the older `getJobsToBeReconciled`
+/// (same namespace, controller ownerRef name only: no kind or uid check).
+pub fn jobs_for_cronjob<'j>(cronjob: &CronJob, all_jobs: &'j [Job], settings: &Settings) -> Vec<&'j Job> {
+    let meta = &cronjob.metadata;
+    all_jobs
+        .iter()
+        .filter(|j| {
+            let Some(owner) = j.metadata.controller_ref() else { return false };
+            match settings.job_listing {
+                JobListing::OwnerUid => owner.uid == meta.uid,
+                JobListing::OwnerName => j.metadata.namespace == meta.namespace && owner.name == meta.name,
+            }
+        })
+        .collect()
+}
+
+/// `metav1.IsControlledBy(job, cronJob)`: the controller ownerRef's uid.
+pub fn is_controlled_by(job: &Job, cronjob: &CronJob) -> bool {
+    job.metadata.controller_ref().is_some_and(|r| r.uid == cronjob.metadata.uid)
+}
+
+/// `inActiveList`: a ref in `status.active` with this uid.
+pub(crate) fn in_active_list(cronjob: &CronJob, uid: &str) -> bool {
+    cronjob.status.active.iter().any(|r| r.uid == uid)
+}
+
+/// `inActiveListByName`: a ref with this name in the CronJob's namespace.
+pub(crate) fn in_active_list_by_name(cronjob: &CronJob, name: &str) -> bool {
+    cronjob.status.active.iter().any(|r| r.name == name && r.namespace == cronjob.metadata.namespace)
+}
+
+/// `getRef(job)`: the ObjectReference `status.active` stores.
+pub fn job_ref(job: &Job) -> ObjectReference {
+    ObjectReference {
+        api_version: "batch/v1".into(),
+        kind: "Job".into(),
+        name: job.metadata.name.clone(),
+        namespace: job.metadata.namespace.clone(),
+        uid: job.metadata.uid.clone(),
+        resource_version: job.metadata.resource_version.clone(),
+    }
+}

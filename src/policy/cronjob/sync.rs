@@ -1,0 +1,376 @@
+//! One reconcile: kubernetes `cronjob_controllerv2.go` `ControllerV2.sync`
+//! (after the lister lookup) and `syncCronJob` (reference §4).
+
+use super::gotime::{GO_ZERO, quote};
+use super::history::{cleanup_finished_jobs, delete_from_active, delete_job};
+use super::missed::{self, MostRecent, ScheduleFault};
+use super::ownership::{in_active_list, in_active_list_by_name, is_controlled_by, job_ref};
+use super::record::Recorder;
+use super::template::{job_from_template_in, job_name};
+use super::{Decision, DeleteCause, Missed, SyncContext, SyncOutcome};
+use crate::model::{ConcurrencyPolicy, CronJob, Job, Millis, Time};
+use crate::policy::api::{Api, ApiError};
+use crate::schedule::kube::{controller_parse, format_schedule};
+use crate::schedule::{Schedule, load_location};
+use std::collections::BTreeSet;
+
+/// The v1 controller's FailedNeedsStart message for more than 100 misses.
+pub const V1_TOO_MANY_MISSED: &str = "Cannot determine if job needs to be started: too many missed start time (> 100). Set or decrease .spec.startingDeadlineSeconds or check clock skew";
+
+const TOO_MANY_MISSED_TAIL: &str = "Set or decrease .spec.startingDeadlineSeconds or check clock skew";
+
+/// Mirrors `ControllerV2.sync` after the lister lookup:
+/// `cleanupFinishedJobs`, then `syncCronJob`. `jobs` are the Jobs the
+/// controller lists for this CronJob (see
+/// [`Settings::job_listing`](crate::policy::Settings) and
+/// [`jobs_for_cronjob`](super::jobs_for_cronjob)). `UpdateStatus` is left
+/// to the caller ([`SyncOutcome::status_changed`]); when it fails, the real
+/// controller drops `requeue_after` and retries with its rate limiter.
+pub fn sync(api: &mut dyn Api, cronjob: &CronJob, jobs: &[Job], ctx: SyncContext<'_>) -> SyncOutcome {
+    let mut rec = Recorder::new(cronjob);
+    let mut run = Run { work: cronjob.clone(), written: None, update: false };
+    let cleaned = cleanup_finished_jobs(api, &mut run.work, jobs, &mut rec);
+    let exit = sync_cronjob(api, &mut run, jobs, ctx, &mut rec);
+    let hung = matches!(exit.decision, Decision::WorkerHung { .. });
+    let status_changed = !hung && (cleaned || run.update);
+    SyncOutcome {
+        cronjob: run.written.unwrap_or(run.work),
+        status_changed,
+        error: if exit.requeue.is_some() { None } else { exit.error },
+        requeue_after: exit.requeue,
+        events: rec.events,
+        decision: exit.decision,
+        deletions: rec.deletions,
+    }
+}
+
+/// The CronJob `syncCronJob` works on. Upstream rebinds its local pointer to
+/// a freshly fetched object in one case; from then on its changes go to
+/// that object while `sync` still writes its own copy, so they are lost.
+struct Run {
+    work: CronJob,
+    /// The copy `sync` writes, once `work` has been rebound.
+    written: Option<CronJob>,
+    /// `syncCronJob`'s `updateStatus`.
+    update: bool,
+}
+
+impl Run {
+    fn rebind(&mut self, fresh: CronJob) {
+        let old = std::mem::replace(&mut self.work, fresh);
+        self.written.get_or_insert(old);
+    }
+}
+
+/// How `syncCronJob` returned.
+struct Exit {
+    requeue: Option<Millis>,
+    error: Option<ApiError>,
+    decision: Decision,
+}
+
+impl Exit {
+    fn stop(decision: Decision) -> Exit {
+        Exit { requeue: None, error: None, decision }
+    }
+
+    fn api(error: ApiError) -> Exit {
+        Exit { requeue: None, decision: Decision::ApiError { error: error.to_string() }, error: Some(error) }
+    }
+
+    /// A walk that never returns; callers handle `TooClose` themselves, as
+    /// only `mostRecentScheduleTime`'s own check raises it.
+    fn hung(fault: ScheduleFault, job: Option<String>) -> Exit {
+        let at = match fault {
+            ScheduleFault::NeverReturns { at } => at,
+            ScheduleFault::TooClose => GO_ZERO,
+        };
+        Exit::stop(Decision::WorkerHung { at, job })
+    }
+}
+
+/// Mirrors `syncCronJob` (reference §4.2).
+fn sync_cronjob(
+    api: &mut dyn Api,
+    run: &mut Run,
+    jobs: &[Job],
+    ctx: SyncContext<'_>,
+    rec: &mut Recorder,
+) -> Exit {
+    let now = ctx.now;
+    if let Err(e) = reconcile_jobs(api, run, jobs, ctx, rec) {
+        return Exit::api(e);
+    }
+    let cj = &run.work;
+    if cj.metadata.deletion_timestamp.is_some() {
+        return Exit::stop(Decision::Deleting);
+    }
+    if let Some(tz) = &cj.spec.time_zone
+        && let Err(e) = load_location(tz)
+    {
+        rec.warning("UnknownTimeZone", format!("invalid timeZone: {}: {e}", quote(tz)));
+        return Exit::stop(Decision::UnknownTimeZone);
+    }
+    if cj.spec.suspended() {
+        return Exit::stop(Decision::Suspended);
+    }
+    let formatted = format_schedule(&cj.spec.schedule, cj.spec.time_zone.as_deref());
+    if formatted.tz_in_schedule {
+        rec.warning(
+            "UnsupportedSchedule",
+            format!(
+                "CRON_TZ or TZ used in schedule {} is not officially supported, see https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/ for more details",
+                quote(&cj.spec.schedule)
+            ),
+        );
+    }
+    let sched = match controller_parse(&formatted.text) {
+        Ok(s) => s,
+        Err(e) => {
+            rec.warning(
+                "UnparseableSchedule",
+                format!("unparseable schedule: {} : {e}", quote(&cj.spec.schedule)),
+            );
+            return Exit::stop(Decision::Unparseable);
+        }
+    };
+    let (tick, estimate) = match missed::scheduled_tick(cj, now, &sched, ctx.local) {
+        Ok(r) => r,
+        Err(ScheduleFault::TooClose) => {
+            rec.warning(
+                "InvalidSchedule",
+                format!("invalid schedule: {} : {}", cj.spec.schedule, ScheduleFault::TooClose),
+            );
+            return Exit::stop(Decision::InvalidSchedule);
+        }
+        Err(stuck) => return Exit::hung(stuck, None),
+    };
+    let Some(tick) = tick else {
+        let decision = match estimate.missed {
+            Missed::None => Decision::NothingDue,
+            missed => Decision::EstimateDroppedMisses { missed },
+        };
+        return requeue(run, ctx, &sched, decision);
+    };
+    let too_many = estimate.missed == Missed::Many;
+    if ctx.settings.legacy_give_up_after_100_misses {
+        match missed::exact_missed_count(cj, now, &sched, ctx.local, 101) {
+            Ok(n) if n > 100 => {
+                rec.warning("FailedNeedsStart", V1_TOO_MANY_MISSED.to_string());
+                return requeue(run, ctx, &sched, Decision::TooManyMissesGaveUp { tick });
+            }
+            Ok(_) => {}
+            Err(stuck) => return Exit::hung(stuck, None),
+        }
+    } else if too_many {
+        rec.warning("TooManyMissedTimes", too_many_missed_message(&estimate, ctx));
+    }
+    if let Some(sds) = cj.spec.starting_deadline_seconds
+        && super::gotime::add_seconds(tick, sds) < now
+    {
+        rec.warning("MissSchedule", format!("Missed scheduled time to start a job: {}", rfc1123z_utc(tick)));
+        return requeue(run, ctx, &sched, Decision::TooLate { tick });
+    }
+    let name = job_name(&cj.metadata.name, tick);
+    if in_active_list_by_name(cj, &name) || cj.status.last_schedule_time == Some(tick) {
+        return requeue(run, ctx, &sched, Decision::AlreadyProcessed { tick });
+    }
+    match cj.spec.policy() {
+        ConcurrencyPolicy::Forbid if !cj.status.active.is_empty() => {
+            rec.normal(
+                "JobAlreadyActive",
+                "Not starting job because prior execution is running and concurrency policy is Forbid".into(),
+            );
+            return requeue(run, ctx, &sched, Decision::ForbidSkip { tick });
+        }
+        ConcurrencyPolicy::Replace => {
+            if let Err(exit) = replace_active(api, run, rec) {
+                return exit;
+            }
+        }
+        _ => {}
+    }
+    create(api, run, ctx, rec, &sched, tick, too_many)
+}
+
+/// `syncCronJob` steps 1 and 2: reconcile the listed Jobs with
+/// `status.active` and `lastSuccessfulTime`, then drop active refs whose
+/// Job is gone.
+fn reconcile_jobs(
+    api: &mut dyn Api,
+    run: &mut Run,
+    jobs: &[Job],
+    ctx: SyncContext<'_>,
+    rec: &mut Recorder,
+) -> Result<(), ApiError> {
+    let same_pass = ctx.settings.last_successful_time_same_pass;
+    let mut children = BTreeSet::new();
+    for j in jobs {
+        let uid = j.metadata.uid.as_str();
+        children.insert(uid);
+        let found = in_active_list(&run.work, uid);
+        let Some(cond) = j.finished_condition() else {
+            if found {
+                continue;
+            }
+            let fresh = api.get_cronjob(&run.work.metadata.namespace, &run.work.metadata.name)?;
+            if in_active_list(&fresh, uid) {
+                run.rebind(fresh);
+                continue;
+            }
+            rec.warning(
+                "UnexpectedJob",
+                format!("Saw a job that the controller did not create or forgot: {}", j.metadata.name),
+            );
+            continue;
+        };
+        if found {
+            delete_from_active(&mut run.work, uid);
+            // The wording changed together with PR #122025's restructure.
+            let label = if same_pass { "condition" } else { "status" };
+            rec.normal(
+                "SawCompletedJob",
+                format!("Saw completed job: {}, {label}: {}", j.metadata.name, cond.type_),
+            );
+            run.update = true;
+            if !same_pass {
+                continue;
+            }
+        }
+        if j.is_complete() {
+            record_success(run, j);
+        }
+    }
+    for r in run.work.status.active.clone() {
+        if children.contains(r.uid.as_str()) {
+            continue;
+        }
+        match api.get_job(&r.namespace, &r.name) {
+            Err(ApiError::NotFound) => {
+                rec.normal("MissingJob", format!("Active job went missing: {}", r.name));
+                delete_from_active(&mut run.work, &r.uid);
+                run.update = true;
+            }
+            Err(e) => return Err(e),
+            // Found live but not listed (informer lag, or orphaned): kept.
+            Ok(_) => {}
+        }
+    }
+    Ok(())
+}
+
+/// `lastSuccessfulTime` from a succeeded Job: set when unset (even to a
+/// nil completionTime), raised when the Job completed later.
+fn record_success(run: &mut Run, job: &Job) {
+    let status = &mut run.work.status;
+    if status.last_successful_time.is_none() {
+        status.last_successful_time = job.status.completion_time;
+        run.update = true;
+    }
+    if let (Some(done), Some(last)) = (job.status.completion_time, status.last_successful_time)
+        && done > last
+    {
+        status.last_successful_time = Some(done);
+        run.update = true;
+    }
+}
+
+/// `concurrencyPolicy: Replace`: GET and delete every active Job.
+fn replace_active(api: &mut dyn Api, run: &mut Run, rec: &mut Recorder) -> Result<(), Exit> {
+    for r in run.work.status.active.clone() {
+        let job = match api.get_job(&r.namespace, &r.name) {
+            Ok(j) => j,
+            Err(e) => {
+                rec.warning("FailedGet", format!("Get job: {e}"));
+                return Err(Exit::api(e));
+            }
+        };
+        if !delete_job(api, &mut run.work, &job, DeleteCause::Replace, rec) {
+            let msg = format!("could not replace job {}/{}", job.metadata.namespace, job.metadata.name);
+            return Err(Exit::api(ApiError::Other(msg)));
+        }
+        run.update = true;
+    }
+    Ok(())
+}
+
+/// `syncCronJob` step 6: create the Job (or adopt it on AlreadyExists) and
+/// record it in the status.
+fn create(
+    api: &mut dyn Api,
+    run: &mut Run,
+    ctx: SyncContext<'_>,
+    rec: &mut Recorder,
+    sched: &Schedule,
+    tick: Time,
+    too_many_missed: bool,
+) -> Exit {
+    let cj = &run.work;
+    let mut req = match job_from_template_in(cj, tick, ctx.local) {
+        Ok(j) => j,
+        Err(e) => return Exit::api(ApiError::Other(e)),
+    };
+    req.metadata.namespace = cj.metadata.namespace.clone();
+    let name = req.metadata.name.clone();
+    let (resp, adopted) = match api.create_job(req) {
+        Ok(resp) => {
+            rec.normal("SuccessfulCreate", format!("Created job {}", resp.metadata.name));
+            (resp, false)
+        }
+        Err(ApiError::NamespaceTerminating) => return Exit::api(ApiError::NamespaceTerminating),
+        Err(ApiError::AlreadyExists) => {
+            let existing = match api.get_job(&cj.metadata.namespace, &name) {
+                Ok(j) => j,
+                Err(e) => return Exit::api(e),
+            };
+            if !is_controlled_by(&existing, cj) || in_active_list(cj, &existing.metadata.uid) {
+                return Exit::stop(Decision::AlreadyExistsIgnored { tick, job: name });
+            }
+            (existing, true)
+        }
+        Err(e) => {
+            rec.warning("FailedCreate", format!("Error creating job: {e}"));
+            return Exit::api(e);
+        }
+    };
+    run.work.status.active.push(job_ref(&resp));
+    run.work.status.last_schedule_time = Some(tick);
+    run.update = true;
+    let job = resp.metadata.name;
+    match missed::requeue_after(&run.work, ctx.now, sched, ctx.local) {
+        Ok(d) => {
+            let decision = if adopted {
+                Decision::Adopted { tick, job }
+            } else {
+                Decision::Created { tick, job, too_many_missed }
+            };
+            Exit { requeue: Some(d), error: None, decision }
+        }
+        Err(stuck) => Exit::hung(stuck, Some(job)),
+    }
+}
+
+/// Returns with `nextScheduleTimeDuration` as the requeue.
+fn requeue(run: &Run, ctx: SyncContext<'_>, sched: &Schedule, decision: Decision) -> Exit {
+    match missed::requeue_after(&run.work, ctx.now, sched, ctx.local) {
+        Ok(d) => Exit { requeue: Some(d), error: None, decision },
+        Err(stuck) => Exit::hung(stuck, None),
+    }
+}
+
+/// The TooManyMissedTimes text: with the estimated count before PR #121327.
+fn too_many_missed_message(estimate: &MostRecent, ctx: SyncContext<'_>) -> String {
+    if ctx.settings.too_many_missed_message_with_count {
+        format!("too many missed start times: {}. {TOO_MANY_MISSED_TAIL}", estimate.count)
+    } else {
+        format!("too many missed start times. {TOO_MANY_MISSED_TAIL}")
+    }
+}
+
+/// Go's `t.UTC().Format(time.RFC1123Z)`.
+fn rfc1123z_utc(t: Time) -> String {
+    match chrono::DateTime::from_timestamp(t.unix(), 0) {
+        Some(d) => d.format("%a, %d %b %Y %H:%M:%S +0000").to_string(),
+        None => t.to_string(),
+    }
+}

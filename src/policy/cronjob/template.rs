@@ -1,0 +1,68 @@
+//! The Job a tick produces: kubernetes `cronjob_controllerv2.go`
+//! `getJobName` and `utils.go` `getJobFromTemplate2` (reference §11).
+
+use crate::model::{CronJob, Job, ObjectMeta, OwnerReference, Time};
+use crate::schedule::{Location, Zone, format_rfc3339, load_location};
+
+/// The annotation carrying the scheduled time
+/// (`batchv1.CronJobScheduledTimestampAnnotation`).
+pub const SCHEDULED_TIMESTAMP_ANNOTATION: &str = "batch.kubernetes.io/cronjob-scheduled-timestamp";
+
+/// Mirrors `getJobName`: `<cronjob>-<minutes since the epoch>`, with Go's
+/// truncating division (`Unix() / 60`).
+pub fn job_name(cronjob_name: &str, scheduled: Time) -> String {
+    format!("{cronjob_name}-{}", scheduled.unix() / 60)
+}
+
+/// Mirrors `getJobFromTemplate2` with UTC as the controller's local zone;
+/// a `timeZone` that does not load (which the sync rejects before getting
+/// here) formats the annotation in UTC.
+pub fn job_from_template(cronjob: &CronJob, scheduled: Time) -> Job {
+    job_from_template_in(cronjob, scheduled, Zone::Utc)
+        .unwrap_or_else(|_| build(cronjob, scheduled, Zone::Utc))
+}
+
+/// Mirrors `getJobFromTemplate2`: name, the template's labels and
+/// annotations plus the scheduled-timestamp annotation (RFC 3339 in
+/// `spec.timeZone`, `""` meaning UTC, `Local` meaning `local`), the request's
+/// creationTimestamp set to the tick (the API server ignores it), the
+/// controller owner reference, and a copy of the Job spec. The namespace is
+/// left empty, as upstream passes it to `CreateJob` separately. Fails with
+/// `time.LoadLocation`'s error.
+pub fn job_from_template_in(cronjob: &CronJob, scheduled: Time, local: Zone) -> Result<Job, String> {
+    let zone = match load_location(cronjob.spec.time_zone.as_deref().unwrap_or(""))? {
+        Location::Local => local,
+        Location::Zone(z) => z,
+    };
+    Ok(build(cronjob, scheduled, zone))
+}
+
+fn build(cronjob: &CronJob, scheduled: Time, zone: Zone) -> Job {
+    let template = &cronjob.spec.job_template;
+    let mut annotations = template.metadata.annotations.clone();
+    annotations.insert(SCHEDULED_TIMESTAMP_ANNOTATION.to_string(), format_rfc3339(scheduled.unix(), zone));
+    Job {
+        metadata: ObjectMeta {
+            name: job_name(&cronjob.metadata.name, scheduled),
+            labels: template.metadata.labels.clone(),
+            annotations,
+            creation_timestamp: Some(scheduled),
+            owner_references: vec![controller_ref(cronjob)],
+            ..ObjectMeta::default()
+        },
+        spec: template.spec.clone(),
+        ..Job::default()
+    }
+}
+
+/// `metav1.NewControllerRef(cronJob, batch/v1 CronJob)`.
+fn controller_ref(cronjob: &CronJob) -> OwnerReference {
+    OwnerReference {
+        api_version: "batch/v1".into(),
+        kind: "CronJob".into(),
+        name: cronjob.metadata.name.clone(),
+        uid: cronjob.metadata.uid.clone(),
+        controller: Some(true),
+        block_owner_deletion: Some(true),
+    }
+}

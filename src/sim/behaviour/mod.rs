@@ -1,0 +1,185 @@
+//! How a workload's pods behave: start latency, run duration, exit codes,
+//! failures. Declared per workload in the scenario under `behaviour:`
+//! (format and examples: README, "Pod behaviour").
+//!
+//! Determinism: [`Behaviour::attempt`] is a pure function of the run's
+//! generator key and stream (see [`crate::sim::rng`]), the run index and
+//! the attempt index. Each drawn quantity reads its own region of the run's
+//! keystream, so adding `failureProbability` does not change durations,
+//! and asking for attempts in any order, or twice, gives the same answers.
+
+mod script;
+mod timing;
+
+pub use script::{Exit, Outcome};
+pub use timing::{Distribution, Slow, Timing, Z99};
+
+use crate::model::{Millis, SECOND};
+use crate::sim::duration::DurationSpec;
+use crate::sim::rng::{slot, unit_f64};
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Deserializer};
+use std::collections::BTreeMap;
+
+/// A workload's behaviour model, as the scenario declares it under
+/// `behaviour:`. Every field is optional; the defaults describe a pod that
+/// starts instantly, runs 1 s and succeeds.
+#[derive(Debug, Clone, PartialEq, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct Behaviour {
+    /// From pod creation to container start, drawn per attempt (default 0).
+    pub start_latency: Timing,
+    /// From container start to exit, drawn per attempt (default `1s`).
+    pub duration: Timing,
+    /// Chance that an unscripted attempt fails, drawn per attempt
+    /// (default 0).
+    pub failure_probability: Probability,
+    /// Exit code of random failures and of scripted `fail` (default 1).
+    /// Must not be 0, which means success.
+    #[serde(deserialize_with = "failure_exit_code")]
+    #[schemars(extend("not" = { "const": 0 }))]
+    pub exit_code: i32,
+    /// Scripted outcomes by attempt (0-based) for every run; attempts past
+    /// the end follow the random model (`failureProbability`).
+    pub script: Vec<Outcome>,
+    /// Scripts for particular runs (0-based run index: run 0 is the
+    /// workload's first Job), replacing `script` for those runs.
+    pub runs: BTreeMap<u64, Vec<Outcome>>,
+}
+
+impl Default for Behaviour {
+    fn default() -> Behaviour {
+        Behaviour {
+            start_latency: Timing::fixed(DurationSpec::ZERO),
+            duration: Timing::fixed(DurationSpec::from_millis_clamped(SECOND)),
+            failure_probability: Probability::default(),
+            exit_code: 1,
+            script: Vec::new(),
+            runs: BTreeMap::new(),
+        }
+    }
+}
+
+/// One container run of one pod attempt, drawn from a [`Behaviour`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Attempt {
+    /// From pod creation to container start.
+    pub start_latency: Millis,
+    /// From container start to exit.
+    pub duration: Millis,
+    /// 0 = success.
+    pub exit_code: i32,
+}
+
+/// Where in a run's keystream each quantity is drawn (see
+/// [`crate::sim::rng::slot`]). Changing these changes every draw: treat
+/// them as part of the seed format.
+mod slots {
+    /// Run-level: is this run slow to start?
+    pub const SLOW_START: u64 = 0;
+    /// Run-level: is this run slow to finish?
+    pub const SLOW_DURATION: u64 = 1;
+    /// Attempt-level slots begin here, [`PER_ATTEMPT`] per attempt.
+    pub const FIRST_ATTEMPT: u64 = 16;
+    /// Slots reserved per attempt.
+    pub const PER_ATTEMPT: u64 = 4;
+    /// Offsets within an attempt's slots.
+    pub const START: u64 = 0;
+    /// See [`START`].
+    pub const DURATION: u64 = 1;
+    /// See [`START`].
+    pub const FAILURE: u64 = 2;
+}
+
+impl Behaviour {
+    /// Draws attempt number `attempt` (0-based: pod attempts under
+    /// `restartPolicy: Never`, container restarts under `OnFailure`) of run
+    /// number `run` (0-based: the n-th Job of this workload). Scripted
+    /// sequences index by `run`/`attempt`; random parts draw from `rng`,
+    /// which the caller takes from [`super::rng::stream`] for this run.
+    ///
+    /// Only `rng`'s key and stream are used, not its position, and `rng`
+    /// is left unchanged: the result depends on (seed, entity, run,
+    /// attempt) alone.
+    pub fn attempt(&self, rng: &mut ChaCha8Rng, run: u64, attempt: u32) -> Attempt {
+        let scripted = self.runs.get(&run).unwrap_or(&self.script).get(attempt as usize);
+        let base = slots::FIRST_ATTEMPT + slots::PER_ATTEMPT * u64::from(attempt);
+        let draw = |timing: &Timing, offset: u64, slow: u64| {
+            timing.sample(&mut slot(rng, base + offset), &mut slot(rng, slow), run)
+        };
+        let start_latency = match scripted.and_then(|o| o.start_latency) {
+            Some(d) => d.millis(),
+            None => draw(&self.start_latency, slots::START, slots::SLOW_START),
+        };
+        let duration = match scripted.and_then(|o| o.duration) {
+            Some(d) => d.millis(),
+            None => draw(&self.duration, slots::DURATION, slots::SLOW_DURATION),
+        };
+        let exit_code = match scripted {
+            Some(o) => o.exit_code(self.exit_code),
+            None if self.failure_probability.hit(&mut slot(rng, base + slots::FAILURE)) => self.exit_code,
+            None => 0,
+        };
+        Attempt { start_latency, duration, exit_code }
+    }
+
+    /// Checks what the types cannot: distribution bounds, slow factors and
+    /// a non-zero `exitCode`. Errors name the offending field.
+    pub fn validate(&self) -> Result<(), String> {
+        self.start_latency.validate().map_err(|e| format!("startLatency: {e}"))?;
+        self.duration.validate().map_err(|e| format!("duration: {e}"))?;
+        check_failure_exit_code(self.exit_code).map(drop).map_err(|e| format!("exitCode: {e}"))
+    }
+}
+
+fn check_failure_exit_code(code: i32) -> Result<i32, String> {
+    match code {
+        0 => Err("failures need a non-zero exit code (0 means success)".into()),
+        _ => Ok(code),
+    }
+}
+
+fn failure_exit_code<'de, D: Deserializer<'de>>(d: D) -> Result<i32, D::Error> {
+    check_failure_exit_code(i32::deserialize(d)?).map_err(serde::de::Error::custom)
+}
+
+/// A probability in [0, 1]; anything else is rejected when deserializing.
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Default)]
+pub struct Probability(f64);
+
+impl Probability {
+    /// Checks `p` is in [0, 1] (NaN is not).
+    pub fn new(p: f64) -> Result<Probability, String> {
+        if (0.0..=1.0).contains(&p) {
+            Ok(Probability(p))
+        } else {
+            Err(format!("probability must be between 0 and 1, got {p}"))
+        }
+    }
+
+    /// The value.
+    pub const fn get(self) -> f64 {
+        self.0
+    }
+
+    /// One Bernoulli draw: true with this probability (never for 0,
+    /// always for 1).
+    pub fn hit(self, rng: &mut ChaCha8Rng) -> bool {
+        self.0 > 0.0 && unit_f64(rng) < self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for Probability {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Probability, D::Error> {
+        Probability::new(f64::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
+}
+
+impl schemars::JsonSchema for Probability {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Probability".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "number", "minimum": 0, "maximum": 1 })
+    }
+}
