@@ -9,8 +9,10 @@ use super::types::*;
 use super::{ON_TIME, SCHEMA_VERSION};
 use crate::model::{Millis, Time};
 use crate::policy::cronjob::Decision;
+use crate::schedule::{Location, load_location};
 use crate::schedule::{Schedule, Zone, format_rfc3339, kube};
 use crate::sim::log::{DeletedBy, Entry, Fault, LogSink, Record};
+use crate::sim::{CronJobMeta, SimSummary};
 use std::collections::{BTreeMap, VecDeque};
 
 /// What the accountant must know besides the log.
@@ -21,19 +23,34 @@ pub struct ReportInput {
     pub cronjobs: Vec<CronJobMeta>,
 }
 
-/// A CronJob as it stood at the horizon start.
-#[derive(Debug, Clone)]
-pub struct CronJobMeta {
-    /// `namespace/name`.
-    pub name: String,
-    pub schedule: String,
-    pub time_zone: Option<String>,
-    pub concurrency_policy: String,
-    pub starting_deadline_seconds: Option<i64>,
-    pub suspended: bool,
-    /// Ticks are counted strictly after this (the later of the horizon start
-    /// and the CronJob's creation).
-    pub ticks_after: Time,
+impl ReportInput {
+    /// The input for a simulation's summary.
+    pub fn from_summary(scenario: &str, seed: u64, summary: &SimSummary) -> ReportInput {
+        let local_name =
+            summary.cronjobs.first().map(|c| c.local_zone.clone()).unwrap_or_else(|| "UTC".into());
+        let local_zone = match load_location(&local_name) {
+            Ok(Location::Zone(z)) => z,
+            _ => Zone::Utc,
+        };
+        let (start, end) = summary
+            .cronjobs
+            .first()
+            .map(|c| (c.horizon_start, c.horizon_end))
+            .unwrap_or((summary.final_state.time, summary.final_state.time));
+        ReportInput {
+            header: Header {
+                scenario: scenario.to_string(),
+                seed,
+                start,
+                end,
+                tzdb_version: chrono_tz::IANA_TZDB_VERSION.to_string(),
+                cronwarp_version: env!("CARGO_PKG_VERSION").to_string(),
+                local_zone: local_name,
+            },
+            local_zone,
+            cronjobs: summary.cronjobs.clone(),
+        }
+    }
 }
 
 /// Why a pending tick may end up not started; gathered while it waits.
@@ -106,7 +123,7 @@ impl Accountant {
         let mut accounts = BTreeMap::new();
         for meta in input.cronjobs {
             let acc = Account::new(meta, input.local_zone);
-            accounts.insert(acc.meta.name.clone(), acc);
+            accounts.insert(acc.meta.key.clone(), acc);
         }
         Accountant {
             header: input.header,
@@ -335,7 +352,7 @@ impl Account {
         };
         let zone = schedule.map(|s| s.zone(local)).unwrap_or(local);
         let report = CronJobReport {
-            name: meta.name.clone(),
+            name: meta.key.clone(),
             schedule: meta.schedule.clone(),
             zone: zone.name().to_string(),
             concurrency_policy: meta.concurrency_policy.clone(),
@@ -349,7 +366,7 @@ impl Account {
             deletions: Vec::new(),
         };
         Account {
-            cursor: meta.ticks_after.unix(),
+            cursor: meta.horizon_start.unix(),
             suspended: meta.suspended,
             meta,
             schedule,

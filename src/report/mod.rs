@@ -9,10 +9,12 @@
 //! [`LogSink`]: crate::sim::log::LogSink
 
 mod accountant;
+mod expect;
 mod render;
 mod types;
 
-pub use accountant::{Accountant, CronJobMeta, ReportInput};
+pub use accountant::{Accountant, ReportInput};
+pub use expect::{Violation, check};
 pub use render::{render_markdown, render_text};
 pub use types::*;
 
