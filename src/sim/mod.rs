@@ -1,6 +1,23 @@
 //! The discrete-event simulator: virtual clock, (time, seq) event queue,
 //! world store, controller actors, and the behaviour and fault models.
+//!
+//! Entry points: [`Scenario`] (the scenario file) and [`simulate`] /
+//! [`simulate_into`]; the output is the [`log`] plus a [`SimSummary`].
 
 pub mod behaviour;
+pub mod controllers;
+pub mod defaults;
 pub mod duration;
+pub mod engine;
+pub mod kubelet;
+pub mod log;
+pub mod queue;
 pub mod rng;
+pub mod run;
+pub mod scenario;
+pub mod world;
+
+pub use run::{
+    CronJobMeta, FinalState, SimError, SimOptions, SimOutput, SimSummary, simulate, simulate_into,
+};
+pub use scenario::Scenario;

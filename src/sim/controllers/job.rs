@@ -1,0 +1,180 @@
+//! The Job controller actor: kubernetes `job_controller.go`'s handlers
+//! (`addJob`/`updateJob`, pod events batched by `syncJobBatchPeriod`), its
+//! work queue, pod control (`RealPodControl`), around the pure
+//! [`policy::job::sync_job`].
+
+use crate::model::{Job, ObjectMeta, OwnerReference, Pod, PodStatus};
+use crate::policy;
+use crate::policy::job::{BackoffRecord, SYNC_JOB_BATCH_PERIOD};
+use crate::sim::engine::{Engine, Enqueue};
+use crate::sim::log::{Controller, Entry};
+use crate::sim::world::key;
+
+impl Engine<'_> {
+    /// `addJob`/`updateJob`/`deleteJob`: a new Job or a spec change syncs
+    /// at once, other updates (status writes) after the batch period.
+    pub(crate) fn job_on_job_change(&mut self, k: &str, old: Option<&Job>, new: Option<&Job>) {
+        match (old, new) {
+            (_, None) => {
+                self.job_backoff.remove(k);
+            }
+            (None, Some(_)) => {
+                self.enqueue(Controller::Job, k, Enqueue::Now);
+            }
+            (Some(o), Some(n)) => {
+                if o.spec != n.spec || o.metadata.deletion_timestamp != n.metadata.deletion_timestamp {
+                    self.enqueue(Controller::Job, k, Enqueue::Now);
+                } else if o.metadata.resource_version != n.metadata.resource_version {
+                    self.enqueue(Controller::Job, k, Enqueue::After(SYNC_JOB_BATCH_PERIOD));
+                }
+            }
+        }
+    }
+
+    /// `addPod`/`updatePod`/`deletePod`: the owning Job syncs after the
+    /// batch period.
+    pub(crate) fn job_on_pod_change(&mut self, job: &str) {
+        if self.world.jobs.contains_key(job) {
+            self.enqueue(Controller::Job, job, Enqueue::After(SYNC_JOB_BATCH_PERIOD));
+        }
+    }
+
+    /// One `syncJob` and its side effects.
+    pub(crate) fn sync_job(&mut self, k: &str) {
+        self.forget(Controller::Job, k);
+        let Some(job) = self.world.jobs.get(k).cloned() else {
+            self.job_backoff.remove(k);
+            self.emit(sync_entry(Controller::Job, k, None));
+            return;
+        };
+        let pods = self.world.pods_of(k);
+        let record = self.job_backoff.get(k).copied().unwrap_or_default();
+        let out = policy::job::sync_job(&job, &pods, &record, self.now(), &self.settings);
+        if out.backoff == BackoffRecord::default() {
+            self.job_backoff.remove(k);
+        } else {
+            self.job_backoff.insert(k.to_string(), out.backoff);
+        }
+        let ns = job.metadata.namespace.clone();
+        let object = format!("Job/{k}");
+        // Counting terminal pods (finalizer removal) comes before the
+        // status write upstream; the order is invisible in the log.
+        for p in &out.pods_to_count {
+            let pk = if p.contains('/') { p.clone() } else { key(&ns, p) };
+            let _ = self.world.update_pod(&pk, |pod| {
+                pod.metadata.finalizers.retain(|f| f != policy::job::JOB_TRACKING_FINALIZER)
+            });
+        }
+        for d in &out.pods_to_delete {
+            let (pk, name) = if let Some((_, n)) = d.pod.split_once('/') {
+                (d.pod.clone(), n.to_string())
+            } else {
+                (key(&ns, &d.pod), d.pod.clone())
+            };
+            if self.world.delete_pod(&pk).is_ok() {
+                self.flush_world_log();
+                self.emit(Entry::Event(policy::Event::normal(
+                    &object,
+                    "SuccessfulDelete",
+                    format!("Deleted pod: {name}"),
+                )));
+            }
+        }
+        if out.status != job.status {
+            let started = job.status.start_time.is_none().then_some(out.status.start_time).flatten();
+            if self.world.update_job_status(k, out.status.clone()).is_ok() {
+                if let Some(start_time) = started {
+                    self.emit(Entry::JobStarted { job: k.into(), start_time });
+                }
+                if let Some(f) = &out.finished {
+                    let message = out
+                        .status
+                        .conditions
+                        .iter()
+                        .find(|c| c.is_true(&f.condition))
+                        .map(|c| c.message.clone())
+                        .unwrap_or_default();
+                    self.emit(Entry::JobFinished {
+                        job: k.into(),
+                        condition: f.condition.clone(),
+                        reason: f.reason.clone(),
+                        message,
+                    });
+                }
+            }
+        }
+        for e in &out.events {
+            self.emit(Entry::Event(e.clone()));
+        }
+        for _ in 0..out.pods_to_create {
+            let pod = self.new_pod(&job);
+            let name = pod.metadata.name.clone();
+            if self.world.create_pod(k, pod).is_ok() {
+                self.flush_world_log();
+                self.emit(Entry::Event(policy::Event::normal(
+                    &object,
+                    "SuccessfulCreate",
+                    format!("Created pod: {name}"),
+                )));
+            }
+        }
+        let requeue_at = out.requeue_after.map(|d| {
+            self.enqueue(Controller::Job, k, Enqueue::After(d));
+            self.now().add(d)
+        });
+        self.emit(sync_entry(Controller::Job, k, requeue_at));
+    }
+
+    /// A pod from the Job's template (`generateName: <job>-`), with a
+    /// deterministic suffix.
+    fn new_pod(&mut self, job: &Job) -> Pod {
+        let mut labels = job.spec.template.metadata.labels.clone();
+        labels.insert("batch.kubernetes.io/controller-uid".into(), job.metadata.uid.clone());
+        labels.insert("batch.kubernetes.io/job-name".into(), job.metadata.name.clone());
+        let n = self.kubelet.next_pod_seq(&key(&job.metadata.namespace, &job.metadata.name));
+        Pod {
+            api_version: "v1".into(),
+            kind: "Pod".into(),
+            metadata: ObjectMeta {
+                name: format!("{}-{}", job.metadata.name, pod_suffix(&job.metadata.uid, n)),
+                namespace: job.metadata.namespace.clone(),
+                labels,
+                annotations: job.spec.template.metadata.annotations.clone(),
+                owner_references: vec![OwnerReference {
+                    api_version: "batch/v1".into(),
+                    kind: "Job".into(),
+                    name: job.metadata.name.clone(),
+                    uid: job.metadata.uid.clone(),
+                    controller: Some(true),
+                    block_owner_deletion: Some(true),
+                }],
+                ..ObjectMeta::default()
+            },
+            status: PodStatus::default(),
+        }
+    }
+}
+
+/// A `Sync` entry without a CronJob decision.
+pub(crate) fn sync_entry(controller: Controller, k: &str, requeue_at: Option<crate::model::Time>) -> Entry {
+    Entry::Sync { controller, object: k.into(), requeue_at, retry_at: None, decision: None }
+}
+
+/// Five characters from the alphabet `generateName` uses, derived from the
+/// Job's uid and the pod's sequence number (FNV-1a), so names look real and
+/// stay reproducible.
+fn pod_suffix(uid: &str, n: u64) -> String {
+    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in uid.bytes().chain(n.to_le_bytes()) {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    (0..5)
+        .map(|_| {
+            let c = ALPHABET[(h % ALPHABET.len() as u64) as usize];
+            h /= ALPHABET.len() as u64;
+            char::from(c)
+        })
+        .collect()
+}

@@ -1,0 +1,271 @@
+//! The simulation core: one event queue, the API store, the controllers'
+//! work queues and the kubelet, and the loop that runs them.
+//!
+//! Controllers react to store changes the way informer handlers do
+//! (delivered `informerLag` late), sync from their work queues, and lose all
+//! in-memory state when kube-controller-manager goes down. The kubelet and
+//! the API server keep running through downtime.
+
+use super::behaviour::Behaviour;
+use super::kubelet::Kubelet;
+use super::log::{Controller, Entry, Fault, LogSink, Record};
+use super::queue::{EventQueue, Wake, WorkQueue};
+use super::scenario::Edit;
+use super::world::{Change, World};
+use crate::model::{Millis, SECOND, Time};
+use crate::policy::Settings;
+use crate::policy::job::BackoffRecord;
+use crate::schedule::Zone;
+use std::collections::BTreeMap;
+
+/// Something scheduled on the simulator's queue.
+#[derive(Debug, Clone)]
+pub enum Ev {
+    /// A work-queue key is due for processing.
+    Work { ctrl: Controller, key: String, epoch: u64 },
+    /// A delaying-queue timer (`AddAfter`) comes due.
+    Timer { ctrl: Controller, key: String, at: Time, epoch: u64 },
+    /// An informer delivers a change late (`informerLag`).
+    Notify(Change),
+    /// A kubelet step for a pod (see [`super::kubelet`]).
+    Kubelet { pod: String, uid: String, token: u64 },
+    /// kube-controller-manager stops until `end`.
+    DowntimeStart { end: Time },
+    /// kube-controller-manager is back.
+    DowntimeEnd { start: Time },
+    /// A scenario edit of a CronJob.
+    Edit { cronjob: String, edit: Edit },
+}
+
+/// How to add a key to a work queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Enqueue {
+    /// `Add`.
+    Now,
+    /// `AddAfter(d)`.
+    After(Millis),
+    /// `AddRateLimited`.
+    RateLimited,
+}
+
+/// Per-workload data the actors need: the behaviour model and the run
+/// counter that indexes its random streams.
+#[derive(Debug, Clone)]
+pub struct WorkloadState {
+    pub behaviour: Behaviour,
+    /// Jobs seen for this workload so far (the next Job's run index).
+    pub runs: u64,
+}
+
+/// The simulator.
+pub struct Engine<'s> {
+    pub queue: EventQueue<Ev>,
+    pub world: World,
+    pub sink: &'s mut dyn LogSink,
+    pub settings: Settings,
+    pub local: Zone,
+    pub seed: u64,
+    pub informer_lag: Millis,
+    /// kube-controller-manager is down.
+    pub down: bool,
+    /// Bumped at every controller stop: queued work from before is stale.
+    pub epoch: u64,
+    pub cronjob_queue: WorkQueue,
+    pub job_queue: WorkQueue,
+    pub ttl_queue: WorkQueue,
+    /// The Job controller's in-memory pod-failure backoff records.
+    pub job_backoff: BTreeMap<String, BackoffRecord>,
+    pub kubelet: Kubelet,
+    /// By CronJob key (`namespace/name`).
+    pub workloads: BTreeMap<String, WorkloadState>,
+    /// Records written so far.
+    pub records: u64,
+}
+
+impl<'s> Engine<'s> {
+    /// The controller clock.
+    pub fn now(&self) -> Time {
+        self.queue.now()
+    }
+
+    /// Writes one log record at the current time.
+    pub fn emit(&mut self, entry: Entry) {
+        self.records += 1;
+        let time = self.now();
+        self.sink.record(Record { time, entry });
+    }
+
+    fn queue_of(&mut self, ctrl: Controller) -> &mut WorkQueue {
+        match ctrl {
+            Controller::Cronjob => &mut self.cronjob_queue,
+            Controller::Job => &mut self.job_queue,
+            Controller::Ttl => &mut self.ttl_queue,
+        }
+    }
+
+    /// Adds `key` to a controller's work queue. Returns the instant a
+    /// timer was set for, if any.
+    pub fn enqueue(&mut self, ctrl: Controller, key: &str, how: Enqueue) -> Option<Time> {
+        if self.down {
+            return None;
+        }
+        let now = self.now();
+        let q = self.queue_of(ctrl);
+        let wake = match how {
+            Enqueue::Now => q.add(key, now),
+            Enqueue::After(d) => q.add_after(key, d, now),
+            Enqueue::RateLimited => q.add_rate_limited(key, now),
+        };
+        let epoch = self.epoch;
+        match wake {
+            Wake::Nothing => None,
+            Wake::At(at) if at <= now => {
+                self.queue.push(at, Ev::Work { ctrl, key: key.into(), epoch });
+                None
+            }
+            Wake::At(at) => {
+                self.queue.push(at, Ev::Timer { ctrl, key: key.into(), at, epoch });
+                Some(at)
+            }
+        }
+    }
+
+    /// `Forget`.
+    pub fn forget(&mut self, ctrl: Controller, key: &str) {
+        self.queue_of(ctrl).forget(key);
+    }
+
+    /// Runs until the queue empties or the next event is at or after `end`.
+    pub fn run_until(&mut self, end: Time, progress: &mut dyn FnMut(Time)) {
+        let mut last_report = self.now();
+        while let Some(t) = self.queue.peek_time() {
+            if t >= end {
+                break;
+            }
+            let Some((t, ev)) = self.queue.pop() else { break };
+            self.world.now = t;
+            self.handle(ev);
+            self.pump();
+            if t.since(last_report) >= 24 * 3600 * SECOND {
+                last_report = t;
+                progress(t);
+            }
+        }
+    }
+
+    fn handle(&mut self, ev: Ev) {
+        match ev {
+            Ev::Work { ctrl, key, epoch } => {
+                if epoch != self.epoch || self.down || !self.queue_of(ctrl).take(&key) {
+                    return;
+                }
+                match ctrl {
+                    Controller::Cronjob => self.sync_cronjob(&key),
+                    Controller::Job => self.sync_job(&key),
+                    Controller::Ttl => self.sync_ttl(&key),
+                }
+            }
+            Ev::Timer { ctrl, key, at, epoch } => {
+                if epoch != self.epoch || self.down {
+                    return;
+                }
+                if let Wake::At(t) = self.queue_of(ctrl).fire(&key, at) {
+                    self.queue.push(t, Ev::Work { ctrl, key, epoch });
+                }
+            }
+            Ev::Notify(change) => self.deliver(&change),
+            Ev::Kubelet { pod, uid, token } => self.kubelet_step(&pod, &uid, token),
+            Ev::DowntimeStart { end } => self.controllers_stop(end),
+            Ev::DowntimeEnd { start } => {
+                self.emit(Entry::Fault(Fault::DowntimeEnd { since: start }));
+                self.controllers_start();
+            }
+            Ev::Edit { cronjob, edit } => self.apply_edit(&cronjob, &edit),
+        }
+    }
+
+    /// Writes pending store log entries and delivers pending changes, until
+    /// both are drained (handlers may change the store again).
+    pub fn pump(&mut self) {
+        loop {
+            self.flush_world_log();
+            let Some(change) = self.world.changes.pop_front() else { break };
+            self.kubelet_observe(&change);
+            if self.informer_lag > 0 {
+                let at = self.now().add(self.informer_lag);
+                self.queue.push(at, Ev::Notify(change));
+            } else {
+                self.deliver(&change);
+            }
+        }
+    }
+
+    /// Writes the store's pending log entries.
+    pub fn flush_world_log(&mut self) {
+        for e in std::mem::take(&mut self.world.log) {
+            self.emit(e);
+        }
+    }
+
+    /// The informer handlers of all three controllers.
+    fn deliver(&mut self, change: &Change) {
+        if self.down {
+            return;
+        }
+        match change {
+            Change::CronJob { key, old, new } => self.on_cronjob_change(key, old.as_deref(), new.as_deref()),
+            Change::Job { key, old, new } => {
+                self.cronjob_on_job_change(old.as_deref(), new.as_deref());
+                self.job_on_job_change(key, old.as_deref(), new.as_deref());
+                self.ttl_on_job_change(key, new.as_deref());
+            }
+            Change::Pod { job, .. } => {
+                if !job.is_empty() {
+                    self.job_on_pod_change(job);
+                }
+            }
+        }
+    }
+
+    /// kube-controller-manager stops: queues, timers and backoff records
+    /// are lost.
+    fn controllers_stop(&mut self, end: Time) {
+        self.emit(Entry::Fault(Fault::DowntimeStart { until: end }));
+        self.down = true;
+        self.epoch += 1;
+        self.cronjob_queue.clear();
+        self.job_queue.clear();
+        self.ttl_queue.clear();
+        self.job_backoff.clear();
+    }
+
+    /// kube-controller-manager starts: the informers list everything, so
+    /// every object is added to every controller's queue.
+    pub fn controllers_start(&mut self) {
+        self.down = false;
+        self.epoch += 1;
+        let cronjobs: Vec<String> = self.world.cronjobs.keys().cloned().collect();
+        for k in cronjobs {
+            self.enqueue(Controller::Cronjob, &k, Enqueue::Now);
+        }
+        let jobs: Vec<(String, crate::model::Job)> =
+            self.world.jobs.iter().map(|(k, j)| (k.clone(), j.clone())).collect();
+        for (k, j) in jobs {
+            self.enqueue(Controller::Job, &k, Enqueue::Now);
+            self.ttl_on_job_change(&k, Some(&j));
+        }
+    }
+
+    fn apply_edit(&mut self, cronjob: &str, edit: &Edit) {
+        self.emit(Entry::Fault(match edit {
+            Edit::Delete => Fault::CronJobDeleted { object: cronjob.into() },
+            e => Fault::SpecChange { object: cronjob.into(), change: e.describe() },
+        }));
+        // Editing a CronJob that is already gone is a no-op, as a failed
+        // `kubectl patch` would be.
+        let _ = match edit {
+            Edit::Delete => self.world.delete_cronjob(cronjob),
+            e => self.world.update_cronjob_spec(cronjob, |cj| e.apply(cj)),
+        };
+    }
+}

@@ -1,0 +1,276 @@
+//! The kubelet and pod model: start latency, run time and exit code drawn
+//! from the workload's [`Behaviour`](super::behaviour::Behaviour), container
+//! restarts with CrashLoopBackOff under `restartPolicy: OnFailure`, and
+//! termination within the grace period when a pod is deleted.
+//!
+//! Each Job (run) draws from its own stream,
+//! `rng::stream(seed, "<ns>/<cronjob>", run)`, attempt by attempt, so one
+//! CronJob's pods never change another's.
+
+use super::behaviour::Attempt;
+use super::engine::{Engine, Ev};
+use super::log::Entry;
+use super::world::{Change, key};
+use crate::model::{ContainerStatus, ContainerTerminated, Job, MINUTE, Millis, Pod, PodPhase, SECOND, Time};
+use rand_chacha::ChaCha8Rng;
+use std::collections::BTreeMap;
+
+/// CrashLoopBackOff: 10 s, doubling per restart…
+pub const CRASHLOOP_BASE: Millis = 10 * SECOND;
+/// …capped at 5 minutes.
+pub const CRASHLOOP_CAP: Millis = 5 * MINUTE;
+/// `terminationGracePeriodSeconds` default.
+pub const DEFAULT_GRACE: Millis = 30 * SECOND;
+/// Exit code of a container killed at the end of its grace period.
+pub const KILLED_EXIT_CODE: i32 = 137;
+
+/// The random state of one Job's pods.
+#[derive(Debug, Clone)]
+struct JobRun {
+    workload: String,
+    run: u64,
+    rng: ChaCha8Rng,
+    next_attempt: u32,
+    pods_created: u64,
+    on_failure: bool,
+    grace: Millis,
+}
+
+/// What the kubelet will do next for a pod.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    Start,
+    Exit { code: i32 },
+    Restart,
+    Kill,
+    Idle,
+}
+
+#[derive(Debug, Clone)]
+struct PodRun {
+    uid: String,
+    job: String,
+    token: u64,
+    next: Step,
+    next_at: Time,
+    attempt: Attempt,
+    restarts: i32,
+    /// Consecutive crashes for CrashLoopBackOff (reset by a run of 10 min).
+    crash_streak: u32,
+}
+
+/// The kubelet's memory: per Job and per pod, dropped when they leave the
+/// store.
+#[derive(Debug, Default)]
+pub struct Kubelet {
+    jobs: BTreeMap<String, JobRun>,
+    pods: BTreeMap<String, PodRun>,
+    tokens: u64,
+}
+
+impl Kubelet {
+    /// The next pod sequence number of a Job (names its pods).
+    pub fn next_pod_seq(&mut self, job: &str) -> u64 {
+        match self.jobs.get_mut(job) {
+            Some(r) => {
+                r.pods_created += 1;
+                r.pods_created - 1
+            }
+            None => 0,
+        }
+    }
+}
+
+fn owner_cronjob(job: &Job) -> Option<String> {
+    let r = job.metadata.controller_ref().filter(|r| r.kind == "CronJob")?;
+    Some(key(&job.metadata.namespace, &r.name))
+}
+
+impl Engine<'_> {
+    /// Reacts to store changes the kubelet (or, for runs, the behaviour
+    /// bookkeeping) cares about: new Jobs get a run index and stream, new
+    /// pods start, deleted pods terminate.
+    pub(crate) fn kubelet_observe(&mut self, change: &Change) {
+        match change {
+            Change::Job { key: k, old: None, new: Some(job) } => {
+                let workload = owner_cronjob(job).unwrap_or_else(|| k.clone());
+                let run = match self.workloads.get_mut(&workload) {
+                    Some(w) => {
+                        w.runs += 1;
+                        w.runs - 1
+                    }
+                    None => 0,
+                };
+                let pod_spec = &job.spec.template.spec;
+                let jr = JobRun {
+                    rng: super::rng::stream(self.seed, &workload, run),
+                    workload,
+                    run,
+                    next_attempt: 0,
+                    pods_created: 0,
+                    on_failure: pod_spec.restart_policy == "OnFailure",
+                    grace: pod_spec.termination_grace_period_seconds.map_or(DEFAULT_GRACE, |s| s * SECOND),
+                };
+                self.kubelet.jobs.insert(k.clone(), jr);
+            }
+            Change::Job { key: k, new: None, .. } => {
+                self.kubelet.jobs.remove(k);
+            }
+            Change::Pod { key: k, job, old: None, new: Some(pod) } => {
+                let Some(attempt) = self.draw(job) else { return };
+                let at = self.now().add(attempt.start_latency.max(0));
+                let run = PodRun {
+                    uid: pod.metadata.uid.clone(),
+                    job: job.clone(),
+                    token: 0,
+                    next: Step::Idle,
+                    next_at: at,
+                    attempt,
+                    restarts: 0,
+                    crash_streak: 0,
+                };
+                self.kubelet.pods.insert(k.clone(), run);
+                self.schedule(k, Step::Start, at);
+            }
+            Change::Pod { key: k, old: Some(old), new: Some(new), .. }
+                if old.metadata.deletion_timestamp.is_none() && new.metadata.deletion_timestamp.is_some() =>
+            {
+                self.terminate(k, new);
+            }
+            Change::Pod { key: k, new: None, .. } => {
+                self.kubelet.pods.remove(k);
+            }
+            _ => {}
+        }
+    }
+
+    /// The next attempt of a Job's run.
+    fn draw(&mut self, job: &str) -> Option<Attempt> {
+        let jr = self.kubelet.jobs.get_mut(job)?;
+        let behaviour = &self.workloads.get(&jr.workload)?.behaviour;
+        let a = behaviour.attempt(&mut jr.rng, jr.run, jr.next_attempt);
+        jr.next_attempt += 1;
+        Some(a)
+    }
+
+    fn schedule(&mut self, pod: &str, step: Step, at: Time) {
+        self.kubelet.tokens += 1;
+        let token = self.kubelet.tokens;
+        let Some(run) = self.kubelet.pods.get_mut(pod) else { return };
+        run.token = token;
+        run.next = step;
+        run.next_at = at;
+        let uid = run.uid.clone();
+        self.queue.push(at, Ev::Kubelet { pod: pod.into(), uid, token });
+    }
+
+    /// Nothing more to do for a pod (pending wake-ups become stale).
+    fn idle(&mut self, pod: &str) {
+        self.kubelet.tokens += 1;
+        if let Some(run) = self.kubelet.pods.get_mut(pod) {
+            run.token = self.kubelet.tokens;
+            run.next = Step::Idle;
+        }
+    }
+
+    /// A deleted pod: one not yet started ends at once; a running one
+    /// ends at its natural exit or when the grace period runs out.
+    fn terminate(&mut self, k: &str, pod: &Pod) {
+        let Some(run) = self.kubelet.pods.get(k) else { return };
+        if pod.status.phase.is_terminal() {
+            return;
+        }
+        let grace = self.kubelet.jobs.get(&run.job).map_or(DEFAULT_GRACE, |j| j.grace);
+        let deadline = self.now().add(grace);
+        match run.next {
+            Step::Start | Step::Restart | Step::Idle => self.schedule(k, Step::Kill, self.now()),
+            Step::Exit { .. } if run.next_at <= deadline => {}
+            Step::Exit { .. } | Step::Kill => self.schedule(k, Step::Kill, deadline),
+        }
+    }
+
+    /// Runs a scheduled kubelet step, if still current.
+    pub(crate) fn kubelet_step(&mut self, k: &str, uid: &str, token: u64) {
+        let Some(run) = self.kubelet.pods.get(k).cloned() else { return };
+        if run.uid != uid || run.token != token {
+            return;
+        }
+        let api_now = self.world.api_now().trunc_seconds();
+        let deleting = self.world.pods.get(k).is_some_and(|p| p.metadata.deletion_timestamp.is_some());
+        match run.next {
+            Step::Idle => {}
+            Step::Start => {
+                let _ = self.world.update_pod(k, |p| {
+                    p.status.phase = PodPhase::Running;
+                    p.status.start_time = Some(api_now);
+                    p.status.container_statuses =
+                        vec![ContainerStatus { name: "main".into(), ..Default::default() }];
+                });
+                self.emit(Entry::PodStarted { pod: k.into(), job: run.job.clone() });
+                let code = run.attempt.exit_code;
+                self.schedule(k, Step::Exit { code }, self.now().add(run.attempt.duration.max(0)));
+            }
+            Step::Exit { code } => self.container_exit(k, &run, code, deleting),
+            Step::Kill => self.container_exit(k, &run, KILLED_EXIT_CODE, true),
+            Step::Restart => {
+                let attempt = self.draw(&run.job).unwrap_or(run.attempt);
+                if let Some(r) = self.kubelet.pods.get_mut(k) {
+                    r.attempt = attempt;
+                }
+                let _ = self.world.update_pod(k, |p| {
+                    for c in &mut p.status.container_statuses {
+                        c.terminated = None;
+                    }
+                });
+                let code = attempt.exit_code;
+                self.schedule(k, Step::Exit { code }, self.now().add(attempt.duration.max(0)));
+            }
+        }
+    }
+
+    fn container_exit(&mut self, k: &str, run: &PodRun, code: i32, deleting: bool) {
+        let api_now = self.world.api_now().trunc_seconds();
+        let started = self.world.pods.get(k).and_then(|p| p.status.start_time);
+        let terminated = ContainerTerminated {
+            exit_code: code,
+            reason: if code == 0 { "Completed" } else { "Error" }.into(),
+            started_at: started,
+            finished_at: Some(api_now),
+        };
+        let on_failure = self.kubelet.jobs.get(&run.job).is_some_and(|j| j.on_failure);
+        if code != 0 && on_failure && !deleting {
+            let restarts = run.restarts + 1;
+            // CrashLoopBackOff resets after 10 minutes of running.
+            let streak = if run.attempt.duration >= 10 * MINUTE { 1 } else { run.crash_streak + 1 };
+            let backoff = super::queue::backoff(CRASHLOOP_BASE, CRASHLOOP_CAP, streak - 1);
+            let _ = self.world.update_pod(k, |p| {
+                for c in &mut p.status.container_statuses {
+                    c.restart_count = restarts;
+                    c.last_terminated = Some(terminated.clone());
+                }
+            });
+            if let Some(r) = self.kubelet.pods.get_mut(k) {
+                r.restarts = restarts;
+                r.crash_streak = streak;
+            }
+            self.emit(Entry::ContainerRestarted {
+                pod: k.into(),
+                job: run.job.clone(),
+                restart_count: restarts,
+                exit_code: code,
+                backoff,
+            });
+            self.schedule(k, Step::Restart, self.now().add(backoff));
+            return;
+        }
+        let phase = if code == 0 { PodPhase::Succeeded } else { PodPhase::Failed };
+        self.idle(k);
+        let _ = self.world.update_pod(k, |p| {
+            p.status.phase = phase;
+            for c in &mut p.status.container_statuses {
+                c.terminated = Some(terminated.clone());
+            }
+        });
+        self.emit(Entry::PodFinished { pod: k.into(), job: run.job.clone(), exit_code: code, phase });
+    }
+}

@@ -1,0 +1,266 @@
+//! The event log: what happened during a simulation, one record per line.
+//!
+//! Each [`Record`] serializes to one JSON object with a `time` (RFC 3339 UTC
+//! with milliseconds, fixed width, so lines sort as text) and a `kind`, plus
+//! the kind's own fields. Records are emitted in time order, and within one
+//! instant in the order the simulator processed them. The field names are a
+//! stable contract: the report layer consumes exactly these records.
+//!
+//! Kinds (fields besides `time` and `kind`):
+//!
+//! | kind | fields | meaning |
+//! |---|---|---|
+//! | `Event` | `object`, `type`, `reason`, `message` | a Kubernetes Event exactly as a controller records it ([`policy::Event`]) |
+//! | `JobCreated` | `job`, `cronjob`, `scheduledTime`, `uid`, `seeded` (only when true) | a Job was stored by the API server; `seeded`: it came with the scenario, logged at the horizon start (`cronjob` empty when it has no CronJob owner) |
+//! | `JobStarted` | `job`, `startTime` | the Job controller set `status.startTime` |
+//! | `JobFinished` | `job`, `condition` (`Complete`/`Failed`), `reason`, `message` | the terminal condition was written |
+//! | `JobDeleted` | `job`, `by`, `propagation` | a DELETE of a Job was accepted (`by`: `HistoryGC`, `Replace`, `TTL`, `CronJobDeleted`, `Scenario`) |
+//! | `JobRemoved` | `job` | the Job object left the store (at once for Background; after its pods for Foreground) |
+//! | `PodCreated` | `pod`, `job` | the Job controller created a pod |
+//! | `PodStarted` | `pod`, `job` | the pod's container started (phase Running) |
+//! | `PodFinished` | `pod`, `job`, `exitCode`, `phase` | the pod reached a terminal phase |
+//! | `ContainerRestarted` | `pod`, `job`, `restartCount`, `exitCode`, `backoff` (ms) | `restartPolicy: OnFailure`: the container exited and the kubelet restarts it after the CrashLoopBackOff delay |
+//! | `PodDeleted` | `pod`, `job` | a pod was deleted (grace period runs; the pod is removed at its end) |
+//! | `Sync` | `controller` (`cronjob`/`job`/`ttl`), `object`, `requeueAt`, `retryAt`, and for CronJob syncs the flattened [`Decision`] (`decision` plus its fields) | one controller sync ran |
+//! | `Fault` | `fault` plus its fields (see [`Fault`]) | a scenario fault or change took effect |
+//!
+//! Object names are `namespace/name` (`Event.object` is `Kind/namespace/name`
+//! as [`policy::Event`] defines it).
+
+use crate::model::{Millis, PodPhase, Time};
+use crate::policy::{self, Propagation, cronjob::Decision};
+use serde::{Serialize, Serializer};
+
+/// One line of the event log.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Record {
+    /// When it happened (simulated controller time).
+    #[serde(serialize_with = "time_millis")]
+    pub time: Time,
+    /// What happened.
+    #[serde(flatten)]
+    pub entry: Entry,
+}
+
+fn time_millis<S: Serializer>(t: &Time, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&t.rfc3339_millis())
+}
+
+impl Record {
+    /// The record as one JSON line (no trailing newline).
+    pub fn to_json_line(&self) -> String {
+        // Serializing plain data with string keys cannot fail; the fallback
+        // keeps the log well-formed even so.
+        serde_json::to_string(self)
+            .unwrap_or_else(|e| format!("{{\"kind\":\"SerializeError\",\"error\":{:?}}}", e.to_string()))
+    }
+}
+
+/// Which controller synced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Controller {
+    Cronjob,
+    Job,
+    Ttl,
+}
+
+/// Who deleted a Job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum DeletedBy {
+    /// The CronJob controller's `cleanupFinishedJobs`.
+    #[serde(rename = "HistoryGC")]
+    HistoryGc,
+    /// `concurrencyPolicy: Replace`.
+    Replace,
+    /// The TTL-after-finished controller.
+    #[serde(rename = "TTL")]
+    Ttl,
+    /// The garbage collector, after the owning CronJob was deleted.
+    CronJobDeleted,
+    /// A scenario change deleted it directly.
+    Scenario,
+}
+
+/// A scenario fault or change, as logged when it takes effect.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "fault", rename_all = "camelCase")]
+pub enum Fault {
+    /// kube-controller-manager goes down until `until`.
+    #[serde(rename_all = "camelCase")]
+    DowntimeStart { until: Time },
+    /// kube-controller-manager is back (every controller resyncs everything;
+    /// in-memory queues, timers and backoff records are gone).
+    #[serde(rename_all = "camelCase")]
+    DowntimeEnd { since: Time },
+    /// A scenario edit of a CronJob's spec (`change` names the field and the
+    /// new value, e.g. `suspend=true`).
+    #[serde(rename_all = "camelCase")]
+    SpecChange { object: String, change: String },
+    /// A scenario deletion of a CronJob.
+    #[serde(rename_all = "camelCase")]
+    CronJobDeleted { object: String },
+    /// The controller clock differs from the API server's by `skew` ms
+    /// (logged once at the start when non-zero).
+    #[serde(rename_all = "camelCase")]
+    ClockSkew { skew: Millis },
+    /// The informer cache lags the API server by `lag` ms (logged once at
+    /// the start when non-zero).
+    #[serde(rename_all = "camelCase")]
+    InformerLag { lag: Millis },
+}
+
+/// The kind-specific part of a [`Record`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind")]
+pub enum Entry {
+    /// A Kubernetes Event.
+    Event(policy::Event),
+    #[serde(rename_all = "camelCase")]
+    JobCreated {
+        job: String,
+        cronjob: String,
+        scheduled_time: Option<Time>,
+        uid: String,
+        /// The Job came with the scenario (it existed before the horizon).
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        seeded: bool,
+    },
+    #[serde(rename_all = "camelCase")]
+    JobStarted { job: String, start_time: Time },
+    #[serde(rename_all = "camelCase")]
+    JobFinished { job: String, condition: String, reason: String, message: String },
+    #[serde(rename_all = "camelCase")]
+    JobDeleted { job: String, by: DeletedBy, propagation: Propagation },
+    #[serde(rename_all = "camelCase")]
+    JobRemoved { job: String },
+    #[serde(rename_all = "camelCase")]
+    PodCreated { pod: String, job: String },
+    #[serde(rename_all = "camelCase")]
+    PodStarted { pod: String, job: String },
+    #[serde(rename_all = "camelCase")]
+    PodFinished { pod: String, job: String, exit_code: i32, phase: PodPhase },
+    #[serde(rename_all = "camelCase")]
+    ContainerRestarted { pod: String, job: String, restart_count: i32, exit_code: i32, backoff: Millis },
+    #[serde(rename_all = "camelCase")]
+    PodDeleted { pod: String, job: String },
+    #[serde(rename_all = "camelCase")]
+    Sync {
+        controller: Controller,
+        object: String,
+        /// The timer the sync set (`requeueAfter` as an instant).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        requeue_at: Option<Time>,
+        /// The rate-limited retry after a sync error.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        retry_at: Option<Time>,
+        /// CronJob syncs only.
+        #[serde(flatten, skip_serializing_if = "Option::is_none")]
+        decision: Option<Decision>,
+    },
+    /// A fault or scenario change.
+    Fault(Fault),
+}
+
+/// Where records go as the simulation produces them, so a long run need
+/// not hold its whole log in memory.
+pub trait LogSink {
+    /// Takes one record; records arrive in time order.
+    fn record(&mut self, record: Record);
+}
+
+impl LogSink for Vec<Record> {
+    fn record(&mut self, record: Record) {
+        self.push(record);
+    }
+}
+
+/// A sink that writes JSON lines to any writer (keeps the first IO error).
+pub struct JsonLines<W: std::io::Write> {
+    out: W,
+    /// The first write error, if any; later records are dropped.
+    pub error: Option<std::io::Error>,
+}
+
+impl<W: std::io::Write> JsonLines<W> {
+    /// Wraps a writer.
+    pub fn new(out: W) -> Self {
+        JsonLines { out, error: None }
+    }
+
+    /// The writer back.
+    pub fn into_inner(self) -> W {
+        self.out
+    }
+}
+
+impl<W: std::io::Write> LogSink for JsonLines<W> {
+    fn record(&mut self, record: Record) {
+        if self.error.is_none()
+            && let Err(e) = writeln!(self.out, "{}", record.to_json_line())
+        {
+            self.error = Some(e);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t() -> Time {
+        Time::parse_rfc3339("2025-01-01T10:05:00.1Z").unwrap()
+    }
+
+    #[test]
+    fn event_record_has_flat_fields_and_millis_time() {
+        let r = Record {
+            time: t(),
+            entry: Entry::Event(policy::Event::normal(
+                "CronJob/default/a",
+                "SuccessfulCreate",
+                "Created job a-1",
+            )),
+        };
+        assert_eq!(
+            r.to_json_line(),
+            r#"{"time":"2025-01-01T10:05:00.100Z","kind":"Event","object":"CronJob/default/a","type":"Normal","reason":"SuccessfulCreate","message":"Created job a-1"}"#
+        );
+    }
+
+    #[test]
+    fn sync_record_flattens_the_decision() {
+        let r = Record {
+            time: t(),
+            entry: Entry::Sync {
+                controller: Controller::Cronjob,
+                object: "default/a".into(),
+                requeue_at: Some(t().add(300_000)),
+                retry_at: None,
+                decision: Some(Decision::NothingDue),
+            },
+        };
+        assert_eq!(
+            r.to_json_line(),
+            r#"{"time":"2025-01-01T10:05:00.100Z","kind":"Sync","controller":"cronjob","object":"default/a","requeueAt":"2025-01-01T10:10:00.100Z","decision":"nothingDue"}"#
+        );
+    }
+
+    #[test]
+    fn fault_and_deletion_records_use_stable_names() {
+        let f = Record { time: t(), entry: Entry::Fault(Fault::DowntimeStart { until: t().add(1000) }) };
+        assert_eq!(
+            f.to_json_line(),
+            r#"{"time":"2025-01-01T10:05:00.100Z","kind":"Fault","fault":"downtimeStart","until":"2025-01-01T10:05:01.100Z"}"#
+        );
+        let d = Record {
+            time: t(),
+            entry: Entry::JobDeleted {
+                job: "default/a-1".into(),
+                by: DeletedBy::HistoryGc,
+                propagation: Propagation::Background,
+            },
+        };
+        assert!(d.to_json_line().contains(r#""by":"HistoryGC","propagation":"Background""#));
+    }
+}

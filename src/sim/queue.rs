@@ -1,0 +1,197 @@
+//! The virtual clock and the simulator's event queue, plus a model of
+//! client-go's rate-limited delaying work queue that each controller owns.
+//!
+//! Events are ordered by (time in ms, insertion sequence): two events at the
+//! same instant run in the order they were scheduled, which makes every run
+//! reproducible. There is no wall clock: time only moves when an event is
+//! popped.
+
+use crate::model::{Millis, Time};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A discrete-event queue with a virtual clock.
+#[derive(Debug, Clone)]
+pub struct EventQueue<E> {
+    events: BTreeMap<(Time, u64), E>,
+    seq: u64,
+    now: Time,
+}
+
+impl<E> EventQueue<E> {
+    /// An empty queue whose clock reads `start`.
+    pub fn new(start: Time) -> Self {
+        EventQueue { events: BTreeMap::new(), seq: 0, now: start }
+    }
+
+    /// The virtual clock: the time of the last popped event (or the start).
+    pub fn now(&self) -> Time {
+        self.now
+    }
+
+    /// Schedules `event` at `at`; an instant in the past runs now (the clock
+    /// never goes backwards).
+    pub fn push(&mut self, at: Time, event: E) {
+        let at = at.max(self.now);
+        self.events.insert((at, self.seq), event);
+        self.seq += 1;
+    }
+
+    /// Schedules `event` `delay` ms from now.
+    pub fn push_after(&mut self, delay: Millis, event: E) {
+        self.push(self.now.add(delay.max(0)), event);
+    }
+
+    /// The time of the next event, if any.
+    pub fn peek_time(&self) -> Option<Time> {
+        self.events.keys().next().map(|(t, _)| *t)
+    }
+
+    /// Removes the earliest event (ties: first scheduled) and advances the
+    /// clock to its time.
+    pub fn pop(&mut self) -> Option<(Time, E)> {
+        let ((at, _), e) = self.events.pop_first()?;
+        self.now = at;
+        Some((at, e))
+    }
+
+    /// Pending events.
+    pub fn len(&self) -> usize {
+        self.events.len()
+    }
+
+    /// Whether nothing is pending.
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+}
+
+/// client-go's `DefaultTypedControllerRateLimiter` per-item part: 5 ms ·
+/// 2^failures, capped at 1000 s. (The global 10 qps bucket never binds at
+/// simulated CronJob rates.)
+pub const RATE_LIMIT_BASE: Millis = 5;
+/// The per-item cap of the default controller rate limiter.
+pub const RATE_LIMIT_CAP: Millis = 1_000_000;
+
+/// One controller's work queue (`workqueue.TypedRateLimitingInterface`) as
+/// far as timing goes. Syncs take no simulated time, so "being processed"
+/// never overlaps another event and de-duplication reduces to: a key added
+/// while already queued for processing is queued once.
+///
+/// The caller turns the instants this returns into simulator events and
+/// hands them back to [`WorkQueue::fire`], which filters stale ones.
+#[derive(Debug, Clone)]
+pub struct WorkQueue {
+    base: Millis,
+    cap: Millis,
+    /// Keys waiting in the delaying queue, with their ready time.
+    waiting: BTreeMap<String, Time>,
+    /// Keys added and not yet processed.
+    queued: BTreeSet<String>,
+    /// Rate-limiter failure counts (`NumRequeues`).
+    failures: BTreeMap<String, u32>,
+}
+
+/// What the caller must schedule after an add.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Wake {
+    /// Nothing new: the key is already queued or waiting for an earlier time.
+    Nothing,
+    /// Process the key at this instant (now for an immediate add).
+    At(Time),
+}
+
+impl WorkQueue {
+    /// A queue with the default controller rate limiter.
+    pub fn new() -> Self {
+        Self::with_backoff(RATE_LIMIT_BASE, RATE_LIMIT_CAP)
+    }
+
+    /// A queue whose rate limiter starts at `base` and doubles up to `cap`
+    /// (the Job controller uses 1 s / 1 min).
+    pub fn with_backoff(base: Millis, cap: Millis) -> Self {
+        WorkQueue { base, cap, waiting: BTreeMap::new(), queued: BTreeSet::new(), failures: BTreeMap::new() }
+    }
+
+    /// `Add`: process as soon as possible. Any waiting timer for the key
+    /// stays (client-go keeps it, so it causes one more sync later).
+    pub fn add(&mut self, key: &str, now: Time) -> Wake {
+        if self.queued.insert(key.to_string()) { Wake::At(now) } else { Wake::Nothing }
+    }
+
+    /// `AddAfter`: `d <= 0` is an `Add`; otherwise the key waits, and a key
+    /// already waiting keeps the earlier of its two ready times.
+    pub fn add_after(&mut self, key: &str, delay: Millis, now: Time) -> Wake {
+        if delay <= 0 {
+            return self.add(key, now);
+        }
+        let at = now.add(delay);
+        match self.waiting.get(key) {
+            Some(&t) if t <= at => Wake::Nothing,
+            _ => {
+                self.waiting.insert(key.to_string(), at);
+                Wake::At(at)
+            }
+        }
+    }
+
+    /// `AddRateLimited`: wait `base · 2^n` (capped) where n counts the
+    /// key's failures since the last `Forget`.
+    pub fn add_rate_limited(&mut self, key: &str, now: Time) -> Wake {
+        let n = self.failures.entry(key.to_string()).or_insert(0);
+        let delay = backoff(self.base, self.cap, *n);
+        *n = n.saturating_add(1);
+        self.add_after(key, delay, now)
+    }
+
+    /// `Forget`: reset the key's rate-limiter history.
+    pub fn forget(&mut self, key: &str) {
+        self.failures.remove(key);
+    }
+
+    /// Called when a scheduled wake-up for `key` at `at` comes due. A
+    /// wake-up superseded by an earlier one, or already served, gives
+    /// [`Wake::Nothing`]; otherwise the key moves into the queue as by
+    /// [`WorkQueue::add`].
+    pub fn fire(&mut self, key: &str, at: Time) -> Wake {
+        if self.waiting.get(key) != Some(&at) {
+            return Wake::Nothing;
+        }
+        self.waiting.remove(key);
+        self.add(key, at)
+    }
+
+    /// `Get` + the start of processing: true when the key was queued.
+    pub fn take(&mut self, key: &str) -> bool {
+        self.queued.remove(key)
+    }
+
+    /// The ready time of a waiting key.
+    pub fn waiting_until(&self, key: &str) -> Option<Time> {
+        self.waiting.get(key).copied()
+    }
+
+    /// Drops everything: a controller restart loses its in-memory queue.
+    pub fn clear(&mut self) {
+        self.waiting.clear();
+        self.queued.clear();
+        self.failures.clear();
+    }
+}
+
+impl Default for WorkQueue {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// `base · 2^n`, capped.
+pub fn backoff(base: Millis, cap: Millis, n: u32) -> Millis {
+    let mut d = base;
+    for _ in 0..n {
+        d = d.saturating_mul(2);
+        if d >= cap {
+            return cap;
+        }
+    }
+    d.min(cap)
+}

@@ -1,0 +1,261 @@
+//! `simulate`: builds the world from a scenario, runs the engine to the end
+//! of the horizon, and returns the log with what the report needs.
+
+use super::engine::{Engine, Ev, WorkloadState};
+use super::kubelet::Kubelet;
+use super::log::{Entry, Fault, LogSink, Record};
+use super::queue::{EventQueue, WorkQueue};
+use super::scenario::{Scenario, ScenarioError, workload_objects};
+use super::world::{World, key};
+use crate::model::{CronJob, Job, Time};
+use crate::policy::job::MIN_BACKOFF_REQUEUE;
+use crate::schedule::{Location, Zone, load_location};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Why a simulation could not run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimError {
+    pub message: String,
+}
+
+impl std::fmt::Display for SimError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for SimError {}
+
+impl From<ScenarioError> for SimError {
+    fn from(e: ScenarioError) -> Self {
+        SimError { message: e.message }
+    }
+}
+
+/// Options of a run.
+#[derive(Default)]
+pub struct SimOptions<'p> {
+    /// Called about once per simulated day with the current time.
+    pub progress: Option<&'p mut dyn FnMut(Time)>,
+}
+
+/// Per-CronJob facts the report needs besides the log.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CronJobMeta {
+    /// `namespace/name`.
+    pub key: String,
+    /// `spec.schedule` at the start.
+    pub schedule: String,
+    /// `spec.timeZone` at the start.
+    pub time_zone: Option<String>,
+    /// kube-controller-manager's zone, for schedules without `timeZone`.
+    pub local_zone: String,
+    pub concurrency_policy: String,
+    pub starting_deadline_seconds: Option<i64>,
+    pub suspended: bool,
+    pub horizon_start: Time,
+    pub horizon_end: Time,
+}
+
+/// The store at the end of the horizon.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FinalState {
+    pub time: Time,
+    pub cronjobs: BTreeMap<String, CronJob>,
+    pub jobs: BTreeMap<String, Job>,
+    /// Pods left, by phase name.
+    pub pods_by_phase: BTreeMap<String, u64>,
+}
+
+/// What a run produced besides the log.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SimSummary {
+    pub cronjobs: Vec<CronJobMeta>,
+    pub final_state: FinalState,
+    /// Log records written.
+    pub records: u64,
+}
+
+/// A run with its whole log in memory.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimOutput {
+    pub log: Vec<Record>,
+    pub summary: SimSummary,
+}
+
+/// Runs `scenario` to the end of its horizon, keeping the log in memory.
+/// Same scenario and seed, same log, byte for byte.
+pub fn simulate(scenario: &Scenario, opts: SimOptions<'_>) -> Result<SimOutput, SimError> {
+    let mut log = Vec::new();
+    let summary = simulate_into(scenario, &mut log, opts)?;
+    Ok(SimOutput { log, summary })
+}
+
+/// Runs `scenario`, streaming records into `sink` (memory stays flat in the
+/// horizon length).
+pub fn simulate_into(
+    scenario: &Scenario,
+    sink: &mut dyn LogSink,
+    mut opts: SimOptions<'_>,
+) -> Result<SimSummary, SimError> {
+    let local_name = scenario.controller.local_zone.clone().unwrap_or_else(|| "UTC".into());
+    let local = match load_location(&local_name) {
+        Ok(Location::Zone(z)) => z,
+        Ok(Location::Local) => Zone::Utc,
+        Err(e) => return Err(SimError { message: format!("controller.localZone: {e}") }),
+    };
+    let start = scenario.horizon.start;
+    let end = scenario.horizon.end;
+    let mut world = World::new(scenario.controller.clock_skew);
+    world.now = start;
+    let mut engine = Engine {
+        queue: EventQueue::new(start),
+        world,
+        sink,
+        settings: scenario.controller.settings.clone(),
+        local,
+        seed: scenario.seed,
+        informer_lag: 0,
+        down: true,
+        epoch: 0,
+        cronjob_queue: WorkQueue::new(),
+        job_queue: WorkQueue::with_backoff(MIN_BACKOFF_REQUEUE, 60 * MIN_BACKOFF_REQUEUE),
+        ttl_queue: WorkQueue::new(),
+        job_backoff: BTreeMap::new(),
+        kubelet: Kubelet::default(),
+        workloads: BTreeMap::new(),
+        records: 0,
+    };
+    if scenario.controller.clock_skew != 0 {
+        engine.emit(Entry::Fault(Fault::ClockSkew { skew: scenario.controller.clock_skew }));
+    }
+    if scenario.controller.informer_lag.millis() != 0 {
+        engine.emit(Entry::Fault(Fault::InformerLag { lag: scenario.controller.informer_lag.millis() }));
+    }
+    let mut metas = Vec::new();
+    engine.world.seeding = true;
+    for (i, w) in scenario.workloads.iter().enumerate() {
+        let what = format!("workloads[{i}]");
+        let manifest = w.manifest.as_ref().ok_or_else(|| SimError {
+            message: format!("{what}: the manifest file was not read (use Scenario::load)"),
+        })?;
+        let objs = workload_objects(manifest, &what)?;
+        let mut cj = objs.cronjob;
+        super::defaults::cronjob(&mut cj);
+        let k = key(&cj.metadata.namespace, &cj.metadata.name);
+        if engine.workloads.contains_key(&k) {
+            return Err(SimError { message: format!("{what}: CronJob {k} appears twice") });
+        }
+        engine.workloads.insert(k.clone(), WorkloadState { behaviour: w.behaviour.clone(), runs: 0 });
+        let cj = engine.world.create_cronjob(cj).map_err(|e| SimError { message: format!("{what}: {e}") })?;
+        metas.push(CronJobMeta {
+            key: k.clone(),
+            schedule: cj.spec.schedule.clone(),
+            time_zone: cj.spec.time_zone.clone(),
+            local_zone: local_name.clone(),
+            concurrency_policy: cj.spec.policy().as_str().into(),
+            starting_deadline_seconds: cj.spec.starting_deadline_seconds,
+            suspended: cj.spec.suspended(),
+            horizon_start: start,
+            horizon_end: end,
+        });
+        for mut job in objs.jobs {
+            super::defaults::job(&mut job);
+            adopt_seeded(&mut job, &cj);
+            let jk = key(&job.metadata.namespace, &job.metadata.name);
+            engine
+                .world
+                .insert_job(job)
+                .map_err(|e| SimError { message: format!("{what}: Job {jk}: {e}") })?;
+        }
+        link_active_refs(&mut engine.world, &k);
+        for c in &w.changes {
+            let edit = c.edit().map_err(|e| SimError { message: format!("{what}: {e}") })?;
+            engine.queue.push(c.at, Ev::Edit { cronjob: k.clone(), edit });
+        }
+    }
+    for (s, e) in downtime_windows(scenario) {
+        engine.queue.push(s.max(start), Ev::DowntimeStart { end: e });
+        engine.queue.push(e, Ev::DowntimeEnd { start: s });
+    }
+    engine.world.seeding = false;
+    // Set-up changes reach the kubelet's bookkeeping only; the controllers
+    // see the objects through their initial list.
+    engine.pump();
+    engine.informer_lag = scenario.controller.informer_lag.millis();
+    engine.controllers_start();
+    let mut noop = |_: Time| {};
+    let progress: &mut dyn FnMut(Time) = match opts.progress.take() {
+        Some(p) => p,
+        None => &mut noop,
+    };
+    engine.run_until(end, progress);
+    engine.world.now = end;
+    let mut pods_by_phase = BTreeMap::new();
+    for p in engine.world.pods.values() {
+        *pods_by_phase.entry(format!("{:?}", p.status.phase)).or_insert(0) += 1;
+    }
+    Ok(SimSummary {
+        cronjobs: metas,
+        final_state: FinalState {
+            time: end,
+            cronjobs: engine.world.cronjobs.clone(),
+            jobs: engine.world.jobs.clone(),
+            pods_by_phase,
+        },
+        records: engine.records,
+    })
+}
+
+/// A seeded Job naming its CronJob by name only gets the CronJob's uid, so
+/// a manifest written by hand behaves like one read from a cluster.
+fn adopt_seeded(job: &mut Job, cj: &CronJob) {
+    for r in &mut job.metadata.owner_references {
+        if r.kind == "CronJob" && r.name == cj.metadata.name && r.uid.is_empty() {
+            r.uid = cj.metadata.uid.clone();
+            if r.controller.is_none() {
+                r.controller = Some(true);
+            }
+        }
+    }
+}
+
+/// `status.active` refs written by hand (no uid) get the uid of the seeded
+/// Job of that name, as they would carry in a real cluster.
+fn link_active_refs(world: &mut World, cronjob: &str) {
+    let Some(mut cj) = world.cronjobs.get(cronjob).cloned() else { return };
+    let mut changed = false;
+    for r in &mut cj.status.active {
+        let ns = if r.namespace.is_empty() { cj.metadata.namespace.clone() } else { r.namespace.clone() };
+        if r.uid.is_empty()
+            && let Some(j) = world.jobs.get(&key(&ns, &r.name))
+        {
+            r.uid = j.metadata.uid.clone();
+            r.namespace = ns;
+            changed = true;
+        }
+    }
+    if changed {
+        // Only the store's own object can be missing here, and it is not.
+        let _ = world.update_cronjob_status(&cj);
+    }
+}
+
+/// Downtime windows sorted, with overlapping ones merged.
+fn downtime_windows(scenario: &Scenario) -> Vec<(Time, Time)> {
+    let mut ws: Vec<(Time, Time)> = scenario.controller.downtime.iter().map(|d| d.window()).collect();
+    ws.sort();
+    let mut out: Vec<(Time, Time)> = Vec::new();
+    for (s, e) in ws {
+        match out.last_mut() {
+            Some(last) if s <= last.1 => last.1 = last.1.max(e),
+            _ => out.push((s, e)),
+        }
+    }
+    out.retain(|(s, e)| *e > scenario.horizon.start && *s < scenario.horizon.end);
+    out
+}

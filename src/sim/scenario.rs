@@ -1,0 +1,386 @@
+//! The scenario file: what to simulate (horizon, seed, controller set-up and
+//! faults, workloads with their manifests, behaviour and timed changes) and
+//! what to expect. YAML on disk; see `README.sim.md` for the format.
+//!
+//! Workloads are real manifests, status and existing Jobs included, so a
+//! run can start from a live cluster's state.
+
+use super::behaviour::Behaviour;
+use super::duration::DurationSpec;
+use crate::model::{CronJob, Job, Millis, Time};
+use crate::policy::Settings;
+use serde::{Deserialize, Deserializer};
+use std::path::Path;
+
+/// A whole scenario.
+#[derive(Debug, Clone, PartialEq, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Scenario {
+    /// The simulated interval.
+    pub horizon: Horizon,
+    /// Seed of every random draw (per-entity streams, see `sim::rng`).
+    #[serde(default)]
+    pub seed: u64,
+    /// kube-controller-manager's set-up and faults.
+    #[serde(default)]
+    pub controller: ControllerConfig,
+    /// The CronJobs to simulate.
+    pub workloads: Vec<Workload>,
+    /// What the run should satisfy (the report layer evaluates these).
+    #[serde(default)]
+    pub expect: Expect,
+}
+
+/// `[start, end)` of the simulation.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Horizon {
+    pub start: Time,
+    pub end: Time,
+}
+
+/// The controller manager.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct ControllerConfig {
+    /// kube-controller-manager's local zone (`TZ` of the process); schedules
+    /// without `timeZone` follow it. Default `UTC`.
+    pub local_zone: Option<String>,
+    /// Version-dependent behaviour.
+    pub settings: Settings,
+    /// Windows in which kube-controller-manager is down.
+    pub downtime: Vec<Downtime>,
+    /// How far the controller clock runs ahead of the API server's (Go
+    /// duration, may be negative: `"-2s"`).
+    #[serde(deserialize_with = "de_signed_duration")]
+    #[schemars(with = "String")]
+    pub clock_skew: Millis,
+    /// How late the controllers' informers see API changes.
+    pub informer_lag: DurationSpec,
+}
+
+/// A downtime window: `{start, end}` or `{at, for}` (`for` a Go duration).
+#[derive(Debug, Clone, PartialEq, Deserialize, schemars::JsonSchema)]
+#[serde(untagged)]
+pub enum Downtime {
+    Window {
+        start: Time,
+        end: Time,
+    },
+    For {
+        at: Time,
+        #[serde(rename = "for")]
+        for_: DurationSpec,
+    },
+}
+
+impl Downtime {
+    /// `(start, end)`.
+    pub fn window(&self) -> (Time, Time) {
+        match self {
+            Downtime::Window { start, end } => (*start, *end),
+            Downtime::For { at, for_ } => (*at, at.add(for_.millis())),
+        }
+    }
+}
+
+/// One CronJob with its Jobs, how its pods behave, and scripted edits.
+#[derive(Debug, Clone, PartialEq, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Workload {
+    /// Inline manifest: one object, a list of objects, or a `List` (a
+    /// CronJob plus, optionally, Jobs it owns).
+    #[serde(default)]
+    pub manifest: Option<serde_json::Value>,
+    /// A manifest file, relative to the scenario file (multi-document YAML
+    /// allowed). Read by [`Scenario::load`].
+    #[serde(default)]
+    pub path: Option<String>,
+    /// The pod behaviour model.
+    #[serde(default)]
+    pub behaviour: Behaviour,
+    /// Timed edits of the CronJob.
+    #[serde(default)]
+    pub changes: Vec<Change>,
+}
+
+/// A timed edit: `at` plus exactly one of the other fields.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Change {
+    pub at: Time,
+    /// `suspend: true` sets `spec.suspend`.
+    #[serde(default)]
+    pub suspend: bool,
+    /// `resume: true` clears `spec.suspend`.
+    #[serde(default)]
+    pub resume: bool,
+    #[serde(default)]
+    pub schedule: Option<String>,
+    /// A zone name; `""` removes `spec.timeZone`.
+    #[serde(default)]
+    pub time_zone: Option<String>,
+    #[serde(default)]
+    pub concurrency_policy: Option<String>,
+    /// Seconds; a negative value removes the deadline.
+    #[serde(default)]
+    pub starting_deadline_seconds: Option<i64>,
+    /// `delete: true` deletes the CronJob (Background: its Jobs go too).
+    #[serde(default)]
+    pub delete: bool,
+}
+
+/// What a change does, once validated.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Edit {
+    Suspend,
+    Resume,
+    Schedule(String),
+    TimeZone(Option<String>),
+    ConcurrencyPolicy(String),
+    StartingDeadlineSeconds(Option<i64>),
+    Delete,
+}
+
+impl Change {
+    /// The single edit this change names.
+    pub fn edit(&self) -> Result<Edit, String> {
+        let mut edits = Vec::new();
+        if self.suspend {
+            edits.push(Edit::Suspend);
+        }
+        if self.resume {
+            edits.push(Edit::Resume);
+        }
+        if let Some(s) = &self.schedule {
+            edits.push(Edit::Schedule(s.clone()));
+        }
+        if let Some(z) = &self.time_zone {
+            edits.push(Edit::TimeZone(Some(z.clone()).filter(|z| !z.is_empty())));
+        }
+        if let Some(p) = &self.concurrency_policy {
+            edits.push(Edit::ConcurrencyPolicy(p.clone()));
+        }
+        if let Some(d) = self.starting_deadline_seconds {
+            edits.push(Edit::StartingDeadlineSeconds(Some(d).filter(|d| *d >= 0)));
+        }
+        if self.delete {
+            edits.push(Edit::Delete);
+        }
+        match edits.len() {
+            1 => Ok(edits.remove(0)),
+            0 => Err(format!(
+                "change at {} names no edit (suspend, resume, schedule, timeZone, concurrencyPolicy, startingDeadlineSeconds or delete)",
+                self.at
+            )),
+            _ => Err(format!("change at {} names {} edits; give one per change", self.at, edits.len())),
+        }
+    }
+}
+
+impl Edit {
+    /// `field=value`, as the `Fault` log record shows it.
+    pub fn describe(&self) -> String {
+        match self {
+            Edit::Suspend => "suspend=true".into(),
+            Edit::Resume => "suspend=false".into(),
+            Edit::Schedule(s) => format!("schedule={s}"),
+            Edit::TimeZone(z) => format!("timeZone={}", z.as_deref().unwrap_or("")),
+            Edit::ConcurrencyPolicy(p) => format!("concurrencyPolicy={p}"),
+            Edit::StartingDeadlineSeconds(d) => {
+                format!("startingDeadlineSeconds={}", d.map(|d| d.to_string()).unwrap_or_default())
+            }
+            Edit::Delete => "delete".into(),
+        }
+    }
+
+    /// Applies a spec edit (not [`Edit::Delete`]).
+    pub fn apply(&self, cj: &mut CronJob) {
+        let s = &mut cj.spec;
+        match self {
+            Edit::Suspend => s.suspend = Some(true),
+            Edit::Resume => s.suspend = Some(false),
+            Edit::Schedule(x) => s.schedule = x.clone(),
+            Edit::TimeZone(z) => s.time_zone = z.clone(),
+            Edit::ConcurrencyPolicy(p) => s.concurrency_policy = p.clone(),
+            Edit::StartingDeadlineSeconds(d) => s.starting_deadline_seconds = *d,
+            Edit::Delete => {}
+        }
+    }
+}
+
+/// Expectations, as plain data; `report` evaluates them against the log.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct Expect {
+    /// At most this many schedule ticks without a Job (per CronJob).
+    pub max_missed: Option<u64>,
+    /// Every tick in the horizon gets a Job.
+    pub no_missed_runs: Option<bool>,
+    /// At most this many Jobs of one CronJob active at once.
+    pub max_concurrent: Option<u64>,
+    /// Every failed Job that history GC or TTL deleted was kept at least
+    /// this long after it failed (how long failure evidence survives).
+    pub min_failed_retention: Option<DurationSpec>,
+    /// At least this many Jobs created per CronJob.
+    pub min_jobs: Option<u64>,
+    /// At most this many Jobs created per CronJob.
+    pub max_jobs: Option<u64>,
+}
+
+/// A signed duration: an optional `-` before a [`DurationSpec`].
+fn de_signed_duration<'de, D: Deserializer<'de>>(d: D) -> Result<Millis, D::Error> {
+    let s = String::deserialize(d)?;
+    let (neg, body) = match s.strip_prefix('-') {
+        Some(b) => (true, b),
+        None => (false, s.as_str()),
+    };
+    let ms = DurationSpec::parse(body).map_err(serde::de::Error::custom)?.millis();
+    Ok(if neg { -ms } else { ms })
+}
+
+/// A scenario error with where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScenarioError {
+    /// `file` or `file:line:col` and what is wrong.
+    pub message: String,
+}
+
+impl std::fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+/// A located YAML error (`file:line:col: message`, and a hint such as
+/// "did you mean").
+fn located(e: crate::model::yaml::YamlError) -> ScenarioError {
+    ScenarioError { message: e.to_string() }
+}
+
+fn err(origin: &str, e: impl std::fmt::Display) -> ScenarioError {
+    ScenarioError { message: format!("{origin}: {e}") }
+}
+
+impl Scenario {
+    /// Parses scenario YAML; `origin` names it in errors. `path:` manifests
+    /// are not read (see [`Scenario::load`]).
+    pub fn from_yaml(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
+        let sc: Scenario = crate::model::yaml::from_yaml(text, origin).map_err(located)?;
+        sc.check(origin)?;
+        Ok(sc)
+    }
+
+    /// Reads a scenario file and every `path:` manifest it names (relative
+    /// to the scenario's directory), inlining them.
+    pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+        let origin = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| err(&origin, e))?;
+        let mut sc = Scenario::from_yaml(&text, &origin)?;
+        let dir = path.parent().unwrap_or(Path::new("."));
+        for w in &mut sc.workloads {
+            if let Some(p) = w.path.take() {
+                let file = dir.join(&p);
+                let forigin = file.display().to_string();
+                let text = std::fs::read_to_string(&file).map_err(|e| err(&forigin, e))?;
+                let docs: Vec<serde_json::Value> =
+                    crate::model::yaml::from_yaml_multi(&text, &forigin).map_err(located)?;
+                w.manifest = Some(serde_json::Value::Array(docs));
+            }
+        }
+        Ok(sc)
+    }
+
+    fn check(&self, origin: &str) -> Result<(), ScenarioError> {
+        if self.horizon.end <= self.horizon.start {
+            return Err(err(origin, "horizon.end must be after horizon.start"));
+        }
+        for (i, d) in self.controller.downtime.iter().enumerate() {
+            let (s, e) = d.window();
+            if e <= s {
+                return Err(err(
+                    origin,
+                    format!("controller.downtime[{i}]: the window ends before it starts"),
+                ));
+            }
+        }
+        for (i, w) in self.workloads.iter().enumerate() {
+            if w.manifest.is_some() == w.path.is_some() {
+                return Err(err(origin, format!("workloads[{i}]: give exactly one of manifest or path")));
+            }
+            w.behaviour.validate().map_err(|e| err(origin, format!("workloads[{i}].behaviour: {e}")))?;
+            for (j, c) in w.changes.iter().enumerate() {
+                c.edit().map_err(|e| err(origin, format!("workloads[{i}].changes[{j}]: {e}")))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A workload's objects, read from its manifest.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkloadObjects {
+    pub cronjob: CronJob,
+    /// Jobs in the manifest (existing runs), in manifest order.
+    pub jobs: Vec<Job>,
+}
+
+/// Splits a manifest value into objects (a single object, an array, or a
+/// `List` with `items`), then reads the one CronJob and any Jobs.
+pub fn workload_objects(manifest: &serde_json::Value, what: &str) -> Result<WorkloadObjects, ScenarioError> {
+    let mut items = Vec::new();
+    flatten(manifest, &mut items);
+    let mut cronjob = None;
+    let mut jobs = Vec::new();
+    for (i, item) in items.into_iter().enumerate() {
+        let kind = item.get("kind").and_then(|k| k.as_str()).unwrap_or("");
+        let at = format!("{what}: object {i} (kind {kind:?})");
+        match kind {
+            "CronJob" => {
+                if cronjob.is_some() {
+                    return Err(err(&at, "a workload holds one CronJob; put others in their own workload"));
+                }
+                let mut cj: CronJob = serde_json::from_value(item.clone()).map_err(|e| err(&at, e))?;
+                default_namespace(&mut cj.metadata);
+                cronjob = Some(cj);
+            }
+            "Job" => {
+                let mut j: Job = serde_json::from_value(item.clone()).map_err(|e| err(&at, e))?;
+                default_namespace(&mut j.metadata);
+                jobs.push(j);
+            }
+            other => {
+                return Err(err(
+                    &at,
+                    format!("unsupported kind {other:?}: a workload holds a CronJob and its Jobs"),
+                ));
+            }
+        }
+    }
+    let cronjob = cronjob.ok_or_else(|| err(what, "no CronJob in the manifest"))?;
+    if cronjob.metadata.name.is_empty() {
+        return Err(err(what, "the CronJob has no metadata.name"));
+    }
+    Ok(WorkloadObjects { cronjob, jobs })
+}
+
+fn default_namespace(m: &mut crate::model::ObjectMeta) {
+    if m.namespace.is_empty() {
+        m.namespace = "default".into();
+    }
+}
+
+fn flatten<'v>(v: &'v serde_json::Value, out: &mut Vec<&'v serde_json::Value>) {
+    match v {
+        serde_json::Value::Array(a) => a.iter().for_each(|x| flatten(x, out)),
+        serde_json::Value::Object(o) if o.get("kind").and_then(|k| k.as_str()) == Some("List") => {
+            if let Some(items) = o.get("items") {
+                flatten(items, out);
+            }
+        }
+        serde_json::Value::Null => {}
+        other => out.push(other),
+    }
+}

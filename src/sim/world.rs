@@ -1,0 +1,430 @@
+//! The API server's store: CronJobs, Jobs and Pods by `namespace/name`.
+//!
+//! It assigns what the API server assigns (uids from a counter,
+//! `creationTimestamp` at whole seconds of the API server's clock, a
+//! resourceVersion counter), implements deletion with propagation (the
+//! garbage collector's part included), and records every change as a
+//! [`Change`] for the controllers' informers and as log entries. Deleted
+//! objects leave the maps, so memory stays flat however long the horizon.
+
+use super::log::{DeletedBy, Entry};
+use crate::model::{CronJob, Job, Millis, Pod, PodPhase, Time};
+use crate::policy::job::JOB_TRACKING_FINALIZER;
+use crate::policy::{Api, ApiError, Propagation};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+/// What changed in the store: the informers' add/update/delete
+/// notifications. `old`/`new` are `None` for an add/delete.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    CronJob { key: String, old: Option<Box<CronJob>>, new: Option<Box<CronJob>> },
+    Job { key: String, old: Option<Box<Job>>, new: Option<Box<Job>> },
+    Pod { key: String, job: String, old: Option<Box<Pod>>, new: Option<Box<Pod>> },
+}
+
+/// The API store.
+#[derive(Debug, Default)]
+pub struct World {
+    pub cronjobs: BTreeMap<String, CronJob>,
+    pub jobs: BTreeMap<String, Job>,
+    pub pods: BTreeMap<String, Pod>,
+    /// Pod keys by the key of the Job that controls them.
+    pods_by_job: BTreeMap<String, BTreeSet<String>>,
+    next_uid: u64,
+    next_rv: u64,
+    /// How far the controller clock runs ahead of the API server's.
+    pub skew: Millis,
+    /// The controller clock; the engine sets it before each step.
+    pub now: Time,
+    /// Objects stored now come from the scenario, not from a controller.
+    pub seeding: bool,
+    /// Who the next Job deletions are attributed to in the log.
+    pub deleter: Option<DeletedBy>,
+    /// Notifications not yet delivered.
+    pub changes: VecDeque<Change>,
+    /// Log entries not yet stamped and written.
+    pub log: Vec<Entry>,
+}
+
+/// `namespace/name`.
+pub fn key(namespace: &str, name: &str) -> String {
+    format!("{namespace}/{name}")
+}
+
+fn split_key(k: &str) -> (&str, &str) {
+    k.split_once('/').unwrap_or(("", k))
+}
+
+impl World {
+    /// An empty store whose API-server clock is `skew` ms behind the
+    /// controller clock.
+    pub fn new(skew: Millis) -> Self {
+        World { skew, next_uid: 1, next_rv: 1, ..World::default() }
+    }
+
+    /// The API server's clock.
+    pub fn api_now(&self) -> Time {
+        self.now.add(-self.skew)
+    }
+
+    fn uid(&mut self) -> String {
+        let n = self.next_uid;
+        self.next_uid += 1;
+        format!("00000000-0000-4000-8000-{n:012}")
+    }
+
+    fn rv(&mut self) -> String {
+        let n = self.next_rv;
+        self.next_rv += 1;
+        n.to_string()
+    }
+
+    /// Fills what the API server sets on create, keeping values the
+    /// scenario already carries (objects read from a live cluster).
+    fn admit(&mut self, meta: &mut crate::model::ObjectMeta) {
+        if meta.uid.is_empty() {
+            meta.uid = self.uid();
+        }
+        if meta.creation_timestamp.is_none() {
+            meta.creation_timestamp = Some(self.api_now().trunc_seconds());
+        }
+        meta.resource_version = self.rv();
+    }
+
+    /// Stores a CronJob (scenario set-up or `kubectl apply`).
+    pub fn create_cronjob(&mut self, mut cj: CronJob) -> Result<CronJob, ApiError> {
+        let k = key(&cj.metadata.namespace, &cj.metadata.name);
+        if self.cronjobs.contains_key(&k) {
+            return Err(ApiError::AlreadyExists);
+        }
+        self.admit(&mut cj.metadata);
+        self.cronjobs.insert(k.clone(), cj.clone());
+        self.changes.push_back(Change::CronJob { key: k, old: None, new: Some(Box::new(cj.clone())) });
+        Ok(cj)
+    }
+
+    /// Replaces a CronJob's spec (a scenario edit); the status is kept.
+    pub fn update_cronjob_spec(&mut self, k: &str, edit: impl FnOnce(&mut CronJob)) -> Result<(), ApiError> {
+        let rv = self.rv();
+        let cj = self.cronjobs.get_mut(k).ok_or(ApiError::NotFound)?;
+        let old = cj.clone();
+        edit(cj);
+        cj.status = old.status.clone();
+        cj.metadata.resource_version = rv;
+        let new = cj.clone();
+        self.changes.push_back(Change::CronJob {
+            key: k.into(),
+            old: Some(Box::new(old)),
+            new: Some(Box::new(new)),
+        });
+        Ok(())
+    }
+
+    /// `UpdateStatus`: writes `cj.status` to the stored object of the same
+    /// uid.
+    pub fn update_cronjob_status(&mut self, cj: &CronJob) -> Result<(), ApiError> {
+        let k = key(&cj.metadata.namespace, &cj.metadata.name);
+        let rv = self.rv();
+        let stored = self.cronjobs.get_mut(&k).ok_or(ApiError::NotFound)?;
+        if stored.metadata.uid != cj.metadata.uid {
+            return Err(ApiError::Conflict);
+        }
+        let old = stored.clone();
+        stored.status = cj.status.clone();
+        stored.metadata.resource_version = rv;
+        let new = stored.clone();
+        self.changes.push_back(Change::CronJob {
+            key: k,
+            old: Some(Box::new(old)),
+            new: Some(Box::new(new)),
+        });
+        Ok(())
+    }
+
+    /// Deletes a CronJob (Background): it is gone at once and the garbage
+    /// collector deletes the Jobs it controls.
+    pub fn delete_cronjob(&mut self, k: &str) -> Result<(), ApiError> {
+        let cj = self.cronjobs.remove(k).ok_or(ApiError::NotFound)?;
+        self.changes.push_back(Change::CronJob { key: k.into(), old: Some(Box::new(cj.clone())), new: None });
+        let owned: Vec<String> = self
+            .jobs
+            .iter()
+            .filter(|(_, j)| j.metadata.controller_ref().is_some_and(|r| r.uid == cj.metadata.uid))
+            .map(|(k, _)| k.clone())
+            .collect();
+        let saved = self.deleter.replace(DeletedBy::CronJobDeleted);
+        for jk in owned {
+            let (ns, name) = split_key(&jk);
+            let (ns, name) = (ns.to_string(), name.to_string());
+            // Already-deleted Jobs are fine: the GC's delete is idempotent.
+            let _ = self.delete_job_key(&ns, &name, Propagation::Background);
+        }
+        self.deleter = saved;
+        Ok(())
+    }
+
+    /// Stores a Job: `create_job` on behalf of a controller, or a Job the
+    /// scenario seeds.
+    pub fn insert_job(&mut self, mut job: Job) -> Result<Job, ApiError> {
+        let k = key(&job.metadata.namespace, &job.metadata.name);
+        if self.jobs.contains_key(&k) {
+            return Err(ApiError::AlreadyExists);
+        }
+        self.admit(&mut job.metadata);
+        let owner = job.metadata.controller_ref().filter(|r| r.kind == "CronJob");
+        self.log.push(Entry::JobCreated {
+            job: k.clone(),
+            cronjob: owner.map(|r| key(&job.metadata.namespace, &r.name)).unwrap_or_default(),
+            scheduled_time: job
+                .metadata
+                .annotations
+                .get("batch.kubernetes.io/cronjob-scheduled-timestamp")
+                .and_then(|s| Time::parse_rfc3339(s).ok()),
+            uid: job.metadata.uid.clone(),
+            seeded: self.seeding,
+        });
+        self.jobs.insert(k.clone(), job.clone());
+        self.changes.push_back(Change::Job { key: k, old: None, new: Some(Box::new(job.clone())) });
+        Ok(job)
+    }
+
+    /// Writes a Job's status (the Job controller's `UpdateStatus`).
+    pub fn update_job_status(&mut self, k: &str, status: crate::model::JobStatus) -> Result<(), ApiError> {
+        let rv = self.rv();
+        let job = self.jobs.get_mut(k).ok_or(ApiError::NotFound)?;
+        let old = job.clone();
+        job.status = status;
+        job.metadata.resource_version = rv;
+        let new = job.clone();
+        self.changes.push_back(Change::Job {
+            key: k.into(),
+            old: Some(Box::new(old)),
+            new: Some(Box::new(new)),
+        });
+        Ok(())
+    }
+
+    /// DELETE of a Job. Background and Orphan remove it at once (Background
+    /// deletes its pods, Orphan leaves them running without an owner);
+    /// Foreground marks it and its pods, and removes it once the pods are
+    /// gone.
+    pub fn delete_job_key(&mut self, ns: &str, name: &str, propagation: Propagation) -> Result<(), ApiError> {
+        let k = key(ns, name);
+        let api_now = self.api_now().trunc_seconds();
+        let job = self.jobs.get_mut(&k).ok_or(ApiError::NotFound)?;
+        if job.metadata.deletion_timestamp.is_some() {
+            return Ok(());
+        }
+        self.log.push(Entry::JobDeleted {
+            job: k.clone(),
+            by: self.deleter.unwrap_or(DeletedBy::Scenario),
+            propagation,
+        });
+        match propagation {
+            Propagation::Foreground => {
+                let old = job.clone();
+                job.metadata.deletion_timestamp = Some(api_now);
+                job.metadata.finalizers.push("foregroundDeletion".into());
+                let new = job.clone();
+                self.changes.push_back(Change::Job {
+                    key: k.clone(),
+                    old: Some(Box::new(old)),
+                    new: Some(Box::new(new)),
+                });
+                self.delete_pods_of(&k);
+                self.remove_job_if_done(&k);
+            }
+            Propagation::Background => {
+                self.remove_job(&k);
+                self.delete_pods_of(&k);
+            }
+            Propagation::Orphan => {
+                self.remove_job(&k);
+                for pk in self.pods_by_job.remove(&k).unwrap_or_default() {
+                    if let Some(p) = self.pods.get_mut(&pk) {
+                        p.metadata.owner_references.clear();
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn remove_job(&mut self, k: &str) {
+        if let Some(job) = self.jobs.remove(k) {
+            self.log.push(Entry::JobRemoved { job: k.into() });
+            self.changes.push_back(Change::Job { key: k.into(), old: Some(Box::new(job)), new: None });
+        }
+    }
+
+    /// A Foreground-deleted Job leaves once it has no pods.
+    fn remove_job_if_done(&mut self, k: &str) {
+        let deleting = self.jobs.get(k).is_some_and(|j| j.metadata.deletion_timestamp.is_some());
+        if deleting && self.pods_by_job.get(k).is_none_or(|s| s.is_empty()) {
+            self.pods_by_job.remove(k);
+            self.remove_job(k);
+        }
+    }
+
+    /// Deletes a deleted Job's pods. Their tracking finalizers go too: no
+    /// Job is left to count them (the Job controller strips finalizers of
+    /// pods whose Job is gone or being deleted).
+    fn delete_pods_of(&mut self, job_key: &str) {
+        let pods: Vec<String> = self.pods_by_job.get(job_key).into_iter().flatten().cloned().collect();
+        for pk in pods {
+            if let Some(p) = self.pods.get_mut(&pk) {
+                p.metadata.finalizers.retain(|f| f != JOB_TRACKING_FINALIZER);
+            }
+            let _ = self.delete_pod(&pk);
+        }
+    }
+
+    /// The pods a Job controls, in name order.
+    pub fn pods_of(&self, job_key: &str) -> Vec<Pod> {
+        self.pods_by_job
+            .get(job_key)
+            .into_iter()
+            .flatten()
+            .filter_map(|pk| self.pods.get(pk).cloned())
+            .collect()
+    }
+
+    /// The Jobs of a namespace, in name order.
+    pub fn jobs_in(&self, ns: &str) -> Vec<Job> {
+        let from = format!("{ns}/");
+        self.jobs
+            .range(from.clone()..)
+            .take_while(|(k, _)| k.starts_with(&from))
+            .map(|(_, j)| j.clone())
+            .collect()
+    }
+
+    /// Creates a pod controlled by the Job `job_key` (with the Job tracking
+    /// finalizer, as the Job controller does).
+    pub fn create_pod(&mut self, job_key: &str, mut pod: Pod) -> Result<Pod, ApiError> {
+        let k = key(&pod.metadata.namespace, &pod.metadata.name);
+        if self.pods.contains_key(&k) {
+            return Err(ApiError::AlreadyExists);
+        }
+        self.admit(&mut pod.metadata);
+        if !pod.metadata.finalizers.iter().any(|f| f == JOB_TRACKING_FINALIZER) {
+            pod.metadata.finalizers.push(JOB_TRACKING_FINALIZER.into());
+        }
+        self.pods.insert(k.clone(), pod.clone());
+        self.pods_by_job.entry(job_key.into()).or_default().insert(k.clone());
+        self.log.push(Entry::PodCreated { pod: k.clone(), job: job_key.into() });
+        self.changes.push_back(Change::Pod {
+            key: k,
+            job: job_key.into(),
+            old: None,
+            new: Some(Box::new(pod.clone())),
+        });
+        Ok(pod)
+    }
+
+    /// The Job key of a pod's controller (empty when orphaned).
+    pub fn job_of(&self, pod: &Pod) -> String {
+        pod.metadata.controller_ref().map(|r| key(&pod.metadata.namespace, &r.name)).unwrap_or_default()
+    }
+
+    /// Applies an edit to a pod (kubelet status, finalizer removal) and
+    /// removes it when it is deleted, terminal and free of finalizers.
+    pub fn update_pod(&mut self, k: &str, edit: impl FnOnce(&mut Pod)) -> Result<(), ApiError> {
+        let rv = self.rv();
+        let pod = self.pods.get_mut(k).ok_or(ApiError::NotFound)?;
+        let old = pod.clone();
+        edit(pod);
+        pod.metadata.resource_version = rv;
+        let new = pod.clone();
+        let job = self.job_of(&new);
+        self.changes.push_back(Change::Pod {
+            key: k.into(),
+            job,
+            old: Some(Box::new(old)),
+            new: Some(Box::new(new)),
+        });
+        self.remove_pod_if_done(k);
+        Ok(())
+    }
+
+    /// DELETE of a pod: sets the deletionTimestamp; the kubelet ends it
+    /// within the grace period, and it leaves once terminal and free of
+    /// finalizers.
+    pub fn delete_pod(&mut self, k: &str) -> Result<(), ApiError> {
+        let now = self.api_now().trunc_seconds();
+        let pod = self.pods.get(k).ok_or(ApiError::NotFound)?;
+        if pod.metadata.deletion_timestamp.is_some() {
+            return Ok(());
+        }
+        let job = self.job_of(pod);
+        self.log.push(Entry::PodDeleted { pod: k.into(), job });
+        self.update_pod(k, |p| p.metadata.deletion_timestamp = Some(now))
+    }
+
+    fn remove_pod_if_done(&mut self, k: &str) {
+        let Some(pod) = self.pods.get(k) else { return };
+        let done = pod.metadata.deletion_timestamp.is_some()
+            && pod.status.phase.is_terminal()
+            && pod.metadata.finalizers.is_empty();
+        // Orphaned terminal pods have no controller left to delete them;
+        // dropping them keeps memory flat.
+        let orphan_done = pod.metadata.controller_ref().is_none() && pod.status.phase.is_terminal();
+        if !(done || orphan_done) {
+            return;
+        }
+        let job = self.job_of(pod);
+        if let Some(pod) = self.pods.remove(k) {
+            if let Some(set) = self.pods_by_job.get_mut(&job) {
+                set.remove(k);
+                if set.is_empty() {
+                    self.pods_by_job.remove(&job);
+                }
+            }
+            self.changes.push_back(Change::Pod {
+                key: k.into(),
+                job: job.clone(),
+                old: Some(Box::new(pod)),
+                new: None,
+            });
+            self.remove_job_if_done(&job);
+        }
+    }
+
+    /// Whether a pod is running or waiting to run (not terminal).
+    pub fn pod_phase(&self, k: &str) -> Option<PodPhase> {
+        self.pods.get(k).map(|p| p.status.phase)
+    }
+}
+
+/// The CronJob controller's view of the API server: live calls on the
+/// store, with the CronJob's namespace for Jobs created without one.
+pub struct CronJobApi<'w> {
+    pub world: &'w mut World,
+    pub namespace: String,
+}
+
+impl Api for CronJobApi<'_> {
+    fn get_cronjob(&mut self, namespace: &str, name: &str) -> Result<CronJob, ApiError> {
+        self.world.cronjobs.get(&key(namespace, name)).cloned().ok_or(ApiError::NotFound)
+    }
+
+    fn get_job(&mut self, namespace: &str, name: &str) -> Result<Job, ApiError> {
+        let ns = if namespace.is_empty() { self.namespace.as_str() } else { namespace };
+        self.world.jobs.get(&key(ns, name)).cloned().ok_or(ApiError::NotFound)
+    }
+
+    fn create_job(&mut self, mut job: Job) -> Result<Job, ApiError> {
+        if job.metadata.namespace.is_empty() {
+            job.metadata.namespace = self.namespace.clone();
+        }
+        // The request's creationTimestamp (the scheduled time) is ignored.
+        job.metadata.creation_timestamp = None;
+        job.metadata.uid.clear();
+        self.world.insert_job(job)
+    }
+
+    fn delete_job(&mut self, namespace: &str, name: &str, propagation: Propagation) -> Result<(), ApiError> {
+        let ns = if namespace.is_empty() { self.namespace.clone() } else { namespace.to_string() };
+        self.world.delete_job_key(&ns, name, propagation)
+    }
+}

@@ -1,0 +1,97 @@
+//! The scenario file format: parsing, errors, manifests.
+
+use cronwarp::model::{MINUTE, Time};
+use cronwarp::sim::Scenario;
+use cronwarp::sim::scenario::{Downtime, Edit, workload_objects};
+use std::path::Path;
+
+const MINIMAL: &str = r#"
+horizon: {start: "2025-03-03T10:00:00Z", end: "2025-03-03T11:00:00Z"}
+workloads:
+  - manifest:
+      kind: CronJob
+      metadata: {name: a}
+      spec: {schedule: "*/5 * * * *"}
+"#;
+
+#[test]
+fn a_minimal_scenario_parses_with_defaults() {
+    let sc = Scenario::from_yaml(MINIMAL, "min.yaml").unwrap();
+    assert_eq!(sc.seed, 0);
+    assert!(sc.controller.downtime.is_empty());
+    assert_eq!(sc.controller.clock_skew, 0);
+    let objs = workload_objects(sc.workloads[0].manifest.as_ref().unwrap(), "w").unwrap();
+    assert_eq!(objs.cronjob.metadata.namespace, "default");
+    assert!(objs.jobs.is_empty());
+}
+
+#[test]
+fn an_unknown_field_is_an_error_naming_the_file_and_line() {
+    let text = MINIMAL.replace("workloads:", "sed: 1\nworkloads:");
+    let e = Scenario::from_yaml(&text, "bad.yaml").unwrap_err();
+    assert!(e.message.starts_with("bad.yaml"), "{e}");
+    assert!(e.message.contains("sed"), "{e}");
+    assert!(e.message.starts_with("bad.yaml:3:1:"), "no line:col: {e}");
+}
+
+#[test]
+fn downtime_takes_a_window_or_a_start_and_length() {
+    let text = MINIMAL.replace(
+        "workloads:",
+        "controller:\n  clockSkew: -2s\n  downtime:\n    - {start: \"2025-03-03T10:02:00Z\", end: \"2025-03-03T10:31:00Z\"}\n    - {at: \"2025-03-03T10:40:00Z\", for: 1m30s}\nworkloads:",
+    );
+    let sc = Scenario::from_yaml(&text, "d.yaml").unwrap();
+    let t = |s: &str| Time::parse_rfc3339(s).unwrap();
+    let w: Vec<_> = sc.controller.downtime.iter().map(Downtime::window).collect();
+    assert_eq!(w[0], (t("2025-03-03T10:02:00Z"), t("2025-03-03T10:31:00Z")));
+    assert_eq!(w[1], (t("2025-03-03T10:40:00Z"), t("2025-03-03T10:41:30Z")));
+    assert_eq!(sc.controller.clock_skew, -2000);
+}
+
+#[test]
+fn a_change_names_exactly_one_edit() {
+    let ok = MINIMAL.to_string()
+        + "    changes:\n      - {at: \"2025-03-03T10:20:00Z\", suspend: true}\n      - {at: \"2025-03-03T10:30:00Z\", schedule: \"0 * * * *\"}\n";
+    let sc = Scenario::from_yaml(&ok, "c.yaml").unwrap();
+    let edits: Vec<Edit> = sc.workloads[0].changes.iter().map(|c| c.edit().unwrap()).collect();
+    assert_eq!(edits, vec![Edit::Suspend, Edit::Schedule("0 * * * *".into())]);
+    let two = MINIMAL.to_string()
+        + "    changes:\n      - {at: \"2025-03-03T10:20:00Z\", suspend: true, delete: true}\n";
+    let e = Scenario::from_yaml(&two, "c.yaml").unwrap_err();
+    assert!(e.message.contains("2 edits"), "{e}");
+}
+
+#[test]
+fn a_manifest_list_carries_the_cronjob_and_its_existing_jobs() {
+    let v: serde_json::Value = serde_json::json!({
+        "kind": "List",
+        "items": [
+            {"kind": "CronJob", "metadata": {"name": "a", "namespace": "ops"}, "spec": {"schedule": "@hourly"}},
+            {"kind": "Job", "metadata": {"name": "a-1", "namespace": "ops"}},
+        ]
+    });
+    let objs = workload_objects(&v, "w").unwrap();
+    assert_eq!(objs.cronjob.metadata.name, "a");
+    assert_eq!(objs.jobs.len(), 1);
+    let bad = serde_json::json!([{"kind": "Deployment", "metadata": {"name": "x"}}]);
+    assert!(workload_objects(&bad, "w").unwrap_err().message.contains("Deployment"));
+}
+
+#[test]
+fn the_example_scenarios_load() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    for name in ["downtime-catchup.yaml", "forbid-long-jobs.yaml", "dst-new-york.yaml"] {
+        let sc = Scenario::load(&dir.join(name)).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!sc.workloads.is_empty(), "{name}");
+    }
+    let sc = Scenario::load(&dir.join("downtime-catchup.yaml")).unwrap();
+    let (s, e) = sc.controller.downtime[0].window();
+    assert_eq!(e.since(s), 29 * MINUTE);
+}
+
+#[test]
+fn a_misspelt_field_gets_a_did_you_mean_hint() {
+    let text = MINIMAL.replace("horizon:", "horizn:");
+    let e = Scenario::from_yaml(&text, "typo.yaml").unwrap_err();
+    assert!(e.message.contains("did you mean") && e.message.contains("horizon"), "{e}");
+}
