@@ -8,6 +8,7 @@
 
 mod explain;
 mod expr;
+mod run;
 mod schedule;
 
 use clap::{Parser, Subcommand};
@@ -53,6 +54,9 @@ pub enum Command {
     Schedule(schedule::Args),
     /// Explain a schedule: its meaning, next runs, day rule and DST surprises.
     Explain(explain::Args),
+    /// Simulate a scenario under virtual time and report every tick, overlap,
+    /// Job outcome and deletion.
+    Run(run::Args),
 }
 
 /// What a subcommand sees of the outside world.
@@ -105,6 +109,7 @@ pub fn run(cli: &Cli, ctx: &mut Ctx) -> Result<u8, CliError> {
     match &cli.command {
         Command::Schedule(a) => schedule::run(a, ctx),
         Command::Explain(a) => explain::run(a, ctx),
+        Command::Run(a) => run::run(a, ctx),
     }
 }
 

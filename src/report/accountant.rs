@@ -12,7 +12,7 @@ use crate::policy::cronjob::Decision;
 use crate::schedule::{Location, load_location};
 use crate::schedule::{Schedule, Zone, format_rfc3339, kube};
 use crate::sim::log::{DeletedBy, Entry, Fault, LogSink, Record};
-use crate::sim::{CronJobMeta, SimSummary};
+use crate::sim::{CronJobMeta, Scenario, SimError, SimSummary};
 use std::collections::{BTreeMap, VecDeque};
 
 /// What the accountant must know besides the log.
@@ -24,6 +24,30 @@ pub struct ReportInput {
 }
 
 impl ReportInput {
+    /// The input for a scenario, before it runs (so the accounting can
+    /// stream alongside the simulation).
+    pub fn from_scenario(name: &str, scenario: &Scenario) -> Result<ReportInput, SimError> {
+        let metas = crate::sim::cronjob_metas(scenario)?;
+        let local_name = scenario.controller.local_zone.clone().unwrap_or_else(|| "UTC".into());
+        let local_zone = match load_location(&local_name) {
+            Ok(Location::Zone(z)) => z,
+            _ => Zone::Utc,
+        };
+        Ok(ReportInput {
+            header: Header {
+                scenario: name.to_string(),
+                seed: scenario.seed,
+                start: scenario.horizon.start,
+                end: scenario.horizon.end,
+                tzdb_version: chrono_tz::IANA_TZDB_VERSION.to_string(),
+                cronwarp_version: env!("CARGO_PKG_VERSION").to_string(),
+                local_zone: local_name,
+            },
+            local_zone,
+            cronjobs: metas,
+        })
+    }
+
     /// The input for a simulation's summary.
     pub fn from_summary(scenario: &str, seed: u64, summary: &SimSummary) -> ReportInput {
         let local_name =
@@ -158,6 +182,8 @@ impl Accountant {
             schema_version: SCHEMA_VERSION,
             header: self.header,
             cronjobs: self.accounts.into_values().map(|a| a.report).collect(),
+            violations: Vec::new(),
+            expectations_checked: 0,
         }
     }
 

@@ -27,6 +27,27 @@ pub fn check(expect: &Expect, report: &Report) -> Vec<Violation> {
     out
 }
 
+/// Checks `expect` and records the outcome in the report.
+pub fn apply(expect: &Expect, report: &mut Report) {
+    report.violations = check(expect, report);
+    report.expectations_checked = declared(expect);
+}
+
+/// How many checks an `expect:` block declares.
+fn declared(e: &Expect) -> usize {
+    [
+        e.max_missed.is_some(),
+        e.no_missed_runs == Some(true),
+        e.max_concurrent.is_some(),
+        e.min_failed_retention.is_some(),
+        e.min_jobs.is_some(),
+        e.max_jobs.is_some(),
+    ]
+    .iter()
+    .filter(|b| **b)
+    .count()
+}
+
 fn check_one(e: &Expect, cj: &CronJobReport, out: &mut Vec<Violation>) {
     let mut v = |key: &str, message: String| {
         out.push(Violation { expectation: key.into(), cronjob: cj.name.clone(), message })

@@ -14,7 +14,7 @@ mod render;
 mod types;
 
 pub use accountant::{Accountant, ReportInput};
-pub use expect::{Violation, check};
+pub use expect::{Violation, apply as apply_expectations, check};
 pub use render::{render_markdown, render_text};
 pub use types::*;
 

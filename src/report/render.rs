@@ -33,6 +33,20 @@ fn document(r: &Report) -> Vec<Block> {
     for cj in &r.cronjobs {
         cronjob(&mut d, cj);
     }
+    if r.expectations_checked > 0 {
+        d.push(Block::Heading(2, "Expectations".into()));
+        if r.violations.is_empty() {
+            d.push(Block::Para(format!("All {} expectations hold.", r.expectations_checked)));
+        } else {
+            let rows = r
+                .violations
+                .iter()
+                .map(|v| vec![v.expectation.clone(), v.cronjob.clone(), v.message.clone()])
+                .collect();
+            d.push(Block::Para(format!("{} violated:", r.violations.len())));
+            d.push(Block::Table { head: vec!["expectation", "cronjob", "what happened"], rows });
+        }
+    }
     d
 }
 

@@ -10,6 +10,10 @@ pub struct Report {
     pub schema_version: u32,
     pub header: Header,
     pub cronjobs: Vec<CronJobReport>,
+    /// Failed `expect:` checks (empty when all hold or none were given).
+    pub violations: Vec<super::Violation>,
+    /// How many `expect:` checks the scenario declared.
+    pub expectations_checked: usize,
 }
 
 /// Where the numbers come from.

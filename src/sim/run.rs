@@ -259,3 +259,30 @@ fn downtime_windows(scenario: &Scenario) -> Vec<(Time, Time)> {
     out.retain(|(s, e)| *e > scenario.horizon.start && *s < scenario.horizon.end);
     out
 }
+
+/// The per-CronJob facts of a scenario, known before it runs, so that a
+/// report can account for the log as it streams.
+pub fn cronjob_metas(scenario: &Scenario) -> Result<Vec<CronJobMeta>, SimError> {
+    let local_name = scenario.controller.local_zone.clone().unwrap_or_else(|| "UTC".into());
+    let mut metas = Vec::new();
+    for (i, w) in scenario.workloads.iter().enumerate() {
+        let what = format!("workloads[{i}]");
+        let manifest = w.manifest.as_ref().ok_or_else(|| SimError {
+            message: format!("{what}: the manifest file was not read (use Scenario::load)"),
+        })?;
+        let mut cj = workload_objects(manifest, &what)?.cronjob;
+        super::defaults::cronjob(&mut cj);
+        metas.push(CronJobMeta {
+            key: key(&cj.metadata.namespace, &cj.metadata.name),
+            schedule: cj.spec.schedule.clone(),
+            time_zone: cj.spec.time_zone.clone(),
+            local_zone: local_name.clone(),
+            concurrency_policy: cj.spec.policy().as_str().into(),
+            starting_deadline_seconds: cj.spec.starting_deadline_seconds,
+            suspended: cj.spec.suspended(),
+            horizon_start: scenario.horizon.start,
+            horizon_end: scenario.horizon.end,
+        });
+    }
+    Ok(metas)
+}
