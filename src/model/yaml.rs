@@ -149,6 +149,11 @@ pub fn hint_for(msg: &str) -> Option<String> {
             };
         }
     }
+    if msg.starts_with("invalid type: boolean") && msg.contains("expected a string") {
+        return Some(
+            "YAML reads y, yes, on, n, no, off, true and false as booleans: quote the value (\"yes\")".into(),
+        );
+    }
     if msg.contains("expected a string") && msg.starts_with("invalid type:") && !msg.contains("map") {
         return Some("quote the value to make it a string, e.g. \"5\"".into());
     }
@@ -265,6 +270,9 @@ mod tests {
         assert!(e.message.starts_with("parallelism: invalid type: string \"two\""), "{}", e.message);
         let e = from_yaml::<Cfg>("schedule: 5\n", "f").unwrap_err();
         assert!(e.hint.unwrap().contains("quote"));
+        // YAML 1.1 booleans, as Kubernetes' YAML reader also resolves them.
+        let e = from_yaml::<Cfg>("schedule: on\n", "f").unwrap_err();
+        assert!(e.hint.unwrap().starts_with("YAML reads y, yes, on"));
     }
 
     #[test]
