@@ -157,6 +157,14 @@ pub fn hint_for(msg: &str) -> Option<String> {
     if msg.contains("expected a string") && msg.starts_with("invalid type:") && !msg.contains("map") {
         return Some("quote the value to make it a string, e.g. \"5\"".into());
     }
+    let integer =
+        ["expected i8", "expected i16", "expected i32", "expected i64", "expected u8", "expected u16"]
+            .iter()
+            .chain(&["expected u32", "expected u64"])
+            .any(|t| msg.ends_with(t));
+    if integer && msg.starts_with("invalid type:") {
+        return Some("write a whole number, without quotes (e.g. 3)".into());
+    }
     if msg.starts_with("missing field `") {
         return Some("add the field; it has no default".into());
     }
@@ -268,6 +276,7 @@ mod tests {
         let e = from_yaml::<Cfg>("schedule: x\nparallelism: two\n", "f").unwrap_err();
         assert_eq!((e.line, e.column), (2, 14));
         assert!(e.message.starts_with("parallelism: invalid type: string \"two\""), "{}", e.message);
+        assert_eq!(e.hint.as_deref(), Some("write a whole number, without quotes (e.g. 3)"));
         let e = from_yaml::<Cfg>("schedule: 5\n", "f").unwrap_err();
         assert!(e.hint.unwrap().contains("quote"));
         // YAML 1.1 booleans, as Kubernetes' YAML reader also resolves them.
