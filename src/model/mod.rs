@@ -6,16 +6,27 @@
 //! tolerate unknown fields, since `kubectl get -o yaml` output carries many.
 
 mod cronjob;
+pub mod defaults;
+mod field;
 mod job;
+pub mod manifest;
 mod meta;
 mod pod;
 mod time;
+pub mod validation;
+mod validation_job;
+pub mod yaml;
+mod yaml_de;
+mod yaml_node;
 
 pub use cronjob::{ConcurrencyPolicy, CronJob, CronJobSpec, CronJobStatus};
+pub use field::{BadValue, ErrorType, FieldError};
 pub use job::{
     Container, Job, JobSpec, JobStatus, JobTemplateSpec, OnExitCodes, OnPodCondition, PodFailurePolicy,
     PodFailurePolicyRule, PodSpec, PodTemplateSpec, TemplateMeta,
 };
+pub use manifest::{Located, Manifests, SUPPORTED_KINDS};
 pub use meta::{Condition, ObjectMeta, ObjectReference, OwnerReference};
 pub use pod::{ContainerStatus, ContainerTerminated, Pod, PodPhase, PodStatus};
 pub use time::{HOUR, MINUTE, Millis, SECOND, Time, format_duration};
+pub use yaml::{Node, Position, YamlError, from_yaml, from_yaml_multi};

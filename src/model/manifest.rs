@@ -1,0 +1,344 @@
+//! Reading manifests the way `kubectl get cronjob,job -o yaml` prints them.
+//!
+//! Accepted shapes, freely mixed in one file: a single object, a `kind:
+//! List` (or `CronJobList`/`JobList`/`PodList`) with `items`, and `---`
+//! streams of either. Objects are dispatched on `kind`:
+//!
+//! * `CronJob` (`batch/v1`; `batch/v1beta1` is read as v1 with a warning),
+//!   `Job` (`batch/v1`) and `Pod` (`v1`) are read;
+//! * any other kind, or a known kind from another API group (a kubebuilder
+//!   tutorial `CronJob` CRD, say), is **skipped with a warning**, so that
+//!   `kubectl get all -o yaml` output can be fed in unchanged;
+//! * a document without `kind`, or that is not a mapping, is an error.
+//!
+//! Fields cronwarp does not model (`managedFields`, most of the pod spec)
+//! are ignored. Misspelt fields of the CronJob and Job specs (a closed,
+//! known set) produce a warning with a "did you mean" hint, since the API
+//! server's strict field validation would reject them. An object without
+//! `metadata.namespace` is placed in `default`, as `kubectl apply` does in
+//! the default context. The same kind, namespace and name twice is an
+//! error.
+
+use super::cronjob::CronJob;
+use super::job::Job;
+use super::pod::{ContainerTerminated, Pod};
+use super::yaml::{self, Node, Position, Value, YamlError, closest};
+use serde::de::DeserializeOwned;
+use std::collections::BTreeMap;
+
+/// The kinds cronwarp reads.
+pub const SUPPORTED_KINDS: [&str; 3] = ["CronJob", "Job", "Pod"];
+
+/// An object with where it was read from; dereferences to the object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Located<T> {
+    pub value: T,
+    pub file: String,
+    /// Where the object's mapping starts.
+    pub pos: Position,
+    /// The object's YAML tree, for positioning diagnostics about fields.
+    pub node: Node,
+}
+
+impl<T> Located<T> {
+    /// The position of a field path (`spec.jobTemplate.spec.parallelism`):
+    /// its key, or the nearest written ancestor when it is absent.
+    pub fn position_of(&self, field_path: &str) -> Position {
+        self.node.position_of(field_path)
+    }
+
+    /// A diagnostic about a field of this object.
+    pub fn error_at(&self, field_path: &str, message: impl Into<String>) -> YamlError {
+        YamlError::at(&self.file, self.position_of(field_path), message)
+    }
+}
+
+impl<T> std::ops::Deref for Located<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}
+
+impl<T> std::ops::DerefMut for Located<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.value
+    }
+}
+
+/// Everything read from one or more manifest files, in document order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Manifests {
+    pub cronjobs: Vec<Located<CronJob>>,
+    pub jobs: Vec<Located<Job>>,
+    pub pods: Vec<Located<Pod>>,
+    /// Skipped objects and suspicious fields; reading still succeeded.
+    pub warnings: Vec<YamlError>,
+}
+
+impl Manifests {
+    /// Reads every object of `text` (named `file` in diagnostics). All
+    /// errors are collected; a YAML syntax error stops at the first.
+    pub fn read(text: &str, file: &str) -> Result<Manifests, Vec<YamlError>> {
+        let docs = yaml::parse_documents(text, file).map_err(|e| vec![e])?;
+        let mut out = Manifests::default();
+        let mut errors = Vec::new();
+        for doc in &docs {
+            out.read_object(doc, file, 0, &mut errors);
+        }
+        errors.extend(out.duplicates());
+        if errors.is_empty() { Ok(out) } else { Err(errors) }
+    }
+
+    /// Appends `other` (another file, say); duplicates across the two are
+    /// errors.
+    pub fn merge(&mut self, other: Manifests) -> Result<(), Vec<YamlError>> {
+        self.cronjobs.extend(other.cronjobs);
+        self.jobs.extend(other.jobs);
+        self.pods.extend(other.pods);
+        self.warnings.extend(other.warnings);
+        let dups = self.duplicates();
+        if dups.is_empty() { Ok(()) } else { Err(dups) }
+    }
+
+    fn read_object(&mut self, node: &Node, file: &str, depth: usize, errors: &mut Vec<YamlError>) {
+        if matches!(node.value, Value::Null) {
+            return;
+        }
+        if !matches!(node.value, Value::Map(_)) {
+            errors.push(
+                YamlError::at(
+                    file,
+                    node.pos,
+                    "expected a Kubernetes object (a mapping with apiVersion and kind)",
+                )
+                .with_hint("each `---` document must be one object or a `kind: List`"),
+            );
+            return;
+        }
+        let api_version = node.get("apiVersion").and_then(Node::as_str).unwrap_or("");
+        let Some(kind) = node.get("kind").and_then(Node::as_str) else {
+            let pos = node.entry("kind").map_or(node.pos, |(k, _)| k.pos);
+            errors.push(
+                YamlError::at(file, pos, "object has no `kind`")
+                    .with_hint(format!("add `kind:` ({}, or List)", SUPPORTED_KINDS.join(", "))),
+            );
+            return;
+        };
+        match (kind, api_version) {
+            ("List" | "CronJobList" | "JobList" | "PodList", _) if depth < 8 => {
+                match node.get("items").map(|n| &n.value) {
+                    Some(Value::Seq(items)) => {
+                        for item in items {
+                            self.read_object(item, file, depth + 1, errors);
+                        }
+                    }
+                    None | Some(Value::Null) => {}
+                    Some(_) => {
+                        errors.push(YamlError::at(file, node.pos, "`items` of a List must be a sequence"))
+                    }
+                }
+            }
+            ("CronJob", "batch/v1" | "") => self.cronjobs.extend(located(node, file, errors)),
+            ("CronJob", "batch/v1beta1") => {
+                self.warnings.push(
+                    YamlError::at(file, node.pos, "batch/v1beta1 CronJob read as batch/v1").with_hint(
+                        "batch/v1beta1 was removed in Kubernetes 1.25; change apiVersion to batch/v1",
+                    ),
+                );
+                self.cronjobs.extend(located(node, file, errors));
+            }
+            ("Job", "batch/v1" | "") => self.jobs.extend(located(node, file, errors)),
+            ("Pod", "v1" | "") => {
+                let pod = located::<Pod>(node, file, errors).map(|p| with_container_states(p, errors));
+                self.pods.extend(pod);
+            }
+            _ => self.warnings.push(
+                YamlError::at(
+                    file,
+                    node.pos,
+                    format!("skipped {kind} ({api_version}): not a kind cronwarp reads"),
+                )
+                .with_hint(format!("cronwarp reads {} (batch/v1 and v1)", SUPPORTED_KINDS.join(", "))),
+            ),
+        }
+        if matches!(kind, "CronJob" | "Job") {
+            self.warnings.extend(spelling_warnings(node, kind, file));
+        }
+    }
+
+    /// Same kind, namespace and name more than once: one error per repeat,
+    /// pointing back at the first.
+    fn duplicates(&self) -> Vec<YamlError> {
+        let mut errs = Vec::new();
+        dup_check("CronJob", self.cronjobs.iter().map(|o| (&o.metadata, o.file.as_str(), o.pos)), &mut errs);
+        dup_check("Job", self.jobs.iter().map(|o| (&o.metadata, o.file.as_str(), o.pos)), &mut errs);
+        dup_check("Pod", self.pods.iter().map(|o| (&o.metadata, o.file.as_str(), o.pos)), &mut errs);
+        errs
+    }
+}
+
+fn dup_check<'a>(
+    kind: &str,
+    objs: impl Iterator<Item = (&'a super::meta::ObjectMeta, &'a str, Position)>,
+    errs: &mut Vec<YamlError>,
+) {
+    let mut seen: BTreeMap<(&str, &str), (&str, Position)> = BTreeMap::new();
+    for (meta, file, pos) in objs {
+        let key = (meta.namespace.as_str(), meta.name.as_str());
+        match seen.get(&key) {
+            Some((f0, p0)) => errs.push(
+                YamlError::at(file, pos, format!("duplicate {kind} {}/{}", meta.namespace, meta.name))
+                    .with_hint(format!("first defined at {f0}:{p0}; names must be unique per namespace")),
+            ),
+            None => {
+                seen.insert(key, (file, pos));
+            }
+        }
+    }
+}
+
+/// Reads one object and sets the `default` namespace if none is given.
+fn located<T: DeserializeOwned + HasMeta>(
+    node: &Node,
+    file: &str,
+    errors: &mut Vec<YamlError>,
+) -> Option<Located<T>> {
+    match yaml::from_node::<T>(node, file) {
+        Ok(mut value) => {
+            let meta = value.meta_mut();
+            if meta.namespace.is_empty() {
+                meta.namespace = "default".into();
+            }
+            Some(Located { value, file: file.to_string(), pos: node.pos, node: node.clone() })
+        }
+        Err(e) => {
+            errors.push(e);
+            None
+        }
+    }
+}
+
+/// The API nests a container's end as `state.terminated` and
+/// `lastState.terminated`; the model keeps them flat
+/// (`ContainerStatus::terminated`, `last_terminated`), so copy them over.
+fn with_container_states(mut pod: Located<Pod>, errors: &mut Vec<YamlError>) -> Located<Pod> {
+    let Some(Value::Seq(items)) = pod.node.find("status.containerStatuses").map(|n| &n.value) else {
+        return pod;
+    };
+    let mut found = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        for (path, last) in [("state.terminated", false), ("lastState.terminated", true)] {
+            if let Some(n) = item.find(path) {
+                match yaml::from_node::<ContainerTerminated>(n, &pod.file) {
+                    Ok(t) => found.push((i, last, t)),
+                    Err(e) => errors.push(e),
+                }
+            }
+        }
+    }
+    for (i, last, t) in found {
+        if let Some(cs) = pod.value.status.container_statuses.get_mut(i) {
+            let slot = if last { &mut cs.last_terminated } else { &mut cs.terminated };
+            slot.get_or_insert(t);
+        }
+    }
+    pod
+}
+
+/// Objects with `metadata`.
+trait HasMeta {
+    fn meta_mut(&mut self) -> &mut super::meta::ObjectMeta;
+}
+
+impl HasMeta for CronJob {
+    fn meta_mut(&mut self) -> &mut super::meta::ObjectMeta {
+        &mut self.metadata
+    }
+}
+impl HasMeta for Job {
+    fn meta_mut(&mut self) -> &mut super::meta::ObjectMeta {
+        &mut self.metadata
+    }
+}
+impl HasMeta for Pod {
+    fn meta_mut(&mut self) -> &mut super::meta::ObjectMeta {
+        &mut self.metadata
+    }
+}
+
+/// The fields of `batch/v1` CronJobSpec.
+const CRONJOB_SPEC_FIELDS: [&str; 8] = [
+    "schedule",
+    "timeZone",
+    "startingDeadlineSeconds",
+    "concurrencyPolicy",
+    "suspend",
+    "jobTemplate",
+    "successfulJobsHistoryLimit",
+    "failedJobsHistoryLimit",
+];
+
+/// The fields of `batch/v1` JobSpec as of Kubernetes 1.34.
+const JOB_SPEC_FIELDS: [&str; 16] = [
+    "parallelism",
+    "completions",
+    "activeDeadlineSeconds",
+    "podFailurePolicy",
+    "successPolicy",
+    "backoffLimit",
+    "backoffLimitPerIndex",
+    "maxFailedIndexes",
+    "selector",
+    "manualSelector",
+    "template",
+    "ttlSecondsAfterFinished",
+    "completionMode",
+    "suspend",
+    "podReplacementPolicy",
+    "managedBy",
+];
+
+/// The fields of a JobTemplateSpec and of any top-level object.
+const TEMPLATE_FIELDS: [&str; 2] = ["metadata", "spec"];
+const OBJECT_FIELDS: [&str; 5] = ["apiVersion", "kind", "metadata", "spec", "status"];
+
+/// Warnings for keys that are not fields of the (closed) CronJob/Job spec
+/// structures.
+fn spelling_warnings(node: &Node, kind: &str, file: &str) -> Vec<YamlError> {
+    let mut out = Vec::new();
+    check_keys(node, "", &OBJECT_FIELDS, file, &mut out);
+    let job_spec = if kind == "CronJob" {
+        check_keys_at(node, "spec", &CRONJOB_SPEC_FIELDS, file, &mut out);
+        check_keys_at(node, "spec.jobTemplate", &TEMPLATE_FIELDS, file, &mut out);
+        "spec.jobTemplate.spec"
+    } else {
+        "spec"
+    };
+    check_keys_at(node, job_spec, &JOB_SPEC_FIELDS, file, &mut out);
+    out
+}
+
+fn check_keys_at(root: &Node, path: &str, known: &[&str], file: &str, out: &mut Vec<YamlError>) {
+    if let Some(node) = root.find(path) {
+        check_keys(node, path, known, file, out);
+    }
+}
+
+fn check_keys(node: &Node, path: &str, known: &[&str], file: &str, out: &mut Vec<YamlError>) {
+    let Value::Map(entries) = &node.value else { return };
+    for (key, _) in entries {
+        let Some(k) = key.as_str() else { continue };
+        if known.contains(&k) {
+            continue;
+        }
+        let field = if path.is_empty() { k.to_string() } else { format!("{path}.{k}") };
+        let hint = match closest(k, known) {
+            Some(c) => {
+                format!("did you mean `{c}`? (the API server rejects unknown fields; cronwarp ignores it)")
+            }
+            None => "the API server rejects unknown fields; cronwarp ignores it".to_string(),
+        };
+        out.push(YamlError::at(file, key.pos, format!("{field}: unknown field \"{k}\"")).with_hint(hint));
+    }
+}

@@ -1,0 +1,271 @@
+//! The located YAML tree: every value and mapping key with its position.
+
+use serde::Deserialize;
+use serde::de::{self, MapAccess, SeqAccess, Visitor};
+use std::fmt;
+
+/// A 1-based line and column (0 when unknown).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Position {
+    pub line: u32,
+    pub column: u32,
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.line, self.column)
+    }
+}
+
+/// A YAML value with where it starts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub value: Value,
+    pub pos: Position,
+}
+
+/// A YAML value; mappings keep their keys (as nodes) in document order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    UInt(u64),
+    Float(f64),
+    Str(String),
+    Seq(Vec<Node>),
+    Map(Vec<(Node, Node)>),
+}
+
+impl Node {
+    /// A `null` at `pos`.
+    pub fn null(pos: Position) -> Node {
+        Node { value: Value::Null, pos }
+    }
+
+    /// The string, if this is a string scalar.
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The entry `key` of a mapping, as `(key node, value node)`.
+    pub fn entry(&self, key: &str) -> Option<(&Node, &Node)> {
+        match &self.value {
+            Value::Map(entries) => entries.iter().find(|(k, _)| k.as_str() == Some(key)).map(|(k, v)| (k, v)),
+            _ => None,
+        }
+    }
+
+    /// The value under mapping key `key`.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|(_, v)| v)
+    }
+
+    /// The node at a field path such as `spec.jobTemplate.spec` or
+    /// `spec.rules[0].action`.
+    pub fn find(&self, path: &str) -> Option<&Node> {
+        let mut node = self;
+        for seg in segments(path) {
+            node = match seg {
+                Seg::Key(k) => node.get(k)?,
+                Seg::Index(i) => match &node.value {
+                    Value::Seq(items) => items.get(i)?,
+                    _ => return None,
+                },
+            };
+        }
+        Some(node)
+    }
+
+    /// Where to point for a diagnostic about `path`: the key of its last
+    /// segment when present, else the nearest present ancestor's key (a
+    /// missing field is reported where it should have been written).
+    pub fn position_of(&self, path: &str) -> Position {
+        let mut node = self;
+        let mut best = self.pos;
+        for seg in segments(path) {
+            let next = match seg {
+                Seg::Key(k) => node.entry(k).map(|(key, v)| (key.pos, v)),
+                Seg::Index(i) => match &node.value {
+                    Value::Seq(items) => items.get(i).map(|v| (v.pos, v)),
+                    _ => None,
+                },
+            };
+            match next {
+                Some((pos, v)) => {
+                    best = pos;
+                    node = v;
+                }
+                None => break,
+            }
+        }
+        best
+    }
+}
+
+/// One step of a field path.
+enum Seg<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+/// Splits `a.b[0].c` into steps; malformed indices end the path early
+/// rather than failing, since the result only positions a diagnostic.
+fn segments(path: &str) -> Vec<Seg<'_>> {
+    let mut out = Vec::new();
+    for part in path.split('.').filter(|p| !p.is_empty()) {
+        let mut pieces = part.split('[');
+        if let Some(key) = pieces.next().filter(|k| !k.is_empty()) {
+            out.push(Seg::Key(key));
+        }
+        for idx in pieces {
+            match idx.trim_end_matches(']').parse() {
+                Ok(i) => out.push(Seg::Index(i)),
+                Err(_) => return out,
+            }
+        }
+    }
+    out
+}
+
+/// Parses a `---` stream; on failure, the position and the parser's message.
+pub(crate) fn parse(text: &str) -> Result<Vec<Node>, (Position, String)> {
+    use serde_saphyr::MessageFormatter;
+    let options = serde_saphyr::options! { with_snippet: false };
+    serde_saphyr::from_str_multiple_with_options::<Node, Vec<Node>>(text, options).map_err(|e| {
+        let pos = e
+            .location()
+            .map(|l| Position { line: clamp(l.line()), column: clamp(l.column()) })
+            .unwrap_or_default();
+        (pos, serde_saphyr::DefaultMessageFormatter.format_message(&e).into_owned())
+    })
+}
+
+fn clamp<N: TryInto<u32>>(n: N) -> u32 {
+    n.try_into().unwrap_or(u32::MAX)
+}
+
+impl<'de> Deserialize<'de> for Node {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Node, D::Error> {
+        let s = serde_saphyr::Spanned::<Bare>::deserialize(d)?;
+        let pos = Position { line: clamp(s.referenced.line()), column: clamp(s.referenced.column()) };
+        Ok(Node { value: s.value.0, pos })
+    }
+}
+
+/// A [`Value`] read without its own position (the [`Node`] wrapper adds it).
+struct Bare(Value);
+
+impl<'de> Deserialize<'de> for Bare {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Bare, D::Error> {
+        d.deserialize_any(ValueVisitor).map(Bare)
+    }
+}
+
+struct ValueVisitor;
+
+impl<'de> Visitor<'de> for ValueVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any YAML value")
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: de::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
+        Ok(Value::Bool(b))
+    }
+    fn visit_i64<E>(self, n: i64) -> Result<Value, E> {
+        Ok(Value::Int(n))
+    }
+    fn visit_u64<E>(self, n: u64) -> Result<Value, E> {
+        Ok(i64::try_from(n).map(Value::Int).unwrap_or(Value::UInt(n)))
+    }
+    fn visit_i128<E: de::Error>(self, n: i128) -> Result<Value, E> {
+        i64::try_from(n).map(Value::Int).map_err(|_| E::custom(format!("integer {n} is out of range")))
+    }
+    fn visit_u128<E: de::Error>(self, n: u128) -> Result<Value, E> {
+        u64::try_from(n)
+            .map(|n| self.visit_u64::<E>(n))
+            .map_err(|_| E::custom(format!("integer {n} is out of range")))?
+    }
+    fn visit_f64<E>(self, n: f64) -> Result<Value, E> {
+        Ok(Value::Float(n))
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Value, E> {
+        Ok(Value::Str(s.to_string()))
+    }
+    fn visit_string<E>(self, s: String) -> Result<Value, E> {
+        Ok(Value::Str(s))
+    }
+    fn visit_bytes<E>(self, b: &[u8]) -> Result<Value, E> {
+        Ok(Value::Str(String::from_utf8_lossy(b).into_owned()))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(n) = a.next_element::<Node>()? {
+            items.push(n);
+        }
+        Ok(Value::Seq(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<Value, A::Error> {
+        let mut entries = Vec::new();
+        while let Some(k) = a.next_key::<Node>()? {
+            let v = a.next_value::<Node>()?;
+            entries.push((k, v));
+        }
+        Ok(Value::Map(entries))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_positions_of_keys_and_values() {
+        let docs = parse("a: 1\nb:\n  - x\n  - c: 'y'\n---\nk: v\n").unwrap();
+        assert_eq!(docs.len(), 2);
+        let d = &docs[0];
+        assert_eq!(d.find("b[1].c").and_then(Node::as_str), Some("y"));
+        assert_eq!(d.position_of("b[1].c"), Position { line: 4, column: 5 });
+        assert_eq!(d.position_of("b[0]"), Position { line: 3, column: 5 });
+        // A missing leaf points at its nearest present ancestor.
+        assert_eq!(d.position_of("b[9].c"), Position { line: 2, column: 1 });
+        assert_eq!(d.position_of("a"), Position { line: 1, column: 1 });
+        assert_eq!(docs[1].pos.line, 6);
+    }
+
+    #[test]
+    fn aliases_and_merge_keys_are_resolved() {
+        let d = &parse("base: &b {x: 1}\nuse: *b\nmerged:\n  <<: *b\n  w: 2\n").unwrap()[0];
+        assert_eq!(d.find("use.x").map(|n| &n.value), Some(&Value::Int(1)));
+        assert_eq!(d.find("merged.x").map(|n| &n.value), Some(&Value::Int(1)));
+        assert_eq!(d.find("merged.w").map(|n| &n.value), Some(&Value::Int(2)));
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let deep = format!("{}{}", "[".repeat(20_000), "]".repeat(20_000));
+        assert!(parse(&deep).is_err());
+        let block: String = (0..2_000).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
+        assert!(parse(&block).is_err());
+    }
+
+    #[test]
+    fn malformed_paths_do_not_fail() {
+        let d = &parse("a: [1]\n").unwrap()[0];
+        assert_eq!(d.position_of("a[x].b"), Position { line: 1, column: 1 });
+        assert!(d.find("a[9]").is_none());
+    }
+}
