@@ -8,6 +8,7 @@
 
 mod explain;
 mod expr;
+mod render;
 mod schedule;
 
 use clap::{Parser, Subcommand};
@@ -33,7 +34,8 @@ Exit codes:
 Examples:
   cronwarp schedule --from 2025-03-08T00:00:00Z --tz America/New_York '30 2 * * *'
   cronwarp explain '0 0 1 * 1'
-  cronwarp explain --tz Australia/Lord_Howe '@daily'";
+  cronwarp explain --tz Australia/Lord_Howe '@daily'
+  cronwarp render scenarios/kubevela-cron-task.yaml";
 
 /// Deterministic simulator and test harness for Kubernetes CronJob schedules
 /// and controllers, robfig/cron quirks and DST included.
@@ -53,6 +55,9 @@ pub enum Command {
     Schedule(schedule::Args),
     /// Explain a schedule: its meaning, next runs, day rule and DST surprises.
     Explain(explain::Args),
+    /// Render a KubeVela Application's cron-task components to the batch/v1
+    /// CronJobs KubeVela applies, checked against API-server validation.
+    Render(render::Args),
 }
 
 /// What a subcommand sees of the outside world.
@@ -105,6 +110,7 @@ pub fn run(cli: &Cli, ctx: &mut Ctx) -> Result<u8, CliError> {
     match &cli.command {
         Command::Schedule(a) => schedule::run(a, ctx),
         Command::Explain(a) => explain::run(a, ctx),
+        Command::Render(a) => render::run(a, ctx),
     }
 }
 
