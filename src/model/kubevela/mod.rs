@@ -207,6 +207,13 @@ pub fn render_all(app: &Application) -> Result<Rendering, RenderError> {
         if comp.name.is_empty() {
             return Err(RenderError::new(format!("{path}.name"), "a component needs a name"));
         }
+        if comp.type_.is_empty() {
+            return Err(RenderError::new(
+                format!("{path}.type"),
+                format!("component \"{}\" has no type", comp.name),
+            )
+            .with_hint("set `type: cron-task`"));
+        }
         if !names.insert(comp.name.as_str()) {
             return Err(RenderError::new(
                 format!("{path}.name"),
