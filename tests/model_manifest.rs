@@ -183,3 +183,31 @@ fn garbage_never_panics() {
         }
     }
 }
+
+#[test]
+fn unquoted_timestamps_and_empty_lists_read() {
+    let text = "kind: List\nitems:\n- apiVersion: batch/v1\n  kind: Job\n  metadata:\n    name: j\n    \
+                creationTimestamp: 2025-10-01T08:12:44Z\n  status:\n    startTime: 2025-10-01T08:12:45Z\n\
+                - kind: JobList\n  items: null\n";
+    let m = Manifests::read(text, "t.yaml").unwrap();
+    assert_eq!(m.jobs.len(), 1);
+    let job = &m.jobs[0];
+    assert_eq!(
+        job.metadata.creation_timestamp.map(|t| t.to_string()).as_deref(),
+        Some("2025-10-01T08:12:44Z")
+    );
+    assert_eq!(job.status.start_time.map(|t| t.unix() - 1_759_306_364), Some(1));
+}
+
+#[test]
+fn bad_timestamp_is_located_at_its_value() {
+    let text = "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: j\nstatus:\n  startTime: yesterday\n";
+    let errs = Manifests::read(text, "t.yaml").unwrap_err();
+    assert_eq!(errs.len(), 1);
+    assert_eq!((errs[0].line, errs[0].column), (6, 14));
+    assert!(
+        errs[0].message.starts_with("status.startTime: invalid RFC 3339 time \"yesterday\""),
+        "{}",
+        errs[0].message
+    );
+}

@@ -171,7 +171,7 @@ fn validate_containers(pod: &PodSpec, path: &str, errs: &mut Vec<FieldError>) {
         );
     }
     let mut seen: Vec<&str> = Vec::new();
-    let groups = [("initContainers", &pod.init_containers), ("containers", &pod.containers)];
+    let groups = [("containers", &pod.containers), ("initContainers", &pod.init_containers)];
     for (group, list) in groups {
         for (i, c) in list.iter().enumerate() {
             let at = format!("{path}.{group}[{i}]");

@@ -157,11 +157,8 @@ pub fn hint_for(msg: &str) -> Option<String> {
     if msg.contains("expected a string") && msg.starts_with("invalid type:") && !msg.contains("map") {
         return Some("quote the value to make it a string, e.g. \"5\"".into());
     }
-    let integer =
-        ["expected i8", "expected i16", "expected i32", "expected i64", "expected u8", "expected u16"]
-            .iter()
-            .chain(&["expected u32", "expected u64"])
-            .any(|t| msg.ends_with(t));
+    let expected = msg.rsplit("expected ").next().unwrap_or("");
+    let integer = matches!(expected, "i8" | "i16" | "i32" | "i64" | "u8" | "u16" | "u32" | "u64");
     if integer && msg.starts_with("invalid type:") {
         return Some("write a whole number, without quotes (e.g. 3)".into());
     }
