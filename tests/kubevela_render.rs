@@ -346,4 +346,40 @@ mod validation {
         assert_eq!((errs[0].line, errs[0].column), (17, 15));
         assert!(errs[0].message.contains("spec.timeZone"), "{}", errs[0].message);
     }
+
+    /// One-component Application text with the given component name and
+    /// properties (flow mapping), for validation tests.
+    fn app_text(name: &str, props: &str) -> String {
+        format!(
+            "apiVersion: core.oam.dev/v1beta1\nkind: Application\nmetadata: {{name: app}}\nspec:\n  components:\n\
+             \x20   - name: {name}\n      type: cron-task\n      properties: {props}\n"
+        )
+    }
+
+    fn errors_of(text: &str) -> Vec<cronwarp::model::YamlError> {
+        let app = read_one(text);
+        let r = render_all(&app).unwrap_or_else(|e| panic!("{e}"));
+        r.items.iter().flat_map(|i| validate_rendered(&app, i)).collect()
+    }
+
+    #[test]
+    fn invalid_schedule_is_rejected_at_the_schedule_property() {
+        let errs = errors_of(&app_text("t", "{image: x, schedule: '61 * * * *'}"));
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert_eq!(errs[0].line, 8);
+        assert!(
+            errs[0].message.contains("spec.schedule: Invalid value: \"61 * * * *\""),
+            "{}",
+            errs[0].message
+        );
+    }
+
+    #[test]
+    fn overlong_component_name_is_rejected_at_the_component_name() {
+        let name = "a".repeat(53);
+        let errs = errors_of(&app_text(&name, "{image: x, schedule: '@daily'}"));
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert_eq!((errs[0].line, errs[0].column), (6, 7));
+        assert!(errs[0].message.contains("metadata.name"), "{}", errs[0].message);
+    }
 }

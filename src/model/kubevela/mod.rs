@@ -356,3 +356,40 @@ fn property_warnings(map: &Map<String, Value>, props_path: &str) -> Vec<RenderEr
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn keys(warnings: &[RenderError]) -> Vec<(&str, Option<&str>)> {
+        warnings.iter().map(|w| (w.path.as_str(), w.hint.as_deref())).collect()
+    }
+
+    #[test]
+    fn probes_and_unknown_properties_warn_without_failing() {
+        let props = json!({ "livenessProbe": {}, "imagePullPolicyy": "Always", "zzz": 1, "timezone": "UTC" });
+        let Value::Object(map) = props else { return };
+        assert_eq!(
+            keys(&property_warnings(&map, "p")),
+            [
+                ("p.imagePullPolicyy", Some("did you mean `imagePullPolicy`?")),
+                ("p.livenessProbe", None),
+                ("p.timezone", Some("set spec.timeZone with a json-merge-patch trait")),
+                ("p.zzz", None),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_patch_changing_the_kind_is_an_error() {
+        let m = json!({ "apiVersion": "batch/v1", "kind": "Job" });
+        assert_eq!(check_still_cronjob(&m, "t").map_err(|e| e.path), Err("t.properties".to_string()));
+    }
+
+    #[test]
+    fn render_error_display_names_path_and_hint() {
+        let e = RenderError::new("spec.x", "bad").with_hint("fix it");
+        assert_eq!(e.to_string(), "spec.x: bad (hint: fix it)");
+    }
+}
