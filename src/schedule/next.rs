@@ -2,9 +2,19 @@
 //! Go's `time.Date` normalisation, so that the exotic-zone deviations
 //! (reference §3.2: Lord Howe, Chatham, midnight-DST zones) come out bit for
 //! bit.
+//!
+//! robfig's loops move one second, minute, hour, day or month at a time and
+//! re-read the wall clock after each move. Where the zone's offset cannot
+//! change over the stretch a loop is about to cover (always in UTC, and
+//! everywhere away from a DST change), every intermediate wall clock is
+//! plain arithmetic, so the walk jumps straight to where the loop would
+//! stop: the first matching value, or the wrap to 0 that sends robfig back
+//! to the top. Near an offset change it takes robfig's single steps, so the
+//! result is the same instant either way; the unit tests compare the two
+//! strides on random schedules across zones.
 
 use super::SpecSchedule;
-use super::civil::{DAY, days_from_civil};
+use super::civil::{DAY, Wall, days_from_civil, is_leap};
 use super::parse::STAR_BIT;
 use super::zone::Zone;
 
@@ -39,7 +49,22 @@ pub fn day_matches(s: &SpecSchedule, day: u32, weekday: u32) -> bool {
 /// robfig `SpecSchedule.Next` on whole Unix seconds: `after` is the floor of
 /// the time given. `None` is Go's zero time (no match within five years).
 pub fn spec_next(s: &SpecSchedule, zone: Zone, after: i64) -> Option<i64> {
-    let mut t = after + 1;
+    walk(s, zone, after, Stride::Jump)
+}
+
+/// How the field loops advance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stride {
+    /// Straight to where the loop stops, when the offset is steady.
+    Jump,
+    /// One robfig iteration at a time: the reference the jumps must equal.
+    #[cfg_attr(not(test), allow(dead_code))]
+    Step,
+}
+
+fn walk(s: &SpecSchedule, zone: Zone, after: i64, stride: Stride) -> Option<i64> {
+    let jump = stride == Stride::Jump;
+    let mut t = after.checked_add(1)?;
     let mut added = false;
     let mut w = zone.wall(t);
     let year_limit = w.year + 5;
@@ -54,16 +79,27 @@ pub fn spec_next(s: &SpecSchedule, zone: Zone, after: i64) -> Option<i64> {
                 t = go_date(zone, w.year, i64::from(w.month), 1, 0, 0, 0);
                 w = zone.wall(t);
             }
-            // AddDate(0, 1, 0)
-            t = go_date(
-                zone,
-                w.year,
-                i64::from(w.month) + 1,
-                i64::from(w.day),
-                i64::from(w.hour),
-                i64::from(w.minute),
-                i64::from(w.second),
-            );
+            // Months are 1-based; January is where the loop wraps.
+            let n = steps_to_stop(s.month >> 1, w.month - 1, 12);
+            let j = if jump && n > 1 && w.day <= 28 {
+                steady_wall_steps(zone, t, n, |k| month_shift(&w, k))
+            } else {
+                0
+            };
+            t = if j > 0 {
+                t + month_shift(&w, j)
+            } else {
+                // AddDate(0, 1, 0)
+                go_date(
+                    zone,
+                    w.year,
+                    i64::from(w.month) + 1,
+                    i64::from(w.day),
+                    i64::from(w.hour),
+                    i64::from(w.minute),
+                    i64::from(w.second),
+                )
+            };
             w = zone.wall(t);
             if w.month == 1 {
                 continue 'wrap;
@@ -75,25 +111,36 @@ pub fn spec_next(s: &SpecSchedule, zone: Zone, after: i64) -> Option<i64> {
                 t = go_date(zone, w.year, i64::from(w.month), i64::from(w.day), 0, 0, 0);
                 w = zone.wall(t);
             }
-            // AddDate(0, 0, 1)
-            t = go_date(
-                zone,
-                w.year,
-                i64::from(w.month),
-                i64::from(w.day) + 1,
-                i64::from(w.hour),
-                i64::from(w.minute),
-                i64::from(w.second),
-            );
-            w = zone.wall(t);
-            // Midnight may not exist on DST days: pull back to 00:00.
-            if w.hour != 0 {
-                if w.hour > 12 {
-                    t += i64::from(24 - w.hour) * 3600;
-                } else {
-                    t -= i64::from(w.hour) * 3600;
-                }
+            let n = days_to_stop(s, &w);
+            let j = if jump && n > 1 && w.hour == 0 {
+                steady_wall_steps(zone, t, n, |k| i64::from(k) * DAY)
+            } else {
+                0
+            };
+            if j > 0 {
+                t += i64::from(j) * DAY;
                 w = zone.wall(t);
+            } else {
+                // AddDate(0, 0, 1)
+                t = go_date(
+                    zone,
+                    w.year,
+                    i64::from(w.month),
+                    i64::from(w.day) + 1,
+                    i64::from(w.hour),
+                    i64::from(w.minute),
+                    i64::from(w.second),
+                );
+                w = zone.wall(t);
+                // Midnight may not exist on DST days: pull back to 00:00.
+                if w.hour != 0 {
+                    if w.hour > 12 {
+                        t += i64::from(24 - w.hour) * 3600;
+                    } else {
+                        t -= i64::from(w.hour) * 3600;
+                    }
+                    w = zone.wall(t);
+                }
             }
             if w.day == 1 {
                 continue 'wrap;
@@ -105,7 +152,7 @@ pub fn spec_next(s: &SpecSchedule, zone: Zone, after: i64) -> Option<i64> {
                 t = go_date(zone, w.year, i64::from(w.month), i64::from(w.day), i64::from(w.hour), 0, 0);
                 w = zone.wall(t);
             }
-            t += 3600;
+            t = advance(zone, t, 3600, steps_to_stop(s.hour, w.hour, 24), jump);
             w = zone.wall(t);
             if w.hour == 0 {
                 continue 'wrap;
@@ -117,7 +164,7 @@ pub fn spec_next(s: &SpecSchedule, zone: Zone, after: i64) -> Option<i64> {
                 t -= t.rem_euclid(60);
                 w = zone.wall(t);
             }
-            t += 60;
+            t = advance(zone, t, 60, steps_to_stop(s.minute, w.minute, 60), jump);
             w = zone.wall(t);
             if w.minute == 0 {
                 continue 'wrap;
@@ -126,12 +173,188 @@ pub fn spec_next(s: &SpecSchedule, zone: Zone, after: i64) -> Option<i64> {
         while s.second & (1 << w.second) == 0 {
             // Truncate(time.Second) is a no-op on whole seconds.
             added = true;
-            t += 1;
+            t = advance(zone, t, 1, steps_to_stop(s.second, w.second, 60), jump);
             w = zone.wall(t);
             if w.second == 0 {
                 continue 'wrap;
             }
         }
         return Some(t);
+    }
+}
+
+/// How many steps a field loop takes from value `v` (of `0..m`) before it
+/// stops: at the first value in `mask`, or at 0, where robfig wraps.
+#[inline]
+fn steps_to_stop(mask: u64, v: u32, m: u32) -> u32 {
+    let stops = mask & !(u64::MAX << m) & (u64::MAX << (v + 1));
+    if stops == 0 { m - v } else { stops.trailing_zeros() - v }
+}
+
+/// How many days the day loop takes from `w` before it stops: at the first
+/// matching day, or at the 1st of the next month, where robfig wraps.
+fn days_to_stop(s: &SpecSchedule, w: &Wall) -> u32 {
+    let last = days_in_month(w.year, w.month);
+    (1..=last - w.day).find(|&k| day_matches(s, w.day + k, (w.weekday + k) % 7)).unwrap_or(last - w.day + 1)
+}
+
+fn days_in_month(year: i64, month: u32) -> u32 {
+    match month {
+        2 if is_leap(year) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Seconds the wall clock moves when `AddDate(0, k, 0)` is applied to `w`
+/// with a day of month that every month has.
+fn month_shift(w: &Wall, k: u32) -> i64 {
+    let m0 = i64::from(w.month) - 1 + i64::from(k);
+    let to = days_from_civil(w.year + m0.div_euclid(12), m0.rem_euclid(12) as u32 + 1, w.day);
+    (to - days_from_civil(w.year, w.month, w.day)) * DAY
+}
+
+/// Moves `t` on by whole `step`s, as robfig's hour, minute and second loops
+/// do (`t.Add`), covering as many of the `n` steps the loop would take as
+/// the zone's offset stays steady for; at least one step.
+#[inline]
+fn advance(zone: Zone, t: i64, step: i64, n: u32, jump: bool) -> i64 {
+    let n = i64::from(n);
+    if jump && n > 1 {
+        if let Some((_, reach)) = zone.steady(t, t.saturating_add(step * n)) {
+            return t + ((reach - t) / step).clamp(1, n) * step;
+        }
+    }
+    t + step
+}
+
+/// How many of `n` wall-clock steps (`AddDate`) from `t` are plain
+/// arithmetic: step `k` moves the wall clock by `shift(k)` seconds, and Go's
+/// `Date` lands on wall minus offset as long as the offset is that of `t`
+/// both at the result and at the wall time read as an instant, which
+/// `go_date` looks up first. 0 when not even the first step is.
+fn steady_wall_steps(zone: Zone, t: i64, n: u32, shift: impl Fn(u32) -> i64) -> u32 {
+    let off = i64::from(zone.offset_at(t));
+    let (below, above) = (off.min(0), off.max(0));
+    match zone.steady(t + below, t + shift(n) + above) {
+        Some((o, reach)) if i64::from(o) == off => {
+            (1..=n).rev().find(|&k| t + shift(k) + above <= reach).unwrap_or(0)
+        }
+        _ => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schedule::{Schedule, ScheduleKind};
+    use chrono_tz::Tz;
+    use rand::{RngExt, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    fn spec(expr: &str) -> SpecSchedule {
+        match Schedule::parse(expr).map(|s| *s.kind()) {
+            Ok(ScheduleKind::Spec(s)) => s,
+            other => panic!("{expr}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn stops_at_the_first_match_or_at_the_wrap() {
+        assert_eq!(steps_to_stop(1, 1, 60), 59);
+        assert_eq!(steps_to_stop(spec("*/5 * * * *").minute, 1, 60), 4);
+        assert_eq!(steps_to_stop(spec("0 9 * * *").hour, 9, 24), 15);
+        assert_eq!(steps_to_stop(spec("0 9 * * *").hour, 3, 24), 6);
+        assert_eq!(steps_to_stop(STAR_BIT | 1 << 30, 30, 60), 30);
+    }
+
+    #[test]
+    fn day_loop_stops_at_the_first_of_next_month() {
+        let s = spec("0 0 1 * *");
+        let w = Wall::from_local_seconds(days_from_civil(2024, 2, 2) * DAY);
+        assert_eq!(days_to_stop(&s, &w), 28);
+        let w = Wall::from_local_seconds(days_from_civil(2025, 4, 30) * DAY);
+        assert_eq!(days_to_stop(&s, &w), 1);
+        // 2025-01-01 is a Wednesday; the next Monday is the 6th.
+        let w = Wall::from_local_seconds(days_from_civil(2025, 1, 1) * DAY);
+        assert_eq!(days_to_stop(&spec("0 0 * * 1"), &w), 5);
+    }
+
+    const FIELDS: [&[&str]; 5] = [
+        &["*", "0", "30", "*/5", "*/15", "7/20", "59", "1,31"],
+        &["*", "0", "1", "2", "3", "23", "1-3", "*/2", "0-23/6"],
+        &["*", "1", "15", "29", "31", "*/2", "1-7", "*/1"],
+        &["*", "1", "3", "11", "mar-may", "*/3", "10-12"],
+        &["*", "0", "1-5", "sat,sun", "*/2", "6"],
+    ];
+
+    const ZONES: &[Tz] = &[
+        Tz::America__New_York,
+        Tz::Europe__Berlin,
+        Tz::Australia__Lord_Howe,
+        Tz::Pacific__Chatham,
+        Tz::America__Sao_Paulo,
+        Tz::Asia__Beirut,
+        Tz::America__Santiago,
+        Tz::Africa__Casablanca,
+        Tz::Asia__Gaza,
+        Tz::America__St_Johns,
+        Tz::Pacific__Apia,
+        Tz::Asia__Kolkata,
+    ];
+
+    #[test]
+    fn jumping_lands_where_single_steps_land() {
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        let mut compared = 0;
+        for _ in 0..1500 {
+            let expr: Vec<&str> = FIELDS.iter().map(|f| f[rng.random_range(0..f.len())]).collect();
+            let s = spec(&expr.join(" "));
+            let zone = if rng.random_bool(0.1) {
+                Zone::Utc
+            } else {
+                Zone::Tz(ZONES[rng.random_range(0..ZONES.len())])
+            };
+            // 1900–2110: old LMT offsets, the probe limits and Go's rule extension.
+            let mut t = rng.random_range(-2_208_988_800..4_449_600_000);
+            for _ in 0..6 {
+                let stepped = walk(&s, zone, t, Stride::Step);
+                assert_eq!(walk(&s, zone, t, Stride::Jump), stepped, "{expr:?} in {zone:?} after {t}");
+                compared += 1;
+                match stepped {
+                    Some(n) if n > t => t = n,
+                    _ => break,
+                }
+            }
+        }
+        assert!(compared > 5000, "{compared}");
+    }
+
+    #[test]
+    fn jumping_lands_where_single_steps_land_around_dst_changes() {
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        for _ in 0..1500 {
+            let expr: Vec<&str> = FIELDS.iter().map(|f| f[rng.random_range(0..f.len())]).collect();
+            let s = spec(&expr.join(" "));
+            let tz = ZONES[rng.random_range(0..ZONES.len())];
+            let zone = Zone::Tz(tz);
+            // Start within two days before a change of offset.
+            let year = rng.random_range(1970..2040);
+            let mut t = days_from_civil(year, rng.random_range(1..=12), 1) * DAY;
+            let (off, reach) = zone.steady(t, t + 400 * DAY).expect("in probe range");
+            if reach < t + 400 * DAY {
+                assert_ne!(zone.offset_at(reach + 1), off);
+                t = reach - rng.random_range(0..2 * DAY);
+            }
+            for _ in 0..4 {
+                let stepped = walk(&s, zone, t, Stride::Step);
+                assert_eq!(walk(&s, zone, t, Stride::Jump), stepped, "{expr:?} in {tz} after {t}");
+                match stepped {
+                    Some(n) if n > t => t = n,
+                    _ => break,
+                }
+            }
+        }
     }
 }

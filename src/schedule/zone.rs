@@ -9,6 +9,7 @@
 use super::civil::{self, DAY};
 use chrono::{NaiveDateTime, Offset, TimeZone};
 use chrono_tz::Tz;
+use std::cell::Cell;
 
 /// A concrete zone: something with a UTC offset at every instant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,15 +37,102 @@ impl Zone {
     pub fn offset_at(self, unix: i64) -> i32 {
         match self {
             Zone::Utc => 0,
-            Zone::Tz(tz) if unix >= RULES_END => extended_offset(tz, unix),
-            Zone::Tz(tz) => tz_offset(tz, unix),
+            Zone::Tz(tz) => match STEADY.with(Cell::get) {
+                Some(s) if s.tz == tz && s.lo <= unix && unix <= s.hi => s.off,
+                _ => uncached_offset(tz, unix),
+            },
         }
+    }
+
+    /// The offset at `from` and the last instant, up to `want`, through
+    /// which it stays the same: the offset is constant on `[from, reach]`,
+    /// and when `reach < want` the offset changes at `reach + 1`. `None`
+    /// outside 1800–2099, where the probing argument below is unchecked.
+    ///
+    /// chrono-tz hides its transition table, so the stretch is found by
+    /// probing at most [`STEADY_PROBE`] apart: no two offset changes of any
+    /// zone are that close, so a probe window whose ends agree holds no
+    /// change, and one whose ends differ holds exactly one, which bisection
+    /// pins to the second. The stretch is remembered per thread, so walking
+    /// a schedule forward costs one probe every few days of zone time.
+    pub fn steady(self, from: i64, want: i64) -> Option<(i32, i64)> {
+        let tz = match self {
+            Zone::Utc => return Some((0, want)),
+            Zone::Tz(tz) => tz,
+        };
+        let limit = RULES_END - 1;
+        if !(PROBE_FROM..=limit).contains(&from) {
+            return None;
+        }
+        let mut s = match STEADY.with(Cell::get) {
+            Some(s) if s.tz == tz && s.lo <= from && from <= s.hi => s,
+            Some(s)
+                if s.tz == tz
+                    && from < s.lo
+                    && s.lo - from <= STEADY_PROBE
+                    && tz_offset(tz, from) == s.off =>
+            {
+                Steady { lo: from, ..s }
+            }
+            _ => Steady { tz, lo: from, hi: from, off: tz_offset(tz, from), ends: false },
+        };
+        while s.hi < want.min(limit) && !s.ends {
+            let probe = s.hi.saturating_add(STEADY_PROBE).min(limit);
+            if tz_offset(tz, probe) == s.off {
+                s.hi = probe;
+                continue;
+            }
+            // Exactly one change in (hi, probe]: find the last instant before it.
+            let (mut same, mut other) = (s.hi, probe);
+            while other - same > 1 {
+                let mid = same + (other - same) / 2;
+                if tz_offset(tz, mid) == s.off {
+                    same = mid;
+                } else {
+                    other = mid;
+                }
+            }
+            s.hi = same;
+            s.ends = true;
+        }
+        STEADY.with(|c| c.set(Some(s)));
+        Some((s.off, s.hi.min(want)))
     }
 
     /// Wall-clock fields of an instant in this zone.
     pub fn wall(self, unix: i64) -> civil::Wall {
         civil::Wall::from_local_seconds(unix + i64::from(self.offset_at(unix)))
     }
+}
+
+/// Probe spacing for [`Zone::steady`]. The closest two changes of a zone's
+/// total offset in chrono-tz 0.10.4's data for 1800–2099 are 6.96 days
+/// apart (America/Boa_Vista 2000, Asia/Gaza in the 2040s); the test
+/// `offset_changes_are_never_closer_than_the_probe_spacing` re-checks it.
+const STEADY_PROBE: i64 = 4 * DAY;
+
+/// 1800-01-01T00:00:00Z: the start of the range that claim was checked on.
+const PROBE_FROM: i64 = -5_364_662_400;
+
+/// A stretch `[lo, hi]` over which `tz`'s offset is known to be `off`;
+/// `ends` when the offset changes at `hi + 1`.
+#[derive(Clone, Copy)]
+struct Steady {
+    tz: Tz,
+    lo: i64,
+    hi: i64,
+    off: i32,
+    ends: bool,
+}
+
+thread_local! {
+    /// The stretch [`Zone::steady`] found last. Plain `Copy` data with a
+    /// const initialiser, so reading and writing it never allocates.
+    static STEADY: Cell<Option<Steady>> = const { Cell::new(None) };
+}
+
+fn uncached_offset(tz: Tz, unix: i64) -> i32 {
+    if unix >= RULES_END { extended_offset(tz, unix) } else { tz_offset(tz, unix) }
 }
 
 fn tz_offset(tz: Tz, unix: i64) -> i32 {
@@ -214,5 +302,70 @@ mod tests {
         assert_eq!(ny.offset_at(winter), -5 * 3600);
         let tokyo = Zone::Tz(Tz::Asia__Tokyo);
         assert_eq!(tokyo.offset_at(summer), 9 * 3600);
+    }
+
+    #[test]
+    fn steady_stretches_end_exactly_at_offset_changes() {
+        let ny = Zone::Tz(Tz::America__New_York);
+        // 2025-03-09T07:00:00Z: New York springs forward.
+        let change = 1_741_503_600;
+        let from = change - 10 * DAY;
+        assert_eq!(ny.steady(from, change + DAY), Some((-5 * 3600, change - 1)));
+        assert_eq!(ny.steady(change, change + DAY), Some((-4 * 3600, change + DAY)));
+        assert_eq!(ny.steady(from - 3 * DAY, from), Some((-5 * 3600, from)));
+        assert_eq!(Zone::Utc.steady(0, 1 << 40), Some((0, 1 << 40)));
+        assert_eq!(ny.steady(RULES_END, RULES_END + DAY), None);
+        assert_eq!(ny.steady(PROBE_FROM - 1, PROBE_FROM), None);
+    }
+
+    #[test]
+    fn steady_agrees_with_uncached_offsets() {
+        let zones = [Tz::Australia__Lord_Howe, Tz::Africa__Casablanca, Tz::Europe__London, Tz::Asia__Gaza];
+        let mut x: i64 = 0x2545_f491;
+        for i in 0..400 {
+            // A small LCG: deterministic, no dependency on the rand API here.
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            let tz = zones[i % zones.len()];
+            let from = PROBE_FROM + (x >> 11).rem_euclid(RULES_END - PROBE_FROM - 60 * DAY);
+            let want = from + (x >> 3).rem_euclid(60 * DAY);
+            let (off, reach) = Zone::Tz(tz).steady(from, want).unwrap();
+            assert_eq!(off, tz_offset(tz, from));
+            for t in (from..=reach).step_by(3600).chain([reach]) {
+                assert_eq!(tz_offset(tz, t), off, "{tz} {from}..{reach} at {t}");
+            }
+            if reach < want {
+                assert_ne!(tz_offset(tz, reach + 1), off, "{tz} change after {reach}");
+            }
+        }
+    }
+
+    /// The claim behind [`STEADY_PROBE`], over every zone: scanning a day at
+    /// a time (finer scans, hourly and every 10 minutes, were run once and
+    /// found nothing closer either), consecutive offset changes are more
+    /// than the probe spacing apart.
+    #[test]
+    fn offset_changes_are_never_closer_than_the_probe_spacing() {
+        for tz in chrono_tz::TZ_VARIANTS {
+            let mut last_change = None;
+            let mut t = PROBE_FROM;
+            let mut off = tz_offset(tz, t);
+            while t < RULES_END {
+                let next = t + DAY;
+                let o = tz_offset(tz, next);
+                if o != off {
+                    let (mut same, mut other) = (t, next);
+                    while other - same > 1 {
+                        let mid = same + (other - same) / 2;
+                        if tz_offset(tz, mid) == off { same = mid } else { other = mid }
+                    }
+                    if let Some(prev) = last_change {
+                        assert!(other - prev > STEADY_PROBE, "{tz}: changes at {prev} and {other}");
+                    }
+                    last_change = Some(other);
+                    off = o;
+                }
+                t = next;
+            }
+        }
     }
 }
