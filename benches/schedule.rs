@@ -11,7 +11,8 @@
 //!
 //! After the criterion groups, a plain table prints ns per `next` and the
 //! ratios from one timing pass (best of several batches), so one run gives
-//! comparable numbers. Run with `cargo bench --bench schedule`.
+//! comparable numbers. Run with `cargo bench --bench schedule`;
+//! `CRONWARP_BENCH_TABLE_ONLY=1` prints just the table.
 
 use chrono::{DateTime, TimeZone};
 use chrono_tz::Tz;
@@ -159,6 +160,11 @@ fn ratio_table() {
 }
 
 fn main() {
+    // A quick look while tuning: just the table.
+    if std::env::var_os("CRONWARP_BENCH_TABLE_ONLY").is_some() {
+        ratio_table();
+        return;
+    }
     let mut c = Criterion::default()
         .sample_size(20)
         .warm_up_time(Duration::from_millis(300))

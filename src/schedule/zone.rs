@@ -10,6 +10,7 @@ use super::civil::{self, DAY};
 use chrono::{NaiveDateTime, Offset, TimeZone};
 use chrono_tz::Tz;
 use std::cell::Cell;
+use std::sync::OnceLock;
 
 /// A concrete zone: something with a UTC offset at every instant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,66 +38,24 @@ impl Zone {
     pub fn offset_at(self, unix: i64) -> i32 {
         match self {
             Zone::Utc => 0,
-            Zone::Tz(tz) => match STEADY.with(Cell::get) {
-                Some(s) if s.tz == tz && s.lo <= unix && unix <= s.hi => s.off,
-                _ => uncached_offset(tz, unix),
+            Zone::Tz(tz) => match stretch(tz, unix) {
+                Some(s) => s.off,
+                None if unix >= RULES_END => extended_offset(tz, unix),
+                None => tz_offset(tz, unix),
             },
         }
     }
 
     /// The offset at `from` and the last instant, up to `want`, through
     /// which it stays the same: the offset is constant on `[from, reach]`,
-    /// and when `reach < want` the offset changes at `reach + 1`. `None`
-    /// outside 1800–2099, where the probing argument below is unchecked.
-    ///
-    /// chrono-tz hides its transition table, so the stretch is found by
-    /// probing at most [`STEADY_PROBE`] apart: no two offset changes of any
-    /// zone are that close, so a probe window whose ends agree holds no
-    /// change, and one whose ends differ holds exactly one, which bisection
-    /// pins to the second. The stretch is remembered per thread, so walking
-    /// a schedule forward costs one probe every few days of zone time.
+    /// and when `reach < want` it changes at `reach + 1` (or Go's rule
+    /// extension takes over there, in 2100). `None` for instants outside
+    /// 1800–2099, where the zone's changes are not tabulated.
     pub fn steady(self, from: i64, want: i64) -> Option<(i32, i64)> {
-        let tz = match self {
-            Zone::Utc => return Some((0, want)),
-            Zone::Tz(tz) => tz,
-        };
-        let limit = RULES_END - 1;
-        if !(PROBE_FROM..=limit).contains(&from) {
-            return None;
+        match self {
+            Zone::Utc => Some((0, want)),
+            Zone::Tz(tz) => stretch(tz, from).map(|s| (s.off, s.hi.min(want))),
         }
-        let mut s = match STEADY.with(Cell::get) {
-            Some(s) if s.tz == tz && s.lo <= from && from <= s.hi => s,
-            Some(s)
-                if s.tz == tz
-                    && from < s.lo
-                    && s.lo - from <= STEADY_PROBE
-                    && tz_offset(tz, from) == s.off =>
-            {
-                Steady { lo: from, ..s }
-            }
-            _ => Steady { tz, lo: from, hi: from, off: tz_offset(tz, from), ends: false },
-        };
-        while s.hi < want.min(limit) && !s.ends {
-            let probe = s.hi.saturating_add(STEADY_PROBE).min(limit);
-            if tz_offset(tz, probe) == s.off {
-                s.hi = probe;
-                continue;
-            }
-            // Exactly one change in (hi, probe]: find the last instant before it.
-            let (mut same, mut other) = (s.hi, probe);
-            while other - same > 1 {
-                let mid = same + (other - same) / 2;
-                if tz_offset(tz, mid) == s.off {
-                    same = mid;
-                } else {
-                    other = mid;
-                }
-            }
-            s.hi = same;
-            s.ends = true;
-        }
-        STEADY.with(|c| c.set(Some(s)));
-        Some((s.off, s.hi.min(want)))
     }
 
     /// Wall-clock fields of an instant in this zone.
@@ -105,34 +64,109 @@ impl Zone {
     }
 }
 
-/// Probe spacing for [`Zone::steady`]. The closest two changes of a zone's
-/// total offset in chrono-tz 0.10.4's data for 1800–2099 are 6.96 days
-/// apart (America/Boa_Vista 2000, Asia/Gaza in the 2040s); the test
+/// 1800-01-01T00:00:00Z: where the offset tables start.
+const TABLE_FROM: i64 = -5_364_662_400;
+
+/// Probe spacing used to build the tables. chrono-tz hides its transition
+/// list, so the changes of a zone's total offset are found by probing: in
+/// chrono-tz 0.10.4's data for 1800–2099 no two changes are closer than
+/// 6.96 days (America/Boa_Vista 2000, Asia/Gaza in the 2040s), so a probe
+/// window whose ends agree holds no change, and one whose ends differ holds
+/// exactly one, which bisection pins to the second. The test
 /// `offset_changes_are_never_closer_than_the_probe_spacing` re-checks it.
-const STEADY_PROBE: i64 = 4 * DAY;
+const TABLE_PROBE: i64 = 4 * DAY;
 
-/// 1800-01-01T00:00:00Z: the start of the range that claim was checked on.
-const PROBE_FROM: i64 = -5_364_662_400;
+/// Most offset changes any zone has in 1800–2099 is 365 (Europe/London).
+const TABLE_CAP: usize = 384;
 
-/// A stretch `[lo, hi]` over which `tz`'s offset is known to be `off`;
-/// `ends` when the offset changes at `hi + 1`.
+/// The changes of one zone's total UTC offset, 1800–2099: `off[i]` holds
+/// from `at[i - 1]` (or 1800) up to `at[i]` (or 2100).
+struct Table {
+    len: usize,
+    at: [i64; TABLE_CAP],
+    off: [i32; TABLE_CAP + 1],
+}
+
+impl Table {
+    /// Probes the zone; `None` if it changes offset more than the table holds.
+    fn build(tz: Tz) -> Option<Table> {
+        let mut t = Table { len: 0, at: [0; TABLE_CAP], off: [0; TABLE_CAP + 1] };
+        let mut off = tz_offset(tz, TABLE_FROM);
+        t.off[0] = off;
+        let mut probe = TABLE_FROM;
+        while probe < RULES_END - 1 {
+            let next = (probe + TABLE_PROBE).min(RULES_END - 1);
+            let o = tz_offset(tz, next);
+            if o != off {
+                let (mut same, mut other) = (probe, next);
+                while other - same > 1 {
+                    let mid = same + (other - same) / 2;
+                    if tz_offset(tz, mid) == off {
+                        same = mid;
+                    } else {
+                        other = mid;
+                    }
+                }
+                *t.at.get_mut(t.len)? = other;
+                t.len += 1;
+                t.off[t.len] = o;
+                off = o;
+            }
+            probe = next;
+        }
+        Some(t)
+    }
+}
+
+const ZONES: usize = chrono_tz::TZ_VARIANTS.len();
+
+/// One lazily built table per zone, in static memory: built on the zone's
+/// first use (about 30,000 probes, a millisecond), never on the heap.
+static TABLES: [OnceLock<Option<Table>>; ZONES] = [const { OnceLock::new() }; ZONES];
+
+/// A stretch `[lo, hi]` over which `tz`'s offset is `off`, bounded by
+/// offset changes (or by the ends of the table).
 #[derive(Clone, Copy)]
-struct Steady {
+struct Stretch {
     tz: Tz,
     lo: i64,
     hi: i64,
     off: i32,
-    ends: bool,
 }
 
 thread_local! {
-    /// The stretch [`Zone::steady`] found last. Plain `Copy` data with a
-    /// const initialiser, so reading and writing it never allocates.
-    static STEADY: Cell<Option<Steady>> = const { Cell::new(None) };
+    /// The stretch looked up last: walking a schedule stays in one stretch
+    /// for months, so most lookups end here. Plain `Copy` data with a const
+    /// initialiser, so it never allocates.
+    static LAST: Cell<Option<Stretch>> = const { Cell::new(None) };
 }
 
-fn uncached_offset(tz: Tz, unix: i64) -> i32 {
-    if unix >= RULES_END { extended_offset(tz, unix) } else { tz_offset(tz, unix) }
+/// The tabulated stretch of `tz` holding `unix`.
+#[inline]
+fn stretch(tz: Tz, unix: i64) -> Option<Stretch> {
+    match LAST.with(Cell::get) {
+        Some(s) if s.tz == tz && s.lo <= unix && unix <= s.hi => Some(s),
+        _ => {
+            let s = lookup(tz, unix)?;
+            LAST.with(|c| c.set(Some(s)));
+            Some(s)
+        }
+    }
+}
+
+fn lookup(tz: Tz, unix: i64) -> Option<Stretch> {
+    if !(TABLE_FROM..RULES_END).contains(&unix) {
+        return None;
+    }
+    let table = TABLES.get(tz as usize)?.get_or_init(|| Table::build(tz)).as_ref()?;
+    let at = &table.at[..table.len];
+    let i = at.partition_point(|&x| x <= unix);
+    Some(Stretch {
+        tz,
+        lo: if i == 0 { TABLE_FROM } else { at[i - 1] },
+        hi: at.get(i).map_or(RULES_END - 1, |&x| x - 1),
+        off: table.off[i],
+    })
 }
 
 fn tz_offset(tz: Tz, unix: i64) -> i32 {
@@ -315,21 +349,24 @@ mod tests {
         assert_eq!(ny.steady(from - 3 * DAY, from), Some((-5 * 3600, from)));
         assert_eq!(Zone::Utc.steady(0, 1 << 40), Some((0, 1 << 40)));
         assert_eq!(ny.steady(RULES_END, RULES_END + DAY), None);
-        assert_eq!(ny.steady(PROBE_FROM - 1, PROBE_FROM), None);
+        assert_eq!(ny.steady(TABLE_FROM - 1, TABLE_FROM), None);
+        // Before 1800 and from 2100 on, offsets come from chrono-tz and Go's rule extension.
+        assert_eq!(ny.offset_at(TABLE_FROM - 1), tz_offset(Tz::America__New_York, TABLE_FROM - 1));
     }
 
     #[test]
-    fn steady_agrees_with_uncached_offsets() {
+    fn steady_stretches_agree_with_chrono_tz() {
         let zones = [Tz::Australia__Lord_Howe, Tz::Africa__Casablanca, Tz::Europe__London, Tz::Asia__Gaza];
         let mut x: i64 = 0x2545_f491;
         for i in 0..400 {
-            // A small LCG: deterministic, no dependency on the rand API here.
+            // A small LCG: deterministic.
             x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
             let tz = zones[i % zones.len()];
-            let from = PROBE_FROM + (x >> 11).rem_euclid(RULES_END - PROBE_FROM - 60 * DAY);
+            let from = TABLE_FROM + (x >> 11).rem_euclid(RULES_END - TABLE_FROM - 60 * DAY);
             let want = from + (x >> 3).rem_euclid(60 * DAY);
             let (off, reach) = Zone::Tz(tz).steady(from, want).unwrap();
             assert_eq!(off, tz_offset(tz, from));
+            assert_eq!(Zone::Tz(tz).offset_at(want), tz_offset(tz, want));
             for t in (from..=reach).step_by(3600).chain([reach]) {
                 assert_eq!(tz_offset(tz, t), off, "{tz} {from}..{reach} at {t}");
             }
@@ -339,18 +376,19 @@ mod tests {
         }
     }
 
-    /// The claim behind [`STEADY_PROBE`], over every zone: scanning a day at
+    /// The claim behind [`TABLE_PROBE`], over every zone: scanning a day at
     /// a time (finer scans, hourly and every 10 minutes, were run once and
     /// found nothing closer either), consecutive offset changes are more
-    /// than the probe spacing apart.
+    /// than the probe spacing apart, and the tables hold exactly the
+    /// changes the scan finds.
     #[test]
     fn offset_changes_are_never_closer_than_the_probe_spacing() {
         for tz in chrono_tz::TZ_VARIANTS {
-            let mut last_change = None;
-            let mut t = PROBE_FROM;
+            let mut changes = Vec::new();
+            let mut t = TABLE_FROM;
             let mut off = tz_offset(tz, t);
-            while t < RULES_END {
-                let next = t + DAY;
+            while t < RULES_END - 1 {
+                let next = (t + DAY).min(RULES_END - 1);
                 let o = tz_offset(tz, next);
                 if o != off {
                     let (mut same, mut other) = (t, next);
@@ -358,14 +396,16 @@ mod tests {
                         let mid = same + (other - same) / 2;
                         if tz_offset(tz, mid) == off { same = mid } else { other = mid }
                     }
-                    if let Some(prev) = last_change {
-                        assert!(other - prev > STEADY_PROBE, "{tz}: changes at {prev} and {other}");
+                    if let Some(prev) = changes.last() {
+                        assert!(other - prev > TABLE_PROBE, "{tz}: changes at {prev} and {other}");
                     }
-                    last_change = Some(other);
+                    changes.push(other);
                     off = o;
                 }
                 t = next;
             }
+            let table = Table::build(tz).unwrap_or_else(|| panic!("{tz}: {} changes", changes.len()));
+            assert_eq!(&table.at[..table.len], &changes[..], "{tz}");
         }
     }
 }
