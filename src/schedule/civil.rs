@@ -66,8 +66,10 @@ fn civil_from_days_wide(days: i64) -> (i64, u32, u32) {
 }
 
 /// Whether `year` is a Gregorian leap year.
+#[inline]
 pub fn is_leap(year: i64) -> bool {
-    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+    // Divisible by 400 is divisible by 100 and by 16.
+    year & 3 == 0 && (year % 100 != 0 || year & 15 == 0)
 }
 
 /// Days in a month (1–12) of a year.
@@ -95,6 +97,7 @@ pub struct Wall {
 
 impl Wall {
     /// Splits local seconds (Unix seconds plus the zone offset) into fields.
+    #[inline]
     pub fn from_local_seconds(local: i64) -> Wall {
         let days = local.div_euclid(DAY);
         let secs = local.rem_euclid(DAY) as u32;
@@ -111,37 +114,49 @@ impl Wall {
         }
     }
 
+    /// The wall clock `n` calendar days later at the same time of day; a
+    /// move within the month or to the 1st of the next, the day loop's
+    /// jumps, skips the calendar split.
+    #[inline]
+    pub fn plus_days(&self, n: u32) -> Wall {
+        let left = days_in_month(self.year, self.month) - self.day;
+        let (year, month, day) = if n <= left {
+            (self.year, self.month, self.day + n)
+        } else if n == left + 1 && self.month < 12 {
+            (self.year, self.month + 1, 1)
+        } else if n == left + 1 {
+            (self.year + 1, 1, 1)
+        } else {
+            return self.plus(i64::from(n) * DAY);
+        };
+        Wall { year, month, day, weekday: (self.weekday + n % 7) % 7, ..*self }
+    }
+
     /// The wall clock `secs` seconds of local time later (or earlier). A
-    /// walk that moves within a day or onto the next one, the common case,
-    /// skips the calendar split.
+    /// move within the day or onto the next one, the common case in a
+    /// schedule walk, skips the calendar split.
+    #[inline]
     pub fn plus(&self, secs: i64) -> Wall {
         let of_day = i64::from(self.hour * 3600 + self.minute * 60 + self.second) + secs;
-        let (days, of_day) = (of_day.div_euclid(DAY), of_day.rem_euclid(DAY) as u32);
-        let (year, month, day) = match days {
-            0 => (self.year, self.month, self.day),
-            1.. => {
-                let left = i64::from(days_in_month(self.year, self.month) - self.day);
-                if days <= left {
-                    (self.year, self.month, self.day + days as u32)
-                } else if days == left + 1 && self.month == 12 {
-                    (self.year + 1, 1, 1)
-                } else if days == left + 1 {
-                    (self.year, self.month + 1, 1)
-                } else {
-                    civil_from_days(days_from_civil(self.year, self.month, self.day) + days)
-                }
-            }
-            _ => civil_from_days(days_from_civil(self.year, self.month, self.day) + days),
-        };
-        Wall {
-            year,
-            month,
-            day,
-            hour: of_day / 3600,
-            minute: of_day / 60 % 60,
-            second: of_day % 60,
-            weekday: (i64::from(self.weekday) + days).rem_euclid(7) as u32,
+        if !(0..2 * DAY).contains(&of_day) {
+            let days = days_from_civil(self.year, self.month, self.day);
+            return Wall::from_local_seconds(days * DAY + of_day);
         }
+        // Today or tomorrow: no calendar split needed.
+        let of_day = of_day as u32;
+        let (next_day, of_day) = (of_day >= DAY as u32, of_day % DAY as u32);
+        let (mut year, mut month, mut day, mut weekday) = (self.year, self.month, self.day, self.weekday);
+        if next_day {
+            weekday = if weekday == 6 { 0 } else { weekday + 1 };
+            if day < days_in_month(year, month) {
+                day += 1;
+            } else if month < 12 {
+                (month, day) = (month + 1, 1);
+            } else {
+                (year, month, day) = (year + 1, 1, 1);
+            }
+        }
+        Wall { year, month, day, hour: of_day / 3600, minute: of_day / 60 % 60, second: of_day % 60, weekday }
     }
 }
 
@@ -178,6 +193,10 @@ mod tests {
             let w = Wall::from_local_seconds(local);
             for s in steps {
                 assert_eq!(w.plus(s), Wall::from_local_seconds(local + s), "{local} + {s}");
+            }
+            for n in [1, 2, 27, 28, 29, 30, 31, 32, 61, 400] {
+                let later = Wall::from_local_seconds(local + i64::from(n) * DAY);
+                assert_eq!(w.plus_days(n), later, "{local} + {n} days");
             }
             local += 7 * 3_600 + 13 * 60 + 17;
         }

@@ -16,7 +16,7 @@
 use super::SpecSchedule;
 use super::civil::{DAY, Wall, days_from_civil, days_in_month};
 use super::parse::STAR_BIT;
-use super::zone::Zone;
+use super::zone::{Steady, Zone};
 
 /// Go's `time.Date(y, mo, d, h, mi, s, 0, loc)`: normalise overflowing
 /// fields, then resolve the wall time with Go's two-lookup rule, which pushes
@@ -63,7 +63,7 @@ enum Stride {
 }
 
 fn walk(s: &SpecSchedule, zone: Zone, after: i64, stride: Stride) -> Option<i64> {
-    let jump = stride == Stride::Jump;
+    let mut span = Spans { zone, cur: None, jump: stride == Stride::Jump };
     let mut t = after.checked_add(1)?;
     let mut added = false;
     let mut w = zone.wall(t);
@@ -81,11 +81,7 @@ fn walk(s: &SpecSchedule, zone: Zone, after: i64, stride: Stride) -> Option<i64>
             }
             // Months are 1-based; January is where the loop wraps.
             let n = steps_to_stop(s.month >> 1, w.month - 1, 12);
-            let j = if jump && n > 1 && w.day <= 28 {
-                steady_wall_steps(zone, t, n, |k| month_shift(&w, k))
-            } else {
-                0
-            };
+            let j = if n > 1 && w.day <= 28 { span.wall_steps(t, n, |k| month_shift(&w, k)) } else { 0 };
             t = if j > 0 {
                 t + month_shift(&w, j)
             } else {
@@ -112,14 +108,10 @@ fn walk(s: &SpecSchedule, zone: Zone, after: i64, stride: Stride) -> Option<i64>
                 w = zone.wall(t);
             }
             let n = days_to_stop(s, &w);
-            let j = if jump && n > 1 && w.hour == 0 {
-                steady_wall_steps(zone, t, n, |k| i64::from(k) * DAY)
-            } else {
-                0
-            };
+            let j = if w.hour == 0 { span.wall_steps(t, n, |k| i64::from(k) * DAY) } else { 0 };
             if j > 0 {
                 t += i64::from(j) * DAY;
-                w = w.plus(i64::from(j) * DAY);
+                w = w.plus_days(j);
             } else {
                 // AddDate(0, 0, 1)
                 t = go_date(
@@ -152,7 +144,7 @@ fn walk(s: &SpecSchedule, zone: Zone, after: i64, stride: Stride) -> Option<i64>
                 t = go_date(zone, w.year, i64::from(w.month), i64::from(w.day), i64::from(w.hour), 0, 0);
                 w = zone.wall(t);
             }
-            (t, w) = advance(zone, t, &w, 3600, steps_to_stop(s.hour, w.hour, 24), jump);
+            (t, w) = span.advance(t, &w, 3600, steps_to_stop(s.hour, w.hour, 24));
             if w.hour == 0 {
                 continue 'wrap;
             }
@@ -163,7 +155,7 @@ fn walk(s: &SpecSchedule, zone: Zone, after: i64, stride: Stride) -> Option<i64>
                 t -= t.rem_euclid(60);
                 w = zone.wall(t);
             }
-            (t, w) = advance(zone, t, &w, 60, steps_to_stop(s.minute, w.minute, 60), jump);
+            (t, w) = span.advance(t, &w, 60, steps_to_stop(s.minute, w.minute, 60));
             if w.minute == 0 {
                 continue 'wrap;
             }
@@ -171,7 +163,7 @@ fn walk(s: &SpecSchedule, zone: Zone, after: i64, stride: Stride) -> Option<i64>
         while s.second & (1 << w.second) == 0 {
             // Truncate(time.Second) is a no-op on whole seconds.
             added = true;
-            (t, w) = advance(zone, t, &w, 1, steps_to_stop(s.second, w.second, 60), jump);
+            (t, w) = span.advance(t, &w, 1, steps_to_stop(s.second, w.second, 60));
             if w.second == 0 {
                 continue 'wrap;
             }
@@ -211,34 +203,58 @@ fn month_shift(w: &Wall, k: u32) -> i64 {
     (to - days_from_civil(w.year, w.month, w.day)) * DAY
 }
 
-/// Moves `t` (whose wall clock is `w`) on by whole `step`s, as robfig's
-/// hour, minute and second loops do (`t.Add`), covering as many of the `n`
-/// steps the loop would take as the zone's offset stays steady for; at
-/// least one step. Returns the new instant and its wall clock.
-#[inline]
-fn advance(zone: Zone, t: i64, w: &Wall, step: i64, n: u32, jump: bool) -> (i64, Wall) {
-    if jump && let Some((_, reach)) = zone.steady(t, t.saturating_add(step * i64::from(n))) {
-        let j = ((reach - t) / step).min(i64::from(n));
-        if j > 0 {
-            return (t + j * step, w.plus(j * step));
-        }
-    }
-    (t + step, zone.wall(t + step))
+/// The walk's view of the zone: the stretch of steady offset it is in.
+struct Spans {
+    zone: Zone,
+    cur: Option<Steady>,
+    /// Off for the single-step reference walk.
+    jump: bool,
 }
 
-/// How many of `n` wall-clock steps (`AddDate`) from `t` are plain
-/// arithmetic: step `k` moves the wall clock by `shift(k)` seconds, and Go's
-/// `Date` lands on wall minus offset as long as the offset is that of `t`
-/// both at the result and at the wall time read as an instant, which
-/// `go_date` looks up first. 0 when not even the first step is.
-fn steady_wall_steps(zone: Zone, t: i64, n: u32, shift: impl Fn(u32) -> i64) -> u32 {
-    let off = i64::from(zone.offset_at(t));
-    let (below, above) = (off.min(0), off.max(0));
-    match zone.steady(t + below, t + shift(n) + above) {
-        Some((o, reach)) if i64::from(o) == off => {
-            (1..=n).rev().find(|&k| t + shift(k) + above <= reach).unwrap_or(0)
+impl Spans {
+    /// The stretch holding `t`, if the walk may jump there.
+    #[inline]
+    fn at(&mut self, t: i64) -> Option<Steady> {
+        if !self.jump {
+            return None;
         }
-        _ => 0,
+        match self.cur {
+            Some(s) if s.covers(t, t) => Some(s),
+            _ => {
+                self.cur = self.zone.steady_at(t);
+                self.cur
+            }
+        }
+    }
+
+    /// Moves `t` (whose wall clock is `w`) on by whole `step`s, as robfig's
+    /// hour, minute and second loops do (`t.Add`), covering as many of the
+    /// `n` steps the loop would take as the offset stays steady for; at
+    /// least one step. Returns the new instant and its wall clock.
+    #[inline]
+    fn advance(&mut self, t: i64, w: &Wall, step: i64, n: u32) -> (i64, Wall) {
+        if let Some(s) = self.at(t) {
+            let j = (s.hi.saturating_sub(t) / step).min(i64::from(n));
+            if j > 0 {
+                return (t + j * step, w.plus(j * step));
+            }
+        }
+        (t + step, self.zone.wall(t + step))
+    }
+
+    /// How many of `n` wall-clock steps (`AddDate`) from `t` are plain
+    /// arithmetic: step `k` moves the wall clock by `shift(k)` seconds, and
+    /// Go's `Date` lands on wall minus offset as long as the offset is that
+    /// of `t` both there and at the wall time read as an instant, which
+    /// `go_date` looks up first. 0 when not even the first step is.
+    fn wall_steps(&mut self, t: i64, n: u32, shift: impl Fn(u32) -> i64) -> u32 {
+        let Some(s) = self.at(t) else { return 0 };
+        let off = i64::from(s.off);
+        let (below, above) = (off.min(0), off.max(0));
+        if !s.covers(t + below, t) {
+            return 0;
+        }
+        (1..=n).rev().find(|&k| t + shift(k) + above <= s.hi).unwrap_or(0)
     }
 }
 
@@ -339,10 +355,10 @@ mod tests {
             // Start within two days before a change of offset.
             let year = rng.random_range(1970..2040);
             let mut t = days_from_civil(year, rng.random_range(1..=12), 1) * DAY;
-            let (off, reach) = zone.steady(t, t + 400 * DAY).expect("in probe range");
-            if reach < t + 400 * DAY {
-                assert_ne!(zone.offset_at(reach + 1), off);
-                t = reach - rng.random_range(0..2 * DAY);
+            let steady = zone.steady_at(t).expect("tabulated");
+            if steady.hi < t + 400 * DAY {
+                assert_ne!(zone.offset_at(steady.hi + 1), steady.off);
+                t = steady.hi - rng.random_range(0..2 * DAY);
             }
             for _ in 0..4 {
                 let stepped = walk(&s, zone, t, Stride::Step);

@@ -39,22 +39,21 @@ impl Zone {
         match self {
             Zone::Utc => 0,
             Zone::Tz(tz) => match stretch(tz, unix) {
-                Some(s) => s.off,
+                Some(s) => s.steady.off,
                 None if unix >= RULES_END => extended_offset(tz, unix),
                 None => tz_offset(tz, unix),
             },
         }
     }
 
-    /// The offset at `from` and the last instant, up to `want`, through
-    /// which it stays the same: the offset is constant on `[from, reach]`,
-    /// and when `reach < want` it changes at `reach + 1` (or Go's rule
-    /// extension takes over there, in 2100). `None` for instants outside
-    /// 1800–2099, where the zone's changes are not tabulated.
-    pub fn steady(self, from: i64, want: i64) -> Option<(i32, i64)> {
+    /// The longest stretch of instants around `unix` over which the zone's
+    /// offset stays the same, bounded by its offset changes (and, for IANA
+    /// zones, by the ends of the table: 1800 and 2100, where Go's rule
+    /// extension takes over). `None` outside that range.
+    pub fn steady_at(self, unix: i64) -> Option<Steady> {
         match self {
-            Zone::Utc => Some((0, want)),
-            Zone::Tz(tz) => stretch(tz, from).map(|s| (s.off, s.hi.min(want))),
+            Zone::Utc => Some(Steady { lo: i64::MIN, hi: i64::MAX, off: 0 }),
+            Zone::Tz(tz) => stretch(tz, unix).map(|s| s.steady),
         }
     }
 
@@ -124,34 +123,51 @@ const ZONES: usize = chrono_tz::TZ_VARIANTS.len();
 /// first use (about 30,000 probes, a millisecond), never on the heap.
 static TABLES: [OnceLock<Option<Table>>; ZONES] = [const { OnceLock::new() }; ZONES];
 
-/// A stretch `[lo, hi]` over which `tz`'s offset is `off`, bounded by
-/// offset changes (or by the ends of the table).
+/// Instants `lo..=hi` over which a zone's UTC offset is `off` seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Steady {
+    pub lo: i64,
+    pub hi: i64,
+    pub off: i32,
+}
+
+impl Steady {
+    /// Whether the stretch holds every instant of `from..=to`.
+    #[inline]
+    pub fn covers(&self, from: i64, to: i64) -> bool {
+        self.lo <= from && to <= self.hi
+    }
+}
+
+/// A tabulated stretch of one zone.
 #[derive(Clone, Copy)]
 struct Stretch {
     tz: Tz,
-    lo: i64,
-    hi: i64,
-    off: i32,
+    steady: Steady,
 }
 
 thread_local! {
-    /// The stretch looked up last: walking a schedule stays in one stretch
-    /// for months, so most lookups end here. Plain `Copy` data with a const
-    /// initialiser, so it never allocates.
-    static LAST: Cell<Option<Stretch>> = const { Cell::new(None) };
+    /// The two stretches looked up last: a walk stays in one stretch for
+    /// months and, around an offset change, moves between two. Plain `Copy`
+    /// data with a const initialiser, so it never allocates.
+    static LAST: Cell<[Option<Stretch>; 2]> = const { Cell::new([None; 2]) };
 }
 
 /// The tabulated stretch of `tz` holding `unix`.
 #[inline]
 fn stretch(tz: Tz, unix: i64) -> Option<Stretch> {
-    match LAST.with(Cell::get) {
-        Some(s) if s.tz == tz && s.lo <= unix && unix <= s.hi => Some(s),
-        _ => {
-            let s = lookup(tz, unix)?;
-            LAST.with(|c| c.set(Some(s)));
-            Some(s)
-        }
+    let last = LAST.with(Cell::get);
+    let hit = |s: &Option<Stretch>| matches!(s, Some(s) if s.tz == tz && s.steady.covers(unix, unix));
+    if hit(&last[0]) {
+        return last[0];
     }
+    if hit(&last[1]) {
+        LAST.with(|c| c.set([last[1], last[0]]));
+        return last[1];
+    }
+    let s = lookup(tz, unix)?;
+    LAST.with(|c| c.set([Some(s), last[0]]));
+    Some(s)
 }
 
 fn lookup(tz: Tz, unix: i64) -> Option<Stretch> {
@@ -163,9 +179,11 @@ fn lookup(tz: Tz, unix: i64) -> Option<Stretch> {
     let i = at.partition_point(|&x| x <= unix);
     Some(Stretch {
         tz,
-        lo: if i == 0 { TABLE_FROM } else { at[i - 1] },
-        hi: at.get(i).map_or(RULES_END - 1, |&x| x - 1),
-        off: table.off[i],
+        steady: Steady {
+            lo: if i == 0 { TABLE_FROM } else { at[i - 1] },
+            hi: at.get(i).map_or(RULES_END - 1, |&x| x - 1),
+            off: table.off[i],
+        },
     })
 }
 
@@ -341,15 +359,17 @@ mod tests {
     #[test]
     fn steady_stretches_end_exactly_at_offset_changes() {
         let ny = Zone::Tz(Tz::America__New_York);
-        // 2025-03-09T07:00:00Z: New York springs forward.
-        let change = 1_741_503_600;
-        let from = change - 10 * DAY;
-        assert_eq!(ny.steady(from, change + DAY), Some((-5 * 3600, change - 1)));
-        assert_eq!(ny.steady(change, change + DAY), Some((-4 * 3600, change + DAY)));
-        assert_eq!(ny.steady(from - 3 * DAY, from), Some((-5 * 3600, from)));
-        assert_eq!(Zone::Utc.steady(0, 1 << 40), Some((0, 1 << 40)));
-        assert_eq!(ny.steady(RULES_END, RULES_END + DAY), None);
-        assert_eq!(ny.steady(TABLE_FROM - 1, TABLE_FROM), None);
+        // New York springs forward at 2025-03-09T07:00:00Z and falls back
+        // at 2024-11-03T06:00:00Z.
+        let (fall, spring) = (1_730_613_600, 1_741_503_600);
+        let winter = Steady { lo: fall, hi: spring - 1, off: -5 * 3600 };
+        assert_eq!(ny.steady_at(spring - 10 * DAY), Some(winter));
+        assert_eq!(ny.steady_at(fall), Some(winter));
+        assert_eq!(ny.steady_at(spring).map(|s| (s.lo, s.off)), Some((spring, -4 * 3600)));
+        assert_eq!(ny.steady_at(fall - 1).map(|s| (s.hi, s.off)), Some((fall - 1, -4 * 3600)));
+        assert_eq!(Zone::Utc.steady_at(0), Some(Steady { lo: i64::MIN, hi: i64::MAX, off: 0 }));
+        assert_eq!(ny.steady_at(RULES_END), None);
+        assert_eq!(ny.steady_at(TABLE_FROM - 1), None);
         // Before 1800 and from 2100 on, offsets come from chrono-tz and Go's rule extension.
         assert_eq!(ny.offset_at(TABLE_FROM - 1), tz_offset(Tz::America__New_York, TABLE_FROM - 1));
     }
@@ -362,17 +382,16 @@ mod tests {
             // A small LCG: deterministic.
             x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
             let tz = zones[i % zones.len()];
-            let from = TABLE_FROM + (x >> 11).rem_euclid(RULES_END - TABLE_FROM - 60 * DAY);
-            let want = from + (x >> 3).rem_euclid(60 * DAY);
-            let (off, reach) = Zone::Tz(tz).steady(from, want).unwrap();
-            assert_eq!(off, tz_offset(tz, from));
-            assert_eq!(Zone::Tz(tz).offset_at(want), tz_offset(tz, want));
-            for t in (from..=reach).step_by(3600).chain([reach]) {
-                assert_eq!(tz_offset(tz, t), off, "{tz} {from}..{reach} at {t}");
+            let at = TABLE_FROM + (x >> 11).rem_euclid(RULES_END - TABLE_FROM);
+            let s = Zone::Tz(tz).steady_at(at).unwrap();
+            assert!(s.covers(at, at));
+            assert_eq!(Zone::Tz(tz).offset_at(at), tz_offset(tz, at));
+            let (from, to) = (s.lo.max(at - 60 * DAY), s.hi.min(at + 60 * DAY));
+            for t in (from..=to).step_by(3600).chain([s.lo, s.hi]) {
+                assert_eq!(tz_offset(tz, t), s.off, "{tz} {s:?} at {t}");
             }
-            if reach < want {
-                assert_ne!(tz_offset(tz, reach + 1), off, "{tz} change after {reach}");
-            }
+            assert!(s.lo == TABLE_FROM || tz_offset(tz, s.lo - 1) != s.off, "{tz} {s:?}");
+            assert!(s.hi == RULES_END - 1 || tz_offset(tz, s.hi + 1) != s.off, "{tz} {s:?}");
         }
     }
 
