@@ -10,8 +10,8 @@
 //! names); the translations fire at the same instants in these ranges.
 //!
 //! After the criterion groups, a plain table prints ns per `next` and the
-//! ratios from one timing pass (best of several batches), so one run gives
-//! comparable numbers. Run with `cargo bench --bench schedule`;
+//! ratios from one timing pass (best of several interleaved batches), so
+//! one run gives comparable numbers. Run with `cargo bench --bench schedule`;
 //! `CRONWARP_BENCH_TABLE_ONLY=1` prints just the table.
 
 use chrono::{DateTime, TimeZone};
@@ -104,35 +104,47 @@ fn criterion_groups(c: &mut Criterion) {
     }
 }
 
-/// Nanoseconds per `next`: the best of several ~40 ms batches, which
-/// discards batches a neighbouring process interrupted.
-fn ns_per_next(f: &dyn Fn() -> i64) -> f64 {
-    let mut reps = 1u32;
-    loop {
-        let t0 = Instant::now();
-        for _ in 0..reps {
-            black_box(f());
+/// Nanoseconds per `next` for each contender: the best of several ~30 ms
+/// batches, taken in rounds that time every contender in turn, so a
+/// neighbouring process slowing the machine down hits all of them alike and
+/// the ratios stay comparable.
+fn ns_per_next(contenders: &[&dyn Fn() -> i64]) -> Vec<f64> {
+    let reps: Vec<u32> = contenders
+        .iter()
+        .map(|f| {
+            let mut reps = 1u32;
+            loop {
+                let t0 = Instant::now();
+                for _ in 0..reps {
+                    black_box(f());
+                }
+                if t0.elapsed() >= Duration::from_millis(30) {
+                    return reps;
+                }
+                reps *= 2;
+            }
+        })
+        .collect();
+    let mut best = vec![f64::INFINITY; contenders.len()];
+    for _ in 0..ROUNDS {
+        for (i, f) in contenders.iter().enumerate() {
+            let t0 = Instant::now();
+            for _ in 0..reps[i] {
+                black_box(f());
+            }
+            let ns = t0.elapsed().as_nanos() as f64 / f64::from(reps[i]) / STEPS as f64;
+            best[i] = best[i].min(ns);
         }
-        if t0.elapsed() >= Duration::from_millis(40) {
-            break;
-        }
-        reps *= 2;
-    }
-    let mut best = f64::INFINITY;
-    for _ in 0..7 {
-        let t0 = Instant::now();
-        for _ in 0..reps {
-            black_box(f());
-        }
-        let ns = t0.elapsed().as_nanos() as f64 / f64::from(reps) / STEPS as f64;
-        best = best.min(ns);
     }
     best
 }
 
+/// Timing rounds per table row.
+const ROUNDS: usize = 7;
+
 fn ratio_table() {
     println!();
-    println!("ns per next() (best of 7 batches), {STEPS} steps from 2025-03-08T00:00Z");
+    println!("ns per next() (best of {ROUNDS} interleaved batches), {STEPS} steps from 2025-03-08T00:00Z");
     println!(
         "{:<12} {:<9} {:>9} {:>9} {:>9} {:>10} {:>11}",
         "schedule", "zone", "cronwarp", "cron", "croner", "cron/warp", "croner/warp"
@@ -142,9 +154,8 @@ fn ratio_table() {
             let k = Contenders::new(case, tz);
             // The translations must agree here, or the comparison is moot.
             assert_eq!(k.run_warp(), k.run_cron(), "{} {zname}: cron crate disagrees", case.name);
-            let warp = ns_per_next(&|| k.run_warp());
-            let cron = ns_per_next(&|| k.run_cron());
-            let croner = ns_per_next(&|| k.run_croner());
+            let ns = ns_per_next(&[&|| k.run_warp(), &|| k.run_cron(), &|| k.run_croner()]);
+            let (warp, cron, croner) = (ns[0], ns[1], ns[2]);
             println!(
                 "{:<12} {:<9} {:>9.1} {:>9.1} {:>9.1} {:>9.1}x {:>10.1}x",
                 case.name,

@@ -14,7 +14,7 @@
 //! strides on random schedules across zones.
 
 use super::SpecSchedule;
-use super::civil::{DAY, Wall, days_from_civil, days_in_month};
+use super::civil::{DAY, Wall, civil_from_days, days_from_civil, days_in_month};
 use super::parse::STAR_BIT;
 use super::zone::{Steady, Zone};
 
@@ -68,6 +68,11 @@ fn walk(s: &SpecSchedule, zone: Zone, after: i64, stride: Stride) -> Option<i64>
     let mut added = false;
     let mut w = zone.wall(t);
     let year_limit = w.year + 5;
+    if let Some(st) = span.at(t)
+        && let Some(fire) = steady_next(s, st, t, &w, year_limit)
+    {
+        return Some(fire);
+    }
 
     'wrap: loop {
         if w.year > year_limit {
@@ -180,19 +185,115 @@ fn steps_to_stop(mask: u64, v: u32, m: u32) -> u32 {
     if stops == 0 { m - v } else { stops.trailing_zeros() - v }
 }
 
+/// Bit `k` set when day `day + k` of a month of `last` days matches the
+/// day fields, day `day` falling on `weekday`.
+#[inline]
+fn day_hits(s: &SpecSchedule, day: u32, weekday: u32, last: u32) -> u64 {
+    if day > last {
+        return 0;
+    }
+    let dom = s.dom >> day;
+    // The weekday field rotated to start at `weekday`, repeated weekly.
+    let dow7 = s.dow & 0x7F;
+    let week = ((dow7 >> weekday) | (dow7 << (7 - weekday))) & 0x7F;
+    let dow = week * 0x0102_0408_1020_4081;
+    let hits = if (s.dom | s.dow) & STAR_BIT != 0 { dom & dow } else { dom | dow };
+    hits & (u64::MAX >> (63 - (last - day)))
+}
+
 /// How many days the day loop takes from `w` before it stops: at the first
 /// matching day, or at the 1st of the next month, where robfig wraps.
-/// Bit `k` of each mask below stands for day `w.day + k`.
 fn days_to_stop(s: &SpecSchedule, w: &Wall) -> u32 {
-    let ahead = days_in_month(w.year, w.month) - w.day;
-    let dom = s.dom >> w.day;
-    // The weekday field rotated to start at today's weekday, repeated weekly.
-    let dow7 = s.dow & 0x7F;
-    let week = ((dow7 >> w.weekday) | (dow7 << (7 - w.weekday))) & 0x7F;
-    let dow = week * 0x0102_0408_1020_4081;
-    let days = if (s.dom | s.dow) & STAR_BIT != 0 { dom & dow } else { dom | dow };
-    let hits = days & (u64::MAX >> (63 - ahead)) & !1;
-    if hits == 0 { ahead + 1 } else { hits.trailing_zeros() }
+    let last = days_in_month(w.year, w.month);
+    let hits = day_hits(s, w.day, w.weekday, last) & !1;
+    if hits == 0 { last - w.day + 1 } else { hits.trailing_zeros() }
+}
+
+/// The first value at or above `v` and at most `max` in `mask`.
+#[inline]
+fn first_from(mask: u64, v: u32, max: u32) -> Option<u32> {
+    let bits = mask & (u64::MAX << v) & !(u64::MAX << (max + 1));
+    (bits != 0).then(|| bits.trailing_zeros())
+}
+
+/// robfig's walk, from `t` with wall clock `w`, when the zone's offset is
+/// `st.off` everywhere the walk looks: back to the start of the day or
+/// month holding `t` (its first adjustment), forward to the fire time, and
+/// the wall times read as instants on the way. Every wall clock the walk
+/// reads is then plain arithmetic (given a whole-minute offset), and the
+/// walk finds the earliest wall time at or after `w` that matches every
+/// field: the first matching date from today, and on it the first matching
+/// time of day (from now, today). `None` when the stretch does not cover
+/// the walk or the search passes the year limit: the caller then walks.
+fn steady_next(s: &SpecSchedule, st: Steady, t: i64, w: &Wall, year_limit: i64) -> Option<i64> {
+    let off = i64::from(st.off);
+    let of_day = i64::from(w.hour * 3600 + w.minute * 60 + w.second);
+    let back = if s.month & (1 << w.month) == 0 { of_day + i64::from(w.day - 1) * DAY } else { of_day };
+    // Offsets with seconds (old local mean times) make robfig's minute
+    // truncation, done on the instant, leave the wall clock off the minute.
+    if t - back + off.min(0) < st.lo || off % 60 != 0 {
+        return None;
+    }
+    let today = (t + off).div_euclid(DAY);
+    let mut day = first_date(s, w.year, w.month, w.day, today, year_limit)?;
+    let time = match (day == today).then(|| first_time(s, w.hour, w.minute, w.second)) {
+        Some(Some(time)) => time,
+        _ => {
+            if day == today {
+                let (y, m, d) = civil_from_days(today + 1);
+                day = first_date(s, y, m, d, today + 1, year_limit)?;
+            }
+            first_time(s, 0, 0, 0)?
+        }
+    };
+    let fire = day * DAY + time - off;
+    (fire + off.max(0) <= st.hi).then_some(fire)
+}
+
+/// The first date at or after `year-month-day` (day number `days`) that
+/// matches the month and day fields, as a day number; `None` past the year
+/// limit.
+fn first_date(s: &SpecSchedule, year: i64, month: u32, day: u32, days: i64, limit: i64) -> Option<i64> {
+    let (mut y, mut mo, mut d, mut days) = (year, month, day, days);
+    while y <= limit {
+        match first_from(s.month, mo, 12) {
+            None => {
+                (y, mo, d) = (y + 1, 1, 1);
+                days = days_from_civil(y, 1, 1);
+                continue;
+            }
+            Some(m) if m > mo => {
+                (mo, d) = (m, 1);
+                days = days_from_civil(y, mo, 1);
+            }
+            Some(_) => {}
+        }
+        let hits = day_hits(s, d, (days + 4).rem_euclid(7) as u32, days_in_month(y, mo));
+        if hits != 0 {
+            return Some(days + i64::from(hits.trailing_zeros()));
+        }
+        (y, mo, d) = if mo == 12 { (y + 1, 1, 1) } else { (y, mo + 1, 1) };
+        days = days_from_civil(y, mo, 1);
+    }
+    None
+}
+
+/// The first time of day at or after `h:mi:se` that matches the hour,
+/// minute and second fields, in seconds since midnight.
+fn first_time(s: &SpecSchedule, h: u32, mi: u32, se: u32) -> Option<i64> {
+    let at = |h: u32, mi: u32, se: u32| Some(i64::from(h * 3600 + mi * 60 + se));
+    if s.hour & (1 << h) != 0 {
+        if s.minute & (1 << mi) != 0
+            && let Some(x) = first_from(s.second, se, 59)
+        {
+            return at(h, mi, x);
+        }
+        if let Some(m) = first_from(s.minute, mi + 1, 59) {
+            return at(h, m, first_from(s.second, 0, 59)?);
+        }
+    }
+    let h = first_from(s.hour, h + 1, 23)?;
+    at(h, first_from(s.minute, 0, 59)?, first_from(s.second, 0, 59)?)
 }
 
 /// Seconds the wall clock moves when `AddDate(0, k, 0)` is applied to `w`
