@@ -14,7 +14,7 @@
 //! strides on random schedules across zones.
 
 use super::SpecSchedule;
-use super::civil::{DAY, Wall, civil_from_days, days_from_civil, days_in_month};
+use super::civil::{DAY, Wall, days_from_civil, days_in_month};
 use super::parse::STAR_BIT;
 use super::zone::{Steady, Zone};
 
@@ -66,9 +66,13 @@ fn walk(s: &SpecSchedule, zone: Zone, after: i64, stride: Stride) -> Option<i64>
     let mut span = Spans { zone, cur: None, jump: stride == Stride::Jump };
     let mut t = after.checked_add(1)?;
     let mut added = false;
-    let mut w = zone.wall(t);
+    let steady = span.at(t);
+    let mut w = match steady {
+        Some(st) => Wall::from_local_seconds(t + i64::from(st.off)),
+        None => zone.wall(t),
+    };
     let year_limit = w.year + 5;
-    if let Some(st) = span.at(t)
+    if let Some(st) = steady
         && let Some(fire) = steady_next(s, st, t, &w, year_limit)
     {
         return Some(fire);
@@ -222,8 +226,8 @@ fn first_from(mask: u64, v: u32, max: u32) -> Option<u32> {
 /// the wall times read as instants on the way. Every wall clock the walk
 /// reads is then plain arithmetic (given a whole-minute offset), and the
 /// walk finds the earliest wall time at or after `w` that matches every
-/// field: the first matching date from today, and on it the first matching
-/// time of day (from now, today). `None` when the stretch does not cover
+/// field: later today if today matches, else on the first matching date
+/// after today, at the first matching time of day. `None` when the stretch does not cover
 /// the walk or the search passes the year limit: the caller then walks.
 fn steady_next(s: &SpecSchedule, st: Steady, t: i64, w: &Wall, year_limit: i64) -> Option<i64> {
     let off = i64::from(st.off);
@@ -235,44 +239,41 @@ fn steady_next(s: &SpecSchedule, st: Steady, t: i64, w: &Wall, year_limit: i64) 
         return None;
     }
     let today = (t + off).div_euclid(DAY);
-    let mut day = first_date(s, w.year, w.month, w.day, today, year_limit)?;
-    let time = match (day == today).then(|| first_time(s, w.hour, w.minute, w.second)) {
-        Some(Some(time)) => time,
-        _ => {
-            if day == today {
-                let (y, m, d) = civil_from_days(today + 1);
-                day = first_date(s, y, m, d, today + 1, year_limit)?;
-            }
-            first_time(s, 0, 0, 0)?
-        }
+    let now = (s.month & (1 << w.month) != 0 && day_matches(s, w.day, w.weekday))
+        .then(|| first_time(s, w.hour, w.minute, w.second))
+        .flatten();
+    let (day, time) = match now {
+        Some(time) => (today, time),
+        None => (first_date_after(s, w, today, year_limit)?, first_time(s, 0, 0, 0)?),
     };
     let fire = day * DAY + time - off;
     (fire + off.max(0) <= st.hi).then_some(fire)
 }
 
-/// The first date at or after `year-month-day` (day number `days`) that
-/// matches the month and day fields, as a day number; `None` past the year
-/// limit.
-fn first_date(s: &SpecSchedule, year: i64, month: u32, day: u32, days: i64, limit: i64) -> Option<i64> {
-    let (mut y, mut mo, mut d, mut days) = (year, month, day, days);
+/// The first date after `w`'s (day number `today`) that matches the month
+/// and day fields, as a day number; `None` past the year limit.
+fn first_date_after(s: &SpecSchedule, w: &Wall, today: i64, limit: i64) -> Option<i64> {
+    let (mut y, mut mo, mut d, mut days) = (w.year, w.month, w.day, today);
+    // Today itself is out.
+    let mut skip = 1;
     while y <= limit {
         match first_from(s.month, mo, 12) {
             None => {
-                (y, mo, d) = (y + 1, 1, 1);
+                (y, mo, d, skip) = (y + 1, 1, 1, 0);
                 days = days_from_civil(y, 1, 1);
                 continue;
             }
             Some(m) if m > mo => {
-                (mo, d) = (m, 1);
+                (mo, d, skip) = (m, 1, 0);
                 days = days_from_civil(y, mo, 1);
             }
             Some(_) => {}
         }
-        let hits = day_hits(s, d, (days + 4).rem_euclid(7) as u32, days_in_month(y, mo));
+        let hits = day_hits(s, d, (days + 4).rem_euclid(7) as u32, days_in_month(y, mo)) & !skip;
         if hits != 0 {
             return Some(days + i64::from(hits.trailing_zeros()));
         }
-        (y, mo, d) = if mo == 12 { (y + 1, 1, 1) } else { (y, mo + 1, 1) };
+        (y, mo, d, skip) = if mo == 12 { (y + 1, 1, 1, 0) } else { (y, mo + 1, 1, 0) };
         days = days_from_civil(y, mo, 1);
     }
     None
