@@ -5,13 +5,21 @@
 //!
 //! robfig's loops move one second, minute, hour, day or month at a time and
 //! re-read the wall clock after each move. Where the zone's offset cannot
-//! change over the stretch a loop is about to cover (always in UTC, and
-//! everywhere away from a DST change), every intermediate wall clock is
-//! plain arithmetic, so the walk jumps straight to where the loop would
-//! stop: the first matching value, or the wrap to 0 that sends robfig back
-//! to the top. Near an offset change it takes robfig's single steps, so the
-//! result is the same instant either way; the unit tests compare the two
-//! strides on random schedules across zones.
+//! change (always in UTC, and everywhere away from a DST change), every
+//! wall clock the walk reads is plain arithmetic, which gives two shortcuts,
+//! both landing on the instant robfig's walk lands on:
+//!
+//! - when the whole walk stays inside one stretch of steady offset, its
+//!   result is the first wall time that matches every field, found directly
+//!   from the field bitmasks ([`steady_next`]);
+//! - otherwise each loop jumps straight to where it would stop (the first
+//!   matching value, or the wrap to 0 that sends robfig back to the top) as
+//!   far as the offset stays steady, and takes robfig's single steps across
+//!   an offset change.
+//!
+//! The unit tests compare the result with a walk that takes every single
+//! step, on random schedules across zones; the robfig parity test compares
+//! it with robfig itself.
 
 use super::SpecSchedule;
 use super::civil::{DAY, Wall, days_from_civil, days_in_month};
@@ -62,6 +70,8 @@ enum Stride {
     Step,
 }
 
+/// robfig `SpecSchedule.Next`, taking shortcuts unless `stride` says
+/// [`Stride::Step`].
 fn walk(s: &SpecSchedule, zone: Zone, after: i64, stride: Stride) -> Option<i64> {
     let mut span = Spans { zone, cur: None, jump: stride == Stride::Jump };
     let mut t = after.checked_add(1)?;
