@@ -50,7 +50,7 @@ impl Zone {
     /// offset stays the same, bounded by its offset changes (and, for IANA
     /// zones, by the ends of the table: 1800 and 2100, where Go's rule
     /// extension takes over). `None` outside that range.
-    pub fn steady_at(self, unix: i64) -> Option<Steady> {
+    pub(super) fn steady_at(self, unix: i64) -> Option<Steady> {
         match self {
             Zone::Utc => Some(Steady { lo: i64::MIN, hi: i64::MAX, off: 0 }),
             Zone::Tz(tz) => stretch(tz, unix).map(|s| s.steady),
@@ -125,7 +125,7 @@ static TABLES: [OnceLock<Option<Table>>; ZONES] = [const { OnceLock::new() }; ZO
 
 /// Instants `lo..=hi` over which a zone's UTC offset is `off` seconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Steady {
+pub(super) struct Steady {
     pub lo: i64,
     pub hi: i64,
     pub off: i32,
@@ -134,7 +134,7 @@ pub struct Steady {
 impl Steady {
     /// Whether the stretch holds every instant of `from..=to`.
     #[inline]
-    pub fn covers(&self, from: i64, to: i64) -> bool {
+    pub(super) fn covers(&self, from: i64, to: i64) -> bool {
         self.lo <= from && to <= self.hi
     }
 }
