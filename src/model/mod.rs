@@ -19,3 +19,5 @@ pub use job::{
 pub use meta::{Condition, ObjectMeta, ObjectReference, OwnerReference};
 pub use pod::{ContainerStatus, ContainerTerminated, Pod, PodPhase, PodStatus};
 pub use time::{HOUR, MINUTE, Millis, SECOND, Time, format_duration};
+
+pub mod crossplane;
