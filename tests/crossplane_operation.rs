@@ -348,8 +348,10 @@ mod conditions_and_events {
             ..Default::default()
         };
         let mut fns = Functions::scripted([ok_call(0, rsp)]);
-        let mut fake = Fake::default();
-        fake.fail_apply = Some(ApiError::Other("admission webhook denied the request".into()));
+        let mut fake = Fake {
+            fail_apply: Some(ApiError::Other("admission webhook denied the request".into())),
+            ..Fake::default()
+        };
         let runs = drive(&operation(&["main"]), &mut fake, &mut fns, 1);
         let msg = "cannot apply desired resource: admission webhook denied the request";
         assert_eq!(runs[0].1.events, [ev(true, "InvalidResource", msg)]);

@@ -382,3 +382,76 @@ fn parse(schedule: &str) -> Result<Schedule, ScheduleError> {
 fn next_after(schedule: &Schedule, t: Time, local: Zone) -> Time {
     schedule.next(t.unix(), local).map_or(GO_ZERO, Time::from_unix)
 }
+
+impl CronDecision {
+    /// The slot the decision is about, if any (`NotDue`: the next one).
+    pub fn slot(&self) -> Option<Time> {
+        match self {
+            CronDecision::NotDue { next } => Some(*next),
+            CronDecision::MissedDeadline { slot, .. }
+            | CronDecision::ForbidRunning { slot, .. }
+            | CronDecision::ReplaceFailed { slot, .. }
+            | CronDecision::Created { slot, .. }
+            | CronDecision::AlreadyExistsTolerated { slot, .. }
+            | CronDecision::CreateFailed { slot, .. } => Some(*slot),
+            _ => None,
+        }
+    }
+
+    /// A one-line explanation for reports.
+    pub fn explain(&self) -> String {
+        match self {
+            CronDecision::Deleting => "being deleted: nothing to do".into(),
+            CronDecision::Paused => "paused by annotation: no timer; unpausing may go unnoticed (B3)".into(),
+            CronDecision::ListFailed { error } => format!("listing Operations failed, retrying: {error}"),
+            CronDecision::GcFailed { operation, .. } => format!("history GC of {operation} failed, retrying"),
+            CronDecision::InvalidSchedule { error } => format!("schedule invalid, stopped: {error}"),
+            CronDecision::SchedulePanicked { error } => {
+                format!("schedule parser panicked, retrying: {error}")
+            }
+            CronDecision::NotDue { next } => format!("next slot {next} not due yet"),
+            CronDecision::MissedDeadline { slot, deadline } => {
+                format!(
+                    "slot {slot} missed its deadline {deadline}; the cursor stays, so it will be found again (B1)"
+                )
+            }
+            CronDecision::ForbidRunning { slot, running } => {
+                format!("slot {slot} owed: Forbid while {} run(s)", running.len())
+            }
+            CronDecision::ReplaceFailed { slot, operation, .. } => {
+                format!("slot {slot}: deleting running {operation} for Replace failed, retrying")
+            }
+            CronDecision::Created { slot, operation, replaced } if replaced.is_empty() => {
+                format!("created {operation} for slot {slot}")
+            }
+            CronDecision::Created { slot, operation, replaced } => {
+                format!("created {operation} for slot {slot}, replacing {}", replaced.join(", "))
+            }
+            CronDecision::AlreadyExistsTolerated { slot, operation } => {
+                format!("slot {slot}: {operation} already exists, counted as done (PR #7834)")
+            }
+            CronDecision::CreateFailed { slot, operation, already_exists: true, .. } => {
+                format!("slot {slot}: {operation} already exists, retrying with backoff (#7524)")
+            }
+            CronDecision::CreateFailed { slot, error, .. } => {
+                format!("slot {slot}: create failed, retrying: {error}")
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decisions_name_their_slot_and_explain_themselves() {
+        let slot = Time::from_unix(3600);
+        let d = CronDecision::MissedDeadline { slot, deadline: slot.add(600 * SECOND) };
+        assert_eq!(d.slot(), Some(slot));
+        assert!(d.explain().contains("(B1)"));
+        assert_eq!(CronDecision::Paused.slot(), None);
+        let c = CronDecision::Created { slot, operation: "co-3600".into(), replaced: vec!["co-0".into()] };
+        assert_eq!(c.explain(), "created co-3600 for slot 1970-01-01T01:00:00Z, replacing co-0");
+    }
+}

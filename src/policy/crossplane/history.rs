@@ -65,7 +65,7 @@ pub fn running_refs(ops: &[Operation]) -> Vec<RunningOperationRef> {
 /// list order (name order, as the API server lists), which is what Go's
 /// insertion sort does on the short slices seen in practice.
 pub fn sort_newest_first(ops: &mut [Operation]) {
-    ops.sort_by(|a, b| b.metadata.creation_timestamp.cmp(&a.metadata.creation_timestamp));
+    ops.sort_by_key(|o| std::cmp::Reverse(o.metadata.creation_timestamp));
 }
 
 /// Mirrors `lifecycle.MarkGarbage` on an already [`sort_newest_first`]ed
@@ -121,5 +121,56 @@ pub fn new_operation(co: &CronOperation, slot: Time) -> Operation {
         metadata,
         spec: co.spec.operation_template.spec.clone(),
         status: Default::default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::crossplane::{XpCondition, set_conditions};
+
+    fn op(name: &str, created: i64, succeeded: Option<bool>) -> Operation {
+        let mut o = Operation::default();
+        o.metadata.name = name.into();
+        o.metadata.creation_timestamp = Some(Time::from_unix(created));
+        let c = succeeded
+            .map(|ok| if ok { XpCondition::complete(Time(0)) } else { XpCondition::failed("x", Time(0)) });
+        set_conditions(&mut o.status.conditions, c);
+        o
+    }
+
+    #[test]
+    fn slot_parses_only_this_cronoperations_names() {
+        assert_eq!(slot_from_name("co", "co-1767229200"), Some(Time::from_unix(1_767_229_200)));
+        assert_eq!(slot_from_name("co", "co-x-1"), None);
+        assert_eq!(slot_from_name("co", "other-1"), None);
+        assert_eq!(slot_from_name("co", "co--62135596800"), Some(GO_ZERO));
+    }
+
+    #[test]
+    fn name_cursor_falls_back_to_creation_for_hand_made_children() {
+        let ops = [op("co-100", 99, Some(true)), op("co-manual", 500, Some(true))];
+        assert_eq!(
+            latest_schedule_time("co", &ops, CursorSource::NameEncodedSlot),
+            Some(Time::from_unix(500))
+        );
+        assert_eq!(
+            latest_schedule_time("co", &ops[..1], CursorSource::NameEncodedSlot),
+            Some(Time::from_unix(100))
+        );
+        assert_eq!(
+            latest_schedule_time("co", &ops[..1], CursorSource::CreationTimestamp),
+            Some(Time::from_unix(99))
+        );
+    }
+
+    #[test]
+    fn garbage_is_oldest_beyond_limits_and_never_unfinished() {
+        let mut ops =
+            vec![op("a", 1, Some(true)), op("b", 3, Some(true)), op("c", 2, None), op("d", 4, Some(false))];
+        sort_newest_first(&mut ops);
+        assert_eq!(mark_garbage(1, 1, &ops), ["a"]);
+        assert_eq!(mark_garbage(0, 0, &ops), ["d", "b", "a"]);
+        assert_eq!(mark_garbage(-1, 5, &ops), ["b", "a"], "a negative limit keeps none");
     }
 }

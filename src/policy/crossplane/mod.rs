@@ -182,3 +182,22 @@ pub fn go_quote(s: &str) -> String {
     out.push('"');
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_like_go() {
+        assert_eq!(go_quote("0 2 1,L * *"), "\"0 2 1,L * *\"");
+        assert_eq!(go_quote("a\"b\\c\td\u{1}"), "\"a\\\"b\\\\c\\td\\x01\"");
+    }
+
+    #[test]
+    fn zero_and_negative_requeues_are_no_timer() {
+        assert_eq!(Requeue::after(0), Requeue::Done);
+        assert_eq!(Requeue::after(-5), Requeue::Done);
+        assert_eq!(Requeue::after(5), Requeue::After { after: 5 });
+        assert_eq!(retry_backoff(u32::MAX), RETRY_MAX);
+    }
+}
