@@ -107,9 +107,11 @@ mod retry_model {
         assert_eq!(cond(stored, TYPE_SYNCED).1, "ReconcileSuccess");
     }
 
-    /// retryLimit 0: failed without running (B4).
+    /// B4: the default 5 lives only in code (the CRD marker is mistyped),
+    /// and retryLimit 0 fails the Operation without running it.
     #[test]
-    fn retry_limit_zero_never_runs() {
+    fn b4_retry_limit_zero_never_runs() {
+        assert_eq!(Operation::default().spec.retry_limit(), 5);
         let mut op = operation(&["main"]);
         op.spec.retry_limit = Some(0);
         let mut fns = Functions::default();

@@ -6,8 +6,8 @@
 mod support;
 
 use cronwarp::model::crossplane::{
-    ANNOTATION_PAUSED, CronOperation, LABEL_CRONOPERATION_NAME, TYPE_SCHEDULING, TYPE_SYNCED,
-    validate_cronoperation,
+    ANNOTATION_PAUSED, CronOperation, LABEL_CRONOPERATION_NAME, REASON_PIPELINE_ERROR, TYPE_SCHEDULING,
+    TYPE_SYNCED, validate_cronoperation,
 };
 use cronwarp::model::{HOUR, MINUTE, SECOND, Time};
 use cronwarp::policy::crossplane::{
@@ -21,8 +21,17 @@ use support::{Fake, child, cronop, t};
 const CO: &str = "co";
 
 fn run(fake: &mut Fake, co: &CronOperation, now: Time) -> CronOperationOutcome {
+    run_in(fake, co, now, Zone::Utc)
+}
+
+/// A reconcile in a Crossplane pod whose local zone is `local`.
+fn run_in(fake: &mut Fake, co: &CronOperation, now: Time, local: Zone) -> CronOperationOutcome {
     let settings = CrossplaneSettings::default();
-    reconcile_cronoperation(fake, co, CronContext { now, local: Zone::Utc, settings: &settings })
+    reconcile_cronoperation(fake, co, CronContext { now, local, settings: &settings })
+}
+
+fn berlin() -> Zone {
+    load_location("Europe/Berlin").unwrap().resolve(Zone::Utc)
 }
 
 fn hourly() -> CronOperation {
@@ -179,15 +188,9 @@ mod differences_from_kubernetes {
     /// (Kubernetes: spec.timeZone; TZ in schedule rejected).
     #[test]
     fn zone_is_the_pods_local_zone_or_a_cron_tz_prefix() {
-        let berlin = match load_location("Europe/Berlin").unwrap().resolve(Zone::Utc) {
-            z @ Zone::Tz(_) => z,
-            Zone::Utc => panic!("Berlin resolves to a zone"),
-        };
         let co = cronop(CO, "0 3 * * *", t("2026-01-01T00:00:00Z"));
-        let settings = CrossplaneSettings::default();
         let mut fake = Fake::at(t("2026-01-01T00:00:00Z"));
-        let ctx = CronContext { now: t("2026-01-01T00:00:00Z"), local: berlin, settings: &settings };
-        let out = reconcile_cronoperation(&mut fake, &co, ctx);
+        let out = run_in(&mut fake, &co, t("2026-01-01T00:00:00Z"), berlin());
         assert_eq!(out.decision, CronDecision::NotDue { next: t("2026-01-01T02:00:00Z") }, "03:00 CET");
         let co = cronop(CO, "CRON_TZ=Europe/Berlin 0 3 * * *", t("2026-01-01T00:00:00Z"));
         let out = run(&mut fake, &co, t("2026-01-01T00:00:00Z"));
@@ -448,27 +451,42 @@ mod bugs {
     #[test]
     fn b5_docs_drift() {
         assert_eq!(LABEL_CRONOPERATION_NAME, "ops.crossplane.io/cronoperation");
+        assert_eq!(REASON_PIPELINE_ERROR, "PipelineError", "not the docs' PipelineFailure");
         let mut fake = Fake::at(t("2026-01-01T00:00:00Z"));
         let out =
             run(&mut fake, &cronop(CO, "0 2 1,L * *", t("2026-01-01T00:00:00Z")), t("2026-01-01T00:00:00Z"));
         assert!(matches!(out.decision, CronDecision::InvalidSchedule { .. }));
     }
 
-    /// B6: a `TZ=` prefix without a space makes robfig panic; the
-    /// recovered panic is retried with backoff and nothing is recorded.
+    /// B6: not "the cluster's zone, as for CronJobs": the Crossplane
+    /// pod's own zone, unless an (undocumented) `CRON_TZ=` prefix says
+    /// otherwise.
     #[test]
-    fn b6_tz_prefix_without_space_panics() {
+    fn b6_zone_is_the_crossplane_pods_not_the_clusters() {
+        let co = cronop(CO, "0 3 * * *", t("2026-01-01T00:00:00Z"));
         let mut fake = Fake::at(t("2026-01-01T00:00:00Z"));
-        let out = run(&mut fake, &cronop(CO, "TZ=UTC", t("2026-01-01T00:00:00Z")), t("2026-01-01T00:00:00Z"));
-        assert!(matches!(out.decision, CronDecision::SchedulePanicked { .. }));
-        assert!(matches!(out.requeue, Requeue::RateLimited { .. }));
-        assert!(!out.status_written && out.events.is_empty());
+        let now = t("2026-01-01T00:00:00Z");
+        assert_eq!(run_in(&mut fake, &co, now, Zone::Utc).decision.slot(), Some(t("2026-01-01T03:00:00Z")));
+        assert_eq!(run_in(&mut fake, &co, now, berlin()).decision.slot(), Some(t("2026-01-01T02:00:00Z")));
+        let ny = cronop(CO, "CRON_TZ=America/New_York 0 3 * * *", t("2026-01-01T00:00:00Z"));
+        assert_eq!(run_in(&mut fake, &ny, now, berlin()).decision.slot(), Some(t("2026-01-01T08:00:00Z")));
     }
 }
 
 /// The reconciler's error paths: events, conditions and retries.
 mod error_paths {
     use super::*;
+
+    /// A `TZ=` prefix without a space makes robfig panic; the recovered
+    /// panic is retried with backoff and nothing is recorded [inferred].
+    #[test]
+    fn a_tz_prefix_without_space_panics_and_retries() {
+        let mut fake = Fake::at(t("2026-01-01T00:00:00Z"));
+        let out = run(&mut fake, &cronop(CO, "TZ=UTC", t("2026-01-01T00:00:00Z")), t("2026-01-01T00:00:00Z"));
+        assert!(matches!(out.decision, CronDecision::SchedulePanicked { .. }));
+        assert!(matches!(out.requeue, Requeue::RateLimited { .. }));
+        assert!(!out.status_written && out.events.is_empty());
+    }
 
     #[test]
     fn deleting_does_nothing() {

@@ -4,7 +4,8 @@
 
 use super::{CrossplaneApi, FunctionRunner, OPERATIONS, Requeue, api_error_text, go_quote};
 use crate::model::crossplane::{
-    AppliedResourceRef, Operation, PipelineStep, PipelineStepStatus, XpCondition, set_conditions,
+    AppliedResourceRef, FunctionRequirements, Operation, PipelineStep, PipelineStepStatus, XpCondition,
+    set_conditions,
 };
 use crate::model::{MINUTE, Millis, Time};
 use crate::policy::api::Event;
@@ -297,28 +298,13 @@ fn run_step(
             return Err(a.fail(api, "FunctionInvocation", failure, error, None));
         }
     }
-    if let Some(req) = &step.requirements {
-        let resources = req
-            .required_resources
-            .iter()
-            .map(|r| (r.requirement_name.clone(), fns.fetch_required_resources(r)));
-        let resources: Vec<_> = resources.collect();
-        let schemas: Vec<_> = req
-            .required_schemas
-            .iter()
-            .map(|r| (r.requirement_name.clone(), fns.fetch_required_schema(r)))
-            .collect();
-        let tagged = resources.into_iter().map(|(n, r)| ("resources", n, r));
-        for (what, requirement, res) in tagged.chain(schemas.into_iter().map(|(n, r)| ("schema", n, r))) {
-            if let Err(e) = res {
-                let error = format!(
-                    "cannot fetch bootstrap required {what} for requirement {}: {e}",
-                    go_quote(&requirement)
-                );
-                let failure = AttemptFailure::Requirements { step: s.clone(), requirement };
-                return Err(a.fail(api, "BootstrapRequirements", failure, error, None));
-            }
-        }
+    if let Some(req) = &step.requirements
+        && let Err((what, requirement, e)) = fetch_requirements(fns, req)
+    {
+        let error =
+            format!("cannot fetch bootstrap required {what} for requirement {}: {e}", go_quote(&requirement));
+        let failure = AttemptFailure::Requirements { step: s.clone(), requirement };
+        return Err(a.fail(api, "BootstrapRequirements", failure, error, None));
     }
     let call = fns.run_function(&a.op, &s, &step.function_ref.name);
     let left = ATTEMPT_TIMEOUT - a.elapsed;
@@ -368,6 +354,21 @@ fn run_step(
         add_step_output(&mut a.op.status.pipeline, &s, output);
     }
     Ok(rsp.desired)
+}
+
+/// The bootstrap fetches, resources then schemas, stopping at the first
+/// failure: `(what, requirement, error)`.
+fn fetch_requirements(
+    fns: &mut dyn FunctionRunner,
+    req: &FunctionRequirements,
+) -> Result<(), (&'static str, String, String)> {
+    for r in &req.required_resources {
+        fns.fetch_required_resources(r).map_err(|e| ("resources", r.requirement_name.clone(), e))?;
+    }
+    for r in &req.required_schemas {
+        fns.fetch_required_schema(r).map_err(|e| ("schema", r.requirement_name.clone(), e))?;
+    }
+    Ok(())
 }
 
 /// Mirrors `AddPipelineStepOutput`: replace the step's output in place, or
