@@ -587,3 +587,16 @@ mod error_paths {
         assert_eq!(out.cronoperation.status.last_schedule_time, Some(t("2026-01-01T03:00:00Z")));
     }
 }
+
+/// Go's `time.Duration(sds) * time.Second` overflows past ~292 years: such
+/// a deadline wraps negative and every slot misses it.
+#[test]
+fn an_absurd_deadline_wraps_and_always_misses() {
+    let mut co = hourly();
+    co.spec.starting_deadline_seconds = Some(10_000_000_000);
+    let mut fake = Fake::at(t("2026-01-01T01:00:01Z"));
+    let out = run(&mut fake, &co, t("2026-01-01T01:00:01Z"));
+    assert!(matches!(out.decision, CronDecision::MissedDeadline { .. }), "{:?}", out.decision);
+    co.spec.starting_deadline_seconds = Some(9_000_000_000);
+    assert!(matches!(run(&mut fake, &co, t("2026-01-01T01:00:01Z")).decision, CronDecision::Created { .. }));
+}

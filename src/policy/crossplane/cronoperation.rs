@@ -10,7 +10,7 @@ use super::{
     CRONOPERATIONS, CrossplaneApi, CrossplaneSettings, OPERATIONS, Requeue, api_error_text, go_quote,
 };
 use crate::model::crossplane::{CronOperation, Operation, XpCondition, set_conditions};
-use crate::model::{ConcurrencyPolicy, SECOND, Time};
+use crate::model::{ConcurrencyPolicy, Time};
 use crate::policy::api::{ApiError, Event};
 use crate::schedule::{ParseError, Schedule, Zone};
 use serde::Serialize;
@@ -231,7 +231,10 @@ fn reconcile(api: &mut dyn CrossplaneApi, run: &mut Run, ctx: CronContext<'_>) -
     let future = next_after(&schedule, now, ctx.local);
     let until_future = Requeue::after(future.since(now));
     if let Some(sds) = run.co.spec.starting_deadline_seconds {
-        let deadline = next.add(sds.saturating_mul(SECOND));
+        // time.Duration(sds) * time.Second wraps in int64 nanoseconds: a
+        // deadline above ~292 years turns negative and always misses.
+        let grace = sds.wrapping_mul(1_000_000_000) / 1_000_000;
+        let deadline = next.add(grace);
         if deadline < now {
             return (
                 CronDecision::MissedDeadline { slot: next, deadline },
@@ -447,7 +450,7 @@ mod tests {
     #[test]
     fn decisions_name_their_slot_and_explain_themselves() {
         let slot = Time::from_unix(3600);
-        let d = CronDecision::MissedDeadline { slot, deadline: slot.add(600 * SECOND) };
+        let d = CronDecision::MissedDeadline { slot, deadline: slot.add(600 * crate::model::SECOND) };
         assert_eq!(d.slot(), Some(slot));
         assert!(d.explain().contains("(B1)"));
         assert_eq!(CronDecision::Paused.slot(), None);
