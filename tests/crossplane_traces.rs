@@ -281,3 +281,22 @@ fn a_fault_free_hourly_schedule_runs_every_slot_on_time() {
         assert!(slot.since(t("2026-01-01T00:00:00Z")) % HOUR == 0);
     }
 }
+
+/// A schedule that never matches (`0 0 30 2 *`, 30 February): robfig's
+/// `Next` returns Go's zero time, which is "due", so an Operation named for
+/// year 1 is created at once; every later reconcile wants the same name
+/// again and loops on AlreadyExists [code; not in the reference].
+#[test]
+fn a_never_matching_schedule_creates_a_year_one_operation_then_loops() {
+    let r = replay(Scenario::new(
+        cronop("co", "0 0 30 2 *", t("2026-01-01T00:00:00Z")),
+        t("2026-01-01T00:10:00Z"),
+    ));
+    assert_eq!(r.created().len(), 1);
+    assert!(r.fake.ops.contains_key("co--62135596800"));
+    let loops = r
+        .steps
+        .iter()
+        .filter(|s| matches!(s.decision, CronDecision::CreateFailed { already_exists: true, .. }));
+    assert!(loops.count() > 5);
+}
