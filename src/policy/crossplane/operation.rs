@@ -68,7 +68,7 @@ pub enum AttemptFailure {
     /// `RunFunction` returned an error.
     Invocation { step: String },
     /// The 2-minute budget ran out during a step. The best-effort status
-    /// write then fails too, so the increment is lost [inferred]: a
+    /// write then fails too, so the increment is lost (inferred): a
     /// pipeline that always times out is retried for ever.
     Timeout { step: String },
     /// A result of severity Fatal.
