@@ -47,7 +47,7 @@ pub struct Deletion {
 
 /// The branch of `Reconcile` that returned; exactly one per reconcile.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "decision", rename_all = "camelCase")]
+#[serde(tag = "decision", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum CronDecision {
     /// deletionTimestamp set: nothing, no status write.
     Deleting,
@@ -454,6 +454,9 @@ mod tests {
         assert_eq!(d.slot(), Some(slot));
         assert!(d.explain().contains("(B1)"));
         assert_eq!(CronDecision::Paused.slot(), None);
+        let json = serde_json::to_value(&d).unwrap();
+        assert_eq!(json["decision"], "missedDeadline");
+        assert_eq!(json["slot"], "1970-01-01T01:00:00Z");
         let c = CronDecision::Created { slot, operation: "co-3600".into(), replaced: vec!["co-0".into()] };
         assert_eq!(c.explain(), "created co-3600 for slot 1970-01-01T01:00:00Z, replacing co-0");
     }

@@ -57,7 +57,7 @@ pub struct FunctionCall {
 
 /// Why an attempt failed (each counts one in `status.failures`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "cause", rename_all = "camelCase")]
+#[serde(tag = "cause", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum AttemptFailure {
     /// A function lacks the `operation` capability (Warning InvalidPipeline).
     MissingCapabilities,
@@ -79,7 +79,7 @@ pub enum AttemptFailure {
 
 /// The branch of `Reconcile` that returned.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "decision", rename_all = "camelCase")]
+#[serde(tag = "decision", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum OperationDecision {
     /// deletionTimestamp set.
     Deleting,
