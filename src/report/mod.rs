@@ -1,0 +1,3 @@
+//! Reports built from a simulation's event log.
+
+pub mod svg;
