@@ -129,3 +129,24 @@ fn a_year_of_minutely_ticks_is_aggregated_into_a_bounded_document() {
     assert!(svg.contains("525599 ticks, 475599 without a Job"));
     assert_eq!(svg, timeline_svg(&log, &meta));
 }
+
+#[test]
+fn an_empty_log_with_a_bad_schedule_and_no_horizon_still_renders() {
+    let t = Time::parse_rfc3339("2025-03-03T10:00:00Z").unwrap();
+    let meta = CronJobMeta {
+        key: "default/broken".into(),
+        schedule: "61 * * * *".into(),
+        time_zone: Some("Mars/Olympus".into()),
+        local_zone: "UTC".into(),
+        concurrency_policy: "Allow".into(),
+        starting_deadline_seconds: None,
+        suspended: true,
+        horizon_start: t,
+        horizon_end: t,
+    };
+    let svg = timeline_svg(&[], &meta);
+    assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+    assert!(!svg.contains("drawing failed"), "{svg}");
+    assert!(svg.contains("0 Jobs · 0 ticks"));
+    assert!(svg.contains("schedule &quot;61 * * * *&quot;: "), "the parse error is shown");
+}

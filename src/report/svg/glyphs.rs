@@ -312,7 +312,7 @@ fn render_runs(runs: &[TextRun]) -> String {
                 defs.insert(g.0, d.0);
             }
             if !defs.get(&g.0).is_some_and(String::is_empty) {
-                let _ = write!(body, "<use href=\"#g{}\" x=\"{}\"/>", g.0, num(x));
+                let _ = write!(body, "<use xlink:href=\"#g{}\" x=\"{}\"/>", g.0, num(x));
             }
             x += adv;
         }
@@ -338,6 +338,9 @@ pub fn finish(mut svg: String, title: &str, runs: &Runs) -> String {
     {
         let at = open + end + 1;
         svg.insert_str(at, &format!("\n<title>{}</title>", escape(title)));
+        // `xlink:href` rather than SVG 2's bare `href`: older renderers
+        // (Inkscape 0.92, librsvg < 2.50) know only the former.
+        svg.insert_str(open + end, " xmlns:xlink=\"http://www.w3.org/1999/xlink\"");
     }
     svg
 }
