@@ -4,7 +4,8 @@
 //! was created for the tick), one lane per set of non-overlapping Jobs (a
 //! bar from creation to finish, deletion or the horizon end, coloured by
 //! outcome), and the deletions (triangles by who deleted). Downtime windows
-//! shade every row; spec changes are teal verticals labelled above.
+//! and suspended spans shade every row; spec changes are teal verticals
+//! labelled above.
 //!
 //! Size stays bounded however long the horizon:
 //! - more than [`MAX_BARS`] Jobs, or more than [`MAX_LANES`] lanes: the
@@ -58,6 +59,7 @@ const TICK: RGBColor = RGBColor(0x66, 0x66, 0x66);
 const MISSED: RGBColor = RGBColor(0xC5, 0x1B, 0x7D);
 const DOWNTIME: RGBColor = RGBColor(0xF2, 0xA0, 0xA0);
 const CHANGE: RGBColor = RGBColor(0x17, 0xBE, 0xCF);
+const SUSPENDED: RGBColor = RGBColor(0xA8, 0xB8, 0xD0);
 
 /// The fill of an outcome's bars (and its legend swatch).
 pub fn outcome_color(o: Outcome) -> RGBColor {
@@ -82,7 +84,7 @@ fn outcome_label(o: Outcome) -> &'static str {
 
 fn deleted_color(by: DeletedBy) -> RGBColor {
     match by {
-        DeletedBy::HistoryGc => RGBColor(0x55, 0x55, 0x55),
+        DeletedBy::HistoryGc => RGBColor(0x8A, 0x8A, 0x8A),
         DeletedBy::Ttl => RGBColor(0x94, 0x67, 0xBD),
         DeletedBy::Replace => RGBColor(0x00, 0x00, 0x00),
         DeletedBy::CronJobDeleted | DeletedBy::Scenario => RGBColor(0x8C, 0x56, 0x4B),
@@ -319,6 +321,9 @@ fn legend(tl: &Timeline) -> Vec<(u8, RGBColor, String)> {
     kinds.dedup_by_key(|b| deleted_label(*b));
     let mark = if deletions_as_lines(tl) { 1 } else { 2 };
     out.extend(kinds.into_iter().map(|b| (mark, deleted_color(b), deleted_label(b).to_string())));
+    if !tl.suspended.is_empty() {
+        out.push((0, SUSPENDED, "suspended".into()));
+    }
     if !tl.changes.is_empty() {
         out.push((1, CHANGE, "spec change".into()));
     }
@@ -370,6 +375,9 @@ fn draw(buf: &mut String, runs: Runs, tl: &Timeline, meta: &CronJobMeta, aggrega
     ];
     for (s, e) in &tl.downtime {
         shapes.push(Shape::Rect { x0: s.0, x1: e.0, y0: 0.0, y1: rows, color: DOWNTIME.mix(0.45) });
+    }
+    for (s, e) in &tl.suspended {
+        shapes.push(Shape::Rect { x0: s.0, x1: e.0, y0: 0.0, y1: rows, color: SUSPENDED.mix(0.35) });
     }
     for (t, _) in &tl.changes {
         shapes.push(Shape::Line { x: t.0, y0: 0.0, y1: rows, color: CHANGE.to_rgba() });
@@ -517,6 +525,7 @@ mod tests {
             deletions: vec![],
             downtime: vec![],
             changes: vec![],
+            suspended: vec![],
         };
         let times: Vec<Time> = (0..5_000).map(|i| Time(i * 2000)).collect();
         let m = marks(&tl, &times, 0.0, 1.0, TICK, true);

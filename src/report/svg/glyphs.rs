@@ -306,12 +306,13 @@ fn render_runs(runs: &[TextRun]) -> String {
         body.push('>');
         let mut x = 0.0;
         for (g, adv) in shape(face, &r.text) {
-            if !defs.contains_key(&g.0) {
+            let d = defs.entry(g.0).or_insert_with(|| {
                 let mut d = PathData(String::new());
                 face.outline_glyph(g, &mut d);
-                defs.insert(g.0, d.0);
-            }
-            if !defs.get(&g.0).is_some_and(String::is_empty) {
+                d.0
+            });
+            // Blank glyphs (space) have no outline: advance only.
+            if !d.is_empty() {
                 let _ = write!(body, "<use xlink:href=\"#g{}\" x=\"{}\"/>", g.0, num(x));
             }
             x += adv;

@@ -78,6 +78,8 @@ pub struct Timeline {
     pub downtime: Vec<(Time, Time)>,
     /// Spec changes and the CronJob's deletion, `field=value`.
     pub changes: Vec<(Time, String)>,
+    /// Windows with `spec.suspend: true`.
+    pub suspended: Vec<(Time, Time)>,
 }
 
 #[derive(Default)]
@@ -161,8 +163,35 @@ impl Timeline {
             })
             .collect();
         let lanes = assign_lanes(&mut bars, min_gap);
-        Timeline { start, end, bars, lanes, ticks, deletions, downtime, changes }
+        let suspended = suspended_windows(meta.suspended, start, end, &changes);
+        Timeline { start, end, bars, lanes, ticks, deletions, downtime, changes, suspended }
     }
+}
+
+/// The spans with `suspend: true`, from the initial value and the
+/// `suspend=` changes.
+fn suspended_windows(
+    initially: bool,
+    start: Time,
+    end: Time,
+    changes: &[(Time, String)],
+) -> Vec<(Time, Time)> {
+    let mut out = Vec::new();
+    let mut since = initially.then_some(start);
+    for (t, c) in changes {
+        match (c.as_str(), since) {
+            ("suspend=true", None) => since = Some(*t),
+            ("suspend=false", Some(s)) => {
+                out.push((s, *t));
+                since = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = since {
+        out.push((s, end));
+    }
+    out
 }
 
 /// First-fit lanes in creation order: a bar takes the lowest lane whose
