@@ -150,3 +150,24 @@ fn an_empty_log_with_a_bad_schedule_and_no_horizon_still_renders() {
     assert!(svg.contains("0 Jobs · 0 ticks"));
     assert!(svg.contains("schedule &quot;61 * * * *&quot;: "), "the parse error is shown");
 }
+
+/// robfig's `Next` returns its argument on the Chatham fall-back night
+/// (robfig reference §3.2a): the tick walk stops there and says so.
+#[test]
+fn ticks_stop_where_next_no_longer_advances() {
+    let meta = CronJobMeta {
+        key: "default/chatham".into(),
+        schedule: "45 3 * * *".into(),
+        time_zone: Some("Pacific/Chatham".into()),
+        local_zone: "UTC".into(),
+        concurrency_policy: "Allow".into(),
+        starting_deadline_seconds: None,
+        suspended: false,
+        horizon_start: Time::parse_rfc3339("2025-04-01T00:00:00Z").unwrap(),
+        horizon_end: Time::parse_rfc3339("2025-04-10T00:00:00Z").unwrap(),
+    };
+    let svg = timeline_svg(&[], &meta);
+    // 14:00Z on April 1-5; `Next` from April 5 14:00Z returns it again.
+    assert!(svg.contains("0 Jobs · 5 ticks, 5 without a Job"));
+    assert!(svg.contains("Next stopped advancing at 2025-04-05T14:00:00Z"));
+}
