@@ -32,6 +32,9 @@ fn the_downtime_scenario_renders_one_bar_per_job_plus_legend_swatches() {
     let svg = timeline_svg(&out.log, meta);
     assert!(svg.starts_with("<svg"), "{}", &svg[..80.min(svg.len())]);
     assert!(svg.trim_end().ends_with("</svg>"));
+    for (open, close) in [("<g ", "</g>"), ("<defs>", "</defs>"), ("<svg ", "</svg>")] {
+        assert_eq!(svg.matches(open).count(), svg.matches(close).count(), "{open} balanced");
+    }
     assert!(svg.contains("<title>CronJob default/report timeline</title>"));
     assert!(svg.contains("aria-label=\"CronJob default/report\""));
     // No viewer font is involved: every piece of text is glyph outlines.
