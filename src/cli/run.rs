@@ -1,6 +1,7 @@
 //! `cronwarp run`: simulate a scenario and report what happened.
 
 use super::{CliError, Ctx, EXIT_EXPECTATIONS_FAILED, EXIT_OK};
+use crate::report::svg::timeline_svg;
 use crate::report::{Accountant, Report, ReportInput, apply_expectations, render_markdown, render_text};
 use crate::sim::log::{JsonLines, LogSink, Record};
 use crate::sim::{Scenario, SimOptions, simulate_into};
@@ -16,7 +17,8 @@ Outputs:
   stdout            the report: --format text (terminal), markdown (PR comment) or json
                     (versioned schema, `schemaVersion`)
   --events FILE     the event log, JSON Lines: one object per line, ordered by time
-  --out DIR         report.txt, report.md, report.json (and timelines) written to DIR
+  --out DIR         report.txt, report.md, report.json and one SVG timeline per CronJob
+                    (<namespace>_<name>.svg) written to DIR; keeps the log in memory
 
 Exit codes: 0 ok, 1 an `expect:` check failed, 2 invalid scenario (file:line:col on stderr),
 3 internal error.
@@ -49,7 +51,8 @@ pub struct Args {
     /// Writes the event log (JSON Lines) to this file.
     #[arg(long, value_name = "FILE")]
     pub events: Option<PathBuf>,
-    /// Writes report.txt, report.md and report.json to this directory.
+    /// Writes report.txt, report.md, report.json and an SVG timeline per
+    /// CronJob to this directory.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 }
@@ -58,12 +61,17 @@ pub struct Args {
 struct Tee<'a> {
     accountant: Accountant,
     events: Option<JsonLines<Box<dyn Write + 'a>>>,
+    /// The whole log, kept only when timelines are drawn (`--out`).
+    kept: Option<Vec<Record>>,
 }
 
 impl LogSink for Tee<'_> {
     fn record(&mut self, record: Record) {
         if let Some(e) = self.events.as_mut() {
             e.record(record.clone());
+        }
+        if let Some(k) = self.kept.as_mut() {
+            k.push(record.clone());
         }
         self.accountant.record(record);
     }
@@ -89,7 +97,9 @@ pub fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
         }
         None => None,
     };
-    let mut tee = Tee { accountant: Accountant::new(input), events };
+    let metas = input.cronjobs.clone();
+    let kept = args.out.as_ref().map(|_| Vec::new());
+    let mut tee = Tee { accountant: Accountant::new(input), events, kept };
     let mut progress = progress_printer(&mut *ctx.err, scenario.horizon.start, scenario.horizon.end);
     let opts = SimOptions { progress: progress.as_mut().map(|p| p as &mut dyn FnMut(crate::model::Time)) };
     simulate_into(&scenario, &mut tee, opts).map_err(|e| CliError::invalid(e.message))?;
@@ -105,6 +115,12 @@ pub fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
     write!(ctx.out, "{}", render(&report, args.format)?)?;
     if let Some(dir) = &args.out {
         write_outputs(dir, &report)?;
+        let log = tee.kept.take().unwrap_or_default();
+        for meta in &metas {
+            let file = dir.join(format!("{}.svg", meta.key.replace('/', "_")));
+            std::fs::write(&file, timeline_svg(&log, meta))
+                .map_err(|e| CliError::invalid(format!("cannot write {}: {e}", file.display())))?;
+        }
     }
     if report.violations.is_empty() {
         return Ok(EXIT_OK);

@@ -161,7 +161,8 @@ impl Accountant {
     /// Resolves what is left at the horizon end and returns the report.
     pub fn finish(mut self) -> Report {
         let end = self.header.end;
-        self.advance(end);
+        // The horizon is [start, end): a tick at `end` is outside it.
+        self.advance(end.add(-1));
         let down = self.controller_down;
         for acc in self.accounts.values_mut() {
             while let Some(p) = acc.pending.pop_front() {

@@ -11,6 +11,7 @@
 mod accountant;
 mod expect;
 mod render;
+pub mod svg;
 mod types;
 
 pub use accountant::{Accountant, ReportInput};

@@ -6,7 +6,6 @@
 
 pub mod behaviour;
 pub mod controllers;
-pub mod defaults;
 pub mod duration;
 pub mod engine;
 pub mod kubelet;

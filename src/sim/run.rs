@@ -5,7 +5,7 @@ use super::engine::{Engine, Ev, WorkloadState};
 use super::kubelet::Kubelet;
 use super::log::{Entry, Fault, LogSink, Record};
 use super::queue::{EventQueue, WorkQueue};
-use super::scenario::{Scenario, ScenarioError, workload_objects};
+use super::scenario::{Scenario, ScenarioError};
 use super::world::{World, key};
 use crate::model::{CronJob, Job, Time};
 use crate::policy::job::MIN_BACKOFF_REQUEUE;
@@ -78,6 +78,8 @@ pub struct SimSummary {
     pub final_state: FinalState,
     /// Log records written.
     pub records: u64,
+    /// Manifest warnings (skipped objects, suspicious fields).
+    pub warnings: Vec<String>,
 }
 
 /// A run with its whole log in memory.
@@ -137,34 +139,21 @@ pub fn simulate_into(
         engine.emit(Entry::Fault(Fault::InformerLag { lag: scenario.controller.informer_lag.millis() }));
     }
     let mut metas = Vec::new();
+    let mut warnings = Vec::new();
     engine.world.seeding = true;
     for (i, w) in scenario.workloads.iter().enumerate() {
         let what = format!("workloads[{i}]");
-        let manifest = w.manifest.as_ref().ok_or_else(|| SimError {
-            message: format!("{what}: the manifest file was not read (use Scenario::load)"),
-        })?;
-        let objs = workload_objects(manifest, &what)?;
-        let mut cj = objs.cronjob;
-        super::defaults::cronjob(&mut cj);
+        let objs = scenario.workload_objects(i)?;
+        warnings.extend(objs.warnings);
+        let cj = objs.cronjob;
         let k = key(&cj.metadata.namespace, &cj.metadata.name);
         if engine.workloads.contains_key(&k) {
             return Err(SimError { message: format!("{what}: CronJob {k} appears twice") });
         }
         engine.workloads.insert(k.clone(), WorkloadState { behaviour: w.behaviour.clone(), runs: 0 });
         let cj = engine.world.create_cronjob(cj).map_err(|e| SimError { message: format!("{what}: {e}") })?;
-        metas.push(CronJobMeta {
-            key: k.clone(),
-            schedule: cj.spec.schedule.clone(),
-            time_zone: cj.spec.time_zone.clone(),
-            local_zone: local_name.clone(),
-            concurrency_policy: cj.spec.policy().as_str().into(),
-            starting_deadline_seconds: cj.spec.starting_deadline_seconds,
-            suspended: cj.spec.suspended(),
-            horizon_start: start,
-            horizon_end: end,
-        });
+        metas.push(CronJobMeta::new(&cj, &local_name, start, end));
         for mut job in objs.jobs {
-            super::defaults::job(&mut job);
             adopt_seeded(&mut job, &cj);
             let jk = key(&job.metadata.namespace, &job.metadata.name);
             engine
@@ -208,6 +197,7 @@ pub fn simulate_into(
             pods_by_phase,
         },
         records: engine.records,
+        warnings,
     })
 }
 
@@ -264,25 +254,25 @@ fn downtime_windows(scenario: &Scenario) -> Vec<(Time, Time)> {
 /// report can account for the log as it streams.
 pub fn cronjob_metas(scenario: &Scenario) -> Result<Vec<CronJobMeta>, SimError> {
     let local_name = scenario.controller.local_zone.clone().unwrap_or_else(|| "UTC".into());
-    let mut metas = Vec::new();
-    for (i, w) in scenario.workloads.iter().enumerate() {
-        let what = format!("workloads[{i}]");
-        let manifest = w.manifest.as_ref().ok_or_else(|| SimError {
-            message: format!("{what}: the manifest file was not read (use Scenario::load)"),
-        })?;
-        let mut cj = workload_objects(manifest, &what)?.cronjob;
-        super::defaults::cronjob(&mut cj);
-        metas.push(CronJobMeta {
+    let (start, end) = (scenario.horizon.start, scenario.horizon.end);
+    (0..scenario.workloads.len())
+        .map(|i| Ok(CronJobMeta::new(&scenario.workload_objects(i)?.cronjob, &local_name, start, end)))
+        .collect()
+}
+
+impl CronJobMeta {
+    /// The facts of one CronJob as the scenario starts it.
+    fn new(cj: &CronJob, local_name: &str, start: Time, end: Time) -> CronJobMeta {
+        CronJobMeta {
             key: key(&cj.metadata.namespace, &cj.metadata.name),
             schedule: cj.spec.schedule.clone(),
             time_zone: cj.spec.time_zone.clone(),
-            local_zone: local_name.clone(),
+            local_zone: local_name.to_string(),
             concurrency_policy: cj.spec.policy().as_str().into(),
             starting_deadline_seconds: cj.spec.starting_deadline_seconds,
             suspended: cj.spec.suspended(),
-            horizon_start: scenario.horizon.start,
-            horizon_end: scenario.horizon.end,
-        });
+            horizon_start: start,
+            horizon_end: end,
+        }
     }
-    Ok(metas)
 }

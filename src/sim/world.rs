@@ -8,6 +8,7 @@
 //! objects leave the maps, so memory stays flat however long the horizon.
 
 use super::log::{DeletedBy, Entry};
+use crate::model::defaults::{set_object_defaults_cronjob, set_object_defaults_job};
 use crate::model::{CronJob, Job, Millis, Pod, PodPhase, Time};
 use crate::policy::job::JOB_TRACKING_FINALIZER;
 use crate::policy::{Api, ApiError, Propagation};
@@ -97,6 +98,7 @@ impl World {
         if self.cronjobs.contains_key(&k) {
             return Err(ApiError::AlreadyExists);
         }
+        set_object_defaults_cronjob(&mut cj);
         self.admit(&mut cj.metadata);
         self.cronjobs.insert(k.clone(), cj.clone());
         self.changes.push_back(Change::CronJob { key: k, old: None, new: Some(Box::new(cj.clone())) });
@@ -170,6 +172,9 @@ impl World {
         if self.jobs.contains_key(&k) {
             return Err(ApiError::AlreadyExists);
         }
+        // The API server defaults every Job on create, those the CronJob
+        // controller makes from its (undefaulted) template included.
+        set_object_defaults_job(&mut job);
         self.admit(&mut job.metadata);
         let owner = job.metadata.controller_ref().filter(|r| r.kind == "CronJob");
         self.log.push(Entry::JobCreated {

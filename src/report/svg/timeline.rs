@@ -1,0 +1,324 @@
+//! What the timeline shows, read from the event log: one bar per Job with
+//! its outcome and lane, schedule ticks, downtime, deletions and spec
+//! changes of one CronJob.
+
+use crate::model::Time;
+use crate::schedule::kube::{controller_parse, format_schedule};
+use crate::schedule::{Location, Zone, load_location};
+use crate::sim::CronJobMeta;
+use crate::sim::log::{DeletedBy, Entry, Fault, Record};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Schedule ticks beyond this many are not enumerated (a year of minutely
+/// ticks is 525,600; `@every 1s` would be 31.5 million).
+pub const MAX_TICKS: usize = 600_000;
+
+/// How a Job's bar is coloured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Outcome {
+    /// Condition `Complete`.
+    Succeeded,
+    /// Condition `Failed` for any reason but `DeadlineExceeded` (mostly
+    /// `BackoffLimitExceeded`).
+    Failed,
+    /// Condition `Failed`, reason `DeadlineExceeded`.
+    DeadlineExceeded,
+    /// Deleted before finishing (`concurrencyPolicy: Replace`, a scenario
+    /// deletion, or its CronJob's deletion).
+    Replaced,
+    /// Still running at the end of the horizon.
+    Unfinished,
+}
+
+impl Outcome {
+    /// Every outcome, in legend order.
+    pub const ALL: [Outcome; 5] = [
+        Outcome::Succeeded,
+        Outcome::Failed,
+        Outcome::DeadlineExceeded,
+        Outcome::Replaced,
+        Outcome::Unfinished,
+    ];
+}
+
+/// One Job's bar.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bar {
+    pub job: String,
+    pub created: Time,
+    /// Finish, else deletion, else the horizon end.
+    pub end: Time,
+    pub outcome: Outcome,
+    /// 0-based lane; overlapping bars get different lanes.
+    pub lane: usize,
+}
+
+/// Schedule ticks over the horizon.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Ticks {
+    /// Tick instants (at most [`MAX_TICKS`]).
+    pub times: Vec<Time>,
+    /// Ticks that got no Job (no `JobCreated` with that `scheduledTime`).
+    pub missed: Vec<Time>,
+    /// More ticks exist than were enumerated.
+    pub capped: bool,
+    /// Why ticks stop early (parse error, `Next` not advancing).
+    pub note: Option<String>,
+}
+
+/// Everything drawn for one CronJob.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Timeline {
+    pub start: Time,
+    pub end: Time,
+    pub bars: Vec<Bar>,
+    pub lanes: usize,
+    pub ticks: Ticks,
+    pub deletions: Vec<(Time, DeletedBy)>,
+    pub downtime: Vec<(Time, Time)>,
+    /// Spec changes and the CronJob's deletion, `field=value`.
+    pub changes: Vec<(Time, String)>,
+    /// Windows with `spec.suspend: true`.
+    pub suspended: Vec<(Time, Time)>,
+}
+
+#[derive(Default)]
+struct JobFacts {
+    created: Time,
+    scheduled: Option<Time>,
+    finished: Option<(Time, Outcome)>,
+    deleted: Option<(Time, DeletedBy)>,
+    removed: Option<Time>,
+}
+
+impl Timeline {
+    /// Reads the records of `meta`'s CronJob (Jobs it created or was seeded
+    /// with) and the global downtime windows. `min_gap` is the smallest
+    /// separation (ms) two bars in one lane need to be told apart.
+    pub fn build(records: &[Record], meta: &CronJobMeta, min_gap: i64) -> Timeline {
+        let (start, end) = (meta.horizon_start, meta.horizon_end.max(meta.horizon_start));
+        let mut jobs: BTreeMap<&str, JobFacts> = BTreeMap::new();
+        let mut order: Vec<&str> = Vec::new();
+        let mut deletions = Vec::new();
+        let mut downtime = Vec::new();
+        let mut changes = Vec::new();
+        for r in records {
+            match &r.entry {
+                Entry::JobCreated { job, cronjob, scheduled_time, .. } if *cronjob == meta.key => {
+                    order.push(job);
+                    jobs.insert(
+                        job,
+                        JobFacts { created: r.time, scheduled: *scheduled_time, ..Default::default() },
+                    );
+                }
+                Entry::JobFinished { job, condition, reason, .. } => {
+                    if let Some(f) = jobs.get_mut(job.as_str()) {
+                        let o = match (condition.as_str(), reason.as_str()) {
+                            ("Complete", _) => Outcome::Succeeded,
+                            (_, "DeadlineExceeded") => Outcome::DeadlineExceeded,
+                            _ => Outcome::Failed,
+                        };
+                        f.finished.get_or_insert((r.time, o));
+                    }
+                }
+                Entry::JobDeleted { job, by, .. } => {
+                    if let Some(f) = jobs.get_mut(job.as_str()) {
+                        f.deleted.get_or_insert((r.time, *by));
+                        deletions.push((r.time, *by));
+                    }
+                }
+                Entry::JobRemoved { job } => {
+                    if let Some(f) = jobs.get_mut(job.as_str()) {
+                        f.removed.get_or_insert(r.time);
+                    }
+                }
+                Entry::Fault(Fault::DowntimeStart { until }) => downtime.push((r.time, (*until).min(end))),
+                Entry::Fault(Fault::SpecChange { object, change }) if *object == meta.key => {
+                    changes.push((r.time, change.clone()));
+                }
+                Entry::Fault(Fault::CronJobDeleted { object }) if *object == meta.key => {
+                    changes.push((r.time, "deleted".to_string()));
+                }
+                _ => {}
+            }
+        }
+        let scheduled: BTreeSet<Time> = jobs.values().filter_map(|f| f.scheduled).collect();
+        let ticks = schedule_ticks(meta, &changes, &scheduled);
+        let mut bars: Vec<Bar> = order
+            .iter()
+            .filter_map(|name| jobs.get(name).map(|f| (name, f)))
+            .map(|(name, f)| {
+                let (bar_end, outcome) = match (f.finished, f.deleted) {
+                    (Some((t, o)), _) => (t, o),
+                    (None, Some((t, _))) => (t, Outcome::Replaced),
+                    (None, None) => (f.removed.unwrap_or(end), Outcome::Unfinished),
+                };
+                Bar {
+                    job: name.to_string(),
+                    created: f.created,
+                    end: bar_end.max(f.created),
+                    outcome,
+                    lane: 0,
+                }
+            })
+            .collect();
+        let lanes = assign_lanes(&mut bars, min_gap);
+        let suspended = suspended_windows(meta.suspended, start, end, &changes);
+        Timeline { start, end, bars, lanes, ticks, deletions, downtime, changes, suspended }
+    }
+}
+
+/// The spans with `suspend: true`, from the initial value and the
+/// `suspend=` changes.
+fn suspended_windows(
+    initially: bool,
+    start: Time,
+    end: Time,
+    changes: &[(Time, String)],
+) -> Vec<(Time, Time)> {
+    let mut out = Vec::new();
+    let mut since = initially.then_some(start);
+    for (t, c) in changes {
+        match (c.as_str(), since) {
+            ("suspend=true", None) => since = Some(*t),
+            ("suspend=false", Some(s)) => {
+                out.push((s, *t));
+                since = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = since {
+        out.push((s, end));
+    }
+    out
+}
+
+/// First-fit lanes in creation order: a bar takes the lowest lane whose
+/// last bar ended at least `min_gap` before it starts. Returns the lane
+/// count.
+fn assign_lanes(bars: &mut [Bar], min_gap: i64) -> usize {
+    let mut lane_end: Vec<Time> = Vec::new();
+    for b in bars.iter_mut() {
+        let free = lane_end.iter().position(|e| e.add(min_gap) <= b.created);
+        let lane = match free {
+            Some(l) => l,
+            None => {
+                lane_end.push(b.created);
+                lane_end.len() - 1
+            }
+        };
+        if let Some(e) = lane_end.get_mut(lane) {
+            *e = b.end.max(b.created.add(min_gap));
+        }
+        b.lane = lane;
+    }
+    lane_end.len()
+}
+
+/// The schedule in force over time: the initial one, then each
+/// `schedule=`/`timeZone=` change (later edits are drawn from their time on).
+fn schedule_segments(meta: &CronJobMeta, changes: &[(Time, String)]) -> Vec<(Time, String, Option<String>)> {
+    let mut segs = vec![(meta.horizon_start, meta.schedule.clone(), meta.time_zone.clone())];
+    for (t, c) in changes {
+        let (mut sched, mut tz) = match segs.last() {
+            Some((_, s, z)) => (s.clone(), z.clone()),
+            None => continue,
+        };
+        if let Some(s) = c.strip_prefix("schedule=") {
+            sched = s.to_string();
+        } else if let Some(z) = c.strip_prefix("timeZone=") {
+            tz = (!z.is_empty()).then(|| z.to_string());
+        } else {
+            continue;
+        }
+        segs.push((*t, sched, tz));
+    }
+    segs
+}
+
+/// Ticks of each schedule segment, walked with robfig's
+/// `Next` the way the controller does (from `formatSchedule` and
+/// `ParseStandard`), stopping where `Next` no longer advances.
+fn schedule_ticks(meta: &CronJobMeta, changes: &[(Time, String)], scheduled: &BTreeSet<Time>) -> Ticks {
+    let local = match load_location(&meta.local_zone) {
+        Ok(Location::Zone(z)) => z,
+        _ => Zone::Utc,
+    };
+    let segs = schedule_segments(meta, changes);
+    let mut ticks = Ticks::default();
+    for (i, (from, sched, tz)) in segs.iter().enumerate() {
+        // Segments cover `(from, until]`; the horizon end itself is
+        // excluded, as its Job would be created after the horizon.
+        let (until, last) = match segs.get(i + 1) {
+            Some(s) => (s.0, false),
+            None => (meta.horizon_end, true),
+        };
+        let formatted = format_schedule(sched, tz.as_deref());
+        let parsed = match controller_parse(&formatted.text) {
+            Ok(p) => p,
+            Err(e) => {
+                ticks.note.get_or_insert(format!("schedule {sched:?}: {e}"));
+                continue;
+            }
+        };
+        let mut cur = from.unix();
+        while let Some(next) = parsed.next(cur, local) {
+            if next <= cur {
+                ticks.note.get_or_insert(format!("Next stopped advancing at {}", Time::from_unix(cur)));
+                break;
+            }
+            let t = Time::from_unix(next);
+            if t > until || (last && t == until) {
+                break;
+            }
+            if ticks.times.len() >= MAX_TICKS {
+                ticks.capped = true;
+                break;
+            }
+            ticks.times.push(t);
+            if !scheduled.contains(&t) {
+                ticks.missed.push(t);
+            }
+            cur = next;
+        }
+    }
+    ticks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bar(c: i64, e: i64) -> Bar {
+        Bar { job: String::new(), created: Time(c), end: Time(e), outcome: Outcome::Succeeded, lane: 9 }
+    }
+
+    #[test]
+    fn overlapping_bars_get_separate_lanes_and_lanes_are_reused() {
+        let mut bars = vec![bar(0, 100), bar(50, 150), bar(120, 200), bar(160, 170)];
+        assert_eq!(assign_lanes(&mut bars, 10), 2);
+        let lanes: Vec<usize> = bars.iter().map(|b| b.lane).collect();
+        assert_eq!(lanes, [0, 1, 0, 1]);
+    }
+
+    #[test]
+    fn a_schedule_change_starts_a_new_segment() {
+        let meta = CronJobMeta {
+            key: "default/a".into(),
+            schedule: "0 * * * *".into(),
+            time_zone: None,
+            local_zone: "UTC".into(),
+            concurrency_policy: "Allow".into(),
+            starting_deadline_seconds: None,
+            suspended: false,
+            horizon_start: Time::from_unix(0),
+            horizon_end: Time::from_unix(4 * 3600),
+        };
+        let changes = vec![(Time::from_unix(7200), "schedule=*/30 * * * *".to_string())];
+        let t = schedule_ticks(&meta, &changes, &BTreeSet::new());
+        let secs: Vec<i64> = t.times.iter().map(|t| t.unix()).collect();
+        assert_eq!(secs, [3600, 7200, 9000, 10800, 12600]);
+        assert_eq!(t.missed.len(), 5);
+    }
+}
