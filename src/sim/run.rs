@@ -1,6 +1,7 @@
 //! `simulate`: builds the world from a scenario, runs the engine to the end
 //! of the horizon, and returns the log with what the report needs.
 
+use super::cache::Cache;
 use super::engine::{Engine, Ev, WorkloadState};
 use super::kubelet::Kubelet;
 use super::log::{Entry, Fault, LogSink, Record};
@@ -129,6 +130,7 @@ pub fn simulate_into(
         ttl_queue: WorkQueue::new(),
         job_backoff: BTreeMap::new(),
         kubelet: Kubelet::default(),
+        cache: Cache::default(),
         workloads: BTreeMap::new(),
         records: 0,
     };

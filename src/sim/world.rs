@@ -123,12 +123,16 @@ impl World {
     }
 
     /// `UpdateStatus`: writes `cj.status` to the stored object of the same
-    /// uid.
+    /// uid and resourceVersion (else Conflict).
     pub fn update_cronjob_status(&mut self, cj: &CronJob) -> Result<(), ApiError> {
         let k = key(&cj.metadata.namespace, &cj.metadata.name);
         let rv = self.rv();
         let stored = self.cronjobs.get_mut(&k).ok_or(ApiError::NotFound)?;
-        if stored.metadata.uid != cj.metadata.uid {
+        // Optimistic concurrency: a write based on a stale copy fails.
+        if stored.metadata.uid != cj.metadata.uid
+            || (!cj.metadata.resource_version.is_empty()
+                && stored.metadata.resource_version != cj.metadata.resource_version)
+        {
             return Err(ApiError::Conflict);
         }
         let old = stored.clone();
@@ -291,16 +295,6 @@ impl World {
             .into_iter()
             .flatten()
             .filter_map(|pk| self.pods.get(pk).cloned())
-            .collect()
-    }
-
-    /// The Jobs of a namespace, in name order.
-    pub fn jobs_in(&self, ns: &str) -> Vec<Job> {
-        let from = format!("{ns}/");
-        self.jobs
-            .range(from.clone()..)
-            .take_while(|(k, _)| k.starts_with(&from))
-            .map(|(_, j)| j.clone())
             .collect()
     }
 
