@@ -194,7 +194,11 @@ pub fn simulate_into(
         Some(p) => p,
         None => &mut noop,
     };
-    engine.run_until(end, progress);
+    engine.run_until(end, progress).map_err(|t| SimError {
+        message: format!(
+            "the simulation stopped advancing at {t}: the controllers keep reacting to each other"
+        ),
+    })?;
     engine.world.now = end;
     let mut pods_by_phase = BTreeMap::new();
     for p in engine.world.pods.values() {
