@@ -21,7 +21,7 @@
 
 use super::cronjob::CronJob;
 use super::job::Job;
-use super::pod::Pod;
+use super::pod::{ContainerTerminated, Pod};
 use super::yaml::{self, Node, Position, Value, YamlError, closest};
 use serde::de::DeserializeOwned;
 use std::collections::BTreeMap;
@@ -149,7 +149,10 @@ impl Manifests {
                 self.cronjobs.extend(located(node, file, errors));
             }
             ("Job", "batch/v1" | "") => self.jobs.extend(located(node, file, errors)),
-            ("Pod", "v1" | "") => self.pods.extend(located(node, file, errors)),
+            ("Pod", "v1" | "") => {
+                let pod = located::<Pod>(node, file, errors).map(|p| with_container_states(p, errors));
+                self.pods.extend(pod);
+            }
             _ => self.warnings.push(
                 YamlError::at(
                     file,
@@ -214,6 +217,33 @@ fn located<T: DeserializeOwned + HasMeta>(
             None
         }
     }
+}
+
+/// The API nests a container's end as `state.terminated` and
+/// `lastState.terminated`; the model keeps them flat
+/// (`ContainerStatus::terminated`, `last_terminated`), so copy them over.
+fn with_container_states(mut pod: Located<Pod>, errors: &mut Vec<YamlError>) -> Located<Pod> {
+    let Some(Value::Seq(items)) = pod.node.find("status.containerStatuses").map(|n| &n.value) else {
+        return pod;
+    };
+    let mut found = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        for (path, last) in [("state.terminated", false), ("lastState.terminated", true)] {
+            if let Some(n) = item.find(path) {
+                match yaml::from_node::<ContainerTerminated>(n, &pod.file) {
+                    Ok(t) => found.push((i, last, t)),
+                    Err(e) => errors.push(e),
+                }
+            }
+        }
+    }
+    for (i, last, t) in found {
+        if let Some(cs) = pod.value.status.container_statuses.get_mut(i) {
+            let slot = if last { &mut cs.last_terminated } else { &mut cs.terminated };
+            slot.get_or_insert(t);
+        }
+    }
+    pod
 }
 
 /// Objects with `metadata`.

@@ -63,7 +63,6 @@ pub(crate) fn validate_job_spec(spec: &JobSpec, path: &str, errs: &mut Vec<Field
     for (name, value, hint) in counts {
         errs.extend(FieldError::nonnegative(&format!("{path}.{name}"), value, hint));
     }
-    let indexed = spec.completion_mode.as_deref() == Some("Indexed");
     if let Some(mode) = spec.completion_mode.as_deref() {
         if mode != "NonIndexed" && mode != "Indexed" {
             let allowed = ["NonIndexed", "Indexed"];
@@ -76,24 +75,23 @@ pub(crate) fn validate_job_spec(spec: &JobSpec, path: &str, errs: &mut Vec<Field
                 .with_hint(choose(mode, &allowed)),
             );
         }
-        if indexed && spec.completions.is_none() {
+        if mode == "Indexed" && spec.completions.is_none() {
             errs.push(
                 FieldError::required(format!("{path}.completions"), "when completion mode is Indexed")
                     .with_hint("an Indexed Job needs completions: set it to the number of indexes"),
             );
         }
     }
-    if !indexed && matches!(spec.completion_mode.as_deref(), None | Some("NonIndexed")) {
-        if let Some(n) = spec.backoff_limit_per_index {
-            errs.push(
-                FieldError::invalid(
-                    format!("{path}.backoffLimitPerIndex"),
-                    BadValue::Int(n.into()),
-                    "requires indexed completion mode",
-                )
-                .with_hint("set completionMode: Indexed, or use backoffLimit instead"),
-            );
-        }
+    let non_indexed = matches!(spec.completion_mode.as_deref(), None | Some("NonIndexed"));
+    if let (true, Some(n)) = (non_indexed, spec.backoff_limit_per_index) {
+        errs.push(
+            FieldError::invalid(
+                format!("{path}.backoffLimitPerIndex"),
+                BadValue::Int(n.into()),
+                "requires indexed completion mode",
+            )
+            .with_hint("set completionMode: Indexed, or use backoffLimit instead"),
+        );
     }
     if let Some(pfp) = &spec.pod_failure_policy {
         let rules_path = format!("{path}.podFailurePolicy.rules");
@@ -173,7 +171,7 @@ fn validate_containers(pod: &PodSpec, path: &str, errs: &mut Vec<FieldError>) {
         );
     }
     let mut seen: Vec<&str> = Vec::new();
-    let groups = [("initContainers", &pod.init_containers), ("containers", &pod.containers)];
+    let groups = [("containers", &pod.containers), ("initContainers", &pod.init_containers)];
     for (group, list) in groups {
         for (i, c) in list.iter().enumerate() {
             let at = format!("{path}.{group}[{i}]");
@@ -296,20 +294,19 @@ fn validate_exit_codes(req: &OnExitCodes, path: &str, names: &[&str], errs: &mut
                 .with_hint(choose(op, &OPERATORS)),
         );
     }
-    if let Some(name) = &req.container_name {
-        if !names.contains(&name.as_str()) {
-            errs.push(
-                FieldError::invalid(
-                    format!("{path}.containerName"),
-                    BadValue::Str(name.clone()),
-                    "must be one of the container or initContainer names in the pod template",
-                )
-                .with_hint(match closest(name, names) {
-                    Some(c) => format!("did you mean `{c}`?"),
-                    None => format!("name one of: {}", names.join(", ")),
-                }),
-            );
-        }
+    if let Some(name) = req.container_name.as_ref().filter(|n| !names.contains(&n.as_str())) {
+        let hint = match closest(name, names) {
+            Some(c) => format!("did you mean `{c}`?"),
+            None => format!("name one of: {}", names.join(", ")),
+        };
+        errs.push(
+            FieldError::invalid(
+                format!("{path}.containerName"),
+                BadValue::Str(name.clone()),
+                "must be one of the container or initContainer names in the pod template",
+            )
+            .with_hint(hint),
+        );
     }
     let values_path = format!("{path}.values");
     if req.values.is_empty() {

@@ -149,8 +149,18 @@ pub fn hint_for(msg: &str) -> Option<String> {
             };
         }
     }
+    if msg.starts_with("invalid type: boolean") && msg.contains("expected a string") {
+        return Some(
+            "YAML reads y, yes, on, n, no, off, true and false as booleans: quote the value (\"yes\")".into(),
+        );
+    }
     if msg.contains("expected a string") && msg.starts_with("invalid type:") && !msg.contains("map") {
         return Some("quote the value to make it a string, e.g. \"5\"".into());
+    }
+    let expected = msg.rsplit("expected ").next().unwrap_or("");
+    let integer = matches!(expected, "i8" | "i16" | "i32" | "i64" | "u8" | "u16" | "u32" | "u64");
+    if integer && msg.starts_with("invalid type:") {
+        return Some("write a whole number, without quotes (e.g. 3)".into());
     }
     if msg.starts_with("missing field `") {
         return Some("add the field; it has no default".into());
@@ -263,8 +273,12 @@ mod tests {
         let e = from_yaml::<Cfg>("schedule: x\nparallelism: two\n", "f").unwrap_err();
         assert_eq!((e.line, e.column), (2, 14));
         assert!(e.message.starts_with("parallelism: invalid type: string \"two\""), "{}", e.message);
+        assert_eq!(e.hint.as_deref(), Some("write a whole number, without quotes (e.g. 3)"));
         let e = from_yaml::<Cfg>("schedule: 5\n", "f").unwrap_err();
         assert!(e.hint.unwrap().contains("quote"));
+        // YAML 1.1 booleans, as Kubernetes' YAML reader also resolves them.
+        let e = from_yaml::<Cfg>("schedule: on\n", "f").unwrap_err();
+        assert!(e.hint.unwrap().starts_with("YAML reads y, yes, on"));
     }
 
     #[test]

@@ -247,6 +247,22 @@ mod tests {
     }
 
     #[test]
+    fn aliases_and_merge_keys_are_resolved() {
+        let d = &parse("base: &b {x: 1}\nuse: *b\nmerged:\n  <<: *b\n  w: 2\n").unwrap()[0];
+        assert_eq!(d.find("use.x").map(|n| &n.value), Some(&Value::Int(1)));
+        assert_eq!(d.find("merged.x").map(|n| &n.value), Some(&Value::Int(1)));
+        assert_eq!(d.find("merged.w").map(|n| &n.value), Some(&Value::Int(2)));
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let deep = format!("{}{}", "[".repeat(20_000), "]".repeat(20_000));
+        assert!(parse(&deep).is_err());
+        let block: String = (0..2_000).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
+        assert!(parse(&block).is_err());
+    }
+
+    #[test]
     fn malformed_paths_do_not_fail() {
         let d = &parse("a: [1]\n").unwrap()[0];
         assert_eq!(d.position_of("a[x].b"), Position { line: 1, column: 1 });
