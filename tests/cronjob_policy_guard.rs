@@ -89,3 +89,20 @@ fn long_legitimate_walks_are_not_mistaken_for_hangs() {
     assert_eq!((r.missed, r.count), (Missed::Few, 3));
     let _: Time = r.earliest;
 }
+
+#[test]
+fn next_returning_the_zero_time_mid_walk_is_a_hang_too() {
+    // Feb 29: from 2096-02-29 robfig finds no match within five years (2100
+    // is not leap) and returns the zero time; upstream's walk then restarts
+    // in year 1 and comes back to the same dead end.
+    let cj = cronjob("0 0 29 2 *", t("2080-01-01T00:00:00Z"), Some(t("2088-02-29T00:00:00Z")));
+    let s = Schedule::parse("0 0 29 2 *").unwrap();
+    let got = most_recent(&cj, t("2100-06-01T00:00:00Z"), &s, Zone::Utc, false);
+    assert_eq!(got, Err(ScheduleFault::NeverReturns { at: cronwarp::policy::cronjob::GO_ZERO }));
+    // One leap day earlier the first two ticks straddle the gap instead.
+    let cj = cronjob("0 0 29 2 *", t("2080-01-01T00:00:00Z"), Some(t("2092-02-29T00:00:00Z")));
+    assert_eq!(
+        most_recent(&cj, t("2100-06-01T00:00:00Z"), &s, Zone::Utc, false),
+        Err(ScheduleFault::TooClose)
+    );
+}

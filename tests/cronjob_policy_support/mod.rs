@@ -26,13 +26,15 @@ pub fn ctx(now: Time, settings: &Settings) -> SyncContext<'_> {
 /// Upstream's `cronJob()` fixture with a schedule, creation time and
 /// lastScheduleTime.
 pub fn cronjob(schedule: &str, created: Time, last: Option<Time>) -> CronJob {
-    let mut cj = CronJob::default();
-    cj.metadata = ObjectMeta {
-        name: "mycronjob".into(),
-        namespace: "snazzycats".into(),
-        uid: "1a2b3c".into(),
-        creation_timestamp: Some(created),
-        ..ObjectMeta::default()
+    let mut cj = CronJob {
+        metadata: ObjectMeta {
+            name: "mycronjob".into(),
+            namespace: "snazzycats".into(),
+            uid: "1a2b3c".into(),
+            creation_timestamp: Some(created),
+            ..ObjectMeta::default()
+        },
+        ..CronJob::default()
     };
     cj.spec.schedule = schedule.into();
     cj.spec.concurrency_policy = "Allow".into();
