@@ -22,6 +22,8 @@ mod backoff;
 mod failure_policy;
 mod pods;
 mod sync;
+#[cfg(test)]
+mod tests;
 
 pub use backoff::{BackoffRecord, pod_finish_time, remaining_backoff};
 pub use failure_policy::{PolicyAction, PolicyMatch, match_pod_failure_policy};
@@ -106,7 +108,9 @@ pub struct JobSyncOutcome {
     /// batch with an error; the simulator applies that when creation can
     /// fail.
     pub pods_to_create: u32,
-    /// Pods to delete, in upstream's order.
+    /// Pods to delete, in upstream's order (most deletable first for
+    /// scale-down). For `Suspended`/`TooManyActive` the tracking finalizer
+    /// goes first, so those pods are never counted.
     pub pods_to_delete: Vec<PodDeletion>,
     /// Terminal pods counted in this sync: the controller removes their
     /// tracking finalizer ([`JOB_TRACKING_FINALIZER`]).

@@ -45,9 +45,14 @@ struct Ctx<'a> {
 /// The caller applies the outcome at once: it removes the tracking
 /// finalizer from every pod in `pods_to_count` before the next sync (the
 /// status already counts them; upstream's `uncountedTerminatedPods` is
-/// always empty between syncs here), deletes `pods_to_delete`, creates
-/// `pods_to_create` pods carrying the finalizer, and stores `backoff`.
-/// Indexed Jobs are treated as NonIndexed.
+/// always empty between syncs here), deletes `pods_to_delete` (first
+/// removing the finalizer when [`PodDeleteCause::removes_finalizer`]),
+/// creates `pods_to_create` pods carrying the finalizer, and stores
+/// `backoff`. Indexed Jobs are treated as NonIndexed.
+///
+/// Quirk kept from upstream: while the backoff delays a replacement,
+/// `manageJob` reports 0 active pods, so `status.active` reads 0 even with
+/// pods running.
 pub fn sync_job(
     job: &Job,
     pods: &[Pod],
