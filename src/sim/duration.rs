@@ -88,9 +88,7 @@ impl DurationSpec {
                         after.split(|c: char| c.is_ascii_digit() || c == '.').next().unwrap_or(after)
                     )),
                 })?;
-            nanos = scaled(value, *scale)
-                .and_then(|n| n.checked_add(nanos).ok_or(TOO_LARGE))
-                .map_err(|why| bad(why))?;
+            nanos = scaled(value, *scale).and_then(|n| n.checked_add(nanos).ok_or(TOO_LARGE)).map_err(bad)?;
             rest = &after[unit.len()..];
         }
         if !nanos.is_multiple_of(NANOS_PER_MILLI) {

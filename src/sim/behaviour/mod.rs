@@ -104,8 +104,9 @@ impl Behaviour {
     pub fn attempt(&self, rng: &mut ChaCha8Rng, run: u64, attempt: u32) -> Attempt {
         let scripted = self.runs.get(&run).unwrap_or(&self.script).get(attempt as usize);
         let base = slots::FIRST_ATTEMPT + slots::PER_ATTEMPT * u64::from(attempt);
+        let rng: &ChaCha8Rng = rng;
         let draw = |timing: &Timing, offset: u64, slow: u64| {
-            timing.sample(&mut slot(rng, base + offset), &mut slot(rng, slow), run)
+            timing.sample(run, || slot(rng, base + offset), || slot(rng, slow))
         };
         let start_latency = match scripted.and_then(|o| o.start_latency) {
             Some(d) => d.millis(),
@@ -117,7 +118,7 @@ impl Behaviour {
         };
         let exit_code = match scripted {
             Some(o) => o.exit_code(self.exit_code),
-            None if self.failure_probability.hit(&mut slot(rng, base + slots::FAILURE)) => self.exit_code,
+            None if self.failure_probability.hit(|| slot(rng, base + slots::FAILURE)) => self.exit_code,
             None => 0,
         };
         Attempt { start_latency, duration, exit_code }
@@ -162,10 +163,10 @@ impl Probability {
         self.0
     }
 
-    /// One Bernoulli draw: true with this probability (never for 0,
-    /// always for 1).
-    pub fn hit(self, rng: &mut ChaCha8Rng) -> bool {
-        self.0 > 0.0 && unit_f64(rng) < self.0
+    /// One Bernoulli draw from the generator `rng` makes: true with this
+    /// probability. 0 and 1 are certain and draw nothing.
+    pub fn hit(self, rng: impl FnOnce() -> ChaCha8Rng) -> bool {
+        self.0 >= 1.0 || (self.0 > 0.0 && unit_f64(&mut rng()) < self.0)
     }
 }
 

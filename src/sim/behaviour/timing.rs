@@ -96,10 +96,16 @@ impl Timing {
 
     /// The span for one attempt of run `run`: the distribution drawn from
     /// `draw`, times the slow factor if `run_draw` says this run is slow.
-    /// `run_draw` must be the same generator state for every attempt of a
-    /// run, so a run is slow for all its attempts or none.
-    pub fn sample(&self, draw: &mut ChaCha8Rng, run_draw: &mut ChaCha8Rng, run: u64) -> Millis {
-        let base = self.distribution.sample(draw, run);
+    /// `run_draw` must give the same generator for every attempt of a run,
+    /// so a run is slow for all its attempts or none. The generators are
+    /// only made when a draw needs them.
+    pub fn sample(
+        &self,
+        run: u64,
+        draw: impl FnOnce() -> ChaCha8Rng,
+        run_draw: impl FnOnce() -> ChaCha8Rng,
+    ) -> Millis {
+        let base = self.distribution.sample(run, draw);
         match &self.slow {
             Some(s) if s.probability.hit(run_draw) => to_millis(base as f64 * s.factor),
             _ => base,
@@ -127,22 +133,22 @@ impl Distribution {
         }
     }
 
-    /// One draw for run `run` (lists index by run; the others draw from
-    /// `rng`). Never negative.
-    pub fn sample(&self, rng: &mut ChaCha8Rng, run: u64) -> Millis {
+    /// One draw for run `run`: lists index by run; the other random
+    /// shapes draw from the generator `rng` makes. Never negative.
+    pub fn sample(&self, run: u64, rng: impl FnOnce() -> ChaCha8Rng) -> Millis {
         match self {
             Distribution::Fixed(d) => d.millis(),
             Distribution::Uniform { min, max } => {
                 let span = max.millis().saturating_sub(min.millis()).max(0);
-                min.millis().saturating_add(below(rng, span as u64) as Millis)
+                min.millis().saturating_add(below(&mut rng(), span as u64) as Millis)
             }
             Distribution::Normal { mean, stddev } => {
-                to_millis(mean.millis() as f64 + stddev.millis() as f64 * standard_normal(rng))
+                to_millis(mean.millis() as f64 + stddev.millis() as f64 * standard_normal(&mut rng()))
             }
             Distribution::LogNormal { median, p99 } => {
                 let mu = (median.millis() as f64).ln();
                 let sigma = (p99.millis() as f64 / median.millis() as f64).ln() / Z99;
-                to_millis((mu + sigma * standard_normal(rng)).exp())
+                to_millis((mu + sigma * standard_normal(&mut rng())).exp())
             }
             Distribution::List(v) => {
                 let i = usize::try_from(run).unwrap_or(usize::MAX).min(v.len().saturating_sub(1));
