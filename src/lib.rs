@@ -8,5 +8,6 @@
 pub mod cli;
 pub mod model;
 pub mod policy;
+pub mod report;
 pub mod schedule;
 pub mod sim;

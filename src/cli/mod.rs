@@ -1,1 +1,150 @@
-//! placeholder
+//! The `cronwarp` command line.
+//!
+//! Each subcommand lives in its own file (`src/cli/<cmd>.rs`) with an
+//! `Args` struct and `run(&Args, &mut Ctx) -> Result<u8, CliError>`; adding
+//! one means one variant in [`Command`] and one arm in [`run`]. Output goes
+//! through [`Ctx`] so tests can capture it, and this module is the only place
+//! that reads the wall clock (for `--from`'s default).
+
+mod explain;
+mod expr;
+mod run;
+mod schedule;
+mod schema;
+
+use clap::{Parser, Subcommand};
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+/// Success.
+pub const EXIT_OK: u8 = 0;
+/// The command ran, and an expectation it checked failed.
+pub const EXIT_EXPECTATIONS_FAILED: u8 = 1;
+/// Invalid input: a schedule robfig rejects, an unknown zone, a bad flag.
+pub const EXIT_INVALID_INPUT: u8 = 2;
+/// A bug or an I/O failure inside cronwarp.
+pub const EXIT_INTERNAL: u8 = 3;
+
+const AFTER_HELP: &str = "\
+Exit codes:
+  0  success (warnings, e.g. a schedule the API server would reject, go to stderr)
+  1  expectations failed (the command ran, and a check it was asked to make failed)
+  2  invalid input (robfig rejects the schedule, unknown time zone, bad flag or time)
+  3  internal error (a cronwarp bug or an I/O failure)
+
+Examples:
+  cronwarp schedule --from 2025-03-08T00:00:00Z --tz America/New_York '30 2 * * *'
+  cronwarp explain '0 0 1 * 1'
+  cronwarp explain --tz Australia/Lord_Howe '@daily'";
+
+/// Deterministic simulator and test harness for Kubernetes CronJob schedules
+/// and controllers, robfig/cron quirks and DST included.
+#[derive(Debug, Parser)]
+#[command(name = "cronwarp", version, after_help = AFTER_HELP)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the next fire times of a CronJob schedule, exactly as the
+    /// Kubernetes controller computes them.
+    Schedule(schedule::Args),
+    /// Explain a schedule: its meaning, next runs, day rule and DST surprises.
+    Explain(explain::Args),
+    /// Simulate a scenario under virtual time and report every tick, overlap,
+    /// Job outcome and deletion.
+    Run(run::Args),
+    /// Print the JSON Schema of the scenario file format, for editors.
+    Schema(schema::Args),
+}
+
+/// What a subcommand sees of the outside world.
+pub struct Ctx<'a> {
+    /// Results.
+    pub out: &'a mut dyn Write,
+    /// Warnings, notes and errors.
+    pub err: &'a mut dyn Write,
+    /// The wall clock at start (Unix seconds): the default `--from`.
+    pub now: i64,
+}
+
+/// Why a subcommand failed.
+#[derive(Debug)]
+pub enum CliError {
+    /// Bad input: exit 2.
+    Invalid {
+        /// What is wrong, upstream error text included verbatim.
+        message: String,
+        /// How to fix it, when we know.
+        hint: Option<String>,
+    },
+    /// Exit 3.
+    Internal(String),
+}
+
+impl CliError {
+    /// Invalid input without a hint.
+    pub fn invalid(message: impl Into<String>) -> CliError {
+        CliError::Invalid { message: message.into(), hint: None }
+    }
+
+    /// The process exit code.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Invalid { .. } => EXIT_INVALID_INPUT,
+            CliError::Internal(_) => EXIT_INTERNAL,
+        }
+    }
+}
+
+impl From<io::Error> for CliError {
+    fn from(e: io::Error) -> CliError {
+        CliError::Internal(format!("writing output: {e}"))
+    }
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: &Cli, ctx: &mut Ctx) -> Result<u8, CliError> {
+    match &cli.command {
+        Command::Schedule(a) => schedule::run(a, ctx),
+        Command::Explain(a) => explain::run(a, ctx),
+        Command::Run(a) => run::run(a, ctx),
+        Command::Schema(a) => schema::run(a, ctx),
+    }
+}
+
+/// The binary's entry point: parses arguments (clap exits 2 on usage errors,
+/// 0 on `--help`), reads the clock once, runs, and maps errors to exit codes.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let now = match std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+        Err(e) => -i64::try_from(e.duration().as_secs()).unwrap_or(i64::MAX),
+    };
+    let (stdout, stderr) = (io::stdout(), io::stderr());
+    let (mut out, mut err) = (io::BufWriter::new(stdout.lock()), stderr.lock());
+    let mut ctx = Ctx { out: &mut out, err: &mut err, now };
+    let code = match run(&cli, &mut ctx) {
+        Ok(code) => code,
+        Err(e) => {
+            report(&e, &mut *ctx.err);
+            e.exit_code()
+        }
+    };
+    // A closed pipe (`| head`) is not worth a message.
+    let _ = ctx.out.flush();
+    ExitCode::from(code)
+}
+
+fn report(e: &CliError, err: &mut dyn Write) {
+    // stderr itself failing leaves nothing better to do.
+    let _ = match e {
+        CliError::Invalid { message, hint: Some(h) } => writeln!(err, "error: {message}\nhint: {h}"),
+        CliError::Invalid { message, hint: None } => writeln!(err, "error: {message}"),
+        CliError::Internal(m) => writeln!(err, "internal error: {m}"),
+    };
+}

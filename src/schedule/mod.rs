@@ -33,7 +33,9 @@ mod next;
 mod parse;
 mod zone;
 
-pub use analysis::{Anomaly, AnomalyKind, DayRule, analyze, day_rule, simple_next};
+pub use analysis::{
+    Anomaly, AnomalyKind, DayRule, Transition, analyze, day_rule, fmt_offset, simple_next, transitions,
+};
 pub use civil::Wall;
 pub use describe::describe;
 pub use parse::{ParseError, STAR_BIT};

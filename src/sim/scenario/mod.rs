@@ -227,8 +227,9 @@ pub struct Expect {
     pub no_missed_runs: Option<bool>,
     /// At most this many Jobs of one CronJob active at once.
     pub max_concurrent: Option<u64>,
-    /// At least this many failed Jobs are kept for inspection at the end.
-    pub min_failed_retention: Option<u64>,
+    /// Every failed Job that history GC or TTL deleted was kept at least
+    /// this long after it failed (how long failure evidence survives).
+    pub min_failed_retention: Option<DurationSpec>,
     /// At least this many Jobs created per CronJob.
     pub min_jobs: Option<u64>,
     /// At most this many Jobs created per CronJob.

@@ -1,0 +1,184 @@
+//! `cronwarp explain`: what a schedule means and where it surprises.
+
+use super::expr::{CONTROLLER_ZONE, ExprArgs, resolve, warn_all};
+use super::{CliError, Ctx, EXIT_OK};
+use crate::schedule::{
+    Anomaly, AnomalyKind, DayRule, ScheduleKind, analyze, day_rule, describe, fmt_offset, format_rfc3339,
+};
+use chrono::{DateTime, Months};
+
+const AFTER_HELP: &str = "\
+Prints the schedule's meaning, its next 5 runs after --from, the day-of-month/day-of-week rule
+when both are restricted, and every DST surprise in the 12 months after --from: runs that do not
+happen (gap), runs that happen twice (fold), and deviations caused by how robfig walks
+wall-clock fields (marked *; zones such as Australia/Lord_Howe, Pacific/Chatham, Asia/Beirut).
+
+Examples:
+  cronwarp explain --from 2025-01-01T00:00:00Z --tz America/New_York '30 1 * * *'
+  cronwarp explain '0 0 13 * 5'
+  cronwarp explain --tz Australia/Lord_Howe @daily
+
+Exit codes: 0 ok (warnings on stderr), 2 invalid schedule or zone, 3 internal error.";
+
+const NEXT_RUNS: usize = 5;
+/// Explanations wrap at this width, for an 80-column terminal.
+const WIDTH: usize = 78;
+
+/// `cronwarp explain` arguments.
+#[derive(Debug, clap::Args)]
+#[command(after_help = AFTER_HELP)]
+pub struct Args {
+    #[command(flatten)]
+    pub expr: ExprArgs,
+}
+
+/// Writes the explanation to stdout.
+pub fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
+    let r = resolve(&args.expr, ctx.now)?;
+    warn_all(&r.warnings, ctx.err)?;
+    let s = &r.schedule;
+    let out = &mut *ctx.out;
+    writeln!(out, "Schedule   {}", args.expr.expr)?;
+    if r.text != args.expr.expr {
+        writeln!(out, "Parsed as  {}", r.text)?;
+    }
+    let every = matches!(s.kind(), ScheduleKind::Every(_));
+    if every {
+        writeln!(out, "Zone       none: @every counts real seconds")?;
+    } else {
+        let how = if r.text.contains("TZ") { "" } else { " (the controller's local zone)" };
+        writeln!(out, "Zone       {}{how}", r.zone.name())?;
+    }
+    wrap(out, "Meaning    ", &describe(s))?;
+    if let ScheduleKind::Spec(spec) = s.kind()
+        && day_rule(spec) == DayRule::Or
+    {
+        wrap(
+            out,
+            "Day rule   ",
+            "OR: both day fields are restricted (neither is `*` or `?` without a step above 1), so a \
+             day matching either the day of month or the day of week runs",
+        )?;
+    }
+
+    writeln!(out, "\nNext {NEXT_RUNS} runs after {}:", format_rfc3339(r.from, r.zone))?;
+    let mut cur = r.from;
+    for _ in 0..NEXT_RUNS {
+        match s.next(cur, CONTROLLER_ZONE) {
+            None => {
+                writeln!(out, "  (none: nothing matches within robfig's five-year search window)")?;
+                break;
+            }
+            Some(n) if n <= cur => {
+                writeln!(out, "  (robfig's Next does not advance here: the controller stops scheduling)")?;
+                break;
+            }
+            Some(n) => {
+                let w = r.zone.wall(n);
+                let day = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"][w.weekday as usize % 7];
+                writeln!(out, "  {}  {day}", format_rfc3339(n, r.zone))?;
+                cur = n;
+            }
+        }
+    }
+
+    let to = twelve_months_after(r.from);
+    let (d0, d1) = (&format_rfc3339(r.from, r.zone)[..10], &format_rfc3339(to, r.zone)[..10]);
+    writeln!(out, "\nDST in the next 12 months ({d0} to {d1}):")?;
+    if every {
+        writeln!(out, "  not affected: @every counts real seconds from the previous run")?;
+        return Ok(EXIT_OK);
+    }
+    let anomalies = analyze(s, CONTROLLER_ZONE, r.from, to);
+    if anomalies.is_empty() {
+        writeln!(out, "  nothing: every run happens once, at the wall time the fields name")?;
+    }
+    for group in group_anomalies(&anomalies) {
+        write_group(out, group)?;
+    }
+    if anomalies.iter().any(|a| a.kind.is_exotic()) {
+        writeln!(out)?;
+        wrap(
+            out,
+            "* ",
+            "robfig walks wall-clock fields instead of searching instants; near this zone's transitions \
+             that skips or adds runs compared with reading the clock.",
+        )?;
+    }
+    Ok(EXIT_OK)
+}
+
+/// Runs of anomalies with the same kind, transition and local date, so an
+/// every-minute schedule lists an hour-long gap once.
+fn group_anomalies(all: &[Anomaly]) -> Vec<&[Anomaly]> {
+    let same = |a: &Anomaly, b: &Anomaly| {
+        a.kind == b.kind
+            && a.transition == b.transition
+            && (a.wall.year, a.wall.month, a.wall.day) == (b.wall.year, b.wall.month, b.wall.day)
+    };
+    all.chunk_by(|a, b| same(a, b)).collect()
+}
+
+fn write_group(out: &mut dyn std::io::Write, group: &[Anomaly]) -> Result<(), CliError> {
+    let (Some(a), Some(last)) = (group.first(), group.last()) else { return Ok(()) };
+    let w = &a.wall;
+    let star = if a.kind.is_exotic() { "*" } else { "" };
+    let offsets: Vec<String> = a.offsets.iter().map(|&o| fmt_offset(o)).collect();
+    let sep = if a.kind == AnomalyKind::Gap { " -> " } else { ", " };
+    let until = if group.len() > 1 {
+        format!("-{:02}:{:02}", last.wall.hour, last.wall.minute)
+    } else {
+        String::new()
+    };
+    writeln!(
+        out,
+        "  {:04}-{:02}-{:02} {:02}:{:02}{until}  {}{star}  [{}]",
+        w.year,
+        w.month,
+        w.day,
+        w.hour,
+        w.minute,
+        a.kind.label(),
+        offsets.join(sep)
+    )?;
+    wrap(out, "      ", &a.explanation)?;
+    if group.len() > 1 {
+        writeln!(
+            out,
+            "      (and {} more like it, the last at {:02}:{:02})",
+            group.len() - 1,
+            last.wall.hour,
+            last.wall.minute
+        )?;
+    }
+    Ok(())
+}
+
+/// The instant 12 calendar months later (UTC calendar), for the DST window.
+fn twelve_months_after(from: i64) -> i64 {
+    DateTime::from_timestamp(from, 0)
+        .and_then(|d| d.checked_add_months(Months::new(12)))
+        .map_or(from.saturating_add(365 * 86_400), |d| d.timestamp())
+}
+
+/// Word-wraps `text` to [`WIDTH`], the first line after `head`, the rest
+/// indented as deep.
+fn wrap(out: &mut dyn std::io::Write, head: &str, text: &str) -> Result<(), CliError> {
+    let indent = " ".repeat(head.chars().count());
+    let mut line = head.to_string();
+    let mut empty = true;
+    for word in text.split_whitespace() {
+        if !empty && line.chars().count() + 1 + word.chars().count() > WIDTH {
+            writeln!(out, "{line}")?;
+            line = indent.clone();
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+        }
+        line.push_str(word);
+        empty = false;
+    }
+    writeln!(out, "{line}")?;
+    Ok(())
+}

@@ -1,0 +1,27 @@
+//! What happened, accounted: turns the simulator's event log into a report
+//! per CronJob (every tick accounted exactly once, overlaps, Job outcomes,
+//! history GC and TTL deletions) and renders it as text, Markdown or JSON.
+//!
+//! The accounting streams: [`Accountant`] is a [`LogSink`], so a long run
+//! feeds it record by record and only unresolved ticks and the rows the
+//! report prints are held in memory.
+//!
+//! [`LogSink`]: crate::sim::log::LogSink
+
+mod accountant;
+mod expect;
+mod render;
+mod types;
+
+pub use accountant::{Accountant, ReportInput};
+pub use expect::{Violation, apply as apply_expectations, check};
+pub use render::{render_markdown, render_text};
+pub use types::*;
+
+/// Version of the JSON report's shape; bumped on any breaking change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// A started tick counts as on time when its Job was created within this
+/// long after the tick. The controller wakes at tick + 100 ms; a second
+/// leaves room for clock skew and API latency without hiding real delays.
+pub const ON_TIME: crate::model::Millis = crate::model::SECOND;

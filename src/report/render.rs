@@ -1,0 +1,234 @@
+//! Text (terminal) and Markdown (PR comment) renderings of a [`Report`].
+//!
+//! Both are built from one document model, so the two never disagree on
+//! content; only the layout differs.
+
+use super::types::*;
+use crate::model::format_duration;
+
+enum Block {
+    Heading(u8, String),
+    Para(String),
+    Table { head: Vec<&'static str>, rows: Vec<Vec<String>> },
+}
+
+/// Most exception rows printed per CronJob; the JSON has them all.
+const MAX_ROWS: usize = 40;
+
+fn document(r: &Report) -> Vec<Block> {
+    let h = &r.header;
+    let mut d = vec![
+        Block::Heading(1, format!("cronwarp report: {}", h.scenario)),
+        Block::Para(format!(
+            "Horizon {} → {} ({}), seed {}, controller zone {}, tzdb {}, cronwarp {}.",
+            h.start,
+            h.end,
+            format_duration(h.end.since(h.start)),
+            h.seed,
+            h.local_zone,
+            h.tzdb_version,
+            h.cronwarp_version
+        )),
+    ];
+    for cj in &r.cronjobs {
+        cronjob(&mut d, cj);
+    }
+    if r.expectations_checked > 0 {
+        d.push(Block::Heading(2, "Expectations".into()));
+        if r.violations.is_empty() {
+            d.push(Block::Para(format!("All {} expectations hold.", r.expectations_checked)));
+        } else {
+            let rows = r
+                .violations
+                .iter()
+                .map(|v| vec![v.expectation.clone(), v.cronjob.clone(), v.message.clone()])
+                .collect();
+            d.push(Block::Para(format!("{} violated:", r.violations.len())));
+            d.push(Block::Table { head: vec!["expectation", "cronjob", "what happened"], rows });
+        }
+    }
+    d
+}
+
+fn cronjob(d: &mut Vec<Block>, cj: &CronJobReport) {
+    let sds =
+        cj.starting_deadline_seconds.map(|s| format!(", startingDeadlineSeconds {s}")).unwrap_or_default();
+    d.push(Block::Heading(2, format!("CronJob {}", cj.name)));
+    d.push(Block::Para(format!(
+        "Schedule `{}` in {}, concurrencyPolicy {}{}.",
+        cj.schedule, cj.zone, cj.concurrency_policy, sds
+    )));
+    let t = &cj.ticks;
+    let mut summary = format!(
+        "Ticks: {} in the horizon: {} on time, {} late, {} not started",
+        t.total, t.on_time, t.late, t.not_started
+    );
+    if t.pending > 0 {
+        summary.push_str(&format!(", {} pending at the horizon end", t.pending));
+    }
+    if t.fold_repeats > 0 {
+        summary.push_str(&format!(" ({} fired twice in a DST fall-back)", t.fold_repeats));
+    }
+    summary.push_str(&format!(". Worst lateness {}.", format_duration(cj.max_lateness)));
+    d.push(Block::Para(summary));
+    for n in &cj.notes {
+        d.push(Block::Para(format!("Note: {n}")));
+    }
+    if !cj.exceptions.is_empty() {
+        d.push(Block::Heading(3, "Ticks not started on time".into()));
+        let mut rows: Vec<Vec<String>> = cj
+            .exceptions
+            .iter()
+            .take(MAX_ROWS)
+            .map(|e| {
+                vec![
+                    e.local.clone(),
+                    outcome_word(e.outcome).into(),
+                    e.late_by.map(format_duration).unwrap_or_default(),
+                    e.job.clone().unwrap_or_default(),
+                    e.why.clone(),
+                ]
+            })
+            .collect();
+        if cj.exceptions.len() > MAX_ROWS {
+            let more = cj.exceptions.len() - MAX_ROWS;
+            rows.push(vec![
+                format!("… {more} more (see --format json)"),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ]);
+        }
+        d.push(Block::Table { head: vec!["tick (local)", "outcome", "late by", "job", "why"], rows });
+    }
+    let o = &cj.outcomes;
+    d.push(Block::Heading(3, "Jobs".into()));
+    d.push(Block::Para(format!(
+        "{} created: {} succeeded, {} BackoffLimitExceeded, {} DeadlineExceeded, {} failed otherwise, {} replaced, \
+         {} unfinished; {} retries.",
+        o.created,
+        o.succeeded,
+        o.backoff_limit_exceeded,
+        o.deadline_exceeded,
+        o.failed_other,
+        o.replaced,
+        o.unfinished,
+        o.retries
+    )));
+    let ov = &cj.overlaps;
+    if ov.intervals.is_empty() {
+        d.push(Block::Para(format!("Overlaps: none (at most {} Job running at once).", ov.max_concurrency)));
+    } else {
+        d.push(Block::Heading(3, "Overlaps".into()));
+        d.push(Block::Para(format!(
+            "{} intervals with two or more Jobs running, {} in all; at most {} at once.",
+            ov.intervals.len(),
+            format_duration(ov.total),
+            ov.max_concurrency
+        )));
+        let rows = ov
+            .intervals
+            .iter()
+            .take(MAX_ROWS)
+            .map(|i| {
+                vec![
+                    i.start.to_string(),
+                    format_duration(i.end.since(i.start)),
+                    i.max_running.to_string(),
+                    if i.replace_termination {
+                        "replaced Job still terminating".into()
+                    } else {
+                        String::new()
+                    },
+                ]
+            })
+            .collect();
+        d.push(Block::Table { head: vec!["from", "for", "running", "note"], rows });
+    }
+    if !cj.deletions.is_empty() {
+        d.push(Block::Heading(3, "History GC and TTL deletions".into()));
+        let rows = cj
+            .deletions
+            .iter()
+            .take(MAX_ROWS)
+            .map(|x| {
+                vec![
+                    x.job.clone(),
+                    x.condition.clone(),
+                    x.by.clone(),
+                    x.at.to_string(),
+                    x.retained.map(format_duration).unwrap_or_else(|| "-".into()),
+                ]
+            })
+            .collect();
+        d.push(Block::Table { head: vec!["job", "ended", "deleted by", "at", "kept for"], rows });
+    }
+}
+
+fn outcome_word(o: TickOutcome) -> &'static str {
+    match o {
+        TickOutcome::OnTime => "on time",
+        TickOutcome::Late => "late",
+        TickOutcome::NotStarted => "not started",
+        TickOutcome::Pending => "pending",
+    }
+}
+
+/// GitHub-flavoured Markdown, for PR comments.
+pub fn render_markdown(r: &Report) -> String {
+    let mut out = String::new();
+    for b in document(r) {
+        match b {
+            Block::Heading(l, t) => out.push_str(&format!("{} {t}\n\n", "#".repeat(usize::from(l)))),
+            Block::Para(p) => out.push_str(&format!("{p}\n\n")),
+            Block::Table { head, rows } => {
+                out.push_str(&format!("| {} |\n", head.join(" | ")));
+                out.push_str(&format!("|{}\n", "---|".repeat(head.len())));
+                for r in rows {
+                    let cells: Vec<String> = r.iter().map(|c| c.replace('|', "\\|")).collect();
+                    out.push_str(&format!("| {} |\n", cells.join(" | ")));
+                }
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+/// Plain text with aligned columns, for terminals.
+pub fn render_text(r: &Report) -> String {
+    let mut out = String::new();
+    for b in document(r) {
+        match b {
+            Block::Heading(1, t) => out.push_str(&format!("{t}\n{}\n\n", "=".repeat(t.chars().count()))),
+            Block::Heading(2, t) => out.push_str(&format!("{t}\n{}\n", "-".repeat(t.chars().count()))),
+            Block::Heading(_, t) => out.push_str(&format!("{t}:\n")),
+            Block::Para(p) => out.push_str(&format!("{}\n\n", p.replace('`', ""))),
+            Block::Table { head, rows } => {
+                let mut w: Vec<usize> = head.iter().map(|h| h.chars().count()).collect();
+                for r in &rows {
+                    for (i, c) in r.iter().enumerate() {
+                        if let Some(x) = w.get_mut(i) {
+                            *x = (*x).max(c.chars().count());
+                        }
+                    }
+                }
+                let line = |cells: Vec<String>| {
+                    let padded: Vec<String> = cells
+                        .iter()
+                        .enumerate()
+                        .map(|(i, c)| format!("{c:<width$}", width = w.get(i).copied().unwrap_or(0)))
+                        .collect();
+                    format!("  {}\n", padded.join("  ").trim_end())
+                };
+                out.push_str(&line(head.iter().map(|h| h.to_string()).collect()));
+                for r in rows {
+                    out.push_str(&line(r));
+                }
+                out.push('\n');
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,156 @@
+//! The report's data: a stable, versioned shape (`--format json`).
+
+use crate::model::{Millis, Time};
+use serde::Serialize;
+
+/// The whole report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Report {
+    pub schema_version: u32,
+    pub header: Header,
+    pub cronjobs: Vec<CronJobReport>,
+    /// Failed `expect:` checks (empty when all hold or none were given).
+    pub violations: Vec<super::Violation>,
+    /// How many `expect:` checks the scenario declared.
+    pub expectations_checked: usize,
+}
+
+/// Where the numbers come from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Header {
+    pub scenario: String,
+    pub seed: u64,
+    pub start: Time,
+    pub end: Time,
+    pub tzdb_version: String,
+    pub cronwarp_version: String,
+    /// The controller's local zone (schedules without a zone use it).
+    pub local_zone: String,
+}
+
+/// One CronJob's account.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CronJobReport {
+    /// `namespace/name`.
+    pub name: String,
+    pub schedule: String,
+    pub zone: String,
+    pub concurrency_policy: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub starting_deadline_seconds: Option<i64>,
+    pub ticks: TickCounts,
+    /// Every tick that was not started on time, in tick order.
+    pub exceptions: Vec<TickRow>,
+    /// Worst lateness among started ticks.
+    pub max_lateness: Millis,
+    /// Notes about the schedule itself (DST gaps, robfig deviations,
+    /// schedule errors).
+    pub notes: Vec<String>,
+    pub overlaps: Overlaps,
+    pub outcomes: Outcomes,
+    pub deletions: Vec<DeletionRow>,
+}
+
+/// How the ticks in the horizon were accounted. `total` equals the sum of
+/// the other counts: every tick is accounted exactly once.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TickCounts {
+    pub total: u64,
+    pub on_time: u64,
+    pub late: u64,
+    pub not_started: u64,
+    /// Not yet due for a sync when the horizon ended.
+    pub pending: u64,
+    /// How many of the above were the second firing of a wall time in a DST
+    /// fall-back (they are counted in their own outcome as well).
+    pub fold_repeats: u64,
+}
+
+/// What became of one tick.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum TickOutcome {
+    OnTime,
+    Late,
+    NotStarted,
+    Pending,
+}
+
+/// One tick that was not started on time.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TickRow {
+    pub tick: Time,
+    /// The tick's wall clock in the schedule's zone (RFC 3339 with offset).
+    pub local: String,
+    pub outcome: TickOutcome,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub late_by: Option<Millis>,
+    /// The second firing of this wall time (DST fall-back).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub fold_repeat: bool,
+    /// Why, in plain words.
+    pub why: String,
+}
+
+/// Intervals with two or more Jobs of this CronJob running.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Overlaps {
+    pub max_concurrency: u32,
+    pub intervals: Vec<OverlapRow>,
+    /// Total time with two or more Jobs running.
+    pub total: Millis,
+}
+
+/// One overlap interval.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OverlapRow {
+    pub start: Time,
+    pub end: Time,
+    pub max_running: u32,
+    /// A Job deleted by Replace whose pods were still terminating while its
+    /// replacement ran.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub replace_termination: bool,
+}
+
+/// How the Jobs ended.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Outcomes {
+    pub created: u64,
+    pub succeeded: u64,
+    pub backoff_limit_exceeded: u64,
+    pub deadline_exceeded: u64,
+    /// Failed for another reason (podFailurePolicy, …).
+    pub failed_other: u64,
+    pub replaced: u64,
+    /// Still running (or never finished) at the horizon end.
+    pub unfinished: u64,
+    /// Pod re-creations (restartPolicy Never) and container restarts
+    /// (OnFailure) beyond each Job's first attempt.
+    pub retries: u64,
+}
+
+/// A finished Job deleted by history GC or TTL, and how long it was kept.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeletionRow {
+    pub job: String,
+    pub by: String,
+    pub at: Time,
+    /// `Complete` or `Failed` (empty if it had not finished).
+    pub condition: String,
+    /// From the terminal condition to the deletion: how long the evidence
+    /// of this run survived.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retained: Option<Millis>,
+}
