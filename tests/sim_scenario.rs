@@ -64,6 +64,7 @@ fn a_change_names_exactly_one_edit() {
         + "    changes:\n      - {at: \"2025-03-03T10:20:00Z\", suspend: true, delete: true}\n";
     let e = Scenario::from_yaml(&two, "c.yaml").unwrap_err();
     assert!(e.message.contains("2 edits"), "{e}");
+    assert!(e.message.starts_with("c.yaml:11:9:"), "not located: {e}");
 }
 
 #[test]
