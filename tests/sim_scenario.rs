@@ -159,7 +159,7 @@ fn the_readme_scenario_example_parses() {
     let section = readme.split("### Scenario file").nth(1).unwrap();
     let block = section.split("```yaml\n").nth(1).unwrap().split("```").next().unwrap();
     let sc = Scenario::from_yaml(block, "README.sim.md").unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(sc.controller.downtime.len(), 2);
+    assert_eq!(sc.controller.downtime.len(), 3);
     assert_eq!(sc.controller.clock_skew, -2000);
     sc.workload_objects(0).unwrap_or_else(|e| panic!("{e}"));
 }
