@@ -7,16 +7,21 @@
 //! the API server keep running through downtime.
 
 use super::behaviour::Behaviour;
+use super::cache::Cache;
 use super::kubelet::Kubelet;
 use super::log::{Controller, Entry, Fault, LogSink, Record};
 use super::queue::{EventQueue, Wake, WorkQueue};
 use super::scenario::Edit;
 use super::world::{Change, World};
+use crate::model::validation::validate_cronjob_update;
 use crate::model::{Millis, SECOND, Time};
 use crate::policy::Settings;
 use crate::policy::job::BackoffRecord;
 use crate::schedule::Zone;
 use std::collections::BTreeMap;
+
+/// More events than this at one instant means a livelock.
+pub const MAX_EVENTS_PER_INSTANT: u32 = 1_000_000;
 
 /// Something scheduled on the simulator's queue.
 #[derive(Debug, Clone)]
@@ -26,7 +31,7 @@ pub enum Ev {
     /// A delaying-queue timer (`AddAfter`) comes due.
     Timer { ctrl: Controller, key: String, at: Time, epoch: u64 },
     /// An informer delivers a change late (`informerLag`).
-    Notify(Change),
+    Notify { change: Change, epoch: u64 },
     /// A kubelet step for a pod (see [`super::kubelet`]).
     Kubelet { pod: String, uid: String, token: u64 },
     /// kube-controller-manager stops until `end`.
@@ -76,6 +81,8 @@ pub struct Engine<'s> {
     /// The Job controller's in-memory pod-failure backoff records.
     pub job_backoff: BTreeMap<String, BackoffRecord>,
     pub kubelet: Kubelet,
+    /// The CronJob controller's listers.
+    pub cache: Cache,
     /// By CronJob key (`namespace/name`).
     pub workloads: BTreeMap<String, WorkloadState>,
     /// Records written so far.
@@ -136,13 +143,24 @@ impl<'s> Engine<'s> {
     }
 
     /// Runs until the queue empties or the next event is at or after `end`.
-    pub fn run_until(&mut self, end: Time, progress: &mut dyn FnMut(Time)) {
+    /// Fails if one instant keeps producing events (a feedback loop between
+    /// controllers would otherwise never let time advance).
+    pub fn run_until(&mut self, end: Time, progress: &mut dyn FnMut(Time)) -> Result<(), Time> {
         let mut last_report = self.now();
+        let (mut instant, mut at_instant) = (self.now(), 0u32);
         while let Some(t) = self.queue.peek_time() {
             if t >= end {
                 break;
             }
             let Some((t, ev)) = self.queue.pop() else { break };
+            if t == instant {
+                at_instant += 1;
+                if at_instant > MAX_EVENTS_PER_INSTANT {
+                    return Err(t);
+                }
+            } else {
+                (instant, at_instant) = (t, 0);
+            }
             self.world.now = t;
             self.handle(ev);
             self.pump();
@@ -151,6 +169,7 @@ impl<'s> Engine<'s> {
                 progress(t);
             }
         }
+        Ok(())
     }
 
     fn handle(&mut self, ev: Ev) {
@@ -173,7 +192,12 @@ impl<'s> Engine<'s> {
                     self.queue.push(t, Ev::Work { ctrl, key, epoch });
                 }
             }
-            Ev::Notify(change) => self.deliver(&change),
+            Ev::Notify { change, epoch } => {
+                if epoch == self.epoch {
+                    self.cache.apply(&change);
+                    self.deliver(&change);
+                }
+            }
             Ev::Kubelet { pod, uid, token } => self.kubelet_step(&pod, &uid, token),
             Ev::DowntimeStart { end } => self.controllers_stop(end),
             Ev::DowntimeEnd { start } => {
@@ -193,8 +217,9 @@ impl<'s> Engine<'s> {
             self.kubelet_observe(&change);
             if self.informer_lag > 0 {
                 let at = self.now().add(self.informer_lag);
-                self.queue.push(at, Ev::Notify(change));
+                self.queue.push(at, Ev::Notify { change, epoch: self.epoch });
             } else {
+                self.cache.apply(&change);
                 self.deliver(&change);
             }
         }
@@ -244,6 +269,11 @@ impl<'s> Engine<'s> {
     pub fn controllers_start(&mut self) {
         self.down = false;
         self.epoch += 1;
+        // The garbage collector catches up on owners deleted while it was
+        // down (and on seeded Jobs whose owner is not in the scenario).
+        self.world.collect_garbage();
+        self.flush_world_log();
+        self.cache.relist(&self.world);
         let cronjobs: Vec<String> = self.world.cronjobs.keys().cloned().collect();
         for k in cronjobs {
             self.enqueue(Controller::Cronjob, &k, Enqueue::Now);
@@ -256,16 +286,32 @@ impl<'s> Engine<'s> {
         }
     }
 
+    /// A scenario edit, as `kubectl edit` would make it: the API server
+    /// validates the update and rejects an invalid one (the `Fault` record
+    /// says why); editing a CronJob that is gone changes nothing.
     fn apply_edit(&mut self, cronjob: &str, edit: &Edit) {
-        self.emit(Entry::Fault(match edit {
-            Edit::Delete => Fault::CronJobDeleted { object: cronjob.into() },
-            e => Fault::SpecChange { object: cronjob.into(), change: e.describe() },
-        }));
-        // Editing a CronJob that is already gone is a no-op, as a failed
-        // `kubectl patch` would be.
-        let _ = match edit {
-            Edit::Delete => self.world.delete_cronjob(cronjob),
-            e => self.world.update_cronjob_spec(cronjob, |cj| e.apply(cj)),
+        if let Edit::Delete = edit {
+            self.emit(Entry::Fault(Fault::CronJobDeleted { object: cronjob.into() }));
+            let gc_running = !self.down;
+            let _ = self.world.delete_cronjob(cronjob, gc_running);
+            return;
+        }
+        let rejected = match self.world.cronjobs.get(cronjob) {
+            None => Some("not found".to_string()),
+            Some(old) => {
+                let mut new = old.clone();
+                edit.apply(&mut new);
+                let errs = validate_cronjob_update(&new, old);
+                (!errs.is_empty()).then(|| errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "))
+            }
         };
+        let (object, change) = (cronjob.to_string(), edit.describe());
+        match rejected {
+            Some(error) => self.emit(Entry::Fault(Fault::SpecChangeRejected { object, change, error })),
+            None => {
+                self.emit(Entry::Fault(Fault::SpecChange { object, change }));
+                let _ = self.world.update_cronjob_spec(cronjob, |cj| edit.apply(cj));
+            }
+        }
     }
 }

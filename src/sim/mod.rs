@@ -5,6 +5,7 @@
 //! [`simulate_into`]; the output is the [`log`] plus a [`SimSummary`].
 
 pub mod behaviour;
+pub mod cache;
 pub mod controllers;
 pub mod duration;
 pub mod engine;

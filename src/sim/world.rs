@@ -123,12 +123,16 @@ impl World {
     }
 
     /// `UpdateStatus`: writes `cj.status` to the stored object of the same
-    /// uid.
+    /// uid and resourceVersion (else Conflict).
     pub fn update_cronjob_status(&mut self, cj: &CronJob) -> Result<(), ApiError> {
         let k = key(&cj.metadata.namespace, &cj.metadata.name);
         let rv = self.rv();
         let stored = self.cronjobs.get_mut(&k).ok_or(ApiError::NotFound)?;
-        if stored.metadata.uid != cj.metadata.uid {
+        // Optimistic concurrency: a write based on a stale copy fails.
+        if stored.metadata.uid != cj.metadata.uid
+            || (!cj.metadata.resource_version.is_empty()
+                && stored.metadata.resource_version != cj.metadata.resource_version)
+        {
             return Err(ApiError::Conflict);
         }
         let old = stored.clone();
@@ -143,26 +147,41 @@ impl World {
         Ok(())
     }
 
-    /// Deletes a CronJob (Background): it is gone at once and the garbage
-    /// collector deletes the Jobs it controls.
-    pub fn delete_cronjob(&mut self, k: &str) -> Result<(), ApiError> {
+    /// Deletes a CronJob (Background): it is gone at once. The garbage
+    /// collector (part of kube-controller-manager) deletes the Jobs it
+    /// controlled: at once when `gc_running`, else at the next
+    /// [`World::collect_garbage`].
+    pub fn delete_cronjob(&mut self, k: &str, gc_running: bool) -> Result<(), ApiError> {
         let cj = self.cronjobs.remove(k).ok_or(ApiError::NotFound)?;
-        self.changes.push_back(Change::CronJob { key: k.into(), old: Some(Box::new(cj.clone())), new: None });
-        let owned: Vec<String> = self
+        self.changes.push_back(Change::CronJob { key: k.into(), old: Some(Box::new(cj)), new: None });
+        if gc_running {
+            self.collect_garbage();
+        }
+        Ok(())
+    }
+
+    /// The garbage collector's sweep: Jobs whose controlling CronJob no
+    /// longer exists are deleted (Background).
+    pub fn collect_garbage(&mut self) {
+        let live: BTreeSet<&str> = self.cronjobs.values().map(|c| c.metadata.uid.as_str()).collect();
+        let dangling: Vec<String> = self
             .jobs
             .iter()
-            .filter(|(_, j)| j.metadata.controller_ref().is_some_and(|r| r.uid == cj.metadata.uid))
+            .filter(|(_, j)| {
+                j.metadata
+                    .controller_ref()
+                    .is_some_and(|r| r.kind == "CronJob" && !live.contains(r.uid.as_str()))
+            })
             .map(|(k, _)| k.clone())
             .collect();
         let saved = self.deleter.replace(DeletedBy::CronJobDeleted);
-        for jk in owned {
+        for jk in dangling {
             let (ns, name) = split_key(&jk);
             let (ns, name) = (ns.to_string(), name.to_string());
             // Already-deleted Jobs are fine: the GC's delete is idempotent.
             let _ = self.delete_job_key(&ns, &name, Propagation::Background);
         }
         self.deleter = saved;
-        Ok(())
     }
 
     /// Stores a Job: `create_job` on behalf of a controller, or a Job the
@@ -291,16 +310,6 @@ impl World {
             .into_iter()
             .flatten()
             .filter_map(|pk| self.pods.get(pk).cloned())
-            .collect()
-    }
-
-    /// The Jobs of a namespace, in name order.
-    pub fn jobs_in(&self, ns: &str) -> Vec<Job> {
-        let from = format!("{ns}/");
-        self.jobs
-            .range(from.clone()..)
-            .take_while(|(k, _)| k.starts_with(&from))
-            .map(|(_, j)| j.clone())
             .collect()
     }
 
