@@ -72,7 +72,7 @@ pub struct Deletion {
 /// The decision a sync reached, for reports and explanations. Exactly one
 /// per sync; it names the branch of `syncCronJob` that returned.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "decision", rename_all = "camelCase")]
+#[serde(tag = "decision", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum Decision {
     /// The CronJob has a deletionTimestamp.
     Deleting,
