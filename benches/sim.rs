@@ -1,0 +1,184 @@
+//! Simulator throughput: (a) one `* * * * *` CronJob with 5% pod failures,
+//! (b) many CronJobs with mixed schedules, and the engine's event queue
+//! against a bare `BinaryHeap` push/pop loop, side by side.
+//!
+//! Criterion measures shortened horizons (a week for (a), a day for (b)) so
+//! the bench stays within minutes on a 2-core machine; the summary printed
+//! at the end extrapolates to the issue's full cases (a year, 30 days), and
+//! the README records full `--release` CLI runs as well.
+
+use criterion::{Criterion, criterion_group};
+use cronwarp::model::Time;
+use cronwarp::sim::log::{LogSink, Record};
+use cronwarp::sim::queue::EventQueue;
+use cronwarp::sim::{Scenario, SimOptions, simulate_into};
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+/// Counts records without keeping them: memory stays flat.
+#[derive(Default)]
+struct Count(u64);
+
+impl LogSink for Count {
+    fn record(&mut self, _: Record) {
+        self.0 += 1;
+    }
+}
+
+const SCHEDULES: &[(&str, &str)] = &[
+    ("*/5 * * * *", "UTC"),
+    ("0 * * * *", "Europe/Berlin"),
+    ("30 2 * * *", "America/New_York"),
+    ("*/15 9-17 * * 1-5", "Asia/Tokyo"),
+    ("0 0 * * 0", "UTC"),
+    ("@every 90m", "UTC"),
+    ("0 */6 * * *", "Australia/Sydney"),
+    ("45 23 * * *", "America/Sao_Paulo"),
+];
+
+fn workload(name: &str, schedule: &str, zone: &str, failure: f64) -> String {
+    format!(
+        r#"  - manifest:
+      apiVersion: batch/v1
+      kind: CronJob
+      metadata: {{name: {name}, namespace: default, creationTimestamp: "2024-12-31T00:00:00Z"}}
+      spec:
+        schedule: "{schedule}"
+        timeZone: {zone}
+        jobTemplate: {{spec: {{template: {{spec: {{restartPolicy: Never, containers: [{{name: c, image: busybox}}]}}}}}}}}
+    behaviour:
+      duration: 20s
+      failureProbability: {failure}
+"#
+    )
+}
+
+fn scenario(days: u32, workloads: &str) -> Scenario {
+    let end = Time::parse_rfc3339("2025-01-01T00:00:00Z").expect("valid").add(i64::from(days) * 86_400_000);
+    let text = format!(
+        "horizon: {{start: \"2025-01-01T00:00:00Z\", end: \"{end}\"}}\nseed: 1\nworkloads:\n{workloads}"
+    );
+    Scenario::from_yaml(&text, "bench").expect("bench scenario parses")
+}
+
+/// Case (a): one minutely CronJob, 5% pod failures.
+fn minutely(days: u32) -> Scenario {
+    scenario(days, &workload("minutely", "* * * * *", "UTC", 0.05))
+}
+
+/// Case (b): `n` CronJobs cycling through [`SCHEDULES`].
+fn fleet(n: usize, days: u32) -> Scenario {
+    let w: String = (0..n)
+        .map(|i| {
+            let (s, z) = SCHEDULES[i % SCHEDULES.len()];
+            workload(&format!("cj-{i}"), s, z, 0.02)
+        })
+        .collect();
+    scenario(days, &w)
+}
+
+/// Runs a scenario; returns (Jobs created, records).
+fn run(s: &Scenario) -> (u64, u64) {
+    let mut sink = Count::default();
+    let summary = simulate_into(s, &mut sink, SimOptions::default()).expect("bench scenario runs");
+    let jobs = summary.final_state.cronjobs.len() as u64;
+    black_box(jobs);
+    (jobs, sink.0)
+}
+
+fn queue_loop(n: u64) -> u64 {
+    let mut q = EventQueue::new(Time(0));
+    let mut acc = 0u64;
+    for i in 0..n {
+        q.push(Time((i * 7919 % 100_000) as i64), i);
+    }
+    while let Some((_, e)) = q.pop() {
+        acc = acc.wrapping_add(e);
+    }
+    acc
+}
+
+fn heap_loop(n: u64) -> u64 {
+    let mut q = BinaryHeap::new();
+    let mut acc = 0u64;
+    for i in 0..n {
+        q.push(Reverse(((i * 7919 % 100_000) as i64, i)));
+    }
+    while let Some(Reverse((_, e))) = q.pop() {
+        acc = acc.wrapping_add(e);
+    }
+    acc
+}
+
+fn benches(c: &mut Criterion) {
+    let a = minutely(7);
+    let b = fleet(1000, 1);
+    let mut g = c.benchmark_group("sim");
+    g.sample_size(10).measurement_time(Duration::from_secs(10));
+    g.bench_function("a_minutely_7d", |bn| bn.iter(|| run(&a)));
+    g.bench_function("b_1000_cronjobs_1d", |bn| bn.iter(|| run(&b)));
+    g.finish();
+    let mut g = c.benchmark_group("queue");
+    g.bench_function("event_queue_100k", |bn| bn.iter(|| queue_loop(100_000)));
+    g.bench_function("binary_heap_100k", |bn| bn.iter(|| heap_loop(100_000)));
+    g.finish();
+}
+
+/// Best of `n` timings.
+fn best<T>(n: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
+    let mut out = None;
+    let mut best = Duration::MAX;
+    for _ in 0..n {
+        let t = Instant::now();
+        let v = f();
+        let d = t.elapsed();
+        if d < best {
+            best = d;
+            out = Some(v);
+        }
+    }
+    (best, out.expect("n > 0"))
+}
+
+fn summary() {
+    let a = minutely(7);
+    let (ta, (_, ra)) = best(3, || run(&a));
+    let runs_a = 7.0 * 1440.0;
+    let b = fleet(1000, 1);
+    let (tb, (_, rb)) = best(2, || run(&b));
+    let (tq, _) = best(5, || queue_loop(1_000_000));
+    let (th, _) = best(5, || heap_loop(1_000_000));
+    let ops_q = 1e6 / tq.as_secs_f64();
+    let ops_h = 1e6 / th.as_secs_f64();
+    println!("\nsummary (best of several runs, this machine):");
+    println!(
+        "  (a) minutely, 7 days: {:.3} s, {:.0} job runs/s, {:.0} records/s; a year extrapolates to {:.1} s",
+        ta.as_secs_f64(),
+        runs_a / ta.as_secs_f64(),
+        ra as f64 / ta.as_secs_f64(),
+        ta.as_secs_f64() * 365.0 / 7.0
+    );
+    println!(
+        "  (b) 1000 CronJobs, 1 day: {:.3} s, {:.0} records/s; 30 days extrapolates to {:.1} s",
+        tb.as_secs_f64(),
+        rb as f64 / tb.as_secs_f64(),
+        tb.as_secs_f64() * 30.0
+    );
+    println!(
+        "  queue: EventQueue {:.1} M push+pop/s vs BinaryHeap {:.1} M/s (ratio {:.2}); simulator records/s over heap ops/s: {:.3}",
+        ops_q / 1e6,
+        ops_h / 1e6,
+        ops_q / ops_h,
+        (ra as f64 / ta.as_secs_f64()) / ops_h
+    );
+}
+
+criterion_group!(group, benches);
+
+fn main() {
+    group();
+    Criterion::default().configure_from_args().final_summary();
+    summary();
+}
