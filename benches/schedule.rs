@@ -176,7 +176,9 @@ fn main() {
         ratio_table();
         return;
     }
+    // Plots need system fonts; the figures are printed instead.
     let mut c = Criterion::default()
+        .without_plots()
         .sample_size(20)
         .warm_up_time(Duration::from_millis(300))
         .measurement_time(Duration::from_secs(1))

@@ -7,7 +7,7 @@
 //! at the end extrapolates to the full cases (a year, 30 days), and
 //! the README records full `--release` CLI runs as well.
 
-use criterion::{Criterion, criterion_group};
+use criterion::Criterion;
 use cronwarp::model::Time;
 use cronwarp::sim::log::{LogSink, Record};
 use cronwarp::sim::queue::EventQueue;
@@ -175,10 +175,10 @@ fn summary() {
     );
 }
 
-criterion_group!(group, benches);
-
 fn main() {
-    group();
-    Criterion::default().configure_from_args().final_summary();
+    // Plots need system fonts; the summary prints the figures instead.
+    let mut c = Criterion::default().without_plots().configure_from_args();
+    benches(&mut c);
+    c.final_summary();
     summary();
 }

@@ -77,6 +77,21 @@ impl ReportInput {
     }
 }
 
+/// kube-controller-manager's downtime as the log has told it so far.
+#[derive(Debug, Default)]
+struct Downtime {
+    /// Finished windows, [start, end).
+    windows: Vec<(Time, Time)>,
+    /// Down since this instant, not back yet.
+    since: Option<Time>,
+}
+
+impl Downtime {
+    fn covers(&self, t: Time) -> bool {
+        self.since.is_some_and(|s| s <= t) || self.windows.iter().any(|&(s, e)| s <= t && t < e)
+    }
+}
+
 /// Why a pending tick may end up not started; gathered while it waits.
 #[derive(Debug, Clone, Copy, Default)]
 struct Notes {
@@ -137,7 +152,7 @@ pub struct Accountant {
     header: Header,
     accounts: BTreeMap<String, Account>,
     jobs: BTreeMap<String, JobState>,
-    controller_down: bool,
+    downtime: Downtime,
     now: Time,
 }
 
@@ -153,7 +168,7 @@ impl Accountant {
             header: input.header,
             accounts,
             jobs: BTreeMap::new(),
-            controller_down: false,
+            downtime: Downtime::default(),
             now: Time(0),
         }
     }
@@ -162,8 +177,10 @@ impl Accountant {
     pub fn finish(mut self) -> Report {
         let end = self.header.end;
         // The horizon is [start, end): a tick at `end` is outside it.
-        self.advance(end.add(-1));
-        let down = self.controller_down;
+        for acc in self.accounts.values_mut() {
+            acc.draw_ticks_until(end.add(-1), &self.downtime);
+        }
+        let down = self.downtime.since.is_some();
         for acc in self.accounts.values_mut() {
             while let Some(p) = acc.pending.pop_front() {
                 let (outcome, why) = unresolved_at_end(&p, down, end);
@@ -188,12 +205,13 @@ impl Accountant {
         }
     }
 
-    /// Draws every tick up to `t` into the pending queues.
-    fn advance(&mut self, t: Time) {
+    /// Draws one CronJob's ticks up to `t` into its pending queue. Only the
+    /// CronJob a record concerns is brought up to date, so a record costs
+    /// the same however many CronJobs the scenario has.
+    fn advance(&mut self, object: &str, t: Time) {
         self.now = t;
-        let down = self.controller_down;
-        for acc in self.accounts.values_mut() {
-            acc.draw_ticks_until(t, down);
+        if let Some(acc) = self.accounts.get_mut(object) {
+            acc.draw_ticks_until(t, &self.downtime);
         }
     }
 
@@ -237,8 +255,12 @@ impl Accountant {
 
     fn on_fault(&mut self, fault: &Fault) {
         match fault {
-            Fault::DowntimeStart { .. } => self.controller_down = true,
-            Fault::DowntimeEnd { .. } => self.controller_down = false,
+            Fault::DowntimeStart { .. } => self.downtime.since = Some(self.now),
+            Fault::DowntimeEnd { .. } => {
+                if let Some(s) = self.downtime.since.take() {
+                    self.downtime.windows.push((s, self.now));
+                }
+            }
             Fault::SpecChange { object, change } => {
                 if let Some(acc) = self.accounts.get_mut(object) {
                     acc.spec_change(change);
@@ -356,11 +378,19 @@ impl Accountant {
 
 impl LogSink for Accountant {
     fn record(&mut self, record: Record) {
-        self.advance(record.time);
         let t = record.time;
+        self.now = t;
         match &record.entry {
-            Entry::Sync { object, decision: Some(d), .. } => self.on_sync(t, object, d),
-            Entry::Fault(f) => self.on_fault(f),
+            Entry::Sync { object, decision: Some(d), .. } => {
+                self.advance(object, t);
+                self.on_sync(t, object, d)
+            }
+            Entry::Fault(f) => {
+                if let Fault::SpecChange { object, .. } | Fault::CronJobDeleted { object } = f {
+                    self.advance(object, t);
+                }
+                self.on_fault(f)
+            }
             e => self.job_event(t, e),
         }
     }
@@ -407,7 +437,7 @@ impl Account {
         }
     }
 
-    fn draw_ticks_until(&mut self, t: Time, down: bool) {
+    fn draw_ticks_until(&mut self, t: Time, downtime: &Downtime) {
         let Some(s) = self.schedule else { return };
         while !self.exhausted && !self.deleted {
             let Some(next) = s.next(self.cursor, self.zone) else {
@@ -429,7 +459,8 @@ impl Account {
             }
             self.cursor = next;
             let fold_repeat = self.is_fold_repeat(next);
-            let notes = Notes { down_at_tick: down, suspended: self.suspended, ..Notes::default() };
+            let notes =
+                Notes { down_at_tick: downtime.covers(tick), suspended: self.suspended, ..Notes::default() };
             self.pending.push_back(Pending { tick, fold_repeat, notes });
         }
     }

@@ -8,20 +8,59 @@
 
 use super::world::{Change, World};
 use crate::model::{CronJob, Job};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// CronJobs and Jobs by `namespace/name`, as the informers last saw them.
 #[derive(Debug, Default)]
 pub struct Cache {
     pub cronjobs: BTreeMap<String, CronJob>,
-    pub jobs: BTreeMap<String, Job>,
+    jobs: BTreeMap<String, Job>,
+    /// Job keys by their controller reference's `namespace/name` and by its
+    /// uid: the informer's indexers, so that listing a CronJob's Jobs costs
+    /// its own Jobs, not the namespace's.
+    by_owner_name: BTreeMap<String, BTreeSet<String>>,
+    by_owner_uid: BTreeMap<String, BTreeSet<String>>,
+}
+
+/// The index keys of a Job's controller reference.
+fn owner_keys(j: &Job) -> Option<(String, String)> {
+    let r = j.metadata.controller_ref()?;
+    Some((format!("{}/{}", j.metadata.namespace, r.name), r.uid.clone()))
 }
 
 impl Cache {
     /// The initial list at controller start.
     pub fn relist(&mut self, world: &World) {
         self.cronjobs = world.cronjobs.clone();
-        self.jobs = world.jobs.clone();
+        self.jobs.clear();
+        self.by_owner_name.clear();
+        self.by_owner_uid.clear();
+        for (k, j) in &world.jobs {
+            self.insert_job(k, j.clone());
+        }
+    }
+
+    fn insert_job(&mut self, key: &str, job: Job) {
+        self.remove_job(key);
+        if let Some((name, uid)) = owner_keys(&job) {
+            self.by_owner_name.entry(name).or_default().insert(key.to_string());
+            self.by_owner_uid.entry(uid).or_default().insert(key.to_string());
+        }
+        self.jobs.insert(key.to_string(), job);
+    }
+
+    fn remove_job(&mut self, key: &str) {
+        let Some(old) = self.jobs.remove(key) else { return };
+        if let Some((name, uid)) = owner_keys(&old) {
+            for (index, k) in [(&mut self.by_owner_name, name), (&mut self.by_owner_uid, uid)] {
+                if let Some(set) = index.get_mut(&k) {
+                    set.remove(key);
+                    if set.is_empty() {
+                        index.remove(&k);
+                    }
+                }
+            }
+        }
     }
 
     /// Applies one watch event.
@@ -33,12 +72,8 @@ impl Cache {
             Change::CronJob { key, new: None, .. } => {
                 self.cronjobs.remove(key);
             }
-            Change::Job { key, new: Some(j), .. } => {
-                self.jobs.insert(key.clone(), (**j).clone());
-            }
-            Change::Job { key, new: None, .. } => {
-                self.jobs.remove(key);
-            }
+            Change::Job { key, new: Some(j), .. } => self.insert_job(key, (**j).clone()),
+            Change::Job { key, new: None, .. } => self.remove_job(key),
             Change::Pod { .. } => {}
         }
     }
@@ -49,15 +84,13 @@ impl Cache {
     /// copying the namespace's other Jobs.
     pub fn jobs_owned_by(&self, cj: &CronJob) -> Vec<Job> {
         let from = format!("{}/", cj.metadata.namespace);
-        self.jobs
-            .range(from.clone()..)
-            .take_while(|(k, _)| k.starts_with(&from))
-            .filter(|(_, j)| {
-                j.metadata
-                    .controller_ref()
-                    .is_some_and(|r| r.name == cj.metadata.name || r.uid == cj.metadata.uid)
-            })
-            .map(|(_, j)| j.clone())
-            .collect()
+        let by_name = self.by_owner_name.get(&format!("{from}{}", cj.metadata.name));
+        let by_uid = self.by_owner_uid.get(&cj.metadata.uid);
+        let keys: BTreeSet<&String> = by_name
+            .into_iter()
+            .flatten()
+            .chain(by_uid.into_iter().flatten().filter(|k| k.starts_with(&from)))
+            .collect();
+        keys.into_iter().filter_map(|k| self.jobs.get(k)).cloned().collect()
     }
 }

@@ -10,7 +10,7 @@
 use super::{Scenario, ScenarioError, err, located, located_all};
 use crate::model::manifest::Manifests;
 use crate::model::validation::admit;
-use crate::model::yaml::{Position, Value, parse_documents};
+use crate::model::yaml::{Node, Position, Value};
 use crate::model::{CronJob, Job};
 use std::collections::BTreeMap;
 
@@ -23,6 +23,10 @@ pub struct Source {
     pub text: String,
     /// `path:` manifests by workload index: (file name, text).
     pub files: BTreeMap<usize, (String, String)>,
+    /// The text's YAML documents with positions, parsed once: every inline
+    /// manifest is located in them (re-parsing per workload made a
+    /// thousand-workload scenario quadratic).
+    pub docs: Vec<Node>,
 }
 
 /// A workload's objects, defaulted and validated.
@@ -87,8 +91,7 @@ impl Scenario {
 /// object or `List`, or a YAML sequence of them (read item by item, since
 /// a bare sequence is not a Kubernetes document).
 fn read_inline(src: &Source, i: usize) -> Result<Manifests, ScenarioError> {
-    let docs = parse_documents(&src.text, &src.file).map_err(located)?;
-    let workload = docs.first().and_then(|d| d.find(&format!("workloads[{i}]")));
+    let workload = src.docs.first().and_then(|d| d.find(&format!("workloads[{i}]")));
     let Some((key, value)) = workload.and_then(|w| w.entry("manifest")) else {
         return Err(err(&src.file, format!("workloads[{i}]: no manifest")));
     };
@@ -118,6 +121,11 @@ fn blank_except(text: &str, from: Position, until: Option<usize>, key_col: usize
         let n = n + 1;
         if until.is_some_and(|u| n >= u) {
             break;
+        }
+        if n < first {
+            // Only the line count matters before the node.
+            out.push('\n');
+            continue;
         }
         let indent = line.len() - line.trim_start().len();
         let blank_or_comment = line.trim().is_empty() || line.trim_start().starts_with('#');

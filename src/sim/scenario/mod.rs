@@ -290,7 +290,9 @@ impl Scenario {
             let pos = docs.first().map(|d| d.position_of(&path)).unwrap_or_default();
             return Err(located(crate::model::yaml::YamlError::at(origin, pos, message)));
         }
-        sc.source = Some(Source { file: origin.to_string(), text: text.to_string(), ..Source::default() });
+        let docs = crate::model::yaml::parse_documents(text, origin).map_err(located)?;
+        sc.source =
+            Some(Source { file: origin.to_string(), text: text.to_string(), docs, ..Source::default() });
         Ok(sc)
     }
 
