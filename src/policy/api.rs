@@ -94,3 +94,13 @@ pub trait Api {
     /// DELETE a Job with a propagation policy.
     fn delete_job(&mut self, namespace: &str, name: &str, propagation: Propagation) -> Result<(), ApiError>;
 }
+
+/// Why a controller deleted one of its children (a Job or an Operation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum DeleteCause {
+    /// History limits: the CronJob controller's `cleanupFinishedJobs`,
+    /// Crossplane's `MarkGarbage`.
+    HistoryGc,
+    /// `concurrencyPolicy: Replace`.
+    Replace,
+}

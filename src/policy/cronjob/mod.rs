@@ -52,14 +52,7 @@ pub enum Missed {
     Many,
 }
 
-/// Why a Job was deleted by the CronJob controller.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum DeleteCause {
-    /// `cleanupFinishedJobs` (history limits).
-    HistoryGc,
-    /// `concurrencyPolicy: Replace`.
-    Replace,
-}
+pub use crate::policy::api::DeleteCause;
 
 /// One Job deletion the sync performed (successful or not).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -27,14 +27,7 @@ pub struct CronContext<'a> {
     pub settings: &'a CrossplaneSettings,
 }
 
-/// Why the reconciler deleted an Operation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum DeleteCause {
-    /// `MarkGarbage` (history limits).
-    HistoryGc,
-    /// `concurrencyPolicy: Replace`.
-    Replace,
-}
+pub use crate::policy::api::DeleteCause;
 
 /// One DELETE the reconcile issued; `ok` is false when it failed (NotFound
 /// counts as success, as upstream ignores it).

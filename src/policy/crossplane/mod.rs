@@ -163,25 +163,7 @@ pub(crate) const OPERATIONS: &str = "operations.ops.crossplane.io";
 /// The resource name in API errors about CronOperations.
 pub(crate) const CRONOPERATIONS: &str = "cronoperations.ops.crossplane.io";
 
-/// Go's `%q` (`strconv.Quote`) for the strings the controllers quote:
-/// backslash and double quote escaped, control characters as Go escapes.
-pub fn go_quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
+pub use crate::schedule::go_quote;
 
 #[cfg(test)]
 mod tests {
