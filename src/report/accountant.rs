@@ -6,7 +6,7 @@
 //! considered still shows up and gets a reason.
 
 use super::types::*;
-use super::{ON_TIME, SCHEMA_VERSION};
+use super::{MAX_ROWS, ON_TIME, SCHEMA_VERSION};
 use crate::model::{Millis, Time};
 use crate::policy::cronjob::Decision;
 use crate::schedule::{Location, load_location};
@@ -317,13 +317,13 @@ impl Accountant {
                         None => (String::new(), None),
                     };
                     let by = if *by == DeletedBy::Ttl { "TTL" } else { "HistoryGC" };
-                    acc.report.deletions.push(DeletionRow {
-                        job: job.clone(),
-                        by: by.into(),
-                        at: t,
-                        condition,
-                        retained,
-                    });
+                    acc.summarize_deletion(by, &condition, retained);
+                    if acc.report.deletions.len() < MAX_ROWS {
+                        let row = DeletionRow { job: job.clone(), by: by.into(), at: t, condition, retained };
+                        acc.report.deletions.push(row);
+                    } else {
+                        acc.report.deletions_omitted += 1;
+                    }
                 }
             }
             Entry::JobRemoved { job } => {
@@ -421,6 +421,9 @@ impl Account {
             overlaps: Overlaps::default(),
             outcomes: Outcomes::default(),
             deletions: Vec::new(),
+            deletions_omitted: 0,
+            deletion_summary: Vec::new(),
+            exceptions_omitted: 0,
         };
         Account {
             cursor: meta.horizon_start.unix(),
@@ -476,6 +479,28 @@ impl Account {
         let repeat = self.recent_walls.iter().any(|(_, w)| *w == minute);
         self.recent_walls.push_back((unix, minute));
         repeat
+    }
+
+    fn summarize_deletion(&mut self, by: &str, condition: &str, retained: Option<Millis>) {
+        let kept = retained.unwrap_or(0);
+        let sums = &mut self.report.deletion_summary;
+        match sums.iter_mut().find(|d| d.by == by && d.condition == condition) {
+            Some(d) => {
+                d.count += 1;
+                d.min_retained = d.min_retained.min(kept);
+                d.max_retained = d.max_retained.max(kept);
+            }
+            None => {
+                sums.push(DeletionSummary {
+                    by: by.into(),
+                    condition: condition.into(),
+                    count: 1,
+                    min_retained: kept,
+                    max_retained: kept,
+                });
+                sums.sort_by(|a, b| (&a.by, &a.condition).cmp(&(&b.by, &b.condition)));
+            }
+        }
     }
 
     fn spec_change(&mut self, change: &str) {
@@ -575,6 +600,10 @@ impl Account {
             } else {
                 why
             };
+            if self.report.exceptions.len() >= MAX_ROWS {
+                self.report.exceptions_omitted += 1;
+                return;
+            }
             self.report.exceptions.push(TickRow {
                 tick: p.tick,
                 local: format_rfc3339(p.tick.unix(), self.zone),

@@ -19,6 +19,10 @@ pub use expect::{Violation, apply as apply_expectations, check};
 pub use render::{render_markdown, render_text};
 pub use types::*;
 
+/// Most rows kept per list (exceptions, deletions) in a report, so memory
+/// stays flat however long the horizon; the counts cover every row.
+pub const MAX_ROWS: usize = 1000;
+
 /// Version of the JSON report's shape; bumped on any breaking change.
 pub const SCHEMA_VERSION: u32 = 1;
 

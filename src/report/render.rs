@@ -12,8 +12,11 @@ enum Block {
     Table { head: Vec<&'static str>, rows: Vec<Vec<String>> },
 }
 
-/// Most exception rows printed per CronJob; the JSON has them all.
+/// Most exception rows printed per CronJob; the JSON has more.
 const MAX_ROWS: usize = 40;
+/// Deletions are listed one by one only up to this many; the summary table
+/// covers them all.
+const ROWS_WITH_DETAIL: u64 = 12;
 
 fn document(r: &Report) -> Vec<Block> {
     let h = &r.header;
@@ -90,8 +93,9 @@ fn cronjob(d: &mut Vec<Block>, cj: &CronJobReport) {
                 ]
             })
             .collect();
-        if cj.exceptions.len() > MAX_ROWS {
-            let more = cj.exceptions.len() - MAX_ROWS;
+        let total = cj.exceptions.len() as u64 + cj.exceptions_omitted;
+        if total > MAX_ROWS as u64 {
+            let more = total - MAX_ROWS as u64;
             rows.push(vec![
                 format!("… {more} more (see --format json)"),
                 String::new(),
@@ -146,23 +150,42 @@ fn cronjob(d: &mut Vec<Block>, cj: &CronJobReport) {
             .collect();
         d.push(Block::Table { head: vec!["from", "for", "running", "note"], rows });
     }
-    if !cj.deletions.is_empty() {
+    if !cj.deletion_summary.is_empty() {
         d.push(Block::Heading(3, "History GC and TTL deletions".into()));
         let rows = cj
-            .deletions
+            .deletion_summary
             .iter()
-            .take(MAX_ROWS)
             .map(|x| {
                 vec![
-                    x.job.clone(),
-                    x.condition.clone(),
                     x.by.clone(),
-                    x.at.to_string(),
-                    x.retained.map(format_duration).unwrap_or_else(|| "-".into()),
+                    if x.condition.is_empty() { "unfinished".into() } else { x.condition.clone() },
+                    x.count.to_string(),
+                    format_duration(x.min_retained),
+                    format_duration(x.max_retained),
                 ]
             })
             .collect();
-        d.push(Block::Table { head: vec!["job", "ended", "deleted by", "at", "kept for"], rows });
+        d.push(Block::Table {
+            head: vec!["deleted by", "ended", "Jobs", "kept at least", "kept at most"],
+            rows,
+        });
+        let total = cj.deletions.len() as u64 + cj.deletions_omitted;
+        if total <= ROWS_WITH_DETAIL {
+            let rows = cj
+                .deletions
+                .iter()
+                .map(|x| {
+                    vec![
+                        x.job.clone(),
+                        x.condition.clone(),
+                        x.by.clone(),
+                        x.at.to_string(),
+                        x.retained.map(format_duration).unwrap_or_else(|| "-".into()),
+                    ]
+                })
+                .collect();
+            d.push(Block::Table { head: vec!["job", "ended", "deleted by", "at", "kept for"], rows });
+        }
     }
 }
 

@@ -42,8 +42,10 @@ pub struct CronJobReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub starting_deadline_seconds: Option<i64>,
     pub ticks: TickCounts,
-    /// Every tick that was not started on time, in tick order.
+    /// The ticks that were not started on time, in tick order: the first
+    /// [`MAX_ROWS`](super::MAX_ROWS); `exceptionsOmitted` counts the rest.
     pub exceptions: Vec<TickRow>,
+    pub exceptions_omitted: u64,
     /// Worst lateness among started ticks.
     pub max_lateness: Millis,
     /// Notes about the schedule itself (DST gaps, robfig deviations,
@@ -51,7 +53,24 @@ pub struct CronJobReport {
     pub notes: Vec<String>,
     pub overlaps: Overlaps,
     pub outcomes: Outcomes,
+    /// History GC and TTL deletions by who deleted and how the Job ended.
+    pub deletion_summary: Vec<DeletionSummary>,
+    /// The first [`MAX_ROWS`](super::MAX_ROWS) deletions, in time order;
+    /// `deletionsOmitted` counts the rest.
     pub deletions: Vec<DeletionRow>,
+    pub deletions_omitted: u64,
+}
+
+/// Deletions of one kind (`by` × `condition`) and how long those Jobs were
+/// kept after they finished.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeletionSummary {
+    pub by: String,
+    pub condition: String,
+    pub count: u64,
+    pub min_retained: Millis,
+    pub max_retained: Millis,
 }
 
 /// How the ticks in the horizon were accounted. `total` equals the sum of
