@@ -40,8 +40,11 @@ fn run_scenario(path: &Path) -> (String, Vec<String>) {
         .unwrap_or_else(|e| panic!("{}: {}", path.display(), e.message));
     let mut report = accountant.finish();
     apply_expectations(&scenario.expect, &mut report);
-    let violations =
-        report.violations.iter().map(|v| format!("{} ({}): {}", v.expectation, v.cronjob, v.message)).collect();
+    let violations = report
+        .violations
+        .iter()
+        .map(|v| format!("{} ({}): {}", v.expectation, v.cronjob, v.message))
+        .collect();
     (render_text(&report), violations)
 }
 
