@@ -8,8 +8,10 @@
 
 mod explain;
 mod expr;
+mod render;
 mod run;
 mod schedule;
+mod schema;
 
 use clap::{Parser, Subcommand};
 use std::io::{self, Write};
@@ -34,7 +36,8 @@ Exit codes:
 Examples:
   cronwarp schedule --from 2025-03-08T00:00:00Z --tz America/New_York '30 2 * * *'
   cronwarp explain '0 0 1 * 1'
-  cronwarp explain --tz Australia/Lord_Howe '@daily'";
+  cronwarp explain --tz Australia/Lord_Howe '@daily'
+  cronwarp render scenarios/kubevela-cron-task.yaml";
 
 /// Deterministic simulator and test harness for Kubernetes CronJob schedules
 /// and controllers, robfig/cron quirks and DST included.
@@ -57,6 +60,11 @@ pub enum Command {
     /// Simulate a scenario under virtual time and report every tick, overlap,
     /// Job outcome and deletion.
     Run(run::Args),
+    /// Print the JSON Schema of the scenario file format, for editors.
+    Schema(schema::Args),
+    /// Render a KubeVela Application's cron-task components to the batch/v1
+    /// CronJobs KubeVela applies, checked against API-server validation.
+    Render(render::Args),
 }
 
 /// What a subcommand sees of the outside world.
@@ -110,6 +118,8 @@ pub fn run(cli: &Cli, ctx: &mut Ctx) -> Result<u8, CliError> {
         Command::Schedule(a) => schedule::run(a, ctx),
         Command::Explain(a) => explain::run(a, ctx),
         Command::Run(a) => run::run(a, ctx),
+        Command::Schema(a) => schema::run(a, ctx),
+        Command::Render(a) => render::run(a, ctx),
     }
 }
 

@@ -9,6 +9,7 @@ mod cronjob;
 pub mod defaults;
 mod field;
 mod job;
+pub mod kubevela;
 pub mod manifest;
 mod meta;
 mod pod;

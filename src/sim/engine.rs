@@ -13,11 +13,15 @@ use super::log::{Controller, Entry, Fault, LogSink, Record};
 use super::queue::{EventQueue, Wake, WorkQueue};
 use super::scenario::Edit;
 use super::world::{Change, World};
+use crate::model::validation::validate_cronjob_update;
 use crate::model::{Millis, SECOND, Time};
 use crate::policy::Settings;
 use crate::policy::job::BackoffRecord;
 use crate::schedule::Zone;
 use std::collections::BTreeMap;
+
+/// More events than this at one instant means a livelock.
+pub const MAX_EVENTS_PER_INSTANT: u32 = 1_000_000;
 
 /// Something scheduled on the simulator's queue.
 #[derive(Debug, Clone)]
@@ -139,13 +143,24 @@ impl<'s> Engine<'s> {
     }
 
     /// Runs until the queue empties or the next event is at or after `end`.
-    pub fn run_until(&mut self, end: Time, progress: &mut dyn FnMut(Time)) {
+    /// Fails if one instant keeps producing events (a feedback loop between
+    /// controllers would otherwise never let time advance).
+    pub fn run_until(&mut self, end: Time, progress: &mut dyn FnMut(Time)) -> Result<(), Time> {
         let mut last_report = self.now();
+        let (mut instant, mut at_instant) = (self.now(), 0u32);
         while let Some(t) = self.queue.peek_time() {
             if t >= end {
                 break;
             }
             let Some((t, ev)) = self.queue.pop() else { break };
+            if t == instant {
+                at_instant += 1;
+                if at_instant > MAX_EVENTS_PER_INSTANT {
+                    return Err(t);
+                }
+            } else {
+                (instant, at_instant) = (t, 0);
+            }
             self.world.now = t;
             self.handle(ev);
             self.pump();
@@ -154,6 +169,7 @@ impl<'s> Engine<'s> {
                 progress(t);
             }
         }
+        Ok(())
     }
 
     fn handle(&mut self, ev: Ev) {
@@ -266,16 +282,31 @@ impl<'s> Engine<'s> {
         }
     }
 
+    /// A scenario edit, as `kubectl edit` would make it: the API server
+    /// validates the update and rejects an invalid one (the `Fault` record
+    /// says why); editing a CronJob that is gone changes nothing.
     fn apply_edit(&mut self, cronjob: &str, edit: &Edit) {
-        self.emit(Entry::Fault(match edit {
-            Edit::Delete => Fault::CronJobDeleted { object: cronjob.into() },
-            e => Fault::SpecChange { object: cronjob.into(), change: e.describe() },
-        }));
-        // Editing a CronJob that is already gone is a no-op, as a failed
-        // `kubectl patch` would be.
-        let _ = match edit {
-            Edit::Delete => self.world.delete_cronjob(cronjob),
-            e => self.world.update_cronjob_spec(cronjob, |cj| e.apply(cj)),
+        if let Edit::Delete = edit {
+            self.emit(Entry::Fault(Fault::CronJobDeleted { object: cronjob.into() }));
+            let _ = self.world.delete_cronjob(cronjob);
+            return;
+        }
+        let rejected = match self.world.cronjobs.get(cronjob) {
+            None => Some("not found".to_string()),
+            Some(old) => {
+                let mut new = old.clone();
+                edit.apply(&mut new);
+                let errs = validate_cronjob_update(&new, old);
+                (!errs.is_empty()).then(|| errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "))
+            }
         };
+        let (object, change) = (cronjob.to_string(), edit.describe());
+        match rejected {
+            Some(error) => self.emit(Entry::Fault(Fault::SpecChangeRejected { object, change, error })),
+            None => {
+                self.emit(Entry::Fault(Fault::SpecChange { object, change }));
+                let _ = self.world.update_cronjob_spec(cronjob, |cj| edit.apply(cj));
+            }
+        }
     }
 }
