@@ -10,14 +10,19 @@ use cronwarp::report::{Accountant, ReportInput, apply_expectations, render_text}
 use cronwarp::sim::{Scenario, SimOptions, simulate_into};
 use std::path::{Path, PathBuf};
 
-/// The scenario files (`scenarios/*.yaml`, not the manifests and dumps
-/// they read), in name order so failures read the same every run.
+/// The simulation scenarios: `scenarios/*.yaml` files with a top-level
+/// `horizon:` (not the manifests and dumps they read, nor inputs of
+/// `cronwarp render` such as a KubeVela Application), in name order so
+/// failures read the same every run.
 fn scenario_files() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
         .filter_map(|entry| entry.ok().map(|e| e.path()))
         .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "yaml"))
+        .filter(|p| {
+            std::fs::read_to_string(p).is_ok_and(|text| text.lines().any(|l| l.starts_with("horizon:")))
+        })
         .collect();
     files.sort();
     files
