@@ -151,3 +151,15 @@ fn a_bad_manifest_file_is_reported_at_its_own_line() {
     assert!(e.message.contains("cj.yaml:4:") || e.message.contains("cj.yaml:5:"), "{e}");
     assert!(e.message.contains("spec.schedule"), "{e}");
 }
+
+#[test]
+fn the_readme_scenario_example_parses() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.sim.md")).unwrap();
+    let section = readme.split("### Scenario file").nth(1).unwrap();
+    let block = section.split("```yaml\n").nth(1).unwrap().split("```").next().unwrap();
+    let sc = Scenario::from_yaml(block, "README.sim.md").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(sc.controller.downtime.len(), 3);
+    assert_eq!(sc.controller.clock_skew, -2000);
+    sc.workload_objects(0).unwrap_or_else(|e| panic!("{e}"));
+}

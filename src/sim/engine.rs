@@ -269,6 +269,10 @@ impl<'s> Engine<'s> {
     pub fn controllers_start(&mut self) {
         self.down = false;
         self.epoch += 1;
+        // The garbage collector catches up on owners deleted while it was
+        // down (and on seeded Jobs whose owner is not in the scenario).
+        self.world.collect_garbage();
+        self.flush_world_log();
         self.cache.relist(&self.world);
         let cronjobs: Vec<String> = self.world.cronjobs.keys().cloned().collect();
         for k in cronjobs {
@@ -288,7 +292,8 @@ impl<'s> Engine<'s> {
     fn apply_edit(&mut self, cronjob: &str, edit: &Edit) {
         if let Edit::Delete = edit {
             self.emit(Entry::Fault(Fault::CronJobDeleted { object: cronjob.into() }));
-            let _ = self.world.delete_cronjob(cronjob);
+            let gc_running = !self.down;
+            let _ = self.world.delete_cronjob(cronjob, gc_running);
             return;
         }
         let rejected = match self.world.cronjobs.get(cronjob) {

@@ -68,6 +68,8 @@ pub struct ControllerConfig {
 }
 
 /// A downtime window: `{start, end}` or `{at, for}` (`for` a Go duration).
+/// A zero-length window is a restart: in-memory state is lost, nothing is
+/// missed.
 #[derive(Debug, Clone, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum Downtime {
@@ -322,7 +324,7 @@ impl Scenario {
         }
         for (i, d) in self.controller.downtime.iter().enumerate() {
             let (s, e) = d.window();
-            if e <= s {
+            if e < s {
                 let path = format!("controller.downtime[{i}]");
                 return Err((path.clone(), format!("{path}: the window ends before it starts")));
             }
