@@ -10,7 +10,7 @@ use super::{MAX_ROWS, ON_TIME, SCHEMA_VERSION};
 use crate::model::{Millis, Time};
 use crate::policy::cronjob::Decision;
 use crate::schedule::{Location, load_location};
-use crate::schedule::{Schedule, Zone, format_rfc3339, kube};
+use crate::schedule::{Schedule, ScheduleKind, Zone, format_rfc3339, kube};
 use crate::sim::log::{DeletedBy, Entry, Fault, LogSink, Record};
 use crate::sim::{CronJobMeta, Scenario, SimError, SimSummary};
 use std::collections::{BTreeMap, VecDeque};
@@ -89,6 +89,23 @@ struct Downtime {
 impl Downtime {
     fn covers(&self, t: Time) -> bool {
         self.since.is_some_and(|s| s <= t) || self.windows.iter().any(|&(s, e)| s <= t && t < e)
+    }
+}
+
+/// Ticks count strictly after the horizon start, and not before the
+/// CronJob existed; an `@every` schedule keeps the phase of its last
+/// scheduled time (or its creation), as the controller's `Next(lastScheduleTime)`
+/// chain does.
+fn first_cursor(meta: &CronJobMeta, schedule: Option<&Schedule>) -> i64 {
+    let start = meta.horizon_start.unix();
+    let Some(origin) = meta.phase_origin.map(Time::unix) else { return start };
+    match schedule.map(Schedule::kind) {
+        Some(ScheduleKind::Every(d)) if origin <= start => {
+            let d = i64::try_from(*d).unwrap_or(i64::MAX).max(1);
+            origin + (start - origin) / d * d
+        }
+        Some(ScheduleKind::Every(_)) => origin,
+        _ => start,
     }
 }
 
@@ -234,11 +251,15 @@ impl Accountant {
             Decision::EstimateDroppedMisses { .. } => acc.note_all(|n| n.estimate = true),
             Decision::Suspended => acc.note_all(|n| n.suspended = true),
             Decision::TooManyMissesGaveUp { tick } => {
-                acc.supersede_before(*tick);
-                acc.resolve(*tick, TickOutcome::NotStarted, None, None, |_| {
-                    "more than 100 missed ticks: the legacy (v1) controller gives up and starts nothing"
-                        .into()
-                });
+                while acc.pending.front().is_some_and(|p| p.tick <= *tick) {
+                    if let Some(p) = acc.pending.pop_front() {
+                        let why =
+                            "more than 100 missed ticks: the legacy (v1) controller gives up and starts \
+                                   nothing"
+                                .to_string();
+                        acc.push(p, TickOutcome::NotStarted, None, None, why);
+                    }
+                }
             }
             Decision::Unparseable | Decision::InvalidSchedule | Decision::UnknownTimeZone => {
                 acc.note_all(|n| n.invalid = true)
@@ -426,7 +447,7 @@ impl Account {
             exceptions_omitted: 0,
         };
         Account {
-            cursor: meta.horizon_start.unix(),
+            cursor: first_cursor(&meta, schedule.as_ref()),
             suspended: meta.suspended,
             meta,
             schedule,
@@ -533,7 +554,10 @@ impl Account {
         self.supersede_before(tick);
         let late_by = at.since(tick);
         let outcome = if late_by <= ON_TIME { TickOutcome::OnTime } else { TickOutcome::Late };
-        self.report.max_lateness = self.report.max_lateness.max(late_by);
+        // A catch-up of a tick before the horizon is not one of its ticks.
+        if self.pending.iter().any(|p| p.tick == tick) {
+            self.report.max_lateness = self.report.max_lateness.max(late_by);
+        }
         self.resolve(tick, outcome, Some(job.to_string()), Some(late_by), late_reason);
     }
 
@@ -633,14 +657,14 @@ fn superseded_reason(n: &Notes, newer: Time, zone: Zone) -> String {
     let newer = format_rfc3339(newer.unix(), zone);
     if n.invalid {
         "the controller could not evaluate the schedule (see the events)".into()
+    } else if n.deadline {
+        "outside the startingDeadlineSeconds window when the controller looked".into()
     } else if n.suspended {
         format!("suspended; on resume only the most recent missed tick ({newer}) was started")
     } else if n.down_at_tick {
         format!("the controller was down; on restart only the most recent missed tick ({newer}) was started")
     } else if n.forbid {
         format!("Forbid: the previous Job was still active, and a newer tick ({newer}) superseded this one")
-    } else if n.deadline {
-        "outside the startingDeadlineSeconds window when the controller looked".into()
     } else if n.estimate {
         format!(
             "the controller's missed-count estimate (from the first two ticks) skipped it; {newer} was started"

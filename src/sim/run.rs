@@ -58,6 +58,10 @@ pub struct CronJobMeta {
     pub suspended: bool,
     pub horizon_start: Time,
     pub horizon_end: Time,
+    /// Where the schedule's ticks count from: `status.lastScheduleTime`, else
+    /// `creationTimestamp` (an `@every` schedule's phase comes from it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phase_origin: Option<Time>,
 }
 
 /// The store at the end of the horizon.
@@ -268,6 +272,7 @@ fn meta_of(cj: &CronJob, local_zone: &str, scenario: &Scenario) -> CronJobMeta {
         suspended: cj.spec.suspended(),
         horizon_start: scenario.horizon.start,
         horizon_end: scenario.horizon.end,
+        phase_origin: cj.status.last_schedule_time.or(cj.metadata.creation_timestamp),
     }
 }
 
