@@ -167,3 +167,24 @@ fn a_running_job_from_the_cluster_keeps_running_and_blocks_forbid() {
     assert_eq!(got[1].2, Some(at("10:05:00")));
     assert!(got[1].0 > at("10:07:00") && got[1].0 < at("10:07:05"), "{:?}", got[1]);
 }
+
+#[test]
+fn a_stale_cache_creates_a_job_after_suspend_and_its_status_write_conflicts() {
+    let w = with_changes(
+        workload(&cronjob("stale", "*/5 * * * *", "", ""), ""),
+        &["{at: \"2025-03-03T10:04:59Z\", suspend: true}"],
+    );
+    let out = run(&scenario("10:12:00", "informerLag: 3s", &[w]));
+    // The 10:05 timer fires before the suspend reaches the cache.
+    let got = created(&out);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].0, at("10:05:00.100"));
+    // The status write from the stale copy conflicts and is retried with
+    // backoff until the cache catches up; then the CronJob is suspended.
+    let retries = find(&out, |e| matches!(e, Entry::Sync { retry_at: Some(_), .. }));
+    assert!(!retries.is_empty());
+    let suspended = find(&out, |e| {
+        matches!(e, Entry::Sync { decision: Some(cronwarp::policy::cronjob::Decision::Suspended), .. })
+    });
+    assert!(suspended.first().is_some_and(|r| r.time >= at("10:05:02")), "{suspended:?}");
+}

@@ -2,7 +2,7 @@
 
 use cronwarp::model::{MINUTE, Time};
 use cronwarp::sim::Scenario;
-use cronwarp::sim::scenario::{Downtime, Edit, workload_objects};
+use cronwarp::sim::scenario::{Downtime, Edit};
 use std::path::Path;
 
 const MINIMAL: &str = r#"
@@ -11,7 +11,9 @@ workloads:
   - manifest:
       kind: CronJob
       metadata: {name: a}
-      spec: {schedule: "*/5 * * * *"}
+      spec:
+        schedule: "*/5 * * * *"
+        jobTemplate: {spec: {template: {spec: {restartPolicy: Never, containers: [{name: c, image: i}]}}}}
 "#;
 
 #[test]
@@ -20,9 +22,12 @@ fn a_minimal_scenario_parses_with_defaults() {
     assert_eq!(sc.seed, 0);
     assert!(sc.controller.downtime.is_empty());
     assert_eq!(sc.controller.clock_skew, 0);
-    let objs = workload_objects(sc.workloads[0].manifest.as_ref().unwrap(), "w").unwrap();
+    let objs = sc.workload_objects(0).unwrap();
     assert_eq!(objs.cronjob.metadata.namespace, "default");
     assert!(objs.jobs.is_empty());
+    // API defaults are applied.
+    assert_eq!(objs.cronjob.spec.successful_jobs_history_limit, Some(3));
+    assert_eq!(objs.cronjob.spec.concurrency_policy, "Allow");
 }
 
 #[test]
@@ -63,27 +68,54 @@ fn a_change_names_exactly_one_edit() {
 
 #[test]
 fn a_manifest_list_carries_the_cronjob_and_its_existing_jobs() {
-    let v: serde_json::Value = serde_json::json!({
-        "kind": "List",
-        "items": [
-            {"kind": "CronJob", "metadata": {"name": "a", "namespace": "ops"}, "spec": {"schedule": "@hourly"}},
-            {"kind": "Job", "metadata": {"name": "a-1", "namespace": "ops"}},
-        ]
-    });
-    let objs = workload_objects(&v, "w").unwrap();
+    let text = r#"
+horizon: {start: "2025-03-03T10:00:00Z", end: "2025-03-03T11:00:00Z"}
+workloads:
+  - manifest:
+      kind: List
+      items:
+        - {apiVersion: batch/v1, kind: CronJob, metadata: {name: a, namespace: ops}, spec: {schedule: "@hourly", jobTemplate: {spec: {template: {spec: {restartPolicy: Never, containers: [{name: c, image: i}]}}}}}}
+        - {apiVersion: batch/v1, kind: Job, metadata: {name: a-1, namespace: ops}, spec: {template: {spec: {restartPolicy: Never, containers: [{name: c, image: i}]}}}}
+"#;
+    let sc = Scenario::from_yaml(text, "list.yaml").unwrap();
+    let objs = sc.workload_objects(0).unwrap();
     assert_eq!(objs.cronjob.metadata.name, "a");
     assert_eq!(objs.jobs.len(), 1);
-    let bad = serde_json::json!([{"kind": "Deployment", "metadata": {"name": "x"}}]);
-    assert!(workload_objects(&bad, "w").unwrap_err().message.contains("Deployment"));
+    assert_eq!(objs.jobs[0].spec.backoff_limit, Some(6));
+}
+
+#[test]
+fn an_invalid_inline_manifest_is_reported_at_its_line_in_the_scenario() {
+    let text = r#"
+horizon: {start: "2025-03-03T10:00:00Z", end: "2025-03-03T11:00:00Z"}
+workloads:
+  - manifest:
+      apiVersion: batch/v1
+      kind: CronJob
+      metadata: {name: a}
+      spec:
+        schedule: "*/5 * * *"
+        jobTemplate: {spec: {template: {spec: {restartPolicy: Never, containers: [{name: c, image: i}]}}}}
+    behaviour: {duration: 1m}
+"#;
+    let sc = Scenario::from_yaml(text, "inline.yaml").unwrap();
+    let e = sc.workload_objects(0).unwrap_err();
+    assert!(e.message.starts_with("inline.yaml:9:"), "{e}");
+    assert!(e.message.contains("spec.schedule"), "{e}");
 }
 
 #[test]
 fn the_example_scenarios_load() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-    for name in ["downtime-catchup.yaml", "forbid-long-jobs.yaml", "dst-new-york.yaml"] {
+    for name in ["downtime-catchup.yaml", "forbid-long-jobs.yaml", "dst-new-york.yaml", "from-cluster.yaml"] {
         let sc = Scenario::load(&dir.join(name)).unwrap_or_else(|e| panic!("{e}"));
-        assert!(!sc.workloads.is_empty(), "{name}");
+        for i in 0..sc.workloads.len() {
+            sc.workload_objects(i).unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
     }
+    let live = Scenario::load(&dir.join("from-cluster.yaml")).unwrap().workload_objects(0).unwrap();
+    assert_eq!(live.jobs.len(), 1);
+    assert_eq!(live.cronjob.status.active.len(), 1);
     let sc = Scenario::load(&dir.join("downtime-catchup.yaml")).unwrap();
     let (s, e) = sc.controller.downtime[0].window();
     assert_eq!(e.since(s), 29 * MINUTE);

@@ -7,6 +7,7 @@
 //! the API server keep running through downtime.
 
 use super::behaviour::Behaviour;
+use super::cache::Cache;
 use super::kubelet::Kubelet;
 use super::log::{Controller, Entry, Fault, LogSink, Record};
 use super::queue::{EventQueue, Wake, WorkQueue};
@@ -26,7 +27,7 @@ pub enum Ev {
     /// A delaying-queue timer (`AddAfter`) comes due.
     Timer { ctrl: Controller, key: String, at: Time, epoch: u64 },
     /// An informer delivers a change late (`informerLag`).
-    Notify(Change),
+    Notify { change: Change, epoch: u64 },
     /// A kubelet step for a pod (see [`super::kubelet`]).
     Kubelet { pod: String, uid: String, token: u64 },
     /// kube-controller-manager stops until `end`.
@@ -76,6 +77,8 @@ pub struct Engine<'s> {
     /// The Job controller's in-memory pod-failure backoff records.
     pub job_backoff: BTreeMap<String, BackoffRecord>,
     pub kubelet: Kubelet,
+    /// The CronJob controller's listers.
+    pub cache: Cache,
     /// By CronJob key (`namespace/name`).
     pub workloads: BTreeMap<String, WorkloadState>,
     /// Records written so far.
@@ -173,7 +176,12 @@ impl<'s> Engine<'s> {
                     self.queue.push(t, Ev::Work { ctrl, key, epoch });
                 }
             }
-            Ev::Notify(change) => self.deliver(&change),
+            Ev::Notify { change, epoch } => {
+                if epoch == self.epoch {
+                    self.cache.apply(&change);
+                    self.deliver(&change);
+                }
+            }
             Ev::Kubelet { pod, uid, token } => self.kubelet_step(&pod, &uid, token),
             Ev::DowntimeStart { end } => self.controllers_stop(end),
             Ev::DowntimeEnd { start } => {
@@ -193,8 +201,9 @@ impl<'s> Engine<'s> {
             self.kubelet_observe(&change);
             if self.informer_lag > 0 {
                 let at = self.now().add(self.informer_lag);
-                self.queue.push(at, Ev::Notify(change));
+                self.queue.push(at, Ev::Notify { change, epoch: self.epoch });
             } else {
+                self.cache.apply(&change);
                 self.deliver(&change);
             }
         }
@@ -244,6 +253,7 @@ impl<'s> Engine<'s> {
     pub fn controllers_start(&mut self) {
         self.down = false;
         self.epoch += 1;
+        self.cache.relist(&self.world);
         let cronjobs: Vec<String> = self.world.cronjobs.keys().cloned().collect();
         for k in cronjobs {
             self.enqueue(Controller::Cronjob, &k, Enqueue::Now);

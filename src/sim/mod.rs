@@ -5,8 +5,8 @@
 //! [`simulate_into`]; the output is the [`log`] plus a [`SimSummary`].
 
 pub mod behaviour;
+pub mod cache;
 pub mod controllers;
-pub mod defaults;
 pub mod duration;
 pub mod engine;
 pub mod kubelet;

@@ -1,11 +1,12 @@
 //! `simulate`: builds the world from a scenario, runs the engine to the end
 //! of the horizon, and returns the log with what the report needs.
 
+use super::cache::Cache;
 use super::engine::{Engine, Ev, WorkloadState};
 use super::kubelet::Kubelet;
 use super::log::{Entry, Fault, LogSink, Record};
 use super::queue::{EventQueue, WorkQueue};
-use super::scenario::{Scenario, ScenarioError, workload_objects};
+use super::scenario::{Scenario, ScenarioError};
 use super::world::{World, key};
 use crate::model::{CronJob, Job, Time};
 use crate::policy::job::MIN_BACKOFF_REQUEUE;
@@ -78,6 +79,8 @@ pub struct SimSummary {
     pub final_state: FinalState,
     /// Log records written.
     pub records: u64,
+    /// Manifest warnings (skipped objects, suspicious fields).
+    pub warnings: Vec<String>,
 }
 
 /// A run with its whole log in memory.
@@ -127,6 +130,7 @@ pub fn simulate_into(
         ttl_queue: WorkQueue::new(),
         job_backoff: BTreeMap::new(),
         kubelet: Kubelet::default(),
+        cache: Cache::default(),
         workloads: BTreeMap::new(),
         records: 0,
     };
@@ -137,15 +141,13 @@ pub fn simulate_into(
         engine.emit(Entry::Fault(Fault::InformerLag { lag: scenario.controller.informer_lag.millis() }));
     }
     let mut metas = Vec::new();
+    let mut warnings = Vec::new();
     engine.world.seeding = true;
     for (i, w) in scenario.workloads.iter().enumerate() {
         let what = format!("workloads[{i}]");
-        let manifest = w.manifest.as_ref().ok_or_else(|| SimError {
-            message: format!("{what}: the manifest file was not read (use Scenario::load)"),
-        })?;
-        let objs = workload_objects(manifest, &what)?;
-        let mut cj = objs.cronjob;
-        super::defaults::cronjob(&mut cj);
+        let objs = scenario.workload_objects(i)?;
+        warnings.extend(objs.warnings);
+        let cj = objs.cronjob;
         let k = key(&cj.metadata.namespace, &cj.metadata.name);
         if engine.workloads.contains_key(&k) {
             return Err(SimError { message: format!("{what}: CronJob {k} appears twice") });
@@ -164,7 +166,6 @@ pub fn simulate_into(
             horizon_end: end,
         });
         for mut job in objs.jobs {
-            super::defaults::job(&mut job);
             adopt_seeded(&mut job, &cj);
             let jk = key(&job.metadata.namespace, &job.metadata.name);
             engine
@@ -208,6 +209,7 @@ pub fn simulate_into(
             pods_by_phase,
         },
         records: engine.records,
+        warnings,
     })
 }
 

@@ -8,6 +8,7 @@
 //! objects leave the maps, so memory stays flat however long the horizon.
 
 use super::log::{DeletedBy, Entry};
+use crate::model::defaults::{set_object_defaults_cronjob, set_object_defaults_job};
 use crate::model::{CronJob, Job, Millis, Pod, PodPhase, Time};
 use crate::policy::job::JOB_TRACKING_FINALIZER;
 use crate::policy::{Api, ApiError, Propagation};
@@ -97,6 +98,7 @@ impl World {
         if self.cronjobs.contains_key(&k) {
             return Err(ApiError::AlreadyExists);
         }
+        set_object_defaults_cronjob(&mut cj);
         self.admit(&mut cj.metadata);
         self.cronjobs.insert(k.clone(), cj.clone());
         self.changes.push_back(Change::CronJob { key: k, old: None, new: Some(Box::new(cj.clone())) });
@@ -121,12 +123,16 @@ impl World {
     }
 
     /// `UpdateStatus`: writes `cj.status` to the stored object of the same
-    /// uid.
+    /// uid and resourceVersion (else Conflict).
     pub fn update_cronjob_status(&mut self, cj: &CronJob) -> Result<(), ApiError> {
         let k = key(&cj.metadata.namespace, &cj.metadata.name);
         let rv = self.rv();
         let stored = self.cronjobs.get_mut(&k).ok_or(ApiError::NotFound)?;
-        if stored.metadata.uid != cj.metadata.uid {
+        // Optimistic concurrency: a write based on a stale copy fails.
+        if stored.metadata.uid != cj.metadata.uid
+            || (!cj.metadata.resource_version.is_empty()
+                && stored.metadata.resource_version != cj.metadata.resource_version)
+        {
             return Err(ApiError::Conflict);
         }
         let old = stored.clone();
@@ -170,6 +176,9 @@ impl World {
         if self.jobs.contains_key(&k) {
             return Err(ApiError::AlreadyExists);
         }
+        // The API server defaults every Job on create, those the CronJob
+        // controller makes from its (undefaulted) template included.
+        set_object_defaults_job(&mut job);
         self.admit(&mut job.metadata);
         let owner = job.metadata.controller_ref().filter(|r| r.kind == "CronJob");
         self.log.push(Entry::JobCreated {
@@ -286,16 +295,6 @@ impl World {
             .into_iter()
             .flatten()
             .filter_map(|pk| self.pods.get(pk).cloned())
-            .collect()
-    }
-
-    /// The Jobs of a namespace, in name order.
-    pub fn jobs_in(&self, ns: &str) -> Vec<Job> {
-        let from = format!("{ns}/");
-        self.jobs
-            .range(from.clone()..)
-            .take_while(|(k, _)| k.starts_with(&from))
-            .map(|(_, j)| j.clone())
             .collect()
     }
 

@@ -50,7 +50,7 @@ impl Engine<'_> {
         for j in [old, new].into_iter().flatten() {
             if let Some(r) = j.metadata.controller_ref().filter(|r| r.kind == "CronJob") {
                 let k = key(&j.metadata.namespace, &r.name);
-                let resolves = self.world.cronjobs.get(&k).is_some_and(|cj| cj.metadata.uid == r.uid);
+                let resolves = self.cache.cronjobs.get(&k).is_some_and(|cj| cj.metadata.uid == r.uid);
                 if resolves && !owners.contains(&k) {
                     owners.push(k);
                 }
@@ -64,13 +64,13 @@ impl Engine<'_> {
     /// `processNextWorkItem` + `sync`: list, run the policy, write the
     /// status, log, and requeue per the result.
     pub(crate) fn sync_cronjob(&mut self, k: &str) {
-        let Some(cj) = self.world.cronjobs.get(k).cloned() else {
+        let Some(cj) = self.cache.cronjobs.get(k).cloned() else {
             // Lister NotFound: nothing to do, no requeue.
             self.forget(Controller::Cronjob, k);
             self.log_sync(k, None, None, None);
             return;
         };
-        let all = self.world.jobs_in(&cj.metadata.namespace);
+        let all = self.cache.jobs_in(&cj.metadata.namespace);
         let jobs: Vec<Job> =
             cronjob::jobs_for_cronjob(&cj, &all, &self.settings).into_iter().cloned().collect();
         let ctx = SyncContext { now: self.now(), local: self.local, settings: &self.settings };

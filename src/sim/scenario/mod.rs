@@ -5,9 +5,13 @@
 //! Workloads are real manifests, status and existing Jobs included, so a
 //! run can start from a live cluster's state.
 
+mod manifests;
+
+pub use manifests::{Source, WorkloadObjects};
+
 use super::behaviour::Behaviour;
 use super::duration::DurationSpec;
-use crate::model::{CronJob, Job, Millis, Time};
+use crate::model::{CronJob, Millis, Time};
 use crate::policy::Settings;
 use serde::{Deserialize, Deserializer};
 use std::path::Path;
@@ -29,6 +33,10 @@ pub struct Scenario {
     /// What the run should satisfy (the report layer evaluates these).
     #[serde(default)]
     pub expect: Expect,
+    /// The text the scenario was read from, to locate manifest errors.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub source: Option<Source>,
 }
 
 /// `[start, end)` of the simulation.
@@ -93,7 +101,7 @@ pub struct Workload {
     #[serde(default)]
     pub manifest: Option<serde_json::Value>,
     /// A manifest file, relative to the scenario file (multi-document YAML
-    /// allowed). Read by [`Scenario::load`].
+    /// allowed, as `kubectl get -o yaml` prints). Read by [`Scenario::load`].
     #[serde(default)]
     pub path: Option<String>,
     /// The pod behaviour model.
@@ -254,6 +262,12 @@ impl std::fmt::Display for ScenarioError {
 
 impl std::error::Error for ScenarioError {}
 
+/// Several located errors, one per line.
+fn located_all(errs: Vec<crate::model::yaml::YamlError>) -> ScenarioError {
+    let lines: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
+    ScenarioError { message: lines.join("\n") }
+}
+
 /// A located YAML error (`file:line:col: message`, and a hint such as
 /// "did you mean").
 fn located(e: crate::model::yaml::YamlError) -> ScenarioError {
@@ -268,8 +282,9 @@ impl Scenario {
     /// Parses scenario YAML; `origin` names it in errors. `path:` manifests
     /// are not read (see [`Scenario::load`]).
     pub fn from_yaml(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
-        let sc: Scenario = crate::model::yaml::from_yaml(text, origin).map_err(located)?;
+        let mut sc: Scenario = crate::model::yaml::from_yaml(text, origin).map_err(located)?;
         sc.check(origin)?;
+        sc.source = Some(Source { file: origin.to_string(), text: text.to_string(), ..Source::default() });
         Ok(sc)
     }
 
@@ -280,15 +295,17 @@ impl Scenario {
         let text = std::fs::read_to_string(path).map_err(|e| err(&origin, e))?;
         let mut sc = Scenario::from_yaml(&text, &origin)?;
         let dir = path.parent().unwrap_or(Path::new("."));
-        for w in &mut sc.workloads {
-            if let Some(p) = w.path.take() {
-                let file = dir.join(&p);
+        let mut files = std::collections::BTreeMap::new();
+        for (i, w) in sc.workloads.iter().enumerate() {
+            if let Some(p) = &w.path {
+                let file = dir.join(p);
                 let forigin = file.display().to_string();
                 let text = std::fs::read_to_string(&file).map_err(|e| err(&forigin, e))?;
-                let docs: Vec<serde_json::Value> =
-                    crate::model::yaml::from_yaml_multi(&text, &forigin).map_err(located)?;
-                w.manifest = Some(serde_json::Value::Array(docs));
+                files.insert(i, (forigin, text));
             }
+        }
+        if let Some(src) = &mut sc.source {
+            src.files = files;
         }
         Ok(sc)
     }
@@ -316,71 +333,5 @@ impl Scenario {
             }
         }
         Ok(())
-    }
-}
-
-/// A workload's objects, read from its manifest.
-#[derive(Debug, Clone, PartialEq)]
-pub struct WorkloadObjects {
-    pub cronjob: CronJob,
-    /// Jobs in the manifest (existing runs), in manifest order.
-    pub jobs: Vec<Job>,
-}
-
-/// Splits a manifest value into objects (a single object, an array, or a
-/// `List` with `items`), then reads the one CronJob and any Jobs.
-pub fn workload_objects(manifest: &serde_json::Value, what: &str) -> Result<WorkloadObjects, ScenarioError> {
-    let mut items = Vec::new();
-    flatten(manifest, &mut items);
-    let mut cronjob = None;
-    let mut jobs = Vec::new();
-    for (i, item) in items.into_iter().enumerate() {
-        let kind = item.get("kind").and_then(|k| k.as_str()).unwrap_or("");
-        let at = format!("{what}: object {i} (kind {kind:?})");
-        match kind {
-            "CronJob" => {
-                if cronjob.is_some() {
-                    return Err(err(&at, "a workload holds one CronJob; put others in their own workload"));
-                }
-                let mut cj: CronJob = serde_json::from_value(item.clone()).map_err(|e| err(&at, e))?;
-                default_namespace(&mut cj.metadata);
-                cronjob = Some(cj);
-            }
-            "Job" => {
-                let mut j: Job = serde_json::from_value(item.clone()).map_err(|e| err(&at, e))?;
-                default_namespace(&mut j.metadata);
-                jobs.push(j);
-            }
-            other => {
-                return Err(err(
-                    &at,
-                    format!("unsupported kind {other:?}: a workload holds a CronJob and its Jobs"),
-                ));
-            }
-        }
-    }
-    let cronjob = cronjob.ok_or_else(|| err(what, "no CronJob in the manifest"))?;
-    if cronjob.metadata.name.is_empty() {
-        return Err(err(what, "the CronJob has no metadata.name"));
-    }
-    Ok(WorkloadObjects { cronjob, jobs })
-}
-
-fn default_namespace(m: &mut crate::model::ObjectMeta) {
-    if m.namespace.is_empty() {
-        m.namespace = "default".into();
-    }
-}
-
-fn flatten<'v>(v: &'v serde_json::Value, out: &mut Vec<&'v serde_json::Value>) {
-    match v {
-        serde_json::Value::Array(a) => a.iter().for_each(|x| flatten(x, out)),
-        serde_json::Value::Object(o) if o.get("kind").and_then(|k| k.as_str()) == Some("List") => {
-            if let Some(items) = o.get("items") {
-                flatten(items, out);
-            }
-        }
-        serde_json::Value::Null => {}
-        other => out.push(other),
     }
 }
