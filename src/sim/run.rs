@@ -267,13 +267,8 @@ fn downtime_windows(scenario: &Scenario) -> Vec<(Time, Time)> {
 pub fn cronjob_metas(scenario: &Scenario) -> Result<Vec<CronJobMeta>, SimError> {
     let local_name = scenario.controller.local_zone.clone().unwrap_or_else(|| "UTC".into());
     let mut metas = Vec::new();
-    for (i, w) in scenario.workloads.iter().enumerate() {
-        let what = format!("workloads[{i}]");
-        let manifest = w.manifest.as_ref().ok_or_else(|| SimError {
-            message: format!("{what}: the manifest file was not read (use Scenario::load)"),
-        })?;
-        let mut cj = workload_objects(manifest, &what)?.cronjob;
-        super::defaults::cronjob(&mut cj);
+    for i in 0..scenario.workloads.len() {
+        let cj = scenario.workload_objects(i)?.cronjob;
         metas.push(CronJobMeta {
             key: key(&cj.metadata.namespace, &cj.metadata.name),
             schedule: cj.spec.schedule.clone(),
