@@ -3,8 +3,9 @@
 
 use cronwarp::model::Time;
 use cronwarp::policy::cronjob::Decision;
-use cronwarp::report::{Accountant, CronJobMeta, Header, ReportInput, TickOutcome};
+use cronwarp::report::{Accountant, Header, ReportInput, TickOutcome};
 use cronwarp::schedule::Zone;
+use cronwarp::sim::CronJobMeta;
 use cronwarp::sim::log::{Controller, Entry, Fault, LogSink, Record};
 
 fn t(s: &str) -> Time {
@@ -24,13 +25,15 @@ fn accountant(schedule: &str, tz: Option<&str>, start: &str, end: &str) -> Accou
         },
         local_zone: Zone::Utc,
         cronjobs: vec![CronJobMeta {
-            name: "default/cj".into(),
+            key: "default/cj".into(),
+            local_zone: "UTC".into(),
             schedule: schedule.into(),
             time_zone: tz.map(str::to_string),
             concurrency_policy: "Allow".into(),
             starting_deadline_seconds: None,
             suspended: false,
-            ticks_after: t(start),
+            horizon_start: t(start),
+            horizon_end: t(end),
         }],
     })
 }
@@ -53,6 +56,7 @@ fn created(a: &mut Accountant, at: Time, tick: Time, job: &str) {
             cronjob: "default/cj".into(),
             scheduled_time: Some(tick),
             uid: job.into(),
+            seeded: false,
         },
     });
 }

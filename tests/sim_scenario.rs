@@ -127,3 +127,11 @@ fn a_misspelt_field_gets_a_did_you_mean_hint() {
     let e = Scenario::from_yaml(&text, "typo.yaml").unwrap_err();
     assert!(e.message.contains("did you mean") && e.message.contains("horizon"), "{e}");
 }
+
+#[test]
+fn the_scenario_has_a_json_schema() {
+    let schema = serde_json::to_string(&schemars::schema_for!(Scenario)).unwrap();
+    for field in ["horizon", "workloads", "downtime", "informerLag", "maxConcurrent", "behaviour"] {
+        assert!(schema.contains(field), "{field} missing from the schema");
+    }
+}

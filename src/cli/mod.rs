@@ -10,6 +10,7 @@ mod explain;
 mod expr;
 mod run;
 mod schedule;
+mod schema;
 
 use clap::{Parser, Subcommand};
 use std::io::{self, Write};
@@ -57,6 +58,8 @@ pub enum Command {
     /// Simulate a scenario under virtual time and report every tick, overlap,
     /// Job outcome and deletion.
     Run(run::Args),
+    /// Print the JSON Schema of the scenario file format, for editors.
+    Schema(schema::Args),
 }
 
 /// What a subcommand sees of the outside world.
@@ -110,6 +113,7 @@ pub fn run(cli: &Cli, ctx: &mut Ctx) -> Result<u8, CliError> {
         Command::Schedule(a) => schedule::run(a, ctx),
         Command::Explain(a) => explain::run(a, ctx),
         Command::Run(a) => run::run(a, ctx),
+        Command::Schema(a) => schema::run(a, ctx),
     }
 }
 

@@ -43,12 +43,20 @@ impl Cache {
         }
     }
 
-    /// The Jobs of a namespace, in name order (the lister's `List`).
-    pub fn jobs_in(&self, ns: &str) -> Vec<Job> {
-        let from = format!("{ns}/");
+    /// The Jobs of `cj`'s namespace whose controller reference names it
+    /// (by name or uid), in name order: a superset of what any
+    /// [`JobListing`](crate::policy::settings::JobListing) keeps, without
+    /// copying the namespace's other Jobs.
+    pub fn jobs_owned_by(&self, cj: &CronJob) -> Vec<Job> {
+        let from = format!("{}/", cj.metadata.namespace);
         self.jobs
             .range(from.clone()..)
             .take_while(|(k, _)| k.starts_with(&from))
+            .filter(|(_, j)| {
+                j.metadata
+                    .controller_ref()
+                    .is_some_and(|r| r.name == cj.metadata.name || r.uid == cj.metadata.uid)
+            })
             .map(|(_, j)| j.clone())
             .collect()
     }

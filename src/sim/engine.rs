@@ -19,6 +19,9 @@ use crate::policy::job::BackoffRecord;
 use crate::schedule::Zone;
 use std::collections::BTreeMap;
 
+/// More events than this at one instant means a livelock.
+pub const MAX_EVENTS_PER_INSTANT: u32 = 1_000_000;
+
 /// Something scheduled on the simulator's queue.
 #[derive(Debug, Clone)]
 pub enum Ev {
@@ -139,13 +142,24 @@ impl<'s> Engine<'s> {
     }
 
     /// Runs until the queue empties or the next event is at or after `end`.
-    pub fn run_until(&mut self, end: Time, progress: &mut dyn FnMut(Time)) {
+    /// Fails if one instant keeps producing events (a feedback loop between
+    /// controllers would otherwise never let time advance).
+    pub fn run_until(&mut self, end: Time, progress: &mut dyn FnMut(Time)) -> Result<(), Time> {
         let mut last_report = self.now();
+        let (mut instant, mut at_instant) = (self.now(), 0u32);
         while let Some(t) = self.queue.peek_time() {
             if t >= end {
                 break;
             }
             let Some((t, ev)) = self.queue.pop() else { break };
+            if t == instant {
+                at_instant += 1;
+                if at_instant > MAX_EVENTS_PER_INSTANT {
+                    return Err(t);
+                }
+            } else {
+                (instant, at_instant) = (t, 0);
+            }
             self.world.now = t;
             self.handle(ev);
             self.pump();
@@ -154,6 +168,7 @@ impl<'s> Engine<'s> {
                 progress(t);
             }
         }
+        Ok(())
     }
 
     fn handle(&mut self, ev: Ev) {

@@ -154,17 +154,7 @@ pub fn simulate_into(
         }
         engine.workloads.insert(k.clone(), WorkloadState { behaviour: w.behaviour.clone(), runs: 0 });
         let cj = engine.world.create_cronjob(cj).map_err(|e| SimError { message: format!("{what}: {e}") })?;
-        metas.push(CronJobMeta {
-            key: k.clone(),
-            schedule: cj.spec.schedule.clone(),
-            time_zone: cj.spec.time_zone.clone(),
-            local_zone: local_name.clone(),
-            concurrency_policy: cj.spec.policy().as_str().into(),
-            starting_deadline_seconds: cj.spec.starting_deadline_seconds,
-            suspended: cj.spec.suspended(),
-            horizon_start: start,
-            horizon_end: end,
-        });
+        metas.push(meta_of(&cj, &local_name, scenario));
         for mut job in objs.jobs {
             adopt_seeded(&mut job, &cj);
             let jk = key(&job.metadata.namespace, &job.metadata.name);
@@ -194,7 +184,11 @@ pub fn simulate_into(
         Some(p) => p,
         None => &mut noop,
     };
-    engine.run_until(end, progress);
+    engine.run_until(end, progress).map_err(|t| SimError {
+        message: format!(
+            "the simulation stopped advancing at {t}: the controllers keep reacting to each other"
+        ),
+    })?;
     engine.world.now = end;
     let mut pods_by_phase = BTreeMap::new();
     for p in engine.world.pods.values() {
@@ -262,24 +256,26 @@ fn downtime_windows(scenario: &Scenario) -> Vec<(Time, Time)> {
     out
 }
 
+/// The report's facts about one CronJob.
+fn meta_of(cj: &CronJob, local_zone: &str, scenario: &Scenario) -> CronJobMeta {
+    CronJobMeta {
+        key: key(&cj.metadata.namespace, &cj.metadata.name),
+        schedule: cj.spec.schedule.clone(),
+        time_zone: cj.spec.time_zone.clone(),
+        local_zone: local_zone.to_string(),
+        concurrency_policy: cj.spec.policy().as_str().into(),
+        starting_deadline_seconds: cj.spec.starting_deadline_seconds,
+        suspended: cj.spec.suspended(),
+        horizon_start: scenario.horizon.start,
+        horizon_end: scenario.horizon.end,
+    }
+}
+
 /// The per-CronJob facts of a scenario, known before it runs, so that a
 /// report can account for the log as it streams.
 pub fn cronjob_metas(scenario: &Scenario) -> Result<Vec<CronJobMeta>, SimError> {
     let local_name = scenario.controller.local_zone.clone().unwrap_or_else(|| "UTC".into());
-    let mut metas = Vec::new();
-    for i in 0..scenario.workloads.len() {
-        let cj = scenario.workload_objects(i)?.cronjob;
-        metas.push(CronJobMeta {
-            key: key(&cj.metadata.namespace, &cj.metadata.name),
-            schedule: cj.spec.schedule.clone(),
-            time_zone: cj.spec.time_zone.clone(),
-            local_zone: local_name.clone(),
-            concurrency_policy: cj.spec.policy().as_str().into(),
-            starting_deadline_seconds: cj.spec.starting_deadline_seconds,
-            suspended: cj.spec.suspended(),
-            horizon_start: scenario.horizon.start,
-            horizon_end: scenario.horizon.end,
-        });
-    }
-    Ok(metas)
+    (0..scenario.workloads.len())
+        .map(|i| Ok(meta_of(&scenario.workload_objects(i)?.cronjob, &local_name, scenario)))
+        .collect()
 }

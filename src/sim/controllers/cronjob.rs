@@ -70,9 +70,12 @@ impl Engine<'_> {
             self.log_sync(k, None, None, None);
             return;
         };
-        let all = self.cache.jobs_in(&cj.metadata.namespace);
-        let jobs: Vec<Job> =
-            cronjob::jobs_for_cronjob(&cj, &all, &self.settings).into_iter().cloned().collect();
+        let mut jobs = self.cache.jobs_owned_by(&cj);
+        let keep: std::collections::BTreeSet<String> = cronjob::jobs_for_cronjob(&cj, &jobs, &self.settings)
+            .into_iter()
+            .map(|j| j.metadata.name.clone())
+            .collect();
+        jobs.retain(|j| keep.contains(&j.metadata.name));
         let ctx = SyncContext { now: self.now(), local: self.local, settings: &self.settings };
         let saved = self.world.deleter.take();
         let outcome = {
