@@ -57,7 +57,7 @@ fn check_case(seed: u64, index: u64) -> CaseResult {
         index,
         text: case.text.clone(),
         ticks: checks::ticks_accounted_once(&sc, &case.schedule_edited, &run),
-        active_and_history: checks::active_and_history(&sc, &run, &mut coverage),
+        active_and_history: checks::active_and_history(&sc, &run, case.lagged, &mut coverage),
         coverage,
     }
 }
@@ -128,6 +128,7 @@ fn random_scenarios_cover_skips_limits_and_deletions() {
         ("TTL deletions", c.ttl_deletions),
         ("Replace deletions", c.replace_deletions),
         ("downtimes", c.downtimes),
+        ("seeded Jobs", c.seeded_jobs),
     ] {
         assert!(got >= floor.max(1), "only {got} {what} in {n} cases: {c:?}");
     }

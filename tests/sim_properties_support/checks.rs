@@ -137,6 +137,8 @@ struct CronJobFacts {
     successful_limit: usize,
     failed_limit: usize,
     active: BTreeSet<String>,
+    /// Forbid from the horizon start, never edited.
+    forbid_from_start: bool,
     /// Jobs created since this CronJob's last sync record (the sync that
     /// created them is the next record for it).
     created: Vec<String>,
@@ -159,6 +161,8 @@ pub struct Coverage {
     pub ttl_deletions: u64,
     pub replace_deletions: u64,
     pub downtimes: u64,
+    /// Jobs that came with the scenario (read from a "cluster").
+    pub seeded_jobs: u64,
 }
 
 impl Coverage {
@@ -174,6 +178,7 @@ impl Coverage {
         self.ttl_deletions += o.ttl_deletions;
         self.replace_deletions += o.replace_deletions;
         self.downtimes += o.downtimes;
+        self.seeded_jobs += o.seeded_jobs;
     }
 }
 
@@ -186,8 +191,11 @@ impl Coverage {
 /// its status. The replay is checked against the simulator's own final
 /// `status.active`, so it is the simulator's list and not a model of it.
 ///
-/// Property 2: under Forbid, `status.active` holds at most one Job after
-/// every CronJob sync.
+/// Property 2: under Forbid, a sync creates a Job only when `status.active`
+/// (after dropping finished Jobs) is empty, and at most one; so a CronJob
+/// that is Forbid from the start never has two Jobs in `status.active`
+/// after a sync. (A CronJob switched to Forbid keeps the Jobs it started
+/// under Allow until they finish, as upstream does.)
 ///
 /// Property 3: after every CronJob sync, the CronJob's finished Jobs still
 /// present number at most its history limits. That is exactly upstream's
@@ -197,7 +205,10 @@ impl Coverage {
 /// actor at a time), so at the sync's log record every Job finished before
 /// it has been trimmed. Between syncs the count may exceed the limit (a Job
 /// finishing enqueues the CronJob, whose next sync trims it).
-pub fn active_and_history(sc: &Scenario, run: &Run, cov: &mut Coverage) -> Vec<String> {
+///
+/// With a lagging informer (`lagged`) the listers are not the store, so
+/// only "history GC deletes finished Jobs only" is checked.
+pub fn active_and_history(sc: &Scenario, run: &Run, lagged: bool, cov: &mut Coverage) -> Vec<String> {
     use cronwarp::sim::log::DeletedBy;
     let mut errs = Vec::new();
     for r in &run.report.cronjobs {
@@ -213,7 +224,15 @@ pub fn active_and_history(sc: &Scenario, run: &Run, cov: &mut Coverage) -> Vec<S
             cjs.insert(
                 format!("{}/{}", o.cronjob.metadata.namespace, o.cronjob.metadata.name),
                 CronJobFacts {
+                    active: o
+                        .cronjob
+                        .status
+                        .active
+                        .iter()
+                        .map(|r| format!("{}/{}", o.cronjob.metadata.namespace, r.name))
+                        .collect(),
                     policy: s.policy().as_str().to_string(),
+                    forbid_from_start: s.policy().as_str() == "Forbid",
                     successful_limit: limit(s.successful_jobs_history_limit, 3),
                     failed_limit: limit(s.failed_jobs_history_limit, 1),
                     ..CronJobFacts::default()
@@ -224,9 +243,10 @@ pub fn active_and_history(sc: &Scenario, run: &Run, cov: &mut Coverage) -> Vec<S
     let mut jobs: BTreeMap<String, JobFacts> = BTreeMap::new();
     for rec in &run.log {
         match &rec.entry {
-            Entry::JobCreated { job, cronjob, .. } => {
+            Entry::JobCreated { job, cronjob, seeded, .. } => {
                 jobs.insert(job.clone(), JobFacts { cronjob: cronjob.clone(), ..JobFacts::default() });
-                if let Some(c) = cjs.get_mut(cronjob) {
+                cov.seeded_jobs += u64::from(*seeded);
+                if let Some(c) = cjs.get_mut(cronjob).filter(|_| !seeded) {
                     c.created.push(job.clone());
                 }
             }
@@ -258,23 +278,33 @@ pub fn active_and_history(sc: &Scenario, run: &Run, cov: &mut Coverage) -> Vec<S
             Entry::Fault(Fault::SpecChange { object, change }) => {
                 if let (Some(c), Some(p)) = (cjs.get_mut(object), change.strip_prefix("concurrencyPolicy=")) {
                     c.policy = p.to_string();
+                    c.forbid_from_start = false;
                 }
             }
-            Entry::Sync { controller: Controller::Cronjob, object, decision: Some(d), .. } => {
+            Entry::Sync { controller: Controller::Cronjob, object, decision: Some(d), .. } if !lagged => {
                 let Some(c) = cjs.get_mut(object) else { continue };
                 let created = std::mem::take(&mut c.created);
                 if matches!(d, Decision::WorkerHung { .. }) {
                     continue;
                 }
-                c.active.extend(created);
                 c.active.retain(|j| jobs.get(j).is_some_and(|f| f.finished.is_none() && !f.gone));
                 if c.policy == "Forbid" {
                     cov.forbid_syncs += 1;
                     cov.forbid_skips += u64::from(matches!(d, Decision::ForbidSkip { .. }));
+                    if !created.is_empty() && (created.len() > 1 || !c.active.is_empty()) {
+                        errs.push(format!(
+                            "{}: Forbid CronJob {object} created {created:?} with {:?} active",
+                            rec.time, c.active
+                        ));
+                    }
+                    if c.forbid_from_start && c.active.len() + created.len() > 1 {
+                        errs.push(format!(
+                            "{}: Forbid CronJob {object} has active {:?} + {created:?}",
+                            rec.time, c.active
+                        ));
+                    }
                 }
-                if c.policy == "Forbid" && c.active.len() > 1 {
-                    errs.push(format!("{}: Forbid CronJob {object} has active {:?}", rec.time, c.active));
-                }
+                c.active.extend(created);
                 if matches!(d, Decision::Deleting) {
                     continue;
                 }
@@ -297,7 +327,7 @@ pub fn active_and_history(sc: &Scenario, run: &Run, cov: &mut Coverage) -> Vec<S
             _ => {}
         }
     }
-    for (k, cj) in &run.summary.final_state.cronjobs {
+    for (k, cj) in run.summary.final_state.cronjobs.iter().filter(|_| !lagged) {
         let Some(c) = cjs.get(k) else { continue };
         let have: BTreeSet<String> =
             cj.status.active.iter().map(|r| format!("{}/{}", cj.metadata.namespace, r.name)).collect();

@@ -15,6 +15,9 @@ pub struct Case {
     /// Per workload (`default/w<i>`): whether a change edits its schedule,
     /// so its ticks are not those of the initial schedule alone.
     pub schedule_edited: Vec<bool>,
+    /// The controller's informers lag, so its listers are not the store
+    /// (the `status.active` replay does not apply).
+    pub lagged: bool,
 }
 
 /// `(schedule, rough period in seconds)`: the period sizes durations and
@@ -93,7 +96,8 @@ pub fn case(seed: u64, index: u64) -> Case {
         ts(end),
         rng.random_range(0..u64::MAX)
     );
-    text.push_str(&controller(&mut rng, start, len));
+    let (controller, lagged) = controller(&mut rng, start, len);
+    text.push_str(&controller);
     text.push_str("workloads:\n");
     let mut schedule_edited = Vec::new();
     for (i, (schedule, period)) in scheds.iter().enumerate() {
@@ -101,11 +105,33 @@ pub fn case(seed: u64, index: u64) -> Case {
         text.push_str(&w);
         schedule_edited.push(edited);
     }
-    Case { text, schedule_edited }
+    Case { text, schedule_edited, lagged }
 }
 
-fn controller(rng: &mut ChaCha8Rng, start: Time, len: i64) -> String {
+/// The controller block; also whether its informers lag.
+fn controller(rng: &mut ChaCha8Rng, start: Time, len: i64) -> (String, bool) {
     let mut s = String::new();
+    let mut settings = String::new();
+    for (p, line) in [
+        (0.2, "jobDelayTerminalCondition: false"),
+        (0.1, "legacyGiveUpAfter100Misses: true"),
+        (0.1, "jobListing: ownerName"),
+        (0.1, "lastSuccessfulTimeSamePass: false"),
+    ] {
+        if rng.random_bool(p) {
+            settings.push_str(&format!("    {line}\n"));
+        }
+    }
+    if !settings.is_empty() {
+        s.push_str(&format!("  settings:\n{settings}"));
+    }
+    if let Some(skew) = pick(rng, &[None, None, None, None, Some("2s"), Some("-1500ms")]) {
+        s.push_str(&format!("  clockSkew: \"{skew}\"\n"));
+    }
+    let lag = *pick(rng, &[None, None, None, None, None, Some("300ms"), Some("3s")]);
+    if let Some(lag) = lag {
+        s.push_str(&format!("  informerLag: {lag}\n"));
+    }
     if let Some(z) = pick(rng, LOCAL_ZONES) {
         s.push_str(&format!("  localZone: {z}\n"));
     }
@@ -126,7 +152,8 @@ fn controller(rng: &mut ChaCha8Rng, start: Time, len: i64) -> String {
             s.push_str(&format!("    - at: \"{}\"\n      for: {}\n", ts(at), dur(length)));
         }
     }
-    if s.is_empty() { s } else { format!("controller:\n{s}") }
+    let block = if s.is_empty() { s } else { format!("controller:\n{s}") };
+    (block, lag.is_some())
 }
 
 /// One workload list item; also whether its schedule is edited.
@@ -139,48 +166,91 @@ fn workload(
     len: i64,
 ) -> (String, bool) {
     let created = start.add(-*pick(rng, &[0, 60, HOUR, 2 * 24 * HOUR]) * 1000);
-    let mut spec = format!("        schedule: \"{schedule}\"\n");
+    let mut spec = format!("  schedule: \"{schedule}\"\n");
     if let Some(z) = pick(rng, ZONES) {
-        spec.push_str(&format!("        timeZone: {z}\n"));
+        spec.push_str(&format!("  timeZone: {z}\n"));
     }
     if let Some(p) = pick(rng, &[None, Some("Allow"), Some("Forbid"), Some("Forbid"), Some("Replace")]) {
-        spec.push_str(&format!("        concurrencyPolicy: {p}\n"));
+        spec.push_str(&format!("  concurrencyPolicy: {p}\n"));
     }
     if let Some(d) = pick(rng, &[None, None, Some(0), Some(10), Some(300)]) {
-        spec.push_str(&format!("        startingDeadlineSeconds: {d}\n"));
+        spec.push_str(&format!("  startingDeadlineSeconds: {d}\n"));
     }
     for field in ["successfulJobsHistoryLimit", "failedJobsHistoryLimit"] {
         if rng.random_bool(0.7) {
-            spec.push_str(&format!("        {field}: {}\n", rng.random_range(0..=3)));
+            spec.push_str(&format!("  {field}: {}\n", rng.random_range(0..=3)));
         }
     }
     let suspended = rng.random_bool(0.1);
     if suspended {
-        spec.push_str("        suspend: true\n");
+        spec.push_str("  suspend: true\n");
     }
     let mut job = String::new();
     if rng.random_bool(0.6) {
-        job.push_str(&format!("            backoffLimit: {}\n", rng.random_range(0..=3)));
+        job.push_str(&format!("      backoffLimit: {}\n", rng.random_range(0..=3)));
     }
     if rng.random_bool(0.2) {
-        job.push_str(&format!("            activeDeadlineSeconds: {}\n", (period / 2).max(30)));
+        job.push_str(&format!("      activeDeadlineSeconds: {}\n", (period / 2).max(30)));
     }
     if let Some(ttl) = pick(rng, &[None, None, Some(0), Some(30), Some(600)]) {
-        job.push_str(&format!("            ttlSecondsAfterFinished: {ttl}\n"));
+        job.push_str(&format!("      ttlSecondsAfterFinished: {ttl}\n"));
     }
     let restart = if rng.random_bool(0.3) { "OnFailure" } else { "Never" };
+    let template = format!(
+        "        spec:\n          restartPolicy: {restart}\n          containers:\n            - name: main\n              image: busybox\n"
+    );
     let mut status = String::new();
     if rng.random_bool(0.3) {
-        status = format!("      status:\n        lastScheduleTime: \"{}\"\n", ts(start.add(-period * 1000)));
+        status = format!("status:\n  lastScheduleTime: \"{}\"\n", ts(start.add(-period * 1000)));
     }
-    let mut s = format!(
-        "  - manifest:\n      apiVersion: batch/v1\n      kind: CronJob\n      metadata:\n        name: w{i}\n        namespace: default\n        creationTimestamp: \"{}\"\n      spec:\n{spec}        jobTemplate:\n          spec:\n{job}            template:\n              spec:\n                restartPolicy: {restart}\n                containers:\n                  - name: main\n                    image: busybox\n{status}",
+    let body = format!(
+        "apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: w{i}\n  namespace: default\n  creationTimestamp: \"{}\"\nspec:\n{spec}  jobTemplate:\n    spec:\n{job}      template:\n{template}{status}",
         ts(created)
     );
+    let mut s = String::from("  - manifest:\n");
+    if rng.random_bool(0.15) {
+        let (job, listed) = seeded_job(rng, i, start, period, &template);
+        let body = if listed {
+            format!(
+                "{body}{}  active:\n    - name: w{i}-seed\n",
+                if status.is_empty() { "status:\n" } else { "" }
+            )
+        } else {
+            body
+        };
+        s.push_str(&list_item(&body));
+        s.push_str(&list_item(&job));
+    } else {
+        s.push_str(&indent(&body, 6));
+    }
     s.push_str(&behaviour(rng, period));
     let (changes, edited) = changes(rng, start, len, suspended);
     s.push_str(&changes);
     (s, edited)
+}
+
+/// `text` with every line indented by `n` spaces.
+fn indent(text: &str, n: usize) -> String {
+    text.lines().map(|l| format!("{}{l}\n", " ".repeat(n))).collect()
+}
+
+/// `text` as an item of a YAML sequence under `manifest:`.
+fn list_item(text: &str) -> String {
+    let body = indent(text, 8);
+    format!("      - {}", body.get(8..).unwrap_or(""))
+}
+
+/// A Job of workload `i` running since before the horizon (as read from
+/// a cluster), and whether the CronJob's `status.active` lists it.
+fn seeded_job(rng: &mut ChaCha8Rng, i: usize, start: Time, period: i64, template: &str) -> (String, bool) {
+    let began = start.add(-rng.random_range(1..=period.min(6 * HOUR)) * 1000);
+    let job = format!(
+        "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: w{i}-seed\n  namespace: default\n  creationTimestamp: \"{}\"\n  ownerReferences:\n    - apiVersion: batch/v1\n      kind: CronJob\n      name: w{i}\n      controller: true\nspec:\n  template:\n{}status:\n  startTime: \"{}\"\n  active: 1\n",
+        ts(began),
+        template.lines().map(|l| format!("{}\n", &l[4..])).collect::<String>(),
+        ts(began)
+    );
+    (job, rng.random_bool(0.7))
 }
 
 /// Durations well under or past the period, or a lognormal tail across it.
@@ -220,12 +290,21 @@ fn changes(rng: &mut ChaCha8Rng, start: Time, len: i64, suspended: bool) -> (Str
         let (s, _) = pick(rng, SCHEDULES);
         items.push(format!("      - at: \"{}\"\n        schedule: \"{s}\"\n", at(rng)));
     }
+    let zone_edit = rng.random_bool(0.05);
+    if zone_edit {
+        let z = pick(rng, &["", "America/New_York", "Australia/Lord_Howe"]);
+        items.push(format!("      - at: \"{}\"\n        timeZone: \"{z}\"\n", at(rng)));
+    }
+    if rng.random_bool(0.08) {
+        let p = pick(rng, &["Allow", "Forbid", "Replace"]);
+        items.push(format!("      - at: \"{}\"\n        concurrencyPolicy: {p}\n", at(rng)));
+    }
     if rng.random_bool(0.1) {
         let d = pick(rng, &[-1, 0, 10, 300]);
         items.push(format!("      - at: \"{}\"\n        startingDeadlineSeconds: {d}\n", at(rng)));
     }
     if items.is_empty() {
-        return (String::new(), false);
+        return (String::new(), edited || zone_edit);
     }
-    (format!("    changes:\n{}", items.concat()), edited)
+    (format!("    changes:\n{}", items.concat()), edited || zone_edit)
 }
