@@ -28,6 +28,25 @@ const WRONG: &[&str] = &[
     "|\n  block",
 ];
 
+/// Extreme values for numeric and time fields (overflow hunting).
+pub const EXTREME: &[&str] = &[
+    "9223372036854775807",
+    "-9223372036854775808",
+    "2147483647",
+    "-2147483648",
+    "-1",
+    "0",
+    "\"0001-01-01T00:00:00Z\"",
+    "\"9999-12-31T23:59:59Z\"",
+    "\"2262-04-11T23:47:16Z\"",
+    "\"@every 1s\"",
+    "\"@every 2562047h\"",
+    "2562047h",
+    "\"-9223372036854775807ms\"",
+    "\"0 0 30 2 *\"",
+    "\"59 23 31 12 *\"",
+];
+
 /// Lines of garbage.
 const GARBAGE: &[&str] = &[
     "}{][",
@@ -55,7 +74,7 @@ pub fn mutate(rng: &mut ChaCha8Rng, text: &str) -> String {
         return GARBAGE[rng.random_range(0..GARBAGE.len())].to_string();
     }
     let i = rng.random_range(0..lines.len());
-    match rng.random_range(0..9) {
+    match rng.random_range(0..11) {
         0 => {
             lines.remove(i);
         }
@@ -84,6 +103,12 @@ pub fn mutate(rng: &mut ChaCha8Rng, text: &str) -> String {
             let j = rng.random_range(0..lines.len());
             lines.swap(i, j);
         }
+        9 | 10 => {
+            let w = EXTREME[rng.random_range(0..EXTREME.len())];
+            if let Some(p) = lines[i].find(": ") {
+                lines[i] = format!("{}: {w}", &lines[i][..p]);
+            }
+        }
         7 => {
             let whole = lines.join("\n");
             let mut cut = rng.random_range(0..=whole.len());
@@ -105,4 +130,49 @@ pub fn mutate(rng: &mut ChaCha8Rng, text: &str) -> String {
         }
     }
     lines.join("\n") + "\n"
+}
+
+/// Fields whose values [`EXTREME`] replaces in [`extreme_variants`].
+const NUMERIC_OR_TIME: &[&str] = &[
+    "seed:",
+    "start:",
+    "end:",
+    "- at:",
+    "at:",
+    "for:",
+    "creationTimestamp:",
+    "lastScheduleTime:",
+    "startTime:",
+    "schedule:",
+    "startingDeadlineSeconds:",
+    "successfulJobsHistoryLimit:",
+    "failedJobsHistoryLimit:",
+    "backoffLimit:",
+    "activeDeadlineSeconds:",
+    "ttlSecondsAfterFinished:",
+    "duration:",
+    "startLatency:",
+    "failureProbability:",
+    "clockSkew:",
+    "informerLag:",
+];
+
+/// `text` with one numeric or time field (picked at random, `picks`
+/// times) set to each extreme value in turn.
+pub fn extreme_variants(rng: &mut ChaCha8Rng, text: &str, picks: usize) -> Vec<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let fields: Vec<usize> = (0..lines.len())
+        .filter(|&i| NUMERIC_OR_TIME.iter().any(|f| lines[i].trim_start().starts_with(f)))
+        .collect();
+    let mut out = Vec::new();
+    for _ in 0..picks.min(fields.len()) {
+        let i = fields[rng.random_range(0..fields.len())];
+        let Some(p) = lines[i].find(": ") else { continue };
+        for w in EXTREME {
+            let mut v: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+            v[i] = format!("{}: {w}", &lines[i][..p]);
+            out.push(v.join("\n") + "\n");
+        }
+    }
+    out
 }
