@@ -188,3 +188,63 @@ fn a_stale_cache_creates_a_job_after_suspend_and_its_status_write_conflicts() {
     });
     assert!(suspended.first().is_some_and(|r| r.time >= at("10:05:02")), "{suspended:?}");
 }
+
+#[test]
+fn a_schedule_edit_only_sets_a_timer_for_the_new_schedules_next_tick() {
+    let w = with_changes(
+        workload(&cronjob("edit", "*/5 * * * *", "", ""), ""),
+        &["{at: \"2025-03-03T10:02:30Z\", schedule: \"*/2 * * * *\"}"],
+    );
+    let out = run(&scenario("10:05:00", "", &[w]));
+    let got = created(&out);
+    // No sync at the edit: the 10:02 tick of the new schedule is never run.
+    assert_eq!(got.first().map(|c| (c.0, c.2)), Some((at("10:04:00.100"), Some(at("10:04:00")))), "{got:?}");
+    let syncs =
+        find(&out, |e| matches!(e, Entry::Sync { controller: cronwarp::sim::log::Controller::Cronjob, .. }));
+    assert!(syncs.iter().all(|r| r.time < at("10:02:30") || r.time >= at("10:04:00.100")));
+}
+
+#[test]
+fn an_invalid_schedule_edit_is_rejected_by_the_api_server() {
+    let w = with_changes(
+        workload(&cronjob("bad", "*/5 * * * *", "", ""), ""),
+        &["{at: \"2025-03-03T10:02:00Z\", schedule: \"*/5 * * *\"}"],
+    );
+    let out = run(&scenario("10:06:00", "", &[w]));
+    let rejected = find(&out, |e| matches!(e, Entry::Fault(Fault::SpecChangeRejected { .. })));
+    assert_eq!(rejected.len(), 1);
+    assert!(events(&out, "UnParseableCronJobSchedule").is_empty());
+    // The old schedule keeps running.
+    assert_eq!(created(&out).first().map(|c| c.0), Some(at("10:05:00.100")));
+}
+
+#[test]
+fn a_cronjob_deleted_during_downtime_loses_its_jobs_when_the_garbage_collector_returns() {
+    let w = with_changes(
+        workload(&cronjob("gc", "*/5 * * * *", "", ""), "duration: 1m"),
+        &["{at: \"2025-03-03T10:08:00Z\", delete: true}"],
+    );
+    let out = run(&scenario(
+        "10:30:00",
+        "downtime:\n  - {start: \"2025-03-03T10:07:00Z\", end: \"2025-03-03T10:20:00Z\"}",
+        &[w],
+    ));
+    let cascade = find(&out, |e| matches!(e, Entry::JobDeleted { by: DeletedBy::CronJobDeleted, .. }));
+    assert_eq!(cascade.len(), 1);
+    assert_eq!(cascade[0].time, at("10:20:00"));
+    assert!(out.summary.final_state.jobs.is_empty());
+}
+
+#[test]
+fn a_zero_length_downtime_is_a_restart_that_resyncs_everything() {
+    let out = run(&scenario(
+        "10:12:00",
+        "downtime:\n  - {at: \"2025-03-03T10:07:00Z\", for: 0}",
+        &[workload(&cronjob("r", "*/5 * * * *", "", ""), "")],
+    ));
+    let resync =
+        find(&out, |e| matches!(e, Entry::Sync { controller: cronwarp::sim::log::Controller::Cronjob, .. }));
+    assert!(resync.iter().any(|r| r.time == at("10:07:00")));
+    let got = created(&out);
+    assert_eq!(got.iter().map(|c| c.0).collect::<Vec<_>>(), vec![at("10:05:00.100"), at("10:10:00.100")]);
+}

@@ -150,3 +150,16 @@ fn adding_a_cronjob_does_not_change_another_cronjobs_pod_durations() {
     assert!(a1.len() > 10);
     assert_eq!(a1, a2);
 }
+
+#[test]
+fn the_streaming_sink_writes_the_same_lines_as_the_in_memory_log() {
+    use cronwarp::sim::log::JsonLines;
+    let sc = scenario("10:30:00", "", &[random_workload("s")]);
+    let mut sink = JsonLines::new(Vec::new());
+    let summary = cronwarp::sim::simulate_into(&sc, &mut sink, Default::default()).unwrap();
+    let text = String::from_utf8(sink.into_inner()).unwrap();
+    let streamed: Vec<&str> = text.lines().collect();
+    let kept = lines(&run(&sc));
+    assert_eq!(streamed, kept);
+    assert_eq!(summary.records as usize, kept.len());
+}

@@ -64,6 +64,7 @@ fn a_change_names_exactly_one_edit() {
         + "    changes:\n      - {at: \"2025-03-03T10:20:00Z\", suspend: true, delete: true}\n";
     let e = Scenario::from_yaml(&two, "c.yaml").unwrap_err();
     assert!(e.message.contains("2 edits"), "{e}");
+    assert!(e.message.starts_with("c.yaml:11:9:"), "not located: {e}");
 }
 
 #[test]
@@ -134,4 +135,31 @@ fn the_scenario_has_a_json_schema() {
     for field in ["horizon", "workloads", "downtime", "informerLag", "maxConcurrent", "behaviour"] {
         assert!(schema.contains(field), "{field} missing from the schema");
     }
+}
+
+#[test]
+fn a_bad_manifest_file_is_reported_at_its_own_line() {
+    let dir = std::env::temp_dir().join(format!("cronwarp-sim-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let manifest = "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: a}\nspec:\n  schedul: \"*/5 * * * *\"\n  jobTemplate: {spec: {template: {spec: {restartPolicy: Never, containers: [{name: c, image: i}]}}}}\n";
+    std::fs::write(dir.join("cj.yaml"), manifest).unwrap();
+    let scenario = "horizon: {start: \"2025-03-03T10:00:00Z\", end: \"2025-03-03T11:00:00Z\"}\nworkloads:\n  - path: cj.yaml\n";
+    std::fs::write(dir.join("s.yaml"), scenario).unwrap();
+    let sc = Scenario::load(&dir.join("s.yaml")).unwrap();
+    let e = sc.workload_objects(0).unwrap_err();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(e.message.contains("cj.yaml:4:") || e.message.contains("cj.yaml:5:"), "{e}");
+    assert!(e.message.contains("spec.schedule"), "{e}");
+}
+
+#[test]
+fn the_readme_scenario_example_parses() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.sim.md")).unwrap();
+    let section = readme.split("### Scenario file").nth(1).unwrap();
+    let block = section.split("```yaml\n").nth(1).unwrap().split("```").next().unwrap();
+    let sc = Scenario::from_yaml(block, "README.sim.md").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(sc.controller.downtime.len(), 3);
+    assert_eq!(sc.controller.clock_skew, -2000);
+    sc.workload_objects(0).unwrap_or_else(|e| panic!("{e}"));
 }

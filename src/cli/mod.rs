@@ -8,6 +8,7 @@
 
 mod explain;
 mod expr;
+mod render;
 mod run;
 mod schedule;
 mod schema;
@@ -35,7 +36,8 @@ Exit codes:
 Examples:
   cronwarp schedule --from 2025-03-08T00:00:00Z --tz America/New_York '30 2 * * *'
   cronwarp explain '0 0 1 * 1'
-  cronwarp explain --tz Australia/Lord_Howe '@daily'";
+  cronwarp explain --tz Australia/Lord_Howe '@daily'
+  cronwarp render scenarios/kubevela-cron-task.yaml";
 
 /// Deterministic simulator and test harness for Kubernetes CronJob schedules
 /// and controllers, robfig/cron quirks and DST included.
@@ -60,6 +62,9 @@ pub enum Command {
     Run(run::Args),
     /// Print the JSON Schema of the scenario file format, for editors.
     Schema(schema::Args),
+    /// Render a KubeVela Application's cron-task components to the batch/v1
+    /// CronJobs KubeVela applies, checked against API-server validation.
+    Render(render::Args),
 }
 
 /// What a subcommand sees of the outside world.
@@ -114,6 +119,7 @@ pub fn run(cli: &Cli, ctx: &mut Ctx) -> Result<u8, CliError> {
         Command::Explain(a) => explain::run(a, ctx),
         Command::Run(a) => run::run(a, ctx),
         Command::Schema(a) => schema::run(a, ctx),
+        Command::Render(a) => render::run(a, ctx),
     }
 }
 

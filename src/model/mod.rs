@@ -9,6 +9,7 @@ mod cronjob;
 pub mod defaults;
 mod field;
 mod job;
+pub mod kubevela;
 pub mod manifest;
 mod meta;
 mod pod;
@@ -30,3 +31,5 @@ pub use meta::{Condition, ObjectMeta, ObjectReference, OwnerReference};
 pub use pod::{ContainerStatus, ContainerTerminated, Pod, PodPhase, PodStatus};
 pub use time::{HOUR, MINUTE, Millis, SECOND, Time, format_duration};
 pub use yaml::{Node, Position, YamlError, from_yaml, from_yaml_multi};
+
+pub mod crossplane;

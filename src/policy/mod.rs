@@ -9,6 +9,7 @@
 
 pub mod api;
 pub mod cronjob;
+pub mod crossplane;
 pub mod job;
 pub mod settings;
 pub mod ttl;

@@ -38,6 +38,8 @@ pub use analysis::{
 };
 pub use civil::Wall;
 pub use describe::describe;
+/// Go's `strconv.Quote` (`%q`), which controllers use in event and error texts.
+pub use golang::quote as go_quote;
 pub use parse::{ParseError, STAR_BIT};
 pub use zone::{Location, Zone, load_location};
 

@@ -9,6 +9,8 @@
 use super::civil::{self, DAY};
 use chrono::{NaiveDateTime, Offset, TimeZone};
 use chrono_tz::Tz;
+use std::cell::Cell;
+use std::sync::OnceLock;
 
 /// A concrete zone: something with a UTC offset at every instant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,8 +38,22 @@ impl Zone {
     pub fn offset_at(self, unix: i64) -> i32 {
         match self {
             Zone::Utc => 0,
-            Zone::Tz(tz) if unix >= RULES_END => extended_offset(tz, unix),
-            Zone::Tz(tz) => tz_offset(tz, unix),
+            Zone::Tz(tz) => match stretch(tz, unix) {
+                Some(s) => s.steady.off,
+                None if unix >= RULES_END => extended_offset(tz, unix),
+                None => tz_offset(tz, unix),
+            },
+        }
+    }
+
+    /// The longest stretch of instants around `unix` over which the zone's
+    /// offset stays the same, bounded by its offset changes (and, for IANA
+    /// zones, by the ends of the table: 1800 and 2100, where Go's rule
+    /// extension takes over). `None` outside that range.
+    pub(super) fn steady_at(self, unix: i64) -> Option<Steady> {
+        match self {
+            Zone::Utc => Some(Steady { lo: i64::MIN, hi: i64::MAX, off: 0 }),
+            Zone::Tz(tz) => stretch(tz, unix).map(|s| s.steady),
         }
     }
 
@@ -45,6 +61,130 @@ impl Zone {
     pub fn wall(self, unix: i64) -> civil::Wall {
         civil::Wall::from_local_seconds(unix + i64::from(self.offset_at(unix)))
     }
+}
+
+/// 1800-01-01T00:00:00Z: where the offset tables start.
+const TABLE_FROM: i64 = -5_364_662_400;
+
+/// Probe spacing used to build the tables. chrono-tz hides its transition
+/// list, so the changes of a zone's total offset are found by probing: in
+/// chrono-tz 0.10.4's data for 1800–2099 no two changes are closer than
+/// 6.96 days (America/Boa_Vista 2000, Asia/Gaza in the 2040s), so a probe
+/// window whose ends agree holds no change, and one whose ends differ holds
+/// exactly one, which bisection pins to the second. The test
+/// `offset_changes_are_never_closer_than_the_probe_spacing` re-checks it.
+const TABLE_PROBE: i64 = 4 * DAY;
+
+/// Most offset changes any zone has in 1800–2099 is 365 (Europe/London).
+const TABLE_CAP: usize = 384;
+
+/// The changes of one zone's total UTC offset, 1800–2099: `off[i]` holds
+/// from `at[i - 1]` (or 1800) up to `at[i]` (or 2100).
+struct Table {
+    len: usize,
+    at: [i64; TABLE_CAP],
+    off: [i32; TABLE_CAP + 1],
+}
+
+impl Table {
+    /// Probes the zone; `None` if it changes offset more than the table holds.
+    fn build(tz: Tz) -> Option<Table> {
+        let mut t = Table { len: 0, at: [0; TABLE_CAP], off: [0; TABLE_CAP + 1] };
+        let mut off = tz_offset(tz, TABLE_FROM);
+        t.off[0] = off;
+        let mut probe = TABLE_FROM;
+        while probe < RULES_END - 1 {
+            let next = (probe + TABLE_PROBE).min(RULES_END - 1);
+            let o = tz_offset(tz, next);
+            if o != off {
+                let (mut same, mut other) = (probe, next);
+                while other - same > 1 {
+                    let mid = same + (other - same) / 2;
+                    if tz_offset(tz, mid) == off {
+                        same = mid;
+                    } else {
+                        other = mid;
+                    }
+                }
+                *t.at.get_mut(t.len)? = other;
+                t.len += 1;
+                t.off[t.len] = o;
+                off = o;
+            }
+            probe = next;
+        }
+        Some(t)
+    }
+}
+
+const ZONES: usize = chrono_tz::TZ_VARIANTS.len();
+
+/// One lazily built table per zone, in static memory: built on the zone's
+/// first use (about 30,000 probes, a millisecond), never on the heap.
+static TABLES: [OnceLock<Option<Table>>; ZONES] = [const { OnceLock::new() }; ZONES];
+
+/// Instants `lo..=hi` over which a zone's UTC offset is `off` seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Steady {
+    pub lo: i64,
+    pub hi: i64,
+    pub off: i32,
+}
+
+impl Steady {
+    /// Whether the stretch holds every instant of `from..=to`.
+    #[inline]
+    pub(super) fn covers(&self, from: i64, to: i64) -> bool {
+        self.lo <= from && to <= self.hi
+    }
+}
+
+/// A tabulated stretch of one zone.
+#[derive(Clone, Copy)]
+struct Stretch {
+    tz: Tz,
+    steady: Steady,
+}
+
+thread_local! {
+    /// The two stretches looked up last: a walk stays in one stretch for
+    /// months and, around an offset change, moves between two. Plain `Copy`
+    /// data with a const initialiser, so it never allocates.
+    static LAST: Cell<[Option<Stretch>; 2]> = const { Cell::new([None; 2]) };
+}
+
+/// The tabulated stretch of `tz` holding `unix`.
+#[inline]
+fn stretch(tz: Tz, unix: i64) -> Option<Stretch> {
+    let last = LAST.with(Cell::get);
+    let hit = |s: &Option<Stretch>| matches!(s, Some(s) if s.tz == tz && s.steady.covers(unix, unix));
+    if hit(&last[0]) {
+        return last[0];
+    }
+    if hit(&last[1]) {
+        LAST.with(|c| c.set([last[1], last[0]]));
+        return last[1];
+    }
+    let s = lookup(tz, unix)?;
+    LAST.with(|c| c.set([Some(s), last[0]]));
+    Some(s)
+}
+
+fn lookup(tz: Tz, unix: i64) -> Option<Stretch> {
+    if !(TABLE_FROM..RULES_END).contains(&unix) {
+        return None;
+    }
+    let table = TABLES.get(tz as usize)?.get_or_init(|| Table::build(tz)).as_ref()?;
+    let at = &table.at[..table.len];
+    let i = at.partition_point(|&x| x <= unix);
+    Some(Stretch {
+        tz,
+        steady: Steady {
+            lo: if i == 0 { TABLE_FROM } else { at[i - 1] },
+            hi: at.get(i).map_or(RULES_END - 1, |&x| x - 1),
+            off: table.off[i],
+        },
+    })
 }
 
 fn tz_offset(tz: Tz, unix: i64) -> i32 {
@@ -214,5 +354,77 @@ mod tests {
         assert_eq!(ny.offset_at(winter), -5 * 3600);
         let tokyo = Zone::Tz(Tz::Asia__Tokyo);
         assert_eq!(tokyo.offset_at(summer), 9 * 3600);
+    }
+
+    #[test]
+    fn steady_stretches_end_exactly_at_offset_changes() {
+        let ny = Zone::Tz(Tz::America__New_York);
+        // New York springs forward at 2025-03-09T07:00:00Z and falls back
+        // at 2024-11-03T06:00:00Z.
+        let (fall, spring) = (1_730_613_600, 1_741_503_600);
+        let winter = Steady { lo: fall, hi: spring - 1, off: -5 * 3600 };
+        assert_eq!(ny.steady_at(spring - 10 * DAY), Some(winter));
+        assert_eq!(ny.steady_at(fall), Some(winter));
+        assert_eq!(ny.steady_at(spring).map(|s| (s.lo, s.off)), Some((spring, -4 * 3600)));
+        assert_eq!(ny.steady_at(fall - 1).map(|s| (s.hi, s.off)), Some((fall - 1, -4 * 3600)));
+        assert_eq!(Zone::Utc.steady_at(0), Some(Steady { lo: i64::MIN, hi: i64::MAX, off: 0 }));
+        assert_eq!(ny.steady_at(RULES_END), None);
+        assert_eq!(ny.steady_at(TABLE_FROM - 1), None);
+        // Before 1800 and from 2100 on, offsets come from chrono-tz and Go's rule extension.
+        assert_eq!(ny.offset_at(TABLE_FROM - 1), tz_offset(Tz::America__New_York, TABLE_FROM - 1));
+    }
+
+    #[test]
+    fn steady_stretches_agree_with_chrono_tz() {
+        let zones = [Tz::Australia__Lord_Howe, Tz::Africa__Casablanca, Tz::Europe__London, Tz::Asia__Gaza];
+        let mut x: i64 = 0x2545_f491;
+        for i in 0..400 {
+            // A small LCG: deterministic.
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            let tz = zones[i % zones.len()];
+            let at = TABLE_FROM + (x >> 11).rem_euclid(RULES_END - TABLE_FROM);
+            let s = Zone::Tz(tz).steady_at(at).unwrap();
+            assert!(s.covers(at, at));
+            assert_eq!(Zone::Tz(tz).offset_at(at), tz_offset(tz, at));
+            let (from, to) = (s.lo.max(at - 60 * DAY), s.hi.min(at + 60 * DAY));
+            for t in (from..=to).step_by(3600).chain([s.lo, s.hi]) {
+                assert_eq!(tz_offset(tz, t), s.off, "{tz} {s:?} at {t}");
+            }
+            assert!(s.lo == TABLE_FROM || tz_offset(tz, s.lo - 1) != s.off, "{tz} {s:?}");
+            assert!(s.hi == RULES_END - 1 || tz_offset(tz, s.hi + 1) != s.off, "{tz} {s:?}");
+        }
+    }
+
+    /// The claim behind [`TABLE_PROBE`], over every zone: scanning a day at
+    /// a time (finer scans, hourly and every 10 minutes, were run once and
+    /// found nothing closer either), consecutive offset changes are more
+    /// than the probe spacing apart, and the tables hold exactly the
+    /// changes the scan finds.
+    #[test]
+    fn offset_changes_are_never_closer_than_the_probe_spacing() {
+        for tz in chrono_tz::TZ_VARIANTS {
+            let mut changes = Vec::new();
+            let mut t = TABLE_FROM;
+            let mut off = tz_offset(tz, t);
+            while t < RULES_END - 1 {
+                let next = (t + DAY).min(RULES_END - 1);
+                let o = tz_offset(tz, next);
+                if o != off {
+                    let (mut same, mut other) = (t, next);
+                    while other - same > 1 {
+                        let mid = same + (other - same) / 2;
+                        if tz_offset(tz, mid) == off { same = mid } else { other = mid }
+                    }
+                    if let Some(prev) = changes.last() {
+                        assert!(other - prev > TABLE_PROBE, "{tz}: changes at {prev} and {other}");
+                    }
+                    changes.push(other);
+                    off = o;
+                }
+                t = next;
+            }
+            let table = Table::build(tz).unwrap_or_else(|| panic!("{tz}: {} changes", changes.len()));
+            assert_eq!(&table.at[..table.len], &changes[..], "{tz}");
+        }
     }
 }

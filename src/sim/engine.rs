@@ -13,6 +13,7 @@ use super::log::{Controller, Entry, Fault, LogSink, Record};
 use super::queue::{EventQueue, Wake, WorkQueue};
 use super::scenario::Edit;
 use super::world::{Change, World};
+use crate::model::validation::validate_cronjob_update;
 use crate::model::{Millis, SECOND, Time};
 use crate::policy::Settings;
 use crate::policy::job::BackoffRecord;
@@ -268,6 +269,10 @@ impl<'s> Engine<'s> {
     pub fn controllers_start(&mut self) {
         self.down = false;
         self.epoch += 1;
+        // The garbage collector catches up on owners deleted while it was
+        // down (and on seeded Jobs whose owner is not in the scenario).
+        self.world.collect_garbage();
+        self.flush_world_log();
         self.cache.relist(&self.world);
         let cronjobs: Vec<String> = self.world.cronjobs.keys().cloned().collect();
         for k in cronjobs {
@@ -281,16 +286,32 @@ impl<'s> Engine<'s> {
         }
     }
 
+    /// A scenario edit, as `kubectl edit` would make it: the API server
+    /// validates the update and rejects an invalid one (the `Fault` record
+    /// says why); editing a CronJob that is gone changes nothing.
     fn apply_edit(&mut self, cronjob: &str, edit: &Edit) {
-        self.emit(Entry::Fault(match edit {
-            Edit::Delete => Fault::CronJobDeleted { object: cronjob.into() },
-            e => Fault::SpecChange { object: cronjob.into(), change: e.describe() },
-        }));
-        // Editing a CronJob that is already gone is a no-op, as a failed
-        // `kubectl patch` would be.
-        let _ = match edit {
-            Edit::Delete => self.world.delete_cronjob(cronjob),
-            e => self.world.update_cronjob_spec(cronjob, |cj| e.apply(cj)),
+        if let Edit::Delete = edit {
+            self.emit(Entry::Fault(Fault::CronJobDeleted { object: cronjob.into() }));
+            let gc_running = !self.down;
+            let _ = self.world.delete_cronjob(cronjob, gc_running);
+            return;
+        }
+        let rejected = match self.world.cronjobs.get(cronjob) {
+            None => Some("not found".to_string()),
+            Some(old) => {
+                let mut new = old.clone();
+                edit.apply(&mut new);
+                let errs = validate_cronjob_update(&new, old);
+                (!errs.is_empty()).then(|| errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "))
+            }
         };
+        let (object, change) = (cronjob.to_string(), edit.describe());
+        match rejected {
+            Some(error) => self.emit(Entry::Fault(Fault::SpecChangeRejected { object, change, error })),
+            None => {
+                self.emit(Entry::Fault(Fault::SpecChange { object, change }));
+                let _ = self.world.update_cronjob_spec(cronjob, |cj| edit.apply(cj));
+            }
+        }
     }
 }

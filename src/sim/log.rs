@@ -97,6 +97,10 @@ pub enum Fault {
     /// new value, e.g. `suspend=true`).
     #[serde(rename_all = "camelCase")]
     SpecChange { object: String, change: String },
+    /// A scenario edit the API server refused (validation `error`, or the
+    /// CronJob is gone): nothing changed.
+    #[serde(rename_all = "camelCase")]
+    SpecChangeRejected { object: String, change: String, error: String },
     /// A scenario deletion of a CronJob.
     #[serde(rename_all = "camelCase")]
     CronJobDeleted { object: String },

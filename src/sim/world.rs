@@ -147,26 +147,41 @@ impl World {
         Ok(())
     }
 
-    /// Deletes a CronJob (Background): it is gone at once and the garbage
-    /// collector deletes the Jobs it controls.
-    pub fn delete_cronjob(&mut self, k: &str) -> Result<(), ApiError> {
+    /// Deletes a CronJob (Background): it is gone at once. The garbage
+    /// collector (part of kube-controller-manager) deletes the Jobs it
+    /// controlled: at once when `gc_running`, else at the next
+    /// [`World::collect_garbage`].
+    pub fn delete_cronjob(&mut self, k: &str, gc_running: bool) -> Result<(), ApiError> {
         let cj = self.cronjobs.remove(k).ok_or(ApiError::NotFound)?;
-        self.changes.push_back(Change::CronJob { key: k.into(), old: Some(Box::new(cj.clone())), new: None });
-        let owned: Vec<String> = self
+        self.changes.push_back(Change::CronJob { key: k.into(), old: Some(Box::new(cj)), new: None });
+        if gc_running {
+            self.collect_garbage();
+        }
+        Ok(())
+    }
+
+    /// The garbage collector's sweep: Jobs whose controlling CronJob no
+    /// longer exists are deleted (Background).
+    pub fn collect_garbage(&mut self) {
+        let live: BTreeSet<&str> = self.cronjobs.values().map(|c| c.metadata.uid.as_str()).collect();
+        let dangling: Vec<String> = self
             .jobs
             .iter()
-            .filter(|(_, j)| j.metadata.controller_ref().is_some_and(|r| r.uid == cj.metadata.uid))
+            .filter(|(_, j)| {
+                j.metadata
+                    .controller_ref()
+                    .is_some_and(|r| r.kind == "CronJob" && !live.contains(r.uid.as_str()))
+            })
             .map(|(k, _)| k.clone())
             .collect();
         let saved = self.deleter.replace(DeletedBy::CronJobDeleted);
-        for jk in owned {
+        for jk in dangling {
             let (ns, name) = split_key(&jk);
             let (ns, name) = (ns.to_string(), name.to_string());
             // Already-deleted Jobs are fine: the GC's delete is idempotent.
             let _ = self.delete_job_key(&ns, &name, Propagation::Background);
         }
         self.deleter = saved;
-        Ok(())
     }
 
     /// Stores a Job: `create_job` on behalf of a controller, or a Job the

@@ -37,31 +37,7 @@ pub fn whole_seconds(d: Millis) -> i64 {
     d / 1000
 }
 
-/// Go's `%q` of a string (`strconv.Quote`), exact for ASCII; other runes
-/// pass through unless they are control characters.
-// The crate's full `strconv.Quote` lives in the private `schedule::golang`.
-pub fn quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\x07' => out.push_str("\\a"),
-            '\x08' => out.push_str("\\b"),
-            '\x0c' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\x0b' => out.push_str("\\v"),
-            c if (c as u32) < 0x20 || c == '\x7f' => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
+pub use crate::schedule::go_quote as quote;
 
 #[cfg(test)]
 mod tests {

@@ -68,6 +68,8 @@ pub struct ControllerConfig {
 }
 
 /// A downtime window: `{start, end}` or `{at, for}` (`for` a Go duration).
+/// A zero-length window is a restart: in-memory state is lost, nothing is
+/// missed.
 #[derive(Debug, Clone, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum Downtime {
@@ -283,7 +285,11 @@ impl Scenario {
     /// are not read (see [`Scenario::load`]).
     pub fn from_yaml(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
         let mut sc: Scenario = crate::model::yaml::from_yaml(text, origin).map_err(located)?;
-        sc.check(origin)?;
+        if let Err((path, message)) = sc.check() {
+            let docs = crate::model::yaml::parse_documents(text, origin).map_err(located)?;
+            let pos = docs.first().map(|d| d.position_of(&path)).unwrap_or_default();
+            return Err(located(crate::model::yaml::YamlError::at(origin, pos, message)));
+        }
         sc.source = Some(Source { file: origin.to_string(), text: text.to_string(), ..Source::default() });
         Ok(sc)
     }
@@ -310,26 +316,29 @@ impl Scenario {
         Ok(sc)
     }
 
-    fn check(&self, origin: &str) -> Result<(), ScenarioError> {
+    /// What the types cannot check: `(field path, message)` of the first
+    /// problem.
+    fn check(&self) -> Result<(), (String, String)> {
         if self.horizon.end <= self.horizon.start {
-            return Err(err(origin, "horizon.end must be after horizon.start"));
+            return Err(("horizon.end".into(), "horizon.end must be after horizon.start".into()));
         }
         for (i, d) in self.controller.downtime.iter().enumerate() {
             let (s, e) = d.window();
-            if e <= s {
-                return Err(err(
-                    origin,
-                    format!("controller.downtime[{i}]: the window ends before it starts"),
-                ));
+            if e < s {
+                let path = format!("controller.downtime[{i}]");
+                return Err((path.clone(), format!("{path}: the window ends before it starts")));
             }
         }
         for (i, w) in self.workloads.iter().enumerate() {
+            let path = format!("workloads[{i}]");
             if w.manifest.is_some() == w.path.is_some() {
-                return Err(err(origin, format!("workloads[{i}]: give exactly one of manifest or path")));
+                return Err((path.clone(), format!("{path}: give exactly one of manifest or path")));
             }
-            w.behaviour.validate().map_err(|e| err(origin, format!("workloads[{i}].behaviour: {e}")))?;
+            let bpath = format!("{path}.behaviour");
+            w.behaviour.validate().map_err(|e| (bpath.clone(), format!("{bpath}: {e}")))?;
             for (j, c) in w.changes.iter().enumerate() {
-                c.edit().map_err(|e| err(origin, format!("workloads[{i}].changes[{j}]: {e}")))?;
+                let cpath = format!("{path}.changes[{j}]");
+                c.edit().map_err(|e| (cpath.clone(), format!("{cpath}: {e}")))?;
             }
         }
         Ok(())
