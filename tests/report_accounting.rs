@@ -34,6 +34,7 @@ fn accountant(schedule: &str, tz: Option<&str>, start: &str, end: &str) -> Accou
             suspended: false,
             horizon_start: t(start),
             horizon_end: t(end),
+            phase_origin: None,
         }],
     })
 }

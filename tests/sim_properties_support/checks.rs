@@ -56,16 +56,24 @@ fn local_zone(sc: &Scenario) -> Zone {
     }
 }
 
-/// robfig ticks in `(start, end]`, walked with `Schedule::next` from the
-/// horizon start as the controller's `formatSchedule` + `ParseStandard`
-/// sees the CronJob; stops where `Next` stops advancing (robfig §3.2a).
+/// robfig ticks in the horizon `(start, end)` (the simulator's horizon is
+/// `[start, end)`, and a tick at `start` itself is not after it), walked
+/// with `Schedule::next` as the controller's `formatSchedule` +
+/// `ParseStandard` sees the CronJob; stops where `Next` stops advancing
+/// (robfig §3.2a). An `@every` schedule is walked from its phase:
+/// `lastScheduleTime`, else `creationTimestamp`, stepped up to the start.
 pub fn robfig_ticks(cj: &CronJob, local: Zone, start: Time, end: Time) -> u64 {
     let f = kube::format_schedule(&cj.spec.schedule, cj.spec.time_zone.as_deref());
     let Ok(s) = kube::controller_parse(&f.text) else { return 0 };
     let mut cur = start.unix();
+    let origin = cj.status.last_schedule_time.or(cj.metadata.creation_timestamp).map(Time::unix);
+    if let (cronwarp::schedule::ScheduleKind::Every(d), Some(o)) = (s.kind(), origin) {
+        let d = *d as i64;
+        cur = if o <= cur { o + (cur - o) / d * d } else { o };
+    }
     let mut n = 0;
     while let Some(next) = s.next(cur, local) {
-        if next <= cur || Time::from_unix(next) > end {
+        if next <= cur || Time::from_unix(next) >= end {
             break;
         }
         n += 1;
@@ -75,7 +83,7 @@ pub fn robfig_ticks(cj: &CronJob, local: Zone, start: Time, end: Time) -> u64 {
 }
 
 /// Property 1: every tick is accounted exactly once, and (without schedule
-/// edits) the ticks are exactly robfig's in `(start, end]`; no tick is
+/// edits) the ticks are exactly robfig's in `(start, end)`; no tick is
 /// started twice unless `lagged` (a lagging informer can rerun a tick, as
 /// upstream's can: see `a_lagging_informer_lets_forbid_overlap_and_rerun_a_tick`).
 pub fn ticks_accounted_once(sc: &Scenario, edited: &[bool], lagged: bool, run: &Run) -> Vec<String> {

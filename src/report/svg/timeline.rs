@@ -314,6 +314,7 @@ mod tests {
             suspended: false,
             horizon_start: Time::from_unix(0),
             horizon_end: Time::from_unix(4 * 3600),
+            phase_origin: None,
         };
         let changes = vec![(Time::from_unix(7200), "schedule=*/30 * * * *".to_string())];
         let t = schedule_ticks(&meta, &changes, &BTreeSet::new());
