@@ -154,8 +154,7 @@ fn a_bad_manifest_file_is_reported_at_its_own_line() {
 
 #[test]
 fn the_readme_scenario_example_parses() {
-    let readme =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
     let section = readme.split("### Scenario file").nth(1).unwrap();
     let block = section.split("```yaml\n").nth(1).unwrap().split("```").next().unwrap();
     let sc = Scenario::from_yaml(block, "README.md").unwrap_or_else(|e| panic!("{e}"));
