@@ -13,7 +13,7 @@
 //! | `Event` | `object`, `type`, `reason`, `message` | a Kubernetes Event exactly as a controller records it ([`policy::Event`]) |
 //! | `JobCreated` | `job`, `cronjob`, `scheduledTime`, `uid`, `seeded` (only when true) | a Job was stored by the API server; `seeded`: it came with the scenario, logged at the horizon start (`cronjob` empty when it has no CronJob owner) |
 //! | `JobStarted` | `job`, `startTime` | the Job controller set `status.startTime` |
-//! | `JobFinished` | `job`, `condition` (`Complete`/`Failed`), `reason`, `message` | the terminal condition was written |
+//! | `JobFinished` | `job`, `condition` (`Complete`/`Failed`), `reason`, `message` | the terminal condition was written (for a seeded Job that had already finished: logged at the horizon start, right after its `JobCreated`) |
 //! | `JobDeleted` | `job`, `by`, `propagation` | a DELETE of a Job was accepted (`by`: `HistoryGC`, `Replace`, `TTL`, `CronJobDeleted`, `Scenario`) |
 //! | `JobRemoved` | `job` | the Job object left the store (at once for Background; after its pods for Foreground) |
 //! | `PodCreated` | `pod`, `job` | the Job controller created a pod |

@@ -207,6 +207,18 @@ impl World {
             uid: job.metadata.uid.clone(),
             seeded: self.seeding,
         });
+        // A seeded Job that had already finished is logged as such, so that
+        // readers of the log (the report's overlaps) don't count it as running.
+        if self.seeding
+            && let Some(c) = job.finished_condition()
+        {
+            self.log.push(Entry::JobFinished {
+                job: k.clone(),
+                condition: c.type_.clone(),
+                reason: c.reason.clone(),
+                message: c.message.clone(),
+            });
+        }
         self.jobs.insert(k.clone(), job.clone());
         self.changes.push_back(Change::Job { key: k, old: None, new: Some(Box::new(job.clone())) });
         Ok(job)
