@@ -22,7 +22,7 @@ pub use missed::{
     LESS_THAN_ONE_SECOND, MAX_WALK_STEPS, MostRecent, NEXT_SCHEDULE_DELTA, ScheduleFault, exact_missed_count,
     most_recent, requeue_after, scheduled_tick,
 };
-pub use ownership::{is_controlled_by, job_ref, jobs_for_cronjob};
+pub use ownership::{is_controlled_by, job_ref, jobs_for_cronjob, lists_job};
 pub use record::event_object;
 pub use sync::{V1_TOO_MANY_MISSED, sync};
 pub use template::{SCHEDULED_TIMESTAMP_ANNOTATION, job_from_template, job_from_template_in, job_name};

@@ -11,17 +11,18 @@ use crate::policy::settings::{JobListing, Settings};
 /// the cluster-wide indexer has it) or the older `getJobsToBeReconciled`
 /// (same namespace, controller ownerRef name only: no kind or uid check).
 pub fn jobs_for_cronjob<'j>(cronjob: &CronJob, all_jobs: &'j [Job], settings: &Settings) -> Vec<&'j Job> {
+    all_jobs.iter().filter(|j| lists_job(cronjob, j, settings)).collect()
+}
+
+/// Whether the controller's job listing for `cronjob` includes `job`, per
+/// [`Settings::job_listing`]: the predicate behind [`jobs_for_cronjob`].
+pub fn lists_job(cronjob: &CronJob, job: &Job, settings: &Settings) -> bool {
     let meta = &cronjob.metadata;
-    all_jobs
-        .iter()
-        .filter(|j| {
-            let Some(owner) = j.metadata.controller_ref() else { return false };
-            match settings.job_listing {
-                JobListing::OwnerUid => owner.uid == meta.uid,
-                JobListing::OwnerName => j.metadata.namespace == meta.namespace && owner.name == meta.name,
-            }
-        })
-        .collect()
+    let Some(owner) = job.metadata.controller_ref() else { return false };
+    match settings.job_listing {
+        JobListing::OwnerUid => owner.uid == meta.uid,
+        JobListing::OwnerName => job.metadata.namespace == meta.namespace && owner.name == meta.name,
+    }
 }
 
 /// `metav1.IsControlledBy(job, cronJob)`: the controller ownerRef's uid.

@@ -71,11 +71,7 @@ impl Engine<'_> {
             return;
         };
         let mut jobs = self.cache.jobs_owned_by(&cj);
-        let keep: std::collections::BTreeSet<String> = cronjob::jobs_for_cronjob(&cj, &jobs, &self.settings)
-            .into_iter()
-            .map(|j| j.metadata.name.clone())
-            .collect();
-        jobs.retain(|j| keep.contains(&j.metadata.name));
+        jobs.retain(|j| cronjob::lists_job(&cj, j, &self.settings));
         let ctx = SyncContext { now: self.now(), local: self.local, settings: &self.settings };
         let saved = self.world.deleter.take();
         let outcome = {
