@@ -5,8 +5,8 @@ use cronwarp::model::Time;
 use cronwarp::policy::cronjob::Decision;
 use cronwarp::report::{Accountant, Header, ReportInput, TickOutcome};
 use cronwarp::schedule::Zone;
-use cronwarp::sim::CronJobMeta;
 use cronwarp::sim::log::{Controller, Entry, Fault, LogSink, Record};
+use cronwarp::sim::{CronJobMeta, WorkloadKind};
 
 fn t(s: &str) -> Time {
     Time::parse_rfc3339(s).unwrap()
@@ -26,6 +26,7 @@ fn accountant(schedule: &str, tz: Option<&str>, start: &str, end: &str) -> Accou
         local_zone: Zone::Utc,
         cronjobs: vec![CronJobMeta {
             key: "default/cj".into(),
+            kind: WorkloadKind::CronJob,
             local_zone: "UTC".into(),
             schedule: schedule.into(),
             time_zone: tz.map(str::to_string),

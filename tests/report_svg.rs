@@ -4,7 +4,7 @@ use cronwarp::model::{MINUTE, SECOND, Time};
 use cronwarp::policy::Propagation;
 use cronwarp::report::svg::{BUCKETS, timeline_svg};
 use cronwarp::sim::log::{DeletedBy, Entry, Record};
-use cronwarp::sim::{CronJobMeta, Scenario, SimOptions, SimOutput, simulate};
+use cronwarp::sim::{CronJobMeta, Scenario, SimOptions, SimOutput, WorkloadKind, simulate};
 use std::path::Path;
 
 fn run(file: &str) -> SimOutput {
@@ -85,6 +85,7 @@ fn minutely_year() -> (Vec<Record>, CronJobMeta) {
     let start = Time::parse_rfc3339("2025-01-01T00:00:00Z").unwrap();
     let meta = CronJobMeta {
         key: "default/every-minute".into(),
+        kind: WorkloadKind::CronJob,
         schedule: "* * * * *".into(),
         time_zone: None,
         local_zone: "UTC".into(),
@@ -139,6 +140,7 @@ fn an_empty_log_with_a_bad_schedule_and_no_horizon_still_renders() {
     let t = Time::parse_rfc3339("2025-03-03T10:00:00Z").unwrap();
     let meta = CronJobMeta {
         key: "default/broken".into(),
+        kind: WorkloadKind::CronJob,
         schedule: "61 * * * *".into(),
         time_zone: Some("Mars/Olympus".into()),
         local_zone: "UTC".into(),
@@ -162,6 +164,7 @@ fn an_empty_log_with_a_bad_schedule_and_no_horizon_still_renders() {
 fn ticks_stop_where_next_no_longer_advances() {
     let meta = CronJobMeta {
         key: "default/chatham".into(),
+        kind: WorkloadKind::CronJob,
         schedule: "45 3 * * *".into(),
         time_zone: Some("Pacific/Chatham".into()),
         local_zone: "UTC".into(),

@@ -23,11 +23,20 @@
 //! | `PodDeleted` | `pod`, `job` | a pod was deleted (grace period runs; the pod is removed at its end) |
 //! | `Sync` | `controller` (`cronjob`/`job`/`ttl`), `object`, `requeueAt`, `retryAt`, and for CronJob syncs the flattened [`Decision`] (`decision` plus its fields) | one controller sync ran |
 //! | `Fault` | `fault` plus its fields (see [`Fault`]) | a scenario fault or change took effect |
+//! | `OperationCreated` | `operation`, `cronoperation`, `scheduledTime`, `uid`, `seeded` | Crossplane: an Operation was stored |
+//! | `OperationAttemptStarted` | `operation`, `attempt` | Crossplane: an attempt began (Succeeded=Unknown/PipelineRunning) |
+//! | `OperationAttemptFailed` | `operation`, `failures`, `error` | Crossplane: the attempt failed |
+//! | `OperationAttemptLost` | `operation` | Crossplane: the attempt was in flight when the Crossplane pod stopped |
+//! | `OperationFinished` | `operation`, `succeeded`, `reason`, `message` | Crossplane: `Succeeded` became True or False |
+//! | `OperationDeleted` | `operation`, `by` | Crossplane: a DELETE of an Operation was accepted |
+//! | `CronOperationSync` | `object`, `requeueAt`, `retryAt`, flattened [`CronDecision`] | Crossplane: one CronOperation reconcile |
+//! | `OperationSync` | `object`, `requeueAt`, `retryAt`, flattened [`OperationDecision`] | Crossplane: one Operation reconcile |
 //!
 //! Object names are `namespace/name` (`Event.object` is `Kind/namespace/name`
 //! as [`policy::Event`] defines it).
 
 use crate::model::{Millis, PodPhase, Time};
+use crate::policy::crossplane::{CronDecision, OperationDecision};
 use crate::policy::{self, Propagation, cronjob::Decision};
 use serde::{Serialize, Serializer};
 
@@ -80,6 +89,9 @@ pub enum DeletedBy {
     CronJobDeleted,
     /// A scenario change deleted it directly.
     Scenario,
+    /// Crossplane: the garbage collector, after the owning CronOperation was
+    /// deleted.
+    CronOperationDeleted,
 }
 
 /// A scenario fault or change, as logged when it takes effect.
@@ -164,6 +176,61 @@ pub enum Entry {
     },
     /// A fault or scenario change.
     Fault(Fault),
+    /// Crossplane: an Operation was stored (`scheduledTime` is the slot its
+    /// `<cronop>-<unix seconds>` name encodes).
+    #[serde(rename_all = "camelCase")]
+    OperationCreated {
+        operation: String,
+        cronoperation: String,
+        scheduled_time: Option<Time>,
+        uid: String,
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        seeded: bool,
+    },
+    /// Crossplane: the Operation controller began an attempt (it wrote
+    /// Succeeded=Unknown/PipelineRunning); `attempt` counts from 1.
+    #[serde(rename_all = "camelCase")]
+    OperationAttemptStarted { operation: String, attempt: u32 },
+    /// Crossplane: the attempt failed; `failures` is `status.failures` after it.
+    #[serde(rename_all = "camelCase")]
+    OperationAttemptFailed { operation: String, failures: i64, error: String },
+    /// Crossplane: the attempt was in flight when the Crossplane pod stopped;
+    /// it is lost and `status.failures` is not incremented.
+    #[serde(rename_all = "camelCase")]
+    OperationAttemptLost { operation: String },
+    /// Crossplane: `Succeeded` became True (`PipelineSuccess`) or False
+    /// (`PipelineError`).
+    #[serde(rename_all = "camelCase")]
+    OperationFinished { operation: String, succeeded: bool, reason: String, message: String },
+    /// Crossplane: a DELETE of an Operation was accepted (`by`: `HistoryGC`,
+    /// `Replace`, `CronOperationDeleted`, `Scenario`); Operations have no
+    /// pods, so they leave the store at once.
+    #[serde(rename_all = "camelCase")]
+    OperationDeleted { operation: String, by: DeletedBy },
+    /// Crossplane: one CronOperation reconcile, with its flattened
+    /// [`CronDecision`].
+    #[serde(rename_all = "camelCase")]
+    CronOperationSync {
+        object: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        requeue_at: Option<Time>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        retry_at: Option<Time>,
+        #[serde(flatten)]
+        decision: CronDecision,
+    },
+    /// Crossplane: one Operation reconcile, with its flattened
+    /// [`OperationDecision`].
+    #[serde(rename_all = "camelCase")]
+    OperationSync {
+        object: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        requeue_at: Option<Time>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        retry_at: Option<Time>,
+        #[serde(flatten)]
+        decision: OperationDecision,
+    },
 }
 
 /// Where records go as the simulation produces them, so a long run need

@@ -18,7 +18,7 @@ pub mod scenario;
 pub mod world;
 
 pub use run::{
-    CronJobMeta, FinalState, SimError, SimOptions, SimOutput, SimSummary, cronjob_metas, simulate,
-    simulate_into,
+    CronJobMeta, FinalState, SimError, SimOptions, SimOutput, SimSummary, WorkloadKind, cronjob_metas,
+    simulate, simulate_into,
 };
 pub use scenario::Scenario;

@@ -45,8 +45,11 @@ pub struct SimOptions<'p> {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CronJobMeta {
-    /// `namespace/name`.
+    /// `namespace/name` (a CronOperation, being cluster-scoped: `name`).
     pub key: String,
+    /// Which controller runs it.
+    #[serde(skip_serializing_if = "WorkloadKind::is_cronjob")]
+    pub kind: WorkloadKind,
     /// `spec.schedule` at the start.
     pub schedule: String,
     /// `spec.timeZone` at the start.
@@ -62,6 +65,23 @@ pub struct CronJobMeta {
     /// `creationTimestamp` (an `@every` schedule's phase comes from it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phase_origin: Option<Time>,
+}
+
+/// What kind of scheduled object a workload is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum WorkloadKind {
+    /// batch/v1 CronJob (kube-controller-manager).
+    #[default]
+    CronJob,
+    /// ops.crossplane.io/v1alpha1 CronOperation (the Crossplane pod).
+    CronOperation,
+}
+
+impl WorkloadKind {
+    /// For `skip_serializing_if`.
+    pub fn is_cronjob(&self) -> bool {
+        *self == WorkloadKind::CronJob
+    }
 }
 
 /// The store at the end of the horizon.
@@ -264,6 +284,7 @@ fn downtime_windows(scenario: &Scenario) -> Vec<(Time, Time)> {
 fn meta_of(cj: &CronJob, local_zone: &str, scenario: &Scenario) -> CronJobMeta {
     CronJobMeta {
         key: key(&cj.metadata.namespace, &cj.metadata.name),
+        kind: WorkloadKind::CronJob,
         schedule: cj.spec.schedule.clone(),
         time_zone: cj.spec.time_zone.clone(),
         local_zone: local_zone.to_string(),

@@ -306,6 +306,7 @@ mod tests {
     fn a_schedule_change_starts_a_new_segment() {
         let meta = CronJobMeta {
             key: "default/a".into(),
+            kind: crate::sim::WorkloadKind::CronJob,
             schedule: "0 * * * *".into(),
             time_zone: None,
             local_zone: "UTC".into(),
