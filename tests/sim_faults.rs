@@ -74,6 +74,34 @@ fn on_failure_restarts_the_container_with_crashloop_backoff() {
 }
 
 #[test]
+fn on_failure_restart_count_rises_when_the_container_restarts_not_when_it_exits() {
+    let manifest = cronjob("crash", "*/5 * * * *", "", "backoffLimit: 2")
+        .replace("restartPolicy: Never", "restartPolicy: OnFailure");
+    let out = run(&scenario("10:09:00", "", &[workload(&manifest, "duration: 30s\nfailureProbability: 1")]));
+    let starts: Vec<Time> = out
+        .log
+        .iter()
+        .filter(|r| matches!(r.entry, Entry::PodStarted { .. } | Entry::ContainerRestarted { .. }))
+        .map(|r| r.time)
+        .collect();
+    let restarts = find(&out, |e| matches!(e, Entry::ContainerRestarted { .. }));
+    assert_eq!(restarts.len(), 2, "backoffLimit 2 fails the Job at the 2nd restart");
+    // Each restart comes a 30 s run plus the CrashLoopBackOff delay after
+    // the previous start: 10 s, then 20 s.
+    assert_eq!(starts.len(), 3);
+    assert_eq!(starts[1].since(starts[0]), 40_000);
+    assert_eq!(starts[2].since(starts[1]), 50_000);
+    // The Job controller reacts to restartCount 2 only once the 3rd run has
+    // started: the pod is deleted after it, never between exit and restart.
+    let deleted = find(&out, |e| matches!(e, Entry::PodDeleted { .. }));
+    assert_eq!(deleted.len(), 1);
+    assert!(deleted[0].time >= starts[2], "pod deleted at {:?}, 3rd run at {:?}", deleted[0].time, starts[2]);
+    let failed =
+        find(&out, |e| matches!(e, Entry::JobFinished { reason, .. } if reason == "BackoffLimitExceeded"));
+    assert_eq!(failed.len(), 1);
+}
+
+#[test]
 fn deleting_the_cronjob_deletes_its_jobs_and_stops_scheduling() {
     let w = with_changes(
         workload(&cronjob("gone", "*/5 * * * *", "", ""), "duration: 5m"),

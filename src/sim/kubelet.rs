@@ -40,8 +40,15 @@ struct JobRun {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Step {
     Start,
-    Exit { code: i32 },
-    Restart,
+    Exit {
+        code: i32,
+    },
+    /// The CrashLoopBackOff delay after a failed run (which exited with
+    /// `code`) is over: start the container again.
+    Restart {
+        code: i32,
+        backoff: Millis,
+    },
     Kill,
     Idle,
 }
@@ -183,7 +190,7 @@ impl Engine<'_> {
         let grace = self.kubelet.jobs.get(&run.job).map_or(DEFAULT_GRACE, |j| j.grace);
         let deadline = self.now().add(grace);
         match run.next {
-            Step::Start | Step::Restart | Step::Idle => self.schedule(k, Step::Kill, self.now()),
+            Step::Start | Step::Restart { .. } | Step::Idle => self.schedule(k, Step::Kill, self.now()),
             Step::Exit { .. } if run.next_at <= deadline => {}
             Step::Exit { .. } | Step::Kill => self.schedule(k, Step::Kill, deadline),
         }
@@ -212,20 +219,37 @@ impl Engine<'_> {
             }
             Step::Exit { code } => self.container_exit(k, &run, code, deleting),
             Step::Kill => self.container_exit(k, &run, KILLED_EXIT_CODE, true),
-            Step::Restart => {
-                let attempt = self.draw(&run.job).unwrap_or(run.attempt);
-                if let Some(r) = self.kubelet.pods.get_mut(k) {
-                    r.attempt = attempt;
-                }
-                let _ = self.world.update_pod(k, |p| {
-                    for c in &mut p.status.container_statuses {
-                        c.terminated = None;
-                    }
-                });
-                let code = attempt.exit_code;
-                self.schedule(k, Step::Exit { code }, self.now().add(attempt.duration.max(0)));
-            }
+            Step::Restart { code, backoff } => self.container_restart(k, &run, code, backoff),
         }
+    }
+
+    /// The kubelet starts a new container for a pod whose last one failed:
+    /// only now does `restartCount` rise (the runtime labels each new
+    /// container with the previous count + 1, and the status reports the
+    /// newest container's label), so a Job's `pastBackoffLimitOnFailure`
+    /// sees restart N when run N+1 starts, not when run N exits.
+    fn container_restart(&mut self, k: &str, run: &PodRun, exit_code: i32, backoff: Millis) {
+        let attempt = self.draw(&run.job).unwrap_or(run.attempt);
+        let restarts = run.restarts + 1;
+        if let Some(r) = self.kubelet.pods.get_mut(k) {
+            r.attempt = attempt;
+            r.restarts = restarts;
+        }
+        let _ = self.world.update_pod(k, |p| {
+            for c in &mut p.status.container_statuses {
+                c.restart_count = restarts;
+                c.terminated = None;
+            }
+        });
+        self.emit(Entry::ContainerRestarted {
+            pod: k.into(),
+            job: run.job.clone(),
+            restart_count: restarts,
+            exit_code,
+            backoff,
+        });
+        let code = attempt.exit_code;
+        self.schedule(k, Step::Exit { code }, self.now().add(attempt.duration.max(0)));
     }
 
     fn container_exit(&mut self, k: &str, run: &PodRun, code: i32, deleting: bool) {
@@ -239,28 +263,20 @@ impl Engine<'_> {
         };
         let on_failure = self.kubelet.jobs.get(&run.job).is_some_and(|j| j.on_failure);
         if code != 0 && on_failure && !deleting {
-            let restarts = run.restarts + 1;
             // CrashLoopBackOff resets after 10 minutes of running.
             let streak = if run.attempt.duration >= 10 * MINUTE { 1 } else { run.crash_streak + 1 };
             let backoff = super::queue::backoff(CRASHLOOP_BASE, CRASHLOOP_CAP, streak - 1);
+            // The exit is visible at once as the last state; the restart
+            // count waits for the new container (see `container_restart`).
             let _ = self.world.update_pod(k, |p| {
                 for c in &mut p.status.container_statuses {
-                    c.restart_count = restarts;
                     c.last_terminated = Some(terminated.clone());
                 }
             });
             if let Some(r) = self.kubelet.pods.get_mut(k) {
-                r.restarts = restarts;
                 r.crash_streak = streak;
             }
-            self.emit(Entry::ContainerRestarted {
-                pod: k.into(),
-                job: run.job.clone(),
-                restart_count: restarts,
-                exit_code: code,
-                backoff,
-            });
-            self.schedule(k, Step::Restart, self.now().add(backoff));
+            self.schedule(k, Step::Restart { code, backoff }, self.now().add(backoff));
             return;
         }
         let phase = if code == 0 { PodPhase::Succeeded } else { PodPhase::Failed };

@@ -19,7 +19,7 @@
 //! | `PodCreated` | `pod`, `job` | the Job controller created a pod |
 //! | `PodStarted` | `pod`, `job` | the pod's container started (phase Running) |
 //! | `PodFinished` | `pod`, `job`, `exitCode`, `phase` | the pod reached a terminal phase |
-//! | `ContainerRestarted` | `pod`, `job`, `restartCount`, `exitCode`, `backoff` (ms) | `restartPolicy: OnFailure`: the container exited and the kubelet restarts it after the CrashLoopBackOff delay |
+//! | `ContainerRestarted` | `pod`, `job`, `restartCount`, `exitCode`, `backoff` (ms) | `restartPolicy: OnFailure`: the kubelet started the container again after a failed run (`exitCode`) and the CrashLoopBackOff delay (`backoff`); `restartCount` rises now, not at the exit |
 //! | `PodDeleted` | `pod`, `job` | a pod was deleted (grace period runs; the pod is removed at its end) |
 //! | `Sync` | `controller` (`cronjob`/`job`/`ttl`), `object`, `requeueAt`, `retryAt`, and for CronJob syncs the flattened [`Decision`] (`decision` plus its fields) | one controller sync ran |
 //! | `Fault` | `fault` plus its fields (see [`Fault`]) | a scenario fault or change took effect |
