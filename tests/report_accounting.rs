@@ -132,3 +132,56 @@ mod dst {
         assert_eq!(cj.exceptions[0].local, "2025-11-02T01:30:00-05:00");
     }
 }
+
+mod kept_for {
+    use super::*;
+    use cronwarp::policy::Propagation;
+    use cronwarp::sim::log::DeletedBy;
+
+    fn finished(a: &mut Accountant, at: Time, job: &str, finished_at: Option<Time>) {
+        let entry = Entry::JobFinished {
+            job: job.into(),
+            condition: "Complete".into(),
+            reason: String::new(),
+            message: String::new(),
+            finished_at,
+        };
+        a.record(Record { time: at, entry });
+    }
+
+    fn deleted(a: &mut Accountant, at: Time, job: &str) {
+        let entry =
+            Entry::JobDeleted { job: job.into(), by: DeletedBy::Ttl, propagation: Propagation::Foreground };
+        a.record(Record { time: at, entry });
+    }
+
+    #[test]
+    fn a_900_second_ttl_reads_exactly_15_minutes() {
+        let mut a = accountant("*/30 * * * *", None, "2025-01-01T10:00:00Z", "2025-01-01T11:00:00Z");
+        let tick = t("2025-01-01T10:30:00Z");
+        created(&mut a, tick.add(100), tick, "default/cj-1");
+        // Finished at 10:31:01.100 on the controller's clock, stamped 10:31:01;
+        // the TTL controller deletes at stamp + 900 s.
+        finished(&mut a, t("2025-01-01T10:31:01.100Z"), "default/cj-1", Some(t("2025-01-01T10:31:01Z")));
+        deleted(&mut a, t("2025-01-01T10:46:01Z"), "default/cj-1");
+        let r = a.finish();
+        assert_eq!(r.cronjobs[0].deletions[0].retained, Some(900_000));
+    }
+
+    #[test]
+    fn without_a_recorded_finish_time_the_stamp_follows_the_api_clock_skew() {
+        let mut a = accountant("*/30 * * * *", None, "2025-01-01T10:00:00Z", "2025-01-01T11:00:00Z");
+        a.record(Record {
+            time: t("2025-01-01T10:00:00Z"),
+            entry: Entry::Fault(Fault::ClockSkew { skew: 3_000 }),
+        });
+        let tick = t("2025-01-01T10:30:00Z");
+        created(&mut a, tick.add(100), tick, "default/cj-1");
+        // Logged at 10:31:01.100: the API server (3 s behind) stamps 10:30:58.
+        finished(&mut a, t("2025-01-01T10:31:01.100Z"), "default/cj-1", None);
+        // Deleted at 10:46:01.500: stamped 10:45:58.
+        deleted(&mut a, t("2025-01-01T10:46:01.500Z"), "default/cj-1");
+        let r = a.finish();
+        assert_eq!(r.cronjobs[0].deletions[0].retained, Some(900_000));
+    }
+}

@@ -115,6 +115,7 @@ fn minutely_year() -> (Vec<Record>, CronJobMeta) {
             condition: condition.into(),
             reason: reason.into(),
             message: String::new(),
+            finished_at: Some(tick.add(20 * SECOND)),
         };
         log.push(Record { time: tick.add(20 * SECOND), entry });
         let entry = Entry::JobDeleted { job, by: DeletedBy::HistoryGc, propagation: Propagation::Background };

@@ -149,6 +149,7 @@ struct Account {
 #[derive(Debug, Clone, Default)]
 struct JobState {
     cronjob: String,
+    /// The finish time as the API server stamped it, and the condition.
     finished: Option<(Time, String)>,
     live_pods: u32,
     pods_created: u32,
@@ -171,6 +172,8 @@ pub struct Accountant {
     jobs: BTreeMap<String, JobState>,
     downtime: Downtime,
     now: Time,
+    /// How far the API server's clock is behind (`Fault::ClockSkew`).
+    skew: Millis,
 }
 
 impl Accountant {
@@ -187,6 +190,7 @@ impl Accountant {
             jobs: BTreeMap::new(),
             downtime: Downtime::default(),
             now: Time(0),
+            skew: 0,
         }
     }
 
@@ -274,8 +278,14 @@ impl Accountant {
         }
     }
 
+    /// An instant as the API server stamps it (whole seconds, its clock).
+    fn api_stamp(&self, t: Time) -> Time {
+        t.add(-self.skew).trunc_seconds()
+    }
+
     fn on_fault(&mut self, fault: &Fault) {
         match fault {
+            Fault::ClockSkew { skew } => self.skew = *skew,
             Fault::DowntimeStart { .. } => self.downtime.since = Some(self.now),
             Fault::DowntimeEnd { .. } => {
                 if let Some(s) = self.downtime.since.take() {
@@ -309,9 +319,10 @@ impl Accountant {
                     acc.overlap.change(t, 1, false, &mut acc.report.overlaps);
                 }
             }
-            Entry::JobFinished { job, condition, reason, .. } => {
+            Entry::JobFinished { job, condition, reason, finished_at, .. } => {
+                let finished_at = finished_at.unwrap_or_else(|| self.api_stamp(t));
                 let Some(st) = self.jobs.get_mut(job) else { return };
-                st.finished = Some((t, condition.clone()));
+                st.finished = Some((finished_at, condition.clone()));
                 let Some(acc) = self.accounts.get_mut(&st.cronjob) else { return };
                 let o = &mut acc.report.outcomes;
                 match (condition.as_str(), reason.as_str()) {
@@ -326,6 +337,7 @@ impl Accountant {
                 }
             }
             Entry::JobDeleted { job, by, .. } => {
+                let deleted_at = self.api_stamp(t);
                 let Some(st) = self.jobs.get_mut(job) else { return };
                 let Some(acc) = self.accounts.get_mut(&st.cronjob) else { return };
                 if *by == DeletedBy::Replace && st.finished.is_none() {
@@ -334,7 +346,10 @@ impl Accountant {
                 }
                 if matches!(by, DeletedBy::HistoryGc | DeletedBy::Ttl) {
                     let (condition, retained) = match &st.finished {
-                        Some((at, c)) => (c.clone(), Some(t.since(*at))),
+                        // Both ends as the API server stamps them (the finish
+                        // time the TTL controller adds its TTL to), so a 900 s
+                        // TTL reads 15m0s whatever the sub-second timing.
+                        Some((at, c)) => (c.clone(), Some(deleted_at.since(*at))),
                         None => (String::new(), None),
                     };
                     let by = if *by == DeletedBy::Ttl { "TTL" } else { "HistoryGC" };

@@ -168,7 +168,8 @@ pub struct DeletionRow {
     pub at: Time,
     /// `Complete` or `Failed` (empty if it had not finished).
     pub condition: String,
-    /// From the terminal condition to the deletion: how long the evidence
+    /// From the terminal condition's `lastTransitionTime` to the deletion
+    /// as the API server stamps it (whole seconds): how long the evidence
     /// of this run survived.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retained: Option<Millis>,

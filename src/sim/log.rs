@@ -13,7 +13,7 @@
 //! | `Event` | `object`, `type`, `reason`, `message` | a Kubernetes Event exactly as a controller records it ([`policy::Event`]) |
 //! | `JobCreated` | `job`, `cronjob`, `scheduledTime`, `uid`, `seeded` (only when true) | a Job was stored by the API server; `seeded`: it came with the scenario, logged at the horizon start (`cronjob` empty when it has no CronJob owner) |
 //! | `JobStarted` | `job`, `startTime` | the Job controller set `status.startTime` |
-//! | `JobFinished` | `job`, `condition` (`Complete`/`Failed`), `reason`, `message` | the terminal condition was written (for a seeded Job that had already finished: logged at the horizon start, right after its `JobCreated`) |
+//! | `JobFinished` | `job`, `condition` (`Complete`/`Failed`), `reason`, `message`, `finishedAt` (the condition's `lastTransitionTime`, whole seconds of the API clock) | the terminal condition was written (for a seeded Job that had already finished: logged at the horizon start, right after its `JobCreated`) |
 //! | `JobDeleted` | `job`, `by`, `propagation` | a DELETE of a Job was accepted (`by`: `HistoryGC`, `Replace`, `TTL`, `CronJobDeleted`, `Scenario`) |
 //! | `JobRemoved` | `job` | the Job object left the store (at once for Background; after its pods for Foreground) |
 //! | `PodCreated` | `pod`, `job` | the Job controller created a pod |
@@ -145,7 +145,16 @@ pub enum Entry {
     #[serde(rename_all = "camelCase")]
     JobStarted { job: String, start_time: Time },
     #[serde(rename_all = "camelCase")]
-    JobFinished { job: String, condition: String, reason: String, message: String },
+    JobFinished {
+        job: String,
+        condition: String,
+        reason: String,
+        message: String,
+        /// The terminal condition's `lastTransitionTime`: the finish time
+        /// the TTL controller reads (`jobFinishTime`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        finished_at: Option<Time>,
+    },
     #[serde(rename_all = "camelCase")]
     JobDeleted { job: String, by: DeletedBy, propagation: Propagation },
     #[serde(rename_all = "camelCase")]

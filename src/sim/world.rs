@@ -217,6 +217,7 @@ impl World {
                 condition: c.type_.clone(),
                 reason: c.reason.clone(),
                 message: c.message.clone(),
+                finished_at: c.last_transition_time,
             });
         }
         self.jobs.insert(k.clone(), job.clone());

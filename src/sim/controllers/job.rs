@@ -87,18 +87,15 @@ impl Engine<'_> {
                     self.emit(Entry::JobStarted { job: k.into(), start_time });
                 }
                 if let Some(f) = &out.finished {
-                    let message = out
-                        .status
-                        .conditions
-                        .iter()
-                        .find(|c| c.is_true(&f.condition))
-                        .map(|c| c.message.clone())
-                        .unwrap_or_default();
+                    let cond = out.status.conditions.iter().find(|c| c.is_true(&f.condition));
+                    let message = cond.map(|c| c.message.clone()).unwrap_or_default();
+                    let finished_at = cond.and_then(|c| c.last_transition_time);
                     self.emit(Entry::JobFinished {
                         job: k.into(),
                         condition: f.condition.clone(),
                         reason: f.reason.clone(),
                         message,
+                        finished_at,
                     });
                 }
             }
