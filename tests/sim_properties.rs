@@ -279,39 +279,50 @@ fn the_minimal_regression_scenario_runs() {
     assert_eq!(parse_and_run(&minimal("", ""), HOUR), Ok(()));
 }
 
-/// Bug (Scenario::check): a change naming no edit is reported as
+/// Regression (Scenario::check): a change naming no edit was reported as
 /// `mut.yaml: workloads[0].changes[0]: change at … names no edit …`,
-/// without the line and column of the change.
+/// without the line and column of the change (line 21 of `minimal`).
 #[test]
-#[ignore = "known bug: Scenario::check errors carry no line:col"]
 fn a_change_naming_no_edit_is_reported_at_its_line() {
     let text = minimal("", "    changes:\n      - at: \"2025-03-03T10:30:00Z\"\n");
     let e = parse_and_run(&text, HOUR).expect_err("a change with no edit is invalid");
-    assert!(e.starts_with("mut.yaml:23:"), "{e}");
+    assert!(e.starts_with("mut.yaml:21:"), "{e}");
+    assert!(is_located(&e), "{e}");
 }
 
-/// Bug (Scenario::from_yaml / simulate): an unknown `controller.localZone`
-/// is accepted by `from_yaml`; `simulate` then fails with
-/// `controller.localZone: unknown time zone Mars/Base`, naming neither
-/// the file nor the position.
+/// Regression (Scenario::from_yaml / simulate): an unknown
+/// `controller.localZone` was accepted by `from_yaml`; `simulate` then
+/// failed with `controller.localZone: unknown time zone Mars/Base`, naming
+/// neither the file nor the position.
 #[test]
-#[ignore = "known bug: controller.localZone is checked only when the simulation starts"]
 fn an_unknown_local_zone_is_rejected_at_its_line() {
     let text = minimal("controller:\n  localZone: Mars/Base\n", "");
     match Scenario::from_yaml(&text, "mut.yaml") {
         Ok(_) => panic!("from_yaml accepts localZone: Mars/Base; {:?}", parse_and_run(&text, HOUR)),
-        Err(e) => assert!(e.message.starts_with("mut.yaml:5:"), "{}", e.message),
+        Err(e) => {
+            assert!(e.message.starts_with("mut.yaml:5:"), "{}", e.message);
+            assert!(e.message.contains("\n  hint: "), "{}", e.message);
+        }
     }
 }
 
-/// Bug (Scenario::workload_objects): a manifest whose only object is not a
-/// CronJob gives `workloads[0]: no CronJob in the manifest`, with no file.
 #[test]
-#[ignore = "known bug: the missing-CronJob error names no file"]
+fn a_misspelt_local_zone_gets_a_did_you_mean() {
+    let text = minimal("controller:\n  localZone: Europe/Berln\n", "");
+    let e = Scenario::from_yaml(&text, "mut.yaml").expect_err("no such zone");
+    assert!(e.message.contains("did you mean `Europe/Berlin`?"), "{}", e.message);
+}
+
+/// Regression (Scenario::workload_objects): a manifest whose only object is
+/// not a CronJob gave `workloads[0]: no CronJob in the manifest`, with no
+/// file; now it points at the `manifest:` key and lists what was skipped.
+#[test]
 fn a_manifest_without_a_cronjob_names_the_file() {
     let text = minimal("", "").replace("kind: CronJob", "kind: ConfigMap");
     let e = parse_and_run(&text, HOUR).expect_err("no CronJob");
-    assert!(e.starts_with("mut.yaml:"), "{e}");
+    assert!(e.starts_with("mut.yaml:5:5: workloads[0]: no CronJob"), "{e}");
+    assert!(e.contains("skipped ConfigMap"), "{e}");
+    assert!(is_located(&e), "{e}");
 }
 
 /// Deviation (policy::cronjob::missed, `most_recent`): with a CronJob

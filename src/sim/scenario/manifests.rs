@@ -10,7 +10,7 @@
 use super::{Scenario, ScenarioError, err, located, located_all};
 use crate::model::manifest::Manifests;
 use crate::model::validation::admit;
-use crate::model::yaml::{Node, Position, Value};
+use crate::model::yaml::{Node, Position, Value, YamlError};
 use crate::model::{CronJob, Job};
 use std::collections::BTreeMap;
 
@@ -73,7 +73,7 @@ impl Scenario {
             ));
         }
         let mut cronjobs = m.cronjobs.into_iter();
-        let cronjob = cronjobs.next().ok_or_else(|| err(&what, "no CronJob in the manifest"))?;
+        let Some(cronjob) = cronjobs.next() else { return Err(self.no_cronjob(i, &warnings)) };
         if let Some(extra) = cronjobs.next() {
             return Err(located(
                 extra.error_at("metadata.name", "a workload holds one CronJob; give each its own workload"),
@@ -84,6 +84,29 @@ impl Scenario {
             jobs: m.jobs.into_iter().map(|j| j.value).collect(),
             warnings,
         })
+    }
+}
+
+impl Scenario {
+    /// A workload without a CronJob, located at its `manifest:` key (or the
+    /// top of its `path:` file), followed by the objects that were skipped.
+    fn no_cronjob(&self, i: usize, skipped: &[String]) -> ScenarioError {
+        let what = format!("workloads[{i}]");
+        let Some(src) = &self.source else { return err(&what, "no CronJob in the manifest") };
+        let (file, pos) = match src.files.get(&i) {
+            Some((file, _)) => (file.as_str(), Position { line: 1, column: 1 }),
+            None => {
+                let pos = src.docs.first().map(|d| d.position_of(&format!("{what}.manifest")));
+                (src.file.as_str(), pos.unwrap_or_default())
+            }
+        };
+        let e = YamlError::at(file, pos, format!("{what}: no CronJob in the manifest")).with_hint(
+            "a workload simulates one batch/v1 CronJob (with any Jobs it owns) or a KubeVela Application; \
+             objects of other kinds are skipped",
+        );
+        let mut lines = vec![e.to_string()];
+        lines.extend(skipped.iter().cloned());
+        ScenarioError { message: lines.join("\n") }
     }
 }
 

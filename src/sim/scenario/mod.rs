@@ -285,10 +285,14 @@ impl Scenario {
     /// are not read (see [`Scenario::load`]).
     pub fn from_yaml(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
         let mut sc: Scenario = crate::model::yaml::from_yaml(text, origin).map_err(located)?;
-        if let Err((path, message)) = sc.check() {
+        let checked =
+            sc.check().map_err(|(path, message)| (path, message, None)).and_then(|()| sc.check_local_zone());
+        if let Err((path, message, hint)) = checked {
             let docs = crate::model::yaml::parse_documents(text, origin).map_err(located)?;
             let pos = docs.first().map(|d| d.position_of(&path)).unwrap_or_default();
-            return Err(located(crate::model::yaml::YamlError::at(origin, pos, message)));
+            let mut e = crate::model::yaml::YamlError::at(origin, pos, message);
+            e.hint = hint;
+            return Err(located(e));
         }
         let docs = crate::model::yaml::parse_documents(text, origin).map_err(located)?;
         sc.source =
@@ -316,6 +320,23 @@ impl Scenario {
             src.files = files;
         }
         Ok(sc)
+    }
+
+    /// `controller.localZone` names a zone kube-controller-manager could
+    /// load (Go's `time.LoadLocation`, as [`load_location`] mirrors it), so a
+    /// typo fails at its line when the scenario is read, not when the
+    /// simulation starts. `(field path, message, hint)`.
+    ///
+    /// [`load_location`]: crate::schedule::load_location
+    fn check_local_zone(&self) -> Result<(), (String, String, Option<String>)> {
+        let Some(name) = &self.controller.local_zone else { return Ok(()) };
+        let Err(e) = crate::schedule::load_location(name) else { return Ok(()) };
+        let names: Vec<&str> = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()).collect();
+        let hint = match crate::model::yaml::closest(name, &names) {
+            Some(c) => format!("did you mean `{c}`? (IANA zone names are case-sensitive)"),
+            None => "use an IANA zone name such as Europe/Berlin, or leave localZone out for UTC".to_string(),
+        };
+        Err(("controller.localZone".into(), format!("controller.localZone: {e}"), Some(hint)))
     }
 
     /// What the types cannot check: `(field path, message)` of the first
