@@ -185,3 +185,46 @@ mod kept_for {
         assert_eq!(r.cronjobs[0].deletions[0].retained, Some(900_000));
     }
 }
+
+mod dst_notes {
+    use super::*;
+
+    #[test]
+    fn a_gap_inside_the_horizon_is_a_note() {
+        let a = accountant(
+            "30 2 * * *",
+            Some("America/New_York"),
+            "2025-03-01T00:00:00Z",
+            "2025-03-31T00:00:00Z",
+        );
+        let r = a.finish();
+        let notes = &r.cronjobs[0].notes;
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(notes[0].starts_with("2025-03-09 02:30 no run (DST gap)"), "{notes:?}");
+    }
+
+    fn notes_with_an_edit_at(at: &str) -> Vec<String> {
+        let mut a = accountant(
+            "30 2 * * *",
+            Some("America/New_York"),
+            "2025-03-01T00:00:00Z",
+            "2025-03-31T00:00:00Z",
+        );
+        let change = "schedule=30 4 * * *".to_string();
+        let entry = Entry::Fault(Fault::SpecChange { object: "default/cj".into(), change });
+        a.record(Record { time: t(at), entry });
+        a.finish().cronjobs[0].notes.clone()
+    }
+
+    #[test]
+    fn notes_follow_the_schedule_in_effect_at_the_gap() {
+        let before = notes_with_an_edit_at("2025-03-05T00:00:00Z");
+        assert!(before.iter().all(|n| !n.contains("DST gap")), "{before:?}");
+        assert!(before.iter().any(|n| n.contains("schedule changed")), "{before:?}");
+        let after = notes_with_an_edit_at("2025-03-20T00:00:00Z");
+        assert!(
+            after.first().is_some_and(|n| n.starts_with("2025-03-09 02:30 no run (DST gap)")),
+            "{after:?}"
+        );
+    }
+}

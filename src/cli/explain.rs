@@ -4,6 +4,7 @@ use super::expr::{CONTROLLER_ZONE, ExprArgs, resolve, warn_all};
 use super::{CliError, Ctx, EXIT_OK};
 use crate::schedule::{
     Anomaly, AnomalyKind, DayRule, ScheduleKind, analyze, day_rule, describe, fmt_offset, format_rfc3339,
+    group_anomalies,
 };
 use chrono::{DateTime, Months};
 
@@ -106,17 +107,6 @@ pub fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
         )?;
     }
     Ok(EXIT_OK)
-}
-
-/// Runs of anomalies with the same kind, transition and local date, so an
-/// every-minute schedule lists an hour-long gap once.
-fn group_anomalies(all: &[Anomaly]) -> Vec<&[Anomaly]> {
-    let same = |a: &Anomaly, b: &Anomaly| {
-        a.kind == b.kind
-            && a.transition == b.transition
-            && (a.wall.year, a.wall.month, a.wall.day) == (b.wall.year, b.wall.month, b.wall.day)
-    };
-    all.chunk_by(|a, b| same(a, b)).collect()
 }
 
 fn write_group(out: &mut dyn std::io::Write, group: &[Anomaly]) -> Result<(), CliError> {

@@ -5,6 +5,7 @@
 //! start), not from what the controller did, so a tick the controller never
 //! considered still shows up and gets a reason.
 
+use super::dst_notes::dst_notes;
 use super::types::*;
 use super::{MAX_ROWS, ON_TIME, SCHEMA_VERSION};
 use crate::model::{Millis, Time};
@@ -143,6 +144,9 @@ struct Account {
     deleted: bool,
     report: CronJobReport,
     overlap: OverlapTracker,
+    /// Start of the span whose DST notes are still to be written (the
+    /// schedule may change in between).
+    dst_from: Time,
 }
 
 /// Jobs the accountant follows: owner, tick, terminal state, live pods.
@@ -203,6 +207,7 @@ impl Accountant {
         }
         let down = self.downtime.since.is_some();
         for acc in self.accounts.values_mut() {
+            acc.dst_flush(end);
             while let Some(p) = acc.pending.pop_front() {
                 let (outcome, why) = unresolved_at_end(&p, down, end);
                 acc.push(p, outcome, None, None, why);
@@ -294,11 +299,15 @@ impl Accountant {
             }
             Fault::SpecChange { object, change } => {
                 if let Some(acc) = self.accounts.get_mut(object) {
+                    if change.starts_with("schedule=") || change.starts_with("timeZone=") {
+                        acc.dst_flush(self.now);
+                    }
                     acc.spec_change(change);
                 }
             }
             Fault::CronJobDeleted { object } => {
                 if let Some(acc) = self.accounts.get_mut(object) {
+                    acc.dst_flush(self.now);
                     acc.deleted = true;
                     while let Some(p) = acc.pending.pop_front() {
                         acc.push(p, TickOutcome::NotStarted, None, None, "the CronJob was deleted".into());
@@ -461,6 +470,7 @@ impl Account {
             deletion_summary: Vec::new(),
             exceptions_omitted: 0,
         };
+        let meta_start = meta.horizon_start;
         Account {
             cursor: first_cursor(&meta, schedule.as_ref()),
             suspended: meta.suspended,
@@ -473,6 +483,7 @@ impl Account {
             deleted: false,
             report,
             overlap: OverlapTracker::default(),
+            dst_from: meta_start,
         }
     }
 
@@ -515,6 +526,17 @@ impl Account {
         let repeat = self.recent_walls.iter().any(|(_, w)| *w == minute);
         self.recent_walls.push_back((unix, minute));
         repeat
+    }
+
+    /// Notes DST gaps, folds and robfig deviations of the current schedule
+    /// from `dst_from` to `until` (see [`dst_notes`]).
+    fn dst_flush(&mut self, until: Time) {
+        if let Some(s) = &self.schedule
+            && !self.deleted
+        {
+            self.report.notes.extend(dst_notes(s, self.zone, self.dst_from, until));
+        }
+        self.dst_from = until;
     }
 
     fn summarize_deletion(&mut self, by: &str, condition: &str, retained: Option<Millis>) {

@@ -9,12 +9,14 @@
 //! [`LogSink`]: crate::sim::log::LogSink
 
 mod accountant;
+mod dst_notes;
 mod expect;
 mod render;
 pub mod svg;
 mod types;
 
 pub use accountant::{Accountant, ReportInput};
+pub use dst_notes::{MAX_DST_NOTES, dst_notes};
 pub use expect::{Violation, apply as apply_expectations, check};
 pub use render::{render_markdown, render_text};
 pub use types::*;

@@ -105,6 +105,17 @@ pub struct Anomaly {
     pub explanation: String,
 }
 
+/// Runs of anomalies with the same kind, transition and local date, so an
+/// every-minute schedule lists an hour-long gap once.
+pub fn group_anomalies(all: &[Anomaly]) -> Vec<&[Anomaly]> {
+    let same = |a: &Anomaly, b: &Anomaly| {
+        a.kind == b.kind
+            && a.transition == b.transition
+            && (a.wall.year, a.wall.month, a.wall.day) == (b.wall.year, b.wall.month, b.wall.day)
+    };
+    all.chunk_by(|a, b| same(a, b)).collect()
+}
+
 /// The §3.1 simple model: the earliest whole-minute instant after `after`
 /// whose wall clock in `zone` matches the fields, no more than five wall
 /// years on (robfig's search limit). Independent of robfig's field walk.

@@ -34,7 +34,8 @@ mod parse;
 mod zone;
 
 pub use analysis::{
-    Anomaly, AnomalyKind, DayRule, Transition, analyze, day_rule, fmt_offset, simple_next, transitions,
+    Anomaly, AnomalyKind, DayRule, Transition, analyze, day_rule, fmt_offset, group_anomalies, simple_next,
+    transitions,
 };
 pub use civil::Wall;
 pub use describe::describe;

@@ -1,0 +1,132 @@
+//! Per-CronJob report notes on what DST does to a schedule inside the
+//! horizon: gaps (a wall time that does not exist, so no tick), folds (a
+//! wall time that happens twice, so two Jobs) and robfig's exotic
+//! deviations, in the plain words of [`schedule::analyze`](crate::schedule::analyze),
+//! the same analysis `cronwarp explain` prints.
+
+use crate::model::Time;
+use crate::schedule::{Anomaly, AnomalyKind, Schedule, Zone, fmt_offset, group_anomalies};
+
+/// At most this many notes per schedule; a longer list ends with a count.
+pub const MAX_DST_NOTES: usize = 24;
+
+/// Notes for the anomalies of `schedule` with ticks in the horizon span
+/// `[from, to)` (the accountant's ticks: strictly after `from`, before
+/// `to`), one per run of same-kind anomalies on one local date.
+///
+/// `Next` not advancing is left out: the accountant notes it where its tick
+/// walk stops, with what the controller does then. A tick at such an
+/// instant says so, since whether the controller starts it depends on its
+/// state (chatham-stuck: it never does).
+pub fn dst_notes(schedule: &Schedule, local: Zone, from: Time, to: Time) -> Vec<String> {
+    // The last whole second before `to`: ticks are whole seconds.
+    let (first, last) = (from.unix(), to.add(-1).unix());
+    let (stuck, anomalies): (Vec<Anomaly>, Vec<Anomaly>) =
+        crate::schedule::analyze(schedule, local, first, last)
+            .into_iter()
+            .filter(|a| first < a.at && a.at <= last)
+            .partition(|a| a.kind == AnomalyKind::NotAdvancing);
+    let is_stuck = |g: &[Anomaly]| {
+        g.iter().flat_map(|a| &a.instants).any(|u| stuck.iter().any(|s| s.instants.contains(u)))
+    };
+    let groups = group_anomalies(&anomalies);
+    let mut notes: Vec<String> = groups
+        .iter()
+        .take(MAX_DST_NOTES)
+        .map(|g| {
+            let n = note(g);
+            if is_stuck(g) { format!("{n} (but Next does not advance past this instant: see the note on where the controller stops)") } else { n }
+        })
+        .collect();
+    if groups.len() > MAX_DST_NOTES {
+        notes.push(format!("and {} more DST notes like these", groups.len() - MAX_DST_NOTES));
+    }
+    notes
+}
+
+/// `2025-03-09 02:30 no run (DST gap) [-05:00 -> -04:00]: <explanation>`,
+/// with the extent of a run of several.
+fn note(group: &[Anomaly]) -> String {
+    let (Some(a), Some(last)) = (group.first(), group.last()) else { return String::new() };
+    let w = &a.wall;
+    let offsets: Vec<String> = a.offsets.iter().map(|&o| fmt_offset(o)).collect();
+    let sep = if a.kind == AnomalyKind::Gap { " -> " } else { ", " };
+    let mut s = format!(
+        "{:04}-{:02}-{:02} {:02}:{:02} {} [{}]: {}",
+        w.year,
+        w.month,
+        w.day,
+        w.hour,
+        w.minute,
+        a.kind.label(),
+        offsets.join(sep),
+        a.explanation
+    );
+    if group.len() > 1 {
+        s.push_str(&format!(
+            " (and {} more like it, the last at {:02}:{:02})",
+            group.len() - 1,
+            last.wall.hour,
+            last.wall.minute
+        ));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> Time {
+        Time::parse_rfc3339(s).unwrap_or(Time(0))
+    }
+
+    fn notes(spec: &str, from: &str, to: &str) -> Vec<String> {
+        let s = Schedule::parse(spec).expect("valid schedule");
+        dst_notes(&s, Zone::Utc, at(from), at(to))
+    }
+
+    #[test]
+    fn a_spring_forward_gap_inside_the_horizon_is_noted() {
+        let n = notes("TZ=America/New_York 30 2 * * *", "2025-03-01T00:00:00Z", "2025-03-31T00:00:00Z");
+        assert_eq!(n.len(), 1, "{n:?}");
+        assert!(n[0].starts_with("2025-03-09 02:30 no run (DST gap) [-05:00 -> -04:00]: "), "{}", n[0]);
+        assert!(n[0].contains("does not exist"), "{}", n[0]);
+    }
+
+    #[test]
+    fn a_fall_back_fold_is_noted_with_both_offsets() {
+        let n = notes("TZ=America/New_York 30 1 * * *", "2025-10-01T00:00:00Z", "2025-11-30T00:00:00Z");
+        assert_eq!(n.len(), 1, "{n:?}");
+        assert!(n[0].starts_with("2025-11-02 01:30 runs twice (DST fold) [-04:00, -05:00]: "), "{}", n[0]);
+    }
+
+    #[test]
+    fn transitions_outside_the_horizon_give_no_note() {
+        let n = notes("TZ=America/New_York 30 2 * * *", "2025-03-10T00:00:00Z", "2025-11-01T00:00:00Z");
+        assert!(n.is_empty(), "{n:?}");
+        assert!(notes("30 2 * * *", "2025-01-01T00:00:00Z", "2025-12-31T00:00:00Z").is_empty());
+    }
+
+    #[test]
+    fn an_hour_long_gap_of_an_every_minute_schedule_is_one_note() {
+        let n = notes("TZ=America/New_York * * * * *", "2025-03-09T00:00:00Z", "2025-03-10T00:00:00Z");
+        assert_eq!(n.len(), 1, "{n:?}");
+        assert!(n[0].ends_with("(and 59 more like it, the last at 02:59)"), "{}", n[0]);
+    }
+
+    #[test]
+    fn a_tick_where_next_is_stuck_says_so() {
+        let n = notes("TZ=Pacific/Chatham 45 3 * * *", "2025-04-01T00:00:00Z", "2025-04-12T00:00:00Z");
+        assert_eq!(n.len(), 1, "{n:?}");
+        assert!(n[0].starts_with("2025-04-06 02:45 off-schedule run (robfig walk)"), "{}", n[0]);
+        assert!(n[0].ends_with("see the note on where the controller stops)"), "{}", n[0]);
+    }
+
+    #[test]
+    fn lord_howe_midnight_skips_are_noted_as_robfig_walk_deviations() {
+        let n = notes("TZ=Australia/Lord_Howe 0 0 * * *", "2025-04-04T00:00:00Z", "2025-10-07T00:00:00Z");
+        assert_eq!(n.len(), 2, "{n:?}");
+        assert!(n.iter().all(|l| l.contains("no run (robfig walk)")), "{n:?}");
+    }
+}
