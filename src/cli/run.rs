@@ -102,8 +102,15 @@ pub fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
     let mut tee = Tee { accountant: Accountant::new(input), events, kept };
     let mut progress = progress_printer(&mut *ctx.err, scenario.horizon.start, scenario.horizon.end);
     let opts = SimOptions { progress: progress.as_mut().map(|p| p as &mut dyn FnMut(crate::model::Time)) };
-    simulate_into(&scenario, &mut tee, opts).map_err(|e| CliError::invalid(e.message))?;
+    let summary = simulate_into(&scenario, &mut tee, opts).map_err(|e| CliError::invalid(e.message))?;
     drop(progress);
+    // Skipped objects and ignored fields (a KubeVela property cron-task does
+    // not have, say): the run went ahead, but not quite as written.
+    // Workloads reading one file share its warnings: print each once.
+    let mut seen = std::collections::BTreeSet::new();
+    for w in summary.warnings.iter().filter(|w| seen.insert(w.as_str())) {
+        writeln!(ctx.err, "warning: {w}")?;
+    }
     if let Some(mut e) = tee.events.take() {
         if let Some(err) = e.error.take() {
             return Err(CliError::Internal(format!("writing the event log: {err}")));

@@ -16,6 +16,13 @@ pub struct ReadApplications {
     pub warnings: Vec<YamlError>,
 }
 
+/// Whether a YAML document is an OAM Application (`kind: Application`,
+/// `apiVersion: core.oam.dev/...`), the documents [`read_applications`] reads.
+pub fn is_application(doc: &yaml::Node) -> bool {
+    let field = |k: &str| doc.get(k).and_then(|n| n.as_str()).unwrap_or("");
+    field("kind") == "Application" && field("apiVersion").starts_with("core.oam.dev/")
+}
+
 /// Reads every `kind: Application` document of a `---` stream (named
 /// `file` in diagnostics). Other kinds are skipped with a warning; a file
 /// without any Application is an error.
@@ -37,7 +44,7 @@ pub fn read_applications(text: &str, file: &str) -> Result<ReadApplications, Vec
         }
         let kind = doc.get("kind").and_then(|n| n.as_str()).unwrap_or("");
         let api_version = doc.get("apiVersion").and_then(|n| n.as_str()).unwrap_or("");
-        if kind != "Application" || !api_version.starts_with("core.oam.dev/") {
+        if !is_application(doc) {
             let what = if kind.is_empty() {
                 "an object without kind".to_string()
             } else {

@@ -61,6 +61,7 @@ impl Scenario {
                 return Err(err(&what, "the manifest file was not read (load the scenario from its file)"));
             }
         };
+        self.render_application(i, &mut m)?;
         let errors = admit(&mut m);
         if !errors.is_empty() {
             return Err(located_all(errors));
@@ -114,23 +115,31 @@ impl Scenario {
 /// object or `List`, or a YAML sequence of them (read item by item, since
 /// a bare sequence is not a Kubernetes document).
 fn read_inline(src: &Source, i: usize) -> Result<Manifests, ScenarioError> {
+    let mut all = Manifests::default();
+    for text in inline_texts(src, i)? {
+        let m = Manifests::read(&text, &src.file).map_err(located_all)?;
+        all.merge(m).map_err(located_all)?;
+    }
+    Ok(all)
+}
+
+/// Workload `i`'s inline manifest as texts a manifest reader takes: one for
+/// a single object or `List`, one per item of a YAML sequence, each with
+/// every other line blanked so positions stay the scenario file's.
+pub(super) fn inline_texts(src: &Source, i: usize) -> Result<Vec<String>, ScenarioError> {
     let workload = src.docs.first().and_then(|d| d.find(&format!("workloads[{i}]")));
     let Some((key, value)) = workload.and_then(|w| w.entry("manifest")) else {
         return Err(err(&src.file, format!("workloads[{i}]: no manifest")));
     };
     let key_col = key.pos.column as usize;
     let Value::Seq(items) = &value.value else {
-        let text = blank_except(&src.text, value.pos, None, key_col);
-        return Manifests::read(&text, &src.file).map_err(located_all);
+        return Ok(vec![blank_except(&src.text, value.pos, None, key_col)]);
     };
-    let mut all = Manifests::default();
-    for (j, item) in items.iter().enumerate() {
+    let texts = items.iter().enumerate().map(|(j, item)| {
         let until = items.get(j + 1).map(|n| n.pos.line as usize);
-        let text = blank_except(&src.text, item.pos, until, key_col);
-        let m = Manifests::read(&text, &src.file).map_err(located_all)?;
-        all.merge(m).map_err(located_all)?;
-    }
-    Ok(all)
+        blank_except(&src.text, item.pos, until, key_col)
+    });
+    Ok(texts.collect())
 }
 
 /// `text` with every line outside one node blanked: the node starts at

@@ -5,6 +5,7 @@
 //! Workloads are real manifests, status and existing Jobs included, so a
 //! run can start from a live cluster's state.
 
+mod kubevela;
 mod manifests;
 
 pub use manifests::{Source, WorkloadObjects};
@@ -112,6 +113,11 @@ pub struct Workload {
     /// Timed edits of the CronJob.
     #[serde(default)]
     pub changes: Vec<Change>,
+    /// For a KubeVela Application manifest with several `cron-task`
+    /// components: the one this workload simulates (each needs its own
+    /// behaviour, so each gets its own workload).
+    #[serde(default)]
+    pub component: Option<String>,
 }
 
 /// A timed edit: `at` plus exactly one of the other fields.
