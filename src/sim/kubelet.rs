@@ -223,10 +223,11 @@ impl Engine<'_> {
         }
     }
 
-    /// The kubelet starts a new container for a pod whose last one failed:
-    /// only now does `restartCount` rise (the runtime labels each new
-    /// container with the previous count + 1, and the status reports the
-    /// newest container's label), so a Job's `pastBackoffLimitOnFailure`
+    /// The kubelet starts a new container for a pod whose last one failed
+    /// (kuberuntime `startContainer`): only now does `restartCount` rise,
+    /// since each new container is labelled with the previous count + 1
+    /// (`io.kubernetes.container.restartCount`) and the status reports the
+    /// newest container's label. A Job's `pastBackoffLimitOnFailure` so
     /// sees restart N when run N+1 starts, not when run N exits.
     fn container_restart(&mut self, k: &str, run: &PodRun, exit_code: i32, backoff: Millis) {
         let attempt = self.draw(&run.job).unwrap_or(run.attempt);
