@@ -269,6 +269,19 @@ mod clock_skew {
         }
     }
 
+    /// `tolerateAlreadyExists` alone silences the loop, but the cursor still
+    /// names 00:05, so no later slot is created: a silent stall.
+    #[test]
+    fn tolerating_already_exists_alone_stalls_silently() {
+        let out = every_five("1500ms", &["tolerateAlreadyExists: true"]);
+        assert_eq!(created(&out).len(), 1);
+        assert!(already_exists(&out).is_empty());
+        let tolerated = cron_syncs(&out)
+            .into_iter()
+            .filter(|(_, dec, _)| matches!(dec, CronDecision::AlreadyExistsTolerated { .. }));
+        assert!(tolerated.count() >= 4, "once per later tick at least");
+    }
+
     /// `cursor: nameEncodedSlot` + `tolerateAlreadyExists: true` schedule
     /// normally under the same skew.
     #[test]
