@@ -769,3 +769,56 @@ fn a_seeded_running_operation_is_rerun_at_start() {
     let op = &out.summary.final_state.operations[&format!("co-{running}")];
     assert_eq!(op.metadata.owner_references[0].kind, "CronOperation", "adopted by label");
 }
+
+/// Deleting a CronOperation garbage-collects its Operations, even one
+/// whose attempt is in flight, and nothing is created afterwards.
+#[test]
+fn deleting_a_cronoperation_collects_its_operations() {
+    let w = cronop_full(
+        "co",
+        "2026-01-01T00:30:00Z",
+        &[HOURLY],
+        &[],
+        &["duration: 90s"],
+        &["{at: \"2026-01-01T02:00:30Z\", delete: true}"],
+    );
+    let out = run(&scenario("2026-01-01T00:30:00Z", "2026-01-01T04:00:00Z", &[], &[w]));
+    assert_eq!(slots(&out), [d("01:00:00"), d("02:00:00")]);
+    let gone: Vec<(Time, String)> = out
+        .log
+        .iter()
+        .filter_map(|r| match &r.entry {
+            Entry::OperationDeleted {
+                operation,
+                by: cronwarp::sim::log::DeletedBy::CronOperationDeleted,
+            } => Some((r.time, operation.clone())),
+            _ => None,
+        })
+        .collect();
+    let names = [d("01:00:00"), d("02:00:00")].map(|s| (d("02:00:30"), format!("co-{}", s.unix())));
+    assert_eq!(gone, names);
+    assert!(
+        out.summary.final_state.operations.is_empty() && out.summary.final_state.cronoperations.is_empty()
+    );
+    assert!(finished(&out).len() == 1, "the 02:00 attempt never writes its end");
+}
+
+/// A `path:` manifest may hold a CronOperation; a CronJob-only change on
+/// it is caught when the simulation starts.
+#[test]
+fn a_path_manifest_holds_a_cronoperation() {
+    let dir = std::env::temp_dir().join(format!("cronwarp-xp-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let manifest = "apiVersion: ops.crossplane.io/v1alpha1\nkind: CronOperation\nmetadata: {name: co, creationTimestamp: \"2026-01-01T00:00:00Z\"}\nspec:\n  schedule: \"0 * * * *\"\n  operationTemplate:\n    spec:\n      pipeline: [{step: run, functionRef: {name: f}}]\n";
+    std::fs::write(dir.join("co.yaml"), manifest).unwrap();
+    let head = "horizon: {start: \"2026-01-01T00:00:00Z\", end: \"2026-01-01T02:30:00Z\"}\nworkloads:\n  - path: co.yaml\n";
+    std::fs::write(dir.join("ok.yaml"), head).unwrap();
+    let bad = format!("{head}    changes:\n      - {{at: \"2026-01-01T01:30:00Z\", resume: true}}\n");
+    std::fs::write(dir.join("bad.yaml"), bad).unwrap();
+    let ok = Scenario::load(&dir.join("ok.yaml")).unwrap();
+    assert_eq!(slots(&run(&ok)), [d("01:00:00"), d("02:00:00")]);
+    let bad = Scenario::load(&dir.join("bad.yaml")).unwrap();
+    let e = simulate(&bad, SimOptions::default()).unwrap_err().message;
+    assert!(e.contains("workloads[0]: changes[0]: CronOperations have no spec.suspend"), "{e}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
