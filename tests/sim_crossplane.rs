@@ -459,6 +459,37 @@ mod retries {
     }
 }
 
+/// An attempt longer than 2 min times out; its failure write is past the
+/// attempt's deadline too, so `failures` stays 0 and the Operation retries
+/// for ever, 2 min plus the 1 s … 60 s backoff apart [inferred].
+#[test]
+fn timed_out_attempts_never_count_and_retry_for_ever() {
+    let out = run(&scenario(
+        "2026-01-01T00:30:00Z",
+        "2026-01-01T01:40:00Z",
+        &[],
+        &[cronop("co", "2026-01-01T00:30:00Z", &[HOURLY], &["duration: 3m"])],
+    ));
+    let starts = attempts_started(&out);
+    let gaps: Vec<i64> = starts.windows(2).map(|w| w[1].0.since(w[0].0) / SECOND).collect();
+    assert_eq!(&gaps[..6], [121, 122, 124, 128, 136, 152]);
+    assert!(gaps[6..].iter().all(|g| *g == 180), "{gaps:?}");
+    let fails: Vec<(i64, String)> = out
+        .log
+        .iter()
+        .filter_map(|r| match &r.entry {
+            Entry::OperationAttemptFailed { failures, error, .. } => Some((*failures, error.clone())),
+            _ => None,
+        })
+        .collect();
+    assert!(fails.len() >= 10);
+    for (failures, error) in fails {
+        assert_eq!(failures, 0);
+        assert_eq!(error, "failed to invoke pipeline step \"run\": context deadline exceeded");
+    }
+    assert!(finished(&out).is_empty());
+}
+
 mod downtime_mid_attempt {
     use super::*;
 
@@ -821,4 +852,22 @@ fn a_path_manifest_holds_a_cronoperation() {
     let e = simulate(&bad, SimOptions::default()).unwrap_err().message;
     assert!(e.contains("workloads[0]: changes[0]: CronOperations have no spec.suspend"), "{e}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The report pipeline `cronwarp run` uses takes a CronOperation scenario
+/// (the report's Crossplane accounting is another part of issue #5: this
+/// only pins that it runs and names the CronOperation).
+#[test]
+fn the_report_pipeline_accepts_a_cronoperation_scenario() {
+    use cronwarp::report::{Accountant, ReportInput, render_text};
+    let sc = scenario(
+        "2026-01-01T00:00:00Z",
+        "2026-01-01T03:00:00Z",
+        &[],
+        &[cronop("nightly", "2026-01-01T00:00:00Z", &[HOURLY], &[])],
+    );
+    let mut accountant = Accountant::new(ReportInput::from_scenario("test.yaml", &sc).unwrap());
+    cronwarp::sim::simulate_into(&sc, &mut accountant, SimOptions::default()).unwrap();
+    let text = render_text(&accountant.finish());
+    assert!(text.contains("nightly"), "{text}");
 }
