@@ -45,6 +45,12 @@ impl Scenario {
     /// other kinds are skipped with a warning, since the Job controller
     /// creates pods anew.
     pub fn workload_objects(&self, i: usize) -> Result<WorkloadObjects, ScenarioError> {
+        let m = self.read_manifests(i)?;
+        self.cronjob_objects(i, m)
+    }
+
+    /// Reads workload `i`'s manifest, whatever kinds it holds.
+    pub(super) fn read_manifests(&self, i: usize) -> Result<Manifests, ScenarioError> {
         let what = format!("workloads[{i}]");
         let w = self.workloads.get(i).ok_or_else(|| err(&what, "no such workload"))?;
         let mut m = match (&w.manifest, &self.source) {
@@ -62,6 +68,15 @@ impl Scenario {
             }
         };
         self.render_application(i, &mut m)?;
+        Ok(m)
+    }
+
+    /// A CronJob workload's objects from its manifests.
+    pub(super) fn cronjob_objects(
+        &self,
+        i: usize,
+        mut m: Manifests,
+    ) -> Result<WorkloadObjects, ScenarioError> {
         let errors = admit(&mut m);
         if !errors.is_empty() {
             return Err(located_all(errors));
@@ -102,7 +117,8 @@ impl Scenario {
             }
         };
         let e = YamlError::at(file, pos, format!("{what}: no CronJob in the manifest")).with_hint(
-            "a workload simulates one batch/v1 CronJob (with any Jobs it owns) or a KubeVela Application; \
+            "a workload simulates one batch/v1 CronJob (with any Jobs it owns), a KubeVela Application or a \
+             Crossplane CronOperation (with its Operations); \
              objects of other kinds are skipped",
         );
         let mut lines = vec![e.to_string()];
