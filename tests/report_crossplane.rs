@@ -275,6 +275,8 @@ mod reasons {
         missed(&mut a, "2025-03-03T05:05:00Z", "2025-03-03T02:00:00Z");
         let r = report(a);
         assert_eq!(counts(&r), (5, 1, 0, 4, 0));
+        let ticks: Vec<Time> = r.exceptions.iter().map(|x| x.tick).collect();
+        assert!(ticks.windows(2).all(|w| w[0] < w[1]), "rows in tick order: {ticks:?}");
         for h in 2..=5 {
             let x = row(&r, &format!("2025-03-03T0{h}:00:00Z"));
             assert_eq!(x.outcome, TickOutcome::NotStarted);
@@ -627,5 +629,41 @@ mod rendering {
         let md = render_markdown(&r);
         assert!(md.contains("## CronOperation nightly"), "{md}");
         assert!(md.contains("| tick (local) | outcome | late by | operation | why |"), "{md}");
+    }
+}
+
+mod expectations {
+    use super::*;
+    use cronwarp::report::apply_expectations;
+    use cronwarp::sim::scenario::Expect;
+
+    #[test]
+    fn expect_blocks_judge_cronoperations_like_cronjobs() {
+        let mut a = xp("0 * * * *", "Allow", Some(600));
+        create(&mut a, "2025-03-03T01:00:00Z", "2025-03-03T01:00:00Z");
+        let slot = t("2025-03-03T02:00:00Z");
+        sync(
+            &mut a,
+            "2025-03-03T02:30:00Z",
+            CronDecision::MissedDeadline { slot, deadline: slot.add(600_000) },
+        );
+        let mut r = a.finish();
+        let expect = Expect { no_missed_runs: Some(true), min_jobs: Some(2), ..Expect::default() };
+        apply_expectations(&expect, &mut r);
+        assert_eq!(r.expectations_checked, 2);
+        let msgs: Vec<(&str, &str, &str)> = r
+            .violations
+            .iter()
+            .map(|v| (v.expectation.as_str(), v.cronjob.as_str(), v.message.as_str()))
+            .collect();
+        assert_eq!(msgs.len(), 2, "{msgs:?}");
+        assert_eq!((msgs[0].0, msgs[0].1), ("noMissedRuns", CO));
+        assert!(
+            msgs[0].2.starts_with("4 of 5 ticks were not started; first: 2025-03-03T02:00:00Z"),
+            "{}",
+            msgs[0].2
+        );
+        assert!(msgs[0].2.contains("bug B1"), "{}", msgs[0].2);
+        assert_eq!(msgs[1].2, "1 Operations were created, fewer than 2");
     }
 }
