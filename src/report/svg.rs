@@ -536,6 +536,7 @@ mod tests {
     #[test]
     fn marks_turn_into_a_bounded_band_when_dense() {
         let tl = Timeline {
+            kind: WorkloadKind::CronJob,
             start: Time(0),
             end: Time(10_000_000),
             bars: vec![],
