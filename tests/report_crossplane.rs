@@ -436,16 +436,46 @@ mod reasons {
         assert_eq!(row(&r, "2025-03-03T03:00:00Z").why, "the CronOperation was deleted");
     }
 
+    /// PR #7834 without a slot cursor: the loud #7524 loop becomes a
+    /// silent stall on the same slot.
     #[test]
-    fn already_exists_tolerated_creates_nothing_for_the_slot() {
+    fn already_exists_tolerated_stalls_silently_on_the_same_slot() {
         let mut a = xp("0 * * * *", "Allow", None);
         let operation = op_name("2025-03-03T01:00:00Z");
-        let decision = CronDecision::AlreadyExistsTolerated { slot: t("2025-03-03T01:00:00Z"), operation };
-        sync(&mut a, "2025-03-03T01:00:00Z", decision);
+        for at in ["2025-03-03T01:00:00Z", "2025-03-03T02:00:00Z", "2025-03-03T03:00:00Z"] {
+            let decision = CronDecision::AlreadyExistsTolerated {
+                slot: t("2025-03-03T01:00:00Z"),
+                operation: operation.clone(),
+            };
+            sync(&mut a, at, decision);
+        }
         let r = report(a);
         let x = row(&r, "2025-03-03T01:00:00Z");
         assert_eq!(x.outcome, TickOutcome::NotStarted);
-        assert!(x.why.contains("PR #7834"), "{}", x.why);
+        assert!(x.why.contains("PR #7834 counts that as done"), "{}", x.why);
+        for h in 2..=5 {
+            let x = row(&r, &format!("2025-03-03T0{h}:00:00Z"));
+            assert!(x.why.starts_with("silent stall (PR #7834 alone)"), "{}", x.why);
+        }
+        assert_eq!(counts(&r), (5, 0, 0, 5, 0));
+    }
+
+    /// A schedule edit wakes Crossplane at once, and Next(cursor) under the
+    /// new schedule may lie before the edit: that slot runs immediately.
+    #[test]
+    fn a_schedule_edit_owes_the_new_schedules_slot_before_it_at_once() {
+        let mut a = xp("0 5 * * *", "Allow", None);
+        change(&mut a, "2025-03-03T03:20:00Z", "schedule=0 2 * * *");
+        create(&mut a, "2025-03-03T03:20:00Z", "2025-03-03T02:00:00Z");
+        let r = report(a);
+        let x = row(&r, "2025-03-03T02:00:00Z");
+        assert_eq!((x.outcome, x.late_by), (TickOutcome::Late, Some(4_800_000)));
+        assert!(
+            x.why.starts_with("a slot of the edited schedule between the last run and the edit"),
+            "{}",
+            x.why
+        );
+        assert_eq!(counts(&r), (1, 0, 1, 0, 0), "the old 05:00 slot is gone with the old schedule");
     }
 }
 
