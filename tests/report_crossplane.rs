@@ -724,6 +724,7 @@ mod timeline {
         assert!(svg.contains("Crossplane pod zone UTC"));
         assert!(svg.contains("aria-label=\"failed (retryLimit…)\""));
         assert!(svg.contains("aria-label=\"tick without an Operation\""));
+        assert!(!svg.contains("aria-label=\"DeadlineExceeded\""), "Operations have no activeDeadlineSeconds");
         assert!(svg.contains("aria-label=\"paused by annotation\""), "the pause is shaded");
     }
 }
