@@ -240,6 +240,21 @@ mod slots {
         }
     }
 
+    /// `@every` counts from the cursor, the last Operation's creation: a
+    /// late catch-up shifts every later slot.
+    #[test]
+    fn every_schedules_restart_their_phase_at_each_creation() {
+        let mut a = xp("@every 1h", "Allow", None);
+        create(&mut a, "2025-03-03T01:00:00Z", "2025-03-03T01:00:00Z");
+        down(&mut a, "2025-03-03T01:30:00Z", "2025-03-03T03:10:00Z");
+        create(&mut a, "2025-03-03T03:10:00.4Z", "2025-03-03T02:00:00Z");
+        create(&mut a, "2025-03-03T04:10:00Z", "2025-03-03T04:10:00Z");
+        create(&mut a, "2025-03-03T05:10:00Z", "2025-03-03T05:10:00Z");
+        let r = report(a);
+        assert_eq!(counts(&r), (5, 3, 1, 1, 0), "{:#?}", r.exceptions);
+        assert_eq!(row(&r, "2025-03-03T03:00:00Z").outcome, TickOutcome::NotStarted);
+    }
+
     #[test]
     fn a_slot_due_at_the_horizon_end_is_pending_and_its_runs_unfinished() {
         let mut m = meta(WorkloadKind::CronOperation, CO, "0 * * * *", "Allow");

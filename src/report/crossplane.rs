@@ -17,7 +17,7 @@ use super::types::TickOutcome;
 use crate::model::Time;
 use crate::model::crossplane::ANNOTATION_PAUSED;
 use crate::policy::crossplane::CronDecision;
-use crate::schedule::{Zone, format_rfc3339};
+use crate::schedule::{ScheduleKind, Zone, format_rfc3339};
 use crate::sim::log::{DeletedBy, Entry};
 use std::collections::BTreeMap;
 
@@ -153,6 +153,11 @@ fn give_up_after(acc: &mut Account, slot: Time, t: Time, why: &str) {
 /// cursor jumped to the creation time, dropping the owed slots after it.
 fn started(acc: &mut Account, slot: Time, at: Time, operation: &str) {
     acc.started(slot, at, operation);
+    // robfig's `@every` counts from the cursor, which is now the creation
+    // (second precision): a late run shifts every later slot.
+    if acc.schedule.is_some_and(|s| matches!(s.kind(), ScheduleKind::Every(_))) {
+        acc.cursor = acc.cursor.max(at.unix());
+    }
     let zone = acc.zone;
     let (gone, stay): (Vec<Pending>, Vec<Pending>) =
         acc.pending.drain(..).partition(|p| p.tick > slot && p.tick <= at);
