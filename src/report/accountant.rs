@@ -5,16 +5,17 @@
 //! start), not from what the controller did, so a tick the controller never
 //! considered still shows up and gets a reason.
 
-use super::dst_notes::dst_notes;
+use super::SCHEMA_VERSION;
+use super::account::{Account, Downtime};
+use super::crossplane::{self, Operations};
+use super::reasons::unresolved_at_end;
 use super::types::*;
-use super::{MAX_ROWS, ON_TIME, SCHEMA_VERSION};
 use crate::model::{Millis, Time};
 use crate::policy::cronjob::Decision;
-use crate::schedule::{Location, load_location};
-use crate::schedule::{Schedule, ScheduleKind, Zone, format_rfc3339, kube};
+use crate::schedule::{Location, Zone, load_location};
 use crate::sim::log::{DeletedBy, Entry, Fault, LogSink, Record};
-use crate::sim::{CronJobMeta, Scenario, SimError, SimSummary};
-use std::collections::{BTreeMap, VecDeque};
+use crate::sim::{CronJobMeta, Scenario, SimError, SimSummary, WorkloadKind};
+use std::collections::BTreeMap;
 
 /// What the accountant must know besides the log.
 #[derive(Debug, Clone)]
@@ -78,82 +79,10 @@ impl ReportInput {
     }
 }
 
-/// kube-controller-manager's downtime as the log has told it so far.
-#[derive(Debug, Default)]
-struct Downtime {
-    /// Finished windows, [start, end).
-    windows: Vec<(Time, Time)>,
-    /// Down since this instant, not back yet.
-    since: Option<Time>,
-}
-
-impl Downtime {
-    fn covers(&self, t: Time) -> bool {
-        self.since.is_some_and(|s| s <= t) || self.windows.iter().any(|&(s, e)| s <= t && t < e)
-    }
-}
-
-/// Ticks count strictly after the horizon start, and not before the
-/// CronJob existed; an `@every` schedule keeps the phase of its last
-/// scheduled time (or its creation), as the controller's `Next(lastScheduleTime)`
-/// chain does.
-fn first_cursor(meta: &CronJobMeta, schedule: Option<&Schedule>) -> i64 {
-    let start = meta.horizon_start.unix();
-    let Some(origin) = meta.phase_origin.map(Time::unix) else { return start };
-    match schedule.map(Schedule::kind) {
-        Some(ScheduleKind::Every(d)) if origin <= start => {
-            let d = i64::try_from(*d).unwrap_or(i64::MAX).max(1);
-            origin + (start - origin) / d * d
-        }
-        Some(ScheduleKind::Every(_)) => origin,
-        _ => start,
-    }
-}
-
-/// Why a pending tick may end up not started; gathered while it waits.
-#[derive(Debug, Clone, Copy, Default)]
-struct Notes {
-    down_at_tick: bool,
-    suspended: bool,
-    forbid: bool,
-    estimate: bool,
-    collision: bool,
-    deadline: bool,
-    invalid: bool,
-}
-
-#[derive(Debug, Clone)]
-struct Pending {
-    tick: Time,
-    fold_repeat: bool,
-    notes: Notes,
-}
-
-/// One CronJob's running account.
-struct Account {
-    meta: CronJobMeta,
-    schedule: Option<Schedule>,
-    zone: Zone,
-    /// The last tick drawn from the schedule (unix seconds).
-    cursor: i64,
-    exhausted: bool,
-    pending: VecDeque<Pending>,
-    /// Wall-clock minutes of recent ticks, to spot a fold's second firing.
-    recent_walls: VecDeque<(i64, String)>,
-    suspended: bool,
-    deleted: bool,
-    report: CronJobReport,
-    overlap: OverlapTracker,
-    /// Start of the span whose DST notes are still to be written (the
-    /// schedule may change in between).
-    dst_from: Time,
-}
-
 /// Jobs the accountant follows: owner, tick, terminal state, live pods.
 #[derive(Debug, Clone, Default)]
 struct JobState {
     cronjob: String,
-    /// The finish time as the API server stamped it, and the condition.
     finished: Option<(Time, String)>,
     live_pods: u32,
     pods_created: u32,
@@ -162,18 +91,13 @@ struct JobState {
     running: bool,
 }
 
-#[derive(Debug, Default)]
-struct OverlapTracker {
-    running: u32,
-    open: Option<OverlapRow>,
-}
-
 /// Builds a [`Report`] from log records; feed it as a [`LogSink`], then
 /// call [`Accountant::finish`].
 pub struct Accountant {
     header: Header,
     accounts: BTreeMap<String, Account>,
     jobs: BTreeMap<String, JobState>,
+    operations: Operations,
     downtime: Downtime,
     now: Time,
     /// How far the API server's clock is behind (`Fault::ClockSkew`).
@@ -181,7 +105,7 @@ pub struct Accountant {
 }
 
 impl Accountant {
-    /// An accountant for the given CronJobs.
+    /// An accountant for the given CronJobs and CronOperations.
     pub fn new(input: ReportInput) -> Accountant {
         let mut accounts = BTreeMap::new();
         for meta in input.cronjobs {
@@ -192,6 +116,7 @@ impl Accountant {
             header: input.header,
             accounts,
             jobs: BTreeMap::new(),
+            operations: Operations::default(),
             downtime: Downtime::default(),
             now: Time(0),
             skew: 0,
@@ -209,11 +134,18 @@ impl Accountant {
         for acc in self.accounts.values_mut() {
             acc.dst_flush(end);
             while let Some(p) = acc.pending.pop_front() {
-                let (outcome, why) = unresolved_at_end(&p, down, end);
+                let (outcome, why) = match acc.meta.kind {
+                    WorkloadKind::CronJob => unresolved_at_end(&p, down, end),
+                    WorkloadKind::CronOperation => crossplane::unresolved_at_end(&p, down, end),
+                };
                 acc.push(p, outcome, None, None, why);
             }
             acc.overlap.close(end, &mut acc.report.overlaps);
+            // Crossplane resolves the ticks after an owed slot before the
+            // slot itself (B1, #7524); rows are promised in tick order.
+            acc.report.exceptions.sort_by_key(|x| x.tick);
         }
+        self.operations.count_unfinished(&mut self.accounts);
         for job in self.jobs.values() {
             if let Some(acc) = self.accounts.get_mut(&job.cronjob)
                 && job.finished.is_none()
@@ -302,15 +234,16 @@ impl Accountant {
                     if change.starts_with("schedule=") || change.starts_with("timeZone=") {
                         acc.dst_flush(self.now);
                     }
-                    acc.spec_change(change);
+                    acc.spec_change(change, self.now);
                 }
             }
             Fault::CronJobDeleted { object } => {
                 if let Some(acc) = self.accounts.get_mut(object) {
                     acc.dst_flush(self.now);
                     acc.deleted = true;
+                    let why = format!("the {:?} was deleted", acc.meta.kind);
                     while let Some(p) = acc.pending.pop_front() {
-                        acc.push(p, TickOutcome::NotStarted, None, None, "the CronJob was deleted".into());
+                        acc.push(p, TickOutcome::NotStarted, None, None, why.clone());
                     }
                 }
             }
@@ -325,7 +258,7 @@ impl Accountant {
                 self.jobs.insert(job.clone(), st);
                 if let Some(acc) = self.accounts.get_mut(cronjob) {
                     acc.report.outcomes.created += 1;
-                    acc.overlap.change(t, 1, false, &mut acc.report.overlaps);
+                    acc.overlap.start(t, &mut acc.report.overlaps);
                 }
             }
             Entry::JobFinished { job, condition, reason, finished_at, .. } => {
@@ -342,7 +275,7 @@ impl Accountant {
                 }
                 if st.running && st.live_pods == 0 {
                     st.running = false;
-                    acc.overlap.change(t, -1, false, &mut acc.report.overlaps);
+                    acc.overlap.stop(t, st.replaced, &mut acc.report.overlaps);
                 }
             }
             Entry::JobDeleted { job, by, .. } => {
@@ -352,23 +285,15 @@ impl Accountant {
                 if *by == DeletedBy::Replace && st.finished.is_none() {
                     st.replaced = true;
                     acc.report.outcomes.replaced += 1;
+                    if st.running {
+                        acc.overlap.replacing();
+                    }
                 }
                 if matches!(by, DeletedBy::HistoryGc | DeletedBy::Ttl) {
-                    let (condition, retained) = match &st.finished {
-                        // Both ends as the API server stamps them (the finish
-                        // time the TTL controller adds its TTL to), so a 900 s
-                        // TTL reads 15m0s whatever the sub-second timing.
-                        Some((at, c)) => (c.clone(), Some(deleted_at.since(*at))),
-                        None => (String::new(), None),
-                    };
-                    let by = if *by == DeletedBy::Ttl { "TTL" } else { "HistoryGC" };
-                    acc.summarize_deletion(by, &condition, retained);
-                    if acc.report.deletions.len() < MAX_ROWS {
-                        let row = DeletionRow { job: job.clone(), by: by.into(), at: t, condition, retained };
-                        acc.report.deletions.push(row);
-                    } else {
-                        acc.report.deletions_omitted += 1;
-                    }
+                    // Both ends as the API server stamps them (the finish
+                    // time the TTL controller adds its TTL to), so a 900 s
+                    // TTL reads 15m0s whatever the sub-second timing.
+                    acc.record_deletion(job, *by, t, deleted_at, st.finished.as_ref());
                 }
             }
             Entry::JobRemoved { job } => {
@@ -412,7 +337,7 @@ impl Accountant {
             st.running = false;
             let replaced = st.replaced;
             if let Some(acc) = self.accounts.get_mut(&st.cronjob) {
-                acc.overlap.change(t, -1, replaced, &mut acc.report.overlaps);
+                acc.overlap.stop(t, replaced, &mut acc.report.overlaps);
             }
         }
         if st.removed && st.live_pods == 0 && !st.running {
@@ -436,335 +361,25 @@ impl LogSink for Accountant {
                 }
                 self.on_fault(f)
             }
+            Entry::CronOperationSync { object, decision, .. } => {
+                self.advance(object, t);
+                if let Some(acc) = self.accounts.get_mut(object) {
+                    crossplane::on_sync(acc, t, decision);
+                }
+            }
+            e @ (Entry::OperationCreated { .. }
+            | Entry::OperationAttemptStarted { .. }
+            | Entry::OperationAttemptFailed { .. }
+            | Entry::OperationAttemptLost { .. }
+            | Entry::OperationFinished { .. }
+            | Entry::OperationDeleted { .. }
+            | Entry::OperationSync { .. }) => {
+                if let Entry::OperationCreated { cronoperation, .. } = e {
+                    self.advance(cronoperation, t);
+                }
+                self.operations.record(&mut self.accounts, t, e);
+            }
             e => self.job_event(t, e),
-        }
-    }
-}
-
-impl Account {
-    fn new(meta: CronJobMeta, local: Zone) -> Account {
-        let f = kube::format_schedule(&meta.schedule, meta.time_zone.as_deref());
-        let mut notes = Vec::new();
-        let schedule = match kube::controller_parse(&f.text) {
-            Ok(s) => Some(s),
-            Err(e) => {
-                notes.push(format!("the schedule does not parse, so no tick exists: {e}"));
-                None
-            }
-        };
-        let zone = schedule.map(|s| s.zone(local)).unwrap_or(local);
-        let report = CronJobReport {
-            name: meta.key.clone(),
-            schedule: meta.schedule.clone(),
-            zone: zone.name().to_string(),
-            concurrency_policy: meta.concurrency_policy.clone(),
-            starting_deadline_seconds: meta.starting_deadline_seconds,
-            ticks: TickCounts::default(),
-            exceptions: Vec::new(),
-            max_lateness: 0,
-            notes,
-            overlaps: Overlaps::default(),
-            outcomes: Outcomes::default(),
-            deletions: Vec::new(),
-            deletions_omitted: 0,
-            deletion_summary: Vec::new(),
-            exceptions_omitted: 0,
-        };
-        let meta_start = meta.horizon_start;
-        Account {
-            cursor: first_cursor(&meta, schedule.as_ref()),
-            suspended: meta.suspended,
-            meta,
-            schedule,
-            zone,
-            exhausted: false,
-            pending: VecDeque::new(),
-            recent_walls: VecDeque::new(),
-            deleted: false,
-            report,
-            overlap: OverlapTracker::default(),
-            dst_from: meta_start,
-        }
-    }
-
-    fn draw_ticks_until(&mut self, t: Time, downtime: &Downtime) {
-        let Some(s) = self.schedule else { return };
-        while !self.exhausted && !self.deleted {
-            let Some(next) = s.next(self.cursor, self.zone) else {
-                self.exhausted = true;
-                break;
-            };
-            if next <= self.cursor {
-                self.exhausted = true;
-                self.report.notes.push(format!(
-                    "robfig's Next does not advance past {}: the real controller stops scheduling here \
-                     (or loops forever)",
-                    format_rfc3339(next, self.zone)
-                ));
-                break;
-            }
-            let tick = Time::from_unix(next);
-            if tick > t {
-                break;
-            }
-            self.cursor = next;
-            let fold_repeat = self.is_fold_repeat(next);
-            let notes =
-                Notes { down_at_tick: downtime.covers(tick), suspended: self.suspended, ..Notes::default() };
-            self.pending.push_back(Pending { tick, fold_repeat, notes });
-        }
-    }
-
-    /// Whether this tick repeats the wall-clock minute of a tick less than
-    /// three hours before it: the second firing in a DST fall-back.
-    fn is_fold_repeat(&mut self, unix: i64) -> bool {
-        let wall = format_rfc3339(unix, self.zone);
-        let minute = wall.get(..16).unwrap_or(&wall).to_string();
-        while self.recent_walls.front().is_some_and(|(u, _)| unix - u > 3 * 3600) {
-            self.recent_walls.pop_front();
-        }
-        let repeat = self.recent_walls.iter().any(|(_, w)| *w == minute);
-        self.recent_walls.push_back((unix, minute));
-        repeat
-    }
-
-    /// Notes DST gaps, folds and robfig deviations of the current schedule
-    /// from `dst_from` to `until` (see [`dst_notes`]).
-    fn dst_flush(&mut self, until: Time) {
-        if let Some(s) = &self.schedule
-            && !self.deleted
-        {
-            self.report.notes.extend(dst_notes(s, self.zone, self.dst_from, until));
-        }
-        self.dst_from = until;
-    }
-
-    fn summarize_deletion(&mut self, by: &str, condition: &str, retained: Option<Millis>) {
-        let kept = retained.unwrap_or(0);
-        let sums = &mut self.report.deletion_summary;
-        match sums.iter_mut().find(|d| d.by == by && d.condition == condition) {
-            Some(d) => {
-                d.count += 1;
-                d.min_retained = d.min_retained.min(kept);
-                d.max_retained = d.max_retained.max(kept);
-            }
-            None => {
-                sums.push(DeletionSummary {
-                    by: by.into(),
-                    condition: condition.into(),
-                    count: 1,
-                    min_retained: kept,
-                    max_retained: kept,
-                });
-                sums.sort_by(|a, b| (&a.by, &a.condition).cmp(&(&b.by, &b.condition)));
-            }
-        }
-    }
-
-    fn spec_change(&mut self, change: &str) {
-        let (field, value) = change.split_once('=').unwrap_or((change, ""));
-        match field {
-            "suspend" => {
-                self.suspended = value == "true";
-                if self.suspended {
-                    self.note_all(|n| n.suspended = true);
-                }
-            }
-            "schedule" | "timeZone" => {
-                if field == "schedule" {
-                    self.meta.schedule = value.to_string();
-                } else {
-                    self.meta.time_zone = (!value.is_empty()).then(|| value.to_string());
-                }
-                let f = kube::format_schedule(&self.meta.schedule, self.meta.time_zone.as_deref());
-                self.schedule = kube::controller_parse(&f.text).ok();
-                self.exhausted = false;
-                self.report.notes.push(format!("{field} changed to {value:?}"));
-            }
-            "startingDeadlineSeconds" => self.meta.starting_deadline_seconds = value.parse().ok(),
-            "concurrencyPolicy" => self.meta.concurrency_policy = value.to_string(),
-            _ => {}
-        }
-    }
-
-    fn started(&mut self, tick: Time, at: Time, job: &str) {
-        self.supersede_before(tick);
-        let late_by = at.since(tick);
-        let outcome = if late_by <= ON_TIME { TickOutcome::OnTime } else { TickOutcome::Late };
-        // A catch-up of a tick before the horizon is not one of its ticks.
-        if self.pending.iter().any(|p| p.tick == tick) {
-            self.report.max_lateness = self.report.max_lateness.max(late_by);
-        }
-        self.resolve(tick, outcome, Some(job.to_string()), Some(late_by), late_reason);
-    }
-
-    /// Resolves the pending tick equal to `tick` (if it is pending).
-    fn resolve(
-        &mut self,
-        tick: Time,
-        outcome: TickOutcome,
-        job: Option<String>,
-        late_by: Option<Millis>,
-        why: impl Fn(&Notes) -> String,
-    ) {
-        if let Some(i) = self.pending.iter().position(|p| p.tick == tick)
-            && let Some(p) = self.pending.remove(i)
-        {
-            let w = why(&p.notes);
-            self.push(p, outcome, job, late_by, w);
-        }
-    }
-
-    /// Every pending tick before `tick` can no longer start: only the most
-    /// recent due tick is ever started.
-    fn supersede_before(&mut self, tick: Time) {
-        while self.pending.front().is_some_and(|p| p.tick < tick) {
-            if let Some(p) = self.pending.pop_front() {
-                let why = superseded_reason(&p.notes, tick, self.zone);
-                self.push(p, TickOutcome::NotStarted, None, None, why);
-            }
-        }
-    }
-
-    fn note_all(&mut self, f: impl Fn(&mut Notes)) {
-        self.pending.iter_mut().for_each(|p| f(&mut p.notes));
-    }
-
-    fn note_all_before(&mut self, cutoff: Time, f: impl Fn(&mut Notes)) {
-        self.pending.iter_mut().filter(|p| p.tick < cutoff).for_each(|p| f(&mut p.notes));
-    }
-
-    fn note_at_or_before(&mut self, tick: Time, f: impl Fn(&mut Notes)) {
-        self.pending.iter_mut().filter(|p| p.tick <= tick).for_each(|p| f(&mut p.notes));
-    }
-
-    fn push(
-        &mut self,
-        p: Pending,
-        outcome: TickOutcome,
-        job: Option<String>,
-        late_by: Option<Millis>,
-        why: String,
-    ) {
-        let c = &mut self.report.ticks;
-        c.total += 1;
-        c.fold_repeats += u64::from(p.fold_repeat);
-        match outcome {
-            TickOutcome::OnTime => c.on_time += 1,
-            TickOutcome::Late => c.late += 1,
-            TickOutcome::NotStarted => c.not_started += 1,
-            TickOutcome::Pending => c.pending += 1,
-        }
-        if outcome != TickOutcome::OnTime || p.fold_repeat {
-            let why = if p.fold_repeat && outcome == TickOutcome::OnTime {
-                "fired twice: the second firing of this wall time in a DST fall-back".to_string()
-            } else {
-                why
-            };
-            if self.report.exceptions.len() >= MAX_ROWS {
-                self.report.exceptions_omitted += 1;
-                return;
-            }
-            self.report.exceptions.push(TickRow {
-                tick: p.tick,
-                local: format_rfc3339(p.tick.unix(), self.zone),
-                outcome,
-                job,
-                late_by,
-                fold_repeat: p.fold_repeat,
-                why,
-            });
-        }
-    }
-}
-
-fn late_reason(n: &Notes) -> String {
-    if n.down_at_tick {
-        "the controller was down at the tick; it started the run when it came back".into()
-    } else if n.suspended {
-        "the CronJob was suspended at the tick; resuming started the most recent missed tick".into()
-    } else if n.forbid {
-        "Forbid: the previous Job was still active; the run started when it finished".into()
-    } else {
-        "the controller synced late".into()
-    }
-}
-
-fn superseded_reason(n: &Notes, newer: Time, zone: Zone) -> String {
-    let newer = format_rfc3339(newer.unix(), zone);
-    if n.invalid {
-        "the controller could not evaluate the schedule (see the events)".into()
-    } else if n.deadline {
-        "outside the startingDeadlineSeconds window when the controller looked".into()
-    } else if n.suspended {
-        format!("suspended; on resume only the most recent missed tick ({newer}) was started")
-    } else if n.down_at_tick {
-        format!("the controller was down; on restart only the most recent missed tick ({newer}) was started")
-    } else if n.forbid {
-        format!("Forbid: the previous Job was still active, and a newer tick ({newer}) superseded this one")
-    } else if n.estimate {
-        format!(
-            "the controller's missed-count estimate (from the first two ticks) skipped it; {newer} was started"
-        )
-    } else {
-        format!("superseded by a newer tick ({newer}); only the most recent due tick is ever started")
-    }
-}
-
-fn unresolved_at_end(p: &Pending, down: bool, end: Time) -> (TickOutcome, String) {
-    let n = &p.notes;
-    let (outcome, why) = if n.invalid {
-        (TickOutcome::NotStarted, "the controller could not evaluate the schedule (see the events)")
-    } else if n.suspended {
-        (TickOutcome::NotStarted, "suspended until the horizon end")
-    } else if n.deadline {
-        (TickOutcome::NotStarted, "outside the startingDeadlineSeconds window when the controller looked")
-    } else if n.estimate {
-        (
-            TickOutcome::NotStarted,
-            "the controller's missed-count estimate (from the first two ticks) found nothing due: a silent \
-             miss (reference Q1)",
-        )
-    } else if n.forbid {
-        (TickOutcome::NotStarted, "Forbid: the previous Job was still active at the horizon end")
-    } else if down || n.down_at_tick {
-        (TickOutcome::NotStarted, "the controller was down until the horizon end")
-    } else if n.collision {
-        (
-            TickOutcome::NotStarted,
-            "same-minute name collision: the Job with this minute's name was already active",
-        )
-    } else if end.since(p.tick) <= ON_TIME {
-        (TickOutcome::Pending, "due at the horizon end; the controller had not synced yet")
-    } else {
-        (TickOutcome::NotStarted, "never started (no sync decided it)")
-    };
-    (outcome, why.into())
-}
-
-impl OverlapTracker {
-    fn change(&mut self, t: Time, delta: i32, replace: bool, out: &mut Overlaps) {
-        let before = self.running;
-        self.running = before.saturating_add_signed(delta);
-        out.max_concurrency = out.max_concurrency.max(self.running);
-        if before < 2 && self.running >= 2 {
-            self.open =
-                Some(OverlapRow { start: t, end: t, max_running: self.running, replace_termination: false });
-        }
-        if let Some(o) = self.open.as_mut() {
-            o.max_running = o.max_running.max(self.running);
-            o.replace_termination |= replace;
-        }
-        if self.running < 2 {
-            self.close(t, out);
-        }
-    }
-
-    fn close(&mut self, end: Time, out: &mut Overlaps) {
-        if let Some(mut o) = self.open.take() {
-            o.end = end;
-            out.total += o.end.since(o.start);
-            out.intervals.push(o);
         }
     }
 }

@@ -8,9 +8,13 @@
 //!
 //! [`LogSink`]: crate::sim::log::LogSink
 
+mod account;
 mod accountant;
+mod crossplane;
 mod dst_notes;
 mod expect;
+mod overlap;
+mod reasons;
 mod render;
 pub mod svg;
 mod types;
