@@ -11,6 +11,8 @@
 mod accountant;
 mod compare;
 mod expect;
+mod overlap;
+mod reasons;
 mod render;
 pub mod svg;
 mod types;
