@@ -293,3 +293,103 @@ workloads:
         );
     }
 }
+
+mod timed_changes {
+    use super::*;
+    use cronwarp::sim::scenario::{Edit, XpEdit};
+    use cronwarp::sim::{SimOptions, simulate};
+
+    const CRONJOB: &str = r#"
+horizon: {start: "2025-03-03T10:00:00Z", end: "2025-03-03T12:00:00Z"}
+workloads:
+  - manifest:
+      kind: CronJob
+      metadata: {name: a, namespace: ns}
+      spec:
+        schedule: "*/10 * * * *"
+        timeZone: Europe/Paris
+        jobTemplate: {spec: {template: {spec: {restartPolicy: Never, containers: [{name: c, image: i}]}}}}
+    changes:
+      - {at: "2025-03-03T10:20:00Z", resume: true}
+      - {at: "2025-03-03T10:05:00Z", suspend: true}
+      - {at: "2025-03-03T10:30:00Z", timeZone: Asia/Tokyo}
+      - {at: "2025-03-03T10:40:00Z", schedule: "*/15 * * * *"}
+      - {at: "2025-03-03T10:50:00Z", concurrencyPolicy: Forbid}
+"#;
+
+    const CRONOPERATION: &str = r#"
+horizon: {start: "2025-03-03T10:00:00Z", end: "2025-03-03T12:00:00Z"}
+workloads:
+  - manifest:
+      apiVersion: ops.crossplane.io/v1alpha1
+      kind: CronOperation
+      metadata: {name: nightly, creationTimestamp: "2025-03-03T00:00:00Z"}
+      spec:
+        schedule: "CRON_TZ=Europe/Paris */10 * * * *"
+        operationTemplate:
+          spec:
+            mode: Pipeline
+            pipeline: [{step: run, functionRef: {name: function-dummy}}]
+    changes:
+      - {at: "2025-03-03T10:05:00Z", pause: true}
+      - {at: "2025-03-03T10:20:00Z", unpause: true}
+      - {at: "2025-03-03T10:30:00Z", schedule: "*/15 * * * *"}
+      - {at: "2025-03-03T10:40:00Z", startingDeadlineSeconds: 60}
+"#;
+
+    #[test]
+    fn cronjob_changes_become_cronoperation_changes_in_time_order() {
+        let sc = Scenario::from_yaml(CRONJOB, "cj.yaml").unwrap();
+        let both = both_forms(&sc).unwrap();
+        let edits: Vec<XpEdit> =
+            both.crossplane.workloads[0].changes.iter().map(|c| c.xp_edit().unwrap()).collect();
+        assert_eq!(
+            edits,
+            [
+                XpEdit::Pause,
+                XpEdit::Unpause,
+                XpEdit::Schedule("CRON_TZ=Asia/Tokyo */10 * * * *".into()),
+                XpEdit::Schedule("CRON_TZ=Asia/Tokyo */15 * * * *".into()),
+                XpEdit::ConcurrencyPolicy("Forbid".into()),
+            ]
+        );
+        assert!(both.notes.iter().any(|n| n.message.contains("became unpause") && n.message.contains("B3")));
+        // The Kubernetes form is the scenario as written.
+        assert_eq!(both.kubernetes.workloads[0].changes, sc.workloads[0].changes);
+    }
+
+    #[test]
+    fn cronoperation_changes_become_cronjob_changes_and_the_zone_prefix_a_time_zone_edit() {
+        let sc = Scenario::from_yaml(CRONOPERATION, "co.yaml").unwrap();
+        let both = both_forms(&sc).unwrap();
+        assert_eq!(both.pairs[0].original, Controller::Crossplane);
+        assert_eq!(both.pairs[0].kubernetes, "default/nightly");
+        let edits: Vec<Edit> =
+            both.kubernetes.workloads[0].changes.iter().map(|c| c.edit().unwrap()).collect();
+        assert_eq!(
+            edits,
+            [
+                Edit::Suspend,
+                Edit::Resume,
+                Edit::TimeZone(None),
+                Edit::Schedule("*/15 * * * *".into()),
+                Edit::StartingDeadlineSeconds(Some(60)),
+            ]
+        );
+        let cj = both.kubernetes.workload_objects(0).unwrap().cronjob;
+        assert_eq!(cj.spec.time_zone.as_deref(), Some("Europe/Paris"));
+        assert_eq!(cj.spec.schedule, "*/10 * * * *");
+    }
+
+    #[test]
+    fn both_forms_of_both_scenarios_simulate() {
+        for (text, name) in [(CRONJOB, "cj.yaml"), (CRONOPERATION, "co.yaml")] {
+            let both = both_forms(&Scenario::from_yaml(text, name).unwrap()).unwrap();
+            for form in [&both.kubernetes, &both.crossplane] {
+                let out = simulate(form, SimOptions::default());
+                assert!(out.is_ok(), "{name}: {:?}", out.err());
+                assert!(!out.unwrap().log.is_empty());
+            }
+        }
+    }
+}
