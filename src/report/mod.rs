@@ -8,8 +8,10 @@
 //!
 //! [`LogSink`]: crate::sim::log::LogSink
 
+mod account;
 mod accountant;
 mod compare;
+mod crossplane;
 mod expect;
 mod overlap;
 mod reasons;
