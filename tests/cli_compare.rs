@@ -248,4 +248,14 @@ mod snapshots {
         settings.bind(|| insta::assert_snapshot!("compare-downtime-catchup", text));
         assert!(Path::new("snapshots/compare-downtime-catchup.snap").exists());
     }
+
+    #[test]
+    fn downtime_catchup_as_markdown() {
+        let o = cronwarp(&["compare", SCENARIO, "--format", "markdown"]);
+        assert_eq!(o.code, 0, "{}", o.stderr);
+        let mut settings = insta::Settings::clone_current();
+        settings.set_snapshot_path("../snapshots");
+        settings.set_prepend_module_to_snapshot(false);
+        settings.bind(|| insta::assert_snapshot!("compare-downtime-catchup-markdown", o.stdout));
+    }
 }

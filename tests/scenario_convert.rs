@@ -433,3 +433,43 @@ workloads:
         assert_eq!(both.crossplane.workloads.len(), 2);
     }
 }
+
+mod mixed_scenarios {
+    use super::*;
+
+    const TEXT: &str = r#"
+horizon: {start: "2025-03-03T10:00:00Z", end: "2025-03-03T11:00:00Z"}
+workloads:
+  - manifest:
+      kind: CronJob
+      metadata: {name: a}
+      spec: {schedule: "*/5 * * * *", jobTemplate: {spec: {template: {spec: {restartPolicy: Never, containers: [{name: c, image: i}]}}}}}
+  - manifest:
+      apiVersion: ops.crossplane.io/v1alpha1
+      kind: CronOperation
+      metadata: {name: a, creationTimestamp: "2025-03-03T00:00:00Z"}
+      spec:
+        schedule: "*/10 * * * *"
+        operationTemplate: {spec: {mode: Pipeline, pipeline: [{step: run, functionRef: {name: f}}]}}
+"#;
+
+    #[test]
+    fn a_cronjob_and_a_cronoperation_of_one_name_both_get_distinct_names_on_the_other_side() {
+        let both = both_forms(&Scenario::from_yaml(TEXT, "mixed.yaml").unwrap()).unwrap();
+        let keys: Vec<(Option<&str>, Option<&str>)> =
+            both.pairs.iter().map(|p| (p.kubernetes.as_deref(), p.crossplane.as_deref())).collect();
+        assert_eq!(keys, [(Some("default/a"), Some("a-2")), (Some("default/a-2"), Some("a"))]);
+        assert_eq!(both.pairs[0].original, Controller::Kubernetes);
+        assert_eq!(both.pairs[1].original, Controller::Crossplane);
+        assert!(
+            both.notes
+                .iter()
+                .any(|n| n.workload == "a" && n.message.contains("renamed to CronJob default/a-2"))
+        );
+        assert!(
+            both.notes
+                .iter()
+                .any(|n| n.workload == "default/a" && n.message.contains("renamed to CronOperation a-2"))
+        );
+    }
+}
