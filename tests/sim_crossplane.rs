@@ -269,6 +269,19 @@ mod clock_skew {
         }
     }
 
+    /// `tolerateAlreadyExists` alone silences the loop, but the cursor still
+    /// names 00:05, so no later slot is created: a silent stall.
+    #[test]
+    fn tolerating_already_exists_alone_stalls_silently() {
+        let out = every_five("1500ms", &["tolerateAlreadyExists: true"]);
+        assert_eq!(created(&out).len(), 1);
+        assert!(already_exists(&out).is_empty());
+        let tolerated = cron_syncs(&out)
+            .into_iter()
+            .filter(|(_, dec, _)| matches!(dec, CronDecision::AlreadyExistsTolerated { .. }));
+        assert!(tolerated.count() >= 4, "once per later tick at least");
+    }
+
     /// `cursor: nameEncodedSlot` + `tolerateAlreadyExists: true` schedule
     /// normally under the same skew.
     #[test]
@@ -715,4 +728,44 @@ fn the_schema_describes_the_crossplane_fields() {
     for field in ["crossplane", "tolerateAlreadyExists", "nameEncodedSlot", "unpause"] {
         assert!(schema.contains(field), "{field} missing from the schema");
     }
+}
+
+/// A seeded Operation that reads Running is run again from step 1 when
+/// the controllers start; its creation time is the cursor.
+#[test]
+fn a_seeded_running_operation_is_rerun_at_start() {
+    let running = d("00:00:00").unix();
+    let w = format!(
+        "  - manifest:
+      - apiVersion: ops.crossplane.io/v1alpha1
+        kind: CronOperation
+        metadata: {{name: co, creationTimestamp: \"2026-01-01T00:00:00Z\"}}
+        spec:
+          {HOURLY}
+          operationTemplate:
+            spec:
+              pipeline: [{{step: run, functionRef: {{name: f}}}}]
+      - apiVersion: ops.crossplane.io/v1alpha1
+        kind: Operation
+        metadata:
+          name: co-{running}
+          creationTimestamp: \"2026-01-01T00:00:00Z\"
+          labels: {{ops.crossplane.io/cronoperation: co}}
+        spec:
+          pipeline: [{{step: run, functionRef: {{name: f}}}}]
+        status:
+          conditions:
+            - {{type: Succeeded, status: Unknown, reason: PipelineRunning, lastTransitionTime: \"2026-01-01T00:00:00Z\"}}
+    behaviour:
+      duration: 5s
+"
+    );
+    let out = run(&scenario("2026-01-01T00:00:30Z", "2026-01-01T01:30:00Z", &[], &[w]));
+    let first = lines(&out).into_iter().next().unwrap();
+    assert!(first.contains("\"kind\":\"OperationCreated\"") && first.contains("\"seeded\":true"), "{first}");
+    assert_eq!(attempts_started(&out)[0], (d("00:00:30"), 1));
+    assert_eq!(finished(&out)[0], (d("00:00:35"), true, String::new()));
+    assert_eq!(slots(&out), [d("01:00:00")]);
+    let op = &out.summary.final_state.operations[&format!("co-{running}")];
+    assert_eq!(op.metadata.owner_references[0].kind, "CronOperation", "adopted by label");
 }
