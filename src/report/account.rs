@@ -134,7 +134,7 @@ impl Account {
             let notes = Notes {
                 down_at_tick: downtime.covers(tick),
                 suspended: self.suspended,
-                ..self.xp.carried_notes()
+                ..self.xp.carried_notes(tick)
             };
             self.pending.push_back(Pending { tick, fold_repeat, notes });
         }
@@ -198,8 +198,8 @@ impl Account {
         }
     }
 
-    pub(super) fn spec_change(&mut self, change: &str) {
-        if self.meta.kind == WorkloadKind::CronOperation && crossplane::annotation_change(self, change) {
+    pub(super) fn spec_change(&mut self, change: &str, at: Time) {
+        if self.meta.kind == WorkloadKind::CronOperation && crossplane::spec_change(self, change, at) {
             return;
         }
         let (field, value) = change.split_once('=').unwrap_or((change, ""));
