@@ -142,12 +142,23 @@ mod cronjob_to_cronoperation {
     }
 
     #[test]
-    fn a_running_seeded_job_is_dropped_with_a_note() {
+    fn a_running_seeded_job_becomes_a_running_operation_keeping_its_failures() {
         let mut job = finished_job("backup-29022210", true);
         job.status.conditions.clear();
+        job.status.failed = 2;
+        let c = cronoperation_from_cronjob(&cronjob(), &[job], "backup");
+        assert_eq!(c.operations.len(), 1);
+        assert!(c.operations[0].is_running());
+        assert_eq!(c.operations[0].status.failures, 2);
+        assert!(c.notes.iter().any(|n| n.contains("1 still running")), "{:?}", c.notes);
+    }
+
+    #[test]
+    fn a_seeded_job_without_a_slot_is_dropped_with_a_note() {
+        let job = finished_job("hand-made", true);
         let c = cronoperation_from_cronjob(&cronjob(), &[job], "backup");
         assert!(c.operations.is_empty());
-        assert!(c.notes.iter().any(|n| n.contains("seeded Job backup-29022210 dropped")), "{:?}", c.notes);
+        assert!(c.notes.iter().any(|n| n.contains("seeded Job hand-made dropped")), "{:?}", c.notes);
     }
 }
 
@@ -211,6 +222,20 @@ mod cronoperation_to_cronjob {
         assert_eq!(c.jobs.len(), 1);
         assert_eq!(c.jobs[0].metadata.name, format!("nightly-{}", slot.unix() / 60));
         assert!(c.jobs[0].is_complete());
+    }
+
+    #[test]
+    fn a_running_seeded_operation_becomes_an_unfinished_job_listed_as_active() {
+        let slot = t("2025-03-03T02:00:00Z");
+        let mut op = Operation::default();
+        op.metadata.name = format!("nightly-{}", slot.unix());
+        op.metadata.creation_timestamp = Some(slot);
+        op.status.conditions = vec![cronwarp::model::crossplane::XpCondition::running(slot)];
+        let c = cronjob_from_cronoperation(&cronoperation(), &[op], "default", "nightly");
+        assert_eq!(c.jobs.len(), 1);
+        assert!(!c.jobs[0].is_finished());
+        let active: Vec<&str> = c.cronjob.status.active.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(active, [c.jobs[0].metadata.name.as_str()]);
     }
 
     #[test]
