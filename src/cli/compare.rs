@@ -29,13 +29,14 @@ What differs (reference crossplane-and-oam.md §1.7):
   suspend             spec.suspend vs the crossplane.io/paused annotation, whose removal the
                       controller may not notice (bug B3)
   retries             Job backoffLimit counts retries (pod backoff 10 s doubling); Operation retryLimit
-                      counts attempts (1 s doubling, each attempt cut at 2 min)
+                      counts attempts (1 s doubling, each attempt cut at 2 min, and a timed-out
+                      attempt is never counted, so it retries for ever)
   time zone           spec.timeZone vs an undocumented CRON_TZ=<zone> schedule prefix
 
 How a CronJob converts: namespace dropped (name collisions get a suffix), timeZone -> CRON_TZ
 prefix, suspend -> paused annotation, successful/failedJobsHistoryLimit -> successful/
 failedHistoryLimit, retryLimit = backoffLimit + 1, Job template -> a one-step function pipeline
-driven by the same behaviour; finished seeded Jobs -> Operations. The reverse maps back, into
+driven by the same behaviour; seeded Jobs -> Operations (running ones Running). The reverse maps back, into
 namespace `default`, with a busybox Job template. Anything else is listed as a note.
 
 Outputs:
