@@ -7,10 +7,9 @@ mod report_crossplane_support;
 use cronwarp::model::Time;
 use cronwarp::policy::Propagation;
 use cronwarp::policy::crossplane::CronDecision;
-use cronwarp::report::{Accountant, Report, ReportInput, TickOutcome};
-use cronwarp::schedule::Zone;
+use cronwarp::report::{Accountant, Report, TickOutcome};
 use cronwarp::sim::WorkloadKind;
-use cronwarp::sim::log::{DeletedBy, Entry, Fault, LogSink, Record};
+use cronwarp::sim::log::{DeletedBy, Entry, Fault, LogSink};
 use report_crossplane_support::*;
 
 mod replace_overlap {
@@ -492,127 +491,5 @@ mod outcomes {
         let r = report(a);
         assert_eq!((r.outcomes.created, r.outcomes.succeeded), (1, 1));
         assert_eq!(counts(&r), (5, 0, 0, 5, 0));
-    }
-}
-
-mod rendering {
-    use super::*;
-    use cronwarp::report::{render_markdown, render_text};
-
-    fn one_of_each() -> Report {
-        let mut m = meta(WorkloadKind::CronJob, "default/cj", "0 * * * *", "Allow");
-        let x = meta(WorkloadKind::CronOperation, CO, "CRON_TZ=Europe/Paris 0 3 * * *", "Forbid");
-        m.horizon_end = t(END);
-        let mut a = accountant(m);
-        let mut b = xp("0 * * * *", "Allow", None);
-        let op = create(&mut b, "2025-03-03T01:00:00Z", "2025-03-03T01:00:00Z");
-        finish(&mut b, "2025-03-03T01:00:40Z", &op, false, "failure limit of 5 reached");
-        let mut r = b.finish();
-        let extra = {
-            let acc = Accountant::new(ReportInput {
-                header: r.header.clone(),
-                local_zone: Zone::Utc,
-                cronjobs: vec![x],
-            });
-            acc.finish().cronjobs
-        };
-        r.cronjobs.extend(extra);
-        a.record(Record { time: t(START), entry: Entry::Fault(Fault::ClockSkew { skew: 0 }) });
-        r.cronjobs.extend(a.finish().cronjobs);
-        r
-    }
-
-    #[test]
-    fn json_marks_cronoperations_and_leaves_cronjobs_unchanged() {
-        let r = one_of_each();
-        let json = serde_json::to_value(&r).unwrap();
-        let items = json["cronjobs"].as_array().unwrap();
-        assert_eq!(items[0]["kind"], "CronOperation");
-        assert_eq!(items[0]["outcomes"]["retryLimitExhausted"], 1);
-        assert!(items[0]["outcomes"].get("lostAttempts").is_none(), "zero counts are skipped");
-        assert!(items[2].get("kind").is_none(), "a CronJob's JSON has no kind");
-        assert!(items[2]["outcomes"].get("retryLimitExhausted").is_none());
-        assert_eq!(json["schemaVersion"], 1);
-    }
-
-    #[test]
-    fn text_and_markdown_speak_of_cronoperations_and_operations() {
-        let r = one_of_each();
-        let text = render_text(&r);
-        assert!(text.contains("CronOperation nightly\n"), "{text}");
-        assert!(text.contains("Operations:"), "{text}");
-        assert!(text.contains("1 failed with retryLimit exhausted"), "{text}");
-        assert!(text.contains("in Europe/Paris"), "{text}");
-        assert!(text.contains("CronJob default/cj"), "{text}");
-        let md = render_markdown(&r);
-        assert!(md.contains("## CronOperation nightly"), "{md}");
-        assert!(md.contains("| tick (local) | outcome | late by | operation | why |"), "{md}");
-    }
-}
-
-mod expectations {
-    use super::*;
-    use cronwarp::report::apply_expectations;
-    use cronwarp::sim::scenario::Expect;
-
-    #[test]
-    fn expect_blocks_judge_cronoperations_like_cronjobs() {
-        let mut a = xp("0 * * * *", "Allow", Some(600));
-        create(&mut a, "2025-03-03T01:00:00Z", "2025-03-03T01:00:00Z");
-        let slot = t("2025-03-03T02:00:00Z");
-        sync(
-            &mut a,
-            "2025-03-03T02:30:00Z",
-            CronDecision::MissedDeadline { slot, deadline: slot.add(600_000) },
-        );
-        let mut r = a.finish();
-        let expect = Expect { no_missed_runs: Some(true), min_jobs: Some(2), ..Expect::default() };
-        apply_expectations(&expect, &mut r);
-        assert_eq!(r.expectations_checked, 2);
-        let msgs: Vec<(&str, &str, &str)> = r
-            .violations
-            .iter()
-            .map(|v| (v.expectation.as_str(), v.cronjob.as_str(), v.message.as_str()))
-            .collect();
-        assert_eq!(msgs.len(), 2, "{msgs:?}");
-        assert_eq!((msgs[0].0, msgs[0].1), ("noMissedRuns", CO));
-        assert!(
-            msgs[0].2.starts_with("4 of 5 ticks were not started; first: 2025-03-03T02:00:00Z"),
-            "{}",
-            msgs[0].2
-        );
-        assert!(msgs[0].2.contains("bug B1"), "{}", msgs[0].2);
-        assert_eq!(msgs[1].2, "1 Operations were created, fewer than 2");
-    }
-}
-
-mod timeline {
-    use super::*;
-    use cronwarp::report::svg::timeline_svg;
-
-    #[test]
-    fn the_svg_timeline_draws_operations_and_the_pause() {
-        let mut log: Vec<Record> = Vec::new();
-        let op1 = create(&mut log, "2025-03-03T01:00:00Z", "2025-03-03T01:00:00Z");
-        run_ok(&mut log, "2025-03-03T01:00:00Z", "2025-03-03T01:00:30Z", &op1);
-        let op2 = create(&mut log, "2025-03-03T02:00:00Z", "2025-03-03T02:00:00Z");
-        finish(&mut log, "2025-03-03T02:00:40Z", &op2, false, "failure limit of 5 reached");
-        feed(
-            &mut log,
-            "2025-03-03T03:00:00Z",
-            Entry::OperationDeleted { operation: op1, by: DeletedBy::HistoryGc },
-        );
-        change(&mut log, "2025-03-03T03:30:00Z", "crossplane.io/paused=true");
-        change(&mut log, "2025-03-03T04:30:00Z", "crossplane.io/paused removed");
-        let m = meta(WorkloadKind::CronOperation, CO, "0 * * * *", "Allow");
-        let svg = timeline_svg(&log, &m);
-        assert!(svg.contains("<title>CronOperation nightly timeline</title>"), "{}", &svg[..300]);
-        assert!(svg.contains("aria-label=\"CronOperation nightly\""));
-        assert!(svg.contains("2 Operations · 5 ticks, 3 without an Operation · 1 deletions"));
-        assert!(svg.contains("Crossplane pod zone UTC"));
-        assert!(svg.contains("aria-label=\"failed (retryLimit…)\""));
-        assert!(svg.contains("aria-label=\"tick without an Operation\""));
-        assert!(!svg.contains("aria-label=\"DeadlineExceeded\""), "Operations have no activeDeadlineSeconds");
-        assert!(svg.contains("aria-label=\"paused by annotation\""), "the pause is shaded");
     }
 }

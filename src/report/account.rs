@@ -31,7 +31,7 @@ impl Downtime {
 /// CronJob existed; an `@every` schedule keeps the phase of its last
 /// scheduled time (or its creation), as the controller's `Next(lastScheduleTime)`
 /// chain does.
-fn first_cursor(meta: &CronJobMeta, schedule: Option<&Schedule>) -> i64 {
+pub(super) fn first_cursor(meta: &CronJobMeta, schedule: Option<&Schedule>) -> i64 {
     let start = meta.horizon_start.unix();
     let Some(origin) = meta.phase_origin.map(Time::unix) else { return start };
     match schedule.map(Schedule::kind) {

@@ -1,6 +1,9 @@
 //! Hand-written Crossplane (and CronJob) event logs for the report tests:
 //! metas, an accountant, and one helper per record kind.
 
+// Two test binaries share this module, each using part of it.
+#![allow(dead_code)]
+
 use cronwarp::model::Time;
 use cronwarp::policy::crossplane::CronDecision;
 use cronwarp::report::{Accountant, CronJobReport, Header, Report, ReportInput, TickRow};
