@@ -322,6 +322,9 @@ fn document(c: &Comparison) -> Vec<Block> {
             c.seed
         )),
     ];
+    if c.workloads.is_empty() {
+        d.push(Block::Para("The scenario has no workloads.".into()));
+    }
     for w in &c.workloads {
         workload_blocks(&mut d, w);
     }
