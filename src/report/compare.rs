@@ -46,6 +46,7 @@ pub struct WorkloadComparison {
     pub kubernetes: Option<String>,
     /// Name of the CronOperation form; `None` when the CRD would reject it.
     pub crossplane: Option<String>,
+    /// The compared numbers, in table order.
     pub metrics: Vec<Metric>,
     /// Ticks not started, by reason (times in reasons elided).
     pub not_started: Vec<ReasonCount>,

@@ -27,18 +27,22 @@ const DEFAULT_BACKOFF_LIMIT: i32 = 6;
 /// The Crossplane form of one CronJob.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AsCronOperation {
+    /// The converted object.
     pub cronoperation: CronOperation,
     /// The seeded Jobs that map (those with a known slot).
     pub operations: Vec<Operation>,
+    /// What did not map one to one.
     pub notes: Vec<String>,
 }
 
 /// The Kubernetes form of one CronOperation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AsCronJob {
+    /// The converted object.
     pub cronjob: CronJob,
     /// The seeded Operations that map (those with a known slot).
     pub jobs: Vec<Job>,
+    /// What did not map one to one.
     pub notes: Vec<String>,
 }
 
