@@ -10,6 +10,7 @@
 
 mod account;
 mod accountant;
+mod compare;
 mod crossplane;
 mod dst_notes;
 mod expect;
@@ -20,6 +21,10 @@ pub mod svg;
 mod types;
 
 pub use accountant::{Accountant, ReportInput};
+pub use compare::{
+    COMPARE_SCHEMA_VERSION, Comparison, Metric, PRINTED_TICKS, ReasonCount, SideOutcome, SideViolation,
+    TickDiff, WorkloadComparison, compare, reason_key, render_compare_markdown, render_compare_text,
+};
 pub use dst_notes::{MAX_DST_NOTES, dst_notes};
 pub use expect::{Violation, apply as apply_expectations, check};
 pub use render::{render_markdown, render_text};
