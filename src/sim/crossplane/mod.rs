@@ -5,7 +5,8 @@
 //!
 //! controller-runtime semantics: one work queue per controller with the
 //! per-item rate limiter (1 s doubling to 60 s), `RequeueAfter` timers, and
-//! watches filtered per [`crate::policy::crossplane::triggers`]. The
+//! watches filtered per [`crate::policy::crossplane::cronoperation_wakes_on`] and
+//! [`crate::policy::crossplane::operation_wakes_on`]. The
 //! controller clock is the API server's plus `clockSkew`. Downtime windows
 //! stop the Crossplane pod as well as kube-controller-manager: queues,
 //! timers and attempts in flight are lost, and at restart everything is
