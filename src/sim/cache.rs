@@ -9,12 +9,14 @@
 use super::world::{Change, World};
 use crate::model::{CronJob, Job};
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
-/// CronJobs and Jobs by `namespace/name`, as the informers last saw them.
+/// CronJobs and Jobs by `namespace/name`, as the informers last saw them
+/// (shared with the store and its notifications, never copied).
 #[derive(Debug, Default)]
 pub struct Cache {
-    pub cronjobs: BTreeMap<String, CronJob>,
-    jobs: BTreeMap<String, Job>,
+    pub cronjobs: BTreeMap<String, Arc<CronJob>>,
+    jobs: BTreeMap<String, Arc<Job>>,
     /// Job keys by their controller reference's `namespace/name` and by its
     /// uid: the informer's indexers, so that listing a CronJob's Jobs costs
     /// its own Jobs, not the namespace's.
@@ -28,6 +30,17 @@ fn owner_keys(j: &Job) -> Option<(String, String)> {
     Some((format!("{}/{}", j.metadata.namespace, r.name), r.uid.clone()))
 }
 
+/// Whether two Jobs have the same index keys.
+fn same_owner(a: &Job, b: &Job) -> bool {
+    let (ra, rb) = (a.metadata.controller_ref(), b.metadata.controller_ref());
+    a.metadata.namespace == b.metadata.namespace
+        && match (ra, rb) {
+            (None, None) => true,
+            (Some(x), Some(y)) => x.name == y.name && x.uid == y.uid,
+            _ => false,
+        }
+}
+
 impl Cache {
     /// The initial list at controller start.
     pub fn relist(&mut self, world: &World) {
@@ -36,11 +49,18 @@ impl Cache {
         self.by_owner_name.clear();
         self.by_owner_uid.clear();
         for (k, j) in &world.jobs {
-            self.insert_job(k, j.clone());
+            self.insert_job(k, Arc::clone(j));
         }
     }
 
-    fn insert_job(&mut self, key: &str, job: Job) {
+    fn insert_job(&mut self, key: &str, job: Arc<Job>) {
+        // A status write keeps the controller reference: the indexes stay.
+        if let Some(slot) = self.jobs.get_mut(key)
+            && same_owner(slot, &job)
+        {
+            *slot = job;
+            return;
+        }
         self.remove_job(key);
         if let Some((name, uid)) = owner_keys(&job) {
             self.by_owner_name.entry(name).or_default().insert(key.to_string());
@@ -67,12 +87,12 @@ impl Cache {
     pub fn apply(&mut self, change: &Change) {
         match change {
             Change::CronJob { key, new: Some(cj), .. } => {
-                self.cronjobs.insert(key.clone(), (**cj).clone());
+                self.cronjobs.insert(key.clone(), Arc::clone(cj));
             }
             Change::CronJob { key, new: None, .. } => {
                 self.cronjobs.remove(key);
             }
-            Change::Job { key, new: Some(j), .. } => self.insert_job(key, (**j).clone()),
+            Change::Job { key, new: Some(j), .. } => self.insert_job(key, Arc::clone(j)),
             Change::Job { key, new: None, .. } => self.remove_job(key),
             Change::Pod { .. } => {}
         }
@@ -83,6 +103,11 @@ impl Cache {
     /// [`JobListing`](crate::policy::settings::JobListing) keeps, without
     /// copying the namespace's other Jobs.
     pub fn jobs_owned_by(&self, cj: &CronJob) -> Vec<Job> {
+        self.jobs_owned_by_refs(cj).into_iter().cloned().collect()
+    }
+
+    /// [`Cache::jobs_owned_by`] without copying the Jobs.
+    pub fn jobs_owned_by_refs(&self, cj: &CronJob) -> Vec<&Job> {
         let from = format!("{}/", cj.metadata.namespace);
         let by_name = self.by_owner_name.get(&format!("{from}{}", cj.metadata.name));
         let by_uid = self.by_owner_uid.get(&cj.metadata.uid);
@@ -91,6 +116,6 @@ impl Cache {
             .flatten()
             .chain(by_uid.into_iter().flatten().filter(|k| k.starts_with(&from)))
             .collect();
-        keys.into_iter().filter_map(|k| self.jobs.get(k)).cloned().collect()
+        keys.into_iter().filter_map(|k| self.jobs.get(k).map(|j| &**j)).collect()
     }
 }

@@ -26,7 +26,7 @@ pub fn by_job_start_time(a: &Job, b: &Job) -> Ordering {
 pub(crate) fn cleanup_finished_jobs(
     api: &mut dyn Api,
     cronjob: &mut CronJob,
-    jobs: &[Job],
+    jobs: &[&Job],
     rec: &mut Recorder,
 ) -> bool {
     let (succ_limit, failed_limit) =
@@ -36,7 +36,7 @@ pub(crate) fn cleanup_finished_jobs(
     }
     let mut succeeded = Vec::new();
     let mut failed = Vec::new();
-    for job in jobs {
+    for &job in jobs {
         match job.finished_condition().map(|c| c.type_.as_str()) {
             Some("Complete") => succeeded.push(job),
             Some("Failed") => failed.push(job),

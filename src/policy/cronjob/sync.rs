@@ -27,6 +27,13 @@ const TOO_MANY_MISSED_TAIL: &str = "Set or decrease .spec.startingDeadlineSecond
 /// to the caller ([`SyncOutcome::status_changed`]); when it fails, the real
 /// controller drops `requeue_after` and retries with its rate limiter.
 pub fn sync(api: &mut dyn Api, cronjob: &CronJob, jobs: &[Job], ctx: SyncContext<'_>) -> SyncOutcome {
+    let jobs: Vec<&Job> = jobs.iter().collect();
+    sync_refs(api, cronjob, &jobs, ctx)
+}
+
+/// [`sync`] over borrowed Jobs, so a caller whose Jobs live elsewhere (the
+/// simulator's informer cache) need not copy them.
+pub fn sync_refs(api: &mut dyn Api, cronjob: &CronJob, jobs: &[&Job], ctx: SyncContext<'_>) -> SyncOutcome {
     let mut rec = Recorder::new(cronjob);
     let mut run = Run { work: cronjob.clone(), written: None, update: false };
     let cleaned = cleanup_finished_jobs(api, &mut run.work, jobs, &mut rec);
@@ -93,7 +100,7 @@ impl Exit {
 fn sync_cronjob(
     api: &mut dyn Api,
     run: &mut Run,
-    jobs: &[Job],
+    jobs: &[&Job],
     ctx: SyncContext<'_>,
     rec: &mut Recorder,
 ) -> Exit {
@@ -199,7 +206,7 @@ fn sync_cronjob(
 fn reconcile_jobs(
     api: &mut dyn Api,
     run: &mut Run,
-    jobs: &[Job],
+    jobs: &[&Job],
     ctx: SyncContext<'_>,
     rec: &mut Recorder,
 ) -> Result<(), ApiError> {

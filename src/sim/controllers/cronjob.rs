@@ -70,13 +70,13 @@ impl Engine<'_> {
             self.log_sync(k, None, None, None);
             return;
         };
-        let mut jobs = self.cache.jobs_owned_by(&cj);
-        jobs.retain(|j| cronjob::lists_job(&cj, j, &self.settings));
-        let ctx = SyncContext { now: self.now(), local: self.local, settings: &self.settings };
         let saved = self.world.deleter.take();
         let outcome = {
+            let mut jobs = self.cache.jobs_owned_by_refs(&cj);
+            jobs.retain(|j| cronjob::lists_job(&cj, j, &self.settings));
+            let ctx = SyncContext { now: self.queue.now(), local: self.local, settings: &self.settings };
             let mut api = CronJobApi { world: &mut self.world, namespace: cj.metadata.namespace.clone() };
-            cronjob::sync(&mut api, &cj, &jobs, ctx)
+            cronjob::sync_refs(&mut api, &cj, &jobs, ctx)
         };
         self.world.deleter = saved;
         self.attribute_deletions(&outcome.deletions);

@@ -47,9 +47,11 @@ impl Engine<'_> {
             self.emit(sync_entry(Controller::Job, k, None));
             return;
         };
-        let pods = self.world.pods_of(k);
         let record = self.job_backoff.get(k).copied().unwrap_or_default();
-        let out = policy::job::sync_job(&job, &pods, &record, self.now(), &self.settings);
+        let out = {
+            let pods = self.world.pods_of_refs(k);
+            policy::job::sync_job_refs(&job, &pods, &record, self.queue.now(), &self.settings)
+        };
         if out.backoff == BackoffRecord::default() {
             self.job_backoff.remove(k);
         } else {
