@@ -31,7 +31,7 @@ pub fn format_schedule(schedule: &str, time_zone: Option<&str>) -> FormattedSche
         return FormattedSchedule { text: schedule.to_string(), tz_in_schedule: true };
     }
     let text = match time_zone {
-        Some(tz) if load_location(tz).is_ok() => format!("TZ={tz} {schedule}"),
+        Some(tz) if load_location(tz).is_ok() => super::text::concat(&["TZ=", tz, " ", schedule]),
         _ => schedule.to_string(),
     };
     FormattedSchedule { text, tz_in_schedule: false }

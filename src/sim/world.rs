@@ -12,6 +12,7 @@ use crate::model::defaults::{set_object_defaults_cronjob, set_object_defaults_jo
 use crate::model::{CronJob, Job, Millis, Pod, PodPhase, Time};
 use crate::policy::job::JOB_TRACKING_FINALIZER;
 use crate::policy::{Api, ApiError, Propagation};
+use crate::schedule::text::concat;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
 
@@ -52,7 +53,7 @@ pub struct World {
 
 /// `namespace/name`.
 pub fn key(namespace: &str, name: &str) -> String {
-    format!("{namespace}/{name}")
+    concat(&[namespace, "/", name])
 }
 
 fn split_key(k: &str) -> (&str, &str) {

@@ -11,6 +11,7 @@ use super::{
 };
 use crate::model::{Condition, Job, JobStatus, Millis, Pod, SECOND, Time};
 use crate::policy::{Event, Settings};
+use crate::schedule::text::concat;
 use serde::Serialize;
 
 /// The pod counts a sync derives from the Job and its pods.
@@ -172,7 +173,7 @@ pub fn sync_job_refs(
 
 /// The Job's events go on `Job/<namespace>/<name>`.
 fn job_ref(job: &Job) -> String {
-    format!("Job/{}/{}", job.metadata.namespace, job.metadata.name)
+    concat(&["Job/", &job.metadata.namespace, "/", &job.metadata.name])
 }
 
 fn len_i32(n: usize) -> i32 {

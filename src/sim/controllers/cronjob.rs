@@ -7,6 +7,7 @@ use crate::model::{CronJob, Job};
 use crate::policy;
 use crate::policy::cronjob::{self, DeleteCause, SyncContext};
 use crate::schedule::kube::{controller_parse, format_schedule};
+use crate::schedule::text::concat;
 use crate::sim::engine::{Engine, Enqueue};
 use crate::sim::log::{Controller, DeletedBy, Entry};
 use crate::sim::world::{CronJobApi, key};
@@ -26,7 +27,7 @@ impl Engine<'_> {
         let formatted = format_schedule(&new.spec.schedule, new.spec.time_zone.as_deref());
         match controller_parse(&formatted.text) {
             Err(_) => {
-                let object = format!("CronJob/{k}");
+                let object = concat(&["CronJob/", k]);
                 let msg = format!("unparseable schedule for cronjob: {}", new.spec.schedule);
                 self.emit(Entry::Event(policy::Event::warning(object, "UnParseableCronJobSchedule", msg)));
             }

@@ -6,6 +6,7 @@
 use crate::model::{Job, ObjectMeta, OwnerReference, Pod, PodStatus};
 use crate::policy;
 use crate::policy::job::{BackoffRecord, SYNC_JOB_BATCH_PERIOD};
+use crate::schedule::text::concat;
 use crate::sim::engine::{Engine, Enqueue};
 use crate::sim::log::{Controller, Entry};
 use crate::sim::world::key;
@@ -58,7 +59,7 @@ impl Engine<'_> {
             self.job_backoff.insert(k.to_string(), out.backoff);
         }
         let ns = job.metadata.namespace.clone();
-        let object = format!("Job/{k}");
+        let object = concat(&["Job/", k]);
         // Counting terminal pods (finalizer removal) comes before the
         // status write upstream; the order is invisible in the log.
         for p in &out.pods_to_count {
