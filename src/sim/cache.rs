@@ -8,6 +8,7 @@
 
 use super::world::{Change, World};
 use crate::model::{CronJob, Job};
+use crate::policy::settings::JobListing;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -114,6 +115,23 @@ impl Cache {
     /// copying the namespace's other Jobs.
     pub fn jobs_owned_by(&self, cj: &CronJob) -> Vec<Job> {
         self.jobs_owned_by_refs(cj).into_iter().cloned().collect()
+    }
+
+    /// The controller's job list for `cj` under `listing`, in name order:
+    /// [`Cache::jobs_owned_by`] filtered by
+    /// [`lists_job`](crate::policy::cronjob::lists_job), read from the one
+    /// index that listing uses (the other index's extra Jobs are exactly
+    /// those the filter drops).
+    pub fn jobs_listed(&self, cj: &CronJob, listing: JobListing) -> Vec<&Job> {
+        let ns = cj.metadata.namespace.as_str();
+        let (keys, this_namespace) = match listing {
+            JobListing::OwnerName => {
+                (self.by_owner_name.get(ns).and_then(|names| names.get(&cj.metadata.name)), false)
+            }
+            JobListing::OwnerUid => (self.by_owner_uid.get(&cj.metadata.uid), true),
+        };
+        let keys = keys.into_iter().flatten().filter(|k| !this_namespace || in_namespace(k, ns));
+        keys.filter_map(|k| self.jobs.get(k).map(|j| &**j)).collect()
     }
 
     /// [`Cache::jobs_owned_by`] without copying the Jobs.

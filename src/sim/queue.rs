@@ -125,9 +125,13 @@ impl WorkQueue {
             return self.add(key, now);
         }
         let at = now.add(delay);
-        match self.waiting.get(key) {
-            Some(&t) if t <= at => Wake::Nothing,
-            _ => {
+        match self.waiting.get_mut(key) {
+            Some(t) if *t <= at => Wake::Nothing,
+            Some(t) => {
+                *t = at;
+                Wake::At(at)
+            }
+            None => {
                 self.waiting.insert(key.to_string(), at);
                 Wake::At(at)
             }
@@ -137,7 +141,10 @@ impl WorkQueue {
     /// `AddRateLimited`: wait `base · 2^n` (capped) where n counts the
     /// key's failures since the last `Forget`.
     pub fn add_rate_limited(&mut self, key: &str, now: Time) -> Wake {
-        let n = self.failures.entry(key.to_string()).or_insert(0);
+        let n = match self.failures.get_mut(key) {
+            Some(n) => n,
+            None => self.failures.entry(key.to_string()).or_insert(0),
+        };
         let delay = backoff(self.base, self.cap, *n);
         *n = n.saturating_add(1);
         self.add_after(key, delay, now)

@@ -13,6 +13,7 @@ use crate::model::{CronJob, Job, Millis, Pod, PodPhase, Time};
 use crate::policy::job::JOB_TRACKING_FINALIZER;
 use crate::policy::{Api, ApiError, Propagation};
 use crate::schedule::text::concat;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
 
@@ -127,6 +128,17 @@ impl World {
     /// `UpdateStatus`: writes `cj.status` to the stored object of the same
     /// uid and resourceVersion (else Conflict).
     pub fn update_cronjob_status(&mut self, cj: &CronJob) -> Result<(), ApiError> {
+        self.write_cronjob_status(Cow::Borrowed(cj))
+    }
+
+    /// [`World::update_cronjob_status`] handing over the written object,
+    /// which then becomes the stored one (the resourceVersion check makes
+    /// it the stored version with a new status), so nothing is copied.
+    pub fn update_cronjob_status_owned(&mut self, cj: CronJob) -> Result<(), ApiError> {
+        self.write_cronjob_status(Cow::Owned(cj))
+    }
+
+    fn write_cronjob_status(&mut self, cj: Cow<'_, CronJob>) -> Result<(), ApiError> {
         let k = key(&cj.metadata.namespace, &cj.metadata.name);
         let rv = self.rv();
         let stored = self.cronjobs.get_mut(&k).ok_or(ApiError::NotFound)?;
@@ -138,9 +150,17 @@ impl World {
             return Err(ApiError::Conflict);
         }
         let old = Arc::clone(stored);
-        let written = Arc::make_mut(stored);
-        written.status = cj.status.clone();
-        written.metadata.resource_version = rv;
+        match cj {
+            Cow::Owned(mut cj) if !cj.metadata.resource_version.is_empty() => {
+                cj.metadata.resource_version = rv;
+                *stored = Arc::new(cj);
+            }
+            cj => {
+                let written = Arc::make_mut(stored);
+                written.status = cj.status.clone();
+                written.metadata.resource_version = rv;
+            }
+        }
         let new = Arc::clone(stored);
         self.changes.push_back(Change::CronJob { key: k, old: Some(old), new: Some(new) });
         Ok(())

@@ -73,11 +73,10 @@ impl Engine<'_> {
         };
         let saved = self.world.deleter.take();
         let outcome = {
-            let mut jobs = self.cache.jobs_owned_by_refs(&cj);
-            jobs.retain(|j| cronjob::lists_job(&cj, j, &self.settings));
+            let jobs = self.cache.jobs_listed(&cj, self.settings.job_listing);
             let ctx = SyncContext { now: self.queue.now(), local: self.local, settings: &self.settings };
             let mut api = CronJobApi { world: &mut self.world, namespace: cj.metadata.namespace.clone() };
-            cronjob::sync_refs(&mut api, &cj, &jobs, ctx)
+            cronjob::sync_cow(&mut api, &cj, &jobs, ctx)
         };
         self.world.deleter = saved;
         self.attribute_deletions(&outcome.deletions);
@@ -86,7 +85,7 @@ impl Engine<'_> {
             self.emit(Entry::Event(e.clone()));
         }
         let write_err = if outcome.status_changed {
-            self.world.update_cronjob_status(&outcome.cronjob).err()
+            self.world.update_cronjob_status_owned(outcome.cronjob.into_owned()).err()
         } else {
             None
         };
