@@ -135,6 +135,9 @@ struct Account {
     zone: Zone,
     /// The last tick drawn from the schedule (unix seconds).
     cursor: i64,
+    /// The schedule's `next` after `cursor`, once computed: every sync
+    /// record asks, and most find the next tick still ahead.
+    upcoming: Option<Option<i64>>,
     exhausted: bool,
     pending: VecDeque<Pending>,
     /// Wall-clock minutes of recent ticks, to spot a fold's second firing.
@@ -448,6 +451,7 @@ impl Account {
         };
         Account {
             cursor: first_cursor(&meta, schedule.as_ref()),
+            upcoming: None,
             suspended: meta.suspended,
             meta,
             schedule,
@@ -464,7 +468,8 @@ impl Account {
     fn draw_ticks_until(&mut self, t: Time, downtime: &Downtime) {
         let Some(s) = self.schedule else { return };
         while !self.exhausted && !self.deleted {
-            let Some(next) = s.next(self.cursor, self.zone) else {
+            let next = *self.upcoming.get_or_insert_with(|| s.next(self.cursor, self.zone));
+            let Some(next) = next else {
                 self.exhausted = true;
                 break;
             };
@@ -482,6 +487,7 @@ impl Account {
                 break;
             }
             self.cursor = next;
+            self.upcoming = None;
             let fold_repeat = self.is_fold_repeat(next);
             let notes =
                 Notes { down_at_tick: downtime.covers(tick), suspended: self.suspended, ..Notes::default() };
@@ -541,6 +547,7 @@ impl Account {
                 }
                 let f = kube::format_schedule(&self.meta.schedule, self.meta.time_zone.as_deref());
                 self.schedule = kube::controller_parse(&f.text).ok();
+                self.upcoming = None;
                 self.exhausted = false;
                 self.report.notes.push(format!("{field} changed to {value:?}"));
             }

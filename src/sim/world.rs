@@ -57,6 +57,24 @@ pub fn key(namespace: &str, name: &str) -> String {
     concat(&[namespace, "/", name])
 }
 
+/// Calls `f` with `namespace/name` built on the stack (valid Kubernetes
+/// names always fit), so a lookup by key allocates nothing.
+pub fn with_key<R>(namespace: &str, name: &str, f: impl FnOnce(&str) -> R) -> R {
+    const CAP: usize = 320;
+    let n = namespace.len() + 1 + name.len();
+    if n > CAP {
+        return f(&key(namespace, name));
+    }
+    let mut buf = [0u8; CAP];
+    buf[..namespace.len()].copy_from_slice(namespace.as_bytes());
+    buf[namespace.len()] = b'/';
+    buf[namespace.len() + 1..n].copy_from_slice(name.as_bytes());
+    match std::str::from_utf8(&buf[..n]) {
+        Ok(k) => f(k),
+        Err(_) => f(&key(namespace, name)),
+    }
+}
+
 fn split_key(k: &str) -> (&str, &str) {
     k.split_once('/').unwrap_or(("", k))
 }

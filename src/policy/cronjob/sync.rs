@@ -269,10 +269,11 @@ fn reconcile_jobs(
             record_success(run, j);
         }
     }
-    for r in run.work.status.active.clone() {
-        if children.contains(r.uid.as_str()) {
-            continue;
-        }
+    // Only the refs no listed Job accounts for are looked up (a snapshot:
+    // the loop edits the list).
+    let unlisted: Vec<_> =
+        run.work.status.active.iter().filter(|r| !children.contains(r.uid.as_str())).cloned().collect();
+    for r in unlisted {
         match api.get_job(&r.namespace, &r.name) {
             Err(ApiError::NotFound) => {
                 rec.normal("MissingJob", format!("Active job went missing: {}", r.name));

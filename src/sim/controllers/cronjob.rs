@@ -10,7 +10,7 @@ use crate::schedule::kube::{controller_parse, format_schedule};
 use crate::schedule::text::concat;
 use crate::sim::engine::{Engine, Enqueue};
 use crate::sim::log::{Controller, DeletedBy, Entry};
-use crate::sim::world::{CronJobApi, key};
+use crate::sim::world::{CronJobApi, with_key};
 
 impl Engine<'_> {
     /// `updateCronJob` / `addCronJob` / `deleteCronJob`.
@@ -47,18 +47,21 @@ impl Engine<'_> {
         {
             return;
         }
-        let mut owners = Vec::new();
+        // Each resolving owner once, old's first; the enqueues leave the
+        // cache as it is, so resolving and enqueueing can interleave.
+        let mut first: Option<(&str, &str)> = None;
         for j in [old, new].into_iter().flatten() {
-            if let Some(r) = j.metadata.controller_ref().filter(|r| r.kind == "CronJob") {
-                let k = key(&j.metadata.namespace, &r.name);
-                let resolves = self.cache.cronjobs.get(&k).is_some_and(|cj| cj.metadata.uid == r.uid);
-                if resolves && !owners.contains(&k) {
-                    owners.push(k);
-                }
+            let Some(r) = j.metadata.controller_ref().filter(|r| r.kind == "CronJob") else { continue };
+            let owner = (j.metadata.namespace.as_str(), r.name.as_str());
+            if first == Some(owner) {
+                continue;
             }
-        }
-        for k in owners {
-            self.enqueue(Controller::Cronjob, &k, Enqueue::Now);
+            with_key(owner.0, owner.1, |k| {
+                if self.cache.cronjobs.get(k).is_some_and(|cj| cj.metadata.uid == r.uid) {
+                    self.enqueue(Controller::Cronjob, k, Enqueue::Now);
+                    first.get_or_insert(owner);
+                }
+            });
         }
     }
 
