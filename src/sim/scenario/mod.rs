@@ -291,8 +291,13 @@ impl Scenario {
             return Err(located(crate::model::yaml::YamlError::at(origin, pos, message)));
         }
         let docs = crate::model::yaml::parse_documents(text, origin).map_err(located)?;
-        sc.source =
-            Some(Source { file: origin.to_string(), text: text.to_string(), docs, ..Source::default() });
+        sc.source = Some(Source {
+            file: origin.to_string(),
+            text: text.to_string(),
+            docs,
+            line_starts: manifests::line_starts(text),
+            ..Source::default()
+        });
         Ok(sc)
     }
 
