@@ -52,6 +52,9 @@ pub(super) struct Account {
     pub zone: Zone,
     /// The last tick drawn from the schedule (unix seconds).
     pub cursor: i64,
+    /// The schedule's `next` after the cursor it was computed from: every
+    /// sync record asks, and most find the next tick still ahead.
+    pub upcoming: Option<(i64, Option<i64>)>,
     pub exhausted: bool,
     pub pending: VecDeque<Pending>,
     /// Wall-clock minutes of recent ticks, to spot a fold's second firing.
@@ -100,6 +103,7 @@ impl Account {
         let meta_start = meta.horizon_start;
         Account {
             cursor: first_cursor(&meta, schedule.as_ref()),
+            upcoming: None,
             suspended: meta.suspended,
             meta,
             schedule,
@@ -129,7 +133,15 @@ impl Account {
     pub(super) fn draw_ticks_until(&mut self, t: Time, downtime: &Downtime) {
         let Some(s) = self.schedule else { return };
         while !self.exhausted && !self.deleted {
-            let Some(next) = s.next(self.cursor, self.zone) else {
+            let next = match self.upcoming {
+                Some((from, next)) if from == self.cursor => next,
+                _ => {
+                    let next = s.next(self.cursor, self.zone);
+                    self.upcoming = Some((self.cursor, next));
+                    next
+                }
+            };
+            let Some(next) = next else {
                 self.exhausted = true;
                 break;
             };
@@ -236,6 +248,7 @@ impl Account {
                 }
                 let f = kube::format_schedule(&self.meta.schedule, self.meta.time_zone.as_deref());
                 self.schedule = kube::controller_parse(&f.text).ok();
+                self.upcoming = None;
                 self.exhausted = false;
                 self.report.notes.push(format!("{field} changed to {value:?}"));
             }

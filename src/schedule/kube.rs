@@ -9,6 +9,8 @@
 use super::Schedule;
 use super::parse::ParseError;
 use super::zone::load_location;
+use std::cell::RefCell;
+use std::collections::BTreeMap;
 
 /// What `formatSchedule` produced.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,7 +31,7 @@ pub fn format_schedule(schedule: &str, time_zone: Option<&str>) -> FormattedSche
         return FormattedSchedule { text: schedule.to_string(), tz_in_schedule: true };
     }
     let text = match time_zone {
-        Some(tz) if load_location(tz).is_ok() => format!("TZ={tz} {schedule}"),
+        Some(tz) if load_location(tz).is_ok() => super::text::concat(&["TZ=", tz, " ", schedule]),
         _ => schedule.to_string(),
     };
     FormattedSchedule { text, tz_in_schedule: false }
@@ -39,6 +41,29 @@ pub fn format_schedule(schedule: &str, time_zone: Option<&str>) -> FormattedSche
 /// the way `parsers.ParseCronScheduleWithPanicRecovery` does
 /// (`invalid schedule format: <panic>`).
 pub fn controller_parse(formatted: &str) -> Result<Schedule, String> {
+    // Parsing is pure and a simulated controller parses the same few
+    // schedules on every sync: remember the results (bounded).
+    PARSED.with_borrow_mut(|memo| {
+        if let Some(r) = memo.get(formatted) {
+            return r.clone();
+        }
+        let r = parse_uncached(formatted);
+        if memo.len() >= PARSED_MAX {
+            memo.clear();
+        }
+        memo.insert(formatted.to_string(), r.clone());
+        r
+    })
+}
+
+/// How many parse results [`controller_parse`] keeps per thread.
+const PARSED_MAX: usize = 4096;
+
+thread_local! {
+    static PARSED: RefCell<BTreeMap<String, Result<Schedule, String>>> = const { RefCell::new(BTreeMap::new()) };
+}
+
+fn parse_uncached(formatted: &str) -> Result<Schedule, String> {
     match Schedule::parse(formatted) {
         Ok(s) => Ok(s),
         Err(ParseError::Panic(p)) => Err(format!("invalid schedule format: {p}")),

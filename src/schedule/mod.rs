@@ -31,6 +31,7 @@ mod golang;
 pub mod kube;
 mod next;
 mod parse;
+pub mod text;
 mod zone;
 
 pub use analysis::{
@@ -130,13 +131,24 @@ impl Schedule {
 pub fn format_rfc3339(unix: i64, zone: Zone) -> String {
     let off = zone.offset_at(unix);
     let w = Wall::from_local_seconds(unix + i64::from(off));
-    let date =
-        format!("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", w.year, w.month, w.day, w.hour, w.minute, w.second);
-    if off == 0 {
-        return date + "Z";
+    let mut s = String::with_capacity(25);
+    match u64::try_from(w.year) {
+        Ok(y) => text::push_padded(&mut s, y, 4),
+        Err(_) => s.push_str(&format!("{:04}", w.year)),
     }
-    let sign = if off < 0 { '-' } else { '+' };
-    let a = off.unsigned_abs();
+    for (sep, v) in [('-', w.month), ('-', w.day), ('T', w.hour), (':', w.minute), (':', w.second)] {
+        s.push(sep);
+        text::push_padded(&mut s, u64::from(v), 2);
+    }
+    if off == 0 {
+        s.push('Z');
+        return s;
+    }
+    s.push(if off < 0 { '-' } else { '+' });
+    let a = u64::from(off.unsigned_abs());
     // Go's RFC3339 drops offset seconds (LMT zones have them).
-    format!("{date}{sign}{:02}:{:02}", a / 3600, a / 60 % 60)
+    text::push_padded(&mut s, a / 3600, 2);
+    s.push(':');
+    text::push_padded(&mut s, a / 60 % 60, 2);
+    s
 }

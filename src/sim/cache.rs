@@ -8,24 +8,48 @@
 
 use super::world::{Change, World};
 use crate::model::{CronJob, Job};
+use crate::policy::settings::JobListing;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
-/// CronJobs and Jobs by `namespace/name`, as the informers last saw them.
+/// CronJobs and Jobs by `namespace/name`, as the informers last saw them
+/// (shared with the store and its notifications, never copied).
 #[derive(Debug, Default)]
 pub struct Cache {
-    pub cronjobs: BTreeMap<String, CronJob>,
-    jobs: BTreeMap<String, Job>,
-    /// Job keys by their controller reference's `namespace/name` and by its
-    /// uid: the informer's indexers, so that listing a CronJob's Jobs costs
-    /// its own Jobs, not the namespace's.
-    by_owner_name: BTreeMap<String, BTreeSet<String>>,
+    pub cronjobs: BTreeMap<String, Arc<CronJob>>,
+    jobs: BTreeMap<String, Arc<Job>>,
+    /// Job keys by their controller reference's namespace and name, and by
+    /// its uid: the informer's indexers, so that listing a CronJob's Jobs
+    /// costs its own Jobs, not the namespace's. Nested by namespace so a
+    /// lookup needs no key to be built.
+    by_owner_name: BTreeMap<String, BTreeMap<String, BTreeSet<String>>>,
     by_owner_uid: BTreeMap<String, BTreeSet<String>>,
 }
 
-/// The index keys of a Job's controller reference.
-fn owner_keys(j: &Job) -> Option<(String, String)> {
-    let r = j.metadata.controller_ref()?;
-    Some((format!("{}/{}", j.metadata.namespace, r.name), r.uid.clone()))
+/// Removes `key` from the set at `index[k]`, dropping the set once empty.
+fn unindex(index: &mut BTreeMap<String, BTreeSet<String>>, k: &str, key: &str) {
+    if let Some(set) = index.get_mut(k) {
+        set.remove(key);
+        if set.is_empty() {
+            index.remove(k);
+        }
+    }
+}
+
+/// Whether the Job key `k` is in namespace `ns`.
+fn in_namespace(k: &str, ns: &str) -> bool {
+    k.strip_prefix(ns).is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// Whether two Jobs have the same index keys.
+fn same_owner(a: &Job, b: &Job) -> bool {
+    let (ra, rb) = (a.metadata.controller_ref(), b.metadata.controller_ref());
+    a.metadata.namespace == b.metadata.namespace
+        && match (ra, rb) {
+            (None, None) => true,
+            (Some(x), Some(y)) => x.name == y.name && x.uid == y.uid,
+            _ => false,
+        }
 }
 
 impl Cache {
@@ -36,29 +60,36 @@ impl Cache {
         self.by_owner_name.clear();
         self.by_owner_uid.clear();
         for (k, j) in &world.jobs {
-            self.insert_job(k, j.clone());
+            self.insert_job(k, Arc::clone(j));
         }
     }
 
-    fn insert_job(&mut self, key: &str, job: Job) {
+    fn insert_job(&mut self, key: &str, job: Arc<Job>) {
+        // A status write keeps the controller reference: the indexes stay.
+        if let Some(slot) = self.jobs.get_mut(key)
+            && same_owner(slot, &job)
+        {
+            *slot = job;
+            return;
+        }
         self.remove_job(key);
-        if let Some((name, uid)) = owner_keys(&job) {
-            self.by_owner_name.entry(name).or_default().insert(key.to_string());
-            self.by_owner_uid.entry(uid).or_default().insert(key.to_string());
+        if let Some(r) = job.metadata.controller_ref() {
+            let names = self.by_owner_name.entry(job.metadata.namespace.clone()).or_default();
+            names.entry(r.name.clone()).or_default().insert(key.to_string());
+            self.by_owner_uid.entry(r.uid.clone()).or_default().insert(key.to_string());
         }
         self.jobs.insert(key.to_string(), job);
     }
 
     fn remove_job(&mut self, key: &str) {
         let Some(old) = self.jobs.remove(key) else { return };
-        if let Some((name, uid)) = owner_keys(&old) {
-            for (index, k) in [(&mut self.by_owner_name, name), (&mut self.by_owner_uid, uid)] {
-                if let Some(set) = index.get_mut(&k) {
-                    set.remove(key);
-                    if set.is_empty() {
-                        index.remove(&k);
-                    }
-                }
+        let Some(r) = old.metadata.controller_ref() else { return };
+        unindex(&mut self.by_owner_uid, &r.uid, key);
+        let ns = &old.metadata.namespace;
+        if let Some(names) = self.by_owner_name.get_mut(ns) {
+            unindex(names, &r.name, key);
+            if names.is_empty() {
+                self.by_owner_name.remove(ns);
             }
         }
     }
@@ -67,12 +98,12 @@ impl Cache {
     pub fn apply(&mut self, change: &Change) {
         match change {
             Change::CronJob { key, new: Some(cj), .. } => {
-                self.cronjobs.insert(key.clone(), (**cj).clone());
+                self.cronjobs.insert(key.clone(), Arc::clone(cj));
             }
             Change::CronJob { key, new: None, .. } => {
                 self.cronjobs.remove(key);
             }
-            Change::Job { key, new: Some(j), .. } => self.insert_job(key, (**j).clone()),
+            Change::Job { key, new: Some(j), .. } => self.insert_job(key, Arc::clone(j)),
             Change::Job { key, new: None, .. } => self.remove_job(key),
             Change::Pod { .. } => {}
         }
@@ -83,14 +114,38 @@ impl Cache {
     /// [`JobListing`](crate::policy::settings::JobListing) keeps, without
     /// copying the namespace's other Jobs.
     pub fn jobs_owned_by(&self, cj: &CronJob) -> Vec<Job> {
-        let from = format!("{}/", cj.metadata.namespace);
-        let by_name = self.by_owner_name.get(&format!("{from}{}", cj.metadata.name));
+        self.jobs_owned_by_refs(cj).into_iter().cloned().collect()
+    }
+
+    /// The controller's job list for `cj` under `listing`, in name order:
+    /// [`Cache::jobs_owned_by`] filtered by
+    /// [`lists_job`](crate::policy::cronjob::lists_job), read from the one
+    /// index that listing uses (the other index's extra Jobs are exactly
+    /// those the filter drops).
+    pub fn jobs_listed(&self, cj: &CronJob, listing: JobListing) -> Vec<&Job> {
+        let ns = cj.metadata.namespace.as_str();
+        let (keys, this_namespace) = match listing {
+            JobListing::OwnerName => {
+                (self.by_owner_name.get(ns).and_then(|names| names.get(&cj.metadata.name)), false)
+            }
+            JobListing::OwnerUid => (self.by_owner_uid.get(&cj.metadata.uid), true),
+        };
+        let keys = keys.into_iter().flatten().filter(|k| !this_namespace || in_namespace(k, ns));
+        keys.filter_map(|k| self.jobs.get(k).map(|j| &**j)).collect()
+    }
+
+    /// [`Cache::jobs_owned_by`] without copying the Jobs.
+    pub fn jobs_owned_by_refs(&self, cj: &CronJob) -> Vec<&Job> {
+        let ns = cj.metadata.namespace.as_str();
+        let by_name = self.by_owner_name.get(ns).and_then(|names| names.get(&cj.metadata.name));
         let by_uid = self.by_owner_uid.get(&cj.metadata.uid);
-        let keys: BTreeSet<&String> = by_name
+        let mut keys: Vec<&String> = by_name
             .into_iter()
             .flatten()
-            .chain(by_uid.into_iter().flatten().filter(|k| k.starts_with(&from)))
+            .chain(by_uid.into_iter().flatten().filter(|k| in_namespace(k, ns)))
             .collect();
-        keys.into_iter().filter_map(|k| self.jobs.get(k)).cloned().collect()
+        keys.sort_unstable();
+        keys.dedup();
+        keys.into_iter().filter_map(|k| self.jobs.get(k).map(|j| &**j)).collect()
     }
 }

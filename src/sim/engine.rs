@@ -284,7 +284,7 @@ impl<'s> Engine<'s> {
         for k in cronjobs {
             self.enqueue(Controller::Cronjob, &k, Enqueue::Now);
         }
-        let jobs: Vec<(String, crate::model::Job)> =
+        let jobs: Vec<(String, std::sync::Arc<crate::model::Job>)> =
             self.world.jobs.iter().map(|(k, j)| (k.clone(), j.clone())).collect();
         for (k, j) in jobs {
             self.enqueue(Controller::Job, &k, Enqueue::Now);
@@ -306,7 +306,7 @@ impl<'s> Engine<'s> {
         let rejected = match self.world.cronjobs.get(cronjob) {
             None => Some("not found".to_string()),
             Some(old) => {
-                let mut new = old.clone();
+                let mut new = (**old).clone();
                 edit.apply(&mut new);
                 let errs = validate_cronjob_update(&new, old);
                 (!errs.is_empty()).then(|| errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "))

@@ -198,10 +198,11 @@ impl Engine<'_> {
 
     /// Runs a scheduled kubelet step, if still current.
     pub(crate) fn kubelet_step(&mut self, k: &str, uid: &str, token: u64) {
-        let Some(run) = self.kubelet.pods.get(k).cloned() else { return };
+        let Some(run) = self.kubelet.pods.get(k) else { return };
         if run.uid != uid || run.token != token {
             return;
         }
+        let run = run.clone();
         let api_now = self.world.api_now().trunc_seconds();
         let deleting = self.world.pods.get(k).is_some_and(|p| p.metadata.deletion_timestamp.is_some());
         match run.next {

@@ -242,8 +242,8 @@ pub fn simulate_into(
         cronjobs: metas,
         final_state: FinalState {
             time: end,
-            cronjobs: engine.world.cronjobs.clone(),
-            jobs: engine.world.jobs.clone(),
+            cronjobs: engine.world.cronjobs.iter().map(|(k, c)| (k.clone(), (**c).clone())).collect(),
+            jobs: engine.world.jobs.iter().map(|(k, j)| (k.clone(), (**j).clone())).collect(),
             pods_by_phase,
             cronoperations: engine.xp.store.cronoperations.clone(),
             operations: engine.xp.store.operations.clone(),
@@ -269,7 +269,7 @@ fn adopt_seeded(job: &mut Job, cj: &CronJob) {
 /// `status.active` refs written by hand (no uid) get the uid of the seeded
 /// Job of that name, as they would carry in a real cluster.
 fn link_active_refs(world: &mut World, cronjob: &str) {
-    let Some(mut cj) = world.cronjobs.get(cronjob).cloned() else { return };
+    let Some(mut cj) = world.cronjobs.get(cronjob).map(|c| (**c).clone()) else { return };
     let mut changed = false;
     for r in &mut cj.status.active {
         let ns = if r.namespace.is_empty() { cj.metadata.namespace.clone() } else { r.namespace.clone() };

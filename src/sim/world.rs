@@ -12,23 +12,28 @@ use crate::model::defaults::{set_object_defaults_cronjob, set_object_defaults_jo
 use crate::model::{CronJob, Job, Millis, Pod, PodPhase, Time};
 use crate::policy::job::JOB_TRACKING_FINALIZER;
 use crate::policy::{Api, ApiError, Propagation};
+use crate::schedule::text::concat;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::sync::Arc;
 
 /// What changed in the store: the informers' add/update/delete
-/// notifications. `old`/`new` are `None` for an add/delete.
+/// notifications. `old`/`new` are `None` for an add/delete. The objects are
+/// shared with the store and the informer cache (a write replaces the
+/// stored `Arc`, so a notification's copies never change under it).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
-    CronJob { key: String, old: Option<Box<CronJob>>, new: Option<Box<CronJob>> },
-    Job { key: String, old: Option<Box<Job>>, new: Option<Box<Job>> },
-    Pod { key: String, job: String, old: Option<Box<Pod>>, new: Option<Box<Pod>> },
+    CronJob { key: String, old: Option<Arc<CronJob>>, new: Option<Arc<CronJob>> },
+    Job { key: String, old: Option<Arc<Job>>, new: Option<Arc<Job>> },
+    Pod { key: String, job: String, old: Option<Arc<Pod>>, new: Option<Arc<Pod>> },
 }
 
 /// The API store.
 #[derive(Debug, Default)]
 pub struct World {
-    pub cronjobs: BTreeMap<String, CronJob>,
-    pub jobs: BTreeMap<String, Job>,
-    pub pods: BTreeMap<String, Pod>,
+    pub cronjobs: BTreeMap<String, Arc<CronJob>>,
+    pub jobs: BTreeMap<String, Arc<Job>>,
+    pub pods: BTreeMap<String, Arc<Pod>>,
     /// Pod keys by the key of the Job that controls them.
     pods_by_job: BTreeMap<String, BTreeSet<String>>,
     next_uid: u64,
@@ -49,7 +54,25 @@ pub struct World {
 
 /// `namespace/name`.
 pub fn key(namespace: &str, name: &str) -> String {
-    format!("{namespace}/{name}")
+    concat(&[namespace, "/", name])
+}
+
+/// Calls `f` with `namespace/name` built on the stack (valid Kubernetes
+/// names always fit), so a lookup by key allocates nothing.
+pub fn with_key<R>(namespace: &str, name: &str, f: impl FnOnce(&str) -> R) -> R {
+    const CAP: usize = 320;
+    let n = namespace.len() + 1 + name.len();
+    if n > CAP {
+        return f(&key(namespace, name));
+    }
+    let mut buf = [0u8; CAP];
+    buf[..namespace.len()].copy_from_slice(namespace.as_bytes());
+    buf[namespace.len()] = b'/';
+    buf[namespace.len() + 1..n].copy_from_slice(name.as_bytes());
+    match std::str::from_utf8(&buf[..n]) {
+        Ok(k) => f(k),
+        Err(_) => f(&key(namespace, name)),
+    }
 }
 
 fn split_key(k: &str) -> (&str, &str) {
@@ -100,31 +123,40 @@ impl World {
         }
         set_object_defaults_cronjob(&mut cj);
         self.admit(&mut cj.metadata);
-        self.cronjobs.insert(k.clone(), cj.clone());
-        self.changes.push_back(Change::CronJob { key: k, old: None, new: Some(Box::new(cj.clone())) });
+        let shared = Arc::new(cj.clone());
+        self.cronjobs.insert(k.clone(), Arc::clone(&shared));
+        self.changes.push_back(Change::CronJob { key: k, old: None, new: Some(shared) });
         Ok(cj)
     }
 
     /// Replaces a CronJob's spec (a scenario edit); the status is kept.
     pub fn update_cronjob_spec(&mut self, k: &str, edit: impl FnOnce(&mut CronJob)) -> Result<(), ApiError> {
         let rv = self.rv();
-        let cj = self.cronjobs.get_mut(k).ok_or(ApiError::NotFound)?;
-        let old = cj.clone();
+        let stored = self.cronjobs.get_mut(k).ok_or(ApiError::NotFound)?;
+        let old = Arc::clone(stored);
+        let cj = Arc::make_mut(stored);
         edit(cj);
         cj.status = old.status.clone();
         cj.metadata.resource_version = rv;
-        let new = cj.clone();
-        self.changes.push_back(Change::CronJob {
-            key: k.into(),
-            old: Some(Box::new(old)),
-            new: Some(Box::new(new)),
-        });
+        let new = Arc::clone(stored);
+        self.changes.push_back(Change::CronJob { key: k.into(), old: Some(old), new: Some(new) });
         Ok(())
     }
 
     /// `UpdateStatus`: writes `cj.status` to the stored object of the same
     /// uid and resourceVersion (else Conflict).
     pub fn update_cronjob_status(&mut self, cj: &CronJob) -> Result<(), ApiError> {
+        self.write_cronjob_status(Cow::Borrowed(cj))
+    }
+
+    /// [`World::update_cronjob_status`] handing over the written object,
+    /// which then becomes the stored one (the resourceVersion check makes
+    /// it the stored version with a new status), so nothing is copied.
+    pub fn update_cronjob_status_owned(&mut self, cj: CronJob) -> Result<(), ApiError> {
+        self.write_cronjob_status(Cow::Owned(cj))
+    }
+
+    fn write_cronjob_status(&mut self, cj: Cow<'_, CronJob>) -> Result<(), ApiError> {
         let k = key(&cj.metadata.namespace, &cj.metadata.name);
         let rv = self.rv();
         let stored = self.cronjobs.get_mut(&k).ok_or(ApiError::NotFound)?;
@@ -135,15 +167,20 @@ impl World {
         {
             return Err(ApiError::Conflict);
         }
-        let old = stored.clone();
-        stored.status = cj.status.clone();
-        stored.metadata.resource_version = rv;
-        let new = stored.clone();
-        self.changes.push_back(Change::CronJob {
-            key: k,
-            old: Some(Box::new(old)),
-            new: Some(Box::new(new)),
-        });
+        let old = Arc::clone(stored);
+        match cj {
+            Cow::Owned(mut cj) if !cj.metadata.resource_version.is_empty() => {
+                cj.metadata.resource_version = rv;
+                *stored = Arc::new(cj);
+            }
+            cj => {
+                let written = Arc::make_mut(stored);
+                written.status = cj.status.clone();
+                written.metadata.resource_version = rv;
+            }
+        }
+        let new = Arc::clone(stored);
+        self.changes.push_back(Change::CronJob { key: k, old: Some(old), new: Some(new) });
         Ok(())
     }
 
@@ -153,7 +190,7 @@ impl World {
     /// [`World::collect_garbage`].
     pub fn delete_cronjob(&mut self, k: &str, gc_running: bool) -> Result<(), ApiError> {
         let cj = self.cronjobs.remove(k).ok_or(ApiError::NotFound)?;
-        self.changes.push_back(Change::CronJob { key: k.into(), old: Some(Box::new(cj)), new: None });
+        self.changes.push_back(Change::CronJob { key: k.into(), old: Some(cj), new: None });
         if gc_running {
             self.collect_garbage();
         }
@@ -220,24 +257,22 @@ impl World {
                 finished_at: c.last_transition_time,
             });
         }
-        self.jobs.insert(k.clone(), job.clone());
-        self.changes.push_back(Change::Job { key: k, old: None, new: Some(Box::new(job.clone())) });
+        let shared = Arc::new(job.clone());
+        self.jobs.insert(k.clone(), Arc::clone(&shared));
+        self.changes.push_back(Change::Job { key: k, old: None, new: Some(shared) });
         Ok(job)
     }
 
     /// Writes a Job's status (the Job controller's `UpdateStatus`).
     pub fn update_job_status(&mut self, k: &str, status: crate::model::JobStatus) -> Result<(), ApiError> {
         let rv = self.rv();
-        let job = self.jobs.get_mut(k).ok_or(ApiError::NotFound)?;
-        let old = job.clone();
+        let stored = self.jobs.get_mut(k).ok_or(ApiError::NotFound)?;
+        let old = Arc::clone(stored);
+        let job = Arc::make_mut(stored);
         job.status = status;
         job.metadata.resource_version = rv;
-        let new = job.clone();
-        self.changes.push_back(Change::Job {
-            key: k.into(),
-            old: Some(Box::new(old)),
-            new: Some(Box::new(new)),
-        });
+        let new = Arc::clone(stored);
+        self.changes.push_back(Change::Job { key: k.into(), old: Some(old), new: Some(new) });
         Ok(())
     }
 
@@ -248,8 +283,8 @@ impl World {
     pub fn delete_job_key(&mut self, ns: &str, name: &str, propagation: Propagation) -> Result<(), ApiError> {
         let k = key(ns, name);
         let api_now = self.api_now().trunc_seconds();
-        let job = self.jobs.get_mut(&k).ok_or(ApiError::NotFound)?;
-        if job.metadata.deletion_timestamp.is_some() {
+        let stored = self.jobs.get_mut(&k).ok_or(ApiError::NotFound)?;
+        if stored.metadata.deletion_timestamp.is_some() {
             return Ok(());
         }
         self.log.push(Entry::JobDeleted {
@@ -259,15 +294,12 @@ impl World {
         });
         match propagation {
             Propagation::Foreground => {
-                let old = job.clone();
+                let old = Arc::clone(stored);
+                let job = Arc::make_mut(stored);
                 job.metadata.deletion_timestamp = Some(api_now);
                 job.metadata.finalizers.push("foregroundDeletion".into());
-                let new = job.clone();
-                self.changes.push_back(Change::Job {
-                    key: k.clone(),
-                    old: Some(Box::new(old)),
-                    new: Some(Box::new(new)),
-                });
+                let new = Arc::clone(stored);
+                self.changes.push_back(Change::Job { key: k.clone(), old: Some(old), new: Some(new) });
                 self.delete_pods_of(&k);
                 self.remove_job_if_done(&k);
             }
@@ -279,7 +311,7 @@ impl World {
                 self.remove_job(&k);
                 for pk in self.pods_by_job.remove(&k).unwrap_or_default() {
                     if let Some(p) = self.pods.get_mut(&pk) {
-                        p.metadata.owner_references.clear();
+                        Arc::make_mut(p).metadata.owner_references.clear();
                     }
                 }
             }
@@ -290,7 +322,7 @@ impl World {
     fn remove_job(&mut self, k: &str) {
         if let Some(job) = self.jobs.remove(k) {
             self.log.push(Entry::JobRemoved { job: k.into() });
-            self.changes.push_back(Change::Job { key: k.into(), old: Some(Box::new(job)), new: None });
+            self.changes.push_back(Change::Job { key: k.into(), old: Some(job), new: None });
         }
     }
 
@@ -309,8 +341,10 @@ impl World {
     fn delete_pods_of(&mut self, job_key: &str) {
         let pods: Vec<String> = self.pods_by_job.get(job_key).into_iter().flatten().cloned().collect();
         for pk in pods {
-            if let Some(p) = self.pods.get_mut(&pk) {
-                p.metadata.finalizers.retain(|f| f != JOB_TRACKING_FINALIZER);
+            if let Some(p) = self.pods.get_mut(&pk)
+                && p.metadata.finalizers.iter().any(|f| f == JOB_TRACKING_FINALIZER)
+            {
+                Arc::make_mut(p).metadata.finalizers.retain(|f| f != JOB_TRACKING_FINALIZER);
             }
             let _ = self.delete_pod(&pk);
         }
@@ -318,11 +352,16 @@ impl World {
 
     /// The pods a Job controls, in name order.
     pub fn pods_of(&self, job_key: &str) -> Vec<Pod> {
+        self.pods_of_refs(job_key).into_iter().cloned().collect()
+    }
+
+    /// [`World::pods_of`] without copying the pods.
+    pub fn pods_of_refs(&self, job_key: &str) -> Vec<&Pod> {
         self.pods_by_job
             .get(job_key)
             .into_iter()
             .flatten()
-            .filter_map(|pk| self.pods.get(pk).cloned())
+            .filter_map(|pk| self.pods.get(pk).map(|p| &**p))
             .collect()
     }
 
@@ -337,15 +376,11 @@ impl World {
         if !pod.metadata.finalizers.iter().any(|f| f == JOB_TRACKING_FINALIZER) {
             pod.metadata.finalizers.push(JOB_TRACKING_FINALIZER.into());
         }
-        self.pods.insert(k.clone(), pod.clone());
+        let shared = Arc::new(pod.clone());
+        self.pods.insert(k.clone(), Arc::clone(&shared));
         self.pods_by_job.entry(job_key.into()).or_default().insert(k.clone());
         self.log.push(Entry::PodCreated { pod: k.clone(), job: job_key.into() });
-        self.changes.push_back(Change::Pod {
-            key: k,
-            job: job_key.into(),
-            old: None,
-            new: Some(Box::new(pod.clone())),
-        });
+        self.changes.push_back(Change::Pod { key: k, job: job_key.into(), old: None, new: Some(shared) });
         Ok(pod)
     }
 
@@ -358,18 +393,14 @@ impl World {
     /// removes it when it is deleted, terminal and free of finalizers.
     pub fn update_pod(&mut self, k: &str, edit: impl FnOnce(&mut Pod)) -> Result<(), ApiError> {
         let rv = self.rv();
-        let pod = self.pods.get_mut(k).ok_or(ApiError::NotFound)?;
-        let old = pod.clone();
+        let stored = self.pods.get_mut(k).ok_or(ApiError::NotFound)?;
+        let old = Arc::clone(stored);
+        let pod = Arc::make_mut(stored);
         edit(pod);
         pod.metadata.resource_version = rv;
-        let new = pod.clone();
+        let new = Arc::clone(stored);
         let job = self.job_of(&new);
-        self.changes.push_back(Change::Pod {
-            key: k.into(),
-            job,
-            old: Some(Box::new(old)),
-            new: Some(Box::new(new)),
-        });
+        self.changes.push_back(Change::Pod { key: k.into(), job, old: Some(old), new: Some(new) });
         self.remove_pod_if_done(k);
         Ok(())
     }
@@ -410,7 +441,7 @@ impl World {
             self.changes.push_back(Change::Pod {
                 key: k.into(),
                 job: job.clone(),
-                old: Some(Box::new(pod)),
+                old: Some(pod),
                 new: None,
             });
             self.remove_job_if_done(&job);
@@ -432,12 +463,12 @@ pub struct CronJobApi<'w> {
 
 impl Api for CronJobApi<'_> {
     fn get_cronjob(&mut self, namespace: &str, name: &str) -> Result<CronJob, ApiError> {
-        self.world.cronjobs.get(&key(namespace, name)).cloned().ok_or(ApiError::NotFound)
+        self.world.cronjobs.get(&key(namespace, name)).map(|c| (**c).clone()).ok_or(ApiError::NotFound)
     }
 
     fn get_job(&mut self, namespace: &str, name: &str) -> Result<Job, ApiError> {
         let ns = if namespace.is_empty() { self.namespace.as_str() } else { namespace };
-        self.world.jobs.get(&key(ns, name)).cloned().ok_or(ApiError::NotFound)
+        self.world.jobs.get(&key(ns, name)).map(|j| (**j).clone()).ok_or(ApiError::NotFound)
     }
 
     fn create_job(&mut self, mut job: Job) -> Result<Job, ApiError> {

@@ -6,6 +6,7 @@ use super::record::Recorder;
 use super::{DeleteCause, Deletion};
 use crate::model::{CronJob, Job};
 use crate::policy::api::{Api, Propagation};
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
 /// Mirrors `byJobStartTime.Less` as an ordering: a nil startTime sorts
@@ -25,8 +26,8 @@ pub fn by_job_start_time(a: &Job, b: &Job) -> Ordering {
 /// Returns upstream's status-update flag: whether any delete succeeded.
 pub(crate) fn cleanup_finished_jobs(
     api: &mut dyn Api,
-    cronjob: &mut CronJob,
-    jobs: &[Job],
+    cronjob: &mut Cow<'_, CronJob>,
+    jobs: &[&Job],
     rec: &mut Recorder,
 ) -> bool {
     let (succ_limit, failed_limit) =
@@ -36,7 +37,7 @@ pub(crate) fn cleanup_finished_jobs(
     }
     let mut succeeded = Vec::new();
     let mut failed = Vec::new();
-    for job in jobs {
+    for &job in jobs {
         match job.finished_condition().map(|c| c.type_.as_str()) {
             Some("Complete") => succeeded.push(job),
             Some("Failed") => failed.push(job),
@@ -56,7 +57,7 @@ pub(crate) fn cleanup_finished_jobs(
 /// Mirrors `removeOldestJobs`.
 fn remove_oldest_jobs(
     api: &mut dyn Api,
-    cronjob: &mut CronJob,
+    cronjob: &mut Cow<'_, CronJob>,
     mut jobs: Vec<&Job>,
     max: i32,
     rec: &mut Recorder,
@@ -77,7 +78,7 @@ fn remove_oldest_jobs(
 /// `status.active` by uid. Returns whether the delete succeeded.
 pub(crate) fn delete_job(
     api: &mut dyn Api,
-    cronjob: &mut CronJob,
+    cronjob: &mut Cow<'_, CronJob>,
     job: &Job,
     cause: DeleteCause,
     rec: &mut Recorder,
@@ -89,7 +90,7 @@ pub(crate) fn delete_job(
         rec.warning("FailedDelete", format!("Deleted job: {e}"));
         return false;
     }
-    delete_from_active(cronjob, &job.metadata.uid);
+    delete_from_active(cronjob.to_mut(), &job.metadata.uid);
     rec.normal("SuccessfulDelete", format!("Deleted job {}", job.metadata.name));
     true
 }

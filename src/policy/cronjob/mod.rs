@@ -24,7 +24,7 @@ pub use missed::{
 };
 pub use ownership::{is_controlled_by, job_ref, jobs_for_cronjob, lists_job};
 pub use record::event_object;
-pub use sync::{V1_TOO_MANY_MISSED, sync};
+pub use sync::{V1_TOO_MANY_MISSED, sync, sync_cow, sync_refs};
 pub use template::{SCHEDULED_TIMESTAMP_ANNOTATION, job_from_template, job_from_template_in, job_name};
 
 use super::api::{ApiError, Event};
@@ -117,10 +117,11 @@ pub enum Decision {
 }
 
 /// Everything one `sync(key)` produced.
+/// `C` is the CronJob: owned, or copy-on-write from [`sync_cow`].
 #[derive(Debug, Clone, PartialEq)]
-pub struct SyncOutcome {
+pub struct SyncOutcome<C = CronJob> {
     /// The object `sync` writes with `UpdateStatus` when `status_changed`.
-    pub cronjob: CronJob,
+    pub cronjob: C,
     /// Whether `UpdateStatus` is called.
     pub status_changed: bool,
     /// `requeueAfter`: the timer the work queue sets (`None`: no timer).

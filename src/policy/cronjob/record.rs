@@ -32,5 +32,5 @@ impl Recorder {
 
 /// The `object` of the events recorded on a CronJob.
 pub fn event_object(cronjob: &CronJob) -> String {
-    format!("CronJob/{}/{}", cronjob.metadata.namespace, cronjob.metadata.name)
+    crate::schedule::text::concat(&["CronJob/", &cronjob.metadata.namespace, "/", &cronjob.metadata.name])
 }

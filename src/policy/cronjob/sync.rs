@@ -12,6 +12,7 @@ use crate::model::{ConcurrencyPolicy, CronJob, Job, Millis, Time};
 use crate::policy::api::{Api, ApiError};
 use crate::schedule::kube::{controller_parse, format_schedule};
 use crate::schedule::{Schedule, load_location};
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 /// The v1 controller's FailedNeedsStart message for more than 100 misses.
@@ -27,8 +28,35 @@ const TOO_MANY_MISSED_TAIL: &str = "Set or decrease .spec.startingDeadlineSecond
 /// to the caller ([`SyncOutcome::status_changed`]); when it fails, the real
 /// controller drops `requeue_after` and retries with its rate limiter.
 pub fn sync(api: &mut dyn Api, cronjob: &CronJob, jobs: &[Job], ctx: SyncContext<'_>) -> SyncOutcome {
+    let jobs: Vec<&Job> = jobs.iter().collect();
+    sync_refs(api, cronjob, &jobs, ctx)
+}
+
+/// [`sync`] over borrowed Jobs, so a caller whose Jobs live elsewhere (the
+/// simulator's informer cache) need not copy them.
+pub fn sync_refs(api: &mut dyn Api, cronjob: &CronJob, jobs: &[&Job], ctx: SyncContext<'_>) -> SyncOutcome {
+    let out = sync_cow(api, cronjob, jobs, ctx);
+    SyncOutcome {
+        cronjob: out.cronjob.into_owned(),
+        status_changed: out.status_changed,
+        error: out.error,
+        requeue_after: out.requeue_after,
+        events: out.events,
+        decision: out.decision,
+        deletions: out.deletions,
+    }
+}
+
+/// [`sync_refs`] that copies the CronJob only once it changes (upstream's
+/// `DeepCopy` is invisible): a sync that writes nothing copies nothing.
+pub fn sync_cow<'c>(
+    api: &mut dyn Api,
+    cronjob: &'c CronJob,
+    jobs: &[&Job],
+    ctx: SyncContext<'_>,
+) -> SyncOutcome<Cow<'c, CronJob>> {
     let mut rec = Recorder::new(cronjob);
-    let mut run = Run { work: cronjob.clone(), written: None, update: false };
+    let mut run = Run { work: Cow::Borrowed(cronjob), written: None, update: false };
     let cleaned = cleanup_finished_jobs(api, &mut run.work, jobs, &mut rec);
     let exit = sync_cronjob(api, &mut run, jobs, ctx, &mut rec);
     let hung = matches!(exit.decision, Decision::WorkerHung { .. });
@@ -47,17 +75,17 @@ pub fn sync(api: &mut dyn Api, cronjob: &CronJob, jobs: &[Job], ctx: SyncContext
 /// The CronJob `syncCronJob` works on. Upstream rebinds its local pointer to
 /// a freshly fetched object in one case; from then on its changes go to
 /// that object while `sync` still writes its own copy, so they are lost.
-struct Run {
-    work: CronJob,
+struct Run<'c> {
+    work: Cow<'c, CronJob>,
     /// The copy `sync` writes, once `work` has been rebound.
-    written: Option<CronJob>,
+    written: Option<Cow<'c, CronJob>>,
     /// `syncCronJob`'s `updateStatus`.
     update: bool,
 }
 
-impl Run {
+impl Run<'_> {
     fn rebind(&mut self, fresh: CronJob) {
-        let old = std::mem::replace(&mut self.work, fresh);
+        let old = std::mem::replace(&mut self.work, Cow::Owned(fresh));
         self.written.get_or_insert(old);
     }
 }
@@ -93,7 +121,7 @@ impl Exit {
 fn sync_cronjob(
     api: &mut dyn Api,
     run: &mut Run,
-    jobs: &[Job],
+    jobs: &[&Job],
     ctx: SyncContext<'_>,
     rec: &mut Recorder,
 ) -> Exit {
@@ -199,7 +227,7 @@ fn sync_cronjob(
 fn reconcile_jobs(
     api: &mut dyn Api,
     run: &mut Run,
-    jobs: &[Job],
+    jobs: &[&Job],
     ctx: SyncContext<'_>,
     rec: &mut Recorder,
 ) -> Result<(), ApiError> {
@@ -225,7 +253,7 @@ fn reconcile_jobs(
             continue;
         };
         if found {
-            delete_from_active(&mut run.work, uid);
+            delete_from_active(run.work.to_mut(), uid);
             // The wording changed together with PR #122025's restructure.
             let label = if same_pass { "condition" } else { "status" };
             rec.normal(
@@ -241,14 +269,15 @@ fn reconcile_jobs(
             record_success(run, j);
         }
     }
-    for r in run.work.status.active.clone() {
-        if children.contains(r.uid.as_str()) {
-            continue;
-        }
+    // Only the refs no listed Job accounts for are looked up (a snapshot:
+    // the loop edits the list).
+    let unlisted: Vec<_> =
+        run.work.status.active.iter().filter(|r| !children.contains(r.uid.as_str())).cloned().collect();
+    for r in unlisted {
         match api.get_job(&r.namespace, &r.name) {
             Err(ApiError::NotFound) => {
                 rec.normal("MissingJob", format!("Active job went missing: {}", r.name));
-                delete_from_active(&mut run.work, &r.uid);
+                delete_from_active(run.work.to_mut(), &r.uid);
                 run.update = true;
             }
             Err(e) => return Err(e),
@@ -262,16 +291,20 @@ fn reconcile_jobs(
 /// `lastSuccessfulTime` from a succeeded Job: set when unset (even to a
 /// nil completionTime), raised when the Job completed later.
 fn record_success(run: &mut Run, job: &Job) {
-    let status = &mut run.work.status;
-    if status.last_successful_time.is_none() {
-        status.last_successful_time = job.status.completion_time;
+    let before = run.work.status.last_successful_time;
+    let mut after = before;
+    if after.is_none() {
+        after = job.status.completion_time;
         run.update = true;
     }
-    if let (Some(done), Some(last)) = (job.status.completion_time, status.last_successful_time)
+    if let (Some(done), Some(last)) = (job.status.completion_time, after)
         && done > last
     {
-        status.last_successful_time = Some(done);
+        after = Some(done);
         run.update = true;
+    }
+    if after != before {
+        run.work.to_mut().status.last_successful_time = after;
     }
 }
 
@@ -333,8 +366,9 @@ fn create(
             return Exit::api(e);
         }
     };
-    run.work.status.active.push(job_ref(&resp));
-    run.work.status.last_schedule_time = Some(tick);
+    let status = &mut run.work.to_mut().status;
+    status.active.push(job_ref(&resp));
+    status.last_schedule_time = Some(tick);
     run.update = true;
     let job = resp.metadata.name;
     match missed::requeue_after(&run.work, ctx.now, sched, ctx.local) {

@@ -11,7 +11,15 @@ pub const SCHEDULED_TIMESTAMP_ANNOTATION: &str = "batch.kubernetes.io/cronjob-sc
 /// Mirrors `getJobName`: `<cronjob>-<minutes since the epoch>`, with Go's
 /// truncating division (`Unix() / 60`).
 pub fn job_name(cronjob_name: &str, scheduled: Time) -> String {
-    format!("{cronjob_name}-{}", scheduled.unix() / 60)
+    let minutes = scheduled.unix() / 60;
+    match u64::try_from(minutes) {
+        Ok(m) => {
+            let mut name = crate::schedule::text::concat(&[cronjob_name, "-"]);
+            crate::schedule::text::push_padded(&mut name, m, 0);
+            name
+        }
+        Err(_) => format!("{cronjob_name}-{minutes}"),
+    }
 }
 
 /// Mirrors `getJobFromTemplate2` with UTC as the controller's local zone;

@@ -11,6 +11,7 @@ use super::{
 };
 use crate::model::{Condition, Job, JobStatus, Millis, Pod, SECOND, Time};
 use crate::policy::{Event, Settings};
+use crate::schedule::text::concat;
 use serde::Serialize;
 
 /// The pod counts a sync derives from the Job and its pods.
@@ -60,6 +61,19 @@ pub fn sync_job(
     now: Time,
     settings: &Settings,
 ) -> JobSyncOutcome {
+    let pods: Vec<&Pod> = pods.iter().collect();
+    sync_job_refs(job, &pods, backoff, now, settings)
+}
+
+/// [`sync_job`] over borrowed pods, so a caller whose pods live elsewhere
+/// (the simulator's store) need not copy them.
+pub fn sync_job_refs(
+    job: &Job,
+    pods: &[&Pod],
+    backoff: &BackoffRecord,
+    now: Time,
+    settings: &Settings,
+) -> JobSyncOutcome {
     let mut out = JobSyncOutcome {
         status: job.status.clone(),
         pods_to_create: 0,
@@ -87,13 +101,14 @@ pub fn sync_job(
         return out;
     }
 
-    let active_pods: Vec<&Pod> = pods.iter().filter(|p| is_active(p)).collect();
+    let active_pods: Vec<&Pod> = pods.iter().copied().filter(|p| is_active(p)).collect();
     let new_succeeded: Vec<&Pod> = pods
         .iter()
+        .copied()
         .filter(|p| has_tracking_finalizer(p) && p.status.phase == crate::model::PodPhase::Succeeded)
         .collect();
     let new_failed: Vec<&Pod> =
-        pods.iter().filter(|p| has_tracking_finalizer(p) && is_pod_failed(p, job)).collect();
+        pods.iter().copied().filter(|p| has_tracking_finalizer(p) && is_pod_failed(p, job)).collect();
     let counts = JobCounts {
         active: len_i32(active_pods.len()),
         ready: len_i32(active_pods.iter().filter(|p| is_ready(p)).count()),
@@ -158,7 +173,7 @@ pub fn sync_job(
 
 /// The Job's events go on `Job/<namespace>/<name>`.
 fn job_ref(job: &Job) -> String {
-    format!("Job/{}/{}", job.metadata.namespace, job.metadata.name)
+    concat(&["Job/", &job.metadata.namespace, "/", &job.metadata.name])
 }
 
 fn len_i32(n: usize) -> i32 {
@@ -195,7 +210,7 @@ fn find_condition<'c>(status: &'c JobStatus, type_: &str) -> Option<&'c Conditio
 /// The finish the Job already committed to: an existing
 /// `SuccessCriteriaMet`, an existing `FailureTarget` (turned into
 /// `Failed`), or a failed pod matching a `FailJob` rule.
-fn failure_or_success_already_decided(cx: &Ctx, pods: &[Pod]) -> Option<Condition> {
+fn failure_or_success_already_decided(cx: &Ctx, pods: &[&Pod]) -> Option<Condition> {
     let status = &cx.job.status;
     if let Some(c) = status.conditions.iter().find(|c| c.is_true("SuccessCriteriaMet")) {
         return Some(c.clone());
@@ -211,7 +226,7 @@ fn failure_or_success_already_decided(cx: &Ctx, pods: &[Pod]) -> Option<Conditio
 }
 
 /// backoffLimit, then activeDeadlineSeconds (with its exact wake-up).
-fn limit_or_deadline_failure(cx: &mut Ctx, pods: &[Pod]) -> Option<Condition> {
+fn limit_or_deadline_failure(cx: &mut Ctx, pods: &[&Pod]) -> Option<Condition> {
     let spec = &cx.job.spec;
     if cx.counts.failed > backoff_limit(cx.job) || past_backoff_limit_on_failure(cx.job, pods) {
         return Some(new_failure_condition(
@@ -369,12 +384,12 @@ fn ensure_condition(
 /// and `enactJobFinished`: count terminal pods (and, once the Job is
 /// failing, every pod still holding the finalizer), write the interim
 /// condition, and the terminal one once no pod is terminating.
-fn track_status_and_finish(cx: &mut Ctx, pods: &[Pod], mut finished: Option<Condition>) {
+fn track_status_and_finish(cx: &mut Ctx, pods: &[&Pod], mut finished: Option<Condition>) {
     let failing = finished.as_ref().is_some_and(|c| c.type_ != "SuccessCriteriaMet");
     let job_deleting = cx.job.metadata.deletion_timestamp.is_some();
     let mut uncounted = 0usize;
     let mut reached_max_uncounted = false;
-    for pod in pods.iter().filter(|p| has_tracking_finalizer(p)) {
+    for &pod in pods.iter().filter(|p| has_tracking_finalizer(p)) {
         let failed = is_pod_failed(pod, cx.job);
         let succeeded = pod.status.phase == crate::model::PodPhase::Succeeded;
         if !(job_deleting || finished.is_some() || succeeded || failed) {
@@ -463,13 +478,14 @@ pub fn want_active(job: &Job, active: i32, succeeded: i32) -> i32 {
 /// `pastBackoffLimitOnFailure`: for `restartPolicy: OnFailure`, whether the
 /// container restarts (init and regular) of Running and Pending pods reach
 /// the backoff limit: sum `> 0` when the limit is 0, else sum `>= limit`.
-pub fn past_backoff_limit_on_failure(job: &Job, pods: &[Pod]) -> bool {
+pub fn past_backoff_limit_on_failure<P: std::borrow::Borrow<Pod>>(job: &Job, pods: &[P]) -> bool {
     use crate::model::PodPhase;
     if job.spec.template.spec.restart_policy != "OnFailure" {
         return false;
     }
     let restarts: i64 = pods
         .iter()
+        .map(|p| p.borrow())
         .filter(|p| matches!(p.status.phase, PodPhase::Running | PodPhase::Pending))
         .flat_map(|p| p.status.init_container_statuses.iter().chain(&p.status.container_statuses))
         .map(|cs| i64::from(cs.restart_count))

@@ -7,9 +7,10 @@ use crate::model::{CronJob, Job};
 use crate::policy;
 use crate::policy::cronjob::{self, DeleteCause, SyncContext};
 use crate::schedule::kube::{controller_parse, format_schedule};
+use crate::schedule::text::concat;
 use crate::sim::engine::{Engine, Enqueue};
 use crate::sim::log::{Controller, DeletedBy, Entry};
-use crate::sim::world::{CronJobApi, key};
+use crate::sim::world::{CronJobApi, with_key};
 
 impl Engine<'_> {
     /// `updateCronJob` / `addCronJob` / `deleteCronJob`.
@@ -26,7 +27,7 @@ impl Engine<'_> {
         let formatted = format_schedule(&new.spec.schedule, new.spec.time_zone.as_deref());
         match controller_parse(&formatted.text) {
             Err(_) => {
-                let object = format!("CronJob/{k}");
+                let object = concat(&["CronJob/", k]);
                 let msg = format!("unparseable schedule for cronjob: {}", new.spec.schedule);
                 self.emit(Entry::Event(policy::Event::warning(object, "UnParseableCronJobSchedule", msg)));
             }
@@ -46,18 +47,21 @@ impl Engine<'_> {
         {
             return;
         }
-        let mut owners = Vec::new();
+        // Each resolving owner once, old's first; the enqueues leave the
+        // cache as it is, so resolving and enqueueing can interleave.
+        let mut first: Option<(&str, &str)> = None;
         for j in [old, new].into_iter().flatten() {
-            if let Some(r) = j.metadata.controller_ref().filter(|r| r.kind == "CronJob") {
-                let k = key(&j.metadata.namespace, &r.name);
-                let resolves = self.cache.cronjobs.get(&k).is_some_and(|cj| cj.metadata.uid == r.uid);
-                if resolves && !owners.contains(&k) {
-                    owners.push(k);
-                }
+            let Some(r) = j.metadata.controller_ref().filter(|r| r.kind == "CronJob") else { continue };
+            let owner = (j.metadata.namespace.as_str(), r.name.as_str());
+            if first == Some(owner) {
+                continue;
             }
-        }
-        for k in owners {
-            self.enqueue(Controller::Cronjob, &k, Enqueue::Now);
+            with_key(owner.0, owner.1, |k| {
+                if self.cache.cronjobs.get(k).is_some_and(|cj| cj.metadata.uid == r.uid) {
+                    self.enqueue(Controller::Cronjob, k, Enqueue::Now);
+                    first.get_or_insert(owner);
+                }
+            });
         }
     }
 
@@ -70,13 +74,12 @@ impl Engine<'_> {
             self.log_sync(k, None, None, None);
             return;
         };
-        let mut jobs = self.cache.jobs_owned_by(&cj);
-        jobs.retain(|j| cronjob::lists_job(&cj, j, &self.settings));
-        let ctx = SyncContext { now: self.now(), local: self.local, settings: &self.settings };
         let saved = self.world.deleter.take();
         let outcome = {
+            let jobs = self.cache.jobs_listed(&cj, self.settings.job_listing);
+            let ctx = SyncContext { now: self.queue.now(), local: self.local, settings: &self.settings };
             let mut api = CronJobApi { world: &mut self.world, namespace: cj.metadata.namespace.clone() };
-            cronjob::sync(&mut api, &cj, &jobs, ctx)
+            cronjob::sync_cow(&mut api, &cj, &jobs, ctx)
         };
         self.world.deleter = saved;
         self.attribute_deletions(&outcome.deletions);
@@ -85,7 +88,7 @@ impl Engine<'_> {
             self.emit(Entry::Event(e.clone()));
         }
         let write_err = if outcome.status_changed {
-            self.world.update_cronjob_status(&outcome.cronjob).err()
+            self.world.update_cronjob_status_owned(outcome.cronjob.into_owned()).err()
         } else {
             None
         };

@@ -6,6 +6,7 @@
 use crate::model::{Job, ObjectMeta, OwnerReference, Pod, PodStatus};
 use crate::policy;
 use crate::policy::job::{BackoffRecord, SYNC_JOB_BATCH_PERIOD};
+use crate::schedule::text::concat;
 use crate::sim::engine::{Engine, Enqueue};
 use crate::sim::log::{Controller, Entry};
 use crate::sim::world::key;
@@ -47,16 +48,18 @@ impl Engine<'_> {
             self.emit(sync_entry(Controller::Job, k, None));
             return;
         };
-        let pods = self.world.pods_of(k);
         let record = self.job_backoff.get(k).copied().unwrap_or_default();
-        let out = policy::job::sync_job(&job, &pods, &record, self.now(), &self.settings);
+        let out = {
+            let pods = self.world.pods_of_refs(k);
+            policy::job::sync_job_refs(&job, &pods, &record, self.queue.now(), &self.settings)
+        };
         if out.backoff == BackoffRecord::default() {
             self.job_backoff.remove(k);
         } else {
             self.job_backoff.insert(k.to_string(), out.backoff);
         }
         let ns = job.metadata.namespace.clone();
-        let object = format!("Job/{k}");
+        let object = concat(&["Job/", k]);
         // Counting terminal pods (finalizer removal) comes before the
         // status write upstream; the order is invisible in the log.
         for p in &out.pods_to_count {

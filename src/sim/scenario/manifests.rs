@@ -27,6 +27,15 @@ pub struct Source {
     /// manifest is located in them (re-parsing per workload made a
     /// thousand-workload scenario quadratic).
     pub docs: Vec<Node>,
+    /// Byte offsets where the text's lines start (line n at n - 1), so that
+    /// cutting one workload's manifest out does not rescan the text before
+    /// it; empty means not computed.
+    pub line_starts: Vec<usize>,
+}
+
+/// The byte offsets where `text`'s lines start.
+pub fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect()
 }
 
 /// A workload's objects, defaulted and validated.
@@ -149,11 +158,11 @@ pub(super) fn inline_texts(src: &Source, i: usize) -> Result<Vec<String>, Scenar
     };
     let key_col = key.pos.column as usize;
     let Value::Seq(items) = &value.value else {
-        return Ok(vec![blank_except(&src.text, value.pos, None, key_col)]);
+        return Ok(vec![blank_except(src, value.pos, None, key_col)]);
     };
     let texts = items.iter().enumerate().map(|(j, item)| {
         let until = items.get(j + 1).map(|n| n.pos.line as usize);
-        blank_except(&src.text, item.pos, until, key_col)
+        blank_except(src, item.pos, until, key_col)
     });
     Ok(texts.collect())
 }
@@ -162,11 +171,27 @@ pub(super) fn inline_texts(src: &Source, i: usize) -> Result<Vec<String>, Scenar
 /// `from` and runs over the following lines indented past `key_col`
 /// (1-based), stopping at line `until` if given. Positions stay those of
 /// the original text.
-fn blank_except(text: &str, from: Position, until: Option<usize>, key_col: usize) -> String {
+fn blank_except(src: &Source, from: Position, until: Option<usize>, key_col: usize) -> String {
+    let text = src.text.as_str();
     let first = from.line as usize;
     let mut out = String::with_capacity(text.len());
-    for (n, line) in text.lines().enumerate() {
-        let n = n + 1;
+    // Lines before the node only count: jump over them by their newlines
+    // (a byte scan), so a scenario with many workloads stays linear.
+    let skip_to = first.checked_sub(1).filter(|_| until.is_none_or(|u| u >= first));
+    let start = skip_to.and_then(|n| {
+        if src.line_starts.is_empty() {
+            line_starts(text).get(n).copied()
+        } else {
+            src.line_starts.get(n).copied()
+        }
+    });
+    let (skipped, rest) = match (skip_to, start) {
+        (Some(n), Some(at)) => (n, text.get(at..).unwrap_or("")),
+        _ => (0, text),
+    };
+    out.extend(std::iter::repeat_n('\n', skipped));
+    for (n, line) in rest.lines().enumerate() {
+        let n = n + 1 + skipped;
         if until.is_some_and(|u| n >= u) {
             break;
         }
@@ -189,4 +214,28 @@ fn blank_except(text: &str, from: Position, until: Option<usize>, key_col: usize
         out.push('\n');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(text: &str, indexed: bool) -> Source {
+        let line_starts = if indexed { line_starts(text) } else { Vec::new() };
+        Source { text: text.into(), line_starts, ..Source::default() }
+    }
+
+    #[test]
+    fn line_starts_are_the_offsets_after_each_newline() {
+        assert_eq!(line_starts("a\nbb\r\n\nc"), vec![0, 2, 6, 7]);
+    }
+
+    #[test]
+    fn blanking_keeps_line_numbers_with_or_without_the_line_index() {
+        let text = "workloads:\n  - manifest:\n      a: 1\n      b: 2\n  - manifest:\n      c: 3\n";
+        let from = Position { line: 3, column: 7 };
+        let indexed = blank_except(&source(text, true), from, Some(5), 5);
+        assert_eq!(indexed, "\n\n      a: 1\n      b: 2\n");
+        assert_eq!(blank_except(&source(text, false), from, Some(5), 5), indexed);
+    }
 }

@@ -301,8 +301,13 @@ impl Scenario {
             return Err(located(e));
         }
         let docs = crate::model::yaml::parse_documents(text, origin).map_err(located)?;
-        sc.source =
-            Some(Source { file: origin.to_string(), text: text.to_string(), docs, ..Source::default() });
+        sc.source = Some(Source {
+            file: origin.to_string(),
+            text: text.to_string(),
+            docs,
+            line_starts: manifests::line_starts(text),
+            ..Source::default()
+        });
         Ok(sc)
     }
 
