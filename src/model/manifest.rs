@@ -20,6 +20,7 @@
 //! error.
 
 use super::cronjob::CronJob;
+use super::crossplane::{CronOperation, OPS_API_VERSION, Operation};
 use super::job::Job;
 use super::pod::{ContainerTerminated, Pod};
 use super::yaml::{self, Node, Position, Value, YamlError, closest};
@@ -72,6 +73,11 @@ pub struct Manifests {
     pub cronjobs: Vec<Located<CronJob>>,
     pub jobs: Vec<Located<Job>>,
     pub pods: Vec<Located<Pod>>,
+    /// `ops.crossplane.io/v1alpha1` CronOperations (cluster-scoped: no
+    /// namespace is set).
+    pub cronoperations: Vec<Located<CronOperation>>,
+    /// `ops.crossplane.io/v1alpha1` Operations (cluster-scoped).
+    pub operations: Vec<Located<Operation>>,
     /// Skipped objects and suspicious fields; reading still succeeded.
     pub warnings: Vec<YamlError>,
 }
@@ -96,6 +102,8 @@ impl Manifests {
         self.cronjobs.extend(other.cronjobs);
         self.jobs.extend(other.jobs);
         self.pods.extend(other.pods);
+        self.cronoperations.extend(other.cronoperations);
+        self.operations.extend(other.operations);
         self.warnings.extend(other.warnings);
         let dups = self.duplicates();
         if dups.is_empty() { Ok(()) } else { Err(dups) }
@@ -126,7 +134,9 @@ impl Manifests {
             return;
         };
         match (kind, api_version) {
-            ("List" | "CronJobList" | "JobList" | "PodList", _) if depth < 8 => {
+            ("List" | "CronJobList" | "JobList" | "PodList" | "CronOperationList" | "OperationList", _)
+                if depth < 8 =>
+            {
                 match node.get("items").map(|n| &n.value) {
                     Some(Value::Seq(items)) => {
                         for item in items {
@@ -149,6 +159,8 @@ impl Manifests {
                 self.cronjobs.extend(located(node, file, errors));
             }
             ("Job", "batch/v1" | "") => self.jobs.extend(located(node, file, errors)),
+            ("CronOperation", OPS_API_VERSION) => self.cronoperations.extend(located(node, file, errors)),
+            ("Operation", OPS_API_VERSION) => self.operations.extend(located(node, file, errors)),
             ("Pod", "v1" | "") => {
                 let pod = located::<Pod>(node, file, errors).map(|p| with_container_states(p, errors));
                 self.pods.extend(pod);
@@ -174,6 +186,10 @@ impl Manifests {
         dup_check("CronJob", self.cronjobs.iter().map(|o| (&o.metadata, o.file.as_str(), o.pos)), &mut errs);
         dup_check("Job", self.jobs.iter().map(|o| (&o.metadata, o.file.as_str(), o.pos)), &mut errs);
         dup_check("Pod", self.pods.iter().map(|o| (&o.metadata, o.file.as_str(), o.pos)), &mut errs);
+        let cos = self.cronoperations.iter().map(|o| (&o.metadata, o.file.as_str(), o.pos));
+        dup_check("CronOperation", cos, &mut errs);
+        let ops = self.operations.iter().map(|o| (&o.metadata, o.file.as_str(), o.pos));
+        dup_check("Operation", ops, &mut errs);
         errs
     }
 }
@@ -206,8 +222,9 @@ fn located<T: DeserializeOwned + HasMeta>(
 ) -> Option<Located<T>> {
     match yaml::from_node::<T>(node, file) {
         Ok(mut value) => {
+            let namespaced = T::NAMESPACED;
             let meta = value.meta_mut();
-            if meta.namespace.is_empty() {
+            if namespaced && meta.namespace.is_empty() {
                 meta.namespace = "default".into();
             }
             Some(Located { value, file: file.to_string(), pos: node.pos, node: node.clone() })
@@ -248,6 +265,8 @@ fn with_container_states(mut pod: Located<Pod>, errors: &mut Vec<YamlError>) -> 
 
 /// Objects with `metadata`.
 trait HasMeta {
+    /// Cluster-scoped kinds get no `default` namespace.
+    const NAMESPACED: bool = true;
     fn meta_mut(&mut self) -> &mut super::meta::ObjectMeta;
 }
 
@@ -257,6 +276,18 @@ impl HasMeta for CronJob {
     }
 }
 impl HasMeta for Job {
+    fn meta_mut(&mut self) -> &mut super::meta::ObjectMeta {
+        &mut self.metadata
+    }
+}
+impl HasMeta for CronOperation {
+    const NAMESPACED: bool = false;
+    fn meta_mut(&mut self) -> &mut super::meta::ObjectMeta {
+        &mut self.metadata
+    }
+}
+impl HasMeta for Operation {
+    const NAMESPACED: bool = false;
     fn meta_mut(&mut self) -> &mut super::meta::ObjectMeta {
         &mut self.metadata
     }

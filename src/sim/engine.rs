@@ -40,6 +40,8 @@ pub enum Ev {
     DowntimeEnd { start: Time },
     /// A scenario edit of a CronJob.
     Edit { cronjob: String, edit: Edit },
+    /// Crossplane's controllers and store (see [`super::crossplane`]).
+    Xp(super::crossplane::XpEv),
 }
 
 /// How to add a key to a work queue.
@@ -87,6 +89,8 @@ pub struct Engine<'s> {
     pub workloads: BTreeMap<String, WorkloadState>,
     /// Records written so far.
     pub records: u64,
+    /// The Crossplane pod and its objects.
+    pub xp: super::crossplane::XpState,
 }
 
 impl<'s> Engine<'s> {
@@ -205,6 +209,7 @@ impl<'s> Engine<'s> {
                 self.controllers_start();
             }
             Ev::Edit { cronjob, edit } => self.apply_edit(&cronjob, &edit),
+            Ev::Xp(ev) => self.xp_handle(ev),
         }
     }
 
@@ -262,6 +267,7 @@ impl<'s> Engine<'s> {
         self.job_queue.clear();
         self.ttl_queue.clear();
         self.job_backoff.clear();
+        self.xp_stop();
     }
 
     /// kube-controller-manager starts: the informers list everything, so
@@ -284,6 +290,7 @@ impl<'s> Engine<'s> {
             self.enqueue(Controller::Job, &k, Enqueue::Now);
             self.ttl_on_job_change(&k, Some(&j));
         }
+        self.xp_start();
     }
 
     /// A scenario edit, as `kubectl edit` would make it: the API server

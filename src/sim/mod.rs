@@ -7,6 +7,7 @@
 pub mod behaviour;
 pub mod cache;
 pub mod controllers;
+pub mod crossplane;
 pub mod duration;
 pub mod engine;
 pub mod kubelet;

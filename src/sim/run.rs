@@ -2,13 +2,15 @@
 //! of the horizon, and returns the log with what the report needs.
 
 use super::cache::Cache;
+use super::crossplane::XpEv;
 use super::engine::{Engine, Ev, WorkloadState};
 use super::kubelet::Kubelet;
 use super::log::{Entry, Fault, LogSink, Record};
 use super::queue::{EventQueue, WorkQueue};
-use super::scenario::{Scenario, ScenarioError};
+use super::scenario::{Scenario, ScenarioError, WorkloadSpec, XpWorkloadObjects};
 use super::world::{World, key};
-use crate::model::{CronJob, Job, Time};
+use crate::model::crossplane::{CronOperation, LABEL_CRONOPERATION_NAME, OPS_API_VERSION, Operation};
+use crate::model::{CronJob, Job, OwnerReference, Time};
 use crate::policy::job::MIN_BACKOFF_REQUEUE;
 use crate::schedule::{Location, Zone, load_location};
 use serde::Serialize;
@@ -157,7 +159,11 @@ pub fn simulate_into(
         cache: Cache::default(),
         workloads: BTreeMap::new(),
         records: 0,
+        xp: Default::default(),
     };
+    engine.xp.skew = scenario.controller.clock_skew;
+    engine.xp.settings = scenario.controller.crossplane.clone();
+    engine.xp.store.api_now = start.add(-scenario.controller.clock_skew);
     if scenario.controller.clock_skew != 0 {
         engine.emit(Entry::Fault(Fault::ClockSkew { skew: scenario.controller.clock_skew }));
     }
@@ -169,7 +175,14 @@ pub fn simulate_into(
     engine.world.seeding = true;
     for (i, w) in scenario.workloads.iter().enumerate() {
         let what = format!("workloads[{i}]");
-        let objs = scenario.workload_objects(i)?;
+        let objs = match scenario.workload(i)? {
+            WorkloadSpec::CronJob(objs) => objs,
+            WorkloadSpec::CronOperation(x) => {
+                warnings.extend(x.warnings.iter().cloned());
+                metas.push(seed_cronoperation(&mut engine, x, w, &what, &local_name, scenario)?);
+                continue;
+            }
+        };
         warnings.extend(objs.warnings);
         let cj = objs.cronjob;
         let k = key(&cj.metadata.namespace, &cj.metadata.name);
@@ -198,6 +211,7 @@ pub fn simulate_into(
         engine.queue.push(e, Ev::DowntimeEnd { start: s });
     }
     engine.world.seeding = false;
+    engine.xp_pump();
     // Set-up changes reach the kubelet's bookkeeping only; the controllers
     // see the objects through their initial list.
     engine.pump();
@@ -297,11 +311,94 @@ fn meta_of(cj: &CronJob, local_zone: &str, scenario: &Scenario) -> CronJobMeta {
     }
 }
 
-/// The per-CronJob facts of a scenario, known before it runs, so that a
-/// report can account for the log as it streams.
+/// The per-workload facts of a scenario (CronJobs and CronOperations),
+/// known before it runs, so that a report can account for the log as it
+/// streams.
 pub fn cronjob_metas(scenario: &Scenario) -> Result<Vec<CronJobMeta>, SimError> {
     let local_name = scenario.controller.local_zone.clone().unwrap_or_else(|| "UTC".into());
     (0..scenario.workloads.len())
-        .map(|i| Ok(meta_of(&scenario.workload_objects(i)?.cronjob, &local_name, scenario)))
+        .map(|i| {
+            Ok(match scenario.workload(i)? {
+                WorkloadSpec::CronJob(objs) => meta_of(&objs.cronjob, &local_name, scenario),
+                WorkloadSpec::CronOperation(x) => xp_meta_of(&x.cronoperation, &local_name, scenario),
+            })
+        })
         .collect()
+}
+
+/// The report's facts about one CronOperation: the schedule verbatim
+/// (`CRON_TZ=` prefix included), the pod's zone, and `suspended` = paused.
+fn xp_meta_of(co: &CronOperation, local_zone: &str, scenario: &Scenario) -> CronJobMeta {
+    CronJobMeta {
+        key: co.metadata.name.clone(),
+        kind: WorkloadKind::CronOperation,
+        schedule: co.spec.schedule.clone(),
+        time_zone: None,
+        local_zone: local_zone.to_string(),
+        concurrency_policy: co.spec.policy().as_str().into(),
+        starting_deadline_seconds: co.spec.starting_deadline_seconds,
+        suspended: co.is_paused(),
+        horizon_start: scenario.horizon.start,
+        horizon_end: scenario.horizon.end,
+        phase_origin: co.status.last_schedule_time.or(co.metadata.creation_timestamp),
+    }
+}
+
+/// Stores a CronOperation workload, its seeded Operations and its timed
+/// changes; returns its meta.
+fn seed_cronoperation(
+    engine: &mut Engine<'_>,
+    x: XpWorkloadObjects,
+    w: &super::scenario::Workload,
+    what: &str,
+    local_name: &str,
+    scenario: &Scenario,
+) -> Result<CronJobMeta, SimError> {
+    let fail = |e: String| SimError { message: format!("{what}: {e}") };
+    let name = x.cronoperation.metadata.name.clone();
+    if engine.xp.workloads.contains_key(&name) {
+        return Err(fail(format!("CronOperation {name} appears twice")));
+    }
+    engine.xp.workloads.insert(name.clone(), WorkloadState { behaviour: w.behaviour.clone(), runs: 0 });
+    let co = engine.xp.store.create_cronoperation(x.cronoperation).map_err(|e| fail(e.to_string()))?;
+    for mut op in x.operations {
+        adopt_seeded_operation(&mut op, &co);
+        engine.xp.assign_run(&op);
+        let op_name = op.metadata.name.clone();
+        engine.xp.store.seed_operation(op).map_err(|e| fail(format!("Operation {op_name}: {e}")))?;
+    }
+    for (j, c) in w.changes.iter().enumerate() {
+        let edit = c.xp_edit().map_err(|e| fail(format!("changes[{j}]: {e}")))?;
+        engine.queue.push(c.at, Ev::Xp(XpEv::Edit { cronoperation: name.clone(), edit }));
+    }
+    Ok(xp_meta_of(&co, local_name, scenario))
+}
+
+/// A seeded Operation that names its CronOperation by label or by owner
+/// reference gets both, with the CronOperation's uid, as if the
+/// CronOperation had created it (`NewOperation`).
+fn adopt_seeded_operation(op: &mut Operation, co: &CronOperation) {
+    let name = &co.metadata.name;
+    let labelled = op.metadata.labels.get(LABEL_CRONOPERATION_NAME) == Some(name);
+    let owned = op.metadata.owner_references.iter().any(|r| r.kind == "CronOperation" && &r.name == name);
+    if !labelled && !owned {
+        return;
+    }
+    op.metadata.labels.insert(LABEL_CRONOPERATION_NAME.into(), name.clone());
+    match op.metadata.owner_references.iter_mut().find(|r| r.kind == "CronOperation" && &r.name == name) {
+        Some(r) => {
+            if r.uid.is_empty() {
+                r.uid = co.metadata.uid.clone();
+            }
+            r.controller.get_or_insert(true);
+        }
+        None => op.metadata.owner_references.push(OwnerReference {
+            api_version: OPS_API_VERSION.into(),
+            kind: "CronOperation".into(),
+            name: name.clone(),
+            uid: co.metadata.uid.clone(),
+            controller: Some(true),
+            block_owner_deletion: Some(true),
+        }),
+    }
 }

@@ -45,9 +45,15 @@ impl Scenario {
     /// other kinds are skipped with a warning, since the Job controller
     /// creates pods anew.
     pub fn workload_objects(&self, i: usize) -> Result<WorkloadObjects, ScenarioError> {
+        let m = self.read_manifests(i)?;
+        self.cronjob_objects(i, m)
+    }
+
+    /// Reads workload `i`'s manifest, whatever kinds it holds.
+    pub(super) fn read_manifests(&self, i: usize) -> Result<Manifests, ScenarioError> {
         let what = format!("workloads[{i}]");
         let w = self.workloads.get(i).ok_or_else(|| err(&what, "no such workload"))?;
-        let mut m = match (&w.manifest, &self.source) {
+        let m = match (&w.manifest, &self.source) {
             (_, Some(src)) if src.files.contains_key(&i) => {
                 let (file, text) = &src.files[&i];
                 Manifests::read(text, file).map_err(located_all)?
@@ -61,6 +67,16 @@ impl Scenario {
                 return Err(err(&what, "the manifest file was not read (load the scenario from its file)"));
             }
         };
+        Ok(m)
+    }
+
+    /// A CronJob workload's objects from its manifests.
+    pub(super) fn cronjob_objects(
+        &self,
+        i: usize,
+        mut m: Manifests,
+    ) -> Result<WorkloadObjects, ScenarioError> {
+        let what = format!("workloads[{i}]");
         let errors = admit(&mut m);
         if !errors.is_empty() {
             return Err(located_all(errors));

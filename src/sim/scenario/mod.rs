@@ -5,14 +5,17 @@
 //! Workloads are real manifests, status and existing Jobs included, so a
 //! run can start from a live cluster's state.
 
+mod crossplane;
 mod manifests;
 
+pub use crossplane::{WorkloadSpec, XpEdit, XpWorkloadObjects};
 pub use manifests::{Source, WorkloadObjects};
 
 use super::behaviour::Behaviour;
 use super::duration::DurationSpec;
 use crate::model::{CronJob, Millis, Time};
 use crate::policy::Settings;
+use crate::policy::crossplane::CrossplaneSettings;
 use serde::{Deserialize, Deserializer};
 use std::path::Path;
 
@@ -65,6 +68,9 @@ pub struct ControllerConfig {
     pub clock_skew: Millis,
     /// How late the controllers' informers see API changes.
     pub informer_lag: DurationSpec,
+    /// The Crossplane pod's CronOperation controller: upstream by default,
+    /// or with the fixes proposed for crossplane#7524.
+    pub crossplane: CrossplaneSettings,
 }
 
 /// A downtime window: `{start, end}` or `{at, for}` (`for` a Go duration).
@@ -125,6 +131,14 @@ pub struct Change {
     /// `resume: true` clears `spec.suspend`.
     #[serde(default)]
     pub resume: bool,
+    /// CronOperations: `pause: true` sets the `crossplane.io/paused`
+    /// annotation.
+    #[serde(default)]
+    pub pause: bool,
+    /// CronOperations: `unpause: true` removes the annotation (which the
+    /// controller does not notice, bug B3).
+    #[serde(default)]
+    pub unpause: bool,
     #[serde(default)]
     pub schedule: Option<String>,
     /// A zone name; `""` removes `spec.timeZone`.
@@ -153,38 +167,22 @@ pub enum Edit {
 }
 
 impl Change {
-    /// The single edit this change names.
+    /// The single edit this change names, for a CronJob.
     pub fn edit(&self) -> Result<Edit, String> {
-        let mut edits = Vec::new();
-        if self.suspend {
-            edits.push(Edit::Suspend);
-        }
-        if self.resume {
-            edits.push(Edit::Resume);
-        }
-        if let Some(s) = &self.schedule {
-            edits.push(Edit::Schedule(s.clone()));
-        }
-        if let Some(z) = &self.time_zone {
-            edits.push(Edit::TimeZone(Some(z.clone()).filter(|z| !z.is_empty())));
-        }
-        if let Some(p) = &self.concurrency_policy {
-            edits.push(Edit::ConcurrencyPolicy(p.clone()));
-        }
-        if let Some(d) = self.starting_deadline_seconds {
-            edits.push(Edit::StartingDeadlineSeconds(Some(d).filter(|d| *d >= 0)));
-        }
-        if self.delete {
-            edits.push(Edit::Delete);
-        }
-        match edits.len() {
-            1 => Ok(edits.remove(0)),
-            0 => Err(format!(
-                "change at {} names no edit (suspend, resume, schedule, timeZone, concurrencyPolicy, startingDeadlineSeconds or delete)",
-                self.at
-            )),
-            _ => Err(format!("change at {} names {} edits; give one per change", self.at, edits.len())),
-        }
+        Ok(match self.single()? {
+            "suspend" => Edit::Suspend,
+            "resume" => Edit::Resume,
+            "schedule" => Edit::Schedule(self.schedule.clone().unwrap_or_default()),
+            "timeZone" => Edit::TimeZone(self.time_zone.clone().filter(|z| !z.is_empty())),
+            "concurrencyPolicy" => {
+                Edit::ConcurrencyPolicy(self.concurrency_policy.clone().unwrap_or_default())
+            }
+            "startingDeadlineSeconds" => {
+                Edit::StartingDeadlineSeconds(self.starting_deadline_seconds.filter(|d| *d >= 0))
+            }
+            "delete" => Edit::Delete,
+            _ => return Err("CronJobs have no pause annotation; use suspend/resume".into()),
+        })
     }
 }
 
@@ -338,9 +336,15 @@ impl Scenario {
             }
             let bpath = format!("{path}.behaviour");
             w.behaviour.validate().map_err(|e| (bpath.clone(), format!("{bpath}: {e}")))?;
+            // The kind of a `path:` manifest is known only once it is read.
+            let inline_xp = w.manifest.as_ref().map(crossplane::mentions_cronoperation);
             for (j, c) in w.changes.iter().enumerate() {
                 let cpath = format!("{path}.changes[{j}]");
-                c.edit().map_err(|e| (cpath.clone(), format!("{cpath}: {e}")))?;
+                let checked = match inline_xp {
+                    Some(xp) => c.edit_for(xp).map(drop),
+                    None => c.single().map(drop),
+                };
+                checked.map_err(|e| (cpath.clone(), format!("{cpath}: {e}")))?;
             }
         }
         Ok(())

@@ -1,0 +1,299 @@
+//! The API server's store for CronOperations and Operations: what the
+//! API server assigns (uids, resourceVersions, `creationTimestamp` at whole
+//! seconds of its own clock, `metadata.generation` bumped on spec edits
+//! only), the watch notifications the two Crossplane controllers get, and
+//! the log records of stored, finished and deleted Operations.
+//!
+//! Both kinds are cluster-scoped, so objects are keyed by name.
+
+use crate::model::crossplane::{
+    CronOperation, LABEL_CRONOPERATION_NAME, Operation, TYPE_SUCCEEDED, validate_cronoperation,
+};
+use crate::model::{ObjectMeta, Time};
+use crate::policy::ApiError;
+use crate::policy::crossplane::{CrossplaneApi, Trigger, slot_from_name};
+use crate::sim::log::{DeletedBy, Entry};
+use crate::sim::rng::fnv1a64;
+use std::collections::BTreeMap;
+
+/// A watch notification: which object changed and how.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum XpChange {
+    CronOperation {
+        name: String,
+        trigger: Trigger,
+    },
+    /// `owner`: the controlling CronOperation's name (from the owner
+    /// reference, or the old object's on a delete), for `Owns(Operation)`.
+    Operation {
+        name: String,
+        owner: Option<String>,
+        trigger: Trigger,
+    },
+}
+
+/// The store.
+#[derive(Debug, Default)]
+pub struct XpStore {
+    pub cronoperations: BTreeMap<String, CronOperation>,
+    pub operations: BTreeMap<String, Operation>,
+    /// `metadata.generation` of each CronOperation (the model's
+    /// `ObjectMeta` does not carry it).
+    pub generations: BTreeMap<String, i64>,
+    /// Creations per `Kind/name`, so a re-created object gets a new uid.
+    creations: BTreeMap<String, u64>,
+    next_rv: u64,
+    /// The API server's clock; the engine sets it before each use.
+    pub api_now: Time,
+    /// Objects stored now come from the scenario.
+    pub seeding: bool,
+    /// Notifications not yet delivered.
+    pub changes: Vec<XpChange>,
+    /// Log entries not yet written.
+    pub log: Vec<Entry>,
+}
+
+/// The CronOperation controlling `op`, if any.
+pub fn owner_of(op: &Operation) -> Option<String> {
+    op.metadata.controller_ref().filter(|r| r.kind == "CronOperation").map(|r| r.name.clone())
+}
+
+impl XpStore {
+    fn rv(&mut self) -> String {
+        self.next_rv += 1;
+        self.next_rv.to_string()
+    }
+
+    /// A uid that depends only on the kind, the name and how often that
+    /// name was created before: adding another workload never changes it.
+    fn uid(&mut self, kind: &str, name: &str) -> String {
+        let n = self.creations.entry(format!("{kind}/{name}")).or_insert(0);
+        *n += 1;
+        let h = fnv1a64(format!("{kind}/{name}#{n}").as_bytes());
+        let g = fnv1a64(&h.to_le_bytes());
+        format!(
+            "{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}",
+            h >> 32,
+            (h >> 16) & 0xffff,
+            h & 0xfff,
+            (g >> 48) & 0xfff,
+            g & 0xffff_ffff_ffff
+        )
+    }
+
+    /// Fills what the API server sets on create, keeping seeded values.
+    fn admit(&mut self, kind: &str, meta: &mut ObjectMeta) {
+        if meta.uid.is_empty() {
+            meta.uid = self.uid(kind, &meta.name);
+        }
+        if meta.creation_timestamp.is_none() {
+            meta.creation_timestamp = Some(self.api_now.trunc_seconds());
+        }
+        meta.resource_version = self.rv();
+    }
+
+    /// Stores a CronOperation (scenario set-up).
+    pub fn create_cronoperation(&mut self, mut co: CronOperation) -> Result<CronOperation, ApiError> {
+        let name = co.metadata.name.clone();
+        if self.cronoperations.contains_key(&name) {
+            return Err(ApiError::AlreadyExists);
+        }
+        self.admit("CronOperation", &mut co.metadata);
+        self.generations.insert(name.clone(), 1);
+        self.cronoperations.insert(name.clone(), co.clone());
+        self.changes.push(XpChange::CronOperation { name, trigger: Trigger::Created });
+        Ok(co)
+    }
+
+    /// Stores an Operation read from the scenario, logged as seeded (and as
+    /// finished at once when it already is).
+    pub fn seed_operation(&mut self, op: Operation) -> Result<(), ApiError> {
+        let stored = self.store_operation(op, true)?;
+        let mut finished = Operation::default();
+        finished.metadata.name = stored.metadata.name.clone();
+        self.log_finish(&finished, &stored);
+        Ok(())
+    }
+
+    fn store_operation(&mut self, mut op: Operation, seeded: bool) -> Result<Operation, ApiError> {
+        let name = op.metadata.name.clone();
+        if self.operations.contains_key(&name) {
+            return Err(ApiError::AlreadyExists);
+        }
+        self.admit("Operation", &mut op.metadata);
+        let cronoperation = op.metadata.labels.get(LABEL_CRONOPERATION_NAME).cloned().unwrap_or_default();
+        self.log.push(Entry::OperationCreated {
+            operation: name.clone(),
+            scheduled_time: slot_from_name(&cronoperation, &name),
+            cronoperation,
+            uid: op.metadata.uid.clone(),
+            seeded,
+        });
+        self.operations.insert(name.clone(), op.clone());
+        let owner = owner_of(&op);
+        self.changes.push(XpChange::Operation { name, owner, trigger: Trigger::Created });
+        Ok(op)
+    }
+
+    /// Logs `OperationFinished` when `new` completed and `old` had not.
+    fn log_finish(&mut self, old: &Operation, new: &Operation) {
+        if old.is_complete() || !new.is_complete() {
+            return;
+        }
+        let Some(c) = new.condition(TYPE_SUCCEEDED) else { return };
+        self.log.push(Entry::OperationFinished {
+            operation: new.metadata.name.clone(),
+            succeeded: c.status == "True",
+            reason: c.reason.clone(),
+            message: c.message.clone(),
+        });
+    }
+
+    /// A DELETE of an Operation (no finalizers: it leaves at once).
+    pub fn remove_operation(&mut self, name: &str, by: DeletedBy) -> Result<(), ApiError> {
+        let op = self.operations.remove(name).ok_or(ApiError::NotFound)?;
+        self.log.push(Entry::OperationDeleted { operation: name.into(), by });
+        let owner = owner_of(&op);
+        self.changes.push(XpChange::Operation { name: name.into(), owner, trigger: Trigger::Deleted });
+        Ok(())
+    }
+
+    /// A scenario edit of a CronOperation: `spec` edits bump the
+    /// generation; metadata-only edits (the pause annotation) do not.
+    /// Returns the API server's validation errors, if it refused.
+    pub fn edit_cronoperation(
+        &mut self,
+        name: &str,
+        edit: impl FnOnce(&mut CronOperation),
+    ) -> Result<(), String> {
+        let rv = self.rv();
+        let old = self.cronoperations.get(name).ok_or_else(|| "not found".to_string())?;
+        let mut new = old.clone();
+        edit(&mut new);
+        let errs = validate_cronoperation(&new);
+        if !errs.is_empty() {
+            return Err(errs.join("; "));
+        }
+        let trigger = if new.spec != old.spec {
+            *self.generations.entry(name.into()).or_insert(1) += 1;
+            Trigger::SpecChanged
+        } else {
+            Trigger::MetadataChanged
+        };
+        new.metadata.resource_version = rv;
+        self.cronoperations.insert(name.into(), new);
+        self.changes.push(XpChange::CronOperation { name: name.into(), trigger });
+        Ok(())
+    }
+
+    /// A DELETE of a CronOperation; with the garbage collector running its
+    /// Operations go too (otherwise when it starts, see
+    /// [`XpStore::collect_garbage`]).
+    pub fn delete_cronoperation(&mut self, name: &str, gc_running: bool) -> Result<(), ApiError> {
+        self.cronoperations.remove(name).ok_or(ApiError::NotFound)?;
+        self.generations.remove(name);
+        self.changes.push(XpChange::CronOperation { name: name.into(), trigger: Trigger::Deleted });
+        if gc_running {
+            self.collect_garbage();
+        }
+        Ok(())
+    }
+
+    /// The garbage collector: Operations whose controlling CronOperation is
+    /// gone (or has another uid) are deleted.
+    pub fn collect_garbage(&mut self) {
+        let orphans: Vec<String> = self
+            .operations
+            .values()
+            .filter(|op| {
+                op.metadata.controller_ref().filter(|r| r.kind == "CronOperation").is_some_and(|r| {
+                    self.cronoperations
+                        .get(&r.name)
+                        .is_none_or(|co| !r.uid.is_empty() && co.metadata.uid != r.uid)
+                })
+            })
+            .map(|op| op.metadata.name.clone())
+            .collect();
+        for name in orphans {
+            let _ = self.remove_operation(&name, DeletedBy::CronOperationDeleted);
+        }
+    }
+
+    /// `Status().Update` of an Operation. The simulated controllers read
+    /// the store directly (no informer lag), so only a different uid is a
+    /// conflict. A write that changes nothing sends no watch event.
+    pub fn write_operation_status(&mut self, op: &Operation) -> Result<(), ApiError> {
+        let name = op.metadata.name.clone();
+        let stored = self.operations.get(&name).ok_or(ApiError::NotFound)?;
+        if stored.metadata.uid != op.metadata.uid {
+            return Err(ApiError::Conflict);
+        }
+        if stored.status == op.status {
+            return Ok(());
+        }
+        let old = stored.clone();
+        let mut new = old.clone();
+        new.status = op.status.clone();
+        new.metadata.resource_version = self.rv();
+        self.log_finish(&old, &new);
+        let owner = owner_of(&new);
+        self.operations.insert(name.clone(), new);
+        self.changes.push(XpChange::Operation { name, owner, trigger: Trigger::StatusChanged });
+        Ok(())
+    }
+}
+
+impl CrossplaneApi for XpStore {
+    fn list_operations(&mut self, cronoperation: &str) -> Result<Vec<Operation>, ApiError> {
+        let mine = |o: &&Operation| {
+            o.metadata.labels.get(LABEL_CRONOPERATION_NAME).is_some_and(|v| v == cronoperation)
+        };
+        Ok(self.operations.values().filter(mine).cloned().collect())
+    }
+
+    fn create_operation(&mut self, op: Operation) -> Result<Operation, ApiError> {
+        self.store_operation(op, self.seeding)
+    }
+
+    fn delete_operation(&mut self, name: &str) -> Result<(), ApiError> {
+        // The caller attributes the deletion (GC or Replace) afterwards.
+        self.remove_operation(name, DeletedBy::HistoryGc)
+    }
+
+    fn update_cronoperation_status(&mut self, co: &CronOperation) -> Result<(), ApiError> {
+        let name = co.metadata.name.clone();
+        let stored = self.cronoperations.get(&name).ok_or(ApiError::NotFound)?;
+        if stored.metadata.uid != co.metadata.uid {
+            return Err(ApiError::Conflict);
+        }
+        if stored.status == co.status {
+            return Ok(());
+        }
+        let rv = self.rv();
+        if let Some(s) = self.cronoperations.get_mut(&name) {
+            s.status = co.status.clone();
+            s.metadata.resource_version = rv;
+        }
+        self.changes.push(XpChange::CronOperation { name, trigger: Trigger::StatusChanged });
+        Ok(())
+    }
+
+    fn update_operation_status(&mut self, op: &Operation) -> Result<(), ApiError> {
+        self.write_operation_status(op)
+    }
+
+    /// Credentials Secrets are not modelled: they exist.
+    fn get_secret(&mut self, _namespace: &str, _name: &str) -> Result<(), ApiError> {
+        Ok(())
+    }
+
+    /// Composed resources are not modelled: server-side apply succeeds.
+    fn apply_resource(
+        &mut self,
+        _op: &Operation,
+        _name: &str,
+        _r: &serde_json::Value,
+    ) -> Result<(), ApiError> {
+        Ok(())
+    }
+}
