@@ -5,6 +5,8 @@
 //! start), not from what the controller did, so a tick the controller never
 //! considered still shows up and gets a reason.
 
+use super::overlap::OverlapTracker;
+use super::reasons::{Notes, Pending, late_reason, superseded_reason, unresolved_at_end};
 use super::types::*;
 use super::{MAX_ROWS, ON_TIME, SCHEMA_VERSION};
 use crate::model::{Millis, Time};
@@ -109,25 +111,6 @@ fn first_cursor(meta: &CronJobMeta, schedule: Option<&Schedule>) -> i64 {
     }
 }
 
-/// Why a pending tick may end up not started; gathered while it waits.
-#[derive(Debug, Clone, Copy, Default)]
-struct Notes {
-    down_at_tick: bool,
-    suspended: bool,
-    forbid: bool,
-    estimate: bool,
-    collision: bool,
-    deadline: bool,
-    invalid: bool,
-}
-
-#[derive(Debug, Clone)]
-struct Pending {
-    tick: Time,
-    fold_repeat: bool,
-    notes: Notes,
-}
-
 /// One CronJob's running account.
 struct Account {
     meta: CronJobMeta,
@@ -155,12 +138,6 @@ struct JobState {
     replaced: bool,
     removed: bool,
     running: bool,
-}
-
-#[derive(Debug, Default)]
-struct OverlapTracker {
-    running: u32,
-    open: Option<OverlapRow>,
 }
 
 /// Builds a [`Report`] from log records; feed it as a [`LogSink`], then
@@ -306,7 +283,7 @@ impl Accountant {
                 self.jobs.insert(job.clone(), st);
                 if let Some(acc) = self.accounts.get_mut(cronjob) {
                     acc.report.outcomes.created += 1;
-                    acc.overlap.change(t, 1, false, &mut acc.report.overlaps);
+                    acc.overlap.start(t, &mut acc.report.overlaps);
                 }
             }
             Entry::JobFinished { job, condition, reason, .. } => {
@@ -322,7 +299,7 @@ impl Accountant {
                 }
                 if st.running && st.live_pods == 0 {
                     st.running = false;
-                    acc.overlap.change(t, -1, false, &mut acc.report.overlaps);
+                    acc.overlap.stop(t, st.replaced, &mut acc.report.overlaps);
                 }
             }
             Entry::JobDeleted { job, by, .. } => {
@@ -331,6 +308,9 @@ impl Accountant {
                 if *by == DeletedBy::Replace && st.finished.is_none() {
                     st.replaced = true;
                     acc.report.outcomes.replaced += 1;
+                    if st.running {
+                        acc.overlap.replacing();
+                    }
                 }
                 if matches!(by, DeletedBy::HistoryGc | DeletedBy::Ttl) {
                     let (condition, retained) = match &st.finished {
@@ -388,7 +368,7 @@ impl Accountant {
             st.running = false;
             let replaced = st.replaced;
             if let Some(acc) = self.accounts.get_mut(&st.cronjob) {
-                acc.overlap.change(t, -1, replaced, &mut acc.report.overlaps);
+                acc.overlap.stop(t, replaced, &mut acc.report.overlaps);
             }
         }
         if st.removed && st.live_pods == 0 && !st.running {
@@ -637,97 +617,6 @@ impl Account {
                 fold_repeat: p.fold_repeat,
                 why,
             });
-        }
-    }
-}
-
-fn late_reason(n: &Notes) -> String {
-    if n.down_at_tick {
-        "the controller was down at the tick; it started the run when it came back".into()
-    } else if n.suspended {
-        "the CronJob was suspended at the tick; resuming started the most recent missed tick".into()
-    } else if n.forbid {
-        "Forbid: the previous Job was still active; the run started when it finished".into()
-    } else {
-        "the controller synced late".into()
-    }
-}
-
-fn superseded_reason(n: &Notes, newer: Time, zone: Zone) -> String {
-    let newer = format_rfc3339(newer.unix(), zone);
-    if n.invalid {
-        "the controller could not evaluate the schedule (see the events)".into()
-    } else if n.deadline {
-        "outside the startingDeadlineSeconds window when the controller looked".into()
-    } else if n.suspended {
-        format!("suspended; on resume only the most recent missed tick ({newer}) was started")
-    } else if n.down_at_tick {
-        format!("the controller was down; on restart only the most recent missed tick ({newer}) was started")
-    } else if n.forbid {
-        format!("Forbid: the previous Job was still active, and a newer tick ({newer}) superseded this one")
-    } else if n.estimate {
-        format!(
-            "the controller's missed-count estimate (from the first two ticks) skipped it; {newer} was started"
-        )
-    } else {
-        format!("superseded by a newer tick ({newer}); only the most recent due tick is ever started")
-    }
-}
-
-fn unresolved_at_end(p: &Pending, down: bool, end: Time) -> (TickOutcome, String) {
-    let n = &p.notes;
-    let (outcome, why) = if n.invalid {
-        (TickOutcome::NotStarted, "the controller could not evaluate the schedule (see the events)")
-    } else if n.suspended {
-        (TickOutcome::NotStarted, "suspended until the horizon end")
-    } else if n.deadline {
-        (TickOutcome::NotStarted, "outside the startingDeadlineSeconds window when the controller looked")
-    } else if n.estimate {
-        (
-            TickOutcome::NotStarted,
-            "the controller's missed-count estimate (from the first two ticks) found nothing due: a silent \
-             miss (reference Q1)",
-        )
-    } else if n.forbid {
-        (TickOutcome::NotStarted, "Forbid: the previous Job was still active at the horizon end")
-    } else if down || n.down_at_tick {
-        (TickOutcome::NotStarted, "the controller was down until the horizon end")
-    } else if n.collision {
-        (
-            TickOutcome::NotStarted,
-            "same-minute name collision: the Job with this minute's name was already active",
-        )
-    } else if end.since(p.tick) <= ON_TIME {
-        (TickOutcome::Pending, "due at the horizon end; the controller had not synced yet")
-    } else {
-        (TickOutcome::NotStarted, "never started (no sync decided it)")
-    };
-    (outcome, why.into())
-}
-
-impl OverlapTracker {
-    fn change(&mut self, t: Time, delta: i32, replace: bool, out: &mut Overlaps) {
-        let before = self.running;
-        self.running = before.saturating_add_signed(delta);
-        out.max_concurrency = out.max_concurrency.max(self.running);
-        if before < 2 && self.running >= 2 {
-            self.open =
-                Some(OverlapRow { start: t, end: t, max_running: self.running, replace_termination: false });
-        }
-        if let Some(o) = self.open.as_mut() {
-            o.max_running = o.max_running.max(self.running);
-            o.replace_termination |= replace;
-        }
-        if self.running < 2 {
-            self.close(t, out);
-        }
-    }
-
-    fn close(&mut self, end: Time, out: &mut Overlaps) {
-        if let Some(mut o) = self.open.take() {
-            o.end = end;
-            out.total += o.end.since(o.start);
-            out.intervals.push(o);
         }
     }
 }

@@ -10,6 +10,8 @@
 
 mod accountant;
 mod expect;
+mod overlap;
+mod reasons;
 mod render;
 pub mod svg;
 mod types;
