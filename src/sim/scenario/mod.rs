@@ -5,6 +5,7 @@
 //! Workloads are real manifests, status and existing Jobs included, so a
 //! run can start from a live cluster's state.
 
+pub mod convert;
 mod crossplane;
 mod manifests;
 

@@ -1,0 +1,420 @@
+//! A scenario in both controllers' forms, for `cronwarp compare`: every
+//! Kubernetes CronJob also as a Crossplane CronOperation and every
+//! CronOperation also as a CronJob, with the same horizon, seed, controller
+//! set-up and faults, behaviour and timed changes.
+//!
+//! What does not map one to one becomes a [`ConversionNote`]; nothing is
+//! dropped silently. Converted manifests are handed to the simulator as
+//! synthetic manifest files (one JSON document per object), so workloads
+//! that are not converted keep their own text and error positions.
+
+mod objects;
+
+pub use objects::{
+    AsCronJob, AsCronOperation, DUMMY_FUNCTION, DUMMY_IMAGE, PIPELINE_STEP, cronjob_from_cronoperation,
+    cronoperation_from_cronjob, schedule_with_zone, split_zone,
+};
+
+use super::{Change, Edit, Scenario, ScenarioError, Source, err};
+use crate::model::crossplane::{CronOperation, Operation};
+use crate::model::{Millis, format_duration};
+use crate::policy::crossplane::ATTEMPT_TIMEOUT;
+use crate::sim::behaviour::{Behaviour, Distribution, Timing, Z99};
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::BTreeSet;
+
+/// The two controllers a workload can run under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum Controller {
+    /// kube-controller-manager's CronJob and Job controllers.
+    Kubernetes,
+    /// Crossplane's CronOperation and Operation controllers.
+    Crossplane,
+}
+
+impl Controller {
+    /// The name reports print.
+    pub fn label(self) -> &'static str {
+        match self {
+            Controller::Kubernetes => "Kubernetes",
+            Controller::Crossplane => "Crossplane",
+        }
+    }
+}
+
+/// Something about a workload that did not map one to one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConversionNote {
+    /// The workload as the scenario names it (`namespace/name` or `name`).
+    pub workload: String,
+    pub message: String,
+}
+
+/// One workload under both controllers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkloadPair {
+    /// Index in the scenario's `workloads`.
+    pub index: usize,
+    /// The form the scenario wrote.
+    pub original: Controller,
+    /// Report key on the Kubernetes side: `namespace/name`.
+    pub kubernetes: String,
+    /// Report key on the Crossplane side: `name` (cluster-scoped).
+    pub crossplane: String,
+}
+
+/// A scenario in both forms.
+#[derive(Debug, Clone)]
+pub struct BothForms {
+    /// Every workload as a CronJob.
+    pub kubernetes: Scenario,
+    /// Every workload as a CronOperation.
+    pub crossplane: Scenario,
+    /// Workloads in scenario order.
+    pub pairs: Vec<WorkloadPair>,
+    /// In workload order.
+    pub notes: Vec<ConversionNote>,
+}
+
+/// Where a converted workload's manifest goes: the namespace a converted
+/// CronOperation's CronJob lands in.
+pub const CONVERTED_NAMESPACE: &str = "default";
+
+/// Builds both forms of `sc`. Reads (and so validates) every workload's
+/// manifest; errors are located as `cronwarp run` locates them.
+pub fn both_forms(sc: &Scenario) -> Result<BothForms, ScenarioError> {
+    let mut k8s = with_source(sc);
+    let mut xp = with_source(sc);
+    let kinds: Vec<Controller> =
+        (0..sc.workloads.len()).map(|i| workload_kind(sc, i)).collect::<Result<_, _>>()?;
+    // Names each side already holds, so a converted name cannot collide.
+    let mut xp_names = BTreeSet::new();
+    let mut k8s_names = BTreeSet::new();
+    for (i, k) in kinds.iter().enumerate() {
+        match k {
+            Controller::Crossplane => xp_names.insert(read_crossplane(sc, i)?.0.metadata.name),
+            Controller::Kubernetes => {
+                let cj = sc.workload_objects(i)?.cronjob;
+                k8s_names.insert(format!("{}/{}", cj.metadata.namespace, cj.metadata.name))
+            }
+        };
+    }
+    let mut pairs = Vec::new();
+    let mut notes = Vec::new();
+    for (i, kind) in kinds.iter().enumerate() {
+        let w = &sc.workloads[i];
+        let (pair, mut messages) = match kind {
+            Controller::Kubernetes => {
+                let objs = sc.workload_objects(i)?;
+                let cj = &objs.cronjob;
+                let key = format!("{}/{}", cj.metadata.namespace, cj.metadata.name);
+                let (name, collided) =
+                    free_name(&cj.metadata.name, Some(&cj.metadata.namespace), &mut xp_names);
+                let conv = cronoperation_from_cronjob(cj, &objs.jobs, &name);
+                let mut messages = Vec::new();
+                if collided {
+                    messages.push(format!(
+                        "renamed to CronOperation {name}: CronOperations are cluster-scoped and {} was taken",
+                        cj.metadata.name
+                    ));
+                }
+                messages.extend(conv.notes);
+                let mut docs = vec![to_value(&conv.cronoperation)?];
+                for op in &conv.operations {
+                    docs.push(to_value(op)?);
+                }
+                put_manifest(&mut xp, i, &format!("workloads[{i}] as a CronOperation"), &docs)?;
+                let (changes, more) =
+                    changes_to_crossplane(&w.changes, cj.spec.schedule.as_str(), cj.spec.time_zone.clone())?;
+                messages.extend(more);
+                xp.workloads[i].changes = changes;
+                (WorkloadPair { index: i, original: *kind, kubernetes: key, crossplane: name }, messages)
+            }
+            Controller::Crossplane => {
+                let (co, ops) = read_crossplane(sc, i)?;
+                let name = &co.metadata.name;
+                let (cj_name, collided) = free_name(name, None, &mut k8s_names);
+                let conv = cronjob_from_cronoperation(&co, &ops, CONVERTED_NAMESPACE, &cj_name);
+                let mut messages = Vec::new();
+                if collided {
+                    messages.push(format!(
+                        "renamed to CronJob {CONVERTED_NAMESPACE}/{cj_name}: {name} was taken"
+                    ));
+                }
+                messages.push(format!("placed in namespace {CONVERTED_NAMESPACE} (a CronJob is namespaced)"));
+                messages.extend(conv.notes);
+                let mut docs = vec![to_value(&conv.cronjob)?];
+                for j in &conv.jobs {
+                    docs.push(to_value(j)?);
+                }
+                put_manifest(&mut k8s, i, &format!("workloads[{i}] as a CronJob"), &docs)?;
+                let (changes, more) = changes_to_kubernetes(&w.changes, &co.spec.schedule)?;
+                messages.extend(more);
+                k8s.workloads[i].changes = changes;
+                let key = format!("{CONVERTED_NAMESPACE}/{cj_name}");
+                (
+                    WorkloadPair { index: i, original: *kind, kubernetes: key, crossplane: name.clone() },
+                    messages,
+                )
+            }
+        };
+        messages.extend(behaviour_notes(&w.behaviour));
+        let workload = match kind {
+            Controller::Kubernetes => pair.kubernetes.clone(),
+            Controller::Crossplane => pair.crossplane.clone(),
+        };
+        notes.extend(
+            messages.into_iter().map(|message| ConversionNote { workload: workload.clone(), message }),
+        );
+        pairs.push(pair);
+    }
+    Ok(BothForms { kubernetes: k8s, crossplane: xp, pairs, notes })
+}
+
+/// A copy of `sc` whose workloads all read from its [`Source`]: inline
+/// manifests of a scenario built without one become synthetic files too.
+fn with_source(sc: &Scenario) -> Scenario {
+    let mut out = sc.clone();
+    if out.source.is_none() {
+        let mut src = Source { file: "scenario".into(), ..Source::default() };
+        for (i, w) in out.workloads.iter_mut().enumerate() {
+            if let Some(v) = w.manifest.take() {
+                let text = serde_json::to_string_pretty(&v).unwrap_or_default();
+                src.files.insert(i, (format!("workloads[{i}].manifest"), text));
+                w.path = Some(format!("workloads[{i}].manifest"));
+            }
+        }
+        out.source = Some(src);
+    }
+    out
+}
+
+/// Replaces workload `i`'s manifest by `docs` (a multi-document stream).
+fn put_manifest(sc: &mut Scenario, i: usize, origin: &str, docs: &[Value]) -> Result<(), ScenarioError> {
+    let mut text = String::new();
+    for d in docs {
+        text.push_str("---\n");
+        text.push_str(&serde_json::to_string_pretty(d).map_err(|e| err(origin, e))?);
+        text.push('\n');
+    }
+    let src = sc.source.as_mut().ok_or_else(|| err(origin, "the scenario has no source"))?;
+    src.files.insert(i, (origin.to_string(), text));
+    let w = sc.workloads.get_mut(i).ok_or_else(|| err(origin, "no such workload"))?;
+    w.manifest = None;
+    w.path = Some(origin.to_string());
+    Ok(())
+}
+
+fn to_value<T: Serialize>(v: &T) -> Result<Value, ScenarioError> {
+    serde_json::to_value(v).map_err(|e| err("conversion", e))
+}
+
+/// `name` if free, else `name-<namespace>`, then `name-2`, `name-3` … ;
+/// the chosen name is taken. `true` when it had to be changed.
+fn free_name(name: &str, namespace: Option<&str>, taken: &mut BTreeSet<String>) -> (String, bool) {
+    let full = |n: &str| match namespace {
+        Some(_) => n.to_string(),
+        None => format!("{CONVERTED_NAMESPACE}/{n}"),
+    };
+    let mut candidates = vec![name.to_string()];
+    if let Some(ns) = namespace.filter(|ns| !ns.is_empty() && *ns != CONVERTED_NAMESPACE) {
+        candidates.push(format!("{name}-{ns}"));
+    }
+    candidates.extend((2..).take(1000).map(|n| format!("{name}-{n}")));
+    for (k, c) in candidates.iter().enumerate() {
+        if taken.insert(full(c)) {
+            return (c.clone(), k > 0);
+        }
+    }
+    (name.to_string(), false)
+}
+
+/// The objects of workload `i`'s manifest, as JSON values: lists and
+/// multi-document files flattened.
+fn raw_objects(sc: &Scenario, i: usize) -> Result<Vec<Value>, ScenarioError> {
+    let what = format!("workloads[{i}]");
+    let w = sc.workloads.get(i).ok_or_else(|| err(&what, "no such workload"))?;
+    let file = sc.source.as_ref().and_then(|s| s.files.get(&i));
+    let top: Vec<Value> = match (file, &w.manifest) {
+        (Some((origin, text)), _) => {
+            crate::model::yaml::from_yaml_multi::<Value>(text, origin).map_err(super::located)?
+        }
+        (None, Some(v)) => vec![v.clone()],
+        (None, None) => {
+            return Err(err(&what, "the manifest file was not read (load the scenario from its file)"));
+        }
+    };
+    let mut out = Vec::new();
+    let mut stack: Vec<Value> = top.into_iter().rev().collect();
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Array(items) => stack.extend(items.into_iter().rev()),
+            Value::Object(ref m) if m.get("items").is_some_and(Value::is_array) => {
+                if let Some(Value::Array(items)) = m.get("items") {
+                    stack.extend(items.iter().cloned().rev());
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    Ok(out)
+}
+
+fn kind_of(v: &Value) -> &str {
+    v.get("kind").and_then(Value::as_str).unwrap_or("")
+}
+
+/// Whether workload `i` is a CronOperation (Crossplane) or not.
+pub fn workload_kind(sc: &Scenario, i: usize) -> Result<Controller, ScenarioError> {
+    let objects = raw_objects(sc, i)?;
+    Ok(if objects.iter().any(|o| kind_of(o) == "CronOperation") {
+        Controller::Crossplane
+    } else {
+        Controller::Kubernetes
+    })
+}
+
+/// Workload `i`'s CronOperation and seeded Operations.
+fn read_crossplane(sc: &Scenario, i: usize) -> Result<(CronOperation, Vec<Operation>), ScenarioError> {
+    let what = format!("workloads[{i}]");
+    let mut co = None;
+    let mut ops = Vec::new();
+    for o in raw_objects(sc, i)? {
+        match kind_of(&o) {
+            "CronOperation" => co = Some(serde_json::from_value(o).map_err(|e| err(&what, e))?),
+            "Operation" => ops.push(serde_json::from_value(o).map_err(|e| err(&what, e))?),
+            _ => {}
+        }
+    }
+    Ok((co.ok_or_else(|| err(&what, "no CronOperation in the manifest"))?, ops))
+}
+
+/// A change from its YAML keys: the agreed scenario format, whatever the
+/// Rust field names.
+fn change(at: crate::model::Time, key: &str, value: Value) -> Result<Change, ScenarioError> {
+    let mut m = serde_json::Map::new();
+    m.insert("at".into(), serde_json::to_value(at).map_err(|e| err("conversion", e))?);
+    m.insert(key.into(), value);
+    serde_json::from_value(Value::Object(m)).map_err(|e| err("conversion", format!("change {key}: {e}")))
+}
+
+/// A CronJob's changes in CronOperation terms: suspend/resume become
+/// pause/unpause, and schedule and timeZone edits become schedule edits
+/// carrying the zone prefix. Processed in time order.
+fn changes_to_crossplane(
+    changes: &[Change],
+    schedule: &str,
+    zone: Option<String>,
+) -> Result<(Vec<Change>, Vec<String>), ScenarioError> {
+    let (mut schedule, mut zone) = (schedule.to_string(), zone);
+    let mut sorted: Vec<&Change> = changes.iter().collect();
+    sorted.sort_by_key(|c| c.at);
+    let mut out = Vec::new();
+    let mut notes = Vec::new();
+    for c in sorted {
+        let edit = c.edit().map_err(|e| err("changes", e))?;
+        let converted = match edit {
+            Edit::Suspend => change(c.at, "pause", Value::Bool(true))?,
+            Edit::Resume => {
+                notes.push(format!(
+                    "resume at {} became unpause: an annotation-only change, which the CronOperation controller may not notice (bug B3)",
+                    c.at
+                ));
+                change(c.at, "unpause", Value::Bool(true))?
+            }
+            Edit::Schedule(s) => {
+                schedule = s;
+                change(c.at, "schedule", Value::String(schedule_with_zone(&schedule, zone.as_deref())))?
+            }
+            Edit::TimeZone(z) => {
+                zone = z;
+                notes.push(format!("timeZone edit at {} became a schedule edit (zone prefix)", c.at));
+                change(c.at, "schedule", Value::String(schedule_with_zone(&schedule, zone.as_deref())))?
+            }
+            _ => c.clone(),
+        };
+        out.push(converted);
+    }
+    Ok((out, notes))
+}
+
+/// A CronOperation's changes in CronJob terms: pause/unpause become
+/// suspend/resume, and a schedule edit whose zone prefix changes also edits
+/// `spec.timeZone`.
+fn changes_to_kubernetes(
+    changes: &[Change],
+    schedule: &str,
+) -> Result<(Vec<Change>, Vec<String>), ScenarioError> {
+    let mut zone = split_zone(schedule).0;
+    let mut sorted: Vec<&Change> = changes.iter().collect();
+    sorted.sort_by_key(|c| c.at);
+    let mut out = Vec::new();
+    let notes = Vec::new();
+    for c in sorted {
+        let edit = c.edit().map_err(|e| err("changes", e))?;
+        match &edit {
+            Edit::Schedule(s) => {
+                let (z, rest) = split_zone(s);
+                if z != zone {
+                    zone = z;
+                    out.push(change(c.at, "timeZone", Value::String(zone.clone().unwrap_or_default()))?);
+                }
+                out.push(change(c.at, "schedule", Value::String(rest))?);
+            }
+            e => match e.describe().as_str() {
+                d if d.starts_with(PAUSE_ON) => out.push(change(c.at, "suspend", Value::Bool(true))?),
+                d if d.starts_with(PAUSE_OFF) => out.push(change(c.at, "resume", Value::Bool(true))?),
+                _ => out.push(c.clone()),
+            },
+        }
+    }
+    Ok((out, notes))
+}
+
+/// How the log names a pause and an unpause (the agreed format).
+const PAUSE_ON: &str = "crossplane.io/paused=true";
+/// See [`PAUSE_ON`].
+const PAUSE_OFF: &str = "crossplane.io/paused removed";
+
+/// What of a behaviour one controller ignores or cuts short.
+fn behaviour_notes(b: &Behaviour) -> Vec<String> {
+    let mut out = Vec::new();
+    if b.start_latency != Behaviour::default().start_latency {
+        out.push("behaviour.startLatency applies to pods only: Operations ignore it".into());
+    }
+    if b.exit_code != Behaviour::default().exit_code {
+        out.push(
+            "behaviour.exitCode applies to pods only: a failed Operation attempt has no exit code".into(),
+        );
+    }
+    let scripted =
+        b.script.iter().chain(b.runs.values().flatten()).filter_map(|o| o.duration).map(|d| d.millis());
+    let longest = scripted.chain(upper_bound(&b.duration)).max().unwrap_or(0);
+    if longest > ATTEMPT_TIMEOUT {
+        out.push(format!(
+            "warning: an attempt can run {} but a Crossplane attempt times out after {} (failing it); Kubernetes pods run to the end",
+            format_duration(longest),
+            format_duration(ATTEMPT_TIMEOUT)
+        ));
+    }
+    out
+}
+
+/// The longest span a timing draws in practice: its maximum, or its 99th
+/// percentile when unbounded, times the slow factor.
+fn upper_bound(t: &Timing) -> Option<Millis> {
+    let base = match &t.distribution {
+        Distribution::Fixed(d) => d.millis(),
+        Distribution::Uniform { max, .. } => max.millis(),
+        Distribution::Normal { mean, stddev } => {
+            mean.millis().saturating_add((stddev.millis() as f64 * Z99) as Millis)
+        }
+        Distribution::LogNormal { p99, .. } => p99.millis(),
+        Distribution::List(v) | Distribution::Cycle(v) => v.iter().map(|d| d.millis()).max()?,
+    };
+    let factor = t.slow.as_ref().filter(|s| s.probability.get() > 0.0).map_or(1.0, |s| s.factor);
+    Some((base as f64 * factor) as Millis)
+}
