@@ -8,7 +8,9 @@
 //!
 //! [`LogSink`]: crate::sim::log::LogSink
 
+mod account;
 mod accountant;
+mod crossplane;
 mod expect;
 mod overlap;
 mod reasons;

@@ -20,6 +20,13 @@ pub(super) struct Notes {
     pub collision: bool,
     pub deadline: bool,
     pub invalid: bool,
+    /// Crossplane: the pause annotation was removed, but no reconcile has
+    /// noticed yet (bug B3).
+    pub unpause_unnoticed: bool,
+    /// Crossplane: stalled on an owed slot past its deadline (bug B1).
+    pub stalled: bool,
+    /// Crossplane: CREATE keeps failing with AlreadyExists (crossplane#7524).
+    pub already_exists: bool,
 }
 
 /// A tick drawn from the schedule and not yet accounted.

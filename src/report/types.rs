@@ -1,6 +1,7 @@
 //! The report's data: a stable, versioned shape (`--format json`).
 
 use crate::model::{Millis, Time};
+use crate::sim::WorkloadKind;
 use serde::Serialize;
 
 /// The whole report.
@@ -34,8 +35,12 @@ pub struct Header {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CronJobReport {
-    /// `namespace/name`.
+    /// `namespace/name` (a CronOperation, being cluster-scoped: `name`).
     pub name: String,
+    /// `CronOperation` for a Crossplane CronOperation (its runs are
+    /// Operations); absent for a CronJob.
+    #[serde(skip_serializing_if = "WorkloadKind::is_cronjob")]
+    pub kind: WorkloadKind,
     pub schedule: String,
     pub zone: String,
     pub concurrency_policy: String,
@@ -155,8 +160,21 @@ pub struct Outcomes {
     /// Still running (or never finished) at the horizon end.
     pub unfinished: u64,
     /// Pod re-creations (restartPolicy Never) and container restarts
-    /// (OnFailure) beyond each Job's first attempt.
+    /// (OnFailure) beyond each Job's first attempt; for Operations, every
+    /// attempt after the first (lost ones included).
     pub retries: u64,
+    /// Operations that failed with `PipelineError` "failure limit of N
+    /// reached": `retryLimit` exhausted (CronOperations only).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub retry_limit_exhausted: u64,
+    /// Operation attempts in flight when the Crossplane pod stopped: lost,
+    /// not counted in `status.failures`, run again from step 1.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub lost_attempts: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// A finished Job deleted by history GC or TTL, and how long it was kept.

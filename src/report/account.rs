@@ -1,0 +1,326 @@
+//! One workload's running account: the ticks drawn from its schedule and
+//! not yet resolved, and the report rows they resolve into.
+
+use super::crossplane::{self, XpState};
+use super::overlap::OverlapTracker;
+use super::reasons::{Notes, Pending, late_reason, superseded_reason};
+use super::types::*;
+use super::{MAX_ROWS, ON_TIME};
+use crate::model::{Millis, Time};
+use crate::schedule::{Schedule, ScheduleKind, Zone, format_rfc3339, kube};
+use crate::sim::log::DeletedBy;
+use crate::sim::{CronJobMeta, WorkloadKind};
+use std::collections::VecDeque;
+
+/// Controller downtime (kube-controller-manager and the Crossplane pod) as the log has told it so far.
+#[derive(Debug, Default)]
+pub(super) struct Downtime {
+    /// Finished windows, [start, end).
+    pub windows: Vec<(Time, Time)>,
+    /// Down since this instant, not back yet.
+    pub since: Option<Time>,
+}
+
+impl Downtime {
+    pub(super) fn covers(&self, t: Time) -> bool {
+        self.since.is_some_and(|s| s <= t) || self.windows.iter().any(|&(s, e)| s <= t && t < e)
+    }
+}
+
+/// Ticks count strictly after the horizon start, and not before the
+/// CronJob existed; an `@every` schedule keeps the phase of its last
+/// scheduled time (or its creation), as the controller's `Next(lastScheduleTime)`
+/// chain does.
+fn first_cursor(meta: &CronJobMeta, schedule: Option<&Schedule>) -> i64 {
+    let start = meta.horizon_start.unix();
+    let Some(origin) = meta.phase_origin.map(Time::unix) else { return start };
+    match schedule.map(Schedule::kind) {
+        Some(ScheduleKind::Every(d)) if origin <= start => {
+            let d = i64::try_from(*d).unwrap_or(i64::MAX).max(1);
+            origin + (start - origin) / d * d
+        }
+        Some(ScheduleKind::Every(_)) => origin,
+        _ => start,
+    }
+}
+
+/// One workload's (CronJob's or CronOperation's) running account.
+pub(super) struct Account {
+    pub meta: CronJobMeta,
+    pub schedule: Option<Schedule>,
+    pub zone: Zone,
+    /// The last tick drawn from the schedule (unix seconds).
+    pub cursor: i64,
+    pub exhausted: bool,
+    pub pending: VecDeque<Pending>,
+    /// Wall-clock minutes of recent ticks, to spot a fold's second firing.
+    pub recent_walls: VecDeque<(i64, String)>,
+    pub suspended: bool,
+    pub deleted: bool,
+    pub report: CronJobReport,
+    pub overlap: OverlapTracker,
+    /// Crossplane's state as the log has shown it (CronOperations only).
+    pub xp: XpState,
+}
+
+impl Account {
+    pub(super) fn new(meta: CronJobMeta, local: Zone) -> Account {
+        let f = kube::format_schedule(&meta.schedule, meta.time_zone.as_deref());
+        let mut notes = Vec::new();
+        let schedule = match kube::controller_parse(&f.text) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                notes.push(format!("the schedule does not parse, so no tick exists: {e}"));
+                None
+            }
+        };
+        let zone = schedule.map(|s| s.zone(local)).unwrap_or(local);
+        let report = CronJobReport {
+            name: meta.key.clone(),
+            kind: meta.kind,
+            schedule: meta.schedule.clone(),
+            zone: zone.name().to_string(),
+            concurrency_policy: meta.concurrency_policy.clone(),
+            starting_deadline_seconds: meta.starting_deadline_seconds,
+            ticks: TickCounts::default(),
+            exceptions: Vec::new(),
+            max_lateness: 0,
+            notes,
+            overlaps: Overlaps::default(),
+            outcomes: Outcomes::default(),
+            deletions: Vec::new(),
+            deletions_omitted: 0,
+            deletion_summary: Vec::new(),
+            exceptions_omitted: 0,
+        };
+        Account {
+            cursor: first_cursor(&meta, schedule.as_ref()),
+            suspended: meta.suspended,
+            meta,
+            schedule,
+            zone,
+            exhausted: false,
+            pending: VecDeque::new(),
+            recent_walls: VecDeque::new(),
+            deleted: false,
+            report,
+            overlap: OverlapTracker::default(),
+            xp: XpState::default(),
+        }
+    }
+
+    pub(super) fn draw_ticks_until(&mut self, t: Time, downtime: &Downtime) {
+        let Some(s) = self.schedule else { return };
+        while !self.exhausted && !self.deleted {
+            let Some(next) = s.next(self.cursor, self.zone) else {
+                self.exhausted = true;
+                break;
+            };
+            if next <= self.cursor {
+                self.exhausted = true;
+                self.report.notes.push(format!(
+                    "robfig's Next does not advance past {}: the real controller stops scheduling here \
+                     (or loops forever)",
+                    format_rfc3339(next, self.zone)
+                ));
+                break;
+            }
+            let tick = Time::from_unix(next);
+            if tick > t {
+                break;
+            }
+            self.cursor = next;
+            let fold_repeat = self.is_fold_repeat(next);
+            let notes = Notes {
+                down_at_tick: downtime.covers(tick),
+                suspended: self.suspended,
+                ..self.xp.carried_notes()
+            };
+            self.pending.push_back(Pending { tick, fold_repeat, notes });
+        }
+    }
+
+    /// Whether this tick repeats the wall-clock minute of a tick less than
+    /// three hours before it: the second firing in a DST fall-back.
+    fn is_fold_repeat(&mut self, unix: i64) -> bool {
+        let wall = format_rfc3339(unix, self.zone);
+        let minute = wall.get(..16).unwrap_or(&wall).to_string();
+        while self.recent_walls.front().is_some_and(|(u, _)| unix - u > 3 * 3600) {
+            self.recent_walls.pop_front();
+        }
+        let repeat = self.recent_walls.iter().any(|(_, w)| *w == minute);
+        self.recent_walls.push_back((unix, minute));
+        repeat
+    }
+
+    /// A history GC or TTL deletion of a finished (or not) run:
+    /// `finished` is when it ended and its condition.
+    pub(super) fn record_deletion(
+        &mut self,
+        run: &str,
+        by: DeletedBy,
+        at: Time,
+        finished: Option<&(Time, String)>,
+    ) {
+        let (condition, retained) = match finished {
+            Some((end, c)) => (c.clone(), Some(at.since(*end))),
+            None => (String::new(), None),
+        };
+        let by = if by == DeletedBy::Ttl { "TTL" } else { "HistoryGC" };
+        self.summarize_deletion(by, &condition, retained);
+        if self.report.deletions.len() < MAX_ROWS {
+            let row = DeletionRow { job: run.to_string(), by: by.into(), at, condition, retained };
+            self.report.deletions.push(row);
+        } else {
+            self.report.deletions_omitted += 1;
+        }
+    }
+
+    fn summarize_deletion(&mut self, by: &str, condition: &str, retained: Option<Millis>) {
+        let kept = retained.unwrap_or(0);
+        let sums = &mut self.report.deletion_summary;
+        match sums.iter_mut().find(|d| d.by == by && d.condition == condition) {
+            Some(d) => {
+                d.count += 1;
+                d.min_retained = d.min_retained.min(kept);
+                d.max_retained = d.max_retained.max(kept);
+            }
+            None => {
+                sums.push(DeletionSummary {
+                    by: by.into(),
+                    condition: condition.into(),
+                    count: 1,
+                    min_retained: kept,
+                    max_retained: kept,
+                });
+                sums.sort_by(|a, b| (&a.by, &a.condition).cmp(&(&b.by, &b.condition)));
+            }
+        }
+    }
+
+    pub(super) fn spec_change(&mut self, change: &str) {
+        if self.meta.kind == WorkloadKind::CronOperation && crossplane::annotation_change(self, change) {
+            return;
+        }
+        let (field, value) = change.split_once('=').unwrap_or((change, ""));
+        match field {
+            "suspend" => {
+                self.suspended = value == "true";
+                if self.suspended {
+                    self.note_all(|n| n.suspended = true);
+                }
+            }
+            "schedule" | "timeZone" => {
+                if field == "schedule" {
+                    self.meta.schedule = value.to_string();
+                } else {
+                    self.meta.time_zone = (!value.is_empty()).then(|| value.to_string());
+                }
+                let f = kube::format_schedule(&self.meta.schedule, self.meta.time_zone.as_deref());
+                self.schedule = kube::controller_parse(&f.text).ok();
+                self.exhausted = false;
+                self.report.notes.push(format!("{field} changed to {value:?}"));
+            }
+            "startingDeadlineSeconds" => self.meta.starting_deadline_seconds = value.parse().ok(),
+            "concurrencyPolicy" => self.meta.concurrency_policy = value.to_string(),
+            _ => {}
+        }
+    }
+
+    pub(super) fn started(&mut self, tick: Time, at: Time, job: &str) {
+        self.supersede_before(tick);
+        let late_by = at.since(tick);
+        let outcome = if late_by <= ON_TIME { TickOutcome::OnTime } else { TickOutcome::Late };
+        // A catch-up of a tick before the horizon is not one of its ticks.
+        if self.pending.iter().any(|p| p.tick == tick) {
+            self.report.max_lateness = self.report.max_lateness.max(late_by);
+        }
+        let kind = self.meta.kind;
+        self.resolve(tick, outcome, Some(job.to_string()), Some(late_by), move |n| match kind {
+            WorkloadKind::CronJob => late_reason(n),
+            WorkloadKind::CronOperation => crossplane::late_reason(n),
+        });
+    }
+
+    /// Resolves the pending tick equal to `tick` (if it is pending).
+    pub(super) fn resolve(
+        &mut self,
+        tick: Time,
+        outcome: TickOutcome,
+        job: Option<String>,
+        late_by: Option<Millis>,
+        why: impl Fn(&Notes) -> String,
+    ) {
+        if let Some(i) = self.pending.iter().position(|p| p.tick == tick)
+            && let Some(p) = self.pending.remove(i)
+        {
+            let w = why(&p.notes);
+            self.push(p, outcome, job, late_by, w);
+        }
+    }
+
+    /// Every pending tick before `tick` can no longer start: only the most
+    /// recent due tick is ever started.
+    pub(super) fn supersede_before(&mut self, tick: Time) {
+        while self.pending.front().is_some_and(|p| p.tick < tick) {
+            if let Some(p) = self.pending.pop_front() {
+                let why = match self.meta.kind {
+                    WorkloadKind::CronJob => superseded_reason(&p.notes, tick, self.zone),
+                    WorkloadKind::CronOperation => crossplane::superseded_reason(&p.notes, tick, self.zone),
+                };
+                self.push(p, TickOutcome::NotStarted, None, None, why);
+            }
+        }
+    }
+
+    pub(super) fn note_all(&mut self, f: impl Fn(&mut Notes)) {
+        self.pending.iter_mut().for_each(|p| f(&mut p.notes));
+    }
+
+    pub(super) fn note_all_before(&mut self, cutoff: Time, f: impl Fn(&mut Notes)) {
+        self.pending.iter_mut().filter(|p| p.tick < cutoff).for_each(|p| f(&mut p.notes));
+    }
+
+    pub(super) fn note_at_or_before(&mut self, tick: Time, f: impl Fn(&mut Notes)) {
+        self.pending.iter_mut().filter(|p| p.tick <= tick).for_each(|p| f(&mut p.notes));
+    }
+
+    pub(super) fn push(
+        &mut self,
+        p: Pending,
+        outcome: TickOutcome,
+        job: Option<String>,
+        late_by: Option<Millis>,
+        why: String,
+    ) {
+        let c = &mut self.report.ticks;
+        c.total += 1;
+        c.fold_repeats += u64::from(p.fold_repeat);
+        match outcome {
+            TickOutcome::OnTime => c.on_time += 1,
+            TickOutcome::Late => c.late += 1,
+            TickOutcome::NotStarted => c.not_started += 1,
+            TickOutcome::Pending => c.pending += 1,
+        }
+        if outcome != TickOutcome::OnTime || p.fold_repeat {
+            let why = if p.fold_repeat && outcome == TickOutcome::OnTime {
+                "fired twice: the second firing of this wall time in a DST fall-back".to_string()
+            } else {
+                why
+            };
+            if self.report.exceptions.len() >= MAX_ROWS {
+                self.report.exceptions_omitted += 1;
+                return;
+            }
+            self.report.exceptions.push(TickRow {
+                tick: p.tick,
+                local: format_rfc3339(p.tick.unix(), self.zone),
+                outcome,
+                job,
+                late_by,
+                fold_repeat: p.fold_repeat,
+                why,
+            });
+        }
+    }
+}
