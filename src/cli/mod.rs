@@ -6,6 +6,7 @@
 //! through [`Ctx`] so tests can capture it, and this module is the only place
 //! that reads the wall clock (for `--from`'s default).
 
+mod compare;
 mod explain;
 mod expr;
 mod render;
@@ -37,7 +38,8 @@ Examples:
   cronwarp schedule --from 2025-03-08T00:00:00Z --tz America/New_York '30 2 * * *'
   cronwarp explain '0 0 1 * 1'
   cronwarp explain --tz Australia/Lord_Howe '@daily'
-  cronwarp render scenarios/kubevela-cron-task.yaml";
+  cronwarp render scenarios/kubevela-cron-task.yaml
+  cronwarp compare scenarios/downtime-catchup.yaml";
 
 /// Deterministic simulator and test harness for Kubernetes CronJob schedules
 /// and controllers, robfig/cron quirks and DST included.
@@ -65,6 +67,9 @@ pub enum Command {
     /// Render a KubeVela Application's cron-task components to the batch/v1
     /// CronJobs KubeVela applies, checked against API-server validation.
     Render(render::Args),
+    /// Run a scenario under both the Kubernetes CronJob and the Crossplane
+    /// CronOperation controllers and show where they differ.
+    Compare(compare::Args),
 }
 
 /// What a subcommand sees of the outside world.
@@ -120,6 +125,7 @@ pub fn run(cli: &Cli, ctx: &mut Ctx) -> Result<u8, CliError> {
         Command::Run(a) => run::run(a, ctx),
         Command::Schema(a) => schema::run(a, ctx),
         Command::Render(a) => render::run(a, ctx),
+        Command::Compare(a) => compare::run(a, ctx),
     }
 }
 

@@ -10,6 +10,7 @@
 
 mod account;
 mod accountant;
+mod compare;
 mod crossplane;
 mod expect;
 mod overlap;
@@ -19,6 +20,10 @@ pub mod svg;
 mod types;
 
 pub use accountant::{Accountant, ReportInput};
+pub use compare::{
+    COMPARE_SCHEMA_VERSION, Comparison, Metric, PRINTED_TICKS, ReasonCount, SideOutcome, SideViolation,
+    TickDiff, WorkloadComparison, compare, reason_key, render_compare_markdown, render_compare_text,
+};
 pub use expect::{Violation, apply as apply_expectations, check};
 pub use render::{render_markdown, render_text};
 pub use types::*;

@@ -6,7 +6,8 @@
 use super::types::*;
 use crate::model::format_duration;
 
-enum Block {
+/// One piece of a rendered document; shared with the comparison report.
+pub(super) enum Block {
     Heading(u8, String),
     Para(String),
     Table { head: Vec<&'static str>, rows: Vec<Vec<String>> },
@@ -200,8 +201,13 @@ fn outcome_word(o: TickOutcome) -> &'static str {
 
 /// GitHub-flavoured Markdown, for PR comments.
 pub fn render_markdown(r: &Report) -> String {
+    markdown(document(r))
+}
+
+/// Lays out blocks as Markdown.
+pub(super) fn markdown(blocks: Vec<Block>) -> String {
     let mut out = String::new();
-    for b in document(r) {
+    for b in blocks {
         match b {
             Block::Heading(l, t) => out.push_str(&format!("{} {t}\n\n", "#".repeat(usize::from(l)))),
             Block::Para(p) => out.push_str(&format!("{p}\n\n")),
@@ -221,8 +227,13 @@ pub fn render_markdown(r: &Report) -> String {
 
 /// Plain text with aligned columns, for terminals.
 pub fn render_text(r: &Report) -> String {
+    text(document(r))
+}
+
+/// Lays out blocks as aligned plain text.
+pub(super) fn text(blocks: Vec<Block>) -> String {
     let mut out = String::new();
-    for b in document(r) {
+    for b in blocks {
         match b {
             Block::Heading(1, t) => out.push_str(&format!("{t}\n{}\n\n", "=".repeat(t.chars().count()))),
             Block::Heading(2, t) => out.push_str(&format!("{t}\n{}\n", "-".repeat(t.chars().count()))),

@@ -15,8 +15,7 @@ pub use objects::{
     cronoperation_from_cronjob, schedule_with_zone, split_zone,
 };
 
-use super::{Change, Edit, Scenario, ScenarioError, Source, err};
-use crate::model::crossplane::{CronOperation, Operation};
+use super::{Change, Edit, Scenario, ScenarioError, Source, WorkloadSpec, XpEdit, err};
 use crate::model::{Millis, format_duration};
 use crate::policy::crossplane::ATTEMPT_TIMEOUT;
 use crate::sim::behaviour::{Behaviour, Distribution, Timing, Z99};
@@ -88,27 +87,24 @@ pub const CONVERTED_NAMESPACE: &str = "default";
 pub fn both_forms(sc: &Scenario) -> Result<BothForms, ScenarioError> {
     let mut k8s = with_source(sc);
     let mut xp = with_source(sc);
-    let kinds: Vec<Controller> =
-        (0..sc.workloads.len()).map(|i| workload_kind(sc, i)).collect::<Result<_, _>>()?;
+    let specs: Vec<WorkloadSpec> =
+        (0..sc.workloads.len()).map(|i| sc.workload(i)).collect::<Result<_, _>>()?;
     // Names each side already holds, so a converted name cannot collide.
     let mut xp_names = BTreeSet::new();
     let mut k8s_names = BTreeSet::new();
-    for (i, k) in kinds.iter().enumerate() {
-        match k {
-            Controller::Crossplane => xp_names.insert(read_crossplane(sc, i)?.0.metadata.name),
-            Controller::Kubernetes => {
-                let cj = sc.workload_objects(i)?.cronjob;
-                k8s_names.insert(format!("{}/{}", cj.metadata.namespace, cj.metadata.name))
+    for spec in &specs {
+        match spec {
+            WorkloadSpec::CronOperation(x) => xp_names.insert(x.cronoperation.metadata.name.clone()),
+            WorkloadSpec::CronJob(o) => {
+                k8s_names.insert(format!("{}/{}", o.cronjob.metadata.namespace, o.cronjob.metadata.name))
             }
         };
     }
     let mut pairs = Vec::new();
     let mut notes = Vec::new();
-    for (i, kind) in kinds.iter().enumerate() {
-        let w = &sc.workloads[i];
-        let (pair, mut messages) = match kind {
-            Controller::Kubernetes => {
-                let objs = sc.workload_objects(i)?;
+    for (i, (spec, w)) in specs.iter().zip(&sc.workloads).enumerate() {
+        let (pair, mut messages) = match spec {
+            WorkloadSpec::CronJob(objs) => {
                 let cj = &objs.cronjob;
                 let key = format!("{}/{}", cj.metadata.namespace, cj.metadata.name);
                 let (name, collided) =
@@ -131,13 +127,21 @@ pub fn both_forms(sc: &Scenario) -> Result<BothForms, ScenarioError> {
                     changes_to_crossplane(&w.changes, cj.spec.schedule.as_str(), cj.spec.time_zone.clone())?;
                 messages.extend(more);
                 xp.workloads[i].changes = changes;
-                (WorkloadPair { index: i, original: *kind, kubernetes: key, crossplane: name }, messages)
+                (
+                    WorkloadPair {
+                        index: i,
+                        original: Controller::Kubernetes,
+                        kubernetes: key,
+                        crossplane: name,
+                    },
+                    messages,
+                )
             }
-            Controller::Crossplane => {
-                let (co, ops) = read_crossplane(sc, i)?;
+            WorkloadSpec::CronOperation(x) => {
+                let (co, ops) = (&x.cronoperation, &x.operations);
                 let name = &co.metadata.name;
                 let (cj_name, collided) = free_name(name, None, &mut k8s_names);
-                let conv = cronjob_from_cronoperation(&co, &ops, CONVERTED_NAMESPACE, &cj_name);
+                let conv = cronjob_from_cronoperation(co, ops, CONVERTED_NAMESPACE, &cj_name);
                 let mut messages = Vec::new();
                 if collided {
                     messages.push(format!(
@@ -151,18 +155,21 @@ pub fn both_forms(sc: &Scenario) -> Result<BothForms, ScenarioError> {
                     docs.push(to_value(j)?);
                 }
                 put_manifest(&mut k8s, i, &format!("workloads[{i}] as a CronJob"), &docs)?;
-                let (changes, more) = changes_to_kubernetes(&w.changes, &co.spec.schedule)?;
-                messages.extend(more);
-                k8s.workloads[i].changes = changes;
+                k8s.workloads[i].changes = changes_to_kubernetes(&w.changes, &co.spec.schedule)?;
                 let key = format!("{CONVERTED_NAMESPACE}/{cj_name}");
                 (
-                    WorkloadPair { index: i, original: *kind, kubernetes: key, crossplane: name.clone() },
+                    WorkloadPair {
+                        index: i,
+                        original: Controller::Crossplane,
+                        kubernetes: key,
+                        crossplane: name.clone(),
+                    },
                     messages,
                 )
             }
         };
         messages.extend(behaviour_notes(&w.behaviour));
-        let workload = match kind {
+        let workload = match pair.original {
             Controller::Kubernetes => pair.kubernetes.clone(),
             Controller::Crossplane => pair.crossplane.clone(),
         };
@@ -232,75 +239,6 @@ fn free_name(name: &str, namespace: Option<&str>, taken: &mut BTreeSet<String>) 
     (name.to_string(), false)
 }
 
-/// The objects of workload `i`'s manifest, as JSON values: lists and
-/// multi-document files flattened.
-fn raw_objects(sc: &Scenario, i: usize) -> Result<Vec<Value>, ScenarioError> {
-    let what = format!("workloads[{i}]");
-    let w = sc.workloads.get(i).ok_or_else(|| err(&what, "no such workload"))?;
-    let file = sc.source.as_ref().and_then(|s| s.files.get(&i));
-    let top: Vec<Value> = match (file, &w.manifest) {
-        (Some((origin, text)), _) => {
-            crate::model::yaml::from_yaml_multi::<Value>(text, origin).map_err(super::located)?
-        }
-        (None, Some(v)) => vec![v.clone()],
-        (None, None) => {
-            return Err(err(&what, "the manifest file was not read (load the scenario from its file)"));
-        }
-    };
-    let mut out = Vec::new();
-    let mut stack: Vec<Value> = top.into_iter().rev().collect();
-    while let Some(v) = stack.pop() {
-        match v {
-            Value::Array(items) => stack.extend(items.into_iter().rev()),
-            Value::Object(ref m) if m.get("items").is_some_and(Value::is_array) => {
-                if let Some(Value::Array(items)) = m.get("items") {
-                    stack.extend(items.iter().cloned().rev());
-                }
-            }
-            other => out.push(other),
-        }
-    }
-    Ok(out)
-}
-
-fn kind_of(v: &Value) -> &str {
-    v.get("kind").and_then(Value::as_str).unwrap_or("")
-}
-
-/// Whether workload `i` is a CronOperation (Crossplane) or not.
-pub fn workload_kind(sc: &Scenario, i: usize) -> Result<Controller, ScenarioError> {
-    let objects = raw_objects(sc, i)?;
-    Ok(if objects.iter().any(|o| kind_of(o) == "CronOperation") {
-        Controller::Crossplane
-    } else {
-        Controller::Kubernetes
-    })
-}
-
-/// Workload `i`'s CronOperation and seeded Operations.
-fn read_crossplane(sc: &Scenario, i: usize) -> Result<(CronOperation, Vec<Operation>), ScenarioError> {
-    let what = format!("workloads[{i}]");
-    let mut co = None;
-    let mut ops = Vec::new();
-    for o in raw_objects(sc, i)? {
-        match kind_of(&o) {
-            "CronOperation" => co = Some(serde_json::from_value(o).map_err(|e| err(&what, e))?),
-            "Operation" => ops.push(serde_json::from_value(o).map_err(|e| err(&what, e))?),
-            _ => {}
-        }
-    }
-    Ok((co.ok_or_else(|| err(&what, "no CronOperation in the manifest"))?, ops))
-}
-
-/// A change from its YAML keys: the agreed scenario format, whatever the
-/// Rust field names.
-fn change(at: crate::model::Time, key: &str, value: Value) -> Result<Change, ScenarioError> {
-    let mut m = serde_json::Map::new();
-    m.insert("at".into(), serde_json::to_value(at).map_err(|e| err("conversion", e))?);
-    m.insert(key.into(), value);
-    serde_json::from_value(Value::Object(m)).map_err(|e| err("conversion", format!("change {key}: {e}")))
-}
-
 /// A CronJob's changes in CronOperation terms: suspend/resume become
 /// pause/unpause, and schedule and timeZone edits become schedule edits
 /// carrying the zone prefix. Processed in time order.
@@ -310,31 +248,36 @@ fn changes_to_crossplane(
     zone: Option<String>,
 ) -> Result<(Vec<Change>, Vec<String>), ScenarioError> {
     let (mut schedule, mut zone) = (schedule.to_string(), zone);
-    let mut sorted: Vec<&Change> = changes.iter().collect();
-    sorted.sort_by_key(|c| c.at);
     let mut out = Vec::new();
     let mut notes = Vec::new();
-    for c in sorted {
-        let edit = c.edit().map_err(|e| err("changes", e))?;
-        let converted = match edit {
-            Edit::Suspend => change(c.at, "pause", Value::Bool(true))?,
+    for c in in_time_order(changes) {
+        let at = c.at;
+        let converted = match c.edit().map_err(|e| err("changes", e))? {
+            Edit::Suspend => Change { at, pause: true, ..Change::default() },
             Edit::Resume => {
                 notes.push(format!(
-                    "resume at {} became unpause: an annotation-only change, which the CronOperation controller may not notice (bug B3)",
-                    c.at
+                    "resume at {at} became unpause: an annotation-only change, which the CronOperation controller may not notice (bug B3)"
                 ));
-                change(c.at, "unpause", Value::Bool(true))?
+                Change { at, unpause: true, ..Change::default() }
             }
             Edit::Schedule(s) => {
                 schedule = s;
-                change(c.at, "schedule", Value::String(schedule_with_zone(&schedule, zone.as_deref())))?
+                Change {
+                    at,
+                    schedule: Some(schedule_with_zone(&schedule, zone.as_deref())),
+                    ..Change::default()
+                }
             }
             Edit::TimeZone(z) => {
                 zone = z;
-                notes.push(format!("timeZone edit at {} became a schedule edit (zone prefix)", c.at));
-                change(c.at, "schedule", Value::String(schedule_with_zone(&schedule, zone.as_deref())))?
+                notes.push(format!("timeZone edit at {at} became a schedule edit (zone prefix)"));
+                Change {
+                    at,
+                    schedule: Some(schedule_with_zone(&schedule, zone.as_deref())),
+                    ..Change::default()
+                }
             }
-            _ => c.clone(),
+            Edit::ConcurrencyPolicy(_) | Edit::StartingDeadlineSeconds(_) | Edit::Delete => c.clone(),
         };
         out.push(converted);
     }
@@ -344,40 +287,41 @@ fn changes_to_crossplane(
 /// A CronOperation's changes in CronJob terms: pause/unpause become
 /// suspend/resume, and a schedule edit whose zone prefix changes also edits
 /// `spec.timeZone`.
-fn changes_to_kubernetes(
-    changes: &[Change],
-    schedule: &str,
-) -> Result<(Vec<Change>, Vec<String>), ScenarioError> {
+fn changes_to_kubernetes(changes: &[Change], schedule: &str) -> Result<Vec<Change>, ScenarioError> {
     let mut zone = split_zone(schedule).0;
-    let mut sorted: Vec<&Change> = changes.iter().collect();
-    sorted.sort_by_key(|c| c.at);
     let mut out = Vec::new();
-    let notes = Vec::new();
-    for c in sorted {
-        let edit = c.edit().map_err(|e| err("changes", e))?;
-        match &edit {
-            Edit::Schedule(s) => {
-                let (z, rest) = split_zone(s);
+    for c in in_time_order(changes) {
+        let at = c.at;
+        match c.xp_edit().map_err(|e| err("changes", e))? {
+            XpEdit::Pause => out.push(Change { at, suspend: true, ..Change::default() }),
+            XpEdit::Unpause => out.push(Change { at, resume: true, ..Change::default() }),
+            XpEdit::Schedule(s) => {
+                let (z, rest) = split_zone(&s);
                 if z != zone {
                     zone = z;
-                    out.push(change(c.at, "timeZone", Value::String(zone.clone().unwrap_or_default()))?);
+                    // `""` removes spec.timeZone.
+                    out.push(Change {
+                        at,
+                        time_zone: Some(zone.clone().unwrap_or_default()),
+                        ..Change::default()
+                    });
                 }
-                out.push(change(c.at, "schedule", Value::String(rest))?);
+                out.push(Change { at, schedule: Some(rest), ..Change::default() });
             }
-            e => match e.describe().as_str() {
-                d if d.starts_with(PAUSE_ON) => out.push(change(c.at, "suspend", Value::Bool(true))?),
-                d if d.starts_with(PAUSE_OFF) => out.push(change(c.at, "resume", Value::Bool(true))?),
-                _ => out.push(c.clone()),
-            },
+            XpEdit::ConcurrencyPolicy(_) | XpEdit::StartingDeadlineSeconds(_) | XpEdit::Delete => {
+                out.push(c.clone())
+            }
         }
     }
-    Ok((out, notes))
+    Ok(out)
 }
 
-/// How the log names a pause and an unpause (the agreed format).
-const PAUSE_ON: &str = "crossplane.io/paused=true";
-/// See [`PAUSE_ON`].
-const PAUSE_OFF: &str = "crossplane.io/paused removed";
+/// Changes sorted by time, ties in scenario order.
+fn in_time_order(changes: &[Change]) -> Vec<&Change> {
+    let mut sorted: Vec<&Change> = changes.iter().collect();
+    sorted.sort_by_key(|c| c.at);
+    sorted
+}
 
 /// What of a behaviour one controller ignores or cuts short.
 fn behaviour_notes(b: &Behaviour) -> Vec<String> {

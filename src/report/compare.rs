@@ -1,0 +1,418 @@
+//! One scenario under both controllers, side by side: a Kubernetes
+//! [`Report`] and a Crossplane one, paired workload by workload, with the
+//! numbers, the ticks whose outcome differs, and the conversion notes
+//! (`cronwarp compare`).
+
+use super::render::{Block, markdown, text};
+use super::types::{CronJobReport, Report, TickOutcome, TickRow};
+use super::{MAX_ROWS, ON_TIME, Violation};
+use crate::model::{Millis, Time, format_duration};
+use crate::sim::scenario::convert::{Controller, ConversionNote, WorkloadPair};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Version of the comparison's JSON shape; bumped on any breaking change.
+pub const COMPARE_SCHEMA_VERSION: u32 = 1;
+
+/// Differing ticks printed per workload by the text and Markdown forms
+/// (the JSON holds up to [`MAX_ROWS`]).
+pub const PRINTED_TICKS: usize = 20;
+
+/// The comparison (`--format json`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Comparison {
+    pub schema_version: u32,
+    pub scenario: String,
+    pub seed: u64,
+    pub start: Time,
+    pub end: Time,
+    pub workloads: Vec<WorkloadComparison>,
+    pub notes: Vec<ConversionNote>,
+    /// Failed `expect:` checks, on either side.
+    pub violations: Vec<SideViolation>,
+}
+
+/// One workload under both controllers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkloadComparison {
+    /// The CronOperation name (unique, cluster-scoped); file names use it.
+    pub name: String,
+    /// The form the scenario wrote.
+    pub original: Controller,
+    /// `namespace/name` of the CronJob form.
+    pub kubernetes: String,
+    /// Name of the CronOperation form.
+    pub crossplane: String,
+    pub metrics: Vec<Metric>,
+    /// Ticks not started, by reason (times in reasons elided).
+    pub not_started: Vec<ReasonCount>,
+    /// Ticks whose outcome differs, in tick order.
+    pub differing_ticks: Vec<TickDiff>,
+    /// Differing ticks beyond [`MAX_ROWS`].
+    pub differing_ticks_omitted: u64,
+}
+
+/// A number under both controllers; `delta` = Crossplane − Kubernetes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Metric {
+    /// camelCase key: `ticks`, `onTime`, `late`, `maxLateness` …
+    pub key: &'static str,
+    /// `count` or `ms`.
+    pub unit: &'static str,
+    pub kubernetes: i64,
+    pub crossplane: i64,
+    pub delta: i64,
+}
+
+/// How many ticks one reason left unstarted on each side.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReasonCount {
+    pub reason: String,
+    pub kubernetes: u64,
+    pub crossplane: u64,
+}
+
+/// One tick with different outcomes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TickDiff {
+    pub tick: Time,
+    pub kubernetes: SideOutcome,
+    pub crossplane: SideOutcome,
+}
+
+/// A tick's outcome on one side.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SideOutcome {
+    pub outcome: TickOutcome,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub late_by: Option<Millis>,
+    /// Empty for a tick started on time.
+    pub why: String,
+}
+
+/// A failed expectation and the side it failed on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SideViolation {
+    pub controller: Controller,
+    #[serde(flatten)]
+    pub violation: Violation,
+}
+
+/// Pairs the two reports' workloads. A workload missing from a report (it
+/// should not be) compares as all zeros.
+pub fn compare(k8s: &Report, xp: &Report, pairs: &[WorkloadPair], notes: Vec<ConversionNote>) -> Comparison {
+    let find = |r: &Report, key: &str| r.cronjobs.iter().find(|c| c.name == key).cloned();
+    let workloads = pairs
+        .iter()
+        .map(|p| {
+            let empty = |name: &str| CronJobReport { name: name.into(), ..empty_report() };
+            let k = find(k8s, &p.kubernetes).unwrap_or_else(|| empty(&p.kubernetes));
+            let x = find(xp, &p.crossplane).unwrap_or_else(|| empty(&p.crossplane));
+            workload(p, &k, &x)
+        })
+        .collect();
+    let side = |c: Controller, r: &Report| -> Vec<SideViolation> {
+        r.violations.iter().map(|v| SideViolation { controller: c, violation: v.clone() }).collect()
+    };
+    Comparison {
+        schema_version: COMPARE_SCHEMA_VERSION,
+        scenario: k8s.header.scenario.clone(),
+        seed: k8s.header.seed,
+        start: k8s.header.start,
+        end: k8s.header.end,
+        workloads,
+        notes,
+        violations: [side(Controller::Kubernetes, k8s), side(Controller::Crossplane, xp)].concat(),
+    }
+}
+
+fn empty_report() -> CronJobReport {
+    CronJobReport {
+        name: String::new(),
+        schedule: String::new(),
+        zone: String::new(),
+        concurrency_policy: String::new(),
+        starting_deadline_seconds: None,
+        ticks: Default::default(),
+        exceptions: Vec::new(),
+        exceptions_omitted: 0,
+        max_lateness: 0,
+        notes: Vec::new(),
+        overlaps: Default::default(),
+        outcomes: Default::default(),
+        deletion_summary: Vec::new(),
+        deletions: Vec::new(),
+        deletions_omitted: 0,
+    }
+}
+
+/// The compared numbers of one report, in table order.
+fn numbers(r: &CronJobReport) -> [(&'static str, &'static str, i64); 11] {
+    let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+    let o = &r.outcomes;
+    let failed = o.backoff_limit_exceeded + o.deadline_exceeded + o.failed_other;
+    let gc: u64 = r.deletion_summary.iter().map(|d| d.count).sum();
+    [
+        ("ticks", "count", n(r.ticks.total)),
+        ("onTime", "count", n(r.ticks.on_time)),
+        ("late", "count", n(r.ticks.late)),
+        ("maxLateness", "ms", r.max_lateness),
+        ("notStarted", "count", n(r.ticks.not_started)),
+        ("runsCreated", "count", n(o.created)),
+        ("succeeded", "count", n(o.succeeded)),
+        ("failed", "count", n(failed)),
+        ("retries", "count", n(o.retries)),
+        ("maxConcurrency", "count", i64::from(r.overlaps.max_concurrency)),
+        ("gcDeletions", "count", n(gc)),
+    ]
+}
+
+fn workload(p: &WorkloadPair, k: &CronJobReport, x: &CronJobReport) -> WorkloadComparison {
+    let metrics = numbers(k)
+        .into_iter()
+        .zip(numbers(x))
+        .map(|((key, unit, a), (_, _, b))| Metric {
+            key,
+            unit,
+            kubernetes: a,
+            crossplane: b,
+            delta: b.saturating_sub(a),
+        })
+        .collect();
+    let mut reasons: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    for (row, is_k8s) in k.exceptions.iter().map(|r| (r, true)).chain(x.exceptions.iter().map(|r| (r, false)))
+    {
+        if row.outcome == TickOutcome::NotStarted {
+            let e = reasons.entry(reason_key(&row.why)).or_default();
+            if is_k8s { e.0 += 1 } else { e.1 += 1 }
+        }
+    }
+    let not_started = reasons
+        .into_iter()
+        .map(|(reason, (kubernetes, crossplane))| ReasonCount { reason, kubernetes, crossplane })
+        .collect();
+    let (differing_ticks, differing_ticks_omitted) = differing(k, x);
+    WorkloadComparison {
+        name: p.crossplane.clone(),
+        original: p.original,
+        kubernetes: p.kubernetes.clone(),
+        crossplane: p.crossplane.clone(),
+        metrics,
+        not_started,
+        differing_ticks,
+        differing_ticks_omitted,
+    }
+}
+
+/// Ticks whose outcome differs, or that both started late by amounts more
+/// than [`ON_TIME`] apart. A tick missing from a report's exceptions was
+/// started on time there. When a report dropped exception rows (past
+/// [`MAX_ROWS`]), ticks after its last kept row are not compared.
+fn differing(k: &CronJobReport, x: &CronJobReport) -> (Vec<TickDiff>, u64) {
+    let cut = [k, x]
+        .iter()
+        .filter(|r| r.exceptions_omitted > 0)
+        .filter_map(|r| r.exceptions.last().map(|e| e.tick))
+        .min();
+    let by_tick = |r: &CronJobReport| -> BTreeMap<Time, TickRow> {
+        r.exceptions.iter().map(|e| (e.tick, e.clone())).collect()
+    };
+    let (km, xm) = (by_tick(k), by_tick(x));
+    let mut ticks: Vec<Time> =
+        km.keys().chain(xm.keys()).copied().filter(|t| cut.is_none_or(|c| *t <= c)).collect();
+    ticks.sort();
+    ticks.dedup();
+    let mut out = Vec::new();
+    let mut omitted = 0;
+    for t in ticks {
+        let (a, b) = (side(km.get(&t)), side(xm.get(&t)));
+        let late_apart = a.late_by.zip(b.late_by).is_some_and(|(p, q)| (p - q).abs() > ON_TIME);
+        if a.outcome == b.outcome && !late_apart {
+            continue;
+        }
+        if out.len() < MAX_ROWS {
+            out.push(TickDiff { tick: t, kubernetes: a, crossplane: b });
+        } else {
+            omitted += 1;
+        }
+    }
+    (out, omitted)
+}
+
+fn side(row: Option<&TickRow>) -> SideOutcome {
+    match row {
+        Some(r) => SideOutcome { outcome: r.outcome, late_by: r.late_by, why: r.why.clone() },
+        None => SideOutcome { outcome: TickOutcome::OnTime, late_by: None, why: String::new() },
+    }
+}
+
+/// A reason with its times elided, so the same reason for different ticks
+/// counts once: every RFC 3339 timestamp becomes `…`.
+pub fn reason_key(why: &str) -> String {
+    let bytes = why.as_bytes();
+    let mut out = String::with_capacity(why.len());
+    let mut i = 0;
+    while i < why.len() {
+        if starts_timestamp(&bytes[i..]) {
+            out.push('…');
+            while let Some(ch) = why[i..].chars().next().filter(|c| !matches!(c, ' ' | ')' | ',' | ';')) {
+                i += ch.len_utf8();
+            }
+            continue;
+        }
+        let ch = why[i..].chars().next().unwrap_or(' ');
+        out.push(ch);
+        i += ch.len_utf8();
+    }
+    out
+}
+
+/// `dddd-dd-ddT`.
+fn starts_timestamp(b: &[u8]) -> bool {
+    const SHAPE: &[u8; 11] = b"dddd-dd-ddT";
+    b.len() >= SHAPE.len()
+        && SHAPE.iter().zip(b).all(|(s, c)| if *s == b'd' { c.is_ascii_digit() } else { s == c })
+}
+
+fn outcome_text(s: &SideOutcome) -> String {
+    let what = match (s.outcome, s.late_by) {
+        (TickOutcome::OnTime, _) => "on time".to_string(),
+        (TickOutcome::Late, Some(l)) => format!("late {}", format_duration(l)),
+        (TickOutcome::Late, None) => "late".to_string(),
+        (TickOutcome::NotStarted, _) => "not started".to_string(),
+        (TickOutcome::Pending, _) => "pending".to_string(),
+    };
+    if s.why.is_empty() { what } else { format!("{what}: {}", s.why) }
+}
+
+fn signed(v: i64, unit: &str) -> String {
+    match (v, unit) {
+        (0, _) => "0".into(),
+        (v, "ms") if v > 0 => format!("+{}", format_duration(v)),
+        (v, "ms") => format_duration(v),
+        (v, _) if v > 0 => format!("+{v}"),
+        (v, _) => v.to_string(),
+    }
+}
+
+fn value(v: i64, unit: &str) -> String {
+    if unit == "ms" { format_duration(v) } else { v.to_string() }
+}
+
+fn document(c: &Comparison) -> Vec<Block> {
+    let mut d = vec![
+        Block::Heading(1, format!("cronwarp compare: {}", c.scenario)),
+        Block::Para(format!(
+            "Horizon {} → {} ({}), seed {}. Each workload runs twice: as a Kubernetes CronJob and as a Crossplane CronOperation. Δ = Crossplane − Kubernetes.",
+            c.start,
+            c.end,
+            format_duration(c.end.since(c.start)),
+            c.seed
+        )),
+    ];
+    for w in &c.workloads {
+        workload_blocks(&mut d, w);
+    }
+    if !c.notes.is_empty() {
+        d.push(Block::Heading(2, "Conversion notes".into()));
+        let rows = c.notes.iter().map(|n| vec![n.workload.clone(), n.message.clone()]).collect();
+        d.push(Block::Table { head: vec!["workload", "note"], rows });
+    }
+    if !c.violations.is_empty() {
+        d.push(Block::Heading(2, "Expectations failed".into()));
+        let rows = c
+            .violations
+            .iter()
+            .map(|v| {
+                let v2 = &v.violation;
+                vec![
+                    v.controller.label().into(),
+                    v2.expectation.clone(),
+                    v2.cronjob.clone(),
+                    v2.message.clone(),
+                ]
+            })
+            .collect();
+        d.push(Block::Table { head: vec!["controller", "expectation", "workload", "what happened"], rows });
+    }
+    d
+}
+
+fn workload_blocks(d: &mut Vec<Block>, w: &WorkloadComparison) {
+    d.push(Block::Heading(
+        2,
+        format!("{} (CronJob {} / CronOperation {})", w.name, w.kubernetes, w.crossplane),
+    ));
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for m in &w.metrics {
+        rows.push(vec![
+            label(m.key).into(),
+            value(m.kubernetes, m.unit),
+            value(m.crossplane, m.unit),
+            signed(m.delta, m.unit),
+        ]);
+        if m.key == "notStarted" {
+            for r in &w.not_started {
+                let delta = i64::try_from(r.crossplane).unwrap_or(i64::MAX)
+                    - i64::try_from(r.kubernetes).unwrap_or(i64::MAX);
+                rows.push(vec![
+                    format!("  · {}", r.reason),
+                    r.kubernetes.to_string(),
+                    r.crossplane.to_string(),
+                    signed(delta, "count"),
+                ]);
+            }
+        }
+    }
+    d.push(Block::Table { head: vec!["", "Kubernetes", "Crossplane", "Δ"], rows });
+    if w.differing_ticks.is_empty() {
+        d.push(Block::Para("Every tick had the same outcome under both controllers.".into()));
+        return;
+    }
+    d.push(Block::Heading(3, "Ticks whose outcome differs".into()));
+    let rows = w
+        .differing_ticks
+        .iter()
+        .take(PRINTED_TICKS)
+        .map(|t| vec![t.tick.to_string(), outcome_text(&t.kubernetes), outcome_text(&t.crossplane)])
+        .collect();
+    d.push(Block::Table { head: vec!["tick", "Kubernetes", "Crossplane"], rows });
+    let more = (w.differing_ticks.len().saturating_sub(PRINTED_TICKS)) as u64 + w.differing_ticks_omitted;
+    if more > 0 {
+        d.push(Block::Para(format!("… {more} more differing ticks (see --format json).")));
+    }
+}
+
+fn label(key: &str) -> &'static str {
+    match key {
+        "ticks" => "ticks",
+        "onTime" => "run on time",
+        "late" => "run late",
+        "maxLateness" => "max lateness",
+        "notStarted" => "not started",
+        "runsCreated" => "runs created",
+        "succeeded" => "succeeded",
+        "failed" => "failed",
+        "retries" => "retries",
+        "maxConcurrency" => "max concurrency",
+        "gcDeletions" => "GC deletions",
+        _ => "?",
+    }
+}
+
+/// Plain text, for terminals.
+pub fn render_compare_text(c: &Comparison) -> String {
+    text(document(c))
+}
+
+/// GitHub-flavoured Markdown (`compare.md`).
+pub fn render_compare_markdown(c: &Comparison) -> String {
+    markdown(document(c))
+}
