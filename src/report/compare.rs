@@ -136,6 +136,7 @@ pub fn compare(k8s: &Report, xp: &Report, pairs: &[WorkloadPair], notes: Vec<Con
 fn empty_report() -> CronJobReport {
     CronJobReport {
         name: String::new(),
+        kind: Default::default(),
         schedule: String::new(),
         zone: String::new(),
         concurrency_policy: String::new(),
