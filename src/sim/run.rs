@@ -95,6 +95,12 @@ pub struct FinalState {
     pub jobs: BTreeMap<String, Job>,
     /// Pods left, by phase name.
     pub pods_by_phase: BTreeMap<String, u64>,
+    /// Crossplane CronOperations by name.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub cronoperations: BTreeMap<String, CronOperation>,
+    /// Crossplane Operations by name.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub operations: BTreeMap<String, Operation>,
 }
 
 /// What a run produced besides the log.
@@ -239,6 +245,8 @@ pub fn simulate_into(
             cronjobs: engine.world.cronjobs.clone(),
             jobs: engine.world.jobs.clone(),
             pods_by_phase,
+            cronoperations: engine.xp.store.cronoperations.clone(),
+            operations: engine.xp.store.operations.clone(),
         },
         records: engine.records,
         warnings,
