@@ -137,6 +137,9 @@ impl Accountant {
                 acc.push(p, outcome, None, None, why);
             }
             acc.overlap.close(end, &mut acc.report.overlaps);
+            // Crossplane resolves the ticks after an owed slot before the
+            // slot itself (B1, #7524); rows are promised in tick order.
+            acc.report.exceptions.sort_by_key(|x| x.tick);
         }
         self.operations.count_unfinished(&mut self.accounts);
         for job in self.jobs.values() {

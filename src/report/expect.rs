@@ -3,6 +3,7 @@
 
 use super::types::{CronJobReport, Report};
 use crate::model::format_duration;
+use crate::sim::WorkloadKind;
 use crate::sim::scenario::Expect;
 use serde::Serialize;
 
@@ -12,7 +13,7 @@ use serde::Serialize;
 pub struct Violation {
     /// The `expect:` key.
     pub expectation: String,
-    /// `namespace/name` of the CronJob.
+    /// `namespace/name` of the CronJob (a CronOperation's name).
     pub cronjob: String,
     /// What was expected and what happened, in plain words.
     pub message: String,
@@ -48,7 +49,17 @@ fn declared(e: &Expect) -> usize {
     .count()
 }
 
+/// What the runs of `cj` are called: expectations read the same for a
+/// CronJob's Jobs and a CronOperation's Operations.
+fn runs_word(cj: &CronJobReport) -> (&'static str, &'static str) {
+    match cj.kind {
+        WorkloadKind::CronJob => ("Job", "Jobs"),
+        WorkloadKind::CronOperation => ("Operation", "Operations"),
+    }
+}
+
 fn check_one(e: &Expect, cj: &CronJobReport, out: &mut Vec<Violation>) {
+    let (run, runs) = runs_word(cj);
     let mut v = |key: &str, message: String| {
         out.push(Violation { expectation: key.into(), cronjob: cj.name.clone(), message })
     };
@@ -64,7 +75,7 @@ fn check_one(e: &Expect, cj: &CronJobReport, out: &mut Vec<Violation>) {
     if let Some(max) = e.max_concurrent
         && u64::from(cj.overlaps.max_concurrency) > max
     {
-        v("maxConcurrent", format!("{} Jobs ran at once, more than {max}", cj.overlaps.max_concurrency));
+        v("maxConcurrent", format!("{} {runs} ran at once, more than {max}", cj.overlaps.max_concurrency));
     }
     if let Some(min) = e.min_failed_retention {
         let min = min.millis();
@@ -75,7 +86,7 @@ fn check_one(e: &Expect, cj: &CronJobReport, out: &mut Vec<Violation>) {
                 v(
                     "minFailedRetention",
                     format!(
-                        "failed Job {} was deleted by {} after {}, less than {}",
+                        "failed {run} {} was deleted by {} after {}, less than {}",
                         d.job,
                         d.by,
                         format_duration(kept),
@@ -89,12 +100,12 @@ fn check_one(e: &Expect, cj: &CronJobReport, out: &mut Vec<Violation>) {
     if let Some(min) = e.min_jobs
         && created < min
     {
-        v("minJobs", format!("{created} Jobs were created, fewer than {min}"));
+        v("minJobs", format!("{created} {runs} were created, fewer than {min}"));
     }
     if let Some(max) = e.max_jobs
         && created > max
     {
-        v("maxJobs", format!("{created} Jobs were created, more than {max}"));
+        v("maxJobs", format!("{created} {runs} were created, more than {max}"));
     }
 }
 

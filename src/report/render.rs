@@ -5,6 +5,26 @@
 
 use super::types::*;
 use crate::model::format_duration;
+use crate::sim::WorkloadKind;
+
+/// What a workload and its runs are called.
+struct Nouns {
+    kind: &'static str,
+    /// One run, capitalised (`Job`, `Operation`).
+    run: &'static str,
+    /// Table column for a run's name.
+    column: &'static str,
+    runs: &'static str,
+}
+
+fn nouns(kind: WorkloadKind) -> Nouns {
+    match kind {
+        WorkloadKind::CronJob => Nouns { kind: "CronJob", run: "Job", column: "job", runs: "Jobs" },
+        WorkloadKind::CronOperation => {
+            Nouns { kind: "CronOperation", run: "Operation", column: "operation", runs: "Operations" }
+        }
+    }
+}
 
 /// One piece of a rendered document; shared with the comparison report.
 pub(super) enum Block {
@@ -24,12 +44,17 @@ fn document(r: &Report) -> Vec<Block> {
     let mut d = vec![
         Block::Heading(1, format!("cronwarp report: {}", h.scenario)),
         Block::Para(format!(
-            "Horizon {} → {} ({}), seed {}, controller zone {}, tzdb {}, cronwarp {}.",
+            "Horizon {} → {} ({}), seed {}, controller zone {}{}, tzdb {}, cronwarp {}.",
             h.start,
             h.end,
             format_duration(h.end.since(h.start)),
             h.seed,
             h.local_zone,
+            if r.cronjobs.iter().any(|c| c.kind == WorkloadKind::CronOperation) {
+                " (kube-controller-manager's and the Crossplane pod's)"
+            } else {
+                ""
+            },
             h.tzdb_version,
             h.cronwarp_version
         )),
@@ -57,7 +82,8 @@ fn document(r: &Report) -> Vec<Block> {
 fn cronjob(d: &mut Vec<Block>, cj: &CronJobReport) {
     let sds =
         cj.starting_deadline_seconds.map(|s| format!(", startingDeadlineSeconds {s}")).unwrap_or_default();
-    d.push(Block::Heading(2, format!("CronJob {}", cj.name)));
+    let n = nouns(cj.kind);
+    d.push(Block::Heading(2, format!("{} {}", n.kind, cj.name)));
     d.push(Block::Para(format!(
         "Schedule `{}` in {}, concurrencyPolicy {}{}.",
         cj.schedule, cj.zone, cj.concurrency_policy, sds
@@ -105,11 +131,14 @@ fn cronjob(d: &mut Vec<Block>, cj: &CronJobReport) {
                 String::new(),
             ]);
         }
-        d.push(Block::Table { head: vec!["tick (local)", "outcome", "late by", "job", "why"], rows });
+        d.push(Block::Table { head: vec!["tick (local)", "outcome", "late by", n.column, "why"], rows });
     }
     let o = &cj.outcomes;
-    d.push(Block::Heading(3, "Jobs".into()));
-    d.push(Block::Para(format!(
+    d.push(Block::Heading(3, n.runs.into()));
+    d.push(Block::Para(if cj.kind == WorkloadKind::CronOperation {
+        operations_line(o)
+    } else {
+        format!(
         "{} created: {} succeeded, {} BackoffLimitExceeded, {} DeadlineExceeded, {} failed otherwise, {} replaced, \
          {} unfinished; {} retries.",
         o.created,
@@ -118,17 +147,22 @@ fn cronjob(d: &mut Vec<Block>, cj: &CronJobReport) {
         o.deadline_exceeded,
         o.failed_other,
         o.replaced,
-        o.unfinished,
-        o.retries
-    )));
+            o.unfinished,
+            o.retries
+        )
+    }));
     let ov = &cj.overlaps;
     if ov.intervals.is_empty() {
-        d.push(Block::Para(format!("Overlaps: none (at most {} Job running at once).", ov.max_concurrency)));
+        d.push(Block::Para(format!(
+            "Overlaps: none (at most {} {} running at once).",
+            ov.max_concurrency, n.run
+        )));
     } else {
         d.push(Block::Heading(3, "Overlaps".into()));
         d.push(Block::Para(format!(
-            "{} intervals with two or more Jobs running, {} in all; at most {} at once.",
+            "{} intervals with two or more {} running, {} in all; at most {} at once.",
             ov.intervals.len(),
+            n.runs,
             format_duration(ov.total),
             ov.max_concurrency
         )));
@@ -141,18 +175,18 @@ fn cronjob(d: &mut Vec<Block>, cj: &CronJobReport) {
                     i.start.to_string(),
                     format_duration(i.end.since(i.start)),
                     i.max_running.to_string(),
-                    if i.replace_termination {
-                        "replaced Job still terminating".into()
-                    } else {
-                        String::new()
-                    },
+                    if i.replace_termination { replace_note(cj.kind).into() } else { String::new() },
                 ]
             })
             .collect();
         d.push(Block::Table { head: vec!["from", "for", "running", "note"], rows });
     }
     if !cj.deletion_summary.is_empty() {
-        d.push(Block::Heading(3, "History GC and TTL deletions".into()));
+        let title = match cj.kind {
+            WorkloadKind::CronJob => "History GC and TTL deletions",
+            WorkloadKind::CronOperation => "History GC deletions",
+        };
+        d.push(Block::Heading(3, title.into()));
         let rows = cj
             .deletion_summary
             .iter()
@@ -167,7 +201,7 @@ fn cronjob(d: &mut Vec<Block>, cj: &CronJobReport) {
             })
             .collect();
         d.push(Block::Table {
-            head: vec!["deleted by", "ended", "Jobs", "kept at least", "kept at most"],
+            head: vec!["deleted by", "ended", n.runs, "kept at least", "kept at most"],
             rows,
         });
         let total = cj.deletions.len() as u64 + cj.deletions_omitted;
@@ -185,8 +219,31 @@ fn cronjob(d: &mut Vec<Block>, cj: &CronJobReport) {
                     ]
                 })
                 .collect();
-            d.push(Block::Table { head: vec!["job", "ended", "deleted by", "at", "kept for"], rows });
+            d.push(Block::Table { head: vec![n.column, "ended", "deleted by", "at", "kept for"], rows });
         }
+    }
+}
+
+/// A CronOperation's Operations: Crossplane has no backoffLimit or
+/// activeDeadlineSeconds; its failures are `retryLimit` or pipeline errors.
+fn operations_line(o: &Outcomes) -> String {
+    let lost = if o.lost_attempts > 0 {
+        format!(" ({} attempts lost when the Crossplane pod stopped)", o.lost_attempts)
+    } else {
+        String::new()
+    };
+    format!(
+        "{} created: {} succeeded, {} failed with retryLimit exhausted, {} failed otherwise, {} replaced, {} \
+         unfinished; {} retries{lost}.",
+        o.created, o.succeeded, o.retry_limit_exhausted, o.failed_other, o.replaced, o.unfinished, o.retries
+    )
+}
+
+/// The overlap note for a run Replace deleted that kept running.
+fn replace_note(kind: WorkloadKind) -> &'static str {
+    match kind {
+        WorkloadKind::CronJob => "replaced Job still terminating",
+        WorkloadKind::CronOperation => "replaced Operation's function call still running (not cancelled)",
     }
 }
 
