@@ -239,7 +239,6 @@ mod snapshots {
     use super::*;
 
     #[test]
-    #[ignore = "until the CronOperation accountant (branch xpreport) lands: the Crossplane side reports no runs yet"]
     fn downtime_catchup_side_by_side() {
         let o = cronwarp(&["compare", SCENARIO]);
         let mut settings = insta::Settings::clone_current();

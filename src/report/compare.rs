@@ -108,16 +108,11 @@ pub struct SideViolation {
 /// Pairs the two reports' workloads. A workload missing from a report (it
 /// should not be) compares as all zeros.
 pub fn compare(k8s: &Report, xp: &Report, pairs: &[WorkloadPair], notes: Vec<ConversionNote>) -> Comparison {
-    let find = |r: &Report, key: &str| r.cronjobs.iter().find(|c| c.name == key).cloned();
-    let workloads = pairs
-        .iter()
-        .map(|p| {
-            let empty = |name: &str| CronJobReport { name: name.into(), ..empty_report() };
-            let k = find(k8s, &p.kubernetes).unwrap_or_else(|| empty(&p.kubernetes));
-            let x = find(xp, &p.crossplane).unwrap_or_else(|| empty(&p.crossplane));
-            workload(p, &k, &x)
-        })
-        .collect();
+    fn find<'a>(r: &'a Report, key: &str) -> View<'a> {
+        View::of(r.cronjobs.iter().find(|c| c.name == key))
+    }
+    let workloads =
+        pairs.iter().map(|p| workload(p, &find(k8s, &p.kubernetes), &find(xp, &p.crossplane))).collect();
     let side = |c: Controller, r: &Report| -> Vec<SideViolation> {
         r.violations.iter().map(|v| SideViolation { controller: c, violation: v.clone() }).collect()
     };
@@ -133,53 +128,61 @@ pub fn compare(k8s: &Report, xp: &Report, pairs: &[WorkloadPair], notes: Vec<Con
     }
 }
 
-fn empty_report() -> CronJobReport {
-    CronJobReport {
-        name: String::new(),
-        kind: Default::default(),
-        schedule: String::new(),
-        zone: String::new(),
-        concurrency_policy: String::new(),
-        starting_deadline_seconds: None,
-        ticks: Default::default(),
-        exceptions: Vec::new(),
-        exceptions_omitted: 0,
-        max_lateness: 0,
-        notes: Vec::new(),
-        overlaps: Default::default(),
-        outcomes: Default::default(),
-        deletion_summary: Vec::new(),
-        deletions: Vec::new(),
-        deletions_omitted: 0,
+/// The compared numbers' keys and units, in table order.
+const METRICS: [(&str, &str); 12] = [
+    ("ticks", "count"),
+    ("onTime", "count"),
+    ("late", "count"),
+    ("maxLateness", "ms"),
+    ("notStarted", "count"),
+    ("runsCreated", "count"),
+    ("succeeded", "count"),
+    ("failed", "count"),
+    ("retries", "count"),
+    ("lostAttempts", "count"),
+    ("maxConcurrency", "count"),
+    ("gcDeletions", "count"),
+];
+
+/// What the comparison reads of one side's workload report.
+struct View<'a> {
+    /// In [`METRICS`] order.
+    numbers: [i64; 12],
+    exceptions: &'a [TickRow],
+    exceptions_omitted: u64,
+}
+
+impl<'a> View<'a> {
+    fn of(r: Option<&'a CronJobReport>) -> View<'a> {
+        let Some(r) = r else { return View { numbers: [0; 12], exceptions: &[], exceptions_omitted: 0 } };
+        let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+        let o = &r.outcomes;
+        let failed =
+            o.backoff_limit_exceeded + o.deadline_exceeded + o.retry_limit_exhausted + o.failed_other;
+        let gc: u64 = r.deletion_summary.iter().map(|d| d.count).sum();
+        let numbers = [
+            n(r.ticks.total),
+            n(r.ticks.on_time),
+            n(r.ticks.late),
+            r.max_lateness,
+            n(r.ticks.not_started),
+            n(o.created),
+            n(o.succeeded),
+            n(failed),
+            n(o.retries),
+            n(o.lost_attempts),
+            i64::from(r.overlaps.max_concurrency),
+            n(gc),
+        ];
+        View { numbers, exceptions: &r.exceptions, exceptions_omitted: r.exceptions_omitted }
     }
 }
 
-/// The compared numbers of one report, in table order.
-fn numbers(r: &CronJobReport) -> [(&'static str, &'static str, i64); 11] {
-    let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
-    let o = &r.outcomes;
-    let failed = o.backoff_limit_exceeded + o.deadline_exceeded + o.failed_other;
-    let gc: u64 = r.deletion_summary.iter().map(|d| d.count).sum();
-    [
-        ("ticks", "count", n(r.ticks.total)),
-        ("onTime", "count", n(r.ticks.on_time)),
-        ("late", "count", n(r.ticks.late)),
-        ("maxLateness", "ms", r.max_lateness),
-        ("notStarted", "count", n(r.ticks.not_started)),
-        ("runsCreated", "count", n(o.created)),
-        ("succeeded", "count", n(o.succeeded)),
-        ("failed", "count", n(failed)),
-        ("retries", "count", n(o.retries)),
-        ("maxConcurrency", "count", i64::from(r.overlaps.max_concurrency)),
-        ("gcDeletions", "count", n(gc)),
-    ]
-}
-
-fn workload(p: &WorkloadPair, k: &CronJobReport, x: &CronJobReport) -> WorkloadComparison {
-    let metrics = numbers(k)
-        .into_iter()
-        .zip(numbers(x))
-        .map(|((key, unit, a), (_, _, b))| Metric {
+fn workload(p: &WorkloadPair, k: &View, x: &View) -> WorkloadComparison {
+    let metrics = METRICS
+        .iter()
+        .zip(k.numbers.iter().zip(x.numbers.iter()))
+        .map(|(&(key, unit), (&a, &b))| Metric {
             key,
             unit,
             kubernetes: a,
@@ -188,9 +191,8 @@ fn workload(p: &WorkloadPair, k: &CronJobReport, x: &CronJobReport) -> WorkloadC
         })
         .collect();
     let mut reasons: BTreeMap<String, (u64, u64)> = BTreeMap::new();
-    for (row, is_k8s) in k.exceptions.iter().map(|r| (r, true)).chain(x.exceptions.iter().map(|r| (r, false)))
-    {
-        if row.outcome == TickOutcome::NotStarted {
+    for (rows, is_k8s) in [(k.exceptions, true), (x.exceptions, false)] {
+        for row in rows.iter().filter(|r| r.outcome == TickOutcome::NotStarted) {
             let e = reasons.entry(reason_key(&row.why)).or_default();
             if is_k8s { e.0 += 1 } else { e.1 += 1 }
         }
@@ -216,15 +218,14 @@ fn workload(p: &WorkloadPair, k: &CronJobReport, x: &CronJobReport) -> WorkloadC
 /// than [`ON_TIME`] apart. A tick missing from a report's exceptions was
 /// started on time there. When a report dropped exception rows (past
 /// [`MAX_ROWS`]), ticks after its last kept row are not compared.
-fn differing(k: &CronJobReport, x: &CronJobReport) -> (Vec<TickDiff>, u64) {
+fn differing(k: &View, x: &View) -> (Vec<TickDiff>, u64) {
     let cut = [k, x]
         .iter()
-        .filter(|r| r.exceptions_omitted > 0)
-        .filter_map(|r| r.exceptions.last().map(|e| e.tick))
+        .filter(|v| v.exceptions_omitted > 0)
+        .filter_map(|v| v.exceptions.last().map(|e| e.tick))
         .min();
-    let by_tick = |r: &CronJobReport| -> BTreeMap<Time, TickRow> {
-        r.exceptions.iter().map(|e| (e.tick, e.clone())).collect()
-    };
+    let by_tick =
+        |v: &View| -> BTreeMap<Time, TickRow> { v.exceptions.iter().map(|e| (e.tick, e.clone())).collect() };
     let (km, xm) = (by_tick(k), by_tick(x));
     let mut ticks: Vec<Time> =
         km.keys().chain(xm.keys()).copied().filter(|t| cut.is_none_or(|c| *t <= c)).collect();
@@ -359,20 +360,17 @@ fn workload_blocks(d: &mut Vec<Block>, w: &WorkloadComparison) {
             value(m.crossplane, m.unit),
             signed(m.delta, m.unit),
         ]);
-        if m.key == "notStarted" {
-            for r in &w.not_started {
-                let delta = i64::try_from(r.crossplane).unwrap_or(i64::MAX)
-                    - i64::try_from(r.kubernetes).unwrap_or(i64::MAX);
-                rows.push(vec![
-                    format!("  · {}", r.reason),
-                    r.kubernetes.to_string(),
-                    r.crossplane.to_string(),
-                    signed(delta, "count"),
-                ]);
-            }
-        }
     }
     d.push(Block::Table { head: vec!["", "Kubernetes", "Crossplane", "Δ"], rows });
+    if !w.not_started.is_empty() {
+        d.push(Block::Heading(3, "Not started, by reason".into()));
+        let rows = w
+            .not_started
+            .iter()
+            .map(|r| vec![r.kubernetes.to_string(), r.crossplane.to_string(), r.reason.clone()])
+            .collect();
+        d.push(Block::Table { head: vec!["Kubernetes", "Crossplane", "reason"], rows });
+    }
     if w.differing_ticks.is_empty() {
         d.push(Block::Para("Every tick had the same outcome under both controllers.".into()));
         return;
@@ -402,6 +400,7 @@ fn label(key: &str) -> &'static str {
         "succeeded" => "succeeded",
         "failed" => "failed",
         "retries" => "retries",
+        "lostAttempts" => "attempts lost to downtime",
         "maxConcurrency" => "max concurrency",
         "gcDeletions" => "GC deletions",
         _ => "?",
