@@ -1,7 +1,7 @@
 //! `cronwarp compare` on every `scenarios/crossplane-*.yaml` (CronOperations
 //! converted to CronJobs) and on a few Kubernetes scenarios (CronJobs
 //! converted to CronOperations), through the library exactly as the CLI
-//! runs it. The text comparison is pinned in `snapshots/compare-<name>.snap`;
+//! runs it. The text comparison is pinned in `snapshots/compare-text-<name>.snap`;
 //! a scenario that cannot be converted pins its error instead. The
 //! differences each scenario teaches are also asserted outright, so a
 //! snapshot update cannot silently lose them.
@@ -77,7 +77,7 @@ fn every_crossplane_scenario_compares_as_its_snapshot() {
                 Ok(c) => render_compare_text(&c),
                 Err(e) => format!("error: {}\n", relative(&e)),
             };
-            insta::assert_snapshot!(format!("compare-{stem}"), text);
+            insta::assert_snapshot!(format!("compare-text-{stem}"), text);
         }
     });
 }
