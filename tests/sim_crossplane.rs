@@ -643,3 +643,76 @@ mod determinism {
         assert_eq!(mine(&both), mine(&alone));
     }
 }
+
+mod history_and_replace {
+    use super::*;
+    use cronwarp::sim::log::DeletedBy;
+
+    fn deleted(out: &SimOutput) -> Vec<(Time, String, DeletedBy)> {
+        out.log
+            .iter()
+            .filter_map(|r| match &r.entry {
+                Entry::OperationDeleted { operation, by } => Some((r.time, operation.clone(), *by)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Three succeeded Operations are kept (newest creation first); the
+    /// fourth success's next reconcile deletes the oldest.
+    #[test]
+    fn history_gc_keeps_the_three_newest_successes() {
+        let sc = scenario(
+            "2026-01-01T00:30:00Z",
+            "2026-01-01T06:30:00Z",
+            &[],
+            &[cronop("co", "2026-01-01T00:30:00Z", &[HOURLY], &[])],
+        );
+        let out = run(&sc);
+        let gone = deleted(&out);
+        assert_eq!(gone.len(), 3, "{gone:?}");
+        assert!(gone.iter().all(|(_, _, by)| *by == DeletedBy::HistoryGc));
+        assert_eq!(gone[0], (d("04:00:01"), format!("co-{}", d("01:00:00").unix()), DeletedBy::HistoryGc));
+        assert_eq!(out.summary.final_state.operations.len(), 3);
+    }
+
+    /// Replace deletes the still-retrying Operation and creates the next in
+    /// the same reconcile; the deleted one's attempt ends without a retry.
+    #[test]
+    fn replace_deletes_the_running_operation() {
+        let sc = scenario(
+            "2026-01-01T00:00:00Z",
+            "2026-01-01T00:12:00Z",
+            &[],
+            &[cronop(
+                "co",
+                "2026-01-01T00:00:00Z",
+                &["schedule: \"*/5 * * * *\"", "concurrencyPolicy: Replace"],
+                &["duration: 1h"],
+            )],
+        );
+        let out = run(&sc);
+        let first = format!("co-{}", d("00:05:00").unix());
+        assert_eq!(deleted(&out), [(d("00:10:00"), first.clone(), DeletedBy::Replace)]);
+        assert_eq!(slots(&out), [d("00:05:00"), d("00:10:00")]);
+        let ends: Vec<(Option<Time>, Option<Time>)> = out
+            .log
+            .iter()
+            .filter_map(|r| match &r.entry {
+                Entry::OperationSync { object, requeue_at, retry_at, .. } if *object == first => {
+                    Some((*requeue_at, *retry_at))
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(ends.last(), Some(&(None, None)), "gone: no retry");
+    }
+}
+
+#[test]
+fn the_schema_describes_the_crossplane_fields() {
+    let schema = serde_json::to_string(&schemars::schema_for!(Scenario)).unwrap();
+    for field in ["crossplane", "tolerateAlreadyExists", "nameEncodedSlot", "unpause"] {
+        assert!(schema.contains(field), "{field} missing from the schema");
+    }
+}
