@@ -49,14 +49,14 @@ fn accountant(m: CronJobMeta) -> Accountant {
     })
 }
 
-fn feed(a: &mut Accountant, at: &str, entry: Entry) {
+fn feed(a: &mut impl LogSink, at: &str, entry: Entry) {
     a.record(Record { time: t(at), entry });
 }
 
 mod replace_overlap {
     use super::*;
 
-    fn job_created(a: &mut Accountant, at: &str, job: &str) {
+    fn job_created(a: &mut impl LogSink, at: &str, job: &str) {
         let entry = Entry::JobCreated {
             job: job.into(),
             cronjob: "default/cj".into(),
@@ -68,7 +68,7 @@ mod replace_overlap {
         feed(a, at, Entry::PodCreated { pod: format!("{job}-p"), job: job.into() });
     }
 
-    fn pod_finished(a: &mut Accountant, at: &str, job: &str) {
+    fn pod_finished(a: &mut impl LogSink, at: &str, job: &str) {
         let entry = Entry::PodFinished {
             pod: format!("{job}-p"),
             job: job.into(),
@@ -124,13 +124,13 @@ fn op_name(slot: &str) -> String {
     format!("{CO}-{}", t(slot).unix())
 }
 
-fn sync(a: &mut Accountant, at: &str, decision: CronDecision) {
+fn sync(a: &mut impl LogSink, at: &str, decision: CronDecision) {
     feed(a, at, Entry::CronOperationSync { object: CO.into(), requeue_at: None, retry_at: None, decision });
 }
 
 /// Crossplane creates the Operation for `slot` at `at` (the store logs the
 /// Operation before the reconcile's decision, as the simulator does).
-fn create(a: &mut Accountant, at: &str, slot: &str) -> String {
+fn create(a: &mut impl LogSink, at: &str, slot: &str) -> String {
     let operation = op_name(slot);
     let entry = Entry::OperationCreated {
         operation: operation.clone(),
@@ -145,16 +145,16 @@ fn create(a: &mut Accountant, at: &str, slot: &str) -> String {
     operation
 }
 
-fn attempt(a: &mut Accountant, at: &str, op: &str, n: u32) {
+fn attempt(a: &mut impl LogSink, at: &str, op: &str, n: u32) {
     feed(a, at, Entry::OperationAttemptStarted { operation: op.into(), attempt: n });
 }
 
-fn attempt_failed(a: &mut Accountant, at: &str, op: &str, failures: i64) {
+fn attempt_failed(a: &mut impl LogSink, at: &str, op: &str, failures: i64) {
     let error = "cannot run pipeline step \"run\": boom".to_string();
     feed(a, at, Entry::OperationAttemptFailed { operation: op.into(), failures, error });
 }
 
-fn finish(a: &mut Accountant, at: &str, op: &str, succeeded: bool, message: &str) {
+fn finish(a: &mut impl LogSink, at: &str, op: &str, succeeded: bool, message: &str) {
     let reason = if succeeded { "PipelineSuccess" } else { "PipelineError" };
     let entry = Entry::OperationFinished {
         operation: op.into(),
@@ -166,17 +166,17 @@ fn finish(a: &mut Accountant, at: &str, op: &str, succeeded: bool, message: &str
 }
 
 /// One attempt from `at` that succeeds at `done`.
-fn run_ok(a: &mut Accountant, at: &str, done: &str, op: &str) {
+fn run_ok(a: &mut impl LogSink, at: &str, done: &str, op: &str) {
     attempt(a, at, op, 1);
     finish(a, done, op, true, "");
 }
 
-fn down(a: &mut Accountant, from: &str, until: &str) {
+fn down(a: &mut impl LogSink, from: &str, until: &str) {
     feed(a, from, Entry::Fault(Fault::DowntimeStart { until: t(until) }));
     feed(a, until, Entry::Fault(Fault::DowntimeEnd { since: t(from) }));
 }
 
-fn change(a: &mut Accountant, at: &str, change: &str) {
+fn change(a: &mut impl LogSink, at: &str, change: &str) {
     feed(a, at, Entry::Fault(Fault::SpecChange { object: CO.into(), change: change.into() }));
 }
 
@@ -260,7 +260,7 @@ mod slots {
 mod reasons {
     use super::*;
 
-    fn missed(a: &mut Accountant, at: &str, slot: &str) {
+    fn missed(a: &mut impl LogSink, at: &str, slot: &str) {
         let slot = t(slot);
         sync(a, at, CronDecision::MissedDeadline { slot, deadline: slot.add(600_000) });
     }
@@ -452,11 +452,11 @@ mod reasons {
 mod outcomes {
     use super::*;
 
-    fn deleted(a: &mut Accountant, at: &str, op: &str, by: DeletedBy) {
+    fn deleted(a: &mut impl LogSink, at: &str, op: &str, by: DeletedBy) {
         feed(a, at, Entry::OperationDeleted { operation: op.into(), by });
     }
 
-    fn op_sync_end(a: &mut Accountant, at: &str, op: &str) {
+    fn op_sync_end(a: &mut impl LogSink, at: &str, op: &str) {
         let decision = cronwarp::policy::crossplane::OperationDecision::Succeeded { applied: vec![] };
         feed(a, at, Entry::OperationSync { object: op.into(), requeue_at: None, retry_at: None, decision });
     }
@@ -665,5 +665,35 @@ mod expectations {
         );
         assert!(msgs[0].2.contains("bug B1"), "{}", msgs[0].2);
         assert_eq!(msgs[1].2, "1 Operations were created, fewer than 2");
+    }
+}
+
+mod timeline {
+    use super::*;
+    use cronwarp::report::svg::timeline_svg;
+
+    #[test]
+    fn the_svg_timeline_draws_operations_and_the_pause() {
+        let mut log: Vec<Record> = Vec::new();
+        let op1 = create(&mut log, "2025-03-03T01:00:00Z", "2025-03-03T01:00:00Z");
+        run_ok(&mut log, "2025-03-03T01:00:00Z", "2025-03-03T01:00:30Z", &op1);
+        let op2 = create(&mut log, "2025-03-03T02:00:00Z", "2025-03-03T02:00:00Z");
+        finish(&mut log, "2025-03-03T02:00:40Z", &op2, false, "failure limit of 5 reached");
+        feed(
+            &mut log,
+            "2025-03-03T03:00:00Z",
+            Entry::OperationDeleted { operation: op1, by: DeletedBy::HistoryGc },
+        );
+        change(&mut log, "2025-03-03T03:30:00Z", "crossplane.io/paused=true");
+        change(&mut log, "2025-03-03T04:30:00Z", "crossplane.io/paused removed");
+        let m = meta(WorkloadKind::CronOperation, CO, "0 * * * *", "Allow");
+        let svg = timeline_svg(&log, &m);
+        assert!(svg.contains("<title>CronOperation nightly timeline</title>"), "{}", &svg[..300]);
+        assert!(svg.contains("aria-label=\"CronOperation nightly\""));
+        assert!(svg.contains("2 Operations · 5 ticks, 3 without an Operation · 1 deletions"));
+        assert!(svg.contains("Crossplane pod zone UTC"));
+        assert!(svg.contains("aria-label=\"failed (retryLimit…)\""));
+        assert!(svg.contains("aria-label=\"tick without an Operation\""));
+        assert!(svg.contains("aria-label=\"paused by annotation\""), "the pause is shaded");
     }
 }

@@ -1,4 +1,4 @@
-//! The per-CronJob SVG timeline, drawn with plotters.
+//! The per-CronJob (or per-CronOperation) SVG timeline, drawn with plotters.
 //!
 //! Rows, top to bottom: the schedule's ticks (grey; magenta where no Job
 //! was created for the tick), one lane per set of non-overlapping Jobs (a
@@ -21,8 +21,8 @@ mod glyphs;
 mod timeline;
 
 use crate::model::{Time, format_duration};
-use crate::sim::CronJobMeta;
 use crate::sim::log::{DeletedBy, Record};
+use crate::sim::{CronJobMeta, WorkloadKind};
 use glyphs::{FAMILY, GlyphSvg, Runs};
 use plotters::coord::combinators::BindKeyPoints;
 use plotters::prelude::*;
@@ -72,9 +72,19 @@ pub fn outcome_color(o: Outcome) -> RGBColor {
     }
 }
 
-fn outcome_label(o: Outcome) -> &'static str {
+/// What a CronJob's or a CronOperation's runs are called: kind, one run
+/// (with its article), several runs.
+fn nouns(kind: WorkloadKind) -> (&'static str, &'static str, &'static str) {
+    match kind {
+        WorkloadKind::CronJob => ("CronJob", "a Job", "Jobs"),
+        WorkloadKind::CronOperation => ("CronOperation", "an Operation", "Operations"),
+    }
+}
+
+fn outcome_label(o: Outcome, kind: WorkloadKind) -> &'static str {
     match o {
         Outcome::Succeeded => "succeeded",
+        Outcome::Failed if kind == WorkloadKind::CronOperation => "failed (retryLimit…)",
         Outcome::Failed => "failed (BackoffLimitExceeded…)",
         Outcome::DeadlineExceeded => "DeadlineExceeded",
         Outcome::Replaced => "replaced / deleted running",
@@ -270,10 +280,12 @@ fn month_axis(start: Time, end: Time, span_s: i64) -> Vec<(i64, String)> {
 }
 
 fn subtitles(meta: &CronJobMeta, tl: &Timeline, aggregated: bool) -> (String, String) {
-    let zone = match &meta.time_zone {
-        Some(z) => format!("timeZone {z}"),
-        None => format!("controller zone {}", meta.local_zone),
+    let zone = match (&meta.time_zone, meta.kind) {
+        (Some(z), _) => format!("timeZone {z}"),
+        (None, WorkloadKind::CronOperation) => format!("Crossplane pod zone {}", meta.local_zone),
+        (None, WorkloadKind::CronJob) => format!("controller zone {}", meta.local_zone),
     };
+    let (_, run, runs) = nouns(meta.kind);
     let day = |t: Time| {
         chrono::DateTime::from_timestamp_millis(t.0)
             .map(|d| d.format("%Y-%m-%d %H:%M").to_string())
@@ -289,7 +301,7 @@ fn subtitles(meta: &CronJobMeta, tl: &Timeline, aggregated: bool) -> (String, St
     );
     let plus = if tl.ticks.capped { "+" } else { "" };
     let mut second = format!(
-        "{} Jobs · {}{plus} ticks, {} without a Job · {} deletions",
+        "{} {runs} · {}{plus} ticks, {} without {run} · {} deletions",
         tl.bars.len(),
         tl.ticks.times.len(),
         tl.ticks.missed.len(),
@@ -297,7 +309,7 @@ fn subtitles(meta: &CronJobMeta, tl: &Timeline, aggregated: bool) -> (String, St
     );
     if aggregated {
         let w = tl.end.since(tl.start) / BUCKETS as i64;
-        second.push_str(&format!(" · aggregated: Jobs created per {}", format_duration(w)));
+        second.push_str(&format!(" · aggregated: {runs} created per {}", format_duration(w)));
     }
     if let Some(n) = &tl.ticks.note {
         second.push_str(&format!(" · {n}"));
@@ -314,17 +326,21 @@ fn deletions_as_lines(tl: &Timeline) -> bool {
 /// label.
 fn legend(tl: &Timeline) -> Vec<(u8, RGBColor, String)> {
     let mut out: Vec<(u8, RGBColor, String)> =
-        Outcome::ALL.iter().map(|o| (0, outcome_color(*o), outcome_label(*o).to_string())).collect();
+        Outcome::ALL.iter().map(|o| (0, outcome_color(*o), outcome_label(*o, tl.kind).to_string())).collect();
     out.push((0, DOWNTIME, "controller downtime".into()));
     out.push((1, TICK, "schedule tick".into()));
-    out.push((1, MISSED, "tick without a Job".into()));
+    out.push((1, MISSED, format!("tick without {}", nouns(tl.kind).1)));
     let mut kinds: Vec<DeletedBy> = tl.deletions.iter().map(|(_, b)| *b).collect();
     kinds.sort();
     kinds.dedup_by_key(|b| deleted_label(*b));
     let mark = if deletions_as_lines(tl) { 1 } else { 2 };
     out.extend(kinds.into_iter().map(|b| (mark, deleted_color(b), deleted_label(b).to_string())));
     if !tl.suspended.is_empty() {
-        out.push((0, SUSPENDED, "suspended".into()));
+        let what = match tl.kind {
+            WorkloadKind::CronJob => "suspended",
+            WorkloadKind::CronOperation => "paused by annotation",
+        };
+        out.push((0, SUSPENDED, what.into()));
     }
     if !tl.changes.is_empty() {
         out.push((1, CHANGE, "spec change".into()));
@@ -342,7 +358,8 @@ fn draw(buf: &mut String, runs: Runs, tl: &Timeline, meta: &CronJobMeta, aggrega
     let root = GlyphSvg::new(buf, (WIDTH, height), runs).into_drawing_area();
     root.fill(&WHITE)?;
     let (sub1, sub2) = subtitles(meta, tl, aggregated);
-    root.draw(&Text::new(format!("CronJob {}", meta.key), (16, 10), font(18.0, INK)))?;
+    let (kind, _, runs) = nouns(meta.kind);
+    root.draw(&Text::new(format!("{kind} {}", meta.key), (16, 10), font(18.0, INK)))?;
     root.draw(&Text::new(sub1, (16, 34), font(12.0, MUTED)))?;
     root.draw(&Text::new(sub2, (16, 50), font(12.0, MUTED)))?;
 
@@ -429,7 +446,7 @@ fn draw(buf: &mut String, runs: Runs, tl: &Timeline, meta: &CronJobMeta, aggrega
     match max_per_bucket {
         Some(max) => {
             row_label(rows - 1.0, format!("max {max}"))?;
-            row_label(1.0 + body_rows as f64 / 2.0 + 0.5, "Jobs/bucket".into())?;
+            row_label(1.0 + body_rows as f64 / 2.0 + 0.5, format!("{runs}/bucket"))?;
         }
         None => {
             for lane in 0..body_rows {
@@ -481,7 +498,7 @@ pub fn timeline_svg(records: &[Record], meta: &CronJobMeta) -> String {
     let runs = Runs::default();
     let mut buf = String::new();
     let drawn = draw(&mut buf, runs.clone(), &tl, meta, aggregated);
-    let mut svg = glyphs::finish(buf, &format!("CronJob {} timeline", meta.key), &runs);
+    let mut svg = glyphs::finish(buf, &format!("{} {} timeline", nouns(meta.kind).0, meta.key), &runs);
     if let Err(e) = drawn {
         // Plotters' string backend does not fail in practice; if it does,
         // say so in the document rather than lose the report.
@@ -519,6 +536,7 @@ mod tests {
     #[test]
     fn marks_turn_into_a_bounded_band_when_dense() {
         let tl = Timeline {
+            kind: WorkloadKind::CronJob,
             start: Time(0),
             end: Time(10_000_000),
             bars: vec![],

@@ -5,8 +5,8 @@
 use crate::model::Time;
 use crate::schedule::kube::{controller_parse, format_schedule};
 use crate::schedule::{Location, Zone, load_location};
-use crate::sim::CronJobMeta;
 use crate::sim::log::{DeletedBy, Entry, Fault, Record};
+use crate::sim::{CronJobMeta, WorkloadKind};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Schedule ticks beyond this many are not enumerated (a year of minutely
@@ -69,6 +69,8 @@ pub struct Ticks {
 /// Everything drawn for one CronJob.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Timeline {
+    /// CronJob or CronOperation (its runs are Operations).
+    pub kind: WorkloadKind,
     pub start: Time,
     pub end: Time,
     pub bars: Vec<Bar>,
@@ -78,7 +80,8 @@ pub struct Timeline {
     pub downtime: Vec<(Time, Time)>,
     /// Spec changes and the CronJob's deletion, `field=value`.
     pub changes: Vec<(Time, String)>,
-    /// Windows with `spec.suspend: true`.
+    /// Windows with `spec.suspend: true` (a CronOperation: paused by
+    /// annotation).
     pub suspended: Vec<(Time, Time)>,
 }
 
@@ -103,35 +106,30 @@ impl Timeline {
         let mut downtime = Vec::new();
         let mut changes = Vec::new();
         for r in records {
-            match &r.entry {
-                Entry::JobCreated { job, cronjob, scheduled_time, .. } if *cronjob == meta.key => {
+            match run_fact(&r.entry, &meta.key) {
+                Some(RunFact::Created(job, scheduled)) => {
                     order.push(job);
-                    jobs.insert(
-                        job,
-                        JobFacts { created: r.time, scheduled: *scheduled_time, ..Default::default() },
-                    );
+                    jobs.insert(job, JobFacts { created: r.time, scheduled, ..Default::default() });
                 }
-                Entry::JobFinished { job, condition, reason, .. } => {
-                    if let Some(f) = jobs.get_mut(job.as_str()) {
-                        let o = match (condition.as_str(), reason.as_str()) {
-                            ("Complete", _) => Outcome::Succeeded,
-                            (_, "DeadlineExceeded") => Outcome::DeadlineExceeded,
-                            _ => Outcome::Failed,
-                        };
+                Some(RunFact::Finished(job, o)) => {
+                    if let Some(f) = jobs.get_mut(job) {
                         f.finished.get_or_insert((r.time, o));
                     }
                 }
-                Entry::JobDeleted { job, by, .. } => {
-                    if let Some(f) = jobs.get_mut(job.as_str()) {
-                        f.deleted.get_or_insert((r.time, *by));
-                        deletions.push((r.time, *by));
+                Some(RunFact::Deleted(job, by)) => {
+                    if let Some(f) = jobs.get_mut(job) {
+                        f.deleted.get_or_insert((r.time, by));
+                        deletions.push((r.time, by));
                     }
                 }
-                Entry::JobRemoved { job } => {
-                    if let Some(f) = jobs.get_mut(job.as_str()) {
+                Some(RunFact::Removed(job)) => {
+                    if let Some(f) = jobs.get_mut(job) {
                         f.removed.get_or_insert(r.time);
                     }
                 }
+                None => {}
+            }
+            match &r.entry {
                 Entry::Fault(Fault::DowntimeStart { until }) => downtime.push((r.time, (*until).min(end))),
                 Entry::Fault(Fault::SpecChange { object, change }) if *object == meta.key => {
                     changes.push((r.time, change.clone()));
@@ -164,12 +162,55 @@ impl Timeline {
             .collect();
         let lanes = assign_lanes(&mut bars, min_gap);
         let suspended = suspended_windows(meta.suspended, start, end, &changes);
-        Timeline { start, end, bars, lanes, ticks, deletions, downtime, changes, suspended }
+        Timeline { kind: meta.kind, start, end, bars, lanes, ticks, deletions, downtime, changes, suspended }
     }
 }
 
-/// The spans with `suspend: true`, from the initial value and the
-/// `suspend=` changes.
+/// What a record says about one run (a Job, or a CronOperation's
+/// Operation), so both kinds draw the same way.
+enum RunFact<'a> {
+    Created(&'a str, Option<Time>),
+    Finished(&'a str, Outcome),
+    Deleted(&'a str, DeletedBy),
+    Removed(&'a str),
+}
+
+/// The run fact in `entry`; creations only for the workload `key` (later
+/// facts are matched by run name).
+fn run_fact<'a>(entry: &'a Entry, key: &str) -> Option<RunFact<'a>> {
+    Some(match entry {
+        Entry::JobCreated { job, cronjob, scheduled_time, .. } if cronjob == key => {
+            RunFact::Created(job, *scheduled_time)
+        }
+        Entry::OperationCreated { operation, cronoperation, scheduled_time, .. } if cronoperation == key => {
+            RunFact::Created(operation, *scheduled_time)
+        }
+        Entry::JobFinished { job, condition, reason, .. } => {
+            let o = match (condition.as_str(), reason.as_str()) {
+                ("Complete", _) => Outcome::Succeeded,
+                (_, "DeadlineExceeded") => Outcome::DeadlineExceeded,
+                _ => Outcome::Failed,
+            };
+            RunFact::Finished(job, o)
+        }
+        Entry::OperationFinished { operation, succeeded, .. } => {
+            RunFact::Finished(operation, if *succeeded { Outcome::Succeeded } else { Outcome::Failed })
+        }
+        Entry::JobDeleted { job, by, .. } => RunFact::Deleted(job, *by),
+        // An Operation has no finalizers or pods: it leaves the store at
+        // once, so its deletion is also its removal.
+        Entry::OperationDeleted { operation, by } => RunFact::Deleted(operation, *by),
+        Entry::JobRemoved { job } => RunFact::Removed(job),
+        _ => return None,
+    })
+}
+
+/// `crossplane.io/paused` set and removed, as the log names the changes.
+const PAUSED: &str = "crossplane.io/paused=true";
+const UNPAUSED: &str = "crossplane.io/paused removed";
+
+/// The spans with `suspend: true` (or paused), from the initial value and
+/// the `suspend=` (pause) changes.
 fn suspended_windows(
     initially: bool,
     start: Time,
@@ -180,8 +221,8 @@ fn suspended_windows(
     let mut since = initially.then_some(start);
     for (t, c) in changes {
         match (c.as_str(), since) {
-            ("suspend=true", None) => since = Some(*t),
-            ("suspend=false", Some(s)) => {
+            ("suspend=true" | PAUSED, None) => since = Some(*t),
+            ("suspend=false" | UNPAUSED, Some(s)) => {
                 out.push((s, *t));
                 since = None;
             }
