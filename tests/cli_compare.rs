@@ -42,8 +42,8 @@ mod diff_of_two_reports {
         vec![WorkloadPair {
             index: 0,
             original: Controller::Kubernetes,
-            kubernetes: "default/report".into(),
-            crossplane: "default/report".into(),
+            kubernetes: Some("default/report".into()),
+            crossplane: Some("default/report".into()),
         }]
     }
 

@@ -243,7 +243,10 @@ mod whole_scenarios {
         assert_eq!(both.pairs.len(), 1);
         let p = &both.pairs[0];
         assert_eq!(p.original, Controller::Kubernetes);
-        assert_eq!((p.kubernetes.as_str(), p.crossplane.as_str()), ("default/report", "report"));
+        assert_eq!(
+            (p.kubernetes.as_deref(), p.crossplane.as_deref()),
+            (Some("default/report"), Some("report"))
+        );
         assert_eq!(both.kubernetes.workload_objects(0).unwrap(), sc.workload_objects(0).unwrap());
         let (_, text) = &both.crossplane.source.as_ref().unwrap().files[&0];
         assert!(text.contains("\"kind\": \"CronOperation\""), "{text}");
@@ -269,7 +272,7 @@ workloads:
 "#;
         let sc = Scenario::from_yaml(text, "two.yaml").unwrap();
         let both = both_forms(&sc).unwrap();
-        let names: Vec<&str> = both.pairs.iter().map(|p| p.crossplane.as_str()).collect();
+        let names: Vec<&str> = both.pairs.iter().map(|p| p.name()).collect();
         assert_eq!(names, ["a", "a-two"]);
         assert!(
             both.notes
@@ -363,7 +366,7 @@ workloads:
         let sc = Scenario::from_yaml(CRONOPERATION, "co.yaml").unwrap();
         let both = both_forms(&sc).unwrap();
         assert_eq!(both.pairs[0].original, Controller::Crossplane);
-        assert_eq!(both.pairs[0].kubernetes, "default/nightly");
+        assert_eq!(both.pairs[0].kubernetes.as_deref(), Some("default/nightly"));
         let edits: Vec<Edit> =
             both.kubernetes.workloads[0].changes.iter().map(|c| c.edit().unwrap()).collect();
         assert_eq!(
@@ -391,5 +394,42 @@ workloads:
                 assert!(!out.unwrap().log.is_empty());
             }
         }
+    }
+}
+
+mod rejected_conversions {
+    use super::*;
+
+    const TEXT: &str = r#"
+horizon: {start: "2025-03-03T10:00:00Z", end: "2025-03-03T11:00:00Z"}
+workloads:
+  - manifest:
+      apiVersion: ops.crossplane.io/v1alpha1
+      kind: CronOperation
+      metadata: {name: last-day, creationTimestamp: "2025-03-03T00:00:00Z"}
+      spec:
+        schedule: "0 2 1,L * *"
+        operationTemplate: {spec: {mode: Pipeline, pipeline: [{step: run, functionRef: {name: f}}]}}
+  - manifest:
+      kind: CronJob
+      metadata: {name: b}
+      spec: {schedule: "*/5 * * * *", jobTemplate: {spec: {template: {spec: {restartPolicy: Never, containers: [{name: c, image: i}]}}}}}
+"#;
+
+    #[test]
+    fn a_cronoperation_the_api_server_would_reject_as_a_cronjob_has_no_kubernetes_run() {
+        let sc = Scenario::from_yaml(TEXT, "l.yaml").unwrap();
+        let both = both_forms(&sc).unwrap();
+        assert_eq!(both.pairs[0].kubernetes, None);
+        assert_eq!(both.pairs[0].crossplane.as_deref(), Some("last-day"));
+        let note = both
+            .notes
+            .iter()
+            .find(|n| n.workload == "last-day" && n.message.starts_with("Kubernetes would reject"));
+        assert!(note.is_some_and(|n| n.message.contains("spec.schedule")), "{:?}", both.notes);
+        // The later inline CronJob moved up one index and still reads right.
+        assert_eq!(both.kubernetes.workloads.len(), 1);
+        assert_eq!(both.kubernetes.workload_objects(0).unwrap().cronjob.metadata.name, "b");
+        assert_eq!(both.crossplane.workloads.len(), 2);
     }
 }

@@ -157,8 +157,8 @@ fn write_outputs(
     for p in pairs {
         for (side, label) in sides {
             let key = if *label == "kubernetes" { &p.kubernetes } else { &p.crossplane };
-            if let Some(meta) = side.metas.iter().find(|m| &m.key == key) {
-                let file = dir.join(format!("{}.{label}.svg", p.crossplane));
+            if let Some(meta) = side.metas.iter().find(|m| Some(&m.key) == key.as_ref()) {
+                let file = dir.join(format!("{}.{label}.svg", p.name()));
                 std::fs::write(&file, timeline_svg(&side.log, meta)).map_err(io)?;
             }
         }

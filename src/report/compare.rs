@@ -41,10 +41,11 @@ pub struct WorkloadComparison {
     pub name: String,
     /// The form the scenario wrote.
     pub original: Controller,
-    /// `namespace/name` of the CronJob form.
-    pub kubernetes: String,
-    /// Name of the CronOperation form.
-    pub crossplane: String,
+    /// `namespace/name` of the CronJob form; `None` when the API server
+    /// would reject it (its numbers are zeros; see the notes).
+    pub kubernetes: Option<String>,
+    /// Name of the CronOperation form; `None` when the CRD would reject it.
+    pub crossplane: Option<String>,
     pub metrics: Vec<Metric>,
     /// Ticks not started, by reason (times in reasons elided).
     pub not_started: Vec<ReasonCount>,
@@ -108,11 +109,13 @@ pub struct SideViolation {
 /// Pairs the two reports' workloads. A workload missing from a report (it
 /// should not be) compares as all zeros.
 pub fn compare(k8s: &Report, xp: &Report, pairs: &[WorkloadPair], notes: Vec<ConversionNote>) -> Comparison {
-    fn find<'a>(r: &'a Report, key: &str) -> View<'a> {
-        View::of(r.cronjobs.iter().find(|c| c.name == key))
+    fn find<'a>(r: &'a Report, key: Option<&str>) -> View<'a> {
+        View::of(key.and_then(|k| r.cronjobs.iter().find(|c| c.name == k)))
     }
-    let workloads =
-        pairs.iter().map(|p| workload(p, &find(k8s, &p.kubernetes), &find(xp, &p.crossplane))).collect();
+    let workloads = pairs
+        .iter()
+        .map(|p| workload(p, &find(k8s, p.kubernetes.as_deref()), &find(xp, p.crossplane.as_deref())))
+        .collect();
     let side = |c: Controller, r: &Report| -> Vec<SideViolation> {
         r.violations.iter().map(|v| SideViolation { controller: c, violation: v.clone() }).collect()
     };
@@ -203,7 +206,7 @@ fn workload(p: &WorkloadPair, k: &View, x: &View) -> WorkloadComparison {
         .collect();
     let (differing_ticks, differing_ticks_omitted) = differing(k, x);
     WorkloadComparison {
-        name: p.crossplane.clone(),
+        name: p.name().to_string(),
         original: p.original,
         kubernetes: p.kubernetes.clone(),
         crossplane: p.crossplane.clone(),
@@ -350,7 +353,12 @@ fn document(c: &Comparison) -> Vec<Block> {
 fn workload_blocks(d: &mut Vec<Block>, w: &WorkloadComparison) {
     d.push(Block::Heading(
         2,
-        format!("{} (CronJob {} / CronOperation {})", w.name, w.kubernetes, w.crossplane),
+        format!(
+            "{} (CronJob {} / CronOperation {})",
+            w.name,
+            w.kubernetes.as_deref().unwrap_or("rejected"),
+            w.crossplane.as_deref().unwrap_or("rejected")
+        ),
     ));
     let mut rows: Vec<Vec<String>> = Vec::new();
     for m in &w.metrics {

@@ -59,10 +59,12 @@ pub struct WorkloadPair {
     pub index: usize,
     /// The form the scenario wrote.
     pub original: Controller,
-    /// Report key on the Kubernetes side: `namespace/name`.
-    pub kubernetes: String,
-    /// Report key on the Crossplane side: `name` (cluster-scoped).
-    pub crossplane: String,
+    /// Report key on the Kubernetes side: `namespace/name`; `None` when
+    /// the API server would reject the converted CronJob (see the notes).
+    pub kubernetes: Option<String>,
+    /// Report key on the Crossplane side: `name` (cluster-scoped); `None`
+    /// when the CRD would reject the converted CronOperation.
+    pub crossplane: Option<String>,
 }
 
 /// A scenario in both forms.
@@ -131,8 +133,8 @@ pub fn both_forms(sc: &Scenario) -> Result<BothForms, ScenarioError> {
                     WorkloadPair {
                         index: i,
                         original: Controller::Kubernetes,
-                        kubernetes: key,
-                        crossplane: name,
+                        kubernetes: Some(key),
+                        crossplane: Some(name),
                     },
                     messages,
                 )
@@ -161,24 +163,106 @@ pub fn both_forms(sc: &Scenario) -> Result<BothForms, ScenarioError> {
                     WorkloadPair {
                         index: i,
                         original: Controller::Crossplane,
-                        kubernetes: key,
-                        crossplane: name.clone(),
+                        kubernetes: Some(key),
+                        crossplane: Some(name.clone()),
                     },
                     messages,
                 )
             }
         };
         messages.extend(behaviour_notes(&w.behaviour));
-        let workload = match pair.original {
-            Controller::Kubernetes => pair.kubernetes.clone(),
-            Controller::Crossplane => pair.crossplane.clone(),
-        };
+        let workload = pair.key(pair.original).unwrap_or_default().to_string();
         notes.extend(
             messages.into_iter().map(|message| ConversionNote { workload: workload.clone(), message }),
         );
         pairs.push(pair);
     }
+    drop_rejected(&mut k8s, &mut xp, &mut pairs, &mut notes);
     Ok(BothForms { kubernetes: k8s, crossplane: xp, pairs, notes })
+}
+
+impl WorkloadPair {
+    /// The report key under `controller`, if the workload exists there.
+    pub fn key(&self, controller: Controller) -> Option<&str> {
+        match controller {
+            Controller::Kubernetes => self.kubernetes.as_deref(),
+            Controller::Crossplane => self.crossplane.as_deref(),
+        }
+    }
+
+    /// The name files and headings use: the CronOperation's (unique
+    /// cluster-wide), else the CronJob's.
+    pub fn name(&self) -> &str {
+        self.crossplane.as_deref().or(self.kubernetes.as_deref()).unwrap_or_default()
+    }
+}
+
+/// Converted workloads the other controller's admission would reject (an
+/// invalid schedule is fine for a CronOperation but not for a CronJob) are
+/// left out of that form, with a note.
+fn drop_rejected(
+    k8s: &mut Scenario,
+    xp: &mut Scenario,
+    pairs: &mut [WorkloadPair],
+    notes: &mut Vec<ConversionNote>,
+) {
+    let mut gone = (Vec::new(), Vec::new());
+    for p in pairs.iter_mut() {
+        let (form, other, list) = match p.original {
+            Controller::Kubernetes => (&*xp, Controller::Crossplane, &mut gone.1),
+            Controller::Crossplane => (&*k8s, Controller::Kubernetes, &mut gone.0),
+        };
+        if let Err(e) = form.workload(p.index) {
+            let workload = p.key(p.original).unwrap_or_default().to_string();
+            let what = if other == Controller::Kubernetes { "CronJob" } else { "CronOperation" };
+            notes.push(ConversionNote {
+                workload,
+                message: format!(
+                    "{} would reject the converted {what}, so it has no {} run: {}",
+                    other.label(),
+                    other.label(),
+                    e.message.lines().map(str::trim).collect::<Vec<_>>().join("; ")
+                ),
+            });
+            list.push(p.index);
+            match other {
+                Controller::Kubernetes => p.kubernetes = None,
+                Controller::Crossplane => p.crossplane = None,
+            }
+        }
+    }
+    remove_workloads(k8s, &gone.0);
+    remove_workloads(xp, &gone.1);
+}
+
+/// Removes workloads by index, renumbering the manifest files that follow.
+fn remove_workloads(sc: &mut Scenario, indices: &[usize]) {
+    if indices.is_empty() {
+        return;
+    }
+    let old = std::mem::take(&mut sc.workloads);
+    let mut files = sc.source.as_mut().map(|s| std::mem::take(&mut s.files)).unwrap_or_default();
+    let mut kept = std::collections::BTreeMap::new();
+    for (i, mut w) in old.into_iter().enumerate() {
+        if indices.contains(&i) {
+            continue;
+        }
+        // An inline manifest is found by its index in the scenario text,
+        // which no longer matches: it becomes a synthetic file too.
+        let file = files.remove(&i).or_else(|| {
+            let text = serde_json::to_string_pretty(w.manifest.as_ref()?).ok()?;
+            w.manifest = None;
+            w.path = Some(format!("workloads[{i}].manifest"));
+            Some((format!("workloads[{i}].manifest"), text))
+        });
+        if let Some(f) = file {
+            kept.insert(sc.workloads.len(), f);
+        }
+        sc.workloads.push(w);
+    }
+    if let Some(src) = sc.source.as_mut() {
+        src.files = kept;
+    }
 }
 
 /// A copy of `sc` whose workloads all read from its [`Source`]: inline
@@ -337,9 +421,9 @@ fn behaviour_notes(b: &Behaviour) -> Vec<String> {
     let scripted =
         b.script.iter().chain(b.runs.values().flatten()).filter_map(|o| o.duration).map(|d| d.millis());
     let longest = scripted.chain(upper_bound(&b.duration)).max().unwrap_or(0);
-    if longest > ATTEMPT_TIMEOUT {
+    if longest >= ATTEMPT_TIMEOUT {
         out.push(format!(
-            "warning: an attempt can run {} but a Crossplane attempt times out after {} (failing it); Kubernetes pods run to the end",
+            "warning: an attempt can run {} but a Crossplane attempt times out after {}: it fails, and its status write (same expired context) fails too, so the failure is never counted and the Operation retries for ever; Kubernetes pods run to the end",
             format_duration(longest),
             format_duration(ATTEMPT_TIMEOUT)
         ));
