@@ -1,8 +1,8 @@
 //! `cronwarp compare` on every `scenarios/crossplane-*.yaml` (CronOperations
 //! converted to CronJobs) and on a few Kubernetes scenarios (CronJobs
 //! converted to CronOperations), through the library exactly as the CLI
-//! runs it. The text comparison is pinned in `snapshots/compare-text-<name>.snap`;
-//! a scenario that cannot be converted pins its error instead. The
+//! runs it. The text comparison is pinned in `snapshots/compare-text-<name>.snap`
+//! (a scenario that cannot be compared pins its error instead). The
 //! differences each scenario teaches are also asserted outright, so a
 //! snapshot update cannot silently lose them.
 
@@ -150,8 +150,11 @@ mod differences {
     }
 
     #[test]
-    fn an_invalid_schedule_cannot_be_converted_for_kubernetes() {
-        let e = comparison("crossplane-invalid-schedule").err();
-        assert!(e.is_some(), "Kubernetes would reject `0 2 1,L * *` at admission");
+    fn an_invalid_schedule_has_no_kubernetes_run() {
+        let c = compared("crossplane-invalid-schedule");
+        let w = c.workloads.first().unwrap_or_else(|| panic!("no workload"));
+        assert_eq!(w.kubernetes, None, "Kubernetes would reject `0 2 1,L * *` at admission");
+        assert!(c.notes.iter().any(|n| n.message.contains("Kubernetes would reject")), "{:?}", c.notes);
+        assert_eq!(metric(&c, "runsCreated"), (0, 1));
     }
 }
