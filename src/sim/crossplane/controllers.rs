@@ -9,7 +9,7 @@
 //! being processed, so further adds of it are dropped (only a deletion,
 //! which the end of the attempt notices anyway, can add it then).
 
-use super::{Add, Flight, SimFunctions, XpCtrl, XpEv};
+use super::{Flight, SimFunctions, XpCtrl, XpEv};
 use crate::model::crossplane::Operation;
 use crate::model::{Millis, Time};
 use crate::policy::ApiError;
@@ -17,7 +17,7 @@ use crate::policy::crossplane::{
     CronContext, CrossplaneApi, DeleteCause, Deletion, FunctionRunner, OperationDecision, Requeue,
     reconcile_cronoperation, reconcile_operation,
 };
-use crate::sim::engine::{Engine, Ev};
+use crate::sim::engine::{Engine, Enqueue, Ev};
 use crate::sim::log::{DeletedBy, Entry, Fault};
 use crate::sim::rng;
 use crate::sim::scenario::XpEdit;
@@ -77,11 +77,11 @@ fn requeue_instants(
         }
         Requeue::After { after } => {
             engine.xp.queue(ctrl).forget(key);
-            engine.xp_enqueue(ctrl, key, Add::After(*after));
+            engine.xp_enqueue(ctrl, key, Enqueue::After(*after));
             (Some(engine.now().add(*after)), None)
         }
         Requeue::RateLimited { .. } => {
-            let at = engine.xp_enqueue(ctrl, key, Add::RateLimited);
+            let at = engine.xp_enqueue(ctrl, key, Enqueue::RateLimited);
             (None, at)
         }
     }

@@ -26,7 +26,7 @@ use crate::model::{Millis, Time};
 use crate::policy::crossplane::{
     CrossplaneSettings, OperationOutcome, RETRY_BASE, RETRY_MAX, cronoperation_wakes_on, operation_wakes_on,
 };
-use crate::sim::engine::{Engine, Ev, WorkloadState};
+use crate::sim::engine::{Engine, Enqueue, Ev, WorkloadState};
 use crate::sim::log::Entry;
 use crate::sim::queue::{Wake, WorkQueue};
 use crate::sim::scenario::XpEdit;
@@ -133,14 +133,6 @@ impl XpState {
     }
 }
 
-/// How to add a key to a Crossplane work queue.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Add {
-    Now,
-    After(Millis),
-    RateLimited,
-}
-
 impl Engine<'_> {
     /// Dispatches one Crossplane event.
     pub fn xp_handle(&mut self, ev: XpEv) {
@@ -177,16 +169,16 @@ impl Engine<'_> {
 
     /// Adds `key` to a Crossplane work queue; the instant of a timer set,
     /// if any.
-    pub(crate) fn xp_enqueue(&mut self, ctrl: XpCtrl, key: &str, how: Add) -> Option<Time> {
+    pub(crate) fn xp_enqueue(&mut self, ctrl: XpCtrl, key: &str, how: Enqueue) -> Option<Time> {
         if self.xp.down {
             return None;
         }
         let now = self.now();
         let q = self.xp.queue(ctrl);
         let wake = match how {
-            Add::Now => q.add(key, now),
-            Add::After(d) => q.add_after(key, d, now),
-            Add::RateLimited => q.add_rate_limited(key, now),
+            Enqueue::Now => q.add(key, now),
+            Enqueue::After(d) => q.add_after(key, d, now),
+            Enqueue::RateLimited => q.add_rate_limited(key, now),
         };
         let epoch = self.xp.epoch;
         match wake {
@@ -232,17 +224,17 @@ impl Engine<'_> {
         match change {
             XpChange::CronOperation { name, trigger } => {
                 if cronoperation_wakes_on(trigger) {
-                    self.xp_enqueue(XpCtrl::CronOperation, &name, Add::Now);
+                    self.xp_enqueue(XpCtrl::CronOperation, &name, Enqueue::Now);
                 }
             }
             XpChange::Operation { name, owner, trigger } => {
                 if let Some(owner) = owner
                     && self.xp.store.cronoperations.contains_key(&owner)
                 {
-                    self.xp_enqueue(XpCtrl::CronOperation, &owner, Add::Now);
+                    self.xp_enqueue(XpCtrl::CronOperation, &owner, Enqueue::Now);
                 }
                 if operation_wakes_on(trigger) {
-                    self.xp_enqueue(XpCtrl::Operation, &name, Add::Now);
+                    self.xp_enqueue(XpCtrl::Operation, &name, Enqueue::Now);
                 }
             }
         }
@@ -271,11 +263,11 @@ impl Engine<'_> {
         self.xp.store.changes.clear();
         let cos: Vec<String> = self.xp.store.cronoperations.keys().cloned().collect();
         for k in cos {
-            self.xp_enqueue(XpCtrl::CronOperation, &k, Add::Now);
+            self.xp_enqueue(XpCtrl::CronOperation, &k, Enqueue::Now);
         }
         let ops: Vec<String> = self.xp.store.operations.keys().cloned().collect();
         for k in ops {
-            self.xp_enqueue(XpCtrl::Operation, &k, Add::Now);
+            self.xp_enqueue(XpCtrl::Operation, &k, Enqueue::Now);
         }
         self.xp_pump();
     }

@@ -297,3 +297,65 @@ impl CrossplaneApi for XpStore {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::scenario::XpEdit;
+
+    fn co(name: &str) -> CronOperation {
+        let mut co = CronOperation::default();
+        co.metadata.name = name.into();
+        co.spec.schedule = "0 * * * *".into();
+        co.spec.operation_template.spec.pipeline = vec![crate::model::crossplane::PipelineStep {
+            step: "run".into(),
+            function_ref: crate::model::crossplane::FunctionReference { name: "f".into() },
+            ..Default::default()
+        }];
+        co
+    }
+
+    #[test]
+    fn generation_moves_on_spec_edits_only() {
+        let mut s = XpStore::default();
+        s.create_cronoperation(co("a")).unwrap();
+        s.edit_cronoperation("a", |c| XpEdit::Pause.apply(c)).unwrap();
+        assert_eq!(s.generations["a"], 1);
+        assert_eq!(
+            s.changes.last(),
+            Some(&XpChange::CronOperation { name: "a".into(), trigger: Trigger::MetadataChanged })
+        );
+        s.edit_cronoperation("a", |c| XpEdit::Schedule("*/5 * * * *".into()).apply(c)).unwrap();
+        assert_eq!(s.generations["a"], 2);
+        let bad = s.edit_cronoperation("a", |c| XpEdit::ConcurrencyPolicy("Never".into()).apply(c));
+        assert!(bad.unwrap_err().contains("spec.concurrencyPolicy: Unsupported value"));
+    }
+
+    #[test]
+    fn uids_depend_on_the_name_alone() {
+        let mut one = XpStore::default();
+        let a1 = one.create_cronoperation(co("a")).unwrap().metadata.uid;
+        let mut two = XpStore::default();
+        two.create_cronoperation(co("b")).unwrap();
+        let a2 = two.create_cronoperation(co("a")).unwrap().metadata.uid;
+        assert_eq!(a1, a2);
+        two.delete_cronoperation("a", true).unwrap();
+        let again = two.create_cronoperation(co("a")).unwrap().metadata.uid;
+        assert_ne!(again, a2, "a re-created object gets a new uid");
+    }
+
+    #[test]
+    fn creation_timestamps_are_whole_seconds_of_the_api_clock() {
+        let mut s = XpStore { api_now: Time::from_unix(100).add(999), ..XpStore::default() };
+        let mut op = Operation::default();
+        op.metadata.name = "a-60".into();
+        op.metadata.labels.insert(LABEL_CRONOPERATION_NAME.into(), "a".into());
+        let stored = s.create_operation(op.clone()).unwrap();
+        assert_eq!(stored.metadata.creation_timestamp, Some(Time::from_unix(100)));
+        assert_eq!(s.create_operation(op), Err(ApiError::AlreadyExists));
+        assert!(matches!(
+            &s.log[0],
+            Entry::OperationCreated { scheduled_time: Some(t), cronoperation, .. } if *t == Time::from_unix(60) && cronoperation == "a"
+        ));
+    }
+}
