@@ -2,56 +2,15 @@
 //! overlap note, for both controllers): every CronOperation slot accounted
 //! exactly once, with the reason Crossplane's reconciler gives.
 
+mod report_crossplane_support;
+
 use cronwarp::model::Time;
 use cronwarp::policy::Propagation;
 use cronwarp::policy::crossplane::CronDecision;
-use cronwarp::report::{Accountant, CronJobReport, Header, Report, ReportInput, TickOutcome, TickRow};
-use cronwarp::schedule::Zone;
-use cronwarp::sim::log::{DeletedBy, Entry, Fault, LogSink, Record};
-use cronwarp::sim::{CronJobMeta, WorkloadKind};
-
-fn t(s: &str) -> Time {
-    Time::parse_rfc3339(s).unwrap()
-}
-
-const START: &str = "2025-03-03T00:00:00Z";
-const END: &str = "2025-03-03T06:00:00Z";
-
-fn meta(kind: WorkloadKind, key: &str, schedule: &str, policy: &str) -> CronJobMeta {
-    CronJobMeta {
-        key: key.into(),
-        kind,
-        local_zone: "UTC".into(),
-        schedule: schedule.into(),
-        time_zone: None,
-        concurrency_policy: policy.into(),
-        starting_deadline_seconds: None,
-        suspended: false,
-        horizon_start: t(START),
-        horizon_end: t(END),
-        phase_origin: Some(t(START)),
-    }
-}
-
-fn accountant(m: CronJobMeta) -> Accountant {
-    Accountant::new(ReportInput {
-        header: Header {
-            scenario: "test".into(),
-            seed: 1,
-            start: m.horizon_start,
-            end: m.horizon_end,
-            tzdb_version: "2025b".into(),
-            cronwarp_version: "0".into(),
-            local_zone: "UTC".into(),
-        },
-        local_zone: Zone::Utc,
-        cronjobs: vec![m],
-    })
-}
-
-fn feed(a: &mut impl LogSink, at: &str, entry: Entry) {
-    a.record(Record { time: t(at), entry });
-}
+use cronwarp::report::{Accountant, Report, TickOutcome};
+use cronwarp::sim::WorkloadKind;
+use cronwarp::sim::log::{DeletedBy, Entry, Fault, LogSink};
+use report_crossplane_support::*;
 
 mod replace_overlap {
     use super::*;
@@ -111,93 +70,6 @@ mod replace_overlap {
     }
 }
 
-/// The CronOperation `nightly` (cluster-scoped: its key is its name).
-const CO: &str = "nightly";
-
-fn xp(schedule: &str, policy: &str, deadline: Option<i64>) -> Accountant {
-    let mut m = meta(WorkloadKind::CronOperation, CO, schedule, policy);
-    m.starting_deadline_seconds = deadline;
-    accountant(m)
-}
-
-fn op_name(slot: &str) -> String {
-    format!("{CO}-{}", t(slot).unix())
-}
-
-fn sync(a: &mut impl LogSink, at: &str, decision: CronDecision) {
-    feed(a, at, Entry::CronOperationSync { object: CO.into(), requeue_at: None, retry_at: None, decision });
-}
-
-/// Crossplane creates the Operation for `slot` at `at` (the store logs the
-/// Operation before the reconcile's decision, as the simulator does).
-fn create(a: &mut impl LogSink, at: &str, slot: &str) -> String {
-    let operation = op_name(slot);
-    let entry = Entry::OperationCreated {
-        operation: operation.clone(),
-        cronoperation: CO.into(),
-        scheduled_time: Some(t(slot)),
-        uid: operation.clone(),
-        seeded: false,
-    };
-    feed(a, at, entry);
-    let decision = CronDecision::Created { slot: t(slot), operation: operation.clone(), replaced: vec![] };
-    sync(a, at, decision);
-    operation
-}
-
-fn attempt(a: &mut impl LogSink, at: &str, op: &str, n: u32) {
-    feed(a, at, Entry::OperationAttemptStarted { operation: op.into(), attempt: n });
-}
-
-fn attempt_failed(a: &mut impl LogSink, at: &str, op: &str, failures: i64) {
-    let error = "cannot run pipeline step \"run\": boom".to_string();
-    feed(a, at, Entry::OperationAttemptFailed { operation: op.into(), failures, error });
-}
-
-fn finish(a: &mut impl LogSink, at: &str, op: &str, succeeded: bool, message: &str) {
-    let reason = if succeeded { "PipelineSuccess" } else { "PipelineError" };
-    let entry = Entry::OperationFinished {
-        operation: op.into(),
-        succeeded,
-        reason: reason.into(),
-        message: message.into(),
-    };
-    feed(a, at, entry);
-}
-
-/// One attempt from `at` that succeeds at `done`.
-fn run_ok(a: &mut impl LogSink, at: &str, done: &str, op: &str) {
-    attempt(a, at, op, 1);
-    finish(a, done, op, true, "");
-}
-
-fn down(a: &mut impl LogSink, from: &str, until: &str) {
-    feed(a, from, Entry::Fault(Fault::DowntimeStart { until: t(until) }));
-    feed(a, until, Entry::Fault(Fault::DowntimeEnd { since: t(from) }));
-}
-
-fn change(a: &mut impl LogSink, at: &str, change: &str) {
-    feed(a, at, Entry::Fault(Fault::SpecChange { object: CO.into(), change: change.into() }));
-}
-
-fn report(a: Accountant) -> CronJobReport {
-    let mut r: Report = a.finish();
-    r.cronjobs.remove(0)
-}
-
-fn row<'a>(r: &'a CronJobReport, tick: &str) -> &'a TickRow {
-    r.exceptions
-        .iter()
-        .find(|x| x.tick == t(tick))
-        .unwrap_or_else(|| panic!("no exception row for {tick}: {:#?}", r.exceptions))
-}
-
-fn counts(r: &CronJobReport) -> (u64, u64, u64, u64, u64) {
-    let c = &r.ticks;
-    assert_eq!(c.total, c.on_time + c.late + c.not_started + c.pending, "every tick once");
-    (c.total, c.on_time, c.late, c.not_started, c.pending)
-}
-
 mod slots {
     use super::*;
 
@@ -238,6 +110,21 @@ mod slots {
             assert!(x.why.contains("cursor jumped to the new Operation's creation time"), "{}", x.why);
             assert!(x.why.starts_with("the Crossplane pod was down"), "{}", x.why);
         }
+    }
+
+    /// `@every` counts from the cursor, the last Operation's creation: a
+    /// late catch-up shifts every later slot.
+    #[test]
+    fn every_schedules_restart_their_phase_at_each_creation() {
+        let mut a = xp("@every 1h", "Allow", None);
+        create(&mut a, "2025-03-03T01:00:00Z", "2025-03-03T01:00:00Z");
+        down(&mut a, "2025-03-03T01:30:00Z", "2025-03-03T03:10:00Z");
+        create(&mut a, "2025-03-03T03:10:00.4Z", "2025-03-03T02:00:00Z");
+        create(&mut a, "2025-03-03T04:10:00Z", "2025-03-03T04:10:00Z");
+        create(&mut a, "2025-03-03T05:10:00Z", "2025-03-03T05:10:00Z");
+        let r = report(a);
+        assert_eq!(counts(&r), (5, 3, 1, 1, 0), "{:#?}", r.exceptions);
+        assert_eq!(row(&r, "2025-03-03T03:00:00Z").outcome, TickOutcome::NotStarted);
     }
 
     #[test]
@@ -436,16 +323,46 @@ mod reasons {
         assert_eq!(row(&r, "2025-03-03T03:00:00Z").why, "the CronOperation was deleted");
     }
 
+    /// PR #7834 without a slot cursor: the loud #7524 loop becomes a
+    /// silent stall on the same slot.
     #[test]
-    fn already_exists_tolerated_creates_nothing_for_the_slot() {
+    fn already_exists_tolerated_stalls_silently_on_the_same_slot() {
         let mut a = xp("0 * * * *", "Allow", None);
         let operation = op_name("2025-03-03T01:00:00Z");
-        let decision = CronDecision::AlreadyExistsTolerated { slot: t("2025-03-03T01:00:00Z"), operation };
-        sync(&mut a, "2025-03-03T01:00:00Z", decision);
+        for at in ["2025-03-03T01:00:00Z", "2025-03-03T02:00:00Z", "2025-03-03T03:00:00Z"] {
+            let decision = CronDecision::AlreadyExistsTolerated {
+                slot: t("2025-03-03T01:00:00Z"),
+                operation: operation.clone(),
+            };
+            sync(&mut a, at, decision);
+        }
         let r = report(a);
         let x = row(&r, "2025-03-03T01:00:00Z");
         assert_eq!(x.outcome, TickOutcome::NotStarted);
-        assert!(x.why.contains("PR #7834"), "{}", x.why);
+        assert!(x.why.contains("PR #7834 counts that as done"), "{}", x.why);
+        for h in 2..=5 {
+            let x = row(&r, &format!("2025-03-03T0{h}:00:00Z"));
+            assert!(x.why.starts_with("silent stall (PR #7834 alone)"), "{}", x.why);
+        }
+        assert_eq!(counts(&r), (5, 0, 0, 5, 0));
+    }
+
+    /// A schedule edit wakes Crossplane at once, and Next(cursor) under the
+    /// new schedule may lie before the edit: that slot runs immediately.
+    #[test]
+    fn a_schedule_edit_owes_the_new_schedules_slot_before_it_at_once() {
+        let mut a = xp("0 5 * * *", "Allow", None);
+        change(&mut a, "2025-03-03T03:20:00Z", "schedule=0 2 * * *");
+        create(&mut a, "2025-03-03T03:20:00Z", "2025-03-03T02:00:00Z");
+        let r = report(a);
+        let x = row(&r, "2025-03-03T02:00:00Z");
+        assert_eq!((x.outcome, x.late_by), (TickOutcome::Late, Some(4_800_000)));
+        assert!(
+            x.why.starts_with("a slot of the edited schedule between the last run and the edit"),
+            "{}",
+            x.why
+        );
+        assert_eq!(counts(&r), (1, 0, 1, 0, 0), "the old 05:00 slot is gone with the old schedule");
     }
 }
 
@@ -574,126 +491,5 @@ mod outcomes {
         let r = report(a);
         assert_eq!((r.outcomes.created, r.outcomes.succeeded), (1, 1));
         assert_eq!(counts(&r), (5, 0, 0, 5, 0));
-    }
-}
-
-mod rendering {
-    use super::*;
-    use cronwarp::report::{render_markdown, render_text};
-
-    fn one_of_each() -> Report {
-        let mut m = meta(WorkloadKind::CronJob, "default/cj", "0 * * * *", "Allow");
-        let x = meta(WorkloadKind::CronOperation, CO, "CRON_TZ=Europe/Paris 0 3 * * *", "Forbid");
-        m.horizon_end = t(END);
-        let mut a = accountant(m);
-        let mut b = xp("0 * * * *", "Allow", None);
-        let op = create(&mut b, "2025-03-03T01:00:00Z", "2025-03-03T01:00:00Z");
-        finish(&mut b, "2025-03-03T01:00:40Z", &op, false, "failure limit of 5 reached");
-        let mut r = b.finish();
-        let extra = {
-            let acc = Accountant::new(ReportInput {
-                header: r.header.clone(),
-                local_zone: Zone::Utc,
-                cronjobs: vec![x],
-            });
-            acc.finish().cronjobs
-        };
-        r.cronjobs.extend(extra);
-        a.record(Record { time: t(START), entry: Entry::Fault(Fault::ClockSkew { skew: 0 }) });
-        r.cronjobs.extend(a.finish().cronjobs);
-        r
-    }
-
-    #[test]
-    fn json_marks_cronoperations_and_leaves_cronjobs_unchanged() {
-        let r = one_of_each();
-        let json = serde_json::to_value(&r).unwrap();
-        let items = json["cronjobs"].as_array().unwrap();
-        assert_eq!(items[0]["kind"], "CronOperation");
-        assert_eq!(items[0]["outcomes"]["retryLimitExhausted"], 1);
-        assert!(items[0]["outcomes"].get("lostAttempts").is_none(), "zero counts are skipped");
-        assert!(items[2].get("kind").is_none(), "a CronJob's JSON has no kind");
-        assert!(items[2]["outcomes"].get("retryLimitExhausted").is_none());
-        assert_eq!(json["schemaVersion"], 1);
-    }
-
-    #[test]
-    fn text_and_markdown_speak_of_cronoperations_and_operations() {
-        let r = one_of_each();
-        let text = render_text(&r);
-        assert!(text.contains("CronOperation nightly\n"), "{text}");
-        assert!(text.contains("Operations:"), "{text}");
-        assert!(text.contains("1 failed with retryLimit exhausted"), "{text}");
-        assert!(text.contains("in Europe/Paris"), "{text}");
-        assert!(text.contains("CronJob default/cj"), "{text}");
-        let md = render_markdown(&r);
-        assert!(md.contains("## CronOperation nightly"), "{md}");
-        assert!(md.contains("| tick (local) | outcome | late by | operation | why |"), "{md}");
-    }
-}
-
-mod expectations {
-    use super::*;
-    use cronwarp::report::apply_expectations;
-    use cronwarp::sim::scenario::Expect;
-
-    #[test]
-    fn expect_blocks_judge_cronoperations_like_cronjobs() {
-        let mut a = xp("0 * * * *", "Allow", Some(600));
-        create(&mut a, "2025-03-03T01:00:00Z", "2025-03-03T01:00:00Z");
-        let slot = t("2025-03-03T02:00:00Z");
-        sync(
-            &mut a,
-            "2025-03-03T02:30:00Z",
-            CronDecision::MissedDeadline { slot, deadline: slot.add(600_000) },
-        );
-        let mut r = a.finish();
-        let expect = Expect { no_missed_runs: Some(true), min_jobs: Some(2), ..Expect::default() };
-        apply_expectations(&expect, &mut r);
-        assert_eq!(r.expectations_checked, 2);
-        let msgs: Vec<(&str, &str, &str)> = r
-            .violations
-            .iter()
-            .map(|v| (v.expectation.as_str(), v.cronjob.as_str(), v.message.as_str()))
-            .collect();
-        assert_eq!(msgs.len(), 2, "{msgs:?}");
-        assert_eq!((msgs[0].0, msgs[0].1), ("noMissedRuns", CO));
-        assert!(
-            msgs[0].2.starts_with("4 of 5 ticks were not started; first: 2025-03-03T02:00:00Z"),
-            "{}",
-            msgs[0].2
-        );
-        assert!(msgs[0].2.contains("bug B1"), "{}", msgs[0].2);
-        assert_eq!(msgs[1].2, "1 Operations were created, fewer than 2");
-    }
-}
-
-mod timeline {
-    use super::*;
-    use cronwarp::report::svg::timeline_svg;
-
-    #[test]
-    fn the_svg_timeline_draws_operations_and_the_pause() {
-        let mut log: Vec<Record> = Vec::new();
-        let op1 = create(&mut log, "2025-03-03T01:00:00Z", "2025-03-03T01:00:00Z");
-        run_ok(&mut log, "2025-03-03T01:00:00Z", "2025-03-03T01:00:30Z", &op1);
-        let op2 = create(&mut log, "2025-03-03T02:00:00Z", "2025-03-03T02:00:00Z");
-        finish(&mut log, "2025-03-03T02:00:40Z", &op2, false, "failure limit of 5 reached");
-        feed(
-            &mut log,
-            "2025-03-03T03:00:00Z",
-            Entry::OperationDeleted { operation: op1, by: DeletedBy::HistoryGc },
-        );
-        change(&mut log, "2025-03-03T03:30:00Z", "crossplane.io/paused=true");
-        change(&mut log, "2025-03-03T04:30:00Z", "crossplane.io/paused removed");
-        let m = meta(WorkloadKind::CronOperation, CO, "0 * * * *", "Allow");
-        let svg = timeline_svg(&log, &m);
-        assert!(svg.contains("<title>CronOperation nightly timeline</title>"), "{}", &svg[..300]);
-        assert!(svg.contains("aria-label=\"CronOperation nightly\""));
-        assert!(svg.contains("2 Operations · 5 ticks, 3 without an Operation · 1 deletions"));
-        assert!(svg.contains("Crossplane pod zone UTC"));
-        assert!(svg.contains("aria-label=\"failed (retryLimit…)\""));
-        assert!(svg.contains("aria-label=\"tick without an Operation\""));
-        assert!(svg.contains("aria-label=\"paused by annotation\""), "the pause is shaded");
     }
 }

@@ -31,7 +31,7 @@ impl Downtime {
 /// CronJob existed; an `@every` schedule keeps the phase of its last
 /// scheduled time (or its creation), as the controller's `Next(lastScheduleTime)`
 /// chain does.
-fn first_cursor(meta: &CronJobMeta, schedule: Option<&Schedule>) -> i64 {
+pub(super) fn first_cursor(meta: &CronJobMeta, schedule: Option<&Schedule>) -> i64 {
     let start = meta.horizon_start.unix();
     let Some(origin) = meta.phase_origin.map(Time::unix) else { return start };
     match schedule.map(Schedule::kind) {
@@ -134,7 +134,7 @@ impl Account {
             let notes = Notes {
                 down_at_tick: downtime.covers(tick),
                 suspended: self.suspended,
-                ..self.xp.carried_notes()
+                ..self.xp.carried_notes(tick)
             };
             self.pending.push_back(Pending { tick, fold_repeat, notes });
         }
@@ -198,8 +198,8 @@ impl Account {
         }
     }
 
-    pub(super) fn spec_change(&mut self, change: &str) {
-        if self.meta.kind == WorkloadKind::CronOperation && crossplane::annotation_change(self, change) {
+    pub(super) fn spec_change(&mut self, change: &str, at: Time) {
+        if self.meta.kind == WorkloadKind::CronOperation && crossplane::spec_change(self, change, at) {
             return;
         }
         let (field, value) = change.split_once('=').unwrap_or((change, ""));

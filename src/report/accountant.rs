@@ -221,7 +221,7 @@ impl Accountant {
             }
             Fault::SpecChange { object, change } => {
                 if let Some(acc) = self.accounts.get_mut(object) {
-                    acc.spec_change(change);
+                    acc.spec_change(change, self.now);
                 }
             }
             Fault::CronJobDeleted { object } => {

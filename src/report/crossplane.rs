@@ -17,7 +17,7 @@ use super::types::TickOutcome;
 use crate::model::Time;
 use crate::model::crossplane::ANNOTATION_PAUSED;
 use crate::policy::crossplane::CronDecision;
-use crate::schedule::{Zone, format_rfc3339};
+use crate::schedule::{ScheduleKind, Zone, format_rfc3339};
 use crate::sim::log::{DeletedBy, Entry};
 use std::collections::BTreeMap;
 
@@ -28,6 +28,10 @@ const STALLED: &str = "owed slot past startingDeadlineSeconds; Crossplane never 
 const ALREADY_EXISTS: &str = "AlreadyExists loop (crossplane#7524): the last Operation's creationTimestamp is \
                               before the slot its name encodes, so Crossplane keeps re-creating that slot with \
                               backoff and never reaches this one";
+/// PR #7834 alone: AlreadyExists counted as success, the cursor unmoved.
+const TOLERATED: &str = "silent stall (PR #7834 alone): every reconcile finds the same earlier slot, whose \
+                         Operation already exists, and counts that as done; the cursor (the last Operation's \
+                         creationTimestamp) never reaches this slot";
 /// Bug B3: an annotation-only change does not pass the predicate.
 const UNPAUSE_UNNOTICED: &str =
     "unpaused, but the controller did not notice (GenerationChangedPredicate, bug B3)";
@@ -37,24 +41,36 @@ const UNPAUSE_UNNOTICED: &str =
 pub(super) struct XpState {
     stalled: bool,
     already_exists: bool,
+    tolerated: bool,
     unpause_unnoticed: bool,
+    /// The last schedule edit.
+    edited_at: Option<Time>,
 }
 
 impl XpState {
-    /// The notes a tick drawn now starts with.
-    pub(super) fn carried_notes(&self) -> Notes {
+    /// The notes `tick`, drawn now, starts with.
+    pub(super) fn carried_notes(&self, tick: Time) -> Notes {
         Notes {
             stalled: self.stalled,
             already_exists: self.already_exists,
+            tolerated: self.tolerated,
             unpause_unnoticed: self.unpause_unnoticed,
+            // Drawn after the edit, yet not after it: the new schedule's
+            // slot since the cursor, which Crossplane owes at once.
+            owed_by_edit: self.edited_at.is_some_and(|e| tick <= e),
             ..Notes::default()
         }
     }
 }
 
-/// Setting or removing `crossplane.io/paused` (the scenario's pause and
-/// unpause); false when `change` is another edit.
-pub(super) fn annotation_change(acc: &mut Account, change: &str) -> bool {
+/// A CronOperation edit at `at`: setting or removing `crossplane.io/paused`
+/// (the scenario's pause and unpause) is handled here; a schedule edit is
+/// remembered, then left (like any other edit, false) to the account.
+pub(super) fn spec_change(acc: &mut Account, change: &str, at: Time) -> bool {
+    if change.starts_with("schedule=") {
+        acc.xp.edited_at = Some(at);
+        return false;
+    }
     let Some(rest) = change.strip_prefix(ANNOTATION_PAUSED) else { return false };
     match rest {
         "=true" => {
@@ -104,12 +120,14 @@ pub(super) fn on_sync(acc: &mut Account, t: Time, decision: &CronDecision) {
             give_up_after(acc, *slot, t, ALREADY_EXISTS);
         }
         CronDecision::AlreadyExistsTolerated { slot, operation } => {
-            clear_loops(acc);
+            acc.xp.tolerated = true;
+            acc.note_all(|n| n.tolerated = true);
             acc.resolve(*slot, TickOutcome::NotStarted, Some(operation.clone()), None, |_| {
                 "an Operation with this slot's name already existed; PR #7834 counts that as done, so none \
                  was created"
                     .into()
             });
+            give_up_after(acc, *slot, t, TOLERATED);
         }
         _ => {}
     }
@@ -118,6 +136,7 @@ pub(super) fn on_sync(acc: &mut Account, t: Time, decision: &CronDecision) {
 fn clear_loops(acc: &mut Account) {
     acc.xp.stalled = false;
     acc.xp.already_exists = false;
+    acc.xp.tolerated = false;
 }
 
 /// Every pending tick in `(slot, t]` is not started, for `why`.
@@ -134,6 +153,11 @@ fn give_up_after(acc: &mut Account, slot: Time, t: Time, why: &str) {
 /// cursor jumped to the creation time, dropping the owed slots after it.
 fn started(acc: &mut Account, slot: Time, at: Time, operation: &str) {
     acc.started(slot, at, operation);
+    // robfig's `@every` counts from the cursor, which is now the creation
+    // (second precision): a late run shifts every later slot.
+    if acc.schedule.is_some_and(|s| matches!(s.kind(), ScheduleKind::Every(_))) {
+        acc.cursor = acc.cursor.max(at.unix());
+    }
     let zone = acc.zone;
     let (gone, stay): (Vec<Pending>, Vec<Pending>) =
         acc.pending.drain(..).partition(|p| p.tick > slot && p.tick <= at);
@@ -151,6 +175,8 @@ fn cause(n: &Notes) -> &'static str {
         "stalled past startingDeadlineSeconds (bug B1)"
     } else if n.already_exists {
         "in the AlreadyExists loop (crossplane#7524)"
+    } else if n.tolerated {
+        "stalled on a tolerated AlreadyExists (PR #7834 alone)"
     } else if n.down_at_tick {
         "the Crossplane pod was down"
     } else if n.unpause_unnoticed {
@@ -159,6 +185,8 @@ fn cause(n: &Notes) -> &'static str {
         "paused by annotation"
     } else if n.forbid {
         "Forbid: an Operation was still running"
+    } else if n.owed_by_edit {
+        "owed at once by the schedule edit"
     } else {
         ""
     }
@@ -188,6 +216,10 @@ pub(super) fn late_reason(n: &Notes) -> String {
         "Forbid: an Operation was still running; Crossplane ran this owed slot when it finished".into()
     } else if n.stalled {
         "stalled past startingDeadlineSeconds (bug B1) until the cursor moved; then this owed slot ran".into()
+    } else if n.owed_by_edit {
+        "a slot of the edited schedule between the last run and the edit: Crossplane recomputes Next from the \
+         last Operation's creation and ran it at once"
+            .into()
     } else {
         "the controller reconciled late".into()
     }
@@ -213,6 +245,8 @@ pub(super) fn unresolved_at_end(p: &Pending, down: bool, end: Time) -> (TickOutc
         STALLED
     } else if n.already_exists {
         ALREADY_EXISTS
+    } else if n.tolerated {
+        TOLERATED
     } else if n.unpause_unnoticed {
         UNPAUSE_UNNOTICED
     } else if n.suspended {

@@ -27,6 +27,12 @@ pub(super) struct Notes {
     pub stalled: bool,
     /// Crossplane: CREATE keeps failing with AlreadyExists (crossplane#7524).
     pub already_exists: bool,
+    /// Crossplane: the same slot's AlreadyExists is counted as done every
+    /// reconcile (PR #7834 without a slot cursor): a silent stall.
+    pub tolerated: bool,
+    /// Crossplane: a slot of an edited schedule that lay between the last
+    /// run and the edit, owed from the moment of the edit.
+    pub owed_by_edit: bool,
 }
 
 /// A tick drawn from the schedule and not yet accounted.

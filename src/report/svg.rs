@@ -325,8 +325,12 @@ fn deletions_as_lines(tl: &Timeline) -> bool {
 /// The legend entries: swatch kind (0 box, 1 line, 2 triangle), colour,
 /// label.
 fn legend(tl: &Timeline) -> Vec<(u8, RGBColor, String)> {
-    let mut out: Vec<(u8, RGBColor, String)> =
-        Outcome::ALL.iter().map(|o| (0, outcome_color(*o), outcome_label(*o, tl.kind).to_string())).collect();
+    let mut out: Vec<(u8, RGBColor, String)> = Outcome::ALL
+        .iter()
+        // Operations have no activeDeadlineSeconds.
+        .filter(|o| tl.kind == WorkloadKind::CronJob || **o != Outcome::DeadlineExceeded)
+        .map(|o| (0, outcome_color(*o), outcome_label(*o, tl.kind).to_string()))
+        .collect();
     out.push((0, DOWNTIME, "controller downtime".into()));
     out.push((1, TICK, "schedule tick".into()));
     out.push((1, MISSED, format!("tick without {}", nouns(tl.kind).1)));

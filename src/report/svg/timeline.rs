@@ -2,9 +2,10 @@
 //! its outcome and lane, schedule ticks, downtime, deletions and spec
 //! changes of one CronJob.
 
+use super::super::account::first_cursor;
 use crate::model::Time;
 use crate::schedule::kube::{controller_parse, format_schedule};
-use crate::schedule::{Location, Zone, load_location};
+use crate::schedule::{Location, ScheduleKind, Zone, load_location};
 use crate::sim::log::{DeletedBy, Entry, Fault, Record};
 use crate::sim::{CronJobMeta, WorkloadKind};
 use std::collections::{BTreeMap, BTreeSet};
@@ -141,7 +142,9 @@ impl Timeline {
             }
         }
         let scheduled: BTreeSet<Time> = jobs.values().filter_map(|f| f.scheduled).collect();
-        let ticks = schedule_ticks(meta, &changes, &scheduled);
+        let mut creations: Vec<Time> = jobs.values().map(|f| f.created).collect();
+        creations.sort();
+        let ticks = schedule_ticks(meta, &changes, &scheduled, &creations);
         let mut bars: Vec<Bar> = order
             .iter()
             .filter_map(|name| jobs.get(name).map(|f| (name, f)))
@@ -280,8 +283,15 @@ fn schedule_segments(meta: &CronJobMeta, changes: &[(Time, String)]) -> Vec<(Tim
 
 /// Ticks of each schedule segment, walked with robfig's
 /// `Next` the way the controller does (from `formatSchedule` and
-/// `ParseStandard`), stopping where `Next` no longer advances.
-fn schedule_ticks(meta: &CronJobMeta, changes: &[(Time, String)], scheduled: &BTreeSet<Time>) -> Ticks {
+/// `ParseStandard`), stopping where `Next` no longer advances. A
+/// CronOperation's `@every` slots count from its cursor, which each
+/// Operation's creation (`creations`, sorted) moves, as the report does.
+fn schedule_ticks(
+    meta: &CronJobMeta,
+    changes: &[(Time, String)],
+    scheduled: &BTreeSet<Time>,
+    creations: &[Time],
+) -> Ticks {
     let local = match load_location(&meta.local_zone) {
         Ok(Location::Zone(z)) => z,
         _ => Zone::Utc,
@@ -303,8 +313,24 @@ fn schedule_ticks(meta: &CronJobMeta, changes: &[(Time, String)], scheduled: &BT
                 continue;
             }
         };
-        let mut cur = from.unix();
+        let every =
+            meta.kind == WorkloadKind::CronOperation && matches!(parsed.kind(), ScheduleKind::Every(_));
+        let mut cur = if every && i == 0 { first_cursor(meta, Some(&parsed)) } else { from.unix() };
+        let mut ci = 0;
         while let Some(next) = parsed.next(cur, local) {
+            if every {
+                while creations.get(ci).is_some_and(|c| c.unix() <= cur) {
+                    ci += 1;
+                }
+                if let Some(c) = creations.get(ci)
+                    && *c < Time::from_unix(next)
+                {
+                    // No slot lies before this creation: the cursor jumps.
+                    cur = c.unix();
+                    ci += 1;
+                    continue;
+                }
+            }
             if next <= cur {
                 ticks.note.get_or_insert(format!("Next stopped advancing at {}", Time::from_unix(cur)));
                 break;
@@ -359,9 +385,30 @@ mod tests {
             phase_origin: None,
         };
         let changes = vec![(Time::from_unix(7200), "schedule=*/30 * * * *".to_string())];
-        let t = schedule_ticks(&meta, &changes, &BTreeSet::new());
+        let t = schedule_ticks(&meta, &changes, &BTreeSet::new(), &[]);
         let secs: Vec<i64> = t.times.iter().map(|t| t.unix()).collect();
         assert_eq!(secs, [3600, 7200, 9000, 10800, 12600]);
         assert_eq!(t.missed.len(), 5);
+    }
+
+    #[test]
+    fn cronoperation_every_slots_restart_at_each_creation() {
+        let meta = CronJobMeta {
+            key: "co".into(),
+            kind: WorkloadKind::CronOperation,
+            schedule: "@every 1h".into(),
+            time_zone: None,
+            local_zone: "UTC".into(),
+            concurrency_policy: "Allow".into(),
+            starting_deadline_seconds: None,
+            suspended: false,
+            horizon_start: Time::from_unix(0),
+            horizon_end: Time::from_unix(6 * 3600),
+            phase_origin: Some(Time::from_unix(0)),
+        };
+        let creations = [Time::from_unix(3600), Time(3 * 3_600_000 + 600_400)];
+        let t = schedule_ticks(&meta, &[], &BTreeSet::new(), &creations);
+        let mins: Vec<i64> = t.times.iter().map(|t| t.unix() / 60).collect();
+        assert_eq!(mins, [60, 120, 180, 250, 310]);
     }
 }
