@@ -192,6 +192,28 @@ mod command_line {
     }
 
     #[test]
+    fn after_downtime_kubernetes_runs_the_latest_tick_and_crossplane_the_earliest_slot() {
+        let o = cronwarp(&["compare", SCENARIO, "--format", "json"]);
+        assert_eq!(o.code, 0, "{}", o.stderr);
+        let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+        let diffs = v["workloads"][0]["differingTicks"].as_array().unwrap();
+        let row = |tick: &str| diffs.iter().find(|d| d["tick"] == tick).cloned().unwrap();
+        let early = row("2025-03-03T10:05:00Z");
+        assert_eq!(early["kubernetes"]["outcome"], "notStarted");
+        assert_eq!(
+            (early["crossplane"]["outcome"].as_str(), early["crossplane"]["lateBy"].as_i64()),
+            (Some("late"), Some(26 * 60_000))
+        );
+        let late = row("2025-03-03T10:30:00Z");
+        assert_eq!(
+            (late["kubernetes"]["outcome"].as_str(), late["kubernetes"]["lateBy"].as_i64()),
+            (Some("late"), Some(60_000))
+        );
+        assert_eq!(late["crossplane"]["outcome"], "notStarted");
+        assert_eq!(diffs.len(), 2, "every other tick ran on time under both");
+    }
+
+    #[test]
     fn seed_overrides_the_scenarios() {
         let o = cronwarp(&["compare", SCENARIO, "--format", "json", "--seed", "42"]);
         let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
@@ -247,5 +269,15 @@ mod snapshots {
         let text = o.stdout.replace(env!("CARGO_PKG_VERSION"), "<version>");
         settings.bind(|| insta::assert_snapshot!("compare-downtime-catchup", text));
         assert!(Path::new("snapshots/compare-downtime-catchup.snap").exists());
+    }
+
+    #[test]
+    fn downtime_catchup_as_markdown() {
+        let o = cronwarp(&["compare", SCENARIO, "--format", "markdown"]);
+        assert_eq!(o.code, 0, "{}", o.stderr);
+        let mut settings = insta::Settings::clone_current();
+        settings.set_snapshot_path("../snapshots");
+        settings.set_prepend_module_to_snapshot(false);
+        settings.bind(|| insta::assert_snapshot!("compare-downtime-catchup-markdown", o.stdout));
     }
 }

@@ -142,12 +142,23 @@ mod cronjob_to_cronoperation {
     }
 
     #[test]
-    fn a_running_seeded_job_is_dropped_with_a_note() {
+    fn a_running_seeded_job_becomes_a_running_operation_keeping_its_failures() {
         let mut job = finished_job("backup-29022210", true);
         job.status.conditions.clear();
+        job.status.failed = 2;
+        let c = cronoperation_from_cronjob(&cronjob(), &[job], "backup");
+        assert_eq!(c.operations.len(), 1);
+        assert!(c.operations[0].is_running());
+        assert_eq!(c.operations[0].status.failures, 2);
+        assert!(c.notes.iter().any(|n| n.contains("1 still running")), "{:?}", c.notes);
+    }
+
+    #[test]
+    fn a_seeded_job_without_a_slot_is_dropped_with_a_note() {
+        let job = finished_job("hand-made", true);
         let c = cronoperation_from_cronjob(&cronjob(), &[job], "backup");
         assert!(c.operations.is_empty());
-        assert!(c.notes.iter().any(|n| n.contains("seeded Job backup-29022210 dropped")), "{:?}", c.notes);
+        assert!(c.notes.iter().any(|n| n.contains("seeded Job hand-made dropped")), "{:?}", c.notes);
     }
 }
 
@@ -211,6 +222,20 @@ mod cronoperation_to_cronjob {
         assert_eq!(c.jobs.len(), 1);
         assert_eq!(c.jobs[0].metadata.name, format!("nightly-{}", slot.unix() / 60));
         assert!(c.jobs[0].is_complete());
+    }
+
+    #[test]
+    fn a_running_seeded_operation_becomes_an_unfinished_job_listed_as_active() {
+        let slot = t("2025-03-03T02:00:00Z");
+        let mut op = Operation::default();
+        op.metadata.name = format!("nightly-{}", slot.unix());
+        op.metadata.creation_timestamp = Some(slot);
+        op.status.conditions = vec![cronwarp::model::crossplane::XpCondition::running(slot)];
+        let c = cronjob_from_cronoperation(&cronoperation(), &[op], "default", "nightly");
+        assert_eq!(c.jobs.len(), 1);
+        assert!(!c.jobs[0].is_finished());
+        let active: Vec<&str> = c.cronjob.status.active.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(active, [c.jobs[0].metadata.name.as_str()]);
     }
 
     #[test]
@@ -431,5 +456,45 @@ workloads:
         assert_eq!(both.kubernetes.workloads.len(), 1);
         assert_eq!(both.kubernetes.workload_objects(0).unwrap().cronjob.metadata.name, "b");
         assert_eq!(both.crossplane.workloads.len(), 2);
+    }
+}
+
+mod mixed_scenarios {
+    use super::*;
+
+    const TEXT: &str = r#"
+horizon: {start: "2025-03-03T10:00:00Z", end: "2025-03-03T11:00:00Z"}
+workloads:
+  - manifest:
+      kind: CronJob
+      metadata: {name: a}
+      spec: {schedule: "*/5 * * * *", jobTemplate: {spec: {template: {spec: {restartPolicy: Never, containers: [{name: c, image: i}]}}}}}
+  - manifest:
+      apiVersion: ops.crossplane.io/v1alpha1
+      kind: CronOperation
+      metadata: {name: a, creationTimestamp: "2025-03-03T00:00:00Z"}
+      spec:
+        schedule: "*/10 * * * *"
+        operationTemplate: {spec: {mode: Pipeline, pipeline: [{step: run, functionRef: {name: f}}]}}
+"#;
+
+    #[test]
+    fn a_cronjob_and_a_cronoperation_of_one_name_both_get_distinct_names_on_the_other_side() {
+        let both = both_forms(&Scenario::from_yaml(TEXT, "mixed.yaml").unwrap()).unwrap();
+        let keys: Vec<(Option<&str>, Option<&str>)> =
+            both.pairs.iter().map(|p| (p.kubernetes.as_deref(), p.crossplane.as_deref())).collect();
+        assert_eq!(keys, [(Some("default/a"), Some("a-2")), (Some("default/a-2"), Some("a"))]);
+        assert_eq!(both.pairs[0].original, Controller::Kubernetes);
+        assert_eq!(both.pairs[1].original, Controller::Crossplane);
+        assert!(
+            both.notes
+                .iter()
+                .any(|n| n.workload == "a" && n.message.contains("renamed to CronJob default/a-2"))
+        );
+        assert!(
+            both.notes
+                .iter()
+                .any(|n| n.workload == "default/a" && n.message.contains("renamed to CronOperation a-2"))
+        );
     }
 }

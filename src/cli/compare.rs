@@ -1,6 +1,6 @@
 //! `cronwarp compare`: one scenario under both controllers, side by side.
 
-use super::run::Format;
+use super::run::{Format, progress_printer};
 use super::{CliError, Ctx, EXIT_EXPECTATIONS_FAILED, EXIT_OK};
 use crate::report::svg::timeline_svg;
 use crate::report::{
@@ -29,13 +29,14 @@ What differs (reference crossplane-and-oam.md §1.7):
   suspend             spec.suspend vs the crossplane.io/paused annotation, whose removal the
                       controller may not notice (bug B3)
   retries             Job backoffLimit counts retries (pod backoff 10 s doubling); Operation retryLimit
-                      counts attempts (1 s doubling, each attempt cut at 2 min)
+                      counts attempts (1 s doubling, each attempt cut at 2 min, and a timed-out
+                      attempt is never counted, so it retries for ever)
   time zone           spec.timeZone vs an undocumented CRON_TZ=<zone> schedule prefix
 
 How a CronJob converts: namespace dropped (name collisions get a suffix), timeZone -> CRON_TZ
 prefix, suspend -> paused annotation, successful/failedJobsHistoryLimit -> successful/
 failedHistoryLimit, retryLimit = backoffLimit + 1, Job template -> a one-step function pipeline
-driven by the same behaviour; finished seeded Jobs -> Operations. The reverse maps back, into
+driven by the same behaviour; seeded Jobs -> Operations (running ones Running). The reverse maps back, into
 namespace `default`, with a busybox Job template. Anything else is listed as a note.
 
 Outputs:
@@ -87,8 +88,8 @@ pub fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
     let BothForms { kubernetes, crossplane, pairs, notes } =
         both_forms(&scenario).map_err(|e| CliError::Invalid { message: e.message, hint: hint() })?;
     let keep = args.out.is_some();
-    let k8s = run_side(&kubernetes, &name, keep)?;
-    let xp = run_side(&crossplane, &name, keep)?;
+    let k8s = run_side(&kubernetes, &name, keep, &mut *ctx.err, "Kubernetes")?;
+    let xp = run_side(&crossplane, &name, keep, &mut *ctx.err, "Crossplane")?;
     let cmp = compare(&k8s.report, &xp.report, &pairs, notes);
     write!(ctx.out, "{}", render(&cmp, args.format)?)?;
     if let Some(dir) = &args.out {
@@ -112,14 +113,28 @@ pub fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
 }
 
 /// Simulates one form and accounts for it; `keep` holds the log for the
-/// timelines.
-fn run_side(scenario: &Scenario, name: &str, keep: bool) -> Result<Side, CliError> {
+/// timelines. Long horizons print progress to `err`, labelled.
+fn run_side(
+    scenario: &Scenario,
+    name: &str,
+    keep: bool,
+    err: &mut dyn std::io::Write,
+    label: &str,
+) -> Result<Side, CliError> {
     let input = ReportInput::from_scenario(name, scenario).map_err(|e| CliError::invalid(e.message))?;
     let metas = input.cronjobs.clone();
     let mut accountant = Accountant::new(input);
+    let (start, end) = (scenario.horizon.start, scenario.horizon.end);
+    // Labelled only when the horizon is long enough for progress lines.
+    if progress_printer(&mut std::io::sink(), start, end).is_some() {
+        // Progress is best effort; a closed stderr must not stop the run.
+        let _ = writeln!(err, "simulating the {label} form");
+    }
+    let mut progress = progress_printer(err, start, end);
+    let opts = SimOptions { progress: progress.as_mut().map(|p| p as &mut dyn FnMut(crate::model::Time)) };
     let mut log = Vec::new();
     if keep {
-        log = simulate(scenario, SimOptions::default()).map_err(|e| CliError::invalid(e.message))?.log;
+        log = simulate(scenario, opts).map_err(|e| CliError::invalid(e.message))?.log;
         for r in &log {
             accountant.record(r.clone());
         }

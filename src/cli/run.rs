@@ -157,7 +157,7 @@ fn write_outputs(dir: &Path, report: &Report) -> Result<(), CliError> {
 
 /// A progress line on stderr per simulated month, for horizons longer than
 /// 60 days (short runs finish before anyone would read it).
-fn progress_printer<'w>(
+pub(super) fn progress_printer<'w>(
     err: &'w mut dyn Write,
     start: crate::model::Time,
     end: crate::model::Time,

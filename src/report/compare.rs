@@ -46,6 +46,7 @@ pub struct WorkloadComparison {
     pub kubernetes: Option<String>,
     /// Name of the CronOperation form; `None` when the CRD would reject it.
     pub crossplane: Option<String>,
+    /// The compared numbers, in table order.
     pub metrics: Vec<Metric>,
     /// Ticks not started, by reason (times in reasons elided).
     pub not_started: Vec<ReasonCount>,
@@ -131,20 +132,20 @@ pub fn compare(k8s: &Report, xp: &Report, pairs: &[WorkloadPair], notes: Vec<Con
     }
 }
 
-/// The compared numbers' keys and units, in table order.
-const METRICS: [(&str, &str); 12] = [
-    ("ticks", "count"),
-    ("onTime", "count"),
-    ("late", "count"),
-    ("maxLateness", "ms"),
-    ("notStarted", "count"),
-    ("runsCreated", "count"),
-    ("succeeded", "count"),
-    ("failed", "count"),
-    ("retries", "count"),
-    ("lostAttempts", "count"),
-    ("maxConcurrency", "count"),
-    ("gcDeletions", "count"),
+/// The compared numbers' keys, units and row labels, in table order.
+const METRICS: [(&str, &str, &str); 12] = [
+    ("ticks", "count", "ticks"),
+    ("onTime", "count", "run on time"),
+    ("late", "count", "run late"),
+    ("maxLateness", "ms", "max lateness"),
+    ("notStarted", "count", "not started"),
+    ("runsCreated", "count", "runs created"),
+    ("succeeded", "count", "succeeded"),
+    ("failed", "count", "failed"),
+    ("retries", "count", "retries"),
+    ("lostAttempts", "count", "attempts lost to downtime"),
+    ("maxConcurrency", "count", "max concurrency"),
+    ("gcDeletions", "count", "GC deletions"),
 ];
 
 /// What the comparison reads of one side's workload report.
@@ -185,7 +186,7 @@ fn workload(p: &WorkloadPair, k: &View, x: &View) -> WorkloadComparison {
     let metrics = METRICS
         .iter()
         .zip(k.numbers.iter().zip(x.numbers.iter()))
-        .map(|(&(key, unit), (&a, &b))| Metric {
+        .map(|(&(key, unit, _), (&a, &b))| Metric {
             key,
             unit,
             kubernetes: a,
@@ -322,6 +323,9 @@ fn document(c: &Comparison) -> Vec<Block> {
             c.seed
         )),
     ];
+    if c.workloads.is_empty() {
+        d.push(Block::Para("The scenario has no workloads.".into()));
+    }
     for w in &c.workloads {
         workload_blocks(&mut d, w);
     }
@@ -398,21 +402,7 @@ fn workload_blocks(d: &mut Vec<Block>, w: &WorkloadComparison) {
 }
 
 fn label(key: &str) -> &'static str {
-    match key {
-        "ticks" => "ticks",
-        "onTime" => "run on time",
-        "late" => "run late",
-        "maxLateness" => "max lateness",
-        "notStarted" => "not started",
-        "runsCreated" => "runs created",
-        "succeeded" => "succeeded",
-        "failed" => "failed",
-        "retries" => "retries",
-        "lostAttempts" => "attempts lost to downtime",
-        "maxConcurrency" => "max concurrency",
-        "gcDeletions" => "GC deletions",
-        _ => "?",
-    }
+    METRICS.iter().find(|m| m.0 == key).map_or("", |m| m.2)
 }
 
 /// Plain text, for terminals.

@@ -48,6 +48,7 @@ impl Controller {
 pub struct ConversionNote {
     /// The workload as the scenario names it (`namespace/name` or `name`).
     pub workload: String,
+    /// What did not map, and what was done instead.
     pub message: String,
 }
 
@@ -80,8 +81,8 @@ pub struct BothForms {
     pub notes: Vec<ConversionNote>,
 }
 
-/// Where a converted workload's manifest goes: the namespace a converted
-/// CronOperation's CronJob lands in.
+/// The namespace a converted CronOperation's CronJob lands in (a
+/// CronOperation has none).
 pub const CONVERTED_NAMESPACE: &str = "default";
 
 /// Builds both forms of `sc`. Reads (and so validates) every workload's

@@ -8,7 +8,7 @@ use crate::model::crossplane::{
 };
 use crate::model::{
     Condition, Container, CronJob, CronJobSpec, CronJobStatus, Job, JobSpec, JobTemplateSpec, ObjectMeta,
-    PodSpec, PodTemplateSpec, TemplateMeta, Time,
+    ObjectReference, PodSpec, PodTemplateSpec, TemplateMeta, Time,
 };
 use crate::policy::cronjob::SCHEDULED_TIMESTAMP_ANNOTATION;
 use crate::policy::crossplane::{new_operation, slot_from_name};
@@ -27,18 +27,22 @@ const DEFAULT_BACKOFF_LIMIT: i32 = 6;
 /// The Crossplane form of one CronJob.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AsCronOperation {
+    /// The converted object.
     pub cronoperation: CronOperation,
-    /// The seeded Jobs that map (finished, with a known slot).
+    /// The seeded Jobs that map (those with a known slot).
     pub operations: Vec<Operation>,
+    /// What did not map one to one.
     pub notes: Vec<String>,
 }
 
 /// The Kubernetes form of one CronOperation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AsCronJob {
+    /// The converted object.
     pub cronjob: CronJob,
-    /// The seeded Operations that map (finished, with a known slot).
+    /// The seeded Operations that map (those with a known slot).
     pub jobs: Vec<Job>,
+    /// What did not map one to one.
     pub notes: Vec<String>,
 }
 
@@ -144,7 +148,15 @@ pub fn cronoperation_from_cronjob(cj: &CronJob, jobs: &[Job], name: &str) -> AsC
         }
     }
     if !operations.is_empty() {
-        notes.push(format!("{} seeded Job(s) became finished Operations", operations.len()));
+        let running = operations.iter().filter(|o| o.is_running()).count();
+        notes.push(format!(
+            "{} seeded Job(s) became Operations{}",
+            operations.len(),
+            match running {
+                0 => String::new(),
+                n => format!(" ({n} still running: re-run from step 1 when the simulation starts)"),
+            }
+        ));
     }
     AsCronOperation { cronoperation: co, operations, notes }
 }
@@ -174,20 +186,28 @@ fn unmapped_job_fields(job: &JobSpec) -> Vec<String> {
     out
 }
 
-/// A finished seeded Job as the Operation the CronOperation would have
-/// made for its slot; an unfinished or slot-less Job does not map.
+/// A seeded Job as the Operation the CronOperation would have made for its
+/// slot: finished ones with their outcome, unfinished ones Running (the
+/// simulated Crossplane pod re-runs them from step 1 at the start). A Job
+/// without a known slot does not map.
 fn operation_from_job(co: &CronOperation, job: &Job, cronjob: &str) -> Result<Operation, String> {
-    let cond = job.finished_condition().ok_or("it had not finished (a running Job has no Operation form)")?;
     let slot = job_slot(job, cronjob).ok_or("its scheduled time is neither annotated nor in its name")?;
-    let at = cond.last_transition_time.or(job.status.completion_time).unwrap_or(slot);
     let mut op = new_operation(co, slot);
     op.metadata.creation_timestamp = job.metadata.creation_timestamp.or(Some(slot));
-    op.status.conditions = vec![if cond.type_ == "Complete" {
-        XpCondition::complete(at)
-    } else {
-        XpCondition::failed(format!("converted from a failed Job ({})", cond.reason), at)
-    }];
     op.status.failures = i64::from(job.status.failed);
+    op.status.conditions = vec![match job.finished_condition() {
+        Some(c) => {
+            let at = c.last_transition_time.or(job.status.completion_time).unwrap_or(slot);
+            if c.type_ == "Complete" {
+                XpCondition::complete(at)
+            } else {
+                XpCondition::failed(format!("converted from a failed Job ({})", c.reason), at)
+            }
+        }
+        None => {
+            XpCondition::running(job.status.start_time.or(op.metadata.creation_timestamp).unwrap_or(slot))
+        }
+    }];
     Ok(op)
 }
 
@@ -265,7 +285,7 @@ pub fn cronjob_from_cronoperation(
             ..JobSpec::default()
         },
     };
-    let cj = CronJob {
+    let mut cj = CronJob {
         api_version: "batch/v1".into(),
         kind: "CronJob".into(),
         metadata: ObjectMeta {
@@ -303,18 +323,36 @@ pub fn cronjob_from_cronoperation(
             Err(why) => notes.push(format!("seeded Operation {} dropped: {why}", op.metadata.name)),
         }
     }
+    // The CronJob controller counts only Jobs in status.active as running
+    // (an unlisted one is an UnexpectedJob), so unfinished ones are listed.
+    for j in jobs.iter().filter(|j| !j.is_finished()) {
+        let name = j.metadata.name.clone();
+        let namespace = j.metadata.namespace.clone();
+        cj.status.active.push(ObjectReference {
+            kind: "Job".into(),
+            name,
+            namespace,
+            ..ObjectReference::default()
+        });
+    }
     if !jobs.is_empty() {
-        notes.push(format!("{} seeded Operation(s) became finished Jobs", jobs.len()));
+        let running = cj.status.active.len();
+        notes.push(format!(
+            "{} seeded Operation(s) became Jobs{}",
+            jobs.len(),
+            match running {
+                0 => String::new(),
+                n => format!(" ({n} unfinished: listed in status.active, their pods created anew)"),
+            }
+        ));
     }
     AsCronJob { cronjob: cj, jobs, notes }
 }
 
-/// A finished seeded Operation as the Job the CronJob would have made for
-/// its slot.
+/// A seeded Operation as the Job the CronJob would have made for its slot:
+/// finished ones with their outcome, others unfinished (the Job controller
+/// creates their pods anew).
 fn job_from_operation(cj: &CronJob, op: &Operation, cronop: &str) -> Result<Job, String> {
-    if !op.is_complete() {
-        return Err("it had not finished (a running Operation has no Job form)".into());
-    }
     let slot = slot_from_name(cronop, &op.metadata.name)
         .ok_or("its name does not carry a slot (<cronoperation>-<unix seconds>)")?;
     let zone = match cj.spec.time_zone.as_deref().map(load_location) {
@@ -324,6 +362,10 @@ fn job_from_operation(cj: &CronJob, op: &Operation, cronop: &str) -> Result<Job,
     let mut job = crate::policy::cronjob::job_from_template_in(cj, slot, zone).map_err(|e| e.to_string())?;
     job.metadata.namespace = cj.metadata.namespace.clone();
     job.metadata.creation_timestamp = op.metadata.creation_timestamp.or(Some(slot));
+    job.status.start_time = job.metadata.creation_timestamp;
+    if !op.is_complete() {
+        return Ok(job);
+    }
     let succeeded = op.succeeded_status() == "True";
     let at = op
         .condition(crate::model::crossplane::TYPE_SUCCEEDED)
@@ -331,7 +373,6 @@ fn job_from_operation(cj: &CronJob, op: &Operation, cronop: &str) -> Result<Job,
         .unwrap_or(slot);
     let (type_, reason) = if succeeded { ("Complete", "") } else { ("Failed", "BackoffLimitExceeded") };
     job.status.conditions = vec![Condition::true_(type_, reason, "", at)];
-    job.status.start_time = job.metadata.creation_timestamp;
     job.status.completion_time = succeeded.then_some(at);
     if succeeded {
         job.status.succeeded = 1;
