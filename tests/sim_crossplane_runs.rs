@@ -310,3 +310,25 @@ fn deleting_a_cronoperation_collects_its_operations() {
     );
     assert!(finished(&out).len() == 1, "the 02:00 attempt never writes its end");
 }
+
+/// `runs: {N: [...]}` scripts the N-th Operation (0-based) of the
+/// CronOperation; the others follow `script`.
+#[test]
+fn per_run_scripts_pick_the_nth_operation() {
+    let out = run(&scenario(
+        "2026-01-01T00:30:00Z",
+        "2026-01-01T03:30:00Z",
+        &[],
+        &[cronop("co", "2026-01-01T00:30:00Z", &[HOURLY], &["runs: {1: [fail, fail, succeed]}"])],
+    ));
+    let ok: Vec<bool> = finished(&out).iter().map(|f| f.1).collect();
+    assert_eq!(ok, [true, true, true], "the third attempt of run 1 succeeds");
+    let starts = attempts_started(&out);
+    let second: Vec<u32> = starts
+        .iter()
+        .filter(|(at, _)| at.since(d("02:00:00")) >= 0 && *at < d("03:00:00"))
+        .map(|s| s.1)
+        .collect();
+    assert_eq!(second, [1, 2, 3]);
+    assert_eq!(starts.len(), 5, "one attempt each for runs 0 and 2");
+}

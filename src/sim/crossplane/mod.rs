@@ -5,7 +5,8 @@
 //!
 //! controller-runtime semantics: one work queue per controller with the
 //! per-item rate limiter (1 s doubling to 60 s), `RequeueAfter` timers, and
-//! watches filtered per [`crate::policy::crossplane::triggers`]. The
+//! watches filtered per [`crate::policy::crossplane::cronoperation_wakes_on`] and
+//! [`crate::policy::crossplane::operation_wakes_on`]. The
 //! controller clock is the API server's plus `clockSkew`. Downtime windows
 //! stop the Crossplane pod as well as kube-controller-manager: queues,
 //! timers and attempts in flight are lost, and at restart everything is
@@ -24,7 +25,8 @@ pub use store::{XpChange, XpStore, owner_of};
 use crate::model::crossplane::Operation;
 use crate::model::{Millis, Time};
 use crate::policy::crossplane::{
-    CrossplaneSettings, OperationOutcome, RETRY_BASE, RETRY_MAX, cronoperation_wakes_on, operation_wakes_on,
+    CrossplaneSettings, OperationOutcome, RETRY_BASE, RETRY_MAX, Trigger, cronoperation_wakes_on,
+    operation_wakes_on,
 };
 use crate::sim::engine::{Engine, Enqueue, Ev, WorkloadState};
 use crate::sim::log::Entry;
@@ -218,6 +220,12 @@ impl Engine<'_> {
 
     /// The informer handlers of both controllers.
     fn xp_deliver(&mut self, change: XpChange) {
+        if let XpChange::Operation { name, trigger: Trigger::Deleted, .. } = &change {
+            // Bookkeeping of Operations that are gone: memory stays flat
+            // however long the horizon.
+            self.xp.runs.remove(name);
+            self.xp.attempts.remove(name);
+        }
         if self.xp.down {
             return;
         }
@@ -260,7 +268,6 @@ impl Engine<'_> {
         self.xp.epoch += 1;
         self.xp.store.api_now = self.xp_api_now();
         self.xp.store.collect_garbage();
-        self.xp.store.changes.clear();
         let cos: Vec<String> = self.xp.store.cronoperations.keys().cloned().collect();
         for k in cos {
             self.xp_enqueue(XpCtrl::CronOperation, &k, Enqueue::Now);

@@ -32,7 +32,7 @@ pub struct Scenario {
     /// kube-controller-manager's set-up and faults.
     #[serde(default)]
     pub controller: ControllerConfig,
-    /// The CronJobs to simulate.
+    /// The CronJobs and Crossplane CronOperations to simulate.
     pub workloads: Vec<Workload>,
     /// What the run should satisfy (the report layer evaluates these).
     #[serde(default)]
@@ -106,7 +106,8 @@ impl Downtime {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Workload {
     /// Inline manifest: one object, a list of objects, or a `List` (a
-    /// CronJob plus, optionally, Jobs it owns).
+    /// CronJob plus, optionally, Jobs it owns; or a CronOperation plus,
+    /// optionally, its Operations).
     #[serde(default)]
     pub manifest: Option<serde_json::Value>,
     /// A manifest file, relative to the scenario file (multi-document YAML
