@@ -498,3 +498,23 @@ workloads:
         );
     }
 }
+
+mod scenario_wide_notes {
+    use super::*;
+    use cronwarp::sim::scenario::convert::SCENARIO_WIDE;
+
+    #[test]
+    fn settings_only_one_controller_reads_are_noted_and_defaults_are_not() {
+        let text = std::fs::read_to_string("scenarios/downtime-catchup.yaml").unwrap();
+        let plain = both_forms(&Scenario::from_yaml(&text, "a.yaml").unwrap()).unwrap();
+        assert!(plain.notes.iter().all(|n| n.workload != SCENARIO_WIDE), "{:?}", plain.notes);
+        let fixed = text.replace("controller:\n", "controller:\n  crossplane: {cursor: nameEncodedSlot}\n");
+        let both = both_forms(&Scenario::from_yaml(&fixed, "b.yaml").unwrap()).unwrap();
+        let wide: Vec<&str> =
+            both.notes.iter().filter(|n| n.workload == SCENARIO_WIDE).map(|n| n.message.as_str()).collect();
+        assert_eq!(
+            wide,
+            ["controller.crossplane (proposed Crossplane fixes) apply to the Crossplane side only"]
+        );
+    }
+}

@@ -179,6 +179,7 @@ pub fn both_forms(sc: &Scenario) -> Result<BothForms, ScenarioError> {
         pairs.push(pair);
     }
     drop_rejected(&mut k8s, &mut xp, &mut pairs, &mut notes);
+    notes.extend(one_sided_settings(sc));
     Ok(BothForms { kubernetes: k8s, crossplane: xp, pairs, notes })
 }
 
@@ -197,6 +198,26 @@ impl WorkloadPair {
         self.crossplane.as_deref().or(self.kubernetes.as_deref()).unwrap_or_default()
     }
 }
+
+/// The scenario-wide settings only one controller reads, when they are
+/// not the defaults.
+fn one_sided_settings(sc: &Scenario) -> Vec<ConversionNote> {
+    let c = &sc.controller;
+    let mut out = Vec::new();
+    let mut note = |message: &str| {
+        out.push(ConversionNote { workload: SCENARIO_WIDE.into(), message: message.into() });
+    };
+    if c.settings != crate::policy::Settings::default() {
+        note("controller.settings (Kubernetes version behaviour) apply to the Kubernetes side only");
+    }
+    if c.crossplane != crate::policy::crossplane::CrossplaneSettings::default() {
+        note("controller.crossplane (proposed Crossplane fixes) apply to the Crossplane side only");
+    }
+    out
+}
+
+/// The `workload` of a note about the whole scenario.
+pub const SCENARIO_WIDE: &str = "(scenario)";
 
 /// Converted workloads the other controller's admission would reject (an
 /// invalid schedule is fine for a CronOperation but not for a CronJob) are
