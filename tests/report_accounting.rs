@@ -13,6 +13,11 @@ fn t(s: &str) -> Time {
 }
 
 fn accountant(schedule: &str, tz: Option<&str>, start: &str, end: &str) -> Accountant {
+    accountant_of(&["default/cj"], schedule, tz, start, end)
+}
+
+/// An accountant for CronJobs `keys`, all on the same schedule.
+fn accountant_of(keys: &[&str], schedule: &str, tz: Option<&str>, start: &str, end: &str) -> Accountant {
     Accountant::new(ReportInput {
         header: Header {
             scenario: "test".into(),
@@ -24,19 +29,22 @@ fn accountant(schedule: &str, tz: Option<&str>, start: &str, end: &str) -> Accou
             local_zone: "UTC".into(),
         },
         local_zone: Zone::Utc,
-        cronjobs: vec![CronJobMeta {
-            key: "default/cj".into(),
-            kind: WorkloadKind::CronJob,
-            local_zone: "UTC".into(),
-            schedule: schedule.into(),
-            time_zone: tz.map(str::to_string),
-            concurrency_policy: "Allow".into(),
-            starting_deadline_seconds: None,
-            suspended: false,
-            horizon_start: t(start),
-            horizon_end: t(end),
-            phase_origin: None,
-        }],
+        cronjobs: keys
+            .iter()
+            .map(|key| CronJobMeta {
+                key: (*key).into(),
+                kind: WorkloadKind::CronJob,
+                local_zone: "UTC".into(),
+                schedule: schedule.into(),
+                time_zone: tz.map(str::to_string),
+                concurrency_policy: "Allow".into(),
+                starting_deadline_seconds: None,
+                suspended: false,
+                horizon_start: t(start),
+                horizon_end: t(end),
+                phase_origin: None,
+            })
+            .collect(),
     })
 }
 
@@ -227,4 +235,17 @@ mod dst_notes {
             "{after:?}"
         );
     }
+}
+
+#[test]
+fn report_lists_cronjobs_in_key_order_whatever_the_input_order() {
+    let keys = ["ns-b/x", "default/cj-10", "default/cj-2", "a/z", "default/cj-1"];
+    let a = accountant_of(&keys, "0 * * * *", None, "2025-01-01T00:00:00Z", "2025-01-01T03:00:00Z");
+    let report = a.finish();
+    let names: Vec<&str> = report.cronjobs.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["a/z", "default/cj-1", "default/cj-10", "default/cj-2", "ns-b/x"]);
+    assert!(
+        report.cronjobs.iter().all(|c| c.ticks.total == 2),
+        "each CronJob keeps its own ticks (01:00, 02:00)"
+    );
 }

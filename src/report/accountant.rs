@@ -15,7 +15,7 @@ use crate::policy::cronjob::Decision;
 use crate::schedule::{Location, Zone, load_location};
 use crate::sim::log::{DeletedBy, Entry, Fault, LogSink, Record};
 use crate::sim::{CronJobMeta, Scenario, SimError, SimSummary, WorkloadKind};
-use std::collections::BTreeMap;
+use rustc_hash::FxHashMap;
 
 /// What the accountant must know besides the log.
 #[derive(Debug, Clone)]
@@ -91,12 +91,24 @@ struct JobState {
     running: bool,
 }
 
+/// Accounts by workload key. Looked up once per record, so hashed (with a
+/// fixed hasher: no per-process seed); [`in_key_order`] restores the key
+/// order the report promises.
+pub(super) type Accounts = FxHashMap<String, Account>;
+
+/// The accounts' reports in key order.
+fn in_key_order(accounts: Accounts) -> Vec<CronJobReport> {
+    let mut all: Vec<(String, Account)> = accounts.into_iter().collect();
+    all.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    all.into_iter().map(|(_, a)| a.report).collect()
+}
+
 /// Builds a [`Report`] from log records; feed it as a [`LogSink`], then
 /// call [`Accountant::finish`].
 pub struct Accountant {
     header: Header,
-    accounts: BTreeMap<String, Account>,
-    jobs: BTreeMap<String, JobState>,
+    accounts: Accounts,
+    jobs: FxHashMap<String, JobState>,
     operations: Operations,
     downtime: Downtime,
     now: Time,
@@ -107,7 +119,7 @@ pub struct Accountant {
 impl Accountant {
     /// An accountant for the given CronJobs and CronOperations.
     pub fn new(input: ReportInput) -> Accountant {
-        let mut accounts = BTreeMap::new();
+        let mut accounts = Accounts::default();
         for meta in input.cronjobs {
             let acc = Account::new(meta, input.local_zone);
             accounts.insert(acc.meta.key.clone(), acc);
@@ -115,7 +127,7 @@ impl Accountant {
         Accountant {
             header: input.header,
             accounts,
-            jobs: BTreeMap::new(),
+            jobs: FxHashMap::default(),
             operations: Operations::default(),
             downtime: Downtime::default(),
             now: Time(0),
@@ -157,7 +169,7 @@ impl Accountant {
         Report {
             schema_version: SCHEMA_VERSION,
             header: self.header,
-            cronjobs: self.accounts.into_values().map(|a| a.report).collect(),
+            cronjobs: in_key_order(self.accounts),
             violations: Vec::new(),
             expectations_checked: 0,
         }

@@ -12,6 +12,7 @@
 
 use super::ON_TIME;
 use super::account::Account;
+use super::accountant::Accounts;
 use super::reasons::{Notes, Pending};
 use super::types::TickOutcome;
 use crate::model::Time;
@@ -286,7 +287,7 @@ pub(super) struct Operations {
 impl Operations {
     /// Accounts one Operation record (`OperationCreated` …
     /// `OperationSync`); ticks of its CronOperation must be drawn up to `t`.
-    pub(super) fn record(&mut self, accounts: &mut BTreeMap<String, Account>, t: Time, entry: &Entry) {
+    pub(super) fn record(&mut self, accounts: &mut Accounts, t: Time, entry: &Entry) {
         match entry {
             Entry::OperationCreated { operation, cronoperation, scheduled_time, seeded, .. } => {
                 let st =
@@ -336,7 +337,7 @@ impl Operations {
 
     fn find<'a>(
         &'a mut self,
-        accounts: &'a mut BTreeMap<String, Account>,
+        accounts: &'a mut Accounts,
         operation: &str,
     ) -> Option<(&'a mut OpState, &'a mut Account)> {
         let st = self.ops.get_mut(operation)?;
@@ -346,7 +347,7 @@ impl Operations {
 
     /// An attempt ended (failed, succeeded, lost): a replaced Operation
     /// whose function call was still running stops counting now.
-    fn attempt_over(&mut self, accounts: &mut BTreeMap<String, Account>, t: Time, operation: &str) {
+    fn attempt_over(&mut self, accounts: &mut Accounts, t: Time, operation: &str) {
         let Some((st, acc)) = self.find(accounts, operation) else { return };
         st.in_flight = false;
         if st.replaced && std::mem::take(&mut st.running) {
@@ -356,7 +357,7 @@ impl Operations {
     }
 
     /// An Operation leaves the store at once (no finalizers, no pods).
-    fn deleted(&mut self, accounts: &mut BTreeMap<String, Account>, t: Time, operation: &str, by: DeletedBy) {
+    fn deleted(&mut self, accounts: &mut Accounts, t: Time, operation: &str, by: DeletedBy) {
         let Some((st, acc)) = self.find(accounts, operation) else { return };
         if by == DeletedBy::HistoryGc {
             acc.record_deletion(operation, by, t, t, st.finished.as_ref());
@@ -380,7 +381,7 @@ impl Operations {
     }
 
     /// Counts the Operations still unfinished at the horizon end.
-    pub(super) fn count_unfinished(&self, accounts: &mut BTreeMap<String, Account>) {
+    pub(super) fn count_unfinished(&self, accounts: &mut Accounts) {
         for st in self.ops.values().filter(|s| s.finished.is_none() && !s.replaced) {
             if let Some(acc) = accounts.get_mut(&st.cronoperation) {
                 acc.report.outcomes.unfinished += 1;

@@ -9,6 +9,7 @@
 use super::world::{Change, World};
 use crate::model::{CronJob, Job};
 use crate::policy::settings::JobListing;
+use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -17,17 +18,17 @@ use std::sync::Arc;
 #[derive(Debug, Default)]
 pub struct Cache {
     pub cronjobs: BTreeMap<String, Arc<CronJob>>,
-    jobs: BTreeMap<String, Arc<Job>>,
+    jobs: FxHashMap<String, Arc<Job>>,
     /// Job keys by their controller reference's namespace and name, and by
     /// its uid: the informer's indexers, so that listing a CronJob's Jobs
     /// costs its own Jobs, not the namespace's. Nested by namespace so a
     /// lookup needs no key to be built.
-    by_owner_name: BTreeMap<String, BTreeMap<String, BTreeSet<String>>>,
-    by_owner_uid: BTreeMap<String, BTreeSet<String>>,
+    by_owner_name: FxHashMap<String, FxHashMap<String, BTreeSet<String>>>,
+    by_owner_uid: FxHashMap<String, BTreeSet<String>>,
 }
 
 /// Removes `key` from the set at `index[k]`, dropping the set once empty.
-fn unindex(index: &mut BTreeMap<String, BTreeSet<String>>, k: &str, key: &str) {
+fn unindex(index: &mut FxHashMap<String, BTreeSet<String>>, k: &str, key: &str) {
     if let Some(set) = index.get_mut(k) {
         set.remove(key);
         if set.is_empty() {

@@ -13,7 +13,7 @@ use super::log::Entry;
 use super::world::{Change, key};
 use crate::model::{ContainerStatus, ContainerTerminated, Job, MINUTE, Millis, Pod, PodPhase, SECOND, Time};
 use rand_chacha::ChaCha8Rng;
-use std::collections::BTreeMap;
+use rustc_hash::FxHashMap;
 
 /// CrashLoopBackOff: 10 s, doubling per restart…
 pub const CRASHLOOP_BASE: Millis = 10 * SECOND;
@@ -70,8 +70,8 @@ struct PodRun {
 /// store.
 #[derive(Debug, Default)]
 pub struct Kubelet {
-    jobs: BTreeMap<String, JobRun>,
-    pods: BTreeMap<String, PodRun>,
+    jobs: FxHashMap<String, JobRun>,
+    pods: FxHashMap<String, PodRun>,
     tokens: u64,
 }
 

@@ -7,8 +7,9 @@
 //! popped.
 
 use crate::model::{Millis, Time};
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
+use std::collections::BinaryHeap;
 
 /// A discrete-event queue with a virtual clock.
 #[derive(Debug, Clone)]
@@ -115,11 +116,11 @@ pub struct WorkQueue {
     base: Millis,
     cap: Millis,
     /// Keys waiting in the delaying queue, with their ready time.
-    waiting: BTreeMap<String, Time>,
+    waiting: FxHashMap<String, Time>,
     /// Keys added and not yet processed.
-    queued: BTreeSet<String>,
+    queued: FxHashSet<String>,
     /// Rate-limiter failure counts (`NumRequeues`).
-    failures: BTreeMap<String, u32>,
+    failures: FxHashMap<String, u32>,
 }
 
 /// What the caller must schedule after an add.
@@ -140,7 +141,13 @@ impl WorkQueue {
     /// A queue whose rate limiter starts at `base` and doubles up to `cap`
     /// (the Job controller uses 1 s / 1 min).
     pub fn with_backoff(base: Millis, cap: Millis) -> Self {
-        WorkQueue { base, cap, waiting: BTreeMap::new(), queued: BTreeSet::new(), failures: BTreeMap::new() }
+        WorkQueue {
+            base,
+            cap,
+            waiting: FxHashMap::default(),
+            queued: FxHashSet::default(),
+            failures: FxHashMap::default(),
+        }
     }
 
     /// `Add`: process as soon as possible. Any waiting timer for the key

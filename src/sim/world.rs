@@ -13,6 +13,7 @@ use crate::model::{CronJob, Job, Millis, Pod, PodPhase, Time};
 use crate::policy::job::JOB_TRACKING_FINALIZER;
 use crate::policy::{Api, ApiError, Propagation};
 use crate::schedule::text::concat;
+use rustc_hash::FxHashMap;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
@@ -35,7 +36,7 @@ pub struct World {
     pub jobs: BTreeMap<String, Arc<Job>>,
     pub pods: BTreeMap<String, Arc<Pod>>,
     /// Pod keys by the key of the Job that controls them.
-    pods_by_job: BTreeMap<String, BTreeSet<String>>,
+    pods_by_job: FxHashMap<String, BTreeSet<String>>,
     next_uid: u64,
     next_rv: u64,
     /// How far the controller clock runs ahead of the API server's.
