@@ -21,25 +21,36 @@ pub const MAX_DST_NOTES: usize = 24;
 pub fn dst_notes(schedule: &Schedule, local: Zone, from: Time, to: Time) -> Vec<String> {
     // The last whole second before `to`: ticks are whole seconds.
     let (first, last) = (from.unix(), to.add(-1).unix());
-    let (stuck, anomalies): (Vec<Anomaly>, Vec<Anomaly>) =
-        crate::schedule::analyze(schedule, local, first, last)
+    let mut notes = Vec::new();
+    let (mut groups_seen, mut seen_until) = (0usize, first);
+    // Window by window, so a long horizon never holds all its ticks; no
+    // window splits a local date or a transition, so no group is split.
+    crate::schedule::analyze_windows(schedule, local, first, last, |window| {
+        let (stuck, anomalies): (Vec<Anomaly>, Vec<Anomaly>) = window
             .into_iter()
-            .filter(|a| first < a.at && a.at <= last)
+            .filter(|a| seen_until < a.at && a.at <= last)
             .partition(|a| a.kind == AnomalyKind::NotAdvancing);
-    let is_stuck = |g: &[Anomaly]| {
-        g.iter().flat_map(|a| &a.instants).any(|u| stuck.iter().any(|s| s.instants.contains(u)))
-    };
-    let groups = group_anomalies(&anomalies);
-    let mut notes: Vec<String> = groups
-        .iter()
-        .take(MAX_DST_NOTES)
-        .map(|g| {
-            let n = note(g);
-            if is_stuck(g) { format!("{n} (but Next does not advance past this instant: see the note on where the controller stops)") } else { n }
-        })
-        .collect();
-    if groups.len() > MAX_DST_NOTES {
-        notes.push(format!("and {} more DST notes like these", groups.len() - MAX_DST_NOTES));
+        let is_stuck = |g: &[Anomaly]| {
+            g.iter().flat_map(|a| &a.instants).any(|u| stuck.iter().any(|s| s.instants.contains(u)))
+        };
+        for g in group_anomalies(&anomalies) {
+            groups_seen += 1;
+            if groups_seen <= MAX_DST_NOTES {
+                let n = note(g);
+                notes.push(if is_stuck(g) {
+                    format!(
+                        "{n} (but Next does not advance past this instant: see the note on where the \
+                         controller stops)"
+                    )
+                } else {
+                    n
+                });
+            }
+        }
+        seen_until = anomalies.iter().chain(&stuck).map(|a| a.at).max().unwrap_or(seen_until).max(seen_until);
+    });
+    if groups_seen > MAX_DST_NOTES {
+        notes.push(format!("and {} more DST notes like these", groups_seen - MAX_DST_NOTES));
     }
     notes
 }

@@ -172,6 +172,45 @@ pub fn analyze(schedule: &Schedule, local: Zone, from: i64, to: i64) -> Vec<Anom
     out
 }
 
+/// Length of the windows [`analyze_windows`] walks in.
+const WINDOW: i64 = 28 * DAY;
+
+/// [`analyze`] over `(from, to]` one window of about four weeks at a time,
+/// so memory stays flat however long the span: each window's anomalies go
+/// to `visit` in time order. Windows are cut at a local midnight with no
+/// offset change within two days, so no transition's context and no local
+/// date is split: the concatenated windows equal one `analyze` call (up to
+/// robfig's five-year limit, which only a tick gap of over four years can
+/// reach).
+pub fn analyze_windows(
+    schedule: &Schedule,
+    local: Zone,
+    from: i64,
+    to: i64,
+    mut visit: impl FnMut(Vec<Anomaly>),
+) {
+    let zone = schedule.zone(local);
+    let mut start = from;
+    while start < to {
+        let cut = quiet_midnight_after(zone, start.saturating_add(WINDOW)).filter(|&c| c < to);
+        let end = cut.unwrap_or(to);
+        visit(analyze(schedule, local, start, end));
+        start = end;
+    }
+}
+
+/// The first local midnight after `t` with no offset change within two
+/// days of it (searching up to a year on), or `None`.
+fn quiet_midnight_after(zone: Zone, t: i64) -> Option<i64> {
+    let first = local_day(zone, t).checked_add(1)?;
+    (first..first + 366).find_map(|day| {
+        let guess = day.checked_mul(DAY)?;
+        let midnight = guess - i64::from(zone.offset_at(guess));
+        let quiet = transitions(zone, midnight - 2 * DAY, midnight + 2 * DAY).is_empty();
+        (quiet && local_day(zone, midnight) == day).then_some(midnight)
+    })
+}
+
 /// Every simple-model tick in `(from, to]`, sorted, with the five-year limit
 /// applied as iterating [`simple_next`] would.
 fn simple_ticks(spec: &SpecSchedule, zone: Zone, from: i64, to: i64) -> Vec<i64> {

@@ -35,8 +35,8 @@ pub mod text;
 mod zone;
 
 pub use analysis::{
-    Anomaly, AnomalyKind, DayRule, Transition, analyze, day_rule, fmt_offset, group_anomalies, simple_next,
-    transitions,
+    Anomaly, AnomalyKind, DayRule, Transition, analyze, analyze_windows, day_rule, fmt_offset,
+    group_anomalies, simple_next, transitions,
 };
 pub use civil::Wall;
 pub use describe::describe;
