@@ -6,22 +6,11 @@ use cronwarp::sim::log::LogSink;
 use cronwarp::sim::scenario::convert::{Controller, WorkloadPair};
 use cronwarp::sim::{Scenario, SimOptions, simulate};
 use std::path::Path;
-use std::process::Command;
 
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
+#[path = "common/cli.rs"]
+mod cli;
 
-fn cronwarp(args: &[&str]) -> Out {
-    let o = Command::new(env!("CARGO_BIN_EXE_cronwarp")).args(args).output().expect("binary runs");
-    Out {
-        code: o.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
-    }
-}
+use cli::cronwarp;
 
 const SCENARIO: &str = "scenarios/downtime-catchup.yaml";
 

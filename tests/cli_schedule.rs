@@ -1,22 +1,10 @@
 //! The `schedule` and `explain` subcommands, run as a user runs them.
 //! Every call passes `--from` so that outputs do not depend on the clock.
 
-use std::process::Command;
+#[path = "common/cli.rs"]
+mod cli;
 
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn cronwarp(args: &[&str]) -> Out {
-    let o = Command::new(env!("CARGO_BIN_EXE_cronwarp")).args(args).output().expect("binary runs");
-    Out {
-        code: o.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
-    }
-}
+use cli::cronwarp;
 
 fn lines(s: &str) -> Vec<&str> {
     s.lines().collect()
