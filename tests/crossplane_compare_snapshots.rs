@@ -16,7 +16,8 @@ use cronwarp::sim::{Scenario, SimOptions, simulate_into};
 use std::path::{Path, PathBuf};
 
 /// Kubernetes scenarios whose Crossplane form teaches a §1.7 difference.
-const CONVERTED_K8S: [&str; 4] = ["downtime-catchup", "suspend-resume", "too-many-missed", "schedule-edit"];
+const CONVERTED_K8S: [&str; 5] =
+    ["downtime-catchup", "suspend-resume", "too-many-missed", "schedule-edit", "gc-order-key"];
 
 fn scenarios_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")
@@ -156,5 +157,29 @@ mod differences {
         assert_eq!(w.kubernetes, None, "Kubernetes would reject `0 2 1,L * *` at admission");
         assert!(c.notes.iter().any(|n| n.message.contains("Kubernetes would reject")), "{:?}", c.notes);
         assert_eq!(metric(&c, "runsCreated"), (0, 1));
+    }
+
+    /// History GC orders by status.startTime under Kubernetes and by
+    /// creationTimestamp under Crossplane: the Job created at 01:00 but
+    /// started at 03:30 outlives two newer runs only under Kubernetes.
+    #[test]
+    fn gc_keeps_the_latest_start_under_kubernetes_and_the_latest_creation_under_crossplane() {
+        let path = scenarios_dir().join("gc-order-key.yaml");
+        let scenario = Scenario::load(&path).unwrap_or_else(|e| panic!("{}", e.message));
+        let both = both_forms(&scenario).unwrap_or_else(|e| panic!("{}", e.message));
+        let deleted = |s: &Scenario| -> Vec<String> {
+            let r = run_side(s, "gc-order-key").unwrap_or_else(|e| panic!("{e}"));
+            r.cronjobs[0].deletions.iter().map(|d| d.job.clone()).collect()
+        };
+        assert_eq!(
+            deleted(&both.kubernetes),
+            ["default/hourly-29016120", "default/hourly-29016180", "default/hourly-29016060"],
+            "Kubernetes deletes the 02:00 run first and the 03:00 run the moment it finishes"
+        );
+        assert_eq!(
+            deleted(&both.crossplane),
+            ["hourly-1740963600", "hourly-1740967200", "hourly-1740970800"],
+            "Crossplane deletes in creation order"
+        );
     }
 }

@@ -1,0 +1,20 @@
+//! Runs the `cronwarp` binary as a user runs it.
+
+use std::process::Command;
+
+/// A finished run: exit code (-1 if killed by a signal) and both streams.
+pub struct Out {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// `cronwarp ARGS…`.
+pub fn cronwarp(args: &[&str]) -> Out {
+    let o = Command::new(env!("CARGO_BIN_EXE_cronwarp")).args(args).output().expect("binary runs");
+    Out {
+        code: o.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+    }
+}
