@@ -21,7 +21,7 @@ pub fn atoi(s: &str) -> Result<i64, String> {
         if !c.is_ascii_digit() {
             return Err(syntax());
         }
-        if n >= u64::MAX / 10 + 1 {
+        if n > u64::MAX / 10 {
             return Err(range());
         }
         let next = n.wrapping_mul(10).wrapping_add(u64::from(c - b'0'));
@@ -246,7 +246,7 @@ mod tests {
             atoi("99999999999999999999").unwrap_err(),
             r#"strconv.Atoi: parsing "99999999999999999999": value out of range"#
         );
-        assert_eq!(atoi("9223372036854775808").unwrap_err().contains("out of range"), true);
+        assert!(atoi("9223372036854775808").unwrap_err().contains("out of range"));
         assert_eq!(atoi("-9223372036854775808"), Ok(i64::MIN));
     }
 
