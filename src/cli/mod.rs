@@ -41,8 +41,9 @@ Examples:
   cronwarp render scenarios/kubevela-cron-task.yaml
   cronwarp compare scenarios/downtime-catchup.yaml";
 
-/// Deterministic simulator and test harness for Kubernetes CronJob schedules
-/// and controllers, robfig/cron quirks and DST included.
+/// Deterministic simulator and test harness for scheduled-job controllers
+/// (Kubernetes CronJob, Crossplane CronOperation, KubeVela cron-task),
+/// robfig/cron quirks and DST included.
 #[derive(Debug, Parser)]
 #[command(name = "cronwarp", version, after_help = AFTER_HELP)]
 pub struct Cli {
