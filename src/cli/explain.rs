@@ -3,8 +3,7 @@
 use super::expr::{CONTROLLER_ZONE, ExprArgs, resolve, warn_all};
 use super::{CliError, Ctx, EXIT_OK};
 use crate::schedule::{
-    Anomaly, AnomalyKind, DayRule, ScheduleKind, analyze, day_rule, describe, fmt_offset, format_rfc3339,
-    group_anomalies,
+    Anomaly, DayRule, ScheduleKind, analyze, day_rule, describe, format_rfc3339, group_anomalies,
 };
 use chrono::{DateTime, Months};
 
@@ -111,26 +110,14 @@ pub fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
 
 fn write_group(out: &mut dyn std::io::Write, group: &[Anomaly]) -> Result<(), CliError> {
     let (Some(a), Some(last)) = (group.first(), group.last()) else { return Ok(()) };
-    let w = &a.wall;
     let star = if a.kind.is_exotic() { "*" } else { "" };
-    let offsets: Vec<String> = a.offsets.iter().map(|&o| fmt_offset(o)).collect();
-    let sep = if a.kind == AnomalyKind::Gap { " -> " } else { ", " };
+    let (wall, offsets) = a.heading();
     let until = if group.len() > 1 {
         format!("-{:02}:{:02}", last.wall.hour, last.wall.minute)
     } else {
         String::new()
     };
-    writeln!(
-        out,
-        "  {:04}-{:02}-{:02} {:02}:{:02}{until}  {}{star}  [{}]",
-        w.year,
-        w.month,
-        w.day,
-        w.hour,
-        w.minute,
-        a.kind.label(),
-        offsets.join(sep)
-    )?;
+    writeln!(out, "  {wall}{until}  {}{star}  [{offsets}]", a.kind.label())?;
     wrap(out, "      ", &a.explanation)?;
     if group.len() > 1 {
         writeln!(

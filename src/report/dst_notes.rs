@@ -5,7 +5,7 @@
 //! the same analysis `cronwarp explain` prints.
 
 use crate::model::Time;
-use crate::schedule::{Anomaly, AnomalyKind, Schedule, Zone, fmt_offset, group_anomalies};
+use crate::schedule::{Anomaly, AnomalyKind, Schedule, Zone, group_anomalies};
 
 /// At most this many notes per schedule; a longer list ends with a count.
 pub const MAX_DST_NOTES: usize = 24;
@@ -59,20 +59,8 @@ pub fn dst_notes(schedule: &Schedule, local: Zone, from: Time, to: Time) -> Vec<
 /// with the extent of a run of several.
 fn note(group: &[Anomaly]) -> String {
     let (Some(a), Some(last)) = (group.first(), group.last()) else { return String::new() };
-    let w = &a.wall;
-    let offsets: Vec<String> = a.offsets.iter().map(|&o| fmt_offset(o)).collect();
-    let sep = if a.kind == AnomalyKind::Gap { " -> " } else { ", " };
-    let mut s = format!(
-        "{:04}-{:02}-{:02} {:02}:{:02} {} [{}]: {}",
-        w.year,
-        w.month,
-        w.day,
-        w.hour,
-        w.minute,
-        a.kind.label(),
-        offsets.join(sep),
-        a.explanation
-    );
+    let (wall, offsets) = a.heading();
+    let mut s = format!("{wall} {} [{offsets}]: {}", a.kind.label(), a.explanation);
     if group.len() > 1 {
         s.push_str(&format!(
             " (and {} more like it, the last at {:02}:{:02})",

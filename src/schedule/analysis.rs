@@ -105,6 +105,19 @@ pub struct Anomaly {
     pub explanation: String,
 }
 
+impl Anomaly {
+    /// `2025-03-09 02:30` (the local wall minute) and `-05:00 -> -04:00`
+    /// (a gap's jump) or `-04:00, -05:00` (the offsets of the instants):
+    /// the heading `cronwarp explain` and the report's DST notes share.
+    pub fn heading(&self) -> (String, String) {
+        let w = &self.wall;
+        let wall = format!("{:04}-{:02}-{:02} {:02}:{:02}", w.year, w.month, w.day, w.hour, w.minute);
+        let offsets: Vec<String> = self.offsets.iter().map(|&o| fmt_offset(o)).collect();
+        let sep = if self.kind == AnomalyKind::Gap { " -> " } else { ", " };
+        (wall, offsets.join(sep))
+    }
+}
+
 /// Runs of anomalies with the same kind, transition and local date, so an
 /// every-minute schedule lists an hour-long gap once.
 pub fn group_anomalies(all: &[Anomaly]) -> Vec<&[Anomaly]> {
