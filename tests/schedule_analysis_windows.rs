@@ -25,7 +25,7 @@ fn anomalies_whole(s: &Schedule, from: i64, to: i64) -> Vec<String> {
 
 fn anomalies_windowed(s: &Schedule, from: i64, to: i64) -> (Vec<String>, usize) {
     let (mut all, mut windows) = (Vec::new(), 0);
-    analyze_windows(s, Zone::Utc, from, to, |w| {
+    analyze_windows(s, Zone::Utc, from, to, "Kubernetes", |w| {
         windows += 1;
         all.extend(w.iter().map(|a| format!("{a:?}")));
     });

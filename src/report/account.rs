@@ -125,16 +125,11 @@ impl Account {
         if let Some(s) = &self.schedule
             && !self.deleted
         {
-            let notes = dst_notes(s, self.zone, self.dst_from, until);
-            if self.meta.kind == WorkloadKind::CronOperation {
-                // The analysis speaks of Kubernetes; Crossplane's robfig
-                // walk is the same, so only the controller's name changes.
-                let crossplane =
-                    |n: String| n.replace("Kubernetes", "Crossplane").replace("CronJob", "CronOperation");
-                self.report.notes.extend(notes.into_iter().map(crossplane));
-            } else {
-                self.report.notes.extend(notes);
-            }
+            let scheduler = match self.meta.kind {
+                WorkloadKind::CronJob => "Kubernetes",
+                WorkloadKind::CronOperation => "Crossplane",
+            };
+            self.report.notes.extend(dst_notes(s, self.zone, self.dst_from, until, scheduler));
         }
         self.dst_from = until;
     }

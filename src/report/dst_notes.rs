@@ -18,14 +18,14 @@ pub const MAX_DST_NOTES: usize = 24;
 /// walk stops, with what the controller does then. A tick at such an
 /// instant says so, since whether the controller starts it depends on its
 /// state (chatham-stuck: it never does).
-pub fn dst_notes(schedule: &Schedule, local: Zone, from: Time, to: Time) -> Vec<String> {
+pub fn dst_notes(schedule: &Schedule, local: Zone, from: Time, to: Time, scheduler: &str) -> Vec<String> {
     // The last whole second before `to`: ticks are whole seconds.
     let (first, last) = (from.unix(), to.add(-1).unix());
     let mut notes = Vec::new();
     let (mut groups_seen, mut seen_until) = (0usize, first);
     // Window by window, so a long horizon never holds all its ticks; no
     // window splits a local date or a transition, so no group is split.
-    crate::schedule::analyze_windows(schedule, local, first, last, |window| {
+    crate::schedule::analyze_windows(schedule, local, first, last, scheduler, |window| {
         let (stuck, anomalies): (Vec<Anomaly>, Vec<Anomaly>) = window
             .into_iter()
             .filter(|a| seen_until < a.at && a.at <= last)
@@ -82,7 +82,7 @@ mod tests {
 
     fn notes(spec: &str, from: &str, to: &str) -> Vec<String> {
         let s = Schedule::parse(spec).expect("valid schedule");
-        dst_notes(&s, Zone::Utc, at(from), at(to))
+        dst_notes(&s, Zone::Utc, at(from), at(to), "Kubernetes")
     }
 
     #[test]

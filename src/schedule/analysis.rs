@@ -158,7 +158,15 @@ pub fn simple_next(spec: &SpecSchedule, zone: Zone, after: i64) -> Option<i64> {
 /// Where `Next` does not advance, a [`AnomalyKind::NotAdvancing`] entry is
 /// recorded (at `from` itself if `from` is the stuck instant) and the walk
 /// resumes one second later, so later anomalies still show.
+///
+/// Explanations name Kubernetes as the scheduler; [`analyze_as`] names
+/// another controller that walks robfig the same way (Crossplane).
 pub fn analyze(schedule: &Schedule, local: Zone, from: i64, to: i64) -> Vec<Anomaly> {
+    analyze_as(schedule, local, from, to, "Kubernetes")
+}
+
+/// [`analyze`], with `scheduler` as the controller the explanations name.
+pub fn analyze_as(schedule: &Schedule, local: Zone, from: i64, to: i64, scheduler: &str) -> Vec<Anomaly> {
     let ScheduleKind::Spec(spec) = schedule.kind() else { return Vec::new() };
     if to <= from {
         return Vec::new();
@@ -167,6 +175,7 @@ pub fn analyze(schedule: &Schedule, local: Zone, from: i64, to: i64) -> Vec<Anom
     let ctx = Ctx {
         spec,
         zone,
+        scheduler,
         transitions: transitions(zone, from.saturating_sub(3 * DAY), to.saturating_add(3 * DAY)),
     };
     let mut out = Vec::new();
@@ -200,6 +209,7 @@ pub fn analyze_windows(
     local: Zone,
     from: i64,
     to: i64,
+    scheduler: &str,
     mut visit: impl FnMut(Vec<Anomaly>),
 ) {
     let zone = schedule.zone(local);
@@ -207,7 +217,7 @@ pub fn analyze_windows(
     while start < to {
         let cut = quiet_midnight_after(zone, start.saturating_add(WINDOW)).filter(|&c| c < to);
         let end = cut.unwrap_or(to);
-        visit(analyze(schedule, local, start, end));
+        visit(analyze_as(schedule, local, start, end, scheduler));
         start = end;
     }
 }
@@ -331,6 +341,8 @@ fn wall_matches(spec: &SpecSchedule, w: &Wall) -> bool {
 struct Ctx<'a> {
     spec: &'a SpecSchedule,
     zone: Zone,
+    /// The controller the explanations name.
+    scheduler: &'a str,
     transitions: Vec<Transition>,
 }
 
@@ -396,7 +408,7 @@ impl Ctx<'_> {
         let jump_to = tr.at + i64::from(tr.offset_after);
         let explanation = format!(
             "{} does not exist on {} in {} (clocks jump from {} {} to {} {}): no tick existed, \
-             and Kubernetes does not run later instead",
+             and {} does not run later instead",
             hhmm(&w),
             date(&w),
             self.zone.name(),
@@ -404,6 +416,7 @@ impl Ctx<'_> {
             fmt_offset(tr.offset_before),
             hhmm(&Wall::from_local_seconds(jump_to)),
             fmt_offset(tr.offset_after),
+            self.scheduler,
         );
         Anomaly {
             kind: AnomalyKind::Gap,
@@ -418,13 +431,14 @@ impl Ctx<'_> {
 
     fn fold(&self, tr: &Transition, w: Wall, pair: [i64; 2]) -> Anomaly {
         let explanation = format!(
-            "{} happens twice on {} in {} (clocks go back from {} to {}): Kubernetes runs at both \
+            "{} happens twice on {} in {} (clocks go back from {} to {}): {} runs at both \
              {}{} and {}{}",
             hhmm(&w),
             date(&w),
             self.zone.name(),
             fmt_offset(tr.offset_before),
             fmt_offset(tr.offset_after),
+            self.scheduler,
             hhmm(&w),
             fmt_offset(tr.offset_before),
             hhmm(&w),
@@ -468,7 +482,8 @@ impl Ctx<'_> {
             "the simple wall-clock reading has no run then".to_string()
         };
         let text = format!(
-            "Kubernetes runs at {} {}{} although {why}, because of how robfig walks wall-clock fields ({})",
+            "{} runs at {} {}{} although {why}, because of how robfig walks wall-clock fields ({})",
+            self.scheduler,
             date(&w),
             hhmm(&w),
             fmt_offset(self.zone.offset_at(u)),
@@ -486,8 +501,9 @@ impl Ctx<'_> {
         });
         let text = if twin {
             format!(
-                "Kubernetes runs the repeated {} only once, not at {}{}, because of how robfig walks \
+                "{} runs the repeated {} only once, not at {}{}, because of how robfig walks \
                  wall-clock fields ({})",
+                self.scheduler,
                 hhmm(&w),
                 hhmm(&w),
                 fmt_offset(self.zone.offset_at(u)),
@@ -495,7 +511,8 @@ impl Ctx<'_> {
             )
         } else {
             format!(
-                "Kubernetes skips this run because of how robfig walks wall-clock fields ({})",
+                "{} skips this run because of how robfig walks wall-clock fields ({})",
+                self.scheduler,
                 self.cause(u)
             )
         };

@@ -35,7 +35,7 @@ pub mod text;
 mod zone;
 
 pub use analysis::{
-    Anomaly, AnomalyKind, DayRule, Transition, analyze, analyze_windows, day_rule, fmt_offset,
+    Anomaly, AnomalyKind, DayRule, Transition, analyze, analyze_as, analyze_windows, day_rule, fmt_offset,
     group_anomalies, simple_next, transitions,
 };
 pub use civil::Wall;
