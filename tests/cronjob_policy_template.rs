@@ -90,7 +90,7 @@ fn listing_by_uid_ignores_a_recreated_cronjobs_old_jobs() {
     let new_job = owned_job(&recreated, "new");
     let jobs = [old_job, new_job];
     let names = |s: &Settings| -> Vec<String> {
-        jobs_for_cronjob(&recreated, &jobs, s).iter().map(|j| j.metadata.name.clone()).collect()
+        jobs_for_cronjob(&recreated, &jobs, s).iter().map(|j| j.metadata.name.to_string()).collect()
     };
     assert_eq!(names(&Settings::default()), ["new"]);
     let by_name = Settings { job_listing: JobListing::OwnerName, ..Settings::default() };

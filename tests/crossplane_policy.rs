@@ -178,7 +178,7 @@ mod differences_from_kubernetes {
         let out = run(&mut fake, &co, t("2026-01-01T01:00:00Z"));
         let op = out.created.unwrap();
         assert_eq!(op.metadata.annotations.keys().collect::<Vec<_>>(), ["team"]);
-        assert_eq!(op.metadata.labels.get(LABEL_CRONOPERATION_NAME).map(String::as_str), Some(CO));
+        assert_eq!(op.metadata.labels.get(LABEL_CRONOPERATION_NAME).map(|s| s.as_str()), Some(CO));
         let owner = op.metadata.controller_ref().unwrap();
         assert_eq!((owner.kind.as_str(), owner.uid.as_str()), ("CronOperation", "uid-co"));
         assert_eq!(op.spec, co.spec.operation_template.spec);
@@ -274,7 +274,10 @@ mod differences_from_kubernetes {
         let name = op_name("2026-01-01T01:00:00Z");
         assert_eq!(
             out.decision,
-            CronDecision::ForbidRunning { slot: t("2026-01-01T02:00:00Z"), running: vec![name.clone()] }
+            CronDecision::ForbidRunning {
+                slot: t("2026-01-01T02:00:00Z"),
+                running: vec![name.clone().into()]
+            }
         );
         assert_eq!(out.cronoperation.status.running_operation_refs[0].name, name);
         assert_eq!(out.requeue, Requeue::After { after: HOUR });
@@ -411,7 +414,7 @@ mod bugs {
         let tolerant = CrossplaneSettings { tolerate_already_exists: true, ..Default::default() };
         assert_eq!(
             decide(tolerant),
-            CronDecision::AlreadyExistsTolerated { slot: t("2026-01-01T01:00:00Z"), operation: name }
+            CronDecision::AlreadyExistsTolerated { slot: t("2026-01-01T01:00:00Z"), operation: name.into() }
         );
         assert_eq!(
             decide(CrossplaneSettings::with_proposed_fixes()),

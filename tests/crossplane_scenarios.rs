@@ -83,7 +83,7 @@ fn attempts(log: &[Record], operation: &str) -> Vec<Time> {
 fn finished(log: &[Record], operation: &str) -> Option<(Time, bool, String)> {
     log.iter().find_map(|r| match &r.entry {
         Entry::OperationFinished { operation: o, succeeded, message, .. } if o == operation => {
-            Some((r.time, *succeeded, message.clone()))
+            Some((r.time, *succeeded, message.to_string()))
         }
         _ => None,
     })
@@ -92,7 +92,7 @@ fn finished(log: &[Record], operation: &str) -> Option<(Time, bool, String)> {
 fn deleted(log: &[Record], by: DeletedBy) -> Vec<(Time, String)> {
     log.iter()
         .filter_map(|r| match &r.entry {
-            Entry::OperationDeleted { operation, by: b } if *b == by => Some((r.time, operation.clone())),
+            Entry::OperationDeleted { operation, by: b } if *b == by => Some((r.time, operation.to_string())),
             _ => None,
         })
         .collect()

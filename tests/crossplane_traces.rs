@@ -31,7 +31,7 @@ mod catch_up_after_downtime {
             "03:00, 04:00 and 05:00 are never run"
         );
         assert_eq!(created[1].1, t("2026-01-01T05:10:00Z"), "created at restart, 3h10m after its slot");
-        assert!(r.fake.ops.contains_key(&format!("co-{}", t("2026-01-01T02:00:00Z").unix())));
+        assert!(r.fake.ops.contains_key(format!("co-{}", t("2026-01-01T02:00:00Z").unix()).as_str()));
         // No event tells anyone about the dropped slots.
         assert!(r.steps.iter().all(|s| !matches!(s.decision, CronDecision::CreateFailed { .. })));
     }

@@ -102,7 +102,7 @@ fn drive(settings: &Settings) -> Run {
                     run.pod_created.push(now.since(t0));
                     pods.push(Pod {
                         metadata: ObjectMeta {
-                            name: format!("backoff-demo-{}", pods.len()),
+                            name: format!("backoff-demo-{}", pods.len()).into(),
                             namespace: "default".into(),
                             creation_timestamp: Some(now.trunc_seconds()),
                             finalizers: vec![JOB_TRACKING_FINALIZER.into()],

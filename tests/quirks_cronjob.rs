@@ -193,7 +193,7 @@ fn replace_deletes_in_background_then_creates_in_the_same_sync() {
     assert_eq!(reasons(&out), [(Normal, "SuccessfulDelete"), (Normal, "SuccessfulCreate")]);
     assert_eq!(out.events[0].message, format!("Deleted job {old}"));
     assert_eq!(out.events[1].message, format!("Created job {new}"));
-    assert_eq!(out.deletions, [Deletion { job: old.clone(), cause: DeleteCause::Replace, ok: true }]);
+    assert_eq!(out.deletions, [Deletion { job: old.clone().into(), cause: DeleteCause::Replace, ok: true }]);
     let ns = CJ_NAMESPACE;
     assert_eq!(
         w.api.calls,
@@ -300,7 +300,10 @@ fn at_most_one_job_per_minute_name_collision_adopts_the_finished_job() {
     w.sync_at(t("2016-05-19T10:00:31Z"));
     assert!(w.cj.status.active.is_empty());
     let out = w.sync_at(t("2016-05-19T10:00:40.100Z"));
-    assert_eq!(out.decision, Decision::Adopted { tick: t("2016-05-19T10:00:40Z"), job: first.clone() });
+    assert_eq!(
+        out.decision,
+        Decision::Adopted { tick: t("2016-05-19T10:00:40Z"), job: first.clone().into() }
+    );
     assert!(out.events.iter().all(|e| e.reason != "SuccessfulCreate"), "{:?}", out.events);
     assert_eq!(w.api.created_names(), std::slice::from_ref(&first), "no second Job in that minute");
     assert_eq!(w.cj.status.last_schedule_time, Some(t("2016-05-19T10:00:40Z")));
@@ -328,7 +331,7 @@ fn tz_in_schedule_warns_every_sync_and_ignores_time_zone() {
     assert_eq!(w.api.created_names(), [job_name("2016-05-19T09:00:00Z")]);
     let ann = &w.api.created[0].metadata.annotations;
     assert_eq!(
-        ann.get("batch.kubernetes.io/cronjob-scheduled-timestamp").map(String::as_str),
+        ann.get("batch.kubernetes.io/cronjob-scheduled-timestamp").map(|s| s.as_str()),
         Some("2016-05-19T18:00:00+09:00"),
         "the annotation still uses spec.timeZone"
     );
@@ -449,7 +452,7 @@ fn replace_delete_failure_stops_the_sync_with_could_not_replace() {
     let out = w.sync_at(t("2016-05-19T10:00:00.100Z"));
     assert_eq!(reasons(&out), [(Warning, "FailedDelete")]);
     assert_eq!(out.events[0].message, "Deleted job: boom");
-    assert_eq!(out.deletions, [Deletion { job: old.clone(), cause: DeleteCause::Replace, ok: false }]);
+    assert_eq!(out.deletions, [Deletion { job: old.clone().into(), cause: DeleteCause::Replace, ok: false }]);
     assert_eq!(out.error, Some(ApiError::Other(format!("could not replace job {CJ_NAMESPACE}/{old}"))));
     assert!(w.api.created.is_empty());
 }
@@ -480,7 +483,7 @@ fn stale_status_rebind_loses_the_new_job_from_the_written_status() {
     // The next sync no longer finds either Job in any active list.
     let out = w.sync_at(t("2016-05-19T11:00:01Z"));
     assert_eq!(reasons(&out), [(Warning, "UnexpectedJob"), (Warning, "UnexpectedJob")]);
-    assert_eq!(out.decision, Decision::Adopted { tick: t("2016-05-19T11:00:00Z"), job: eleven });
+    assert_eq!(out.decision, Decision::Adopted { tick: t("2016-05-19T11:00:00Z"), job: eleven.into() });
 }
 
 /// An hourly CronJob whose last run (09:01 → 09:01:10) leaves a week of

@@ -150,8 +150,8 @@ mod kept_for {
         let entry = Entry::JobFinished {
             job: job.into(),
             condition: "Complete".into(),
-            reason: String::new(),
-            message: String::new(),
+            reason: Default::default(),
+            message: Default::default(),
             finished_at,
         };
         a.record(Record { time: at, entry });

@@ -24,12 +24,12 @@ mod replace_overlap {
             seeded: false,
         };
         feed(a, at, entry);
-        feed(a, at, Entry::PodCreated { pod: format!("{job}-p"), job: job.into() });
+        feed(a, at, Entry::PodCreated { pod: format!("{job}-p").into(), job: job.into() });
     }
 
     fn pod_finished(a: &mut impl LogSink, at: &str, job: &str) {
         let entry = Entry::PodFinished {
-            pod: format!("{job}-p"),
+            pod: format!("{job}-p").into(),
             job: job.into(),
             exit_code: 0,
             phase: cronwarp::model::PodPhase::Succeeded,
@@ -57,7 +57,7 @@ mod replace_overlap {
             job: "default/cj-2".into(),
             condition: "Complete".into(),
             reason: "Completed".into(),
-            message: String::new(),
+            message: Default::default(),
             finished_at: None,
         };
         feed(&mut a, "2025-03-03T02:00:10Z", fin);
@@ -196,7 +196,7 @@ mod reasons {
         for at in ["2025-03-03T00:05:01Z", "2025-03-03T00:30:00Z", "2025-03-03T05:59:00Z"] {
             let decision = CronDecision::CreateFailed {
                 slot: t("2025-03-03T00:05:00Z"),
-                operation: op.clone(),
+                operation: op.clone().into(),
                 error: "already exists".into(),
                 already_exists: true,
             };
@@ -242,7 +242,8 @@ mod reasons {
     fn forbid_at_the_horizon_end_leaves_the_slot_owed() {
         let mut a = xp("0 * * * *", "Forbid", None);
         let op1 = create(&mut a, "2025-03-03T01:00:00Z", "2025-03-03T01:00:00Z");
-        let decision = CronDecision::ForbidRunning { slot: t("2025-03-03T02:00:00Z"), running: vec![op1] };
+        let decision =
+            CronDecision::ForbidRunning { slot: t("2025-03-03T02:00:00Z"), running: vec![op1.into()] };
         sync(&mut a, "2025-03-03T02:00:00Z", decision);
         let r = report(a);
         assert!(row(&r, "2025-03-03T02:00:00Z").why.contains("the slot stays owed"));
@@ -333,7 +334,7 @@ mod reasons {
         for at in ["2025-03-03T01:00:00Z", "2025-03-03T02:00:00Z", "2025-03-03T03:00:00Z"] {
             let decision = CronDecision::AlreadyExistsTolerated {
                 slot: t("2025-03-03T01:00:00Z"),
-                operation: operation.clone(),
+                operation: operation.clone().into(),
             };
             sync(&mut a, at, decision);
         }
@@ -403,7 +404,7 @@ mod outcomes {
         let op = create(&mut a, "2025-03-03T01:00:00Z", "2025-03-03T01:00:00Z");
         attempt(&mut a, "2025-03-03T01:00:00Z", &op, 1);
         down(&mut a, "2025-03-03T01:00:10Z", "2025-03-03T01:20:00Z");
-        feed(&mut a, "2025-03-03T01:00:10Z", Entry::OperationAttemptLost { operation: op.clone() });
+        feed(&mut a, "2025-03-03T01:00:10Z", Entry::OperationAttemptLost { operation: op.clone().into() });
         attempt(&mut a, "2025-03-03T01:20:00Z", &op, 2);
         finish(&mut a, "2025-03-03T01:20:30Z", &op, true, "");
         let o = report(a).outcomes;
@@ -481,10 +482,10 @@ mod outcomes {
         let mut a = xp("0 * * * *", "Allow", None);
         let op = op_name("2025-03-02T23:00:00Z");
         let entry = Entry::OperationCreated {
-            operation: op.clone(),
+            operation: op.clone().into(),
             cronoperation: CO.into(),
             scheduled_time: Some(t("2025-03-02T23:00:00Z")),
-            uid: op.clone(),
+            uid: op.clone().into(),
             seeded: true,
         };
         feed(&mut a, START, entry);

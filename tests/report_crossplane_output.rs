@@ -110,7 +110,7 @@ mod timeline {
         feed(
             &mut log,
             "2025-03-03T03:00:00Z",
-            Entry::OperationDeleted { operation: op1, by: DeletedBy::HistoryGc },
+            Entry::OperationDeleted { operation: op1.into(), by: DeletedBy::HistoryGc },
         );
         change(&mut log, "2025-03-03T03:30:00Z", "crossplane.io/paused=true");
         change(&mut log, "2025-03-03T04:30:00Z", "crossplane.io/paused removed");

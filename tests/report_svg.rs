@@ -99,12 +99,12 @@ fn minutely_year() -> (Vec<Record>, CronJobMeta) {
     let mut log = Vec::new();
     for i in 1..=50_000i64 {
         let tick = start.add(i * MINUTE);
-        let job = format!("default/every-minute-{}", tick.unix() / 60);
+        let job: smol_str::SmolStr = format!("default/every-minute-{}", tick.unix() / 60).into();
         let entry = Entry::JobCreated {
             job: job.clone(),
-            cronjob: meta.key.clone(),
+            cronjob: meta.key.as_str().into(),
             scheduled_time: Some(tick),
-            uid: String::new(),
+            uid: Default::default(),
             seeded: false,
         };
         log.push(Record { time: tick.add(100), entry });
@@ -114,7 +114,7 @@ fn minutely_year() -> (Vec<Record>, CronJobMeta) {
             job: job.clone(),
             condition: condition.into(),
             reason: reason.into(),
-            message: String::new(),
+            message: Default::default(),
             finished_at: Some(tick.add(20 * SECOND)),
         };
         log.push(Record { time: tick.add(20 * SECOND), entry });

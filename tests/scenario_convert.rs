@@ -79,7 +79,7 @@ mod cronjob_to_cronoperation {
         assert_eq!(co.metadata.name, "backup");
         assert_eq!(co.metadata.namespace, "", "cluster-scoped");
         assert_eq!(co.metadata.creation_timestamp, Some(t("2025-03-01T00:00:00Z")));
-        assert_eq!(co.metadata.labels.get("team").map(String::as_str), Some("db"));
+        assert_eq!(co.metadata.labels.get("team").map(|s| s.as_str()), Some("db"));
         assert_eq!(co.spec.schedule, "CRON_TZ=America/New_York 30 2 * * *");
         assert_eq!(co.spec.starting_deadline_seconds, Some(600));
         assert_eq!(co.spec.concurrency_policy.as_deref(), Some("Forbid"));
@@ -88,7 +88,7 @@ mod cronjob_to_cronoperation {
         assert!(co.is_paused(), "suspend became the paused annotation");
         assert_eq!(co.status.last_schedule_time, Some(t("2025-03-02T07:30:00Z")));
         let tmpl = &co.spec.operation_template;
-        assert_eq!(tmpl.metadata.labels.get("run").map(String::as_str), Some("backup"));
+        assert_eq!(tmpl.metadata.labels.get("run").map(|s| s.as_str()), Some("backup"));
         assert_eq!(tmpl.spec.retry_limit, Some(3), "backoffLimit 2 + 1");
         assert_eq!(tmpl.spec.pipeline.len(), 1);
         assert_eq!(tmpl.spec.mode, "Pipeline");
@@ -128,7 +128,7 @@ mod cronjob_to_cronoperation {
         assert_eq!(c.operations.len(), 1);
         let op: &Operation = &c.operations[0];
         assert_eq!(op.metadata.name, format!("backup-{}", slot.unix()));
-        assert_eq!(op.metadata.labels.get(LABEL_CRONOPERATION_NAME).map(String::as_str), Some("backup"));
+        assert_eq!(op.metadata.labels.get(LABEL_CRONOPERATION_NAME).map(|s| s.as_str()), Some("backup"));
         assert_eq!(op.succeeded_status(), "True");
         assert_eq!(op.metadata.creation_timestamp, Some(slot));
     }
@@ -194,7 +194,7 @@ mod cronoperation_to_cronjob {
         assert_eq!(cj.spec.failed_jobs_history_limit, Some(0));
         assert_eq!(cj.spec.suspend, Some(true));
         assert!(!cj.metadata.annotations.contains_key(ANNOTATION_PAUSED));
-        assert_eq!(cj.metadata.annotations.get("note").map(String::as_str), Some("x"));
+        assert_eq!(cj.metadata.annotations.get("note").map(|s| s.as_str()), Some("x"));
         assert_eq!(cj.status.last_schedule_time, Some(t("2025-03-03T02:00:00Z")));
         assert_eq!(cj.spec.job_template.spec.backoff_limit, Some(4), "retryLimit unset = 5 attempts");
         let pod = &cj.spec.job_template.spec.template.spec;
@@ -215,7 +215,7 @@ mod cronoperation_to_cronjob {
     fn a_finished_seeded_operation_becomes_the_job_of_its_slot() {
         let slot = t("2025-03-03T02:00:00Z");
         let mut op = Operation::default();
-        op.metadata.name = format!("nightly-{}", slot.unix());
+        op.metadata.name = format!("nightly-{}", slot.unix()).into();
         op.metadata.creation_timestamp = Some(slot);
         op.status.conditions = vec![cronwarp::model::crossplane::XpCondition::complete(slot.add(5_000))];
         let c = cronjob_from_cronoperation(&cronoperation(), &[op], "default", "nightly");
@@ -228,7 +228,7 @@ mod cronoperation_to_cronjob {
     fn a_running_seeded_operation_becomes_an_unfinished_job_listed_as_active() {
         let slot = t("2025-03-03T02:00:00Z");
         let mut op = Operation::default();
-        op.metadata.name = format!("nightly-{}", slot.unix());
+        op.metadata.name = format!("nightly-{}", slot.unix()).into();
         op.metadata.creation_timestamp = Some(slot);
         op.status.conditions = vec![cronwarp::model::crossplane::XpCondition::running(slot)];
         let c = cronjob_from_cronoperation(&cronoperation(), &[op], "default", "nightly");

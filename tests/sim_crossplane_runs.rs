@@ -78,7 +78,7 @@ fn timed_out_attempts_never_count_and_retry_for_ever() {
         .log
         .iter()
         .filter_map(|r| match &r.entry {
-            Entry::OperationAttemptFailed { failures, error, .. } => Some((*failures, error.clone())),
+            Entry::OperationAttemptFailed { failures, error, .. } => Some((*failures, error.to_string())),
             _ => None,
         })
         .collect();
@@ -181,7 +181,7 @@ mod history_and_replace {
         out.log
             .iter()
             .filter_map(|r| match &r.entry {
-                Entry::OperationDeleted { operation, by } => Some((r.time, operation.clone(), *by)),
+                Entry::OperationDeleted { operation, by } => Some((r.time, operation.to_string(), *by)),
                 _ => None,
             })
             .collect()
@@ -299,7 +299,7 @@ fn deleting_a_cronoperation_collects_its_operations() {
             Entry::OperationDeleted {
                 operation,
                 by: cronwarp::sim::log::DeletedBy::CronOperationDeleted,
-            } => Some((r.time, operation.clone())),
+            } => Some((r.time, operation.to_string())),
             _ => None,
         })
         .collect();

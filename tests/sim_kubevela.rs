@@ -48,7 +48,7 @@ fn an_inline_application_runs_as_its_rendered_cronjob() {
     assert_eq!(objs.cronjob.metadata.name, "nightly");
     assert_eq!(objs.cronjob.metadata.namespace, "web");
     assert_eq!(objs.cronjob.spec.time_zone.as_deref(), Some("America/New_York"));
-    assert_eq!(objs.cronjob.metadata.labels.get("app.oam.dev/name").map(String::as_str), Some("shop"));
+    assert_eq!(objs.cronjob.metadata.labels.get("app.oam.dev/name").map(|s| s.as_str()), Some("shop"));
     let out = simulate(&sc, SimOptions::default()).unwrap_or_else(|e| panic!("{e}"));
     let created: Vec<_> = out
         .log

@@ -366,7 +366,7 @@ fn a_lagging_informer_lets_forbid_overlap_and_rerun_a_tick() {
         .log
         .iter()
         .filter_map(|r| match &r.entry {
-            Entry::JobCreated { job, .. } => Some((r.time.rfc3339_millis(), job.clone())),
+            Entry::JobCreated { job, .. } => Some((r.time.rfc3339_millis(), job.to_string())),
             _ => None,
         })
         .collect();

@@ -132,7 +132,7 @@ fn pod_runtimes(out: &cronwarp::sim::SimOutput, prefix: &str) -> Vec<(String, i6
             }
             Entry::PodFinished { pod, job, .. } if job.starts_with(prefix) => {
                 if let Some(s) = started.get(pod) {
-                    res.push((job.clone(), r.time.since(*s)));
+                    res.push((job.to_string(), r.time.since(*s)));
                 }
             }
             _ => {}

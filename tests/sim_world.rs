@@ -56,7 +56,7 @@ fn background_deletion_removes_the_job_at_once_and_deletes_its_pods() {
     w.delete_job_key("ns", "a", Propagation::Background).unwrap();
     assert!(!w.jobs.contains_key("ns/a"));
     // The running pod stays until the kubelet ends it, then leaves.
-    assert!(w.pods[&p].metadata.deletion_timestamp.is_some());
+    assert!(w.pods[p.as_str()].metadata.deletion_timestamp.is_some());
     w.update_pod(&p, |p| p.status.phase = PodPhase::Failed).unwrap();
     assert!(w.pods.is_empty());
     assert!(w.changes.iter().any(|c| matches!(c, Change::Job { new: None, .. })));

@@ -44,7 +44,7 @@ struct Setup {
 fn setup(c: &Case) -> Setup {
     let mut cj = cronjob(c.schedule, c.policy, cases::JUST_BEFORE_THE_HOUR);
     cj.spec.suspend = Some(c.suspend);
-    cj.spec.time_zone = c.time_zone.map(String::from);
+    cj.spec.time_zone = c.time_zone.map(Into::into);
     cj.spec.starting_deadline_seconds = c.deadline;
     cj.spec.successful_jobs_history_limit = c.successful_limit;
     let mut real = cj.clone();
@@ -143,7 +143,7 @@ fn check(c: &Case, s: &Setup, out: &SyncOutcome) -> Vec<String> {
             let want = vec![Deletion { job: old.metadata.name.clone(), cause, ok: true }];
             expect(out.deletions == want, format!("deletions: want {want:?}, got {:?}", out.deletions));
             let got: Vec<_> = s.api.deleted.iter().map(|d| (d.name.clone(), d.propagation)).collect();
-            let want = vec![(old.metadata.name.clone(), Propagation::Background)];
+            let want = vec![(old.metadata.name.to_string(), Propagation::Background)];
             expect(got == want, format!("API deletes: want {want:?}, got {got:?}"));
         }
         _ => {
@@ -200,13 +200,13 @@ fn check_created(c: &Case, tick: cronwarp::model::Time, job: &Job, out: &SyncOut
                 && r.uid == CJ_UID => {}
         other => bad.push(format!("controller ref: got {other:?}")),
     }
-    if m.labels.get("a").map(String::as_str) != Some("b")
-        || m.annotations.get("x").map(String::as_str) != Some("y")
+    if m.labels.get("a").map(|s| s.as_str()) != Some("b")
+        || m.annotations.get("x").map(|s| s.as_str()) != Some("y")
     {
         bad.push(format!("template labels/annotations not copied: {:?} {:?}", m.labels, m.annotations));
     }
     let want_ts = format_rfc3339(tick.unix(), zone_of(c));
-    if m.annotations.get(SCHEDULED_ANNOTATION) != Some(&want_ts) {
+    if m.annotations.get(SCHEDULED_ANNOTATION).map(|s| s.as_str()) != Some(want_ts.as_str()) {
         bad.push(format!(
             "{SCHEDULED_ANNOTATION}: want {want_ts}, got {:?}",
             m.annotations.get(SCHEDULED_ANNOTATION)

@@ -55,7 +55,7 @@ mod get_job_from_template2 {
         c.spec.time_zone = time_zone.map(Into::into);
         c.spec.job_template.metadata.labels = BTreeMap::from([("a".into(), "b".into())]);
         c.spec.job_template.metadata.annotations =
-            annotations.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+            annotations.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect();
         c.spec.job_template.spec.active_deadline_seconds = Some(1);
         c.spec.job_template.spec.manual_selector = Some(false);
         let job = job_from_template(&c, top_of_the_hour());
@@ -168,12 +168,12 @@ mod by_job_start_time_cases {
     const NOW: &str = "2018-01-01T02:03:04Z";
     const LATER: &str = "2019-01-01T02:03:04Z";
 
-    fn sorted(mut input: Vec<Job>) -> Vec<(String, Option<Time>)> {
+    fn sorted(mut input: Vec<Job>) -> Vec<(smol_str::SmolStr, Option<Time>)> {
         input.sort_by(by_job_start_time);
         input.into_iter().map(|j| (j.metadata.name, j.status.start_time)).collect()
     }
 
-    fn names(v: &[Job]) -> Vec<(String, Option<Time>)> {
+    fn names(v: &[Job]) -> Vec<(smol_str::SmolStr, Option<Time>)> {
         v.iter().map(|j| (j.metadata.name.clone(), j.status.start_time)).collect()
     }
 

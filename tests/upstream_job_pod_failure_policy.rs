@@ -20,7 +20,7 @@ fn exit_rule(action: &str, container: Option<&str>, operator: &str, values: &[i3
     PodFailurePolicyRule {
         action: action.into(),
         on_exit_codes: Some(OnExitCodes {
-            container_name: container.map(String::from),
+            container_name: container.map(Into::into),
             operator: operator.into(),
             values: values.to_vec(),
         }),
@@ -129,7 +129,7 @@ fn run(c: Case) {
         .into_iter()
         .enumerate()
         .map(|(i, mut p)| {
-            p.metadata.name = format!("mypod-{i}");
+            p.metadata.name = format!("mypod-{i}").into();
             p.metadata.namespace = "default".into();
             p.metadata.finalizers = vec![JOB_TRACKING_FINALIZER.into()];
             p

@@ -48,7 +48,7 @@ fn run(name: &str, c: Case) {
     let mut job = new_job(c.parallelism, c.completions, c.backoff_limit);
     job.spec.suspend = Some(c.suspend);
     if c.gate_pod_replacement_policy {
-        job.spec.pod_replacement_policy = c.pod_replacement_policy.map(String::from);
+        job.spec.pod_replacement_policy = c.pod_replacement_policy.map(Into::into);
     }
     if c.pod_failure_policy {
         job.spec.pod_failure_policy = Some(Default::default());

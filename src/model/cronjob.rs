@@ -4,15 +4,16 @@ use super::job::JobTemplateSpec;
 use super::meta::{Condition, ObjectMeta, ObjectReference};
 use super::time::Time;
 use serde::{Deserialize, Serialize};
+use smol_str::SmolStr;
 
 /// `batch/v1` CronJob.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct CronJob {
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub api_version: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub kind: String,
+    #[serde(skip_serializing_if = "SmolStr::is_empty")]
+    pub api_version: SmolStr,
+    #[serde(skip_serializing_if = "SmolStr::is_empty")]
+    pub kind: SmolStr,
     pub metadata: ObjectMeta,
     pub spec: CronJobSpec,
     #[serde(skip_serializing_if = "CronJobStatus::is_empty")]
@@ -46,13 +47,13 @@ impl ConcurrencyPolicy {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct CronJobSpec {
-    pub schedule: String,
+    pub schedule: SmolStr,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub time_zone: Option<String>,
+    pub time_zone: Option<SmolStr>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub starting_deadline_seconds: Option<i64>,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub concurrency_policy: String,
+    #[serde(skip_serializing_if = "SmolStr::is_empty")]
+    pub concurrency_policy: SmolStr,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suspend: Option<bool>,
     pub job_template: JobTemplateSpec,

@@ -169,7 +169,7 @@ mod tests {
                 on_exit_codes: None,
                 on_pod_conditions: vec![OnPodCondition {
                     type_: "DisruptionTarget".into(),
-                    status: String::new(),
+                    status: Default::default(),
                 }],
             }],
         });
@@ -184,7 +184,7 @@ mod tests {
         let mut job = Job::default();
         job.spec.template.metadata.labels.insert("app".into(), "x".into());
         set_defaults_job(&mut job);
-        assert_eq!(job.metadata.labels.get("app").map(String::as_str), Some("x"));
+        assert_eq!(job.metadata.labels.get("app").map(|s| s.as_str()), Some("x"));
 
         let mut job = Job::default();
         job.metadata.labels.insert("own".into(), "y".into());

@@ -3,16 +3,17 @@
 use super::meta::{Condition, ObjectMeta};
 use super::time::Time;
 use serde::{Deserialize, Serialize};
+use smol_str::SmolStr;
 use std::collections::BTreeMap;
 
 /// `batch/v1` Job.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Job {
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub api_version: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub kind: String,
+    #[serde(skip_serializing_if = "SmolStr::is_empty")]
+    pub api_version: SmolStr,
+    #[serde(skip_serializing_if = "SmolStr::is_empty")]
+    pub kind: SmolStr,
     pub metadata: ObjectMeta,
     pub spec: JobSpec,
     pub status: JobStatus,
@@ -53,9 +54,9 @@ pub struct JobTemplateSpec {
 #[serde(rename_all = "camelCase", default)]
 pub struct TemplateMeta {
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub labels: BTreeMap<String, String>,
+    pub labels: BTreeMap<SmolStr, SmolStr>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub annotations: BTreeMap<String, String>,
+    pub annotations: BTreeMap<SmolStr, SmolStr>,
 }
 
 impl TemplateMeta {
@@ -81,11 +82,11 @@ pub struct JobSpec {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ttl_seconds_after_finished: Option<i32>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub completion_mode: Option<String>,
+    pub completion_mode: Option<SmolStr>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suspend: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub pod_replacement_policy: Option<String>,
+    pub pod_replacement_policy: Option<SmolStr>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub manual_selector: Option<bool>,
     /// Kept only to reject it: a CronJob's template must not set it.
@@ -110,8 +111,8 @@ pub struct PodTemplateSpec {
 #[serde(rename_all = "camelCase", default)]
 pub struct PodSpec {
     /// `Never`, `OnFailure` (or `Always`, which a Job rejects).
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub restart_policy: String,
+    #[serde(skip_serializing_if = "SmolStr::is_empty")]
+    pub restart_policy: SmolStr,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub termination_grace_period_seconds: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -125,13 +126,13 @@ pub struct PodSpec {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Container {
-    pub name: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub image: String,
+    pub name: SmolStr,
+    #[serde(skip_serializing_if = "SmolStr::is_empty")]
+    pub image: SmolStr,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub command: Vec<String>,
+    pub command: Vec<SmolStr>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub args: Vec<String>,
+    pub args: Vec<SmolStr>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub env: Vec<serde_json::Value>,
 }
@@ -148,7 +149,7 @@ pub struct PodFailurePolicy {
 #[serde(rename_all = "camelCase", default)]
 pub struct PodFailurePolicyRule {
     /// `FailJob`, `Ignore`, `Count` or `FailIndex`.
-    pub action: String,
+    pub action: SmolStr,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub on_exit_codes: Option<OnExitCodes>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -160,9 +161,9 @@ pub struct PodFailurePolicyRule {
 #[serde(rename_all = "camelCase", default)]
 pub struct OnExitCodes {
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub container_name: Option<String>,
+    pub container_name: Option<SmolStr>,
     /// `In` or `NotIn`.
-    pub operator: String,
+    pub operator: SmolStr,
     pub values: Vec<i32>,
 }
 
@@ -171,9 +172,9 @@ pub struct OnExitCodes {
 #[serde(rename_all = "camelCase", default)]
 pub struct OnPodCondition {
     #[serde(rename = "type")]
-    pub type_: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub status: String,
+    pub type_: SmolStr,
+    #[serde(skip_serializing_if = "SmolStr::is_empty")]
+    pub status: SmolStr,
 }
 
 /// `batch/v1` JobStatus.

@@ -3,17 +3,18 @@
 
 use super::time::Time;
 use serde::{Deserialize, Serialize};
+use smol_str::SmolStr;
 use std::collections::BTreeMap;
 
 /// `metav1.ObjectMeta`, the fields that matter to the controllers.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ObjectMeta {
-    pub name: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub namespace: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub uid: String,
+    pub name: SmolStr,
+    #[serde(skip_serializing_if = "SmolStr::is_empty")]
+    pub namespace: SmolStr,
+    #[serde(skip_serializing_if = "SmolStr::is_empty")]
+    pub uid: SmolStr,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub creation_timestamp: Option<Time>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -24,13 +25,13 @@ pub struct ObjectMeta {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub owner_references: Vec<OwnerReference>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub labels: BTreeMap<String, String>,
+    pub labels: BTreeMap<SmolStr, SmolStr>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub annotations: BTreeMap<String, String>,
+    pub annotations: BTreeMap<SmolStr, SmolStr>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub finalizers: Vec<String>,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub resource_version: String,
+    pub finalizers: Vec<SmolStr>,
+    #[serde(skip_serializing_if = "SmolStr::is_empty")]
+    pub resource_version: SmolStr,
 }
 
 impl ObjectMeta {
@@ -44,10 +45,10 @@ impl ObjectMeta {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct OwnerReference {
-    pub api_version: String,
-    pub kind: String,
-    pub name: String,
-    pub uid: String,
+    pub api_version: SmolStr,
+    pub kind: SmolStr,
+    pub name: SmolStr,
+    pub uid: SmolStr,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub controller: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -58,17 +59,17 @@ pub struct OwnerReference {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ObjectReference {
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub api_version: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub kind: String,
-    pub name: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub namespace: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub uid: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub resource_version: String,
+    #[serde(skip_serializing_if = "SmolStr::is_empty")]
+    pub api_version: SmolStr,
+    #[serde(skip_serializing_if = "SmolStr::is_empty")]
+    pub kind: SmolStr,
+    pub name: SmolStr,
+    #[serde(skip_serializing_if = "SmolStr::is_empty")]
+    pub namespace: SmolStr,
+    #[serde(skip_serializing_if = "SmolStr::is_empty")]
+    pub uid: SmolStr,
+    #[serde(skip_serializing_if = "SmolStr::is_empty")]
+    pub resource_version: SmolStr,
 }
 
 /// A status condition (`batchv1.JobCondition` and friends).
@@ -76,17 +77,17 @@ pub struct ObjectReference {
 #[serde(rename_all = "camelCase", default)]
 pub struct Condition {
     #[serde(rename = "type")]
-    pub type_: String,
+    pub type_: SmolStr,
     /// `True`, `False` or `Unknown`.
-    pub status: String,
+    pub status: SmolStr,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_probe_time: Option<Time>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_transition_time: Option<Time>,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub reason: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub message: String,
+    #[serde(skip_serializing_if = "SmolStr::is_empty")]
+    pub reason: SmolStr,
+    #[serde(skip_serializing_if = "SmolStr::is_empty")]
+    pub message: SmolStr,
 }
 
 impl Condition {

@@ -3,15 +3,16 @@
 use super::meta::{Condition, ObjectMeta};
 use super::time::Time;
 use serde::{Deserialize, Serialize};
+use smol_str::SmolStr;
 
 /// `v1` Pod, reduced to phase, timing, restarts and exit.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Pod {
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub api_version: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub kind: String,
+    #[serde(skip_serializing_if = "SmolStr::is_empty")]
+    pub api_version: SmolStr,
+    #[serde(skip_serializing_if = "SmolStr::is_empty")]
+    pub kind: SmolStr,
     pub metadata: ObjectMeta,
     pub status: PodStatus,
 }
@@ -56,7 +57,7 @@ pub struct PodStatus {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ContainerStatus {
-    pub name: String,
+    pub name: SmolStr,
     pub restart_count: i32,
     /// Set once the container has terminated (last state for a restarted
     /// container lives in `last_terminated`).
@@ -71,8 +72,8 @@ pub struct ContainerStatus {
 #[serde(rename_all = "camelCase", default)]
 pub struct ContainerTerminated {
     pub exit_code: i32,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub reason: String,
+    #[serde(skip_serializing_if = "SmolStr::is_empty")]
+    pub reason: SmolStr,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub started_at: Option<Time>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -33,7 +33,7 @@ pub fn validate_cronjob_create(cj: &CronJob) -> Vec<FieldError> {
         errs.push(
             FieldError::invalid(
                 "metadata.name",
-                BadValue::Str(name.clone()),
+                BadValue::Str(name.to_string()),
                 "must be no more than 52 characters",
             )
             .with_hint(format!(
@@ -184,15 +184,17 @@ fn validate_object_meta(meta: &ObjectMeta, errs: &mut Vec<FieldError>) {
         );
     } else {
         for msg in dns1123_subdomain_errors(&meta.name) {
-            errs.push(FieldError::invalid("metadata.name", BadValue::Str(meta.name.clone()), msg).with_hint(
-                "use lower-case letters, digits, '-' and '.', starting and ending with a letter or digit",
-            ));
+            errs.push(
+                FieldError::invalid("metadata.name", BadValue::Str(meta.name.to_string()), msg).with_hint(
+                    "use lower-case letters, digits, '-' and '.', starting and ending with a letter or digit",
+                ),
+            );
         }
     }
     if !meta.namespace.is_empty() {
         for msg in dns1123_label_errors(&meta.namespace) {
             errs.push(
-                FieldError::invalid("metadata.namespace", BadValue::Str(meta.namespace.clone()), msg)
+                FieldError::invalid("metadata.namespace", BadValue::Str(meta.namespace.to_string()), msg)
                     .with_hint("use lower-case letters, digits and '-', at most 63 characters"),
             );
         }

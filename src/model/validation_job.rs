@@ -182,13 +182,13 @@ fn validate_containers(pod: &PodSpec, path: &str, errs: &mut Vec<FieldError>) {
             } else {
                 for msg in dns1123_label_errors(&c.name) {
                     errs.push(
-                        FieldError::invalid(format!("{at}.name"), BadValue::Str(c.name.clone()), msg)
+                        FieldError::invalid(format!("{at}.name"), BadValue::Str(c.name.to_string()), msg)
                             .with_hint("use lower-case letters, digits and '-', at most 63 characters"),
                     );
                 }
                 if seen.contains(&c.name.as_str()) {
                     errs.push(
-                        FieldError::duplicate(format!("{at}.name"), BadValue::Str(c.name.clone()))
+                        FieldError::duplicate(format!("{at}.name"), BadValue::Str(c.name.to_string()))
                             .with_hint("container names must be unique within the pod"),
                     );
                 }
@@ -302,7 +302,7 @@ fn validate_exit_codes(req: &OnExitCodes, path: &str, names: &[&str], errs: &mut
         errs.push(
             FieldError::invalid(
                 format!("{path}.containerName"),
-                BadValue::Str(name.clone()),
+                BadValue::Str(name.to_string()),
                 "must be one of the container or initContainer names in the pod template",
             )
             .with_hint(hint),

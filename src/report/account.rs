@@ -11,6 +11,7 @@ use crate::model::{Millis, Time};
 use crate::schedule::{Schedule, ScheduleKind, Zone, format_rfc3339, kube};
 use crate::sim::log::DeletedBy;
 use crate::sim::{CronJobMeta, WorkloadKind};
+use smol_str::SmolStr;
 use std::collections::VecDeque;
 
 /// Controller downtime (kube-controller-manager and the Crossplane pod) as the log has told it so far.
@@ -194,10 +195,10 @@ impl Account {
         by: DeletedBy,
         at: Time,
         stamped_at: Time,
-        finished: Option<&(Time, String)>,
+        finished: Option<&(Time, SmolStr)>,
     ) {
         let (condition, retained) = match finished {
-            Some((end, c)) => (c.clone(), Some(stamped_at.since(*end))),
+            Some((end, c)) => (c.to_string(), Some(stamped_at.since(*end))),
             None => (String::new(), None),
         };
         let by = if by == DeletedBy::Ttl { "TTL" } else { "HistoryGC" };

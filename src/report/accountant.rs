@@ -16,6 +16,7 @@ use crate::schedule::{Location, Zone, load_location};
 use crate::sim::log::{DeletedBy, Entry, Fault, LogSink, Record};
 use crate::sim::{CronJobMeta, Scenario, SimError, SimSummary, WorkloadKind};
 use rustc_hash::FxHashMap;
+use smol_str::SmolStr;
 
 /// What the accountant must know besides the log.
 #[derive(Debug, Clone)]
@@ -82,8 +83,8 @@ impl ReportInput {
 /// Jobs the accountant follows: owner, tick, terminal state, live pods.
 #[derive(Debug, Clone, Default)]
 struct JobState {
-    cronjob: String,
-    finished: Option<(Time, String)>,
+    cronjob: SmolStr,
+    finished: Option<(Time, SmolStr)>,
     live_pods: u32,
     pods_created: u32,
     replaced: bool,
@@ -94,11 +95,11 @@ struct JobState {
 /// Accounts by workload key. Looked up once per record, so hashed (with a
 /// fixed hasher: no per-process seed); [`in_key_order`] restores the key
 /// order the report promises.
-pub(super) type Accounts = FxHashMap<String, Account>;
+pub(super) type Accounts = FxHashMap<SmolStr, Account>;
 
 /// The accounts' reports in key order.
 fn in_key_order(accounts: Accounts) -> Vec<CronJobReport> {
-    let mut all: Vec<(String, Account)> = accounts.into_iter().collect();
+    let mut all: Vec<(SmolStr, Account)> = accounts.into_iter().collect();
     all.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     all.into_iter().map(|(_, a)| a.report).collect()
 }
@@ -108,7 +109,7 @@ fn in_key_order(accounts: Accounts) -> Vec<CronJobReport> {
 pub struct Accountant {
     header: Header,
     accounts: Accounts,
-    jobs: FxHashMap<String, JobState>,
+    jobs: FxHashMap<SmolStr, JobState>,
     operations: Operations,
     downtime: Downtime,
     now: Time,
@@ -122,7 +123,7 @@ impl Accountant {
         let mut accounts = Accounts::default();
         for meta in input.cronjobs {
             let acc = Account::new(meta, input.local_zone);
-            accounts.insert(acc.meta.key.clone(), acc);
+            accounts.insert(acc.meta.key.as_str().into(), acc);
         }
         Accountant {
             header: input.header,
@@ -191,7 +192,7 @@ impl Accountant {
             Decision::Created { tick, job, .. } => acc.started(*tick, t, job),
             Decision::Adopted { tick, job } => {
                 acc.supersede_before(*tick);
-                acc.resolve(*tick, TickOutcome::NotStarted, Some(job.clone()), None, |_| {
+                acc.resolve(*tick, TickOutcome::NotStarted, Some(job.to_string()), None, |_| {
                     "same-minute name collision: a Job with this minute's name already existed, so the \
                      controller adopted it and created nothing"
                         .into()
@@ -242,7 +243,7 @@ impl Accountant {
                 }
             }
             Fault::SpecChange { object, change } => {
-                if let Some(acc) = self.accounts.get_mut(object) {
+                if let Some(acc) = self.accounts.get_mut(object.as_str()) {
                     if change.starts_with("schedule=") || change.starts_with("timeZone=") {
                         acc.dst_flush(self.now);
                     }
@@ -250,7 +251,7 @@ impl Accountant {
                 }
             }
             Fault::CronJobDeleted { object } => {
-                if let Some(acc) = self.accounts.get_mut(object) {
+                if let Some(acc) = self.accounts.get_mut(object.as_str()) {
                     acc.dst_flush(self.now);
                     acc.deleted = true;
                     let why = format!("the {:?} was deleted", acc.meta.kind);
@@ -268,7 +269,7 @@ impl Accountant {
             Entry::JobCreated { job, cronjob, .. } => {
                 let st = JobState { cronjob: cronjob.clone(), running: true, ..JobState::default() };
                 self.jobs.insert(job.clone(), st);
-                if let Some(acc) = self.accounts.get_mut(cronjob) {
+                if let Some(acc) = self.accounts.get_mut(cronjob.as_str()) {
                     acc.report.outcomes.created += 1;
                     acc.overlap.start(t, &mut acc.report.overlaps);
                 }
@@ -326,7 +327,9 @@ impl Accountant {
                 }
             }
             Entry::ContainerRestarted { job, .. } => {
-                if let Some(acc) = self.jobs.get(job).and_then(|st| self.accounts.get_mut(&st.cronjob)) {
+                if let Some(acc) =
+                    self.jobs.get(job).and_then(|st| self.accounts.get_mut(st.cronjob.as_str()))
+                {
                     acc.report.outcomes.retries += 1;
                 }
             }
@@ -375,7 +378,7 @@ impl LogSink for Accountant {
             }
             Entry::CronOperationSync { object, decision, .. } => {
                 self.advance(object, t);
-                if let Some(acc) = self.accounts.get_mut(object) {
+                if let Some(acc) = self.accounts.get_mut(object.as_str()) {
                     crossplane::on_sync(acc, t, decision);
                 }
             }

@@ -20,6 +20,7 @@ use crate::model::crossplane::ANNOTATION_PAUSED;
 use crate::policy::crossplane::CronDecision;
 use crate::schedule::{ScheduleKind, Zone, format_rfc3339};
 use crate::sim::log::{DeletedBy, Entry};
+use smol_str::SmolStr;
 use std::collections::BTreeMap;
 
 /// Bug B1, for the owed slot and every tick after it while stalled.
@@ -115,7 +116,7 @@ pub(super) fn on_sync(acc: &mut Account, t: Time, decision: &CronDecision) {
         CronDecision::CreateFailed { slot, already_exists: true, operation, .. } => {
             acc.xp.already_exists = true;
             acc.note_all(|n| n.already_exists = true);
-            acc.resolve(*slot, TickOutcome::NotStarted, Some(operation.clone()), None, |_| {
+            acc.resolve(*slot, TickOutcome::NotStarted, Some(operation.to_string()), None, |_| {
                 ALREADY_EXISTS.into()
             });
             give_up_after(acc, *slot, t, ALREADY_EXISTS);
@@ -123,7 +124,7 @@ pub(super) fn on_sync(acc: &mut Account, t: Time, decision: &CronDecision) {
         CronDecision::AlreadyExistsTolerated { slot, operation } => {
             acc.xp.tolerated = true;
             acc.note_all(|n| n.tolerated = true);
-            acc.resolve(*slot, TickOutcome::NotStarted, Some(operation.clone()), None, |_| {
+            acc.resolve(*slot, TickOutcome::NotStarted, Some(operation.to_string()), None, |_| {
                 "an Operation with this slot's name already existed; PR #7834 counts that as done, so none \
                  was created"
                     .into()
@@ -267,9 +268,9 @@ pub(super) fn unresolved_at_end(p: &Pending, down: bool, end: Time) -> (TickOutc
 /// One Operation as the accountant follows it.
 #[derive(Debug, Default)]
 struct OpState {
-    cronoperation: String,
+    cronoperation: SmolStr,
     /// When `Succeeded` turned True/False, as `Succeeded`/`Failed`.
-    finished: Option<(Time, String)>,
+    finished: Option<(Time, SmolStr)>,
     /// Counts toward overlap.
     running: bool,
     attempts: u32,
@@ -281,7 +282,7 @@ struct OpState {
 /// The Operations of every CronOperation, by name.
 #[derive(Debug, Default)]
 pub(super) struct Operations {
-    ops: BTreeMap<String, OpState>,
+    ops: BTreeMap<SmolStr, OpState>,
 }
 
 impl Operations {
@@ -293,7 +294,7 @@ impl Operations {
                 let st =
                     OpState { cronoperation: cronoperation.clone(), running: true, ..OpState::default() };
                 self.ops.insert(operation.clone(), st);
-                let Some(acc) = accounts.get_mut(cronoperation) else { return };
+                let Some(acc) = accounts.get_mut(cronoperation.as_str()) else { return };
                 acc.report.outcomes.created += 1;
                 acc.overlap.start(t, &mut acc.report.overlaps);
                 if let (Some(slot), false) = (scheduled_time, seeded) {

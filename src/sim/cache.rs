@@ -10,25 +10,26 @@ use super::world::{Change, World};
 use crate::model::{CronJob, Job};
 use crate::policy::settings::JobListing;
 use rustc_hash::FxHashMap;
-use std::collections::{BTreeMap, BTreeSet};
+use smol_str::SmolStr;
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 /// CronJobs and Jobs by `namespace/name`, as the informers last saw them
 /// (shared with the store and its notifications, never copied).
 #[derive(Debug, Default)]
 pub struct Cache {
-    pub cronjobs: BTreeMap<String, Arc<CronJob>>,
-    jobs: FxHashMap<String, Arc<Job>>,
+    pub cronjobs: FxHashMap<SmolStr, Arc<CronJob>>,
+    jobs: FxHashMap<SmolStr, Arc<Job>>,
     /// Job keys by their controller reference's namespace and name, and by
     /// its uid: the informer's indexers, so that listing a CronJob's Jobs
     /// costs its own Jobs, not the namespace's. Nested by namespace so a
     /// lookup needs no key to be built.
-    by_owner_name: FxHashMap<String, FxHashMap<String, BTreeSet<String>>>,
-    by_owner_uid: FxHashMap<String, BTreeSet<String>>,
+    by_owner_name: FxHashMap<SmolStr, FxHashMap<SmolStr, BTreeSet<SmolStr>>>,
+    by_owner_uid: FxHashMap<SmolStr, BTreeSet<SmolStr>>,
 }
 
 /// Removes `key` from the set at `index[k]`, dropping the set once empty.
-fn unindex(index: &mut FxHashMap<String, BTreeSet<String>>, k: &str, key: &str) {
+fn unindex(index: &mut FxHashMap<SmolStr, BTreeSet<SmolStr>>, k: &str, key: &str) {
     if let Some(set) = index.get_mut(k) {
         set.remove(key);
         if set.is_empty() {
@@ -76,10 +77,10 @@ impl Cache {
         self.remove_job(key);
         if let Some(r) = job.metadata.controller_ref() {
             let names = self.by_owner_name.entry(job.metadata.namespace.clone()).or_default();
-            names.entry(r.name.clone()).or_default().insert(key.to_string());
-            self.by_owner_uid.entry(r.uid.clone()).or_default().insert(key.to_string());
+            names.entry(r.name.clone()).or_default().insert(SmolStr::from(key));
+            self.by_owner_uid.entry(r.uid.clone()).or_default().insert(SmolStr::from(key));
         }
-        self.jobs.insert(key.to_string(), job);
+        self.jobs.insert(key.into(), job);
     }
 
     fn remove_job(&mut self, key: &str) {
@@ -87,10 +88,10 @@ impl Cache {
         let Some(r) = old.metadata.controller_ref() else { return };
         unindex(&mut self.by_owner_uid, &r.uid, key);
         let ns = &old.metadata.namespace;
-        if let Some(names) = self.by_owner_name.get_mut(ns) {
+        if let Some(names) = self.by_owner_name.get_mut(ns.as_str()) {
             unindex(names, &r.name, key);
             if names.is_empty() {
-                self.by_owner_name.remove(ns);
+                self.by_owner_name.remove(ns.as_str());
             }
         }
     }
@@ -140,7 +141,7 @@ impl Cache {
         let ns = cj.metadata.namespace.as_str();
         let by_name = self.by_owner_name.get(ns).and_then(|names| names.get(&cj.metadata.name));
         let by_uid = self.by_owner_uid.get(&cj.metadata.uid);
-        let mut keys: Vec<&String> = by_name
+        let mut keys: Vec<&SmolStr> = by_name
             .into_iter()
             .flatten()
             .chain(by_uid.into_iter().flatten().filter(|k| in_namespace(k, ns)))

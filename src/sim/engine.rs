@@ -18,7 +18,7 @@ use crate::model::{Millis, SECOND, Time};
 use crate::policy::Settings;
 use crate::policy::job::BackoffRecord;
 use crate::schedule::Zone;
-use std::collections::BTreeMap;
+use smol_str::SmolStr;
 
 /// More events than this at one instant means a livelock.
 pub const MAX_EVENTS_PER_INSTANT: u32 = 1_000_000;
@@ -27,19 +27,19 @@ pub const MAX_EVENTS_PER_INSTANT: u32 = 1_000_000;
 #[derive(Debug, Clone)]
 pub enum Ev {
     /// A work-queue key is due for processing.
-    Work { ctrl: Controller, key: String, epoch: u64 },
+    Work { ctrl: Controller, key: SmolStr, epoch: u64 },
     /// A delaying-queue timer (`AddAfter`) comes due.
-    Timer { ctrl: Controller, key: String, at: Time, epoch: u64 },
+    Timer { ctrl: Controller, key: SmolStr, at: Time, epoch: u64 },
     /// An informer delivers a change late (`informerLag`).
     Notify { change: Change, epoch: u64 },
     /// A kubelet step for a pod (see [`super::kubelet`]).
-    Kubelet { pod: String, uid: String, token: u64 },
+    Kubelet { pod: SmolStr, uid: SmolStr, token: u64 },
     /// kube-controller-manager stops until `end`.
     DowntimeStart { end: Time },
     /// kube-controller-manager is back.
     DowntimeEnd { start: Time },
     /// A scenario edit of a CronJob.
-    Edit { cronjob: String, edit: Edit },
+    Edit { cronjob: SmolStr, edit: Edit },
     /// Crossplane's controllers and store (see [`super::crossplane`]).
     Xp(super::crossplane::XpEv),
 }
@@ -81,12 +81,12 @@ pub struct Engine<'s> {
     pub job_queue: WorkQueue,
     pub ttl_queue: WorkQueue,
     /// The Job controller's in-memory pod-failure backoff records.
-    pub job_backoff: BTreeMap<String, BackoffRecord>,
+    pub job_backoff: rustc_hash::FxHashMap<SmolStr, BackoffRecord>,
     pub kubelet: Kubelet,
     /// The CronJob controller's listers.
     pub cache: Cache,
     /// By CronJob key (`namespace/name`).
-    pub workloads: BTreeMap<String, WorkloadState>,
+    pub workloads: rustc_hash::FxHashMap<SmolStr, WorkloadState>,
     /// Records written so far.
     pub records: u64,
     /// The Crossplane pod and its objects.
@@ -280,12 +280,15 @@ impl<'s> Engine<'s> {
         self.world.collect_garbage();
         self.flush_world_log();
         self.cache.relist(&self.world);
-        let cronjobs: Vec<String> = self.world.cronjobs.keys().cloned().collect();
+        // The store is hashed; the informers' initial list goes in key order.
+        let mut cronjobs: Vec<SmolStr> = self.world.cronjobs.keys().cloned().collect();
+        cronjobs.sort_unstable();
         for k in cronjobs {
             self.enqueue(Controller::Cronjob, &k, Enqueue::Now);
         }
-        let jobs: Vec<(String, std::sync::Arc<crate::model::Job>)> =
+        let mut jobs: Vec<(SmolStr, std::sync::Arc<crate::model::Job>)> =
             self.world.jobs.iter().map(|(k, j)| (k.clone(), j.clone())).collect();
+        jobs.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         for (k, j) in jobs {
             self.enqueue(Controller::Job, &k, Enqueue::Now);
             self.ttl_on_job_change(&k, Some(&j));

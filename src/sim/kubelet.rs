@@ -14,6 +14,7 @@ use super::world::{Change, key};
 use crate::model::{ContainerStatus, ContainerTerminated, Job, MINUTE, Millis, Pod, PodPhase, SECOND, Time};
 use rand_chacha::ChaCha8Rng;
 use rustc_hash::FxHashMap;
+use smol_str::SmolStr;
 
 /// CrashLoopBackOff: 10 s, doubling per restart…
 pub const CRASHLOOP_BASE: Millis = 10 * SECOND;
@@ -27,7 +28,7 @@ pub const KILLED_EXIT_CODE: i32 = 137;
 /// The random state of one Job's pods.
 #[derive(Debug, Clone)]
 struct JobRun {
-    workload: String,
+    workload: SmolStr,
     run: u64,
     rng: ChaCha8Rng,
     next_attempt: u32,
@@ -55,8 +56,8 @@ enum Step {
 
 #[derive(Debug, Clone)]
 struct PodRun {
-    uid: String,
-    job: String,
+    uid: SmolStr,
+    job: SmolStr,
     token: u64,
     next: Step,
     next_at: Time,
@@ -70,8 +71,8 @@ struct PodRun {
 /// store.
 #[derive(Debug, Default)]
 pub struct Kubelet {
-    jobs: FxHashMap<String, JobRun>,
-    pods: FxHashMap<String, PodRun>,
+    jobs: FxHashMap<SmolStr, JobRun>,
+    pods: FxHashMap<SmolStr, PodRun>,
     tokens: u64,
 }
 
@@ -88,7 +89,7 @@ impl Kubelet {
     }
 }
 
-fn owner_cronjob(job: &Job) -> Option<String> {
+fn owner_cronjob(job: &Job) -> Option<SmolStr> {
     let r = job.metadata.controller_ref().filter(|r| r.kind == "CronJob")?;
     Some(key(&job.metadata.namespace, &r.name))
 }

@@ -39,6 +39,7 @@ use crate::model::{Millis, PodPhase, Time};
 use crate::policy::crossplane::{CronDecision, OperationDecision};
 use crate::policy::{self, Propagation, cronjob::Decision};
 use serde::{Serialize, Serializer};
+use smol_str::SmolStr;
 
 /// One line of the event log.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -134,45 +135,45 @@ pub enum Entry {
     Event(policy::Event),
     #[serde(rename_all = "camelCase")]
     JobCreated {
-        job: String,
-        cronjob: String,
+        job: SmolStr,
+        cronjob: SmolStr,
         scheduled_time: Option<Time>,
-        uid: String,
+        uid: SmolStr,
         /// The Job came with the scenario (it existed before the horizon).
         #[serde(skip_serializing_if = "std::ops::Not::not")]
         seeded: bool,
     },
     #[serde(rename_all = "camelCase")]
-    JobStarted { job: String, start_time: Time },
+    JobStarted { job: SmolStr, start_time: Time },
     #[serde(rename_all = "camelCase")]
     JobFinished {
-        job: String,
-        condition: String,
-        reason: String,
-        message: String,
+        job: SmolStr,
+        condition: SmolStr,
+        reason: SmolStr,
+        message: SmolStr,
         /// The terminal condition's `lastTransitionTime`: the finish time
         /// the TTL controller reads (`jobFinishTime`).
         #[serde(skip_serializing_if = "Option::is_none")]
         finished_at: Option<Time>,
     },
     #[serde(rename_all = "camelCase")]
-    JobDeleted { job: String, by: DeletedBy, propagation: Propagation },
+    JobDeleted { job: SmolStr, by: DeletedBy, propagation: Propagation },
     #[serde(rename_all = "camelCase")]
-    JobRemoved { job: String },
+    JobRemoved { job: SmolStr },
     #[serde(rename_all = "camelCase")]
-    PodCreated { pod: String, job: String },
+    PodCreated { pod: SmolStr, job: SmolStr },
     #[serde(rename_all = "camelCase")]
-    PodStarted { pod: String, job: String },
+    PodStarted { pod: SmolStr, job: SmolStr },
     #[serde(rename_all = "camelCase")]
-    PodFinished { pod: String, job: String, exit_code: i32, phase: PodPhase },
+    PodFinished { pod: SmolStr, job: SmolStr, exit_code: i32, phase: PodPhase },
     #[serde(rename_all = "camelCase")]
-    ContainerRestarted { pod: String, job: String, restart_count: i32, exit_code: i32, backoff: Millis },
+    ContainerRestarted { pod: SmolStr, job: SmolStr, restart_count: i32, exit_code: i32, backoff: Millis },
     #[serde(rename_all = "camelCase")]
-    PodDeleted { pod: String, job: String },
+    PodDeleted { pod: SmolStr, job: SmolStr },
     #[serde(rename_all = "camelCase")]
     Sync {
         controller: Controller,
-        object: String,
+        object: SmolStr,
         /// The timer the sync set (`requeueAfter` as an instant).
         #[serde(skip_serializing_if = "Option::is_none")]
         requeue_at: Option<Time>,
@@ -189,38 +190,38 @@ pub enum Entry {
     /// `<cronop>-<unix seconds>` name encodes).
     #[serde(rename_all = "camelCase")]
     OperationCreated {
-        operation: String,
-        cronoperation: String,
+        operation: SmolStr,
+        cronoperation: SmolStr,
         scheduled_time: Option<Time>,
-        uid: String,
+        uid: SmolStr,
         #[serde(skip_serializing_if = "std::ops::Not::not")]
         seeded: bool,
     },
     /// Crossplane: the Operation controller began an attempt (it wrote
     /// Succeeded=Unknown/PipelineRunning); `attempt` counts from 1.
     #[serde(rename_all = "camelCase")]
-    OperationAttemptStarted { operation: String, attempt: u32 },
+    OperationAttemptStarted { operation: SmolStr, attempt: u32 },
     /// Crossplane: the attempt failed; `failures` is `status.failures` after it.
     #[serde(rename_all = "camelCase")]
-    OperationAttemptFailed { operation: String, failures: i64, error: String },
+    OperationAttemptFailed { operation: SmolStr, failures: i64, error: SmolStr },
     /// Crossplane: the attempt was in flight when the Crossplane pod stopped;
     /// it is lost and `status.failures` is not incremented.
     #[serde(rename_all = "camelCase")]
-    OperationAttemptLost { operation: String },
+    OperationAttemptLost { operation: SmolStr },
     /// Crossplane: `Succeeded` became True (`PipelineSuccess`) or False
     /// (`PipelineError`).
     #[serde(rename_all = "camelCase")]
-    OperationFinished { operation: String, succeeded: bool, reason: String, message: String },
+    OperationFinished { operation: SmolStr, succeeded: bool, reason: SmolStr, message: SmolStr },
     /// Crossplane: a DELETE of an Operation was accepted (`by`: `HistoryGC`,
     /// `Replace`, `CronOperationDeleted`, `Scenario`); Operations have no
     /// pods, so they leave the store at once.
     #[serde(rename_all = "camelCase")]
-    OperationDeleted { operation: String, by: DeletedBy },
+    OperationDeleted { operation: SmolStr, by: DeletedBy },
     /// Crossplane: one CronOperation reconcile, with its flattened
     /// [`CronDecision`].
     #[serde(rename_all = "camelCase")]
     CronOperationSync {
-        object: String,
+        object: SmolStr,
         #[serde(skip_serializing_if = "Option::is_none")]
         requeue_at: Option<Time>,
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -232,7 +233,7 @@ pub enum Entry {
     /// [`OperationDecision`].
     #[serde(rename_all = "camelCase")]
     OperationSync {
-        object: String,
+        object: SmolStr,
         #[serde(skip_serializing_if = "Option::is_none")]
         requeue_at: Option<Time>,
         #[serde(skip_serializing_if = "Option::is_none")]

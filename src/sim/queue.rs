@@ -8,6 +8,7 @@
 
 use crate::model::{Millis, Time};
 use rustc_hash::{FxHashMap, FxHashSet};
+use smol_str::SmolStr;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
@@ -116,11 +117,11 @@ pub struct WorkQueue {
     base: Millis,
     cap: Millis,
     /// Keys waiting in the delaying queue, with their ready time.
-    waiting: FxHashMap<String, Time>,
+    waiting: FxHashMap<SmolStr, Time>,
     /// Keys added and not yet processed.
-    queued: FxHashSet<String>,
+    queued: FxHashSet<SmolStr>,
     /// Rate-limiter failure counts (`NumRequeues`).
-    failures: FxHashMap<String, u32>,
+    failures: FxHashMap<SmolStr, u32>,
 }
 
 /// What the caller must schedule after an add.
@@ -153,7 +154,7 @@ impl WorkQueue {
     /// `Add`: process as soon as possible. Any waiting timer for the key
     /// stays (client-go keeps it, so it causes one more sync later).
     pub fn add(&mut self, key: &str, now: Time) -> Wake {
-        if self.queued.insert(key.to_string()) { Wake::At(now) } else { Wake::Nothing }
+        if self.queued.insert(SmolStr::from(key)) { Wake::At(now) } else { Wake::Nothing }
     }
 
     /// `AddAfter`: `d <= 0` is an `Add`; otherwise the key waits, and a key
@@ -170,7 +171,7 @@ impl WorkQueue {
                 Wake::At(at)
             }
             None => {
-                self.waiting.insert(key.to_string(), at);
+                self.waiting.insert(SmolStr::from(key), at);
                 Wake::At(at)
             }
         }
@@ -181,7 +182,7 @@ impl WorkQueue {
     pub fn add_rate_limited(&mut self, key: &str, now: Time) -> Wake {
         let n = match self.failures.get_mut(key) {
             Some(n) => n,
-            None => self.failures.entry(key.to_string()).or_insert(0),
+            None => self.failures.entry(SmolStr::from(key)).or_insert(0),
         };
         let delay = backoff(self.base, self.cap, *n);
         *n = n.saturating_add(1);

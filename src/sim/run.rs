@@ -160,10 +160,10 @@ pub fn simulate_into(
         cronjob_queue: WorkQueue::new(),
         job_queue: WorkQueue::with_backoff(MIN_BACKOFF_REQUEUE, 60 * MIN_BACKOFF_REQUEUE),
         ttl_queue: WorkQueue::new(),
-        job_backoff: BTreeMap::new(),
+        job_backoff: Default::default(),
         kubelet: Kubelet::default(),
         cache: Cache::default(),
-        workloads: BTreeMap::new(),
+        workloads: Default::default(),
         records: 0,
         xp: Default::default(),
     };
@@ -242,11 +242,17 @@ pub fn simulate_into(
         cronjobs: metas,
         final_state: FinalState {
             time: end,
-            cronjobs: engine.world.cronjobs.iter().map(|(k, c)| (k.clone(), (**c).clone())).collect(),
-            jobs: engine.world.jobs.iter().map(|(k, j)| (k.clone(), (**j).clone())).collect(),
+            cronjobs: engine.world.cronjobs.iter().map(|(k, c)| (k.to_string(), (**c).clone())).collect(),
+            jobs: engine.world.jobs.iter().map(|(k, j)| (k.to_string(), (**j).clone())).collect(),
             pods_by_phase,
-            cronoperations: engine.xp.store.cronoperations.clone(),
-            operations: engine.xp.store.operations.clone(),
+            cronoperations: engine
+                .xp
+                .store
+                .cronoperations
+                .iter()
+                .map(|(k, c)| (k.to_string(), c.clone()))
+                .collect(),
+            operations: engine.xp.store.operations.iter().map(|(k, o)| (k.to_string(), o.clone())).collect(),
         },
         records: engine.records,
         warnings,
@@ -305,10 +311,10 @@ fn downtime_windows(scenario: &Scenario) -> Vec<(Time, Time)> {
 /// The report's facts about one CronJob.
 fn meta_of(cj: &CronJob, local_zone: &str, scenario: &Scenario) -> CronJobMeta {
     CronJobMeta {
-        key: key(&cj.metadata.namespace, &cj.metadata.name),
+        key: key(&cj.metadata.namespace, &cj.metadata.name).to_string(),
         kind: WorkloadKind::CronJob,
-        schedule: cj.spec.schedule.clone(),
-        time_zone: cj.spec.time_zone.clone(),
+        schedule: cj.spec.schedule.to_string(),
+        time_zone: cj.spec.time_zone.as_ref().map(ToString::to_string),
         local_zone: local_zone.to_string(),
         concurrency_policy: cj.spec.policy().as_str().into(),
         starting_deadline_seconds: cj.spec.starting_deadline_seconds,
@@ -338,7 +344,7 @@ pub fn cronjob_metas(scenario: &Scenario) -> Result<Vec<CronJobMeta>, SimError> 
 /// (`CRON_TZ=` prefix included), the pod's zone, and `suspended` = paused.
 fn xp_meta_of(co: &CronOperation, local_zone: &str, scenario: &Scenario) -> CronJobMeta {
     CronJobMeta {
-        key: co.metadata.name.clone(),
+        key: co.metadata.name.to_string(),
         kind: WorkloadKind::CronOperation,
         schedule: co.spec.schedule.clone(),
         time_zone: None,

@@ -12,10 +12,10 @@ use crate::model::defaults::{set_object_defaults_cronjob, set_object_defaults_jo
 use crate::model::{CronJob, Job, Millis, Pod, PodPhase, Time};
 use crate::policy::job::JOB_TRACKING_FINALIZER;
 use crate::policy::{Api, ApiError, Propagation};
-use crate::schedule::text::concat;
 use rustc_hash::FxHashMap;
+use smol_str::SmolStr;
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeSet, VecDeque};
 use std::sync::Arc;
 
 /// What changed in the store: the informers' add/update/delete
@@ -24,19 +24,19 @@ use std::sync::Arc;
 /// stored `Arc`, so a notification's copies never change under it).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
-    CronJob { key: String, old: Option<Arc<CronJob>>, new: Option<Arc<CronJob>> },
-    Job { key: String, old: Option<Arc<Job>>, new: Option<Arc<Job>> },
-    Pod { key: String, job: String, old: Option<Arc<Pod>>, new: Option<Arc<Pod>> },
+    CronJob { key: SmolStr, old: Option<Arc<CronJob>>, new: Option<Arc<CronJob>> },
+    Job { key: SmolStr, old: Option<Arc<Job>>, new: Option<Arc<Job>> },
+    Pod { key: SmolStr, job: SmolStr, old: Option<Arc<Pod>>, new: Option<Arc<Pod>> },
 }
 
 /// The API store.
 #[derive(Debug, Default)]
 pub struct World {
-    pub cronjobs: BTreeMap<String, Arc<CronJob>>,
-    pub jobs: BTreeMap<String, Arc<Job>>,
-    pub pods: BTreeMap<String, Arc<Pod>>,
+    pub cronjobs: FxHashMap<SmolStr, Arc<CronJob>>,
+    pub jobs: FxHashMap<SmolStr, Arc<Job>>,
+    pub pods: FxHashMap<SmolStr, Arc<Pod>>,
     /// Pod keys by the key of the Job that controls them.
-    pods_by_job: FxHashMap<String, BTreeSet<String>>,
+    pods_by_job: FxHashMap<SmolStr, BTreeSet<SmolStr>>,
     next_uid: u64,
     next_rv: u64,
     /// How far the controller clock runs ahead of the API server's.
@@ -54,8 +54,12 @@ pub struct World {
 }
 
 /// `namespace/name`.
-pub fn key(namespace: &str, name: &str) -> String {
-    concat(&[namespace, "/", name])
+pub fn key(namespace: &str, name: &str) -> SmolStr {
+    let mut b = smol_str::SmolStrBuilder::new();
+    b.push_str(namespace);
+    b.push('/');
+    b.push_str(name);
+    b.finish()
 }
 
 /// Calls `f` with `namespace/name` built on the stack (valid Kubernetes
@@ -92,16 +96,16 @@ impl World {
         self.now.add(-self.skew)
     }
 
-    fn uid(&mut self) -> String {
+    fn uid(&mut self) -> SmolStr {
         let n = self.next_uid;
         self.next_uid += 1;
-        format!("00000000-0000-4000-8000-{n:012}")
+        smol_str::format_smolstr!("00000000-0000-4000-8000-{n:012}")
     }
 
-    fn rv(&mut self) -> String {
+    fn rv(&mut self) -> SmolStr {
         let n = self.next_rv;
         self.next_rv += 1;
-        n.to_string()
+        smol_str::format_smolstr!("{n}")
     }
 
     /// Fills what the API server sets on create, keeping values the
@@ -202,7 +206,7 @@ impl World {
     /// longer exists are deleted (Background).
     pub fn collect_garbage(&mut self) {
         let live: BTreeSet<&str> = self.cronjobs.values().map(|c| c.metadata.uid.as_str()).collect();
-        let dangling: Vec<String> = self
+        let mut dangling: Vec<SmolStr> = self
             .jobs
             .iter()
             .filter(|(_, j)| {
@@ -212,6 +216,8 @@ impl World {
             })
             .map(|(k, _)| k.clone())
             .collect();
+        // Hashed maps: the sweep goes in key order, as the ordered store did.
+        dangling.sort_unstable();
         let saved = self.deleter.replace(DeletedBy::CronJobDeleted);
         for jk in dangling {
             let (ns, name) = split_key(&jk);
@@ -340,7 +346,7 @@ impl World {
     /// Job is left to count them (the Job controller strips finalizers of
     /// pods whose Job is gone or being deleted).
     fn delete_pods_of(&mut self, job_key: &str) {
-        let pods: Vec<String> = self.pods_by_job.get(job_key).into_iter().flatten().cloned().collect();
+        let pods: Vec<SmolStr> = self.pods_by_job.get(job_key).into_iter().flatten().cloned().collect();
         for pk in pods {
             if let Some(p) = self.pods.get_mut(&pk)
                 && p.metadata.finalizers.iter().any(|f| f == JOB_TRACKING_FINALIZER)
@@ -386,7 +392,7 @@ impl World {
     }
 
     /// The Job key of a pod's controller (empty when orphaned).
-    pub fn job_of(&self, pod: &Pod) -> String {
+    pub fn job_of(&self, pod: &Pod) -> SmolStr {
         pod.metadata.controller_ref().map(|r| key(&pod.metadata.namespace, &r.name)).unwrap_or_default()
     }
 
@@ -474,11 +480,11 @@ impl Api for CronJobApi<'_> {
 
     fn create_job(&mut self, mut job: Job) -> Result<Job, ApiError> {
         if job.metadata.namespace.is_empty() {
-            job.metadata.namespace = self.namespace.clone();
+            job.metadata.namespace = self.namespace.as_str().into();
         }
         // The request's creationTimestamp (the scheduled time) is ignored.
         job.metadata.creation_timestamp = None;
-        job.metadata.uid.clear();
+        job.metadata.uid = SmolStr::default();
         self.world.insert_job(job)
     }
 

@@ -80,7 +80,7 @@ impl FakeApi {
 
     /// Names of the accepted CREATEs, in order.
     pub fn created_names(&self) -> Vec<String> {
-        self.created.iter().map(|j| j.metadata.name.clone()).collect()
+        self.created.iter().map(|j| j.metadata.name.to_string()).collect()
     }
 }
 
@@ -114,7 +114,7 @@ impl Api for FakeApi {
             return Err(ApiError::AlreadyExists);
         }
         self.next_uid += 1;
-        job.metadata.uid = format!("fake-uid-{}", self.next_uid);
+        job.metadata.uid = format!("fake-uid-{}", self.next_uid).into();
         job.metadata.creation_timestamp = Some(self.now.trunc_seconds());
         self.jobs.insert(k, job.clone());
         self.created.push(job.clone());

@@ -20,8 +20,8 @@ pub fn t(s: &str) -> Time {
     Time::parse_rfc3339(s).unwrap_or_else(|e| panic!("bad test time {s}: {e}"))
 }
 
-fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+fn map(pairs: &[(&str, &str)]) -> BTreeMap<smol_str::SmolStr, smol_str::SmolStr> {
+    pairs.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect()
 }
 
 /// Upstream's `jobSpec()`: one pod, one completion, label foo=bar.
@@ -87,10 +87,10 @@ pub fn controller_ref(cj: &CronJob) -> OwnerReference {
 /// leaves it).
 pub fn job_for(cj: &CronJob, scheduled: Time, uid: &str) -> Job {
     let mut annotations = cj.spec.job_template.metadata.annotations.clone();
-    annotations.insert(SCHEDULED_ANNOTATION.into(), scheduled.rfc3339());
+    annotations.insert(SCHEDULED_ANNOTATION.into(), scheduled.rfc3339().into());
     Job {
         metadata: ObjectMeta {
-            name: name_for(&cj.metadata.name, scheduled),
+            name: name_for(&cj.metadata.name, scheduled).into(),
             namespace: cj.metadata.namespace.clone(),
             uid: uid.into(),
             creation_timestamp: Some(scheduled),

@@ -81,6 +81,6 @@ impl World {
 
     /// Names of all stored Jobs.
     pub fn job_names(&self) -> Vec<String> {
-        self.api.jobs.values().map(|j| j.metadata.name.clone()).collect()
+        self.api.jobs.values().map(|j| j.metadata.name.to_string()).collect()
     }
 }

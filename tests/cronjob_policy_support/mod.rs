@@ -48,7 +48,7 @@ pub fn cronjob(schedule: &str, created: Time, last: Option<Time>) -> CronJob {
 pub fn job_for(cj: &CronJob, tick: Time) -> Job {
     let mut j = job_from_template(cj, tick);
     j.metadata.namespace = cj.metadata.namespace.clone();
-    j.metadata.uid = format!("uid-{}", j.metadata.name);
+    j.metadata.uid = format!("uid-{}", j.metadata.name).into();
     j.metadata.creation_timestamp = Some(tick);
     j
 }
@@ -58,7 +58,7 @@ pub fn owned_job(cj: &CronJob, name: &str) -> Job {
     let mut j = Job::default();
     j.metadata.name = name.into();
     j.metadata.namespace = cj.metadata.namespace.clone();
-    j.metadata.uid = format!("uid-{name}");
+    j.metadata.uid = format!("uid-{name}").into();
     j.metadata.owner_references = vec![OwnerReference {
         api_version: "batch/v1".into(),
         kind: "CronJob".into(),
@@ -83,7 +83,7 @@ pub fn finish(mut j: Job, type_: &str, at: Time) -> Job {
 #[derive(Default)]
 pub struct FakeApi {
     pub cronjob: Option<CronJob>,
-    pub jobs: BTreeMap<String, Job>,
+    pub jobs: BTreeMap<smol_str::SmolStr, Job>,
     pub created: Vec<Job>,
     pub deleted: Vec<(String, Propagation)>,
     pub create_error: Option<ApiError>,
@@ -120,7 +120,7 @@ impl Api for FakeApi {
         if self.jobs.contains_key(&job.metadata.name) {
             return Err(ApiError::AlreadyExists);
         }
-        job.metadata.uid = format!("uid-{}", job.metadata.name);
+        job.metadata.uid = format!("uid-{}", job.metadata.name).into();
         self.created.push(job.clone());
         self.jobs.insert(job.metadata.name.clone(), job.clone());
         Ok(job)

@@ -32,7 +32,7 @@ pub fn t(s: &str) -> Time {
 pub fn cronop(name: &str, schedule: &str, created: Time) -> CronOperation {
     let mut co = CronOperation::default();
     co.metadata.name = name.into();
-    co.metadata.uid = format!("uid-{name}");
+    co.metadata.uid = format!("uid-{name}").into();
     co.metadata.creation_timestamp = Some(created);
     co.spec.schedule = schedule.into();
     co.spec.operation_template.spec.pipeline =
@@ -66,7 +66,7 @@ pub fn child(cronop: &str, name: &str, created: Time, succeeded: Option<&str>, a
 pub struct Fake {
     /// The API server's clock: creation timestamps are this, truncated.
     pub api_now: Time,
-    pub ops: BTreeMap<String, Operation>,
+    pub ops: BTreeMap<smol_str::SmolStr, Operation>,
     /// The last CronOperation status written.
     pub written: Option<CronOperation>,
     pub fail_list: Option<ApiError>,
@@ -112,7 +112,7 @@ impl CrossplaneApi for Fake {
             return Err(ApiError::AlreadyExists);
         }
         op.metadata.creation_timestamp = Some(self.api_now.trunc_seconds());
-        op.metadata.uid = format!("uid-{}", op.metadata.name);
+        op.metadata.uid = format!("uid-{}", op.metadata.name).into();
         self.ops.insert(op.metadata.name.clone(), op.clone());
         Ok(op)
     }
@@ -267,9 +267,9 @@ impl Replay {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 enum Ev {
     /// The Operation controller marks an Operation Running.
-    Start(String),
+    Start(smol_str::SmolStr),
     /// An Operation succeeds.
-    Finish(String),
+    Finish(smol_str::SmolStr),
     /// A watch event or restart wakes the CronOperation reconciler.
     Wake,
 }

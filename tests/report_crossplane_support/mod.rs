@@ -76,14 +76,15 @@ pub fn sync(a: &mut impl LogSink, at: &str, decision: CronDecision) {
 pub fn create(a: &mut impl LogSink, at: &str, slot: &str) -> String {
     let operation = op_name(slot);
     let entry = Entry::OperationCreated {
-        operation: operation.clone(),
+        operation: operation.clone().into(),
         cronoperation: CO.into(),
         scheduled_time: Some(t(slot)),
-        uid: operation.clone(),
+        uid: operation.clone().into(),
         seeded: false,
     };
     feed(a, at, entry);
-    let decision = CronDecision::Created { slot: t(slot), operation: operation.clone(), replaced: vec![] };
+    let decision =
+        CronDecision::Created { slot: t(slot), operation: operation.clone().into(), replaced: vec![] };
     sync(a, at, decision);
     operation
 }
@@ -93,7 +94,7 @@ pub fn attempt(a: &mut impl LogSink, at: &str, op: &str, n: u32) {
 }
 
 pub fn attempt_failed(a: &mut impl LogSink, at: &str, op: &str, failures: i64) {
-    let error = "cannot run pipeline step \"run\": boom".to_string();
+    let error = "cannot run pipeline step \"run\": boom".into();
     feed(a, at, Entry::OperationAttemptFailed { operation: op.into(), failures, error });
 }
 

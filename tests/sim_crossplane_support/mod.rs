@@ -128,7 +128,7 @@ pub fn finished(out: &SimOutput) -> Vec<(Time, bool, String)> {
         .iter()
         .filter_map(|r| match &r.entry {
             Entry::OperationFinished { succeeded, message, .. } => {
-                Some((r.time, *succeeded, message.clone()))
+                Some((r.time, *succeeded, message.to_string()))
             }
             _ => None,
         })

@@ -121,7 +121,7 @@ pub fn ticks_accounted_once(sc: &Scenario, edited: &[bool], lagged: bool, run: &
     let mut started: BTreeSet<(String, Time)> = BTreeSet::new();
     for rec in &run.log {
         if let Entry::Sync { object, decision: Some(Decision::Created { tick, .. }), .. } = &rec.entry
-            && !started.insert((object.clone(), *tick))
+            && !started.insert((object.to_string(), *tick))
             && !lagged
         {
             errs.push(format!("{object}: tick {tick} started twice (again at {})", rec.time));
@@ -254,15 +254,18 @@ pub fn active_and_history(sc: &Scenario, run: &Run, lagged: bool, cov: &mut Cove
     for rec in &run.log {
         match &rec.entry {
             Entry::JobCreated { job, cronjob, seeded, .. } => {
-                jobs.insert(job.clone(), JobFacts { cronjob: cronjob.clone(), ..JobFacts::default() });
+                jobs.insert(
+                    job.to_string(),
+                    JobFacts { cronjob: cronjob.to_string(), ..JobFacts::default() },
+                );
                 cov.seeded_jobs += u64::from(*seeded);
-                if let Some(c) = cjs.get_mut(cronjob).filter(|_| !seeded) {
-                    c.created.push(job.clone());
+                if let Some(c) = cjs.get_mut(cronjob.as_str()).filter(|_| !seeded) {
+                    c.created.push(job.to_string());
                 }
             }
             Entry::JobFinished { job, condition, .. } => {
-                if let Some(j) = jobs.get_mut(job) {
-                    j.finished = Some(condition.clone());
+                if let Some(j) = jobs.get_mut(job.as_str()) {
+                    j.finished = Some(condition.to_string());
                 }
             }
             Entry::JobDeleted { job, by, .. } => {
@@ -272,7 +275,7 @@ pub fn active_and_history(sc: &Scenario, run: &Run, lagged: bool, cov: &mut Cove
                     DeletedBy::Replace => cov.replace_deletions += 1,
                     _ => {}
                 }
-                if let Some(j) = jobs.get_mut(job) {
+                if let Some(j) = jobs.get_mut(job.as_str()) {
                     if *by == DeletedBy::HistoryGc && j.finished.is_none() {
                         errs.push(format!("{}: history GC deleted the unfinished Job {job}", rec.time));
                     }
@@ -280,7 +283,7 @@ pub fn active_and_history(sc: &Scenario, run: &Run, lagged: bool, cov: &mut Cove
                 }
             }
             Entry::JobRemoved { job } => {
-                if let Some(j) = jobs.get_mut(job) {
+                if let Some(j) = jobs.get_mut(job.as_str()) {
                     j.gone = true;
                 }
             }
@@ -292,7 +295,7 @@ pub fn active_and_history(sc: &Scenario, run: &Run, lagged: bool, cov: &mut Cove
                 }
             }
             Entry::Sync { controller: Controller::Cronjob, object, decision: Some(d), .. } if !lagged => {
-                let Some(c) = cjs.get_mut(object) else { continue };
+                let Some(c) = cjs.get_mut(object.as_str()) else { continue };
                 let created = std::mem::take(&mut c.created);
                 if matches!(d, Decision::WorkerHung { .. }) {
                     continue;

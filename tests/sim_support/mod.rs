@@ -75,7 +75,7 @@ pub fn created(out: &SimOutput) -> Vec<(Time, String, Option<Time>)> {
     out.log
         .iter()
         .filter_map(|r| match &r.entry {
-            Entry::JobCreated { job, scheduled_time, .. } => Some((r.time, job.clone(), *scheduled_time)),
+            Entry::JobCreated { job, scheduled_time, .. } => Some((r.time, job.to_string(), *scheduled_time)),
             _ => None,
         })
         .collect()

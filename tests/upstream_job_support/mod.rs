@@ -35,7 +35,7 @@ pub fn new_pods(kind: &str, count: usize, phase: PodPhase) -> Vec<Pod> {
     (0..count)
         .map(|i| {
             let mut p = Pod::default();
-            p.metadata.name = format!("pod-{kind}-{i}");
+            p.metadata.name = format!("pod-{kind}-{i}").into();
             p.metadata.namespace = "default".into();
             p.metadata.finalizers = vec![JOB_TRACKING_FINALIZER.into()];
             p.status.phase = phase;

@@ -5,6 +5,7 @@ use super::operation::OperationSpec;
 use super::{ANNOTATION_PAUSED, DEFAULT_FAILED_HISTORY_LIMIT, DEFAULT_SUCCESSFUL_HISTORY_LIMIT};
 use crate::model::{ConcurrencyPolicy, ObjectMeta, Time};
 use serde::{Deserialize, Serialize};
+use smol_str::SmolStr;
 
 /// `ops.crossplane.io/v1alpha1` CronOperation: creates Operations on a cron
 /// schedule. Cluster-scoped; there is no `suspend` (pause with the
@@ -116,5 +117,5 @@ impl CronOperationStatus {
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct RunningOperationRef {
-    pub name: String,
+    pub name: SmolStr,
 }

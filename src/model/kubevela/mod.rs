@@ -321,9 +321,9 @@ fn assemble(app: &Application, comp: &Component, manifest: &mut Value) {
     }
     if let Value::Object(labels) = labels {
         for (k, v) in [
-            ("app.oam.dev/name", app.metadata.name.clone()),
+            ("app.oam.dev/name", app.metadata.name.to_string()),
             ("app.oam.dev/namespace", app.namespace().to_string()),
-            ("app.oam.dev/component", comp.name.clone()),
+            ("app.oam.dev/component", comp.name.to_string()),
             ("app.oam.dev/appRevision", app.revision_name()),
             ("workload.oam.dev/type", CRON_TASK.to_string()),
             ("app.oam.dev/resourceType", "WORKLOAD".to_string()),

@@ -32,6 +32,7 @@ use super::settings::Settings;
 use crate::model::{CronJob, Millis, Time};
 use crate::schedule::{Schedule, Zone};
 use serde::Serialize;
+use smol_str::SmolStr;
 
 /// What a sync runs with besides the objects.
 #[derive(Debug, Clone, Copy)]
@@ -57,7 +58,7 @@ pub use crate::policy::api::DeleteCause;
 /// One Job deletion the sync performed (successful or not).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Deletion {
-    pub job: String,
+    pub job: SmolStr,
     pub cause: DeleteCause,
     pub ok: bool,
 }
@@ -95,12 +96,12 @@ pub enum Decision {
     /// not advanced.
     ForbidSkip { tick: Time },
     /// A Job was created for `tick`.
-    Created { tick: Time, job: String, too_many_missed: bool },
+    Created { tick: Time, job: SmolStr, too_many_missed: bool },
     /// CREATE gave AlreadyExists and the existing Job was adopted.
-    Adopted { tick: Time, job: String },
+    Adopted { tick: Time, job: SmolStr },
     /// CREATE gave AlreadyExists for a Job this CronJob does not control, or
     /// one already active: nothing, and no requeue.
-    AlreadyExistsIgnored { tick: Time, job: String },
+    AlreadyExistsIgnored { tick: Time, job: SmolStr },
     /// An API call failed; the sync returns an error (rate-limited retry).
     ApiError { error: String },
     /// robfig's `Next` stopped advancing inside one of the controller's
@@ -113,7 +114,7 @@ pub enum Decision {
     /// `--concurrent-cron-job-syncs` such keys, no CronJob is). API calls
     /// made before the loop stand: `job` names a Job created just before
     /// the hang (the requeue computation runs after the create).
-    WorkerHung { at: Time, job: Option<String> },
+    WorkerHung { at: Time, job: Option<SmolStr> },
 }
 
 /// Everything one `sync(key)` produced.

@@ -12,6 +12,7 @@ use crate::model::{ConcurrencyPolicy, CronJob, Job, Millis, Time};
 use crate::policy::api::{Api, ApiError};
 use crate::schedule::kube::{controller_parse, format_schedule};
 use crate::schedule::{Schedule, load_location};
+use smol_str::SmolStr;
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 
@@ -108,7 +109,7 @@ impl Exit {
 
     /// A walk that never returns; callers handle `TooClose` themselves, as
     /// only `mostRecentScheduleTime`'s own check raises it.
-    fn hung(fault: ScheduleFault, job: Option<String>) -> Exit {
+    fn hung(fault: ScheduleFault, job: Option<SmolStr>) -> Exit {
         let at = match fault {
             ScheduleFault::NeverReturns { at } => at,
             ScheduleFault::TooClose => GO_ZERO,

@@ -3,6 +3,7 @@
 
 use crate::model::{CronJob, Job, ObjectMeta, OwnerReference, Time};
 use crate::schedule::{Location, Zone, format_rfc3339, load_location};
+use smol_str::SmolStr;
 
 /// The annotation carrying the scheduled time
 /// (`batchv1.CronJobScheduledTimestampAnnotation`).
@@ -48,10 +49,13 @@ pub fn job_from_template_in(cronjob: &CronJob, scheduled: Time, local: Zone) -> 
 fn build(cronjob: &CronJob, scheduled: Time, zone: Zone) -> Job {
     let template = &cronjob.spec.job_template;
     let mut annotations = template.metadata.annotations.clone();
-    annotations.insert(SCHEDULED_TIMESTAMP_ANNOTATION.to_string(), format_rfc3339(scheduled.unix(), zone));
+    annotations.insert(
+        SmolStr::new_static(SCHEDULED_TIMESTAMP_ANNOTATION),
+        format_rfc3339(scheduled.unix(), zone).into(),
+    );
     Job {
         metadata: ObjectMeta {
-            name: job_name(&cronjob.metadata.name, scheduled),
+            name: job_name(&cronjob.metadata.name, scheduled).into(),
             labels: template.metadata.labels.clone(),
             annotations,
             creation_timestamp: Some(scheduled),

@@ -14,6 +14,7 @@ use crate::model::{ConcurrencyPolicy, Time};
 use crate::policy::api::{ApiError, Event};
 use crate::schedule::{ParseError, Schedule, Zone};
 use serde::Serialize;
+use smol_str::SmolStr;
 
 /// What a reconcile runs with besides the object.
 #[derive(Debug, Clone, Copy)]
@@ -33,7 +34,7 @@ pub use crate::policy::api::DeleteCause;
 /// counts as success, as upstream ignores it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Deletion {
-    pub operation: String,
+    pub operation: SmolStr,
     pub cause: DeleteCause,
     pub ok: bool,
 }
@@ -50,7 +51,7 @@ pub enum CronDecision {
     /// LIST failed (Warning ListOperations).
     ListFailed { error: String },
     /// A history-GC DELETE failed (Warning GarbageCollectOperations).
-    GcFailed { operation: String, error: String },
+    GcFailed { operation: SmolStr, error: String },
     /// The schedule does not parse (Warning InvalidSchedule,
     /// Scheduling=False/ScheduleInvalid); terminal, no requeue.
     InvalidSchedule { error: String },
@@ -66,19 +67,19 @@ pub enum CronDecision {
     MissedDeadline { slot: Time, deadline: Time },
     /// Forbid with running Operations: the slot stays owed; the running
     /// one's completion (a child event) brings it back.
-    ForbidRunning { slot: Time, running: Vec<String> },
+    ForbidRunning { slot: Time, running: Vec<SmolStr> },
     /// Replace: deleting a running Operation failed (Warning
     /// ReplaceRunningOperation).
-    ReplaceFailed { slot: Time, operation: String, error: String },
+    ReplaceFailed { slot: Time, operation: SmolStr, error: String },
     /// An Operation was created for `slot` (the earliest owed one; slots
     /// between it and now are dropped silently).
-    Created { slot: Time, operation: String, replaced: Vec<String> },
+    Created { slot: Time, operation: SmolStr, replaced: Vec<SmolStr> },
     /// CREATE gave AlreadyExists and the setting of PR #7834 counted it as
     /// success.
-    AlreadyExistsTolerated { slot: Time, operation: String },
+    AlreadyExistsTolerated { slot: Time, operation: SmolStr },
     /// CREATE failed (Warning CreateOperation); with AlreadyExists this is
     /// the #7524 loop (bug B2).
-    CreateFailed { slot: Time, operation: String, error: String, already_exists: bool },
+    CreateFailed { slot: Time, operation: SmolStr, error: String, already_exists: bool },
 }
 
 /// Everything one reconcile produced.
@@ -235,7 +236,7 @@ fn reconcile(api: &mut dyn CrossplaneApi, run: &mut Run, ctx: CronContext<'_>) -
             );
         }
     }
-    let running: Vec<String> = run.co.status.running_operation_refs.iter().map(|r| r.name.clone()).collect();
+    let running: Vec<SmolStr> = run.co.status.running_operation_refs.iter().map(|r| r.name.clone()).collect();
     let mut replaced = Vec::new();
     if !running.is_empty() {
         match run.co.spec.policy() {
@@ -301,7 +302,7 @@ fn replace_running(
     run: &mut Run,
     ops: &[Operation],
     slot: Time,
-) -> Result<Vec<String>, (CronDecision, Requeue)> {
+) -> Result<Vec<SmolStr>, (CronDecision, Requeue)> {
     let mut replaced = Vec::new();
     for op in ops.iter().filter(|o| o.is_running()) {
         let name = op.metadata.name.clone();
@@ -329,7 +330,7 @@ fn create(
     run: &mut Run,
     ctx: CronContext<'_>,
     slot: Time,
-    replaced: Vec<String>,
+    replaced: Vec<SmolStr>,
     until_future: Requeue,
 ) -> (CronDecision, Requeue) {
     let op = new_operation(&run.co, slot);

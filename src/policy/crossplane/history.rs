@@ -9,6 +9,7 @@ use crate::model::crossplane::{
     RunningOperationRef, TYPE_SUCCEEDED,
 };
 use crate::model::{OwnerReference, Time};
+use smol_str::SmolStr;
 
 /// Go's zero `time.Time` (0001-01-01T00:00:00Z): what robfig's `Next`
 /// returns when nothing matches within five years, and what an unset
@@ -52,7 +53,7 @@ pub fn latest_success_time(ops: &[Operation]) -> Option<Time> {
 /// Mirrors the reconciler's running set plus `lifecycle.RunningOperationRefs`:
 /// children whose `Succeeded` reason is `PipelineRunning`, sorted by name.
 pub fn running_refs(ops: &[Operation]) -> Vec<RunningOperationRef> {
-    let mut names: Vec<String> =
+    let mut names: Vec<SmolStr> =
         ops.iter().filter(|o| o.is_running()).map(|o| o.metadata.name.clone()).collect();
     names.sort();
     names.dedup();
@@ -72,7 +73,7 @@ pub fn sort_newest_first(ops: &mut [Operation]) {
 /// list: the names to delete. Succeeded=True and =False children beyond
 /// their limits are garbage; Unknown (running, or not started) are kept.
 /// A negative limit keeps none.
-pub fn mark_garbage(keep_succeeded: i32, keep_failed: i32, ops: &[Operation]) -> Vec<String> {
+pub fn mark_garbage(keep_succeeded: i32, keep_failed: i32, ops: &[Operation]) -> Vec<SmolStr> {
     let (mut kept_s, mut kept_f) = (0, 0);
     let mut del = Vec::new();
     for op in ops {
@@ -100,7 +101,7 @@ pub fn operation_name(cronop: &str, slot: Time) -> String {
 /// reference. No scheduled-time annotation (unlike Kubernetes).
 pub fn new_operation(co: &CronOperation, slot: Time) -> Operation {
     let mut metadata = co.spec.operation_template.metadata.clone();
-    metadata.name = operation_name(&co.metadata.name, slot);
+    metadata.name = operation_name(&co.metadata.name, slot).into();
     metadata.labels.insert(LABEL_CRONOPERATION_NAME.into(), co.metadata.name.clone());
     let owner = OwnerReference {
         api_version: OPS_API_VERSION.into(),

@@ -36,6 +36,7 @@ pub use sync::{
 use super::api::Event;
 use crate::model::{JobStatus, Millis, SECOND};
 use serde::Serialize;
+use smol_str::SmolStr;
 
 /// `syncJobBatchPeriod`: pod events and status-only Job updates enqueue the
 /// Job after this delay, so one sync sees a burst of pod changes together.
@@ -83,7 +84,7 @@ impl PodDeleteCause {
 /// `podControl.DeletePod`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PodDeletion {
-    pub pod: String,
+    pub pod: SmolStr,
     pub cause: PodDeleteCause,
 }
 
@@ -91,10 +92,10 @@ pub struct PodDeletion {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finished {
     /// `Complete` or `Failed`.
-    pub condition: String,
+    pub condition: SmolStr,
     /// e.g. `CompletionsReached`, `BackoffLimitExceeded`, `DeadlineExceeded`,
     /// `PodFailurePolicy`.
-    pub reason: String,
+    pub reason: SmolStr,
 }
 
 /// What one `syncJob` pass decided.
@@ -115,7 +116,7 @@ pub struct JobSyncOutcome {
     pub pods_to_delete: Vec<PodDeletion>,
     /// Terminal pods counted in this sync: the controller removes their
     /// tracking finalizer ([`JOB_TRACKING_FINALIZER`]).
-    pub pods_to_count: Vec<String>,
+    pub pods_to_count: Vec<SmolStr>,
     /// Events recorded on the Job, in order. Pod-control events
     /// (`SuccessfulCreate`, `SuccessfulDelete`) are the simulator's, since it
     /// names the pods.

@@ -10,6 +10,7 @@ use crate::schedule::text::concat;
 use crate::sim::engine::{Engine, Enqueue};
 use crate::sim::log::{Controller, Entry};
 use crate::sim::world::key;
+use smol_str::SmolStr;
 
 impl Engine<'_> {
     /// `addJob`/`updateJob`/`deleteJob`: a new Job or a spec change syncs
@@ -56,7 +57,7 @@ impl Engine<'_> {
         if out.backoff == BackoffRecord::default() {
             self.job_backoff.remove(k);
         } else {
-            self.job_backoff.insert(k.to_string(), out.backoff);
+            self.job_backoff.insert(k.into(), out.backoff);
         }
         let ns = job.metadata.namespace.clone();
         let object = concat(&["Job/", k]);
@@ -70,7 +71,7 @@ impl Engine<'_> {
         }
         for d in &out.pods_to_delete {
             let (pk, name) = if let Some((_, n)) = d.pod.split_once('/') {
-                (d.pod.clone(), n.to_string())
+                (d.pod.clone(), SmolStr::from(n))
             } else {
                 (key(&ns, &d.pod), d.pod.clone())
             };
@@ -136,7 +137,7 @@ impl Engine<'_> {
             api_version: "v1".into(),
             kind: "Pod".into(),
             metadata: ObjectMeta {
-                name: format!("{}-{}", job.metadata.name, pod_suffix(&job.metadata.uid, n)),
+                name: smol_str::format_smolstr!("{}-{}", job.metadata.name, pod_suffix(&job.metadata.uid, n)),
                 namespace: job.metadata.namespace.clone(),
                 labels,
                 annotations: job.spec.template.metadata.annotations.clone(),

@@ -170,7 +170,7 @@ impl Engine<'_> {
             self.emit(Entry::OperationAttemptFailed {
                 operation: name.into(),
                 failures,
-                error: error.clone(),
+                error: error.into(),
             });
         }
         for e in &out.events {

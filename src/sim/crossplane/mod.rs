@@ -32,6 +32,7 @@ use crate::sim::engine::{Engine, Enqueue, Ev, WorkloadState};
 use crate::sim::log::Entry;
 use crate::sim::queue::{Wake, WorkQueue};
 use crate::sim::scenario::XpEdit;
+use smol_str::SmolStr;
 use std::collections::BTreeMap;
 
 /// Which Crossplane controller.
@@ -45,13 +46,13 @@ pub enum XpCtrl {
 #[derive(Debug, Clone)]
 pub enum XpEv {
     /// A work-queue key is due.
-    Work { ctrl: XpCtrl, key: String, epoch: u64 },
+    Work { ctrl: XpCtrl, key: SmolStr, epoch: u64 },
     /// A delaying-queue timer comes due.
-    Timer { ctrl: XpCtrl, key: String, at: Time, epoch: u64 },
+    Timer { ctrl: XpCtrl, key: SmolStr, at: Time, epoch: u64 },
     /// An Operation attempt ends (its final status write).
-    AttemptEnd { operation: String, epoch: u64 },
+    AttemptEnd { operation: SmolStr, epoch: u64 },
     /// A scenario edit of a CronOperation.
-    Edit { cronoperation: String, edit: XpEdit },
+    Edit { cronoperation: SmolStr, edit: XpEdit },
 }
 
 /// An attempt in flight: what it will write when it ends.
@@ -76,14 +77,14 @@ pub struct XpState {
     pub cronoperation_queue: WorkQueue,
     pub operation_queue: WorkQueue,
     /// Attempts running now, by Operation.
-    pub in_flight: BTreeMap<String, Flight>,
+    pub in_flight: BTreeMap<SmolStr, Flight>,
     /// Behaviour and run counter by CronOperation name.
-    pub workloads: BTreeMap<String, WorkloadState>,
+    pub workloads: BTreeMap<SmolStr, WorkloadState>,
     /// Each Operation's workload and run index.
-    pub runs: BTreeMap<String, (String, u64)>,
+    pub runs: BTreeMap<SmolStr, (SmolStr, u64)>,
     /// Attempts started per Operation (simulator bookkeeping: survives
     /// restarts).
-    pub attempts: BTreeMap<String, u32>,
+    pub attempts: BTreeMap<SmolStr, u32>,
 }
 
 impl Default for XpState {
@@ -268,11 +269,11 @@ impl Engine<'_> {
         self.xp.epoch += 1;
         self.xp.store.api_now = self.xp_api_now();
         self.xp.store.collect_garbage();
-        let cos: Vec<String> = self.xp.store.cronoperations.keys().cloned().collect();
+        let cos: Vec<SmolStr> = self.xp.store.cronoperations.keys().cloned().collect();
         for k in cos {
             self.xp_enqueue(XpCtrl::CronOperation, &k, Enqueue::Now);
         }
-        let ops: Vec<String> = self.xp.store.operations.keys().cloned().collect();
+        let ops: Vec<SmolStr> = self.xp.store.operations.keys().cloned().collect();
         for k in ops {
             self.xp_enqueue(XpCtrl::Operation, &k, Enqueue::Now);
         }

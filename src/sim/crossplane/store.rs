@@ -14,20 +14,21 @@ use crate::policy::ApiError;
 use crate::policy::crossplane::{CrossplaneApi, Trigger, slot_from_name};
 use crate::sim::log::{DeletedBy, Entry};
 use crate::sim::rng::fnv1a64;
+use smol_str::SmolStr;
 use std::collections::BTreeMap;
 
 /// A watch notification: which object changed and how.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum XpChange {
     CronOperation {
-        name: String,
+        name: SmolStr,
         trigger: Trigger,
     },
     /// `owner`: the controlling CronOperation's name (from the owner
     /// reference, or the old object's on a delete), for `Owns(Operation)`.
     Operation {
-        name: String,
-        owner: Option<String>,
+        name: SmolStr,
+        owner: Option<SmolStr>,
         trigger: Trigger,
     },
 }
@@ -35,13 +36,13 @@ pub enum XpChange {
 /// The store.
 #[derive(Debug, Default)]
 pub struct XpStore {
-    pub cronoperations: BTreeMap<String, CronOperation>,
-    pub operations: BTreeMap<String, Operation>,
+    pub cronoperations: BTreeMap<SmolStr, CronOperation>,
+    pub operations: BTreeMap<SmolStr, Operation>,
     /// `metadata.generation` of each CronOperation (the model's
     /// `ObjectMeta` does not carry it).
-    pub generations: BTreeMap<String, i64>,
+    pub generations: BTreeMap<SmolStr, i64>,
     /// Creations per `Kind/name`, so a re-created object gets a new uid.
-    creations: BTreeMap<String, u64>,
+    creations: BTreeMap<SmolStr, u64>,
     next_rv: u64,
     /// The API server's clock; the engine sets it before each use.
     pub api_now: Time,
@@ -54,24 +55,24 @@ pub struct XpStore {
 }
 
 /// The CronOperation controlling `op`, if any.
-pub fn owner_of(op: &Operation) -> Option<String> {
+pub fn owner_of(op: &Operation) -> Option<SmolStr> {
     op.metadata.controller_ref().filter(|r| r.kind == "CronOperation").map(|r| r.name.clone())
 }
 
 impl XpStore {
-    fn rv(&mut self) -> String {
+    fn rv(&mut self) -> SmolStr {
         self.next_rv += 1;
-        self.next_rv.to_string()
+        smol_str::format_smolstr!("{}", self.next_rv)
     }
 
     /// A uid that depends only on the kind, the name and how often that
     /// name was created before: adding another workload never changes it.
-    fn uid(&mut self, kind: &str, name: &str) -> String {
-        let n = self.creations.entry(format!("{kind}/{name}")).or_insert(0);
+    fn uid(&mut self, kind: &str, name: &str) -> SmolStr {
+        let n = self.creations.entry(smol_str::format_smolstr!("{kind}/{name}")).or_insert(0);
         *n += 1;
         let h = fnv1a64(format!("{kind}/{name}#{n}").as_bytes());
         let g = fnv1a64(&h.to_le_bytes());
-        format!(
+        smol_str::format_smolstr!(
             "{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}",
             h >> 32,
             (h >> 16) & 0xffff,
@@ -144,8 +145,8 @@ impl XpStore {
         self.log.push(Entry::OperationFinished {
             operation: new.metadata.name.clone(),
             succeeded: c.status == "True",
-            reason: c.reason.clone(),
-            message: c.message.clone(),
+            reason: c.reason.as_str().into(),
+            message: c.message.as_str().into(),
         });
     }
 
@@ -202,7 +203,7 @@ impl XpStore {
     /// The garbage collector: Operations whose controlling CronOperation is
     /// gone (or has another uid) are deleted.
     pub fn collect_garbage(&mut self) {
-        let orphans: Vec<String> = self
+        let orphans: Vec<SmolStr> = self
             .operations
             .values()
             .filter(|op| {

@@ -97,7 +97,7 @@ pub fn both_forms(sc: &Scenario) -> Result<BothForms, ScenarioError> {
     let mut k8s_names = BTreeSet::new();
     for spec in &specs {
         match spec {
-            WorkloadSpec::CronOperation(x) => xp_names.insert(x.cronoperation.metadata.name.clone()),
+            WorkloadSpec::CronOperation(x) => xp_names.insert(x.cronoperation.metadata.name.to_string()),
             WorkloadSpec::CronJob(o) => {
                 k8s_names.insert(format!("{}/{}", o.cronjob.metadata.namespace, o.cronjob.metadata.name))
             }
@@ -126,8 +126,11 @@ pub fn both_forms(sc: &Scenario) -> Result<BothForms, ScenarioError> {
                     docs.push(to_value(op)?);
                 }
                 put_manifest(&mut xp, i, &format!("workloads[{i}] as a CronOperation"), &docs)?;
-                let (changes, more) =
-                    changes_to_crossplane(&w.changes, cj.spec.schedule.as_str(), cj.spec.time_zone.clone())?;
+                let (changes, more) = changes_to_crossplane(
+                    &w.changes,
+                    cj.spec.schedule.as_str(),
+                    cj.spec.time_zone.as_ref().map(ToString::to_string),
+                )?;
                 messages.extend(more);
                 xp.workloads[i].changes = changes;
                 (
@@ -165,7 +168,7 @@ pub fn both_forms(sc: &Scenario) -> Result<BothForms, ScenarioError> {
                         index: i,
                         original: Controller::Crossplane,
                         kubernetes: Some(key),
-                        crossplane: Some(name.clone()),
+                        crossplane: Some(name.to_string()),
                     },
                     messages,
                 )

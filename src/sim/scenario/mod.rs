@@ -216,9 +216,9 @@ impl Edit {
         match self {
             Edit::Suspend => s.suspend = Some(true),
             Edit::Resume => s.suspend = Some(false),
-            Edit::Schedule(x) => s.schedule = x.clone(),
-            Edit::TimeZone(z) => s.time_zone = z.clone(),
-            Edit::ConcurrencyPolicy(p) => s.concurrency_policy = p.clone(),
+            Edit::Schedule(x) => s.schedule = x.into(),
+            Edit::TimeZone(z) => s.time_zone = z.as_deref().map(Into::into),
+            Edit::ConcurrencyPolicy(p) => s.concurrency_policy = p.into(),
             Edit::StartingDeadlineSeconds(d) => s.starting_deadline_seconds = *d,
             Edit::Delete => {}
         }

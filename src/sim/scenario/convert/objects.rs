@@ -86,7 +86,7 @@ pub fn cronoperation_from_cronjob(cj: &CronJob, jobs: &[Job], name: &str) -> AsC
         None => {}
     }
     let mut metadata = ObjectMeta {
-        name: name.to_string(),
+        name: name.into(),
         creation_timestamp: cj.metadata.creation_timestamp,
         labels: cj.metadata.labels.clone(),
         annotations: cj.metadata.annotations.clone(),
@@ -289,18 +289,18 @@ pub fn cronjob_from_cronoperation(
         api_version: "batch/v1".into(),
         kind: "CronJob".into(),
         metadata: ObjectMeta {
-            name: name.to_string(),
-            namespace: namespace.to_string(),
+            name: name.into(),
+            namespace: namespace.into(),
             creation_timestamp: co.metadata.creation_timestamp,
             labels: co.metadata.labels.clone(),
             annotations,
             ..ObjectMeta::default()
         },
         spec: CronJobSpec {
-            schedule,
-            time_zone,
+            schedule: schedule.into(),
+            time_zone: time_zone.map(Into::into),
             starting_deadline_seconds: s.starting_deadline_seconds,
-            concurrency_policy: s.policy().as_str().to_string(),
+            concurrency_policy: s.policy().as_str().into(),
             suspend: Some(paused.as_deref() == Some("true")),
             job_template: template,
             successful_jobs_history_limit: s.successful_history_limit,
