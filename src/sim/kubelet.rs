@@ -141,7 +141,7 @@ impl Engine<'_> {
                 self.schedule(k, Step::Start, at);
             }
             Change::Pod { key: k, old: Some(old), new: Some(new), .. }
-                if old.metadata.deletion_timestamp.is_none() && new.metadata.deletion_timestamp.is_some() =>
+                if !old.deleting && new.metadata.deletion_timestamp.is_some() =>
             {
                 self.terminate(k, new);
             }

@@ -12,6 +12,7 @@ use crate::model::defaults::{set_object_defaults_cronjob, set_object_defaults_jo
 use crate::model::{CronJob, Job, Millis, Pod, PodPhase, Time};
 use crate::policy::job::JOB_TRACKING_FINALIZER;
 use crate::policy::{Api, ApiError, Propagation};
+use crate::schedule::text::push_padded;
 use rustc_hash::FxHashMap;
 use smol_str::SmolStr;
 use std::borrow::Cow;
@@ -22,11 +23,28 @@ use std::sync::Arc;
 /// notifications. `old`/`new` are `None` for an add/delete. The objects are
 /// shared with the store and the informer cache (a write replaces the
 /// stored `Arc`, so a notification's copies never change under it).
+///
+/// A pod's previous version is summarised ([`PodWas`]) rather than kept:
+/// no handler needs more, and without a second reference the store updates
+/// the pod in place instead of copying it at every kubelet step.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
     CronJob { key: SmolStr, old: Option<Arc<CronJob>>, new: Option<Arc<CronJob>> },
     Job { key: SmolStr, old: Option<Arc<Job>>, new: Option<Arc<Job>> },
-    Pod { key: SmolStr, job: SmolStr, old: Option<Arc<Pod>>, new: Option<Arc<Pod>> },
+    Pod { key: SmolStr, job: SmolStr, old: Option<PodWas>, new: Option<Arc<Pod>> },
+}
+
+/// What the informer handlers read of a pod's previous version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PodWas {
+    /// It had a deletionTimestamp.
+    pub deleting: bool,
+}
+
+impl PodWas {
+    fn of(pod: &Pod) -> PodWas {
+        PodWas { deleting: pod.metadata.deletion_timestamp.is_some() }
+    }
 }
 
 /// The API store.
@@ -99,13 +117,27 @@ impl World {
     fn uid(&mut self) -> SmolStr {
         let n = self.next_uid;
         self.next_uid += 1;
-        smol_str::format_smolstr!("00000000-0000-4000-8000-{n:012}")
+        let mut s = String::with_capacity(36);
+        s.push_str("00000000-0000-4000-8000-");
+        push_padded(&mut s, n, 12);
+        s.into()
     }
 
     fn rv(&mut self) -> SmolStr {
         let n = self.next_rv;
         self.next_rv += 1;
-        smol_str::format_smolstr!("{n}")
+        // One per write: digits on the stack, no `fmt`, stored inline.
+        let mut buf = [0u8; 20];
+        let (mut i, mut v) = (buf.len(), n);
+        loop {
+            i -= 1;
+            buf[i] = b'0' + (v % 10) as u8;
+            v /= 10;
+            if v == 0 {
+                break;
+            }
+        }
+        SmolStr::new(std::str::from_utf8(&buf[i..]).unwrap_or_default())
     }
 
     /// Fills what the API server sets on create, keeping values the
@@ -374,7 +406,7 @@ impl World {
 
     /// Creates a pod controlled by the Job `job_key` (with the Job tracking
     /// finalizer, as the Job controller does).
-    pub fn create_pod(&mut self, job_key: &str, mut pod: Pod) -> Result<Pod, ApiError> {
+    pub fn create_pod(&mut self, job_key: &str, mut pod: Pod) -> Result<(), ApiError> {
         let k = key(&pod.metadata.namespace, &pod.metadata.name);
         if self.pods.contains_key(&k) {
             return Err(ApiError::AlreadyExists);
@@ -383,12 +415,13 @@ impl World {
         if !pod.metadata.finalizers.iter().any(|f| f == JOB_TRACKING_FINALIZER) {
             pod.metadata.finalizers.push(JOB_TRACKING_FINALIZER.into());
         }
-        let shared = Arc::new(pod.clone());
+        let shared = Arc::new(pod);
         self.pods.insert(k.clone(), Arc::clone(&shared));
-        self.pods_by_job.entry(job_key.into()).or_default().insert(k.clone());
-        self.log.push(Entry::PodCreated { pod: k.clone(), job: job_key.into() });
-        self.changes.push_back(Change::Pod { key: k, job: job_key.into(), old: None, new: Some(shared) });
-        Ok(pod)
+        let job: SmolStr = job_key.into();
+        self.pods_by_job.entry(job.clone()).or_default().insert(k.clone());
+        self.log.push(Entry::PodCreated { pod: k.clone(), job: job.clone() });
+        self.changes.push_back(Change::Pod { key: k, job, old: None, new: Some(shared) });
+        Ok(())
     }
 
     /// The Job key of a pod's controller (empty when orphaned).
@@ -401,7 +434,7 @@ impl World {
     pub fn update_pod(&mut self, k: &str, edit: impl FnOnce(&mut Pod)) -> Result<(), ApiError> {
         let rv = self.rv();
         let stored = self.pods.get_mut(k).ok_or(ApiError::NotFound)?;
-        let old = Arc::clone(stored);
+        let old = PodWas::of(stored);
         let pod = Arc::make_mut(stored);
         edit(pod);
         pod.metadata.resource_version = rv;
@@ -448,7 +481,7 @@ impl World {
             self.changes.push_back(Change::Pod {
                 key: k.into(),
                 job: job.clone(),
-                old: Some(pod),
+                old: Some(PodWas::of(&pod)),
                 new: None,
             });
             self.remove_job_if_done(&job);

@@ -364,17 +364,21 @@ fn ensure_condition(
     message: &str,
     now: Time,
 ) -> bool {
-    let mut fresh = condition(type_, reason, message, now);
-    fresh.status = cstatus.into();
+    // Built only when written: most syncs find the condition as it is.
+    let fresh = || {
+        let mut c = condition(type_, reason, message, now);
+        c.status = cstatus.into();
+        c
+    };
     if let Some(c) = status.conditions.iter_mut().find(|c| c.type_ == type_) {
         if c.status != cstatus || c.reason != reason || c.message != message {
-            *c = fresh;
+            *c = fresh();
             return true;
         }
         return false;
     }
     if cstatus != "False" {
-        status.conditions.push(fresh);
+        status.conditions.push(fresh());
         return true;
     }
     false
