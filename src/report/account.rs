@@ -59,7 +59,7 @@ pub(super) struct Account {
     pub exhausted: bool,
     pub pending: VecDeque<Pending>,
     /// Wall-clock minutes of recent ticks, to spot a fold's second firing.
-    pub recent_walls: VecDeque<(i64, String)>,
+    pub recent_walls: VecDeque<(i64, i64)>,
     pub suspended: bool,
     pub deleted: bool,
     pub report: CronJobReport,
@@ -177,8 +177,9 @@ impl Account {
     /// Whether this tick repeats the wall-clock minute of a tick less than
     /// three hours before it: the second firing in a DST fall-back.
     fn is_fold_repeat(&mut self, unix: i64) -> bool {
-        let wall = format_rfc3339(unix, self.zone);
-        let minute = wall.get(..16).unwrap_or(&wall).to_string();
+        // The local wall-clock minute, as a number: the minutes of the
+        // RFC 3339 rendering without formatting it (once per tick).
+        let minute = (unix + i64::from(self.zone.offset_at(unix))).div_euclid(60);
         while self.recent_walls.front().is_some_and(|(u, _)| unix - u > 3 * 3600) {
             self.recent_walls.pop_front();
         }
