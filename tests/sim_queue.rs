@@ -15,6 +15,24 @@ fn events_at_the_same_instant_run_in_insertion_order() {
     assert_eq!(q.now(), Time(10));
 }
 
+/// Instants before 1970 are negative milliseconds; the queue's packed
+/// (time, sequence) key must still put them first, the extremes included.
+#[test]
+fn instants_before_1970_and_extreme_times_keep_their_order() {
+    let mut q = EventQueue::new(Time(i64::MIN));
+    for t in [i64::MAX, 0, -1, 1, i64::MIN, -86_400_000, 86_400_000] {
+        q.push(Time(t), t);
+    }
+    let order: Vec<i64> = std::iter::from_fn(|| q.pop())
+        .map(|(at, t)| {
+            assert_eq!(at, Time(t));
+            t
+        })
+        .collect();
+    assert_eq!(order, vec![i64::MIN, -86_400_000, -1, 0, 1, 86_400_000, i64::MAX]);
+    assert_eq!(q.peek_time(), None);
+}
+
 #[test]
 fn the_clock_never_goes_backwards() {
     let mut q = EventQueue::new(Time(100));

@@ -23,16 +23,28 @@ pub struct EventQueue<E> {
 }
 
 /// One pending event, ordered earliest first (the heap is a max-heap).
+/// (time, sequence) is packed into one `u128` so that ordering two slots
+/// is a single branch-free comparison.
 #[derive(Debug, Clone)]
 struct Slot<E> {
-    at: Time,
-    seq: u64,
+    key: u128,
     event: E,
+}
+
+/// (time, sequence) as one number with the same order: the time's sign
+/// bit flipped makes negative instants sort before positive ones.
+fn slot_key(at: Time, seq: u64) -> u128 {
+    let t = (at.0 as u64) ^ (1 << 63);
+    (u128::from(t) << 64) | u128::from(seq)
+}
+
+fn slot_time(key: u128) -> Time {
+    Time((((key >> 64) as u64) ^ (1 << 63)) as i64)
 }
 
 impl<E> PartialEq for Slot<E> {
     fn eq(&self, other: &Self) -> bool {
-        (self.at, self.seq) == (other.at, other.seq)
+        self.key == other.key
     }
 }
 
@@ -46,7 +58,7 @@ impl<E> PartialOrd for Slot<E> {
 
 impl<E> Ord for Slot<E> {
     fn cmp(&self, other: &Self) -> Ordering {
-        (other.at, other.seq).cmp(&(self.at, self.seq))
+        other.key.cmp(&self.key)
     }
 }
 
@@ -65,7 +77,7 @@ impl<E> EventQueue<E> {
     /// never goes backwards).
     pub fn push(&mut self, at: Time, event: E) {
         let at = at.max(self.now);
-        self.events.push(Slot { at, seq: self.seq, event });
+        self.events.push(Slot { key: slot_key(at, self.seq), event });
         self.seq += 1;
     }
 
@@ -76,13 +88,14 @@ impl<E> EventQueue<E> {
 
     /// The time of the next event, if any.
     pub fn peek_time(&self) -> Option<Time> {
-        self.events.peek().map(|s| s.at)
+        self.events.peek().map(|s| slot_time(s.key))
     }
 
     /// Removes the earliest event (ties: first scheduled) and advances the
     /// clock to its time.
     pub fn pop(&mut self) -> Option<(Time, E)> {
-        let Slot { at, event, .. } = self.events.pop()?;
+        let Slot { key, event } = self.events.pop()?;
+        let at = slot_time(key);
         self.now = at;
         Some((at, event))
     }
