@@ -14,23 +14,27 @@ pub fn concat(parts: &[&str]) -> String {
 /// Appends `n` in decimal, zero-padded to `width` digits (`{:0width$}` for
 /// a non-negative `n`; wider numbers are written in full).
 pub fn push_padded(s: &mut String, n: u64, width: usize) {
-    let mut digits = [0u8; 20];
-    let mut len = 0;
-    let mut v = n;
+    let mut buf = [0u8; 20];
+    let digits = decimal(n, &mut buf);
+    for _ in digits.len()..width {
+        s.push('0');
+    }
+    s.push_str(digits);
+}
+
+/// `n` in decimal, written into `buf` without `fmt` (a `u64` has at most
+/// 20 digits).
+pub fn decimal(n: u64, buf: &mut [u8; 20]) -> &str {
+    let (mut i, mut v) = (buf.len(), n);
     loop {
-        digits[len] = b'0' + (v % 10) as u8;
-        len += 1;
+        i -= 1;
+        buf[i] = b'0' + (v % 10) as u8;
         v /= 10;
         if v == 0 {
             break;
         }
     }
-    for _ in len..width {
-        s.push('0');
-    }
-    for &d in digits[..len].iter().rev() {
-        s.push(char::from(d));
-    }
+    std::str::from_utf8(&buf[i..]).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -49,6 +53,13 @@ mod tests {
             let mut s = String::new();
             push_padded(&mut s, n, w);
             assert_eq!(s, format!("{n:0w$}"));
+        }
+    }
+
+    #[test]
+    fn decimal_matches_display_up_to_u64_max() {
+        for n in [0u64, 9, 10, 104_732, u64::MAX] {
+            assert_eq!(decimal(n, &mut [0u8; 20]), n.to_string());
         }
     }
 }

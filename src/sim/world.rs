@@ -12,7 +12,7 @@ use crate::model::defaults::{set_object_defaults_cronjob, set_object_defaults_jo
 use crate::model::{CronJob, Job, Millis, Pod, PodPhase, Time};
 use crate::policy::job::JOB_TRACKING_FINALIZER;
 use crate::policy::{Api, ApiError, Propagation};
-use crate::schedule::text::push_padded;
+use crate::schedule::text::{decimal, push_padded};
 use rustc_hash::FxHashMap;
 use smol_str::SmolStr;
 use std::borrow::Cow;
@@ -127,17 +127,7 @@ impl World {
         let n = self.next_rv;
         self.next_rv += 1;
         // One per write: digits on the stack, no `fmt`, stored inline.
-        let mut buf = [0u8; 20];
-        let (mut i, mut v) = (buf.len(), n);
-        loop {
-            i -= 1;
-            buf[i] = b'0' + (v % 10) as u8;
-            v /= 10;
-            if v == 0 {
-                break;
-            }
-        }
-        SmolStr::new(std::str::from_utf8(&buf[i..]).unwrap_or_default())
+        SmolStr::new(decimal(n, &mut [0u8; 20]))
     }
 
     /// Fills what the API server sets on create, keeping values the
