@@ -488,7 +488,7 @@ impl World {
 /// store, with the CronJob's namespace for Jobs created without one.
 pub struct CronJobApi<'w> {
     pub world: &'w mut World,
-    pub namespace: String,
+    pub namespace: SmolStr,
 }
 
 impl Api for CronJobApi<'_> {
@@ -503,7 +503,7 @@ impl Api for CronJobApi<'_> {
 
     fn create_job(&mut self, mut job: Job) -> Result<Job, ApiError> {
         if job.metadata.namespace.is_empty() {
-            job.metadata.namespace = self.namespace.as_str().into();
+            job.metadata.namespace = self.namespace.clone();
         }
         // The request's creationTimestamp (the scheduled time) is ignored.
         job.metadata.creation_timestamp = None;
@@ -512,7 +512,7 @@ impl Api for CronJobApi<'_> {
     }
 
     fn delete_job(&mut self, namespace: &str, name: &str, propagation: Propagation) -> Result<(), ApiError> {
-        let ns = if namespace.is_empty() { self.namespace.clone() } else { namespace.to_string() };
-        self.world.delete_job_key(&ns, name, propagation)
+        let ns = if namespace.is_empty() { self.namespace.as_str() } else { namespace };
+        self.world.delete_job_key(ns, name, propagation)
     }
 }

@@ -78,7 +78,7 @@ impl Engine<'_> {
         let outcome = {
             let jobs = self.cache.jobs_listed(&cj, self.settings.job_listing);
             let ctx = SyncContext { now: self.queue.now(), local: self.local, settings: &self.settings };
-            let mut api = CronJobApi { world: &mut self.world, namespace: cj.metadata.namespace.to_string() };
+            let mut api = CronJobApi { world: &mut self.world, namespace: cj.metadata.namespace.clone() };
             cronjob::sync_cow(&mut api, &cj, &jobs, ctx)
         };
         self.world.deleter = saved;
