@@ -369,21 +369,32 @@ mod tests {
         assert_eq!(lanes, [0, 1, 0, 1]);
     }
 
-    #[test]
-    fn a_schedule_change_starts_a_new_segment() {
-        let meta = CronJobMeta {
-            key: "default/a".into(),
-            kind: crate::sim::WorkloadKind::CronJob,
-            schedule: "0 * * * *".into(),
+    /// A UTC, Allow workload over `[0, hours)` from the epoch.
+    fn meta(
+        kind: WorkloadKind,
+        key: &str,
+        schedule: &str,
+        hours: i64,
+        phase_origin: Option<Time>,
+    ) -> CronJobMeta {
+        CronJobMeta {
+            key: key.into(),
+            kind,
+            schedule: schedule.into(),
             time_zone: None,
             local_zone: "UTC".into(),
             concurrency_policy: "Allow".into(),
             starting_deadline_seconds: None,
             suspended: false,
             horizon_start: Time::from_unix(0),
-            horizon_end: Time::from_unix(4 * 3600),
-            phase_origin: None,
-        };
+            horizon_end: Time::from_unix(hours * 3600),
+            phase_origin,
+        }
+    }
+
+    #[test]
+    fn a_schedule_change_starts_a_new_segment() {
+        let meta = meta(WorkloadKind::CronJob, "default/a", "0 * * * *", 4, None);
         let changes = vec![(Time::from_unix(7200), "schedule=*/30 * * * *".to_string())];
         let t = schedule_ticks(&meta, &changes, &BTreeSet::new(), &[]);
         let secs: Vec<i64> = t.times.iter().map(|t| t.unix()).collect();
@@ -393,19 +404,7 @@ mod tests {
 
     #[test]
     fn cronoperation_every_slots_restart_at_each_creation() {
-        let meta = CronJobMeta {
-            key: "co".into(),
-            kind: WorkloadKind::CronOperation,
-            schedule: "@every 1h".into(),
-            time_zone: None,
-            local_zone: "UTC".into(),
-            concurrency_policy: "Allow".into(),
-            starting_deadline_seconds: None,
-            suspended: false,
-            horizon_start: Time::from_unix(0),
-            horizon_end: Time::from_unix(6 * 3600),
-            phase_origin: Some(Time::from_unix(0)),
-        };
+        let meta = meta(WorkloadKind::CronOperation, "co", "@every 1h", 6, Some(Time::from_unix(0)));
         let creations = [Time::from_unix(3600), Time(3 * 3_600_000 + 600_400)];
         let t = schedule_ticks(&meta, &[], &BTreeSet::new(), &creations);
         let mins: Vec<i64> = t.times.iter().map(|t| t.unix() / 60).collect();
