@@ -63,7 +63,7 @@ fn events(log: &[Record], object: &str) -> Vec<(Time, EventType, String, String)
     log.iter()
         .filter_map(|r| match &r.entry {
             Entry::Event(e) if e.object.contains(object) => {
-                Some((r.time, e.type_, e.reason.clone(), e.message.clone()))
+                Some((r.time, e.type_, e.reason.to_string(), e.message.to_string()))
             }
             _ => None,
         })

@@ -2,6 +2,7 @@
 
 use crate::model::{CronJob, Job};
 use serde::Serialize;
+use smol_str::SmolStr;
 
 /// An API call's failure, as the controllers distinguish them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -52,16 +53,20 @@ pub enum EventType {
 /// (`kind/namespace/name`, e.g. `CronJob/default/backup`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Event {
-    pub object: String,
+    pub object: SmolStr,
     #[serde(rename = "type")]
     pub type_: EventType,
-    pub reason: String,
-    pub message: String,
+    pub reason: SmolStr,
+    pub message: SmolStr,
 }
 
 impl Event {
     /// A Normal event.
-    pub fn normal(object: impl Into<String>, reason: &str, message: impl Into<String>) -> Event {
+    pub fn normal(
+        object: impl Into<SmolStr>,
+        reason: impl Into<SmolStr>,
+        message: impl Into<SmolStr>,
+    ) -> Event {
         Event {
             object: object.into(),
             type_: EventType::Normal,
@@ -71,7 +76,11 @@ impl Event {
     }
 
     /// A Warning event.
-    pub fn warning(object: impl Into<String>, reason: &str, message: impl Into<String>) -> Event {
+    pub fn warning(
+        object: impl Into<SmolStr>,
+        reason: impl Into<SmolStr>,
+        message: impl Into<SmolStr>,
+    ) -> Event {
         Event {
             object: object.into(),
             type_: EventType::Warning,

@@ -199,13 +199,13 @@ impl Account {
         finished: Option<&(Time, SmolStr)>,
     ) {
         let (condition, retained) = match finished {
-            Some((end, c)) => (c.to_string(), Some(stamped_at.since(*end))),
-            None => (String::new(), None),
+            Some((end, c)) => (c.clone(), Some(stamped_at.since(*end))),
+            None => (SmolStr::default(), None),
         };
         let by = if by == DeletedBy::Ttl { "TTL" } else { "HistoryGC" };
         self.summarize_deletion(by, &condition, retained);
         if self.report.deletions.len() < MAX_ROWS {
-            let row = DeletionRow { job: run.to_string(), by: by.into(), at, condition, retained };
+            let row = DeletionRow { job: run.into(), by: SmolStr::new_static(by), at, condition, retained };
             self.report.deletions.push(row);
         } else {
             self.report.deletions_omitted += 1;

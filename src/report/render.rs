@@ -211,9 +211,9 @@ fn cronjob(d: &mut Vec<Block>, cj: &CronJobReport) {
                 .iter()
                 .map(|x| {
                     vec![
-                        x.job.clone(),
-                        x.condition.clone(),
-                        x.by.clone(),
+                        x.job.to_string(),
+                        x.condition.to_string(),
+                        x.by.to_string(),
                         x.at.to_string(),
                         x.retained.map(format_duration).unwrap_or_else(|| "-".into()),
                     ]

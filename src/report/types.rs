@@ -181,11 +181,13 @@ fn is_zero(n: &u64) -> bool {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeletionRow {
-    pub job: String,
-    pub by: String,
+    // Short strings stored inline: a long run keeps up to `MAX_ROWS` of
+    // these per CronJob, and a heap string each fragmented the allocator.
+    pub job: smol_str::SmolStr,
+    pub by: smol_str::SmolStr,
     pub at: Time,
     /// `Complete` or `Failed` (empty if it had not finished).
-    pub condition: String,
+    pub condition: smol_str::SmolStr,
     /// From the terminal condition's `lastTransitionTime` to the deletion
     /// as the API server stamps it (whole seconds): how long the evidence
     /// of this run survived.

@@ -8,7 +8,7 @@ use crate::policy::api::Event;
 /// CronJob.
 #[derive(Debug, Default)]
 pub(crate) struct Recorder {
-    object: String,
+    object: smol_str::SmolStr,
     pub events: Vec<Event>,
     pub deletions: Vec<Deletion>,
 }
@@ -16,7 +16,7 @@ pub(crate) struct Recorder {
 impl Recorder {
     /// A recorder for events on `cronjob` (`CronJob/<namespace>/<name>`).
     pub fn new(cronjob: &CronJob) -> Recorder {
-        Recorder { object: event_object(cronjob), ..Recorder::default() }
+        Recorder { object: event_object(cronjob).into(), ..Recorder::default() }
     }
 
     /// Records a Normal event.

@@ -462,7 +462,7 @@ fn track_status_and_finish(cx: &mut Ctx, pods: &[&Pod], mut finished: Option<Con
         }
         cx.out.events.push(Event::normal(object, "Completed", "Job completed"));
     } else {
-        cx.out.events.push(Event::warning(object, &terminal.reason, terminal.message.clone()));
+        cx.out.events.push(Event::warning(object, terminal.reason.clone(), terminal.message.clone()));
     }
     cx.out.finished = Some(Finished { condition: terminal.type_, reason: terminal.reason });
 }
