@@ -163,7 +163,7 @@ fn the_store_stays_small_over_three_days_of_minutely_jobs() {
     };
     let mut days = Vec::new();
     let mut progress = |t: Time| days.push(t);
-    let summary = simulate(&sc, SimOptions { progress: Some(&mut progress) }).unwrap().summary;
+    let summary = simulate(&sc, SimOptions { progress: Some(&mut progress), threads: 0 }).unwrap().summary;
     assert!(summary.final_state.jobs.len() <= 4, "{}", summary.final_state.jobs.len());
     let pods: u64 = summary.final_state.pods_by_phase.values().sum();
     assert!(pods <= 4, "{pods} pods left");

@@ -131,7 +131,10 @@ fn run_side(
         let _ = writeln!(err, "simulating the {label} form");
     }
     let mut progress = progress_printer(err, start, end);
-    let opts = SimOptions { progress: progress.as_mut().map(|p| p as &mut dyn FnMut(crate::model::Time)) };
+    let opts = SimOptions {
+        progress: progress.as_mut().map(|p| p as &mut dyn FnMut(crate::model::Time)),
+        threads: 0,
+    };
     let mut log = Vec::new();
     if keep {
         log = simulate(scenario, opts).map_err(|e| CliError::invalid(e.message))?.log;
@@ -139,8 +142,7 @@ fn run_side(
             accountant.record(r.clone());
         }
     } else {
-        simulate_into(scenario, &mut accountant, SimOptions::default())
-            .map_err(|e| CliError::invalid(e.message))?;
+        simulate_into(scenario, &mut accountant, opts).map_err(|e| CliError::invalid(e.message))?;
     }
     let mut report = accountant.finish();
     apply_expectations(&scenario.expect, &mut report);

@@ -9,12 +9,12 @@
 use super::behaviour::Behaviour;
 use super::cache::Cache;
 use super::kubelet::Kubelet;
-use super::log::{Controller, Entry, Fault, LogSink, Record};
+use super::log::{Controller, Entry, Fault, Record};
 use super::queue::{EventQueue, Wake, WorkQueue};
 use super::scenario::Edit;
 use super::world::{Change, World};
 use crate::model::validation::validate_cronjob_update;
-use crate::model::{Millis, SECOND, Time};
+use crate::model::{Millis, Time};
 use crate::policy::Settings;
 use crate::policy::job::BackoffRecord;
 use crate::schedule::Zone;
@@ -64,11 +64,15 @@ pub struct WorkloadState {
     pub runs: u64,
 }
 
-/// The simulator.
-pub struct Engine<'s> {
+/// The simulator: one partition of a scenario (see [`super::run`]).
+pub struct Engine {
     pub queue: EventQueue<Ev>,
     pub world: World,
-    pub sink: &'s mut dyn LogSink,
+    /// Records written since the driver last took them, in time order.
+    pub out: Vec<Record>,
+    /// This partition writes the control plane's own faults (downtime);
+    /// the others, which see the same downtime, do not repeat them.
+    pub logs_downtime: bool,
     pub settings: Settings,
     pub local: Zone,
     pub seed: u64,
@@ -93,7 +97,7 @@ pub struct Engine<'s> {
     pub xp: super::crossplane::XpState,
 }
 
-impl<'s> Engine<'s> {
+impl Engine {
     /// The controller clock.
     pub fn now(&self) -> Time {
         self.queue.now()
@@ -103,7 +107,7 @@ impl<'s> Engine<'s> {
     pub fn emit(&mut self, entry: Entry) {
         self.records += 1;
         let time = self.now();
-        self.sink.record(Record { time, entry });
+        self.out.push(Record { time, entry });
     }
 
     fn queue_of(&mut self, ctrl: Controller) -> &mut WorkQueue {
@@ -149,8 +153,7 @@ impl<'s> Engine<'s> {
     /// Runs until the queue empties or the next event is at or after `end`.
     /// Fails if one instant keeps producing events (a feedback loop between
     /// controllers would otherwise never let time advance).
-    pub fn run_until(&mut self, end: Time, progress: &mut dyn FnMut(Time)) -> Result<(), Time> {
-        let mut last_report = self.now();
+    pub fn run_until(&mut self, end: Time) -> Result<(), Time> {
         let (mut instant, mut at_instant) = (self.now(), 0u32);
         while let Some(t) = self.queue.peek_time() {
             if t >= end {
@@ -168,10 +171,6 @@ impl<'s> Engine<'s> {
             self.world.now = t;
             self.handle(ev);
             self.pump();
-            if t.since(last_report) >= 24 * 3600 * SECOND {
-                last_report = t;
-                progress(t);
-            }
         }
         Ok(())
     }
@@ -205,7 +204,9 @@ impl<'s> Engine<'s> {
             Ev::Kubelet { pod, uid, token } => self.kubelet_step(&pod, &uid, token),
             Ev::DowntimeStart { end } => self.controllers_stop(end),
             Ev::DowntimeEnd { start } => {
-                self.emit(Entry::Fault(Fault::DowntimeEnd { since: start }));
+                if self.logs_downtime {
+                    self.emit(Entry::Fault(Fault::DowntimeEnd { since: start }));
+                }
                 self.controllers_start();
             }
             Ev::Edit { cronjob, edit } => self.apply_edit(&cronjob, &edit),
@@ -260,7 +261,9 @@ impl<'s> Engine<'s> {
     /// kube-controller-manager stops: queues, timers and backoff records
     /// are lost.
     fn controllers_stop(&mut self, end: Time) {
-        self.emit(Entry::Fault(Fault::DowntimeStart { until: end }));
+        if self.logs_downtime {
+            self.emit(Entry::Fault(Fault::DowntimeStart { until: end }));
+        }
         self.down = true;
         self.epoch += 1;
         self.cronjob_queue.clear();

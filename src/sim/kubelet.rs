@@ -94,7 +94,7 @@ fn owner_cronjob(job: &Job) -> Option<SmolStr> {
     Some(key(&job.metadata.namespace, &r.name))
 }
 
-impl Engine<'_> {
+impl Engine {
     /// Reacts to store changes the kubelet (or, for runs, the behaviour
     /// bookkeeping) cares about: new Jobs get a run index and stream, new
     /// pods start, deleted pods terminate.

@@ -12,6 +12,7 @@ pub mod duration;
 pub mod engine;
 pub mod kubelet;
 pub mod log;
+pub mod partition;
 pub mod queue;
 pub mod rng;
 pub mod run;

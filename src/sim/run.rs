@@ -6,6 +6,7 @@ use super::crossplane::XpEv;
 use super::engine::{Engine, Ev, WorkloadState};
 use super::kubelet::Kubelet;
 use super::log::{Entry, Fault, LogSink, Record};
+use super::partition;
 use super::queue::{EventQueue, WorkQueue};
 use super::scenario::{Scenario, ScenarioError, WorkloadSpec, XpWorkloadObjects};
 use super::world::{World, key};
@@ -41,6 +42,9 @@ impl From<ScenarioError> for SimError {
 pub struct SimOptions<'p> {
     /// Called about once per simulated day with the current time.
     pub progress: Option<&'p mut dyn FnMut(Time)>,
+    /// Threads to run partitions on; 0 means one per available core. The
+    /// output does not depend on it.
+    pub threads: usize,
 }
 
 /// Per-CronJob facts the report needs besides the log.
@@ -131,7 +135,9 @@ pub fn simulate(scenario: &Scenario, opts: SimOptions<'_>) -> Result<SimOutput, 
 }
 
 /// Runs `scenario`, streaming records into `sink` (memory stays flat in the
-/// horizon length).
+/// horizon length). Workloads that do not reach into each other run as
+/// separate partitions, on up to [`SimOptions::threads`] threads (see
+/// [`super::partition`]); the records are the same for any thread count.
 pub fn simulate_into(
     scenario: &Scenario,
     sink: &mut dyn LogSink,
@@ -143,120 +149,172 @@ pub fn simulate_into(
         Ok(Location::Local) => Zone::Utc,
         Err(e) => return Err(SimError { message: format!("controller.localZone: {e}") }),
     };
-    let start = scenario.horizon.start;
-    let end = scenario.horizon.end;
-    let mut world = World::new(scenario.controller.clock_skew);
-    world.now = start;
-    let mut engine = Engine {
-        queue: EventQueue::new(start),
-        world,
-        sink,
-        settings: scenario.controller.settings.clone(),
-        local,
-        seed: scenario.seed,
-        informer_lag: 0,
-        down: true,
-        epoch: 0,
-        cronjob_queue: WorkQueue::new(),
-        job_queue: WorkQueue::with_backoff(MIN_BACKOFF_REQUEUE, 60 * MIN_BACKOFF_REQUEUE),
-        ttl_queue: WorkQueue::new(),
-        job_backoff: Default::default(),
-        kubelet: Kubelet::default(),
-        cache: Cache::default(),
-        workloads: Default::default(),
-        records: 0,
-        xp: Default::default(),
-    };
-    engine.xp.skew = scenario.controller.clock_skew;
-    engine.xp.settings = scenario.controller.crossplane.clone();
-    engine.xp.store.api_now = start.add(-scenario.controller.clock_skew);
-    if scenario.controller.clock_skew != 0 {
-        engine.emit(Entry::Fault(Fault::ClockSkew { skew: scenario.controller.clock_skew }));
-    }
-    if scenario.controller.informer_lag.millis() != 0 {
-        engine.emit(Entry::Fault(Fault::InformerLag { lag: scenario.controller.informer_lag.millis() }));
-    }
+    let specs = (0..scenario.workloads.len()).map(|i| scenario.workload(i)).collect::<Result<Vec<_>, _>>()?;
+    let groups = partition::plan(&specs);
+    let mut specs: Vec<Option<WorkloadSpec>> = specs.into_iter().map(Some).collect();
     let mut metas = Vec::new();
     let mut warnings = Vec::new();
-    engine.world.seeding = true;
-    for (i, w) in scenario.workloads.iter().enumerate() {
-        let what = format!("workloads[{i}]");
-        let objs = match scenario.workload(i)? {
-            WorkloadSpec::CronJob(objs) => objs,
-            WorkloadSpec::CronOperation(x) => {
-                warnings.extend(x.warnings.iter().cloned());
-                metas.push(seed_cronoperation(&mut engine, x, w, &what, &local_name, scenario)?);
-                continue;
-            }
-        };
-        warnings.extend(objs.warnings);
-        let cj = objs.cronjob;
-        let k = key(&cj.metadata.namespace, &cj.metadata.name);
-        if engine.workloads.contains_key(&k) {
-            return Err(SimError { message: format!("{what}: CronJob {k} appears twice") });
-        }
-        engine.workloads.insert(k.clone(), WorkloadState { behaviour: w.behaviour.clone(), runs: 0 });
-        let cj = engine.world.create_cronjob(cj).map_err(|e| SimError { message: format!("{what}: {e}") })?;
-        metas.push(meta_of(&cj, &local_name, scenario));
-        for mut job in objs.jobs {
-            adopt_seeded(&mut job, &cj);
-            let jk = key(&job.metadata.namespace, &job.metadata.name);
-            engine
-                .world
-                .insert_job(job)
-                .map_err(|e| SimError { message: format!("{what}: Job {jk}: {e}") })?;
-        }
-        link_active_refs(&mut engine.world, &k);
-        for c in &w.changes {
-            let edit = c.edit().map_err(|e| SimError { message: format!("{what}: {e}") })?;
-            engine.queue.push(c.at, Ev::Edit { cronjob: k.clone(), edit });
-        }
+    let mut engines = Vec::with_capacity(groups.len());
+    for (p, group) in groups.iter().enumerate() {
+        let members = group.iter().filter_map(|&i| Some((i, specs[i].take()?)));
+        let setup = Setup { scenario, local, local_name: &local_name, partition: p as u64 };
+        engines.push(std::sync::Mutex::new(setup.build(members, &mut metas, &mut warnings)?));
     }
-    for (s, e) in downtime_windows(scenario) {
-        engine.queue.push(s.max(start), Ev::DowntimeStart { end: e });
-        engine.queue.push(e, Ev::DowntimeEnd { start: s });
-    }
-    engine.world.seeding = false;
-    engine.xp_pump();
-    // Set-up changes reach the kubelet's bookkeeping only; the controllers
-    // see the objects through their initial list.
-    engine.pump();
-    engine.informer_lag = scenario.controller.informer_lag.millis();
-    engine.controllers_start();
     let mut noop = |_: Time| {};
     let progress: &mut dyn FnMut(Time) = match opts.progress.take() {
         Some(p) => p,
         None => &mut noop,
     };
-    engine.run_until(end, progress).map_err(|t| SimError {
+    let threads = match opts.threads {
+        0 => std::thread::available_parallelism().map_or(1, usize::from),
+        n => n,
+    };
+    let (start, end) = (scenario.horizon.start, scenario.horizon.end);
+    partition::run(&engines, start, end, threads, sink, progress).map_err(|t| SimError {
         message: format!(
             "the simulation stopped advancing at {t}: the controllers keep reacting to each other"
         ),
     })?;
-    engine.world.now = end;
-    let mut pods_by_phase = BTreeMap::new();
-    for p in engine.world.pods.values() {
-        *pods_by_phase.entry(format!("{:?}", p.status.phase)).or_insert(0) += 1;
+    let mut final_state = FinalState {
+        time: end,
+        cronjobs: BTreeMap::new(),
+        jobs: BTreeMap::new(),
+        pods_by_phase: BTreeMap::new(),
+        cronoperations: BTreeMap::new(),
+        operations: BTreeMap::new(),
+    };
+    let mut records = 0;
+    for e in engines {
+        let mut e = e.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+        e.world.now = end;
+        records += e.records;
+        collect_final(&e, &mut final_state);
     }
+    metas.sort_by_key(|(i, _)| *i);
+    warnings.sort_by_key(|(i, _)| *i);
     Ok(SimSummary {
-        cronjobs: metas,
-        final_state: FinalState {
-            time: end,
-            cronjobs: engine.world.cronjobs.iter().map(|(k, c)| (k.to_string(), (**c).clone())).collect(),
-            jobs: engine.world.jobs.iter().map(|(k, j)| (k.to_string(), (**j).clone())).collect(),
-            pods_by_phase,
-            cronoperations: engine
-                .xp
-                .store
-                .cronoperations
-                .iter()
-                .map(|(k, c)| (k.to_string(), c.clone()))
-                .collect(),
-            operations: engine.xp.store.operations.iter().map(|(k, o)| (k.to_string(), o.clone())).collect(),
-        },
-        records: engine.records,
-        warnings,
+        cronjobs: metas.into_iter().map(|(_, m)| m).collect(),
+        final_state,
+        records,
+        warnings: warnings.into_iter().flat_map(|(_, w)| w).collect(),
     })
+}
+
+/// Adds one partition's store at the end of the horizon to `out`.
+fn collect_final(e: &Engine, out: &mut FinalState) {
+    for p in e.world.pods.values() {
+        *out.pods_by_phase.entry(format!("{:?}", p.status.phase)).or_insert(0) += 1;
+    }
+    out.cronjobs.extend(e.world.cronjobs.iter().map(|(k, c)| (k.to_string(), (**c).clone())));
+    out.jobs.extend(e.world.jobs.iter().map(|(k, j)| (k.to_string(), (**j).clone())));
+    out.cronoperations.extend(e.xp.store.cronoperations.iter().map(|(k, c)| (k.to_string(), c.clone())));
+    out.operations.extend(e.xp.store.operations.iter().map(|(k, o)| (k.to_string(), o.clone())));
+}
+
+/// What every partition's engine is built from.
+struct Setup<'a> {
+    scenario: &'a Scenario,
+    local: Zone,
+    local_name: &'a str,
+    partition: u64,
+}
+
+impl Setup<'_> {
+    /// One partition's engine, with its workloads stored and its
+    /// controllers started, as after a kube-controller-manager restart.
+    /// Metas and warnings are pushed with their workload's index.
+    fn build(
+        &self,
+        members: impl Iterator<Item = (usize, WorkloadSpec)>,
+        metas: &mut Vec<(usize, CronJobMeta)>,
+        warnings: &mut Vec<(usize, Vec<String>)>,
+    ) -> Result<Engine, SimError> {
+        let scenario = self.scenario;
+        let start = scenario.horizon.start;
+        let mut world = World::new(scenario.controller.clock_skew);
+        world.now = start;
+        world.uid_space = self.partition;
+        let first = self.partition == 0;
+        let mut engine = Engine {
+            queue: EventQueue::new(start),
+            world,
+            out: Vec::new(),
+            logs_downtime: first,
+            settings: scenario.controller.settings.clone(),
+            local: self.local,
+            seed: scenario.seed,
+            informer_lag: 0,
+            down: true,
+            epoch: 0,
+            cronjob_queue: WorkQueue::new(),
+            job_queue: WorkQueue::with_backoff(MIN_BACKOFF_REQUEUE, 60 * MIN_BACKOFF_REQUEUE),
+            ttl_queue: WorkQueue::new(),
+            job_backoff: Default::default(),
+            kubelet: Kubelet::default(),
+            cache: Cache::default(),
+            workloads: Default::default(),
+            records: 0,
+            xp: Default::default(),
+        };
+        engine.xp.skew = scenario.controller.clock_skew;
+        engine.xp.settings = scenario.controller.crossplane.clone();
+        engine.xp.store.api_now = start.add(-scenario.controller.clock_skew);
+        if first && scenario.controller.clock_skew != 0 {
+            engine.emit(Entry::Fault(Fault::ClockSkew { skew: scenario.controller.clock_skew }));
+        }
+        if first && scenario.controller.informer_lag.millis() != 0 {
+            engine.emit(Entry::Fault(Fault::InformerLag { lag: scenario.controller.informer_lag.millis() }));
+        }
+        engine.world.seeding = true;
+        for (i, spec) in members {
+            let w = &scenario.workloads[i];
+            let what = format!("workloads[{i}]");
+            let objs = match spec {
+                WorkloadSpec::CronJob(objs) => objs,
+                WorkloadSpec::CronOperation(x) => {
+                    warnings.push((i, x.warnings.clone()));
+                    let meta = seed_cronoperation(&mut engine, x, w, &what, self.local_name, scenario)?;
+                    metas.push((i, meta));
+                    continue;
+                }
+            };
+            warnings.push((i, objs.warnings));
+            let cj = objs.cronjob;
+            let k = key(&cj.metadata.namespace, &cj.metadata.name);
+            if engine.workloads.contains_key(&k) {
+                return Err(SimError { message: format!("{what}: CronJob {k} appears twice") });
+            }
+            engine.workloads.insert(k.clone(), WorkloadState { behaviour: w.behaviour.clone(), runs: 0 });
+            let cj =
+                engine.world.create_cronjob(cj).map_err(|e| SimError { message: format!("{what}: {e}") })?;
+            metas.push((i, meta_of(&cj, self.local_name, scenario)));
+            for mut job in objs.jobs {
+                adopt_seeded(&mut job, &cj);
+                let jk = key(&job.metadata.namespace, &job.metadata.name);
+                engine
+                    .world
+                    .insert_job(job)
+                    .map_err(|e| SimError { message: format!("{what}: Job {jk}: {e}") })?;
+            }
+            link_active_refs(&mut engine.world, &k);
+            for c in &w.changes {
+                let edit = c.edit().map_err(|e| SimError { message: format!("{what}: {e}") })?;
+                engine.queue.push(c.at, Ev::Edit { cronjob: k.clone(), edit });
+            }
+        }
+        for (s, e) in downtime_windows(scenario) {
+            engine.queue.push(s.max(start), Ev::DowntimeStart { end: e });
+            engine.queue.push(e, Ev::DowntimeEnd { start: s });
+        }
+        engine.world.seeding = false;
+        engine.xp_pump();
+        // Set-up changes reach the kubelet's bookkeeping only; the
+        // controllers see the objects through their initial list.
+        engine.pump();
+        engine.informer_lag = scenario.controller.informer_lag.millis();
+        engine.controllers_start();
+        Ok(engine)
+    }
 }
 
 /// A seeded Job naming its CronJob by name only gets the CronJob's uid, so
@@ -361,7 +419,7 @@ fn xp_meta_of(co: &CronOperation, local_zone: &str, scenario: &Scenario) -> Cron
 /// Stores a CronOperation workload, its seeded Operations and its timed
 /// changes; returns its meta.
 fn seed_cronoperation(
-    engine: &mut Engine<'_>,
+    engine: &mut Engine,
     x: XpWorkloadObjects,
     w: &super::scenario::Workload,
     what: &str,

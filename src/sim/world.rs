@@ -57,6 +57,11 @@ pub struct World {
     pods_by_job: FxHashMap<SmolStr, BTreeSet<SmolStr>>,
     next_uid: u64,
     next_rv: u64,
+    /// Which partition of the scenario this store holds (see
+    /// [`super::run`]): the first group of its uids, so that uids stay
+    /// unique across partitions. resourceVersions need no such care: they
+    /// are only ever compared within one object.
+    pub uid_space: u64,
     /// How far the controller clock runs ahead of the API server's.
     pub skew: Millis,
     /// The controller clock; the engine sets it before each step.
@@ -118,7 +123,8 @@ impl World {
         let n = self.next_uid;
         self.next_uid += 1;
         let mut s = String::with_capacity(36);
-        s.push_str("00000000-0000-4000-8000-");
+        push_padded(&mut s, self.uid_space, 8);
+        s.push_str("-0000-4000-8000-");
         push_padded(&mut s, n, 12);
         s.into()
     }

@@ -12,7 +12,7 @@ use crate::sim::engine::{Engine, Enqueue};
 use crate::sim::log::{Controller, DeletedBy, Entry};
 use crate::sim::world::{CronJobApi, with_key};
 
-impl Engine<'_> {
+impl Engine {
     /// `updateCronJob` / `addCronJob` / `deleteCronJob`.
     pub(crate) fn on_cronjob_change(&mut self, k: &str, old: Option<&CronJob>, new: Option<&CronJob>) {
         let (Some(old), Some(new)) = (old, new) else {

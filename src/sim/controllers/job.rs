@@ -12,7 +12,7 @@ use crate::sim::log::{Controller, Entry};
 use crate::sim::world::key;
 use smol_str::SmolStr;
 
-impl Engine<'_> {
+impl Engine {
     /// `addJob`/`updateJob`/`deleteJob`: a new Job or a spec change syncs
     /// at once, other updates (status writes) after the batch period.
     pub(crate) fn job_on_job_change(&mut self, k: &str, old: Option<&Job>, new: Option<&Job>) {

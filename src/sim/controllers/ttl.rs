@@ -8,7 +8,7 @@ use crate::policy::ttl::{TtlDecision, ttl_decision};
 use crate::sim::engine::{Engine, Enqueue};
 use crate::sim::log::{Controller, DeletedBy, Entry};
 
-impl Engine<'_> {
+impl Engine {
     /// `addJob`/`updateJob`: enqueue finished Jobs with a TTL that are not
     /// being deleted (`needsCleanup`).
     pub(crate) fn ttl_on_job_change(&mut self, k: &str, new: Option<&Job>) {

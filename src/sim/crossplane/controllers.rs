@@ -65,7 +65,7 @@ impl CrossplaneApi for AttemptApi<'_> {
 
 /// What controller-runtime does with a result: `(requeueAt, retryAt)`.
 fn requeue_instants(
-    engine: &mut Engine<'_>,
+    engine: &mut Engine,
     ctrl: XpCtrl,
     key: &str,
     requeue: &Requeue,
@@ -87,7 +87,7 @@ fn requeue_instants(
     }
 }
 
-impl Engine<'_> {
+impl Engine {
     /// One CronOperation reconcile and its side effects.
     pub(crate) fn xp_sync_cronoperation(&mut self, name: &str) {
         let Some(co) = self.xp.store.cronoperations.get(name).cloned() else {

@@ -136,7 +136,7 @@ impl XpState {
     }
 }
 
-impl Engine<'_> {
+impl Engine {
     /// Dispatches one Crossplane event.
     pub fn xp_handle(&mut self, ev: XpEv) {
         match ev {
