@@ -11,7 +11,7 @@ use criterion::Criterion;
 use cronwarp::model::Time;
 use cronwarp::sim::log::{LogSink, Record};
 use cronwarp::sim::queue::EventQueue;
-use cronwarp::sim::{Scenario, SimOptions, simulate_into};
+use cronwarp::sim::{Scenario, SimOptions, simulate_into, simulate_split};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::hint::black_box;
@@ -79,13 +79,26 @@ fn fleet(n: usize, days: u32) -> Scenario {
     scenario(days, &w)
 }
 
-/// Runs a scenario; returns (Jobs created, records).
+/// Runs a scenario into one merged log on one thread; returns (CronJobs,
+/// records).
 fn run(s: &Scenario) -> (u64, u64) {
     let mut sink = Count::default();
-    let summary = simulate_into(s, &mut sink, SimOptions::default()).expect("bench scenario runs");
+    let summary =
+        simulate_into(s, &mut sink, SimOptions { progress: None, threads: 1 }).expect("bench scenario runs");
     let jobs = summary.final_state.cronjobs.len() as u64;
     black_box(jobs);
     (jobs, sink.0)
+}
+
+/// Runs a scenario with a sink per partition (the path `cronwarp run`
+/// takes without `--events` or `--out`) on `threads` threads (0: all
+/// cores); returns (CronJobs, records).
+fn run_split(s: &Scenario, threads: usize) -> (u64, u64) {
+    let (summary, sinks) = simulate_split(s, |_| Count::default(), SimOptions { progress: None, threads })
+        .expect("bench scenario runs");
+    let jobs = summary.final_state.cronjobs.len() as u64;
+    black_box(jobs);
+    (jobs, sinks.iter().map(|c| c.0).sum())
 }
 
 fn queue_loop(n: u64) -> u64 {
@@ -118,7 +131,9 @@ fn benches(c: &mut Criterion) {
     let mut g = c.benchmark_group("sim");
     g.sample_size(10).measurement_time(Duration::from_secs(10));
     g.bench_function("a_minutely_7d", |bn| bn.iter(|| run(&a)));
-    g.bench_function("b_1000_cronjobs_1d", |bn| bn.iter(|| run(&b)));
+    g.bench_function("b_1000_cronjobs_1d_merged_1_thread", |bn| bn.iter(|| run(&b)));
+    g.bench_function("b_1000_cronjobs_1d_split_1_thread", |bn| bn.iter(|| run_split(&b, 1)));
+    g.bench_function("b_1000_cronjobs_1d_split_all_cores", |bn| bn.iter(|| run_split(&b, 0)));
     g.finish();
     let mut g = c.benchmark_group("queue");
     g.bench_function("event_queue_100k", |bn| bn.iter(|| queue_loop(100_000)));
@@ -148,6 +163,9 @@ fn summary() {
     let runs_a = 7.0 * 1440.0;
     let b = fleet(1000, 1);
     let (tb, (_, rb)) = best(2, || run(&b));
+    let (ts1, _) = best(2, || run_split(&b, 1));
+    let (tsn, _) = best(2, || run_split(&b, 0));
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let (tq, _) = best(5, || queue_loop(1_000_000));
     let (th, _) = best(5, || heap_loop(1_000_000));
     let ops_q = 1e6 / tq.as_secs_f64();
@@ -161,10 +179,17 @@ fn summary() {
         ta.as_secs_f64() * 365.0 / 7.0
     );
     println!(
-        "  (b) 1000 CronJobs, 1 day: {:.3} s, {:.0} records/s; 30 days extrapolates to {:.1} s",
+        "  (b) 1000 CronJobs, 1 day, merged log, 1 thread: {:.3} s, {:.0} records/s; 30 days extrapolates to {:.1} s",
         tb.as_secs_f64(),
         rb as f64 / tb.as_secs_f64(),
         tb.as_secs_f64() * 30.0
+    );
+    println!(
+        "  (b) same, a sink per partition: {:.3} s on 1 thread, {:.3} s on {cores} (30 days: {:.1} s, {:.1} s)",
+        ts1.as_secs_f64(),
+        tsn.as_secs_f64(),
+        ts1.as_secs_f64() * 30.0,
+        tsn.as_secs_f64() * 30.0
     );
     println!(
         "  queue: EventQueue {:.1} M push+pop/s vs BinaryHeap {:.1} M/s (ratio {:.2}); simulator records/s over heap ops/s: {:.3}",

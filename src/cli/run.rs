@@ -4,7 +4,7 @@ use super::{CliError, Ctx, EXIT_EXPECTATIONS_FAILED, EXIT_OK};
 use crate::report::svg::timeline_svg;
 use crate::report::{Accountant, Report, ReportInput, apply_expectations, render_markdown, render_text};
 use crate::sim::log::{JsonLines, LogSink, Record};
-use crate::sim::{Scenario, SimOptions, simulate_into};
+use crate::sim::{Scenario, SimOptions, simulate_into, simulate_split};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -103,14 +103,34 @@ pub fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
         None => None,
     };
     let metas = input.cronjobs.clone();
-    let kept = args.out.as_ref().map(|_| Vec::new());
-    let mut tee = Tee { accountant: Accountant::new(input), events, kept };
     let mut progress = progress_printer(&mut *ctx.err, scenario.horizon.start, scenario.horizon.end);
     let opts = SimOptions {
         progress: progress.as_mut().map(|p| p as &mut dyn FnMut(crate::model::Time)),
         threads: args.threads,
     };
-    let summary = simulate_into(&scenario, &mut tee, opts).map_err(|e| CliError::invalid(e.message))?;
+    let fail = |e: crate::sim::SimError| CliError::invalid(e.message);
+    // Without an event log or timelines nobody needs the merged log: each
+    // partition gets its own accountant, fed as its records are made.
+    let (summary, mut report, kept) = if events.is_none() && args.out.is_none() {
+        let (summary, parts) =
+            simulate_split(&scenario, |ws| Accountant::new(input.part(ws)), opts).map_err(fail)?;
+        let report = Accountant::finish_parts(parts)
+            .ok_or_else(|| CliError::Internal("a run without partitions".into()))?;
+        (summary, report, Vec::new())
+    } else {
+        let kept = args.out.as_ref().map(|_| Vec::new());
+        let mut tee = Tee { accountant: Accountant::new(input), events, kept };
+        let summary = simulate_into(&scenario, &mut tee, opts).map_err(fail)?;
+        if let Some(mut e) = tee.events.take() {
+            if let Some(err) = e.error.take() {
+                return Err(CliError::Internal(format!("writing the event log: {err}")));
+            }
+            e.into_inner()
+                .flush()
+                .map_err(|err| CliError::Internal(format!("writing the event log: {err}")))?;
+        }
+        (summary, tee.accountant.finish(), tee.kept.unwrap_or_default())
+    };
     drop(progress);
     // Skipped objects and ignored fields (a KubeVela property cron-task does
     // not have, say): the run went ahead, but not quite as written.
@@ -119,21 +139,13 @@ pub fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
     for w in summary.warnings.iter().filter(|w| seen.insert(w.as_str())) {
         writeln!(ctx.err, "warning: {w}")?;
     }
-    if let Some(mut e) = tee.events.take() {
-        if let Some(err) = e.error.take() {
-            return Err(CliError::Internal(format!("writing the event log: {err}")));
-        }
-        e.into_inner().flush().map_err(|err| CliError::Internal(format!("writing the event log: {err}")))?;
-    }
-    let mut report = tee.accountant.finish();
     apply_expectations(&scenario.expect, &mut report);
     write!(ctx.out, "{}", render(&report, args.format)?)?;
     if let Some(dir) = &args.out {
         write_outputs(dir, &report)?;
-        let log = tee.kept.take().unwrap_or_default();
         for meta in &metas {
             let file = dir.join(format!("{}.svg", meta.key.replace('/', "_")));
-            std::fs::write(&file, timeline_svg(&log, meta))
+            std::fs::write(&file, timeline_svg(&kept, meta))
                 .map_err(|e| CliError::invalid(format!("cannot write {}: {e}", file.display())))?;
         }
     }

@@ -51,6 +51,17 @@ impl ReportInput {
         })
     }
 
+    /// The input of one partition of a split run
+    /// ([`simulate_split`](crate::sim::simulate_split)): the workloads at
+    /// `indices`.
+    pub fn part(&self, indices: &[usize]) -> ReportInput {
+        ReportInput {
+            header: self.header.clone(),
+            local_zone: self.local_zone,
+            cronjobs: indices.iter().filter_map(|&i| self.cronjobs.get(i).cloned()).collect(),
+        }
+    }
+
     /// The input for a simulation's summary.
     pub fn from_summary(scenario: &str, seed: u64, summary: &SimSummary) -> ReportInput {
         let local_name =
@@ -174,6 +185,20 @@ impl Accountant {
             violations: Vec::new(),
             expectations_checked: 0,
         }
+    }
+
+    /// One report from the accountants of a split run's partitions, each of
+    /// which saw its own CronJobs' records and the control plane's faults:
+    /// the same report one accountant of the merged log gives, since no
+    /// CronJob's account reads another's records. `None` without parts.
+    pub fn finish_parts(parts: Vec<Accountant>) -> Option<Report> {
+        let mut reports = parts.into_iter().map(Accountant::finish);
+        let mut report = reports.next()?;
+        for r in reports {
+            report.cronjobs.extend(r.cronjobs);
+        }
+        report.cronjobs.sort_by(|a, b| a.name.cmp(&b.name));
+        Some(report)
     }
 
     /// Draws one CronJob's ticks up to `t` into its pending queue. Only the

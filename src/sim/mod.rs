@@ -21,6 +21,6 @@ pub mod world;
 
 pub use run::{
     CronJobMeta, FinalState, SimError, SimOptions, SimOutput, SimSummary, WorkloadKind, cronjob_metas,
-    simulate, simulate_into,
+    simulate, simulate_into, simulate_split,
 };
 pub use scenario::Scenario;

@@ -30,11 +30,23 @@ use smol_str::SmolStr;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicUsize, Ordering};
-use std::sync::{Barrier, Mutex, MutexGuard, PoisonError};
+use std::sync::{Barrier, Mutex, MutexGuard, PoisonError, RwLock};
 
 /// How far all partitions advance before their records are merged: the
 /// log buffered meanwhile is at most this much virtual time.
 pub const WINDOW: Millis = 3600 * SECOND;
+
+/// With a sink per partition, how far a partition runs before its records
+/// are handed over (while they are still in the CPU's caches).
+pub const LOCAL_STEP: Millis = 600 * SECOND;
+
+/// Where a partitioned run's records go.
+pub enum Sinks<'a, S> {
+    /// One log, merged by (time, partition).
+    Merged(&'a mut dyn LogSink),
+    /// One sink per partition, in partition order.
+    Local(&'a [Mutex<S>]),
+}
 
 const DAY: Millis = 24 * 3600 * SECOND;
 
@@ -100,19 +112,70 @@ fn lock(e: &Mutex<Engine>) -> MutexGuard<'_, Engine> {
 /// index) whose instant never ended.
 type Stall = Mutex<Option<(Time, usize)>>;
 
-/// Advances every partition not yet taken to `end`, taking them one at a
-/// time from `next` (threads share the work; which thread runs which
-/// partition changes nothing).
-fn work(engines: &[Mutex<Engine>], next: &AtomicUsize, end: Time, stall: &Stall) {
-    loop {
-        let i = next.fetch_add(1, Ordering::Relaxed);
-        let Some(e) = engines.get(i) else { return };
-        if let Err(t) = lock(e).run_until(end) {
-            let mut s = stall.lock().unwrap_or_else(PoisonError::into_inner);
-            if s.is_none_or(|first| (t, i) < first) {
-                *s = Some((t, i));
+/// What the threads share while running a window.
+struct Shared<'a, S> {
+    engines: &'a [Mutex<Engine>],
+    /// Per-partition sinks, fed by the thread that runs the partition
+    /// (`None`: the records are merged into one log instead).
+    locals: Option<&'a [Mutex<S>]>,
+    /// Each partition's next event time (`i64::MAX` once it has none).
+    next_at: Vec<AtomicI64>,
+    /// The partitions with an event before the window's end, in order;
+    /// written only between windows.
+    due: RwLock<Vec<usize>>,
+    /// How many of `due` have been taken.
+    taken: AtomicUsize,
+    stall: Stall,
+}
+
+fn next_event(e: &Engine) -> i64 {
+    e.queue.peek_time().map_or(i64::MAX, |t| t.0)
+}
+
+impl<S: LogSink + Send> Shared<'_, S> {
+    /// Advances every due partition not yet taken to `end`, one at a time
+    /// (threads share the work; which thread runs which partition changes
+    /// nothing).
+    fn work(&self, end: Time) {
+        let due = self.due.read().unwrap_or_else(PoisonError::into_inner);
+        loop {
+            let k = self.taken.fetch_add(1, Ordering::Relaxed);
+            let Some(&i) = due.get(k) else { return };
+            let mut e = lock(&self.engines[i]);
+            if let Err(t) = self.advance(&mut e, i, end) {
+                let mut s = self.stall.lock().unwrap_or_else(PoisonError::into_inner);
+                if s.is_none_or(|first| (t, i) < first) {
+                    *s = Some((t, i));
+                }
             }
+            self.next_at[i].store(next_event(&e), Ordering::Relaxed);
         }
+    }
+
+    /// Runs partition `i` to `end`. With a local sink, in steps of
+    /// [`LOCAL_STEP`], handing each step's records over while they are
+    /// still in the cache.
+    fn advance(&self, e: &mut Engine, i: usize, end: Time) -> Result<(), Time> {
+        let Some(locals) = self.locals else { return e.run_until(end) };
+        let mut sink = locals[i].lock().unwrap_or_else(PoisonError::into_inner);
+        while let Some(t) = e.queue.peek_time().filter(|t| *t < end) {
+            let step = t.add(LOCAL_STEP).min(end);
+            let result = e.run_until(step);
+            for r in e.out.drain(..) {
+                sink.record(r);
+            }
+            result?;
+        }
+        Ok(())
+    }
+
+    /// Lists the partitions with work before `end`; returns how many.
+    fn plan_window(&self, end: Time) -> usize {
+        let mut due = self.due.write().unwrap_or_else(PoisonError::into_inner);
+        due.clear();
+        due.extend((0..self.next_at.len()).filter(|&i| self.next_at[i].load(Ordering::Relaxed) < end.0));
+        self.taken.store(0, Ordering::Relaxed);
+        due.len()
     }
 }
 
@@ -133,15 +196,16 @@ impl Merger {
 
     /// Writes the partitions' buffered records into `sink` in (time,
     /// partition) order.
-    fn merge(&mut self, engines: &[Mutex<Engine>], sink: &mut dyn LogSink) {
-        if let [only] = engines {
-            for r in lock(only).out.drain(..) {
+    fn merge(&mut self, engines: &[Mutex<Engine>], which: &[usize], sink: &mut dyn LogSink) {
+        if let [only] = which {
+            for r in lock(&engines[*only]).out.drain(..) {
                 sink.record(r);
             }
             return;
         }
-        for (i, (e, buf)) in engines.iter().zip(&mut self.bufs).enumerate() {
-            std::mem::swap(&mut lock(e).out, buf);
+        for &i in which {
+            let buf = &mut self.bufs[i];
+            std::mem::swap(&mut lock(&engines[i]).out, buf);
             // Popped from the back, so reversed: the earliest comes first.
             buf.reverse();
             if let Some(r) = buf.last() {
@@ -163,28 +227,57 @@ impl Merger {
 }
 
 /// Runs all partitions from their current time to `end`, window by window,
-/// on `threads` threads; writes the merged log to `sink` after each window
-/// and calls `progress` about once per simulated day. Fails with the
-/// first stalled instant.
-pub fn run(
+/// on `threads` threads, and calls `progress` about once per simulated
+/// day. The records go to `sinks`: one merged log, written after each
+/// window, or one sink per partition. Fails with the first stalled
+/// instant.
+pub fn run<S: LogSink + Send>(
     engines: &[Mutex<Engine>],
-    start: Time,
-    end: Time,
+    (start, end): (Time, Time),
     threads: usize,
-    sink: &mut dyn LogSink,
+    mut sinks: Sinks<'_, S>,
     progress: &mut dyn FnMut(Time),
 ) -> Result<(), Time> {
     let mut merger = Merger::new(engines.len());
-    merger.merge(engines, sink);
+    let locals = match &mut sinks {
+        Sinks::Merged(sink) => {
+            let all: Vec<usize> = (0..engines.len()).collect();
+            merger.merge(engines, &all, *sink);
+            None
+        }
+        Sinks::Local(locals) => {
+            for (e, sink) in engines.iter().zip(locals.iter()) {
+                let mut sink = sink.lock().unwrap_or_else(PoisonError::into_inner);
+                for r in lock(e).out.drain(..) {
+                    sink.record(r);
+                }
+            }
+            Some(*locals)
+        }
+    };
+    let window = if locals.is_some() { DAY } else { WINDOW };
+    let sh = Shared {
+        engines,
+        locals,
+        next_at: engines.iter().map(|e| AtomicI64::new(next_event(&lock(e)))).collect(),
+        due: RwLock::new(Vec::with_capacity(engines.len())),
+        taken: AtomicUsize::new(0),
+        stall: Mutex::new(None),
+    };
     let threads = threads.clamp(1, engines.len().max(1));
-    let next = AtomicUsize::new(0);
-    let stall: Stall = Mutex::new(None);
     let mut last_report = start;
+    // Runs one window: `parallel` when several partitions are due, else
+    // on this thread alone (waking the others costs more than it saves).
     let mut step = |w: Time, parallel: &dyn Fn()| -> Result<(), Time> {
-        next.store(0, Ordering::Relaxed);
-        parallel();
-        merger.merge(engines, sink);
-        if let Some((t, _)) = *stall.lock().unwrap_or_else(PoisonError::into_inner) {
+        match sh.plan_window(w) {
+            0 => {}
+            1 => sh.work(w),
+            _ => parallel(),
+        }
+        if let Sinks::Merged(sink) = &mut sinks {
+            merger.merge(engines, &sh.due.read().unwrap_or_else(PoisonError::into_inner), *sink);
+        }
+        if let Some((t, _)) = *sh.stall.lock().unwrap_or_else(PoisonError::into_inner) {
             return Err(t);
         }
         if w.since(last_report) >= DAY && w < end {
@@ -197,14 +290,14 @@ pub fn run(
         let mut w = start;
         std::iter::from_fn(move || {
             (w < end).then(|| {
-                w = if end.since(w) > WINDOW { w.add(WINDOW) } else { end };
+                w = if end.since(w) > window { w.add(window) } else { end };
                 w
             })
         })
     };
     if threads == 1 {
         for w in windows() {
-            step(w, &|| work(engines, &next, w, &stall))?;
+            step(w, &|| sh.work(w))?;
         }
         return Ok(());
     }
@@ -219,7 +312,7 @@ pub fn run(
                     if done.load(Ordering::Acquire) {
                         return;
                     }
-                    work(engines, &next, Time(window_end.load(Ordering::Acquire)), &stall);
+                    sh.work(Time(window_end.load(Ordering::Acquire)));
                     barrier.wait();
                 }
             });
@@ -229,7 +322,7 @@ pub fn run(
             window_end.store(w.0, Ordering::Release);
             result = step(w, &|| {
                 barrier.wait();
-                work(engines, &next, w, &stall);
+                sh.work(w);
                 barrier.wait();
             });
             if result.is_err() {
