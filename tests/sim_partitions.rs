@@ -4,6 +4,9 @@
 
 mod sim_support;
 
+#[path = "common/cli.rs"]
+mod cli;
+
 use cronwarp::report::{Accountant, ReportInput};
 use cronwarp::sim::log::{Entry, Fault, LogSink, Record};
 use cronwarp::sim::{Scenario, SimOptions, simulate, simulate_into, simulate_split};
@@ -174,5 +177,47 @@ mod partition_plan {
     fn independent_workloads_get_one_partition_each() {
         let sc = fleet(&[]);
         assert_eq!(plan(&sc), (0..5).map(|i| Members(vec![i])).collect::<Vec<_>>());
+    }
+}
+
+mod command_line {
+    use super::cli::cronwarp;
+
+    const FLEET: &str = "scenarios/history-limits-ttl.yaml";
+
+    #[test]
+    fn threads_change_neither_the_report_nor_the_event_log() {
+        let dir = std::env::temp_dir().join(format!("cronwarp-threads-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut outs = Vec::new();
+        for n in ["1", "2", "3"] {
+            let ev = dir.join(format!("events-{n}.jsonl"));
+            let with_log = cronwarp(&[
+                "run",
+                FLEET,
+                "--threads",
+                n,
+                "--format",
+                "json",
+                "--events",
+                ev.to_str().unwrap(),
+            ]);
+            let split = cronwarp(&["run", FLEET, "--threads", n, "--format", "json"]);
+            assert_eq!(with_log.code, 0, "{}", with_log.stderr);
+            // The split path (no log) and the merged path give one report.
+            assert_eq!(split.stdout, with_log.stdout);
+            outs.push((split.stdout, std::fs::read_to_string(&ev).unwrap()));
+        }
+        assert!(outs[0].1.lines().count() > 100);
+        assert!(outs.iter().all(|o| *o == outs[0]));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn help_explains_threads() {
+        let o = cronwarp(&["run", "--help"]);
+        assert_eq!(o.code, 0);
+        assert!(o.stdout.contains("--threads <N>"), "{}", o.stdout);
+        assert!(o.stdout.contains("byte for byte"), "{}", o.stdout);
     }
 }
