@@ -1,6 +1,6 @@
 //! Running a scenario as independent partitions, one per CronJob, in
-//! windows of virtual time, on as many threads as asked, with one merged
-//! log.
+//! windows of virtual time, on as many threads as asked, into one merged
+//! log or one sink per partition.
 //!
 //! Upstream runs every CronJob in one kube-controller-manager, but no
 //! decision of its CronJob, Job or TTL controller reads another CronJob's
@@ -13,12 +13,15 @@
 //! workloads do not reach into each other runs as one engine per CronJob.
 //! That is what makes a fleet fast: each engine's state stays in the CPU's
 //! caches while it runs a window, where one engine for a thousand CronJobs
-//! touched all of them at every instant (it ran at half the speed per Job).
+//! touched all of them at every instant (a Job run cost half again as
+//! much).
 //!
-//! Records are merged by (time, partition): at one instant, a partition's
+//! A merged log goes by (time, partition): at one instant, a partition's
 //! records come together, in workload order, whatever the thread count.
-//! The engines only ever see their own partition, so the output is the
-//! same for 1 thread or 64. DESIGN.md has the note on it.
+//! A sink per partition sees that partition's records and the shared
+//! faults, fed by whichever thread runs it. The engines only ever see their
+//! own partition, so the output is the same for 1 thread or 64. DESIGN.md
+//! has the note on it.
 
 use super::engine::Engine;
 use super::log::{LogSink, Record};
