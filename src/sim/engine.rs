@@ -70,9 +70,10 @@ pub struct Engine {
     pub world: World,
     /// Records written since the driver last took them, in time order.
     pub out: Vec<Record>,
-    /// This partition writes the control plane's own faults (downtime);
-    /// the others, which see the same downtime, do not repeat them.
-    pub logs_downtime: bool,
+    /// This partition logs the control plane's own faults (clock skew and
+    /// informer lag at set-up, downtime): in a merged log only the first
+    /// partition does, since every partition replays the same downtime.
+    pub logs_faults: bool,
     pub settings: Settings,
     pub local: Zone,
     pub seed: u64,
@@ -204,7 +205,7 @@ impl Engine {
             Ev::Kubelet { pod, uid, token } => self.kubelet_step(&pod, &uid, token),
             Ev::DowntimeStart { end } => self.controllers_stop(end),
             Ev::DowntimeEnd { start } => {
-                if self.logs_downtime {
+                if self.logs_faults {
                     self.emit(Entry::Fault(Fault::DowntimeEnd { since: start }));
                 }
                 self.controllers_start();
@@ -261,7 +262,7 @@ impl Engine {
     /// kube-controller-manager stops: queues, timers and backoff records
     /// are lost.
     fn controllers_stop(&mut self, end: Time) {
-        if self.logs_downtime {
+        if self.logs_faults {
             self.emit(Entry::Fault(Fault::DowntimeStart { until: end }));
         }
         self.down = true;

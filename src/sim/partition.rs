@@ -106,6 +106,13 @@ pub fn plan(specs: &[WorkloadSpec]) -> Vec<Vec<usize>> {
     (0..specs.len()).map(|i| vec![i]).collect()
 }
 
+/// Moves an engine's buffered records into `sink`, keeping the buffer.
+fn hand_over<S: LogSink + ?Sized>(out: &mut Vec<Record>, sink: &mut S) {
+    for r in out.drain(..) {
+        sink.record(r);
+    }
+}
+
 fn lock(e: &Mutex<Engine>) -> MutexGuard<'_, Engine> {
     // A panicking engine already failed the run; its state is not read.
     e.lock().unwrap_or_else(PoisonError::into_inner)
@@ -164,9 +171,7 @@ impl<S: LogSink + Send> Shared<'_, S> {
         while let Some(t) = e.queue.peek_time().filter(|t| *t < end) {
             let step = t.add(LOCAL_STEP).min(end);
             let result = e.run_until(step);
-            for r in e.out.drain(..) {
-                sink.record(r);
-            }
+            hand_over(&mut e.out, &mut *sink);
             result?;
         }
         Ok(())
@@ -201,9 +206,7 @@ impl Merger {
     /// partition) order.
     fn merge(&mut self, engines: &[Mutex<Engine>], which: &[usize], sink: &mut dyn LogSink) {
         if let [only] = which {
-            for r in lock(&engines[*only]).out.drain(..) {
-                sink.record(r);
-            }
+            hand_over(&mut lock(&engines[*only]).out, sink);
             return;
         }
         for &i in which {
@@ -251,9 +254,7 @@ pub fn run<S: LogSink + Send>(
         Sinks::Local(locals) => {
             for (e, sink) in engines.iter().zip(locals.iter()) {
                 let mut sink = sink.lock().unwrap_or_else(PoisonError::into_inner);
-                for r in lock(e).out.drain(..) {
-                    sink.record(r);
-                }
+                hand_over(&mut lock(e).out, &mut *sink);
             }
             Some(*locals)
         }

@@ -287,12 +287,11 @@ impl Setup<'_> {
         let mut world = World::new(scenario.controller.clock_skew);
         world.now = start;
         world.uid_space = self.partition;
-        let first = self.logs_faults;
         let mut engine = Engine {
             queue: EventQueue::new(start),
             world,
             out: Vec::new(),
-            logs_downtime: first,
+            logs_faults: self.logs_faults,
             settings: scenario.controller.settings.clone(),
             local: self.local,
             seed: scenario.seed,
@@ -312,10 +311,10 @@ impl Setup<'_> {
         engine.xp.skew = scenario.controller.clock_skew;
         engine.xp.settings = scenario.controller.crossplane.clone();
         engine.xp.store.api_now = start.add(-scenario.controller.clock_skew);
-        if first && scenario.controller.clock_skew != 0 {
+        if self.logs_faults && scenario.controller.clock_skew != 0 {
             engine.emit(Entry::Fault(Fault::ClockSkew { skew: scenario.controller.clock_skew }));
         }
-        if first && scenario.controller.informer_lag.millis() != 0 {
+        if self.logs_faults && scenario.controller.informer_lag.millis() != 0 {
             engine.emit(Entry::Fault(Fault::InformerLag { lag: scenario.controller.informer_lag.millis() }));
         }
         engine.world.seeding = true;
