@@ -180,6 +180,50 @@ mod partition_plan {
     }
 }
 
+/// A fleet of CronOperations (the fleet above, converted): the Crossplane
+/// pod's controllers partition by ownership like kube-controller-manager's.
+mod crossplane_fleet {
+    use super::*;
+    use cronwarp::sim::scenario::convert::both_forms;
+
+    fn xp_fleet() -> Scenario {
+        both_forms(&fleet(&[])).unwrap().crossplane
+    }
+
+    #[derive(Debug, PartialEq)]
+    struct Members(Vec<usize>);
+
+    impl LogSink for Members {
+        fn record(&mut self, _: Record) {}
+    }
+
+    #[test]
+    fn each_cronoperation_is_its_own_partition() {
+        let sc = xp_fleet();
+        let (_, parts) = simulate_split(&sc, |ws| Members(ws.to_vec()), SimOptions::default()).unwrap();
+        assert_eq!(parts, (0..5).map(|i| Members(vec![i])).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn the_merged_log_and_the_report_do_not_depend_on_threads() {
+        let sc = xp_fleet();
+        let one = log_with(&sc, 1);
+        assert!(one.iter().filter(|l| l.contains("OperationCreated")).count() > 50, "{}", one.len());
+        assert_eq!(one, log_with(&sc, 2));
+        assert_eq!(one, log_with(&sc, 3));
+        let input = ReportInput::from_scenario("t", &sc).unwrap();
+        let mut acc = Accountant::new(input.clone());
+        simulate_into(&sc, &mut acc, SimOptions::default()).unwrap();
+        let merged = serde_json::to_string(&acc.finish()).unwrap();
+        for threads in [1, 2] {
+            let (_, parts) =
+                simulate_split(&sc, |ws| Accountant::new(input.part(ws)), SimOptions { progress: None, threads })
+                    .unwrap();
+            assert_eq!(merged, serde_json::to_string(&Accountant::finish_parts(parts).unwrap()).unwrap());
+        }
+    }
+}
+
 mod command_line {
     use super::cli::cronwarp;
 

@@ -2,7 +2,7 @@
 
 use cronwarp::model::{Job, ObjectMeta, OwnerReference, Pod, PodPhase, Time};
 use cronwarp::policy::{ApiError, Propagation};
-use cronwarp::sim::world::{Change, World};
+use cronwarp::sim::api_server::{ApiServer as World, Change};
 
 fn job(name: &str) -> Job {
     Job {

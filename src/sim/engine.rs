@@ -1,154 +1,51 @@
-//! The simulation core: one event queue, the API store, the controllers'
-//! work queues and the kubelet, and the loop that runs them.
+//! The simulation core: the loop that pops the (time, seq) event queue and
+//! hands each event to the [`Actor`] it belongs to, delivers the API
+//! server's changes to the processes' informers, stops and starts processes
+//! for downtime, and applies the scenario's edits.
 //!
-//! Controllers react to store changes the way informer handlers do
-//! (delivered `informerLag` late), sync from their work queues, and lose all
-//! in-memory state when kube-controller-manager goes down. The kubelet and
-//! the API server keep running through downtime.
+//! The engine knows no concrete controller: they are registered in one
+//! place, [`super::actors::register`]. A change reaches a process's actors
+//! at once or, with an informer lag, `informerLag` later; a stopped process
+//! loses its work queues and in-memory state, and when it starts its
+//! informers list every stored object again. The node (the kubelet) and the
+//! API server keep running through downtime.
 
-use super::behaviour::Behaviour;
-use super::cache::Cache;
-use super::kubelet::Kubelet;
-use super::log::{Controller, Entry, Fault, Record};
-use super::queue::{EventQueue, Wake, WorkQueue};
-use super::scenario::Edit;
-use super::world::{Change, World};
+use super::actor::{Actor, ActorId, Core, Ev, Listed, Process};
+use super::api_server::{Change, Kinds};
+use super::log::{Entry, Fault};
+use super::queue::Wake;
+use super::scenario::{Edit, XpEdit};
+use crate::model::Time;
 use crate::model::validation::validate_cronjob_update;
-use crate::model::{Millis, Time};
-use crate::policy::Settings;
-use crate::policy::job::BackoffRecord;
-use crate::schedule::Zone;
 use smol_str::SmolStr;
 
 /// More events than this at one instant means a livelock.
 pub const MAX_EVENTS_PER_INSTANT: u32 = 1_000_000;
 
-/// Something scheduled on the simulator's queue.
-#[derive(Debug, Clone)]
-pub enum Ev {
-    /// A work-queue key is due for processing.
-    Work { ctrl: Controller, key: SmolStr, epoch: u64 },
-    /// A delaying-queue timer (`AddAfter`) comes due.
-    Timer { ctrl: Controller, key: SmolStr, at: Time, epoch: u64 },
-    /// An informer delivers a change late (`informerLag`).
-    Notify { change: Change, epoch: u64 },
-    /// A kubelet step for a pod (see [`super::kubelet`]).
-    Kubelet { pod: SmolStr, uid: SmolStr, token: u64 },
-    /// kube-controller-manager stops until `end`.
-    DowntimeStart { end: Time },
-    /// kube-controller-manager is back.
-    DowntimeEnd { start: Time },
-    /// A scenario edit of a CronJob.
-    Edit { cronjob: SmolStr, edit: Edit },
-    /// Crossplane's controllers and store (see [`super::crossplane`]).
-    Xp(super::crossplane::XpEv),
-}
-
-/// How to add a key to a work queue.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Enqueue {
-    /// `Add`.
-    Now,
-    /// `AddAfter(d)`.
-    After(Millis),
-    /// `AddRateLimited`.
-    RateLimited,
-}
-
-/// Per-workload data the actors need: the behaviour model and the run
-/// counter that indexes its random streams.
-#[derive(Debug, Clone)]
-pub struct WorkloadState {
-    pub behaviour: Behaviour,
-    /// Jobs seen for this workload so far (the next Job's run index).
-    pub runs: u64,
-}
-
 /// The simulator: one partition of a scenario (see [`super::run`]).
 pub struct Engine {
-    pub queue: EventQueue<Ev>,
-    pub world: World,
-    /// Records written since the driver last took them, in time order.
-    pub out: Vec<Record>,
-    /// This partition logs the control plane's own faults (clock skew and
-    /// informer lag at set-up, downtime): in a merged log only the first
-    /// partition does, since every partition replays the same downtime.
-    pub logs_faults: bool,
-    pub settings: Settings,
-    pub local: Zone,
-    pub seed: u64,
-    pub informer_lag: Millis,
-    /// kube-controller-manager is down.
-    pub down: bool,
-    /// Bumped at every controller stop: queued work from before is stale.
-    pub epoch: u64,
-    pub cronjob_queue: WorkQueue,
-    pub job_queue: WorkQueue,
-    pub ttl_queue: WorkQueue,
-    /// The Job controller's in-memory pod-failure backoff records.
-    pub job_backoff: rustc_hash::FxHashMap<SmolStr, BackoffRecord>,
-    pub kubelet: Kubelet,
-    /// The CronJob controller's listers.
-    pub cache: Cache,
-    /// By CronJob key (`namespace/name`).
-    pub workloads: rustc_hash::FxHashMap<SmolStr, WorkloadState>,
-    /// Records written so far.
-    pub records: u64,
-    /// The Crossplane pod and its objects.
-    pub xp: super::crossplane::XpState,
+    pub core: Core,
+    actors: Vec<Box<dyn Actor>>,
+    /// Each actor's process and watched kinds, read at every change.
+    routes: Vec<(Process, Kinds)>,
+    /// The kinds each process watches (any of its actors).
+    watched: [Kinds; 3],
 }
 
 impl Engine {
+    /// An engine over `core` running `actors`, in that order.
+    pub fn new(core: Core, actors: Vec<Box<dyn Actor>>) -> Engine {
+        let routes: Vec<(Process, Kinds)> = actors.iter().map(|a| (a.process(), a.watches())).collect();
+        let mut watched = [Kinds::NONE; 3];
+        for (p, k) in &routes {
+            watched[*p as usize] = watched[*p as usize].with(*k);
+        }
+        Engine { core, actors, routes, watched }
+    }
+
     /// The controller clock.
     pub fn now(&self) -> Time {
-        self.queue.now()
-    }
-
-    /// Writes one log record at the current time.
-    pub fn emit(&mut self, entry: Entry) {
-        self.records += 1;
-        let time = self.now();
-        self.out.push(Record { time, entry });
-    }
-
-    fn queue_of(&mut self, ctrl: Controller) -> &mut WorkQueue {
-        match ctrl {
-            Controller::Cronjob => &mut self.cronjob_queue,
-            Controller::Job => &mut self.job_queue,
-            Controller::Ttl => &mut self.ttl_queue,
-        }
-    }
-
-    /// Adds `key` to a controller's work queue. Returns the instant a
-    /// timer was set for, if any.
-    pub fn enqueue(&mut self, ctrl: Controller, key: &str, how: Enqueue) -> Option<Time> {
-        if self.down {
-            return None;
-        }
-        let now = self.now();
-        let q = self.queue_of(ctrl);
-        let wake = match how {
-            Enqueue::Now => q.add(key, now),
-            Enqueue::After(d) => q.add_after(key, d, now),
-            Enqueue::RateLimited => q.add_rate_limited(key, now),
-        };
-        let epoch = self.epoch;
-        match wake {
-            Wake::Nothing => None,
-            Wake::At(at) if at <= now => {
-                self.queue.push(at, Ev::Work { ctrl, key: key.into(), epoch });
-                None
-            }
-            Wake::At(at) => {
-                self.queue.push(at, Ev::Timer { ctrl, key: key.into(), at, epoch });
-                Some(at)
-            }
-        }
-    }
-
-    /// `Forget`.
-    pub fn forget(&mut self, ctrl: Controller, key: &str) {
-        self.queue_of(ctrl).forget(key);
+        self.core.now()
     }
 
     /// Runs until the queue empties or the next event is at or after `end`.
@@ -156,11 +53,11 @@ impl Engine {
     /// controllers would otherwise never let time advance).
     pub fn run_until(&mut self, end: Time) -> Result<(), Time> {
         let (mut instant, mut at_instant) = (self.now(), 0u32);
-        while let Some(t) = self.queue.peek_time() {
+        while let Some(t) = self.core.queue.peek_time() {
             if t >= end {
                 break;
             }
-            let Some((t, ev)) = self.queue.pop() else { break };
+            let Some((t, ev)) = self.core.queue.pop() else { break };
             if t == instant {
                 at_instant += 1;
                 if at_instant > MAX_EVENTS_PER_INSTANT {
@@ -169,49 +66,64 @@ impl Engine {
             } else {
                 (instant, at_instant) = (t, 0);
             }
-            self.world.now = t;
+            self.core.api.now = t;
             self.handle(ev);
             self.pump();
         }
         Ok(())
     }
 
+    /// Gives the core to actor `id` for one call.
+    fn with_actor<R>(&mut self, id: ActorId, f: impl FnOnce(&mut dyn Actor, &mut Core) -> R) -> R {
+        let i = usize::from(id);
+        self.core.current = (id, self.routes[i].0);
+        f(self.actors[i].as_mut(), &mut self.core)
+    }
+
     fn handle(&mut self, ev: Ev) {
         match ev {
-            Ev::Work { ctrl, key, epoch } => {
-                if epoch != self.epoch || self.down || !self.queue_of(ctrl).take(&key) {
+            Ev::Work { actor, key, epoch } => {
+                let st = self.core.process(self.routes[usize::from(actor)].0);
+                if epoch != st.epoch || st.down {
                     return;
                 }
-                match ctrl {
-                    Controller::Cronjob => self.sync_cronjob(&key),
-                    Controller::Job => self.sync_job(&key),
-                    Controller::Ttl => self.sync_ttl(&key),
-                }
+                self.with_actor(actor, |a, core| {
+                    if a.queue().is_some_and(|q| q.take(&key)) {
+                        a.on_work(core, &key);
+                    }
+                });
             }
-            Ev::Timer { ctrl, key, at, epoch } => {
-                if epoch != self.epoch || self.down {
+            Ev::Timer { actor, key, at, epoch } => {
+                let st = self.core.process(self.routes[usize::from(actor)].0);
+                if epoch != st.epoch || st.down {
                     return;
                 }
-                if let Wake::At(t) = self.queue_of(ctrl).fire(&key, at) {
-                    self.queue.push(t, Ev::Work { ctrl, key, epoch });
+                let fired = self.actors[usize::from(actor)].queue().map(|q| q.fire(&key, at));
+                if let Some(Wake::At(t)) = fired {
+                    self.core.queue.push(t, Ev::Work { actor, key, epoch });
                 }
             }
-            Ev::Notify { change, epoch } => {
-                if epoch == self.epoch {
-                    self.cache.apply(&change);
-                    self.deliver(&change);
+            Ev::Wake { actor, key, token } => self.with_actor(actor, |a, core| a.on_wake(core, &key, token)),
+            Ev::Notify { process, change, epoch } => {
+                if epoch == self.core.process(process).epoch {
+                    self.deliver(process, &change);
                 }
             }
-            Ev::Kubelet { pod, uid, token } => self.kubelet_step(&pod, &uid, token),
-            Ev::DowntimeStart { end } => self.controllers_stop(end),
+            Ev::DowntimeStart { end } => {
+                if self.core.logs_faults {
+                    self.core.emit(Entry::Fault(Fault::DowntimeStart { until: end }));
+                }
+                self.stop(Process::ControllerManager);
+                self.stop(Process::Crossplane);
+            }
             Ev::DowntimeEnd { start } => {
-                if self.logs_faults {
-                    self.emit(Entry::Fault(Fault::DowntimeEnd { since: start }));
+                if self.core.logs_faults {
+                    self.core.emit(Entry::Fault(Fault::DowntimeEnd { since: start }));
                 }
-                self.controllers_start();
+                self.start_control_plane();
             }
-            Ev::Edit { cronjob, edit } => self.apply_edit(&cronjob, &edit),
-            Ev::Xp(ev) => self.xp_handle(ev),
+            Ev::EditCronJob { object, edit } => self.edit_cronjob(&object, &edit),
+            Ev::EditCronOperation { object, edit } => self.edit_cronoperation(&object, &edit),
         }
     }
 
@@ -219,98 +131,133 @@ impl Engine {
     /// both are drained (handlers may change the store again).
     pub fn pump(&mut self) {
         loop {
-            self.flush_world_log();
-            let Some(change) = self.world.changes.pop_front() else { break };
-            self.kubelet_observe(&change);
-            if self.informer_lag > 0 {
-                let at = self.now().add(self.informer_lag);
-                self.queue.push(at, Ev::Notify { change, epoch: self.epoch });
-            } else {
-                self.cache.apply(&change);
-                self.deliver(&change);
-            }
-        }
-    }
-
-    /// Writes the store's pending log entries.
-    pub fn flush_world_log(&mut self) {
-        for e in std::mem::take(&mut self.world.log) {
-            self.emit(e);
-        }
-    }
-
-    /// The informer handlers of all three controllers.
-    fn deliver(&mut self, change: &Change) {
-        if self.down {
-            return;
-        }
-        match change {
-            Change::CronJob { key, old, new } => self.on_cronjob_change(key, old.as_deref(), new.as_deref()),
-            Change::Job { key, old, new } => {
-                self.cronjob_on_job_change(old.as_deref(), new.as_deref());
-                self.job_on_job_change(key, old.as_deref(), new.as_deref());
-                self.ttl_on_job_change(key, new.as_deref());
-            }
-            Change::Pod { job, .. } => {
-                if !job.is_empty() {
-                    self.job_on_pod_change(job);
+            self.core.flush_api_log();
+            let Some(change) = self.core.api.changes.pop_front() else { break };
+            let kind = change.kind();
+            for p in Process::ALL {
+                if !self.watched[p as usize].overlaps(kind) {
+                    continue;
+                }
+                let st = *self.core.process(p);
+                if st.informer_lag > 0 {
+                    let at = self.now().add(st.informer_lag);
+                    self.core
+                        .queue
+                        .push(at, Ev::Notify { process: p, change: change.clone(), epoch: st.epoch });
+                } else {
+                    self.deliver(p, &change);
                 }
             }
         }
     }
 
-    /// kube-controller-manager stops: queues, timers and backoff records
-    /// are lost.
-    fn controllers_stop(&mut self, end: Time) {
-        if self.logs_faults {
-            self.emit(Entry::Fault(Fault::DowntimeStart { until: end }));
+    /// A change reaches process `p`'s actors, in registration order.
+    fn deliver(&mut self, p: Process, change: &Change) {
+        let kind = change.kind();
+        for i in 0..self.actors.len() {
+            let (ap, watches) = self.routes[i];
+            if ap != p || !watches.overlaps(kind) {
+                continue;
+            }
+            let up = !self.core.process(p).down;
+            self.with_actor(i as ActorId, |a, core| {
+                a.observe(core, change);
+                if up {
+                    a.on_change(core, change);
+                }
+            });
         }
-        self.down = true;
-        self.epoch += 1;
-        self.cronjob_queue.clear();
-        self.job_queue.clear();
-        self.ttl_queue.clear();
-        self.job_backoff.clear();
-        self.xp_stop();
     }
 
-    /// kube-controller-manager starts: the informers list everything, so
-    /// every object is added to every controller's queue.
-    pub fn controllers_start(&mut self) {
-        self.down = false;
-        self.epoch += 1;
-        // The garbage collector catches up on owners deleted while it was
-        // down (and on seeded Jobs whose owner is not in the scenario).
-        self.world.collect_garbage();
-        self.flush_world_log();
-        self.cache.relist(&self.world);
-        // The store is hashed; the informers' initial list goes in key order.
-        let mut cronjobs: Vec<SmolStr> = self.world.cronjobs.keys().cloned().collect();
-        cronjobs.sort_unstable();
-        for k in cronjobs {
-            self.enqueue(Controller::Cronjob, &k, Enqueue::Now);
+    /// Process `p` stops: its actors lose their queues and memory.
+    fn stop(&mut self, p: Process) {
+        let st = self.core.process_mut(p);
+        st.down = true;
+        st.epoch += 1;
+        for i in self.actors_of(p) {
+            self.with_actor(i, |a, core| a.stop(core));
         }
-        let mut jobs: Vec<(SmolStr, std::sync::Arc<crate::model::Job>)> =
-            self.world.jobs.iter().map(|(k, j)| (k.clone(), j.clone())).collect();
-        jobs.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        for (k, j) in jobs {
-            self.enqueue(Controller::Job, &k, Enqueue::Now);
-            self.ttl_on_job_change(&k, Some(&j));
-        }
-        self.xp_start();
     }
 
-    /// A scenario edit, as `kubectl edit` would make it: the API server
-    /// validates the update and rejects an invalid one (the `Fault` record
-    /// says why); editing a CronJob that is gone changes nothing.
-    fn apply_edit(&mut self, cronjob: &str, edit: &Edit) {
+    /// The control plane starts (at the start of the horizon and after
+    /// downtime): kube-controller-manager, then the Crossplane pod.
+    pub fn start_control_plane(&mut self) {
+        self.start(Process::ControllerManager);
+        self.start(Process::Crossplane);
+    }
+
+    /// Process `p` starts: its informers list everything it watches, object
+    /// by object, each object reaching every actor in turn. In
+    /// kube-controller-manager the garbage collector first catches up on
+    /// owners deleted while it was down (and on seeded objects whose owner
+    /// is not in the scenario).
+    fn start(&mut self, p: Process) {
+        let st = self.core.process_mut(p);
+        st.down = false;
+        st.epoch += 1;
+        if p == Process::ControllerManager {
+            self.core.api.collect_garbage();
+            self.core.flush_api_log();
+        }
+        let actors = self.actors_of(p);
+        for &i in &actors {
+            self.with_actor(i, |a, core| a.start(core));
+        }
+        let watched = self.watched[p as usize];
+        // The store is hashed; the initial list goes in key order.
+        if watched.overlaps(Kinds::CRONJOB) {
+            let mut keys: Vec<SmolStr> = self.core.api.cronjobs.keys().cloned().collect();
+            keys.sort_unstable();
+            for k in &keys {
+                self.list_to(&actors, Kinds::CRONJOB, Listed::CronJob(k));
+            }
+        }
+        if watched.overlaps(Kinds::JOB) {
+            let mut jobs: Vec<_> = self.core.api.jobs.iter().map(|(k, j)| (k.clone(), j.clone())).collect();
+            jobs.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            for (k, j) in &jobs {
+                self.list_to(&actors, Kinds::JOB, Listed::Job(k, j));
+            }
+        }
+        if watched.overlaps(Kinds::CRONOPERATION) {
+            let keys: Vec<SmolStr> = self.core.api.cronoperations.keys().cloned().collect();
+            for k in &keys {
+                self.list_to(&actors, Kinds::CRONOPERATION, Listed::CronOperation(k));
+            }
+        }
+        if watched.overlaps(Kinds::OPERATION) {
+            let keys: Vec<SmolStr> = self.core.api.operations.keys().cloned().collect();
+            for k in &keys {
+                self.list_to(&actors, Kinds::OPERATION, Listed::Operation(k));
+            }
+        }
+    }
+
+    fn list_to(&mut self, actors: &[ActorId], kind: Kinds, object: Listed<'_>) {
+        for &i in actors {
+            if self.routes[usize::from(i)].1.overlaps(kind) {
+                self.with_actor(i, |a, core| a.on_listed(core, object));
+            }
+        }
+    }
+
+    fn actors_of(&self, p: Process) -> Vec<ActorId> {
+        (0..self.routes.len()).filter(|&i| self.routes[i].0 == p).map(|i| i as ActorId).collect()
+    }
+
+    /// A scenario edit of a CronJob, as `kubectl edit` would make it: the
+    /// API server validates the update and rejects an invalid one (the
+    /// `Fault` record says why); editing a CronJob that is gone changes
+    /// nothing.
+    fn edit_cronjob(&mut self, cronjob: &str, edit: &Edit) {
+        let gc_running = !self.core.process(Process::ControllerManager).down;
+        let core = &mut self.core;
         if let Edit::Delete = edit {
-            self.emit(Entry::Fault(Fault::CronJobDeleted { object: cronjob.into() }));
-            let gc_running = !self.down;
-            let _ = self.world.delete_cronjob(cronjob, gc_running);
+            core.emit(Entry::Fault(Fault::CronJobDeleted { object: cronjob.into() }));
+            let _ = core.api.delete_cronjob(cronjob, gc_running);
             return;
         }
-        let rejected = match self.world.cronjobs.get(cronjob) {
+        let rejected = match core.api.cronjobs.get(cronjob) {
             None => Some("not found".to_string()),
             Some(old) => {
                 let mut new = (**old).clone();
@@ -321,11 +268,27 @@ impl Engine {
         };
         let (object, change) = (cronjob.to_string(), edit.describe());
         match rejected {
-            Some(error) => self.emit(Entry::Fault(Fault::SpecChangeRejected { object, change, error })),
+            Some(error) => core.emit(Entry::Fault(Fault::SpecChangeRejected { object, change, error })),
             None => {
-                self.emit(Entry::Fault(Fault::SpecChange { object, change }));
-                let _ = self.world.update_cronjob_spec(cronjob, |cj| edit.apply(cj));
+                core.emit(Entry::Fault(Fault::SpecChange { object, change }));
+                let _ = core.api.update_cronjob_spec(cronjob, |cj| edit.apply(cj));
             }
+        }
+    }
+
+    /// A scenario edit of a CronOperation, as `kubectl edit` would make it.
+    fn edit_cronoperation(&mut self, name: &str, edit: &XpEdit) {
+        let gc_running = !self.core.process(Process::ControllerManager).down;
+        let core = &mut self.core;
+        if let XpEdit::Delete = edit {
+            core.emit(Entry::Fault(Fault::CronJobDeleted { object: name.into() }));
+            let _ = core.api.delete_cronoperation(name, gc_running);
+            return;
+        }
+        let (object, change) = (name.to_string(), edit.describe());
+        match core.api.edit_cronoperation(name, |co| edit.apply(co)) {
+            Ok(()) => core.emit(Entry::Fault(Fault::SpecChange { object, change })),
+            Err(error) => core.emit(Entry::Fault(Fault::SpecChangeRejected { object, change, error })),
         }
     }
 }

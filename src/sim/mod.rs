@@ -1,23 +1,22 @@
 //! The discrete-event simulator: virtual clock, (time, seq) event queue,
-//! world store, controller actors, and the behaviour and fault models.
+//! the API server, the controllers as [`actor::Actor`]s in their processes,
+//! and the behaviour and fault models.
 //!
 //! Entry points: [`Scenario`] (the scenario file) and [`simulate`] /
 //! [`simulate_into`]; the output is the [`log`] plus a [`SimSummary`].
 
+pub mod actor;
+pub mod actors;
+pub mod api_server;
 pub mod behaviour;
-pub mod cache;
-pub mod controllers;
-pub mod crossplane;
 pub mod duration;
 pub mod engine;
-pub mod kubelet;
 pub mod log;
 pub mod partition;
 pub mod queue;
 pub mod rng;
 pub mod run;
 pub mod scenario;
-pub mod world;
 
 pub use run::{
     CronJobMeta, FinalState, SimError, SimOptions, SimOutput, SimSummary, WorkloadKind, cronjob_metas,

@@ -1,4 +1,4 @@
-//! Running a scenario as independent partitions, one per CronJob, in
+//! Running a scenario as independent partitions, one per workload, in
 //! windows of virtual time, on as many threads as asked, into one merged
 //! log or one sink per partition.
 //!
@@ -9,8 +9,10 @@
 //! shared inputs are the controller's downtime, which every partition
 //! replays, and the API server's uid and resourceVersion counters, which
 //! only need to be unique (uids: each partition has its own uid space) or
-//! ordered within one object (resourceVersions). So a scenario whose
-//! workloads do not reach into each other runs as one engine per CronJob.
+//! ordered within one object (resourceVersions). The same holds for the
+//! Crossplane pod: a CronOperation's reconcile lists only its own
+//! Operations. So a scenario whose workloads do not reach into each other
+//! runs as one engine per workload (see [`plan`]).
 //! That is what makes a fleet fast: each engine's state stays in the CPU's
 //! caches while it runs a window, where one engine for a thousand CronJobs
 //! touched all of them at every instant (a Job run cost half again as
@@ -23,10 +25,11 @@
 //! own partition, so the output is the same for 1 thread or 64. DESIGN.md
 //! has the note on it.
 
+use super::api_server::key;
 use super::engine::Engine;
 use super::log::{LogSink, Record};
 use super::scenario::WorkloadSpec;
-use super::world::key;
+use crate::model::crossplane::LABEL_CRONOPERATION_NAME;
 use crate::model::{Millis, SECOND, Time};
 use rustc_hash::FxHashMap;
 use smol_str::SmolStr;
@@ -53,53 +56,82 @@ pub enum Sinks<'a, S> {
 
 const DAY: Millis = 24 * 3600 * SECOND;
 
-/// Groups workloads into partitions, by index. Each workload is its own
-/// partition unless some reach into others, in which case all share one:
-/// - a CronOperation (the Crossplane pod has one store and one clock);
-/// - two workloads with the same CronJob key, CronJob uid or seeded Job key
-///   (the store rejects the second; one engine reports it as before);
-/// - a seeded Job whose owner reference names, by name or uid, another
-///   workload's CronJob (that CronJob's controller lists it, and the
-///   garbage collector checks the owner exists);
+/// Groups workloads into partitions, by index: a property of object
+/// ownership. Each workload is its own partition unless some reach into
+/// others, in which case all share one:
+/// - two workloads with the same owner (CronJob key or uid, CronOperation
+///   name or uid) or the same seeded child (Job key, Operation name): the
+///   store rejects the second; one engine reports it as before;
+/// - a seeded child whose owner reference (by name or uid) or
+///   `crossplane.io/cronoperation` label names another workload's owner
+///   (that owner's controller lists it, and the garbage collector checks
+///   the owner exists);
 /// - a CronJob whose `status.active` names another workload's seeded Job.
+///
+/// CronJobs and CronOperations never reach into each other: their
+/// controllers run in different processes and watch different kinds.
 pub fn plan(specs: &[WorkloadSpec]) -> Vec<Vec<usize>> {
     let together = || vec![(0..specs.len()).collect::<Vec<_>>()];
     if specs.len() < 2 {
         return together();
     }
-    let mut cronjobs: FxHashMap<SmolStr, usize> = FxHashMap::default();
+    // Owners and children by identity; Kubernetes keys (`ns/name`) and
+    // Crossplane names (no `/`) cannot collide, uids are unique anyway.
+    let mut owners: FxHashMap<SmolStr, usize> = FxHashMap::default();
     let mut uids: FxHashMap<SmolStr, usize> = FxHashMap::default();
-    let mut jobs: FxHashMap<SmolStr, usize> = FxHashMap::default();
-    let mut objects = Vec::with_capacity(specs.len());
+    let mut children: FxHashMap<SmolStr, usize> = FxHashMap::default();
     for (i, spec) in specs.iter().enumerate() {
-        let WorkloadSpec::CronJob(o) = spec else { return together() };
-        let meta = &o.cronjob.metadata;
-        if cronjobs.insert(key(&meta.namespace, &meta.name), i).is_some()
-            || (!meta.uid.is_empty() && uids.insert(meta.uid.clone(), i).is_some())
-        {
+        let (owner, uid, kids): (SmolStr, &SmolStr, Vec<SmolStr>) = match spec {
+            WorkloadSpec::CronJob(o) => {
+                let meta = &o.cronjob.metadata;
+                let kids = o.jobs.iter().map(|j| key(&j.metadata.namespace, &j.metadata.name)).collect();
+                (key(&meta.namespace, &meta.name), &meta.uid, kids)
+            }
+            WorkloadSpec::CronOperation(x) => {
+                let meta = &x.cronoperation.metadata;
+                let kids = x.operations.iter().map(|o| o.metadata.name.clone()).collect();
+                (meta.name.clone(), &meta.uid, kids)
+            }
+        };
+        if owners.insert(owner, i).is_some() || (!uid.is_empty() && uids.insert(uid.clone(), i).is_some()) {
             return together();
         }
-        for j in &o.jobs {
-            if jobs.insert(key(&j.metadata.namespace, &j.metadata.name), i).is_some() {
+        for k in kids {
+            if children.insert(k, i).is_some() {
                 return together();
             }
         }
-        objects.push(o);
     }
     let other = |map: &FxHashMap<SmolStr, usize>, k: &str, i: usize| map.get(k).is_some_and(|&w| w != i);
-    for (i, o) in objects.iter().enumerate() {
-        for j in &o.jobs {
-            for r in &j.metadata.owner_references {
-                if other(&cronjobs, &key(&j.metadata.namespace, &r.name), i) || other(&uids, &r.uid, i) {
-                    return together();
+    for (i, spec) in specs.iter().enumerate() {
+        match spec {
+            WorkloadSpec::CronJob(o) => {
+                for j in &o.jobs {
+                    for r in &j.metadata.owner_references {
+                        if other(&owners, &key(&j.metadata.namespace, &r.name), i) || other(&uids, &r.uid, i)
+                        {
+                            return together();
+                        }
+                    }
+                }
+                let ns = &o.cronjob.metadata.namespace;
+                for a in &o.cronjob.status.active {
+                    let ans = if a.namespace.is_empty() { ns } else { &a.namespace };
+                    if other(&children, &key(ans, &a.name), i) {
+                        return together();
+                    }
                 }
             }
-        }
-        let ns = &o.cronjob.metadata.namespace;
-        for a in &o.cronjob.status.active {
-            let ans = if a.namespace.is_empty() { ns } else { &a.namespace };
-            if other(&jobs, &key(ans, &a.name), i) {
-                return together();
+            WorkloadSpec::CronOperation(x) => {
+                for op in &x.operations {
+                    let label = op.metadata.labels.get(LABEL_CRONOPERATION_NAME);
+                    let refs = op.metadata.owner_references.iter();
+                    if label.is_some_and(|l| other(&owners, l, i))
+                        || refs.clone().any(|r| other(&owners, &r.name, i) || other(&uids, &r.uid, i))
+                    {
+                        return together();
+                    }
+                }
             }
         }
     }
@@ -139,7 +171,7 @@ struct Shared<'a, S> {
 }
 
 fn next_event(e: &Engine) -> i64 {
-    e.queue.peek_time().map_or(i64::MAX, |t| t.0)
+    e.core.queue.peek_time().map_or(i64::MAX, |t| t.0)
 }
 
 impl<S: LogSink + Send> Shared<'_, S> {
@@ -168,10 +200,10 @@ impl<S: LogSink + Send> Shared<'_, S> {
     fn advance(&self, e: &mut Engine, i: usize, end: Time) -> Result<(), Time> {
         let Some(locals) = self.locals else { return e.run_until(end) };
         let mut sink = locals[i].lock().unwrap_or_else(PoisonError::into_inner);
-        while let Some(t) = e.queue.peek_time().filter(|t| *t < end) {
+        while let Some(t) = e.core.queue.peek_time().filter(|t| *t < end) {
             let step = t.add(LOCAL_STEP).min(end);
             let result = e.run_until(step);
-            hand_over(&mut e.out, &mut *sink);
+            hand_over(&mut e.core.out, &mut *sink);
             result?;
         }
         Ok(())
@@ -206,12 +238,12 @@ impl Merger {
     /// partition) order.
     fn merge(&mut self, engines: &[Mutex<Engine>], which: &[usize], sink: &mut dyn LogSink) {
         if let [only] = which {
-            hand_over(&mut lock(&engines[*only]).out, sink);
+            hand_over(&mut lock(&engines[*only]).core.out, sink);
             return;
         }
         for &i in which {
             let buf = &mut self.bufs[i];
-            std::mem::swap(&mut lock(&engines[i]).out, buf);
+            std::mem::swap(&mut lock(&engines[i]).core.out, buf);
             // Popped from the back, so reversed: the earliest comes first.
             buf.reverse();
             if let Some(r) = buf.last() {
@@ -254,7 +286,7 @@ pub fn run<S: LogSink + Send>(
         Sinks::Local(locals) => {
             for (e, sink) in engines.iter().zip(locals.iter()) {
                 let mut sink = sink.lock().unwrap_or_else(PoisonError::into_inner);
-                hand_over(&mut lock(e).out, &mut *sink);
+                hand_over(&mut lock(e).core.out, &mut *sink);
             }
             Some(*locals)
         }

@@ -1,18 +1,15 @@
 //! `simulate`: builds the world from a scenario, runs the engine to the end
 //! of the horizon, and returns the log with what the report needs.
 
-use super::cache::Cache;
-use super::crossplane::XpEv;
-use super::engine::{Engine, Ev, WorkloadState};
-use super::kubelet::Kubelet;
+use super::actor::{Core, Ev, Process, WorkloadState};
+use super::actors;
+use super::api_server::{ApiServer, key};
+use super::engine::Engine;
 use super::log::{Entry, Fault, LogSink, Record};
 use super::partition::{self, Sinks};
-use super::queue::{EventQueue, WorkQueue};
 use super::scenario::{Scenario, ScenarioError, WorkloadSpec, XpWorkloadObjects};
-use super::world::{World, key};
 use crate::model::crossplane::{CronOperation, LABEL_CRONOPERATION_NAME, OPS_API_VERSION, Operation};
 use crate::model::{CronJob, Job, OwnerReference, Time};
-use crate::policy::job::MIN_BACKOFF_REQUEUE;
 use crate::schedule::{Location, Zone, load_location};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -235,8 +232,8 @@ impl Prepared {
         let mut records = 0;
         for e in self.engines {
             let mut e = e.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
-            e.world.now = end;
-            records += e.records;
+            e.core.api.now = end;
+            records += e.core.records;
             collect_final(&e, &mut final_state);
         }
         let (mut metas, mut warnings) = (self.metas, self.warnings);
@@ -253,13 +250,14 @@ impl Prepared {
 
 /// Adds one partition's store at the end of the horizon to `out`.
 fn collect_final(e: &Engine, out: &mut FinalState) {
-    for p in e.world.pods.values() {
+    let api = &e.core.api;
+    for p in api.pods.values() {
         *out.pods_by_phase.entry(format!("{:?}", p.status.phase)).or_insert(0) += 1;
     }
-    out.cronjobs.extend(e.world.cronjobs.iter().map(|(k, c)| (k.to_string(), (**c).clone())));
-    out.jobs.extend(e.world.jobs.iter().map(|(k, j)| (k.to_string(), (**j).clone())));
-    out.cronoperations.extend(e.xp.store.cronoperations.iter().map(|(k, c)| (k.to_string(), c.clone())));
-    out.operations.extend(e.xp.store.operations.iter().map(|(k, o)| (k.to_string(), o.clone())));
+    out.cronjobs.extend(api.cronjobs.iter().map(|(k, c)| (k.to_string(), (**c).clone())));
+    out.jobs.extend(api.jobs.iter().map(|(k, j)| (k.to_string(), (**j).clone())));
+    out.cronoperations.extend(api.cronoperations.iter().map(|(k, c)| (k.to_string(), c.clone())));
+    out.operations.extend(api.operations.iter().map(|(k, o)| (k.to_string(), o.clone())));
 }
 
 /// What every partition's engine is built from.
@@ -284,40 +282,20 @@ impl Setup<'_> {
     ) -> Result<Engine, SimError> {
         let scenario = self.scenario;
         let start = scenario.horizon.start;
-        let mut world = World::new(scenario.controller.clock_skew);
-        world.now = start;
-        world.uid_space = self.partition;
-        let mut engine = Engine {
-            queue: EventQueue::new(start),
-            world,
-            out: Vec::new(),
-            logs_faults: self.logs_faults,
-            settings: scenario.controller.settings.clone(),
-            local: self.local,
-            seed: scenario.seed,
-            informer_lag: 0,
-            down: true,
-            epoch: 0,
-            cronjob_queue: WorkQueue::new(),
-            job_queue: WorkQueue::with_backoff(MIN_BACKOFF_REQUEUE, 60 * MIN_BACKOFF_REQUEUE),
-            ttl_queue: WorkQueue::new(),
-            job_backoff: Default::default(),
-            kubelet: Kubelet::default(),
-            cache: Cache::default(),
-            workloads: Default::default(),
-            records: 0,
-            xp: Default::default(),
-        };
-        engine.xp.skew = scenario.controller.clock_skew;
-        engine.xp.settings = scenario.controller.crossplane.clone();
-        engine.xp.store.api_now = start.add(-scenario.controller.clock_skew);
+        let mut api = ApiServer::new(scenario.controller.clock_skew);
+        api.now = start;
+        api.uid_space = self.partition;
+        let mut core = Core::new(start, api, scenario.controller.settings.clone(), self.local, scenario.seed);
+        core.logs_faults = self.logs_faults;
+        let mut engine = Engine::new(core, actors::register(&scenario.controller.crossplane));
+        let core = &mut engine.core;
         if self.logs_faults && scenario.controller.clock_skew != 0 {
-            engine.emit(Entry::Fault(Fault::ClockSkew { skew: scenario.controller.clock_skew }));
+            core.emit(Entry::Fault(Fault::ClockSkew { skew: scenario.controller.clock_skew }));
         }
         if self.logs_faults && scenario.controller.informer_lag.millis() != 0 {
-            engine.emit(Entry::Fault(Fault::InformerLag { lag: scenario.controller.informer_lag.millis() }));
+            core.emit(Entry::Fault(Fault::InformerLag { lag: scenario.controller.informer_lag.millis() }));
         }
-        engine.world.seeding = true;
+        core.api.seeding = true;
         for (i, spec) in members {
             let w = &scenario.workloads[i];
             let what = format!("workloads[{i}]");
@@ -325,7 +303,7 @@ impl Setup<'_> {
                 WorkloadSpec::CronJob(objs) => objs,
                 WorkloadSpec::CronOperation(x) => {
                     warnings.push((i, x.warnings.clone()));
-                    let meta = seed_cronoperation(&mut engine, x, w, &what, self.local_name, scenario)?;
+                    let meta = seed_cronoperation(core, x, w, &what, self.local_name, scenario)?;
                     metas.push((i, meta));
                     continue;
                 }
@@ -333,38 +311,37 @@ impl Setup<'_> {
             warnings.push((i, objs.warnings));
             let cj = objs.cronjob;
             let k = key(&cj.metadata.namespace, &cj.metadata.name);
-            if engine.workloads.contains_key(&k) {
+            if core.workloads.contains_key(&k) {
                 return Err(SimError { message: format!("{what}: CronJob {k} appears twice") });
             }
-            engine.workloads.insert(k.clone(), WorkloadState { behaviour: w.behaviour.clone(), runs: 0 });
-            let cj =
-                engine.world.create_cronjob(cj).map_err(|e| SimError { message: format!("{what}: {e}") })?;
+            core.workloads.insert(k.clone(), WorkloadState { behaviour: w.behaviour.clone(), runs: 0 });
+            let cj = core.api.create_cronjob(cj).map_err(|e| SimError { message: format!("{what}: {e}") })?;
             metas.push((i, meta_of(&cj, self.local_name, scenario)));
             for mut job in objs.jobs {
                 adopt_seeded(&mut job, &cj);
                 let jk = key(&job.metadata.namespace, &job.metadata.name);
-                engine
-                    .world
+                core.api
                     .insert_job(job)
                     .map_err(|e| SimError { message: format!("{what}: Job {jk}: {e}") })?;
             }
-            link_active_refs(&mut engine.world, &k);
+            link_active_refs(&mut core.api, &k);
             for c in &w.changes {
                 let edit = c.edit().map_err(|e| SimError { message: format!("{what}: {e}") })?;
-                engine.queue.push(c.at, Ev::Edit { cronjob: k.clone(), edit });
+                core.queue.push(c.at, Ev::EditCronJob { object: k.clone(), edit });
             }
         }
         for (s, e) in downtime_windows(scenario) {
-            engine.queue.push(s.max(start), Ev::DowntimeStart { end: e });
-            engine.queue.push(e, Ev::DowntimeEnd { start: s });
+            core.queue.push(s.max(start), Ev::DowntimeStart { end: e });
+            core.queue.push(e, Ev::DowntimeEnd { start: s });
         }
-        engine.world.seeding = false;
-        engine.xp_pump();
-        // Set-up changes reach the kubelet's bookkeeping only; the
-        // controllers see the objects through their initial list.
+        core.api.seeding = false;
+        // Set-up changes reach the simulator's bookkeeping only (the control
+        // plane is not running yet); the controllers see the objects
+        // through their initial list.
         engine.pump();
-        engine.informer_lag = scenario.controller.informer_lag.millis();
-        engine.controllers_start();
+        engine.core.process_mut(Process::ControllerManager).informer_lag =
+            scenario.controller.informer_lag.millis();
+        engine.start_control_plane();
         Ok(engine)
     }
 }
@@ -384,7 +361,7 @@ fn adopt_seeded(job: &mut Job, cj: &CronJob) {
 
 /// `status.active` refs written by hand (no uid) get the uid of the seeded
 /// Job of that name, as they would carry in a real cluster.
-fn link_active_refs(world: &mut World, cronjob: &str) {
+fn link_active_refs(world: &mut ApiServer, cronjob: &str) {
     let Some(mut cj) = world.cronjobs.get(cronjob).map(|c| (**c).clone()) else { return };
     let mut changed = false;
     for r in &mut cj.status.active {
@@ -471,7 +448,7 @@ fn xp_meta_of(co: &CronOperation, local_zone: &str, scenario: &Scenario) -> Cron
 /// Stores a CronOperation workload, its seeded Operations and its timed
 /// changes; returns its meta.
 fn seed_cronoperation(
-    engine: &mut Engine,
+    core: &mut Core,
     x: XpWorkloadObjects,
     w: &super::scenario::Workload,
     what: &str,
@@ -480,20 +457,19 @@ fn seed_cronoperation(
 ) -> Result<CronJobMeta, SimError> {
     let fail = |e: String| SimError { message: format!("{what}: {e}") };
     let name = x.cronoperation.metadata.name.clone();
-    if engine.xp.workloads.contains_key(&name) {
+    if core.workloads.contains_key(&name) {
         return Err(fail(format!("CronOperation {name} appears twice")));
     }
-    engine.xp.workloads.insert(name.clone(), WorkloadState { behaviour: w.behaviour.clone(), runs: 0 });
-    let co = engine.xp.store.create_cronoperation(x.cronoperation).map_err(|e| fail(e.to_string()))?;
+    core.workloads.insert(name.clone(), WorkloadState { behaviour: w.behaviour.clone(), runs: 0 });
+    let co = core.api.create_cronoperation(x.cronoperation).map_err(|e| fail(e.to_string()))?;
     for mut op in x.operations {
         adopt_seeded_operation(&mut op, &co);
-        engine.xp.assign_run(&op);
         let op_name = op.metadata.name.clone();
-        engine.xp.store.seed_operation(op).map_err(|e| fail(format!("Operation {op_name}: {e}")))?;
+        core.api.seed_operation(op).map_err(|e| fail(format!("Operation {op_name}: {e}")))?;
     }
     for (j, c) in w.changes.iter().enumerate() {
         let edit = c.xp_edit().map_err(|e| fail(format!("changes[{j}]: {e}")))?;
-        engine.queue.push(c.at, Ev::Xp(XpEv::Edit { cronoperation: name.clone(), edit }));
+        core.queue.push(c.at, Ev::EditCronOperation { object: name.clone(), edit });
     }
     Ok(xp_meta_of(&co, local_name, scenario))
 }

@@ -1,124 +1,20 @@
-//! The API server's store: CronJobs, Jobs and Pods by `namespace/name`.
-//!
-//! It assigns what the API server assigns (uids from a counter,
-//! `creationTimestamp` at whole seconds of the API server's clock, a
-//! resourceVersion counter), implements deletion with propagation (the
-//! garbage collector's part included), and records every change as a
-//! [`Change`] for the controllers' informers and as log entries. Deleted
-//! objects leave the maps, so memory stays flat however long the horizon.
+//! The API server's batch/v1 and v1 kinds: CronJobs, Jobs and Pods by
+//! `namespace/name`, with deletion propagation and the garbage
+//! collector's part in it.
 
-use super::log::{DeletedBy, Entry};
+use super::{ApiServer, Change, PodWas, key, split_key};
 use crate::model::defaults::{set_object_defaults_cronjob, set_object_defaults_job};
-use crate::model::{CronJob, Job, Millis, Pod, PodPhase, Time};
+use crate::model::{CronJob, Job, Pod, PodPhase, Time};
 use crate::policy::job::JOB_TRACKING_FINALIZER;
 use crate::policy::{Api, ApiError, Propagation};
 use crate::schedule::text::{decimal, push_padded};
-use rustc_hash::FxHashMap;
+use crate::sim::log::{DeletedBy, Entry};
 use smol_str::SmolStr;
 use std::borrow::Cow;
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
-/// What changed in the store: the informers' add/update/delete
-/// notifications. `old`/`new` are `None` for an add/delete. The objects are
-/// shared with the store and the informer cache (a write replaces the
-/// stored `Arc`, so a notification's copies never change under it).
-///
-/// A pod's previous version is summarised ([`PodWas`]) rather than kept:
-/// no handler needs more, and without a second reference the store updates
-/// the pod in place instead of copying it at every kubelet step.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Change {
-    CronJob { key: SmolStr, old: Option<Arc<CronJob>>, new: Option<Arc<CronJob>> },
-    Job { key: SmolStr, old: Option<Arc<Job>>, new: Option<Arc<Job>> },
-    Pod { key: SmolStr, job: SmolStr, old: Option<PodWas>, new: Option<Arc<Pod>> },
-}
-
-/// What the informer handlers read of a pod's previous version.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PodWas {
-    /// It had a deletionTimestamp.
-    pub deleting: bool,
-}
-
-impl PodWas {
-    fn of(pod: &Pod) -> PodWas {
-        PodWas { deleting: pod.metadata.deletion_timestamp.is_some() }
-    }
-}
-
-/// The API store.
-#[derive(Debug, Default)]
-pub struct World {
-    pub cronjobs: FxHashMap<SmolStr, Arc<CronJob>>,
-    pub jobs: FxHashMap<SmolStr, Arc<Job>>,
-    pub pods: FxHashMap<SmolStr, Arc<Pod>>,
-    /// Pod keys by the key of the Job that controls them.
-    pods_by_job: FxHashMap<SmolStr, BTreeSet<SmolStr>>,
-    next_uid: u64,
-    next_rv: u64,
-    /// Which partition of the scenario this store holds (see
-    /// [`super::run`]): the first group of its uids, so that uids stay
-    /// unique across partitions. resourceVersions need no such care: they
-    /// are only ever compared within one object.
-    pub uid_space: u64,
-    /// How far the controller clock runs ahead of the API server's.
-    pub skew: Millis,
-    /// The controller clock; the engine sets it before each step.
-    pub now: Time,
-    /// Objects stored now come from the scenario, not from a controller.
-    pub seeding: bool,
-    /// Who the next Job deletions are attributed to in the log.
-    pub deleter: Option<DeletedBy>,
-    /// Notifications not yet delivered.
-    pub changes: VecDeque<Change>,
-    /// Log entries not yet stamped and written.
-    pub log: Vec<Entry>,
-}
-
-/// `namespace/name`.
-pub fn key(namespace: &str, name: &str) -> SmolStr {
-    let mut b = smol_str::SmolStrBuilder::new();
-    b.push_str(namespace);
-    b.push('/');
-    b.push_str(name);
-    b.finish()
-}
-
-/// Calls `f` with `namespace/name` built on the stack (valid Kubernetes
-/// names always fit), so a lookup by key allocates nothing.
-pub fn with_key<R>(namespace: &str, name: &str, f: impl FnOnce(&str) -> R) -> R {
-    const CAP: usize = 320;
-    let n = namespace.len() + 1 + name.len();
-    if n > CAP {
-        return f(&key(namespace, name));
-    }
-    let mut buf = [0u8; CAP];
-    buf[..namespace.len()].copy_from_slice(namespace.as_bytes());
-    buf[namespace.len()] = b'/';
-    buf[namespace.len() + 1..n].copy_from_slice(name.as_bytes());
-    match std::str::from_utf8(&buf[..n]) {
-        Ok(k) => f(k),
-        Err(_) => f(&key(namespace, name)),
-    }
-}
-
-fn split_key(k: &str) -> (&str, &str) {
-    k.split_once('/').unwrap_or(("", k))
-}
-
-impl World {
-    /// An empty store whose API-server clock is `skew` ms behind the
-    /// controller clock.
-    pub fn new(skew: Millis) -> Self {
-        World { skew, next_uid: 1, next_rv: 1, ..World::default() }
-    }
-
-    /// The API server's clock.
-    pub fn api_now(&self) -> Time {
-        self.now.add(-self.skew)
-    }
-
+impl ApiServer {
     fn uid(&mut self) -> SmolStr {
         let n = self.next_uid;
         self.next_uid += 1;
@@ -182,7 +78,7 @@ impl World {
         self.write_cronjob_status(Cow::Borrowed(cj))
     }
 
-    /// [`World::update_cronjob_status`] handing over the written object,
+    /// [`ApiServer::update_cronjob_status`] handing over the written object,
     /// which then becomes the stored one (the resourceVersion check makes
     /// it the stored version with a new status), so nothing is copied.
     pub fn update_cronjob_status_owned(&mut self, cj: CronJob) -> Result<(), ApiError> {
@@ -220,19 +116,19 @@ impl World {
     /// Deletes a CronJob (Background): it is gone at once. The garbage
     /// collector (part of kube-controller-manager) deletes the Jobs it
     /// controlled: at once when `gc_running`, else at the next
-    /// [`World::collect_garbage`].
+    /// [`ApiServer::collect_garbage`].
     pub fn delete_cronjob(&mut self, k: &str, gc_running: bool) -> Result<(), ApiError> {
         let cj = self.cronjobs.remove(k).ok_or(ApiError::NotFound)?;
         self.changes.push_back(Change::CronJob { key: k.into(), old: Some(cj), new: None });
         if gc_running {
-            self.collect_garbage();
+            self.collect_orphaned_jobs();
         }
         Ok(())
     }
 
-    /// The garbage collector's sweep: Jobs whose controlling CronJob no
+    /// The garbage collector's sweep of Jobs: those whose controlling CronJob no
     /// longer exists are deleted (Background).
-    pub fn collect_garbage(&mut self) {
+    pub(super) fn collect_orphaned_jobs(&mut self) {
         let live: BTreeSet<&str> = self.cronjobs.values().map(|c| c.metadata.uid.as_str()).collect();
         let mut dangling: Vec<SmolStr> = self
             .jobs
@@ -292,6 +188,7 @@ impl World {
                 finished_at: c.last_transition_time,
             });
         }
+        self.pod_seq.insert(k.clone(), 0);
         let shared = Arc::new(job.clone());
         self.jobs.insert(k.clone(), Arc::clone(&shared));
         self.changes.push_back(Change::Job { key: k, old: None, new: Some(shared) });
@@ -356,6 +253,7 @@ impl World {
 
     fn remove_job(&mut self, k: &str) {
         if let Some(job) = self.jobs.remove(k) {
+            self.pod_seq.remove(k);
             self.log.push(Entry::JobRemoved { job: k.into() });
             self.changes.push_back(Change::Job { key: k.into(), old: Some(job), new: None });
         }
@@ -390,7 +288,7 @@ impl World {
         self.pods_of_refs(job_key).into_iter().cloned().collect()
     }
 
-    /// [`World::pods_of`] without copying the pods.
+    /// [`ApiServer::pods_of`] without copying the pods.
     pub fn pods_of_refs(&self, job_key: &str) -> Vec<&Pod> {
         self.pods_by_job
             .get(job_key)
@@ -398,6 +296,20 @@ impl World {
             .flatten()
             .filter_map(|pk| self.pods.get(pk).map(|p| &**p))
             .collect()
+    }
+
+    /// The next pod sequence number of a Job, from which its next pod's
+    /// `generateName` suffix is made (the API server generates names; a
+    /// counter instead of randomness keeps them reproducible). A Job the
+    /// store does not hold numbers from 0 every time.
+    pub fn next_pod_seq(&mut self, job: &str) -> u64 {
+        match self.pod_seq.get_mut(job) {
+            Some(n) => {
+                *n += 1;
+                *n - 1
+            }
+            None => 0,
+        }
     }
 
     /// Creates a pod controlled by the Job `job_key` (with the Job tracking
@@ -493,7 +405,7 @@ impl World {
 /// The CronJob controller's view of the API server: live calls on the
 /// store, with the CronJob's namespace for Jobs created without one.
 pub struct CronJobApi<'w> {
-    pub world: &'w mut World,
+    pub world: &'w mut ApiServer,
     pub namespace: SmolStr,
 }
 

@@ -7,11 +7,11 @@
 //! `rng::stream(seed, "<ns>/<cronjob>", run)`, attempt by attempt, so one
 //! CronJob's pods never change another's.
 
-use super::behaviour::Attempt;
-use super::engine::{Engine, Ev};
-use super::log::Entry;
-use super::world::{Change, key};
 use crate::model::{ContainerStatus, ContainerTerminated, Job, MINUTE, Millis, Pod, PodPhase, SECOND, Time};
+use crate::sim::actor::{Actor, Core, Process};
+use crate::sim::api_server::{Change, Kinds, key};
+use crate::sim::behaviour::Attempt;
+use crate::sim::log::Entry;
 use rand_chacha::ChaCha8Rng;
 use rustc_hash::FxHashMap;
 use smol_str::SmolStr;
@@ -32,7 +32,6 @@ struct JobRun {
     run: u64,
     rng: ChaCha8Rng,
     next_attempt: u32,
-    pods_created: u64,
     on_failure: bool,
     grace: Millis,
 }
@@ -56,7 +55,6 @@ enum Step {
 
 #[derive(Debug, Clone)]
 struct PodRun {
-    uid: SmolStr,
     job: SmolStr,
     token: u64,
     next: Step,
@@ -76,59 +74,56 @@ pub struct Kubelet {
     tokens: u64,
 }
 
-impl Kubelet {
-    /// The next pod sequence number of a Job (names its pods).
-    pub fn next_pod_seq(&mut self, job: &str) -> u64 {
-        match self.jobs.get_mut(job) {
-            Some(r) => {
-                r.pods_created += 1;
-                r.pods_created - 1
-            }
-            None => 0,
-        }
-    }
-}
-
 fn owner_cronjob(job: &Job) -> Option<SmolStr> {
     let r = job.metadata.controller_ref().filter(|r| r.kind == "CronJob")?;
     Some(key(&job.metadata.namespace, &r.name))
 }
 
-impl Engine {
+impl Actor for Kubelet {
+    fn process(&self) -> Process {
+        Process::Node
+    }
+
+    fn watches(&self) -> Kinds {
+        Kinds::JOB.with(Kinds::POD)
+    }
+
+    fn observe(&mut self, core: &mut Core, change: &Change) {
+        self.observe_change(core, change);
+    }
+
+    fn on_wake(&mut self, core: &mut Core, key: &str, token: u64) {
+        self.step(core, key, token);
+    }
+}
+
+impl Kubelet {
     /// Reacts to store changes the kubelet (or, for runs, the behaviour
     /// bookkeeping) cares about: new Jobs get a run index and stream, new
     /// pods start, deleted pods terminate.
-    pub(crate) fn kubelet_observe(&mut self, change: &Change) {
+    fn observe_change(&mut self, core: &mut Core, change: &Change) {
         match change {
             Change::Job { key: k, old: None, new: Some(job) } => {
                 let workload = owner_cronjob(job).unwrap_or_else(|| k.clone());
-                let run = match self.workloads.get_mut(&workload) {
-                    Some(w) => {
-                        w.runs += 1;
-                        w.runs - 1
-                    }
-                    None => 0,
-                };
+                let run = core.next_run(&workload);
                 let pod_spec = &job.spec.template.spec;
                 let jr = JobRun {
-                    rng: super::rng::stream(self.seed, &workload, run),
+                    rng: crate::sim::rng::stream(core.seed, &workload, run),
                     workload,
                     run,
                     next_attempt: 0,
-                    pods_created: 0,
                     on_failure: pod_spec.restart_policy == "OnFailure",
                     grace: pod_spec.termination_grace_period_seconds.map_or(DEFAULT_GRACE, |s| s * SECOND),
                 };
-                self.kubelet.jobs.insert(k.clone(), jr);
+                self.jobs.insert(k.clone(), jr);
             }
             Change::Job { key: k, new: None, .. } => {
-                self.kubelet.jobs.remove(k);
+                self.jobs.remove(k);
             }
-            Change::Pod { key: k, job, old: None, new: Some(pod) } => {
-                let Some(attempt) = self.draw(job) else { return };
-                let at = self.now().add(attempt.start_latency.max(0));
+            Change::Pod { key: k, job, old: None, new: Some(_) } => {
+                let Some(attempt) = self.draw(core, job) else { return };
+                let at = core.now().add(attempt.start_latency.max(0));
                 let run = PodRun {
-                    uid: pod.metadata.uid.clone(),
                     job: job.clone(),
                     token: 0,
                     next: Step::Idle,
@@ -137,91 +132,93 @@ impl Engine {
                     restarts: 0,
                     crash_streak: 0,
                 };
-                self.kubelet.pods.insert(k.clone(), run);
-                self.schedule(k, Step::Start, at);
+                self.pods.insert(k.clone(), run);
+                self.schedule(core, k, Step::Start, at);
             }
             Change::Pod { key: k, old: Some(old), new: Some(new), .. }
                 if !old.deleting && new.metadata.deletion_timestamp.is_some() =>
             {
-                self.terminate(k, new);
+                self.terminate(core, k, new);
             }
             Change::Pod { key: k, new: None, .. } => {
-                self.kubelet.pods.remove(k);
+                self.pods.remove(k);
             }
             _ => {}
         }
     }
 
     /// The next attempt of a Job's run.
-    fn draw(&mut self, job: &str) -> Option<Attempt> {
-        let jr = self.kubelet.jobs.get_mut(job)?;
-        let behaviour = &self.workloads.get(&jr.workload)?.behaviour;
+    fn draw(&mut self, core: &Core, job: &str) -> Option<Attempt> {
+        let jr = self.jobs.get_mut(job)?;
+        let behaviour = &core.workloads.get(&jr.workload)?.behaviour;
         let a = behaviour.attempt(&mut jr.rng, jr.run, jr.next_attempt);
         jr.next_attempt += 1;
         Some(a)
     }
 
-    fn schedule(&mut self, pod: &str, step: Step, at: Time) {
-        self.kubelet.tokens += 1;
-        let token = self.kubelet.tokens;
-        let Some(run) = self.kubelet.pods.get_mut(pod) else { return };
+    fn schedule(&mut self, core: &mut Core, pod: &str, step: Step, at: Time) {
+        self.tokens += 1;
+        let token = self.tokens;
+        let Some(run) = self.pods.get_mut(pod) else { return };
         run.token = token;
         run.next = step;
         run.next_at = at;
-        let uid = run.uid.clone();
-        self.queue.push(at, Ev::Kubelet { pod: pod.into(), uid, token });
+        // Tokens are never reused, so a wake-up for an earlier pod of the
+        // same name is stale by its token alone.
+        core.wake_at(at, pod, token);
     }
 
     /// Nothing more to do for a pod (pending wake-ups become stale).
     fn idle(&mut self, pod: &str) {
-        self.kubelet.tokens += 1;
-        if let Some(run) = self.kubelet.pods.get_mut(pod) {
-            run.token = self.kubelet.tokens;
+        self.tokens += 1;
+        if let Some(run) = self.pods.get_mut(pod) {
+            run.token = self.tokens;
             run.next = Step::Idle;
         }
     }
 
     /// A deleted pod: one not yet started ends at once; a running one
     /// ends at its natural exit or when the grace period runs out.
-    fn terminate(&mut self, k: &str, pod: &Pod) {
-        let Some(run) = self.kubelet.pods.get(k) else { return };
+    fn terminate(&mut self, core: &mut Core, k: &str, pod: &Pod) {
+        let Some(run) = self.pods.get(k) else { return };
         if pod.status.phase.is_terminal() {
             return;
         }
-        let grace = self.kubelet.jobs.get(&run.job).map_or(DEFAULT_GRACE, |j| j.grace);
-        let deadline = self.now().add(grace);
+        let grace = self.jobs.get(&run.job).map_or(DEFAULT_GRACE, |j| j.grace);
+        let now = core.now();
+        let deadline = now.add(grace);
         match run.next {
-            Step::Start | Step::Restart { .. } | Step::Idle => self.schedule(k, Step::Kill, self.now()),
+            Step::Start | Step::Restart { .. } | Step::Idle => self.schedule(core, k, Step::Kill, now),
             Step::Exit { .. } if run.next_at <= deadline => {}
-            Step::Exit { .. } | Step::Kill => self.schedule(k, Step::Kill, deadline),
+            Step::Exit { .. } | Step::Kill => self.schedule(core, k, Step::Kill, deadline),
         }
     }
 
     /// Runs a scheduled kubelet step, if still current.
-    pub(crate) fn kubelet_step(&mut self, k: &str, uid: &str, token: u64) {
-        let Some(run) = self.kubelet.pods.get(k) else { return };
-        if run.uid != uid || run.token != token {
+    fn step(&mut self, core: &mut Core, k: &str, token: u64) {
+        let Some(run) = self.pods.get(k) else { return };
+        if run.token != token {
             return;
         }
         let run = run.clone();
-        let api_now = self.world.api_now().trunc_seconds();
-        let deleting = self.world.pods.get(k).is_some_and(|p| p.metadata.deletion_timestamp.is_some());
+        let api_now = core.api.api_now().trunc_seconds();
+        let deleting = core.api.pods.get(k).is_some_and(|p| p.metadata.deletion_timestamp.is_some());
         match run.next {
             Step::Idle => {}
             Step::Start => {
-                let _ = self.world.update_pod(k, |p| {
+                let _ = core.api.update_pod(k, |p| {
                     p.status.phase = PodPhase::Running;
                     p.status.start_time = Some(api_now);
                     p.status.container_statuses =
                         vec![ContainerStatus { name: "main".into(), ..Default::default() }];
                 });
-                self.emit(Entry::PodStarted { pod: k.into(), job: run.job.clone() });
+                core.emit(Entry::PodStarted { pod: k.into(), job: run.job.clone() });
                 let code = run.attempt.exit_code;
-                self.schedule(k, Step::Exit { code }, self.now().add(run.attempt.duration.max(0)));
+                self.schedule(core, k, Step::Exit { code }, core.now().add(run.attempt.duration.max(0)));
             }
-            Step::Exit { code } => self.container_exit(k, &run, code, deleting),
-            Step::Kill => self.container_exit(k, &run, KILLED_EXIT_CODE, true),
-            Step::Restart { code, backoff } => self.container_restart(k, &run, code, backoff),
+            Step::Exit { code } => self.container_exit(core, k, &run, code, deleting),
+            Step::Kill => self.container_exit(core, k, &run, KILLED_EXIT_CODE, true),
+            Step::Restart { code, backoff } => self.container_restart(core, k, &run, code, backoff),
         }
     }
 
@@ -231,20 +228,20 @@ impl Engine {
     /// (`io.kubernetes.container.restartCount`) and the status reports the
     /// newest container's label. A Job's `pastBackoffLimitOnFailure` so
     /// sees restart N when run N+1 starts, not when run N exits.
-    fn container_restart(&mut self, k: &str, run: &PodRun, exit_code: i32, backoff: Millis) {
-        let attempt = self.draw(&run.job).unwrap_or(run.attempt);
+    fn container_restart(&mut self, core: &mut Core, k: &str, run: &PodRun, exit_code: i32, backoff: Millis) {
+        let attempt = self.draw(core, &run.job).unwrap_or(run.attempt);
         let restarts = run.restarts + 1;
-        if let Some(r) = self.kubelet.pods.get_mut(k) {
+        if let Some(r) = self.pods.get_mut(k) {
             r.attempt = attempt;
             r.restarts = restarts;
         }
-        let _ = self.world.update_pod(k, |p| {
+        let _ = core.api.update_pod(k, |p| {
             for c in &mut p.status.container_statuses {
                 c.restart_count = restarts;
                 c.terminated = None;
             }
         });
-        self.emit(Entry::ContainerRestarted {
+        core.emit(Entry::ContainerRestarted {
             pod: k.into(),
             job: run.job.clone(),
             restart_count: restarts,
@@ -252,44 +249,44 @@ impl Engine {
             backoff,
         });
         let code = attempt.exit_code;
-        self.schedule(k, Step::Exit { code }, self.now().add(attempt.duration.max(0)));
+        self.schedule(core, k, Step::Exit { code }, core.now().add(attempt.duration.max(0)));
     }
 
-    fn container_exit(&mut self, k: &str, run: &PodRun, code: i32, deleting: bool) {
-        let api_now = self.world.api_now().trunc_seconds();
-        let started = self.world.pods.get(k).and_then(|p| p.status.start_time);
+    fn container_exit(&mut self, core: &mut Core, k: &str, run: &PodRun, code: i32, deleting: bool) {
+        let api_now = core.api.api_now().trunc_seconds();
+        let started = core.api.pods.get(k).and_then(|p| p.status.start_time);
         let terminated = ContainerTerminated {
             exit_code: code,
             reason: if code == 0 { "Completed" } else { "Error" }.into(),
             started_at: started,
             finished_at: Some(api_now),
         };
-        let on_failure = self.kubelet.jobs.get(&run.job).is_some_and(|j| j.on_failure);
+        let on_failure = self.jobs.get(&run.job).is_some_and(|j| j.on_failure);
         if code != 0 && on_failure && !deleting {
             // CrashLoopBackOff resets after 10 minutes of running.
             let streak = if run.attempt.duration >= 10 * MINUTE { 1 } else { run.crash_streak + 1 };
-            let backoff = super::queue::backoff(CRASHLOOP_BASE, CRASHLOOP_CAP, streak - 1);
+            let backoff = crate::sim::queue::backoff(CRASHLOOP_BASE, CRASHLOOP_CAP, streak - 1);
             // The exit is visible at once as the last state; the restart
             // count waits for the new container (see `container_restart`).
-            let _ = self.world.update_pod(k, |p| {
+            let _ = core.api.update_pod(k, |p| {
                 for c in &mut p.status.container_statuses {
                     c.last_terminated = Some(terminated.clone());
                 }
             });
-            if let Some(r) = self.kubelet.pods.get_mut(k) {
+            if let Some(r) = self.pods.get_mut(k) {
                 r.crash_streak = streak;
             }
-            self.schedule(k, Step::Restart { code, backoff }, self.now().add(backoff));
+            self.schedule(core, k, Step::Restart { code, backoff }, core.now().add(backoff));
             return;
         }
         let phase = if code == 0 { PodPhase::Succeeded } else { PodPhase::Failed };
         self.idle(k);
-        let _ = self.world.update_pod(k, |p| {
+        let _ = core.api.update_pod(k, |p| {
             p.status.phase = phase;
             for c in &mut p.status.container_statuses {
                 c.terminated = Some(terminated.clone());
             }
         });
-        self.emit(Entry::PodFinished { pod: k.into(), job: run.job.clone(), exit_code: code, phase });
+        core.emit(Entry::PodFinished { pod: k.into(), job: run.job.clone(), exit_code: code, phase });
     }
 }

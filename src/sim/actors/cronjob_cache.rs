@@ -6,9 +6,9 @@
 //! upstream's does: Jobs not yet listed, a stale status written back (a
 //! resourceVersion conflict, retried with backoff), UnexpectedJob warnings.
 
-use super::world::{Change, World};
 use crate::model::{CronJob, Job};
 use crate::policy::settings::JobListing;
+use crate::sim::api_server::{ApiServer, Change};
 use rustc_hash::FxHashMap;
 use smol_str::SmolStr;
 use std::collections::BTreeSet;
@@ -56,7 +56,7 @@ fn same_owner(a: &Job, b: &Job) -> bool {
 
 impl Cache {
     /// The initial list at controller start.
-    pub fn relist(&mut self, world: &World) {
+    pub fn relist(&mut self, world: &ApiServer) {
         self.cronjobs = world.cronjobs.clone();
         self.jobs.clear();
         self.by_owner_name.clear();
@@ -107,23 +107,15 @@ impl Cache {
             }
             Change::Job { key, new: Some(j), .. } => self.insert_job(key, Arc::clone(j)),
             Change::Job { key, new: None, .. } => self.remove_job(key),
-            Change::Pod { .. } => {}
+            _ => {}
         }
     }
 
-    /// The Jobs of `cj`'s namespace whose controller reference names it
-    /// (by name or uid), in name order: a superset of what any
-    /// [`JobListing`](crate::policy::settings::JobListing) keeps, without
-    /// copying the namespace's other Jobs.
-    pub fn jobs_owned_by(&self, cj: &CronJob) -> Vec<Job> {
-        self.jobs_owned_by_refs(cj).into_iter().cloned().collect()
-    }
-
     /// The controller's job list for `cj` under `listing`, in name order:
-    /// [`Cache::jobs_owned_by`] filtered by
-    /// [`lists_job`](crate::policy::cronjob::lists_job), read from the one
-    /// index that listing uses (the other index's extra Jobs are exactly
-    /// those the filter drops).
+    /// the Jobs of its namespace whose controller reference names it, as
+    /// [`lists_job`](crate::policy::cronjob::lists_job) keeps them, read
+    /// from the one index that listing uses (the other index's extra Jobs
+    /// are exactly those the filter drops).
     pub fn jobs_listed(&self, cj: &CronJob, listing: JobListing) -> Vec<&Job> {
         let ns = cj.metadata.namespace.as_str();
         let (keys, this_namespace) = match listing {
@@ -134,20 +126,5 @@ impl Cache {
         };
         let keys = keys.into_iter().flatten().filter(|k| !this_namespace || in_namespace(k, ns));
         keys.filter_map(|k| self.jobs.get(k).map(|j| &**j)).collect()
-    }
-
-    /// [`Cache::jobs_owned_by`] without copying the Jobs.
-    pub fn jobs_owned_by_refs(&self, cj: &CronJob) -> Vec<&Job> {
-        let ns = cj.metadata.namespace.as_str();
-        let by_name = self.by_owner_name.get(ns).and_then(|names| names.get(&cj.metadata.name));
-        let by_uid = self.by_owner_uid.get(&cj.metadata.uid);
-        let mut keys: Vec<&SmolStr> = by_name
-            .into_iter()
-            .flatten()
-            .chain(by_uid.into_iter().flatten().filter(|k| in_namespace(k, ns)))
-            .collect();
-        keys.sort_unstable();
-        keys.dedup();
-        keys.into_iter().filter_map(|k| self.jobs.get(k).map(|j| &**j)).collect()
     }
 }

@@ -1,74 +1,35 @@
-//! The API server's store for CronOperations and Operations: what the
-//! API server assigns (uids, resourceVersions, `creationTimestamp` at whole
+//! The API server's `ops.crossplane.io` kinds: CronOperations and
+//! Operations (cluster-scoped, so keyed by name), with what the API server
+//! assigns to them (uids, resourceVersions, `creationTimestamp` at whole
 //! seconds of its own clock, `metadata.generation` bumped on spec edits
-//! only), the watch notifications the two Crossplane controllers get, and
-//! the log records of stored, finished and deleted Operations.
-//!
-//! Both kinds are cluster-scoped, so objects are keyed by name.
+//! only) and the log records of stored, finished and deleted Operations.
 
+use super::{ApiServer, Change};
+use crate::model::ObjectMeta;
 use crate::model::crossplane::{
     CronOperation, LABEL_CRONOPERATION_NAME, Operation, TYPE_SUCCEEDED, validate_cronoperation,
 };
-use crate::model::{ObjectMeta, Time};
 use crate::policy::ApiError;
 use crate::policy::crossplane::{CrossplaneApi, Trigger, slot_from_name};
 use crate::sim::log::{DeletedBy, Entry};
 use crate::sim::rng::fnv1a64;
 use smol_str::SmolStr;
-use std::collections::BTreeMap;
-
-/// A watch notification: which object changed and how.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum XpChange {
-    CronOperation {
-        name: SmolStr,
-        trigger: Trigger,
-    },
-    /// `owner`: the controlling CronOperation's name (from the owner
-    /// reference, or the old object's on a delete), for `Owns(Operation)`.
-    Operation {
-        name: SmolStr,
-        owner: Option<SmolStr>,
-        trigger: Trigger,
-    },
-}
-
-/// The store.
-#[derive(Debug, Default)]
-pub struct XpStore {
-    pub cronoperations: BTreeMap<SmolStr, CronOperation>,
-    pub operations: BTreeMap<SmolStr, Operation>,
-    /// `metadata.generation` of each CronOperation (the model's
-    /// `ObjectMeta` does not carry it).
-    pub generations: BTreeMap<SmolStr, i64>,
-    /// Creations per `Kind/name`, so a re-created object gets a new uid.
-    creations: BTreeMap<SmolStr, u64>,
-    next_rv: u64,
-    /// The API server's clock; the engine sets it before each use.
-    pub api_now: Time,
-    /// Objects stored now come from the scenario.
-    pub seeding: bool,
-    /// Notifications not yet delivered.
-    pub changes: Vec<XpChange>,
-    /// Log entries not yet written.
-    pub log: Vec<Entry>,
-}
 
 /// The CronOperation controlling `op`, if any.
 pub fn owner_of(op: &Operation) -> Option<SmolStr> {
     op.metadata.controller_ref().filter(|r| r.kind == "CronOperation").map(|r| r.name.clone())
 }
 
-impl XpStore {
-    fn rv(&mut self) -> SmolStr {
-        self.next_rv += 1;
-        smol_str::format_smolstr!("{}", self.next_rv)
+impl ApiServer {
+    fn ops_rv(&mut self) -> SmolStr {
+        self.next_ops_rv += 1;
+        smol_str::format_smolstr!("{}", self.next_ops_rv)
     }
 
     /// A uid that depends only on the kind, the name and how often that
     /// name was created before: adding another workload never changes it.
-    fn uid(&mut self, kind: &str, name: &str) -> SmolStr {
-        let n = self.creations.entry(smol_str::format_smolstr!("{kind}/{name}")).or_insert(0);
+    fn ops_uid(&mut self, kind: &str, name: &str) -> SmolStr {
+        let n = self.ops_creations.entry(smol_str::format_smolstr!("{kind}/{name}")).or_insert(0);
         *n += 1;
         let h = fnv1a64(format!("{kind}/{name}#{n}").as_bytes());
         let g = fnv1a64(&h.to_le_bytes());
@@ -83,14 +44,14 @@ impl XpStore {
     }
 
     /// Fills what the API server sets on create, keeping seeded values.
-    fn admit(&mut self, kind: &str, meta: &mut ObjectMeta) {
+    fn admit_ops(&mut self, kind: &str, meta: &mut ObjectMeta) {
         if meta.uid.is_empty() {
-            meta.uid = self.uid(kind, &meta.name);
+            meta.uid = self.ops_uid(kind, &meta.name);
         }
         if meta.creation_timestamp.is_none() {
-            meta.creation_timestamp = Some(self.api_now.trunc_seconds());
+            meta.creation_timestamp = Some(self.api_now().trunc_seconds());
         }
-        meta.resource_version = self.rv();
+        meta.resource_version = self.ops_rv();
     }
 
     /// Stores a CronOperation (scenario set-up).
@@ -99,10 +60,10 @@ impl XpStore {
         if self.cronoperations.contains_key(&name) {
             return Err(ApiError::AlreadyExists);
         }
-        self.admit("CronOperation", &mut co.metadata);
+        self.admit_ops("CronOperation", &mut co.metadata);
         self.generations.insert(name.clone(), 1);
         self.cronoperations.insert(name.clone(), co.clone());
-        self.changes.push(XpChange::CronOperation { name, trigger: Trigger::Created });
+        self.changes.push_back(Change::CronOperation { name, trigger: Trigger::Created });
         Ok(co)
     }
 
@@ -121,7 +82,7 @@ impl XpStore {
         if self.operations.contains_key(&name) {
             return Err(ApiError::AlreadyExists);
         }
-        self.admit("Operation", &mut op.metadata);
+        self.admit_ops("Operation", &mut op.metadata);
         let cronoperation = op.metadata.labels.get(LABEL_CRONOPERATION_NAME).cloned().unwrap_or_default();
         self.log.push(Entry::OperationCreated {
             operation: name.clone(),
@@ -132,7 +93,7 @@ impl XpStore {
         });
         self.operations.insert(name.clone(), op.clone());
         let owner = owner_of(&op);
-        self.changes.push(XpChange::Operation { name, owner, trigger: Trigger::Created });
+        self.changes.push_back(Change::Operation { name, owner, trigger: Trigger::Created });
         Ok(op)
     }
 
@@ -155,7 +116,7 @@ impl XpStore {
         let op = self.operations.remove(name).ok_or(ApiError::NotFound)?;
         self.log.push(Entry::OperationDeleted { operation: name.into(), by });
         let owner = owner_of(&op);
-        self.changes.push(XpChange::Operation { name: name.into(), owner, trigger: Trigger::Deleted });
+        self.changes.push_back(Change::Operation { name: name.into(), owner, trigger: Trigger::Deleted });
         Ok(())
     }
 
@@ -167,7 +128,7 @@ impl XpStore {
         name: &str,
         edit: impl FnOnce(&mut CronOperation),
     ) -> Result<(), String> {
-        let rv = self.rv();
+        let rv = self.ops_rv();
         let old = self.cronoperations.get(name).ok_or_else(|| "not found".to_string())?;
         let mut new = old.clone();
         edit(&mut new);
@@ -183,26 +144,26 @@ impl XpStore {
         };
         new.metadata.resource_version = rv;
         self.cronoperations.insert(name.into(), new);
-        self.changes.push(XpChange::CronOperation { name: name.into(), trigger });
+        self.changes.push_back(Change::CronOperation { name: name.into(), trigger });
         Ok(())
     }
 
     /// A DELETE of a CronOperation; with the garbage collector running its
     /// Operations go too (otherwise when it starts, see
-    /// [`XpStore::collect_garbage`]).
+    /// [`ApiServer::collect_garbage`]).
     pub fn delete_cronoperation(&mut self, name: &str, gc_running: bool) -> Result<(), ApiError> {
         self.cronoperations.remove(name).ok_or(ApiError::NotFound)?;
         self.generations.remove(name);
-        self.changes.push(XpChange::CronOperation { name: name.into(), trigger: Trigger::Deleted });
+        self.changes.push_back(Change::CronOperation { name: name.into(), trigger: Trigger::Deleted });
         if gc_running {
-            self.collect_garbage();
+            self.collect_orphaned_operations();
         }
         Ok(())
     }
 
-    /// The garbage collector: Operations whose controlling CronOperation is
-    /// gone (or has another uid) are deleted.
-    pub fn collect_garbage(&mut self) {
+    /// The garbage collector's sweep of Operations: those whose controlling
+    /// CronOperation is gone (or has another uid) are deleted.
+    pub(super) fn collect_orphaned_operations(&mut self) {
         let orphans: Vec<SmolStr> = self
             .operations
             .values()
@@ -235,16 +196,16 @@ impl XpStore {
         let old = stored.clone();
         let mut new = old.clone();
         new.status = op.status.clone();
-        new.metadata.resource_version = self.rv();
+        new.metadata.resource_version = self.ops_rv();
         self.log_finish(&old, &new);
         let owner = owner_of(&new);
         self.operations.insert(name.clone(), new);
-        self.changes.push(XpChange::Operation { name, owner, trigger: Trigger::StatusChanged });
+        self.changes.push_back(Change::Operation { name, owner, trigger: Trigger::StatusChanged });
         Ok(())
     }
 }
 
-impl CrossplaneApi for XpStore {
+impl CrossplaneApi for ApiServer {
     fn list_operations(&mut self, cronoperation: &str) -> Result<Vec<Operation>, ApiError> {
         let mine = |o: &&Operation| {
             o.metadata.labels.get(LABEL_CRONOPERATION_NAME).is_some_and(|v| v == cronoperation)
@@ -270,12 +231,12 @@ impl CrossplaneApi for XpStore {
         if stored.status == co.status {
             return Ok(());
         }
-        let rv = self.rv();
+        let rv = self.ops_rv();
         if let Some(s) = self.cronoperations.get_mut(&name) {
             s.status = co.status.clone();
             s.metadata.resource_version = rv;
         }
-        self.changes.push(XpChange::CronOperation { name, trigger: Trigger::StatusChanged });
+        self.changes.push_back(Change::CronOperation { name, trigger: Trigger::StatusChanged });
         Ok(())
     }
 
@@ -302,6 +263,7 @@ impl CrossplaneApi for XpStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Time;
     use crate::sim::scenario::XpEdit;
 
     fn co(name: &str) -> CronOperation {
@@ -318,13 +280,13 @@ mod tests {
 
     #[test]
     fn generation_moves_on_spec_edits_only() {
-        let mut s = XpStore::default();
+        let mut s = ApiServer::default();
         s.create_cronoperation(co("a")).unwrap();
         s.edit_cronoperation("a", |c| XpEdit::Pause.apply(c)).unwrap();
         assert_eq!(s.generations["a"], 1);
         assert_eq!(
-            s.changes.last(),
-            Some(&XpChange::CronOperation { name: "a".into(), trigger: Trigger::MetadataChanged })
+            s.changes.back(),
+            Some(&Change::CronOperation { name: "a".into(), trigger: Trigger::MetadataChanged })
         );
         s.edit_cronoperation("a", |c| XpEdit::Schedule("*/5 * * * *".into()).apply(c)).unwrap();
         assert_eq!(s.generations["a"], 2);
@@ -334,9 +296,9 @@ mod tests {
 
     #[test]
     fn uids_depend_on_the_name_alone() {
-        let mut one = XpStore::default();
+        let mut one = ApiServer::default();
         let a1 = one.create_cronoperation(co("a")).unwrap().metadata.uid;
-        let mut two = XpStore::default();
+        let mut two = ApiServer::default();
         two.create_cronoperation(co("b")).unwrap();
         let a2 = two.create_cronoperation(co("a")).unwrap().metadata.uid;
         assert_eq!(a1, a2);
@@ -347,7 +309,7 @@ mod tests {
 
     #[test]
     fn creation_timestamps_are_whole_seconds_of_the_api_clock() {
-        let mut s = XpStore { api_now: Time::from_unix(100).add(999), ..XpStore::default() };
+        let mut s = ApiServer { now: Time::from_unix(100).add(999), ..ApiServer::default() };
         let mut op = Operation::default();
         op.metadata.name = "a-60".into();
         op.metadata.labels.insert(LABEL_CRONOPERATION_NAME.into(), "a".into());

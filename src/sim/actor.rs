@@ -1,0 +1,282 @@
+//! What every simulated controller is to the engine: an [`Actor`] running
+//! in a [`Process`], reacting to the API server's changes through its
+//! informer handlers, to its work queue's items and to its own timers, and
+//! losing its memory when its process stops.
+//!
+//! The engine ([`super::engine`]) knows no concrete controller. It owns the
+//! [`Core`] (virtual clock and event queue, the API server, the log, the
+//! processes' state and the per-workload behaviour) and a list of actors
+//! registered in one place ([`super::actors::register`]); it hands each
+//! actor the core when the actor's turn comes. The order of registration is
+//! the order in which a change reaches the actors of one process, as an
+//! informer calls its handlers in the order they were added.
+
+use super::api_server::{ApiServer, Change, Kinds};
+use super::behaviour::Behaviour;
+use super::log::{Entry, Record};
+use super::queue::{EventQueue, Wake, WorkQueue};
+use super::scenario::{Edit, XpEdit};
+use crate::model::{Millis, Time};
+use crate::policy::Settings;
+use crate::schedule::Zone;
+use rustc_hash::FxHashMap;
+use smol_str::SmolStr;
+use std::sync::Arc;
+
+/// An actor's index in the engine's registration list.
+pub type ActorId = u8;
+
+/// A process of the simulated cluster. Downtime, informer lag and
+/// controller state are per process: its actors stop and start together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Process {
+    /// The node: the kubelet. It never stops.
+    Node,
+    /// kube-controller-manager: the CronJob, Job and TTL-after-finished
+    /// controllers, and the garbage collector.
+    ControllerManager,
+    /// The Crossplane pod: the CronOperation and Operation controllers.
+    Crossplane,
+}
+
+impl Process {
+    /// Every process, in the order a change reaches them.
+    pub const ALL: [Process; 3] = [Process::Node, Process::ControllerManager, Process::Crossplane];
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// One process's state.
+#[derive(Debug, Clone, Copy)]
+pub struct ProcessState {
+    /// The process is not running.
+    pub down: bool,
+    /// Bumped at every stop and start: queued work and lagging
+    /// notifications from before are stale.
+    pub epoch: u64,
+    /// How late its informers see a change.
+    pub informer_lag: Millis,
+}
+
+/// Something scheduled on the simulator's queue.
+#[derive(Debug, Clone)]
+pub enum Ev {
+    /// A work-queue key of `actor` is due for processing.
+    Work { actor: ActorId, key: SmolStr, epoch: u64 },
+    /// A delaying-queue timer (`AddAfter`) of `actor` comes due.
+    Timer { actor: ActorId, key: SmolStr, at: Time, epoch: u64 },
+    /// An actor's own wake-up (a kubelet step, the end of an attempt),
+    /// with a token the actor checks for staleness.
+    Wake { actor: ActorId, key: SmolStr, token: u64 },
+    /// A process's informers deliver a change late (`informerLag`).
+    Notify { process: Process, change: Change, epoch: u64 },
+    /// The control plane's processes stop until `end`.
+    DowntimeStart { end: Time },
+    /// They are back.
+    DowntimeEnd { start: Time },
+    /// A scenario edit of a CronJob (`kubectl edit`).
+    EditCronJob { object: SmolStr, edit: Edit },
+    /// A scenario edit of a CronOperation.
+    EditCronOperation { object: SmolStr, edit: XpEdit },
+}
+
+/// How to add a key to a work queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Enqueue {
+    /// `Add`.
+    Now,
+    /// `AddAfter(d)`.
+    After(Millis),
+    /// `AddRateLimited`.
+    RateLimited,
+}
+
+/// Per-workload data the actors need: the behaviour model and the run
+/// counter that indexes its random streams.
+#[derive(Debug, Clone)]
+pub struct WorkloadState {
+    pub behaviour: Behaviour,
+    /// Runs (Jobs, Operations) seen for this workload so far: the next
+    /// run's index.
+    pub runs: u64,
+}
+
+/// An object of the initial list a process's informers deliver when it
+/// starts.
+#[derive(Debug, Clone, Copy)]
+pub enum Listed<'a> {
+    CronJob(&'a SmolStr),
+    Job(&'a SmolStr, &'a Arc<crate::model::Job>),
+    CronOperation(&'a SmolStr),
+    Operation(&'a SmolStr),
+}
+
+/// The engine's state every actor may use.
+pub struct Core {
+    pub queue: EventQueue<Ev>,
+    pub api: ApiServer,
+    /// Records written since the driver last took them, in time order.
+    pub out: Vec<Record>,
+    /// Records written so far.
+    pub records: u64,
+    /// This partition logs the control plane's own faults (clock skew and
+    /// informer lag at set-up, downtime): in a merged log only the first
+    /// partition does, since every partition replays the same downtime.
+    pub logs_faults: bool,
+    /// kube-controller-manager's settings (version switches).
+    pub settings: Settings,
+    /// The controllers' local zone.
+    pub local: Zone,
+    pub seed: u64,
+    processes: [ProcessState; 3],
+    /// By workload key: a CronJob's `namespace/name`, a CronOperation's
+    /// name.
+    pub workloads: FxHashMap<SmolStr, WorkloadState>,
+    /// The actor whose turn it is, and its process.
+    pub(crate) current: (ActorId, Process),
+}
+
+impl Core {
+    /// A core at `start` with every process but the node down.
+    pub fn new(start: Time, api: ApiServer, settings: Settings, local: Zone, seed: u64) -> Core {
+        let down = ProcessState { down: true, epoch: 0, informer_lag: 0 };
+        Core {
+            queue: EventQueue::new(start),
+            api,
+            out: Vec::new(),
+            records: 0,
+            logs_faults: false,
+            settings,
+            local,
+            seed,
+            processes: [ProcessState { down: false, ..down }, down, down],
+            workloads: FxHashMap::default(),
+            current: (0, Process::Node),
+        }
+    }
+
+    /// The controller clock.
+    pub fn now(&self) -> Time {
+        self.queue.now()
+    }
+
+    /// A process's state.
+    pub fn process(&self, p: Process) -> &ProcessState {
+        &self.processes[p.index()]
+    }
+
+    /// A process's state, to change.
+    pub fn process_mut(&mut self, p: Process) -> &mut ProcessState {
+        &mut self.processes[p.index()]
+    }
+
+    /// Writes one log record at the current time.
+    pub fn emit(&mut self, entry: Entry) {
+        self.records += 1;
+        let time = self.now();
+        self.out.push(Record { time, entry });
+    }
+
+    /// Writes the API server's pending log entries.
+    pub fn flush_api_log(&mut self) {
+        if self.api.log.is_empty() {
+            return;
+        }
+        for e in std::mem::take(&mut self.api.log) {
+            self.emit(e);
+        }
+    }
+
+    /// Adds `key` to the current actor's work queue `q`; nothing while its
+    /// process is down. Returns the instant a timer was set for, if any.
+    pub fn enqueue(&mut self, q: &mut WorkQueue, key: &str, how: Enqueue) -> Option<Time> {
+        let (actor, process) = self.current;
+        let st = self.processes[process.index()];
+        if st.down {
+            return None;
+        }
+        let now = self.now();
+        let wake = match how {
+            Enqueue::Now => q.add(key, now),
+            Enqueue::After(d) => q.add_after(key, d, now),
+            Enqueue::RateLimited => q.add_rate_limited(key, now),
+        };
+        let epoch = st.epoch;
+        match wake {
+            Wake::Nothing => None,
+            Wake::At(at) if at <= now => {
+                self.queue.push(at, Ev::Work { actor, key: key.into(), epoch });
+                None
+            }
+            Wake::At(at) => {
+                self.queue.push(at, Ev::Timer { actor, key: key.into(), at, epoch });
+                Some(at)
+            }
+        }
+    }
+
+    /// Schedules the current actor's [`Actor::on_wake`] at `at`.
+    pub fn wake_at(&mut self, at: Time, key: &str, token: u64) {
+        let actor = self.current.0;
+        self.queue.push(at, Ev::Wake { actor, key: key.into(), token });
+    }
+
+    /// The next run index of a workload (0 for an object no workload
+    /// owns).
+    pub fn next_run(&mut self, workload: &str) -> u64 {
+        match self.workloads.get_mut(workload) {
+            Some(w) => {
+                w.runs += 1;
+                w.runs - 1
+            }
+            None => 0,
+        }
+    }
+}
+
+/// A simulated controller (or the kubelet): upstream's informer handlers,
+/// work-queue processing and timers around a pure policy.
+///
+/// Every method has a default that does nothing, so an actor implements
+/// only what its upstream counterpart reacts to. The engine calls them with
+/// [`Core::current`] set to the actor, so [`Core::enqueue`] and
+/// [`Core::wake_at`] reach it back.
+pub trait Actor: Send {
+    /// Which process runs it.
+    fn process(&self) -> Process;
+
+    /// The kinds its informers watch; changes to other kinds never reach
+    /// it.
+    fn watches(&self) -> Kinds;
+
+    /// Its work queue, if it has one: the engine takes a due key off it
+    /// before [`Actor::on_work`] and fires its timers.
+    fn queue(&mut self) -> Option<&mut WorkQueue> {
+        None
+    }
+
+    /// Every change of a watched kind, whether its process runs or not:
+    /// informer caches and simulator bookkeeping that outlives restarts.
+    fn observe(&mut self, _core: &mut Core, _change: &Change) {}
+
+    /// The informer event handlers, while its process runs.
+    fn on_change(&mut self, _core: &mut Core, _change: &Change) {}
+
+    /// A work-queue item is due (`processNextWorkItem`).
+    fn on_work(&mut self, _core: &mut Core, _key: &str) {}
+
+    /// A wake-up it scheduled with [`Core::wake_at`].
+    fn on_wake(&mut self, _core: &mut Core, _key: &str, _token: u64) {}
+
+    /// Its process starts, before the initial list.
+    fn start(&mut self, _core: &mut Core) {}
+
+    /// One object of the initial list (informers deliver every stored
+    /// object of a watched kind as an add when the process starts).
+    fn on_listed(&mut self, _core: &mut Core, _object: Listed<'_>) {}
+
+    /// Its process stops: in-memory state is lost.
+    fn stop(&mut self, _core: &mut Core) {}
+}

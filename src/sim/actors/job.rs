@@ -1,0 +1,239 @@
+//! The Job controller actor: kubernetes `job_controller.go`'s handlers
+//! (`addJob`/`updateJob`, pod events batched by `syncJobBatchPeriod`), its
+//! work queue, pod control (`RealPodControl`), around the pure
+//! [`policy::job::sync_job`].
+
+use crate::model::{Job, ObjectMeta, OwnerReference, Pod, PodStatus};
+use crate::policy;
+use crate::policy::job::{BackoffRecord, MIN_BACKOFF_REQUEUE, SYNC_JOB_BATCH_PERIOD};
+use crate::schedule::text::concat;
+use crate::sim::actor::{Actor, Core, Enqueue, Listed, Process};
+use crate::sim::api_server::{Change, Kinds, key};
+use crate::sim::log::{Controller, Entry};
+use crate::sim::queue::WorkQueue;
+use rustc_hash::FxHashMap;
+use smol_str::SmolStr;
+
+/// The Job controller.
+#[derive(Debug)]
+pub struct JobController {
+    /// Its rate limiter backs off from 1 s to 1 min (`DefaultJobApiBackOff`,
+    /// `MaxJobApiBackOff`).
+    queue: WorkQueue,
+    /// The in-memory pod-failure backoff records (`podBackoffStore`).
+    backoff: FxHashMap<SmolStr, BackoffRecord>,
+}
+
+impl Default for JobController {
+    fn default() -> Self {
+        JobController {
+            queue: WorkQueue::with_backoff(MIN_BACKOFF_REQUEUE, 60 * MIN_BACKOFF_REQUEUE),
+            backoff: FxHashMap::default(),
+        }
+    }
+}
+
+impl Actor for JobController {
+    fn process(&self) -> Process {
+        Process::ControllerManager
+    }
+
+    fn watches(&self) -> Kinds {
+        Kinds::JOB.with(Kinds::POD)
+    }
+
+    fn queue(&mut self) -> Option<&mut WorkQueue> {
+        Some(&mut self.queue)
+    }
+
+    fn on_change(&mut self, core: &mut Core, change: &Change) {
+        match change {
+            Change::Job { key, old, new } => self.on_job_change(core, key, old.as_deref(), new.as_deref()),
+            Change::Pod { job, .. } if !job.is_empty() => self.on_pod_change(core, job),
+            _ => {}
+        }
+    }
+
+    fn on_work(&mut self, core: &mut Core, key: &str) {
+        self.sync(core, key);
+    }
+
+    fn on_listed(&mut self, core: &mut Core, object: Listed<'_>) {
+        if let Listed::Job(k, _) = object {
+            core.enqueue(&mut self.queue, k, Enqueue::Now);
+        }
+    }
+
+    fn stop(&mut self, _core: &mut Core) {
+        self.queue.clear();
+        self.backoff.clear();
+    }
+}
+
+impl JobController {
+    /// `addJob`/`updateJob`/`deleteJob`: a new Job or a spec change syncs
+    /// at once, other updates (status writes) after the batch period.
+    fn on_job_change(&mut self, core: &mut Core, k: &str, old: Option<&Job>, new: Option<&Job>) {
+        match (old, new) {
+            (_, None) => {
+                self.backoff.remove(k);
+            }
+            (None, Some(_)) => {
+                core.enqueue(&mut self.queue, k, Enqueue::Now);
+            }
+            (Some(o), Some(n)) => {
+                if o.spec != n.spec || o.metadata.deletion_timestamp != n.metadata.deletion_timestamp {
+                    core.enqueue(&mut self.queue, k, Enqueue::Now);
+                } else if o.metadata.resource_version != n.metadata.resource_version {
+                    core.enqueue(&mut self.queue, k, Enqueue::After(SYNC_JOB_BATCH_PERIOD));
+                }
+            }
+        }
+    }
+
+    /// `addPod`/`updatePod`/`deletePod`: the owning Job syncs after the
+    /// batch period.
+    fn on_pod_change(&mut self, core: &mut Core, job: &str) {
+        if core.api.jobs.contains_key(job) {
+            core.enqueue(&mut self.queue, job, Enqueue::After(SYNC_JOB_BATCH_PERIOD));
+        }
+    }
+
+    /// One `syncJob` and its side effects.
+    fn sync(&mut self, core: &mut Core, k: &str) {
+        self.queue.forget(k);
+        let Some(job) = core.api.jobs.get(k).cloned() else {
+            self.backoff.remove(k);
+            core.emit(sync_entry(Controller::Job, k, None));
+            return;
+        };
+        let record = self.backoff.get(k).copied().unwrap_or_default();
+        let out = {
+            let pods = core.api.pods_of_refs(k);
+            policy::job::sync_job_refs(&job, &pods, &record, core.now(), &core.settings)
+        };
+        if out.backoff == BackoffRecord::default() {
+            self.backoff.remove(k);
+        } else {
+            self.backoff.insert(k.into(), out.backoff);
+        }
+        let ns = job.metadata.namespace.clone();
+        let object = concat(&["Job/", k]);
+        // Counting terminal pods (finalizer removal) comes before the
+        // status write upstream; the order is invisible in the log.
+        for p in &out.pods_to_count {
+            let pk = if p.contains('/') { p.clone() } else { key(&ns, p) };
+            let _ = core.api.update_pod(&pk, |pod| {
+                pod.metadata.finalizers.retain(|f| f != policy::job::JOB_TRACKING_FINALIZER)
+            });
+        }
+        for d in &out.pods_to_delete {
+            let (pk, name) = if let Some((_, n)) = d.pod.split_once('/') {
+                (d.pod.clone(), SmolStr::from(n))
+            } else {
+                (key(&ns, &d.pod), d.pod.clone())
+            };
+            if core.api.delete_pod(&pk).is_ok() {
+                core.flush_api_log();
+                core.emit(Entry::Event(policy::Event::normal(
+                    &object,
+                    "SuccessfulDelete",
+                    format!("Deleted pod: {name}"),
+                )));
+            }
+        }
+        if out.status != job.status {
+            let started = job.status.start_time.is_none().then_some(out.status.start_time).flatten();
+            if core.api.update_job_status(k, out.status.clone()).is_ok() {
+                if let Some(start_time) = started {
+                    core.emit(Entry::JobStarted { job: k.into(), start_time });
+                }
+                if let Some(f) = &out.finished {
+                    let cond = out.status.conditions.iter().find(|c| c.is_true(&f.condition));
+                    let message = cond.map(|c| c.message.clone()).unwrap_or_default();
+                    let finished_at = cond.and_then(|c| c.last_transition_time);
+                    core.emit(Entry::JobFinished {
+                        job: k.into(),
+                        condition: f.condition.clone(),
+                        reason: f.reason.clone(),
+                        message,
+                        finished_at,
+                    });
+                }
+            }
+        }
+        for e in &out.events {
+            core.emit(Entry::Event(e.clone()));
+        }
+        for _ in 0..out.pods_to_create {
+            let pod = new_pod(core, &job);
+            let name = pod.metadata.name.clone();
+            if core.api.create_pod(k, pod).is_ok() {
+                core.flush_api_log();
+                core.emit(Entry::Event(policy::Event::normal(
+                    &object,
+                    "SuccessfulCreate",
+                    format!("Created pod: {name}"),
+                )));
+            }
+        }
+        let requeue_at = out.requeue_after.map(|d| {
+            core.enqueue(&mut self.queue, k, Enqueue::After(d));
+            core.now().add(d)
+        });
+        core.emit(sync_entry(Controller::Job, k, requeue_at));
+    }
+}
+
+/// A pod from the Job's template (`generateName: <job>-`), with a
+/// deterministic suffix.
+fn new_pod(core: &mut Core, job: &Job) -> Pod {
+    let mut labels = job.spec.template.metadata.labels.clone();
+    labels.insert("batch.kubernetes.io/controller-uid".into(), job.metadata.uid.clone());
+    labels.insert("batch.kubernetes.io/job-name".into(), job.metadata.name.clone());
+    let n = core.api.next_pod_seq(&key(&job.metadata.namespace, &job.metadata.name));
+    Pod {
+        api_version: "v1".into(),
+        kind: "Pod".into(),
+        metadata: ObjectMeta {
+            name: smol_str::format_smolstr!("{}-{}", job.metadata.name, pod_suffix(&job.metadata.uid, n)),
+            namespace: job.metadata.namespace.clone(),
+            labels,
+            annotations: job.spec.template.metadata.annotations.clone(),
+            owner_references: vec![OwnerReference {
+                api_version: "batch/v1".into(),
+                kind: "Job".into(),
+                name: job.metadata.name.clone(),
+                uid: job.metadata.uid.clone(),
+                controller: Some(true),
+                block_owner_deletion: Some(true),
+            }],
+            ..ObjectMeta::default()
+        },
+        status: PodStatus::default(),
+    }
+}
+
+/// A `Sync` entry without a CronJob decision.
+pub(crate) fn sync_entry(controller: Controller, k: &str, requeue_at: Option<crate::model::Time>) -> Entry {
+    Entry::Sync { controller, object: k.into(), requeue_at, retry_at: None, decision: None }
+}
+
+/// Five characters from the alphabet `generateName` uses, derived from the
+/// Job's uid and the pod's sequence number (FNV-1a), so names look real and
+/// stay reproducible.
+fn pod_suffix(uid: &str, n: u64) -> String {
+    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in uid.bytes().chain(n.to_le_bytes()) {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    (0..5)
+        .map(|_| {
+            let c = ALPHABET[(h % ALPHABET.len() as u64) as usize];
+            h /= ALPHABET.len() as u64;
+            char::from(c)
+        })
+        .collect()
+}

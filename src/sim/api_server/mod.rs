@@ -1,0 +1,195 @@
+//! The API server: one store of typed objects (CronJobs, Jobs and Pods;
+//! CronOperations and Operations), what the API server assigns on a write
+//! (uids, resourceVersions, `creationTimestamp` at whole seconds of its own
+//! clock, `metadata.generation`), deletion with propagation, the garbage
+//! collector's sweep, and one stream of [`Change`]s for the informers of
+//! every process, plus the log records of stored, finished and deleted
+//! objects.
+//!
+//! Deleted objects leave the maps, so memory stays flat however long the
+//! horizon. [`kube`] holds the batch/v1 and v1 kinds, [`ops`] the
+//! `ops.crossplane.io` kinds.
+
+mod kube;
+mod ops;
+
+pub use kube::CronJobApi;
+pub use ops::owner_of;
+
+use super::log::{DeletedBy, Entry};
+use crate::model::crossplane::{CronOperation, Operation};
+use crate::model::{CronJob, Job, Millis, Pod, Time};
+use crate::policy::crossplane::Trigger;
+use rustc_hash::FxHashMap;
+use smol_str::SmolStr;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::sync::Arc;
+
+/// What changed in the store: the informers' add/update/delete
+/// notifications, one type for every kind.
+///
+/// For the Kubernetes kinds `old`/`new` are `None` for an add/delete; the
+/// objects are shared with the store and the informer caches (a write
+/// replaces the stored `Arc`, so a notification's copies never change under
+/// it). A pod's previous version is summarised ([`PodWas`]) rather than
+/// kept: no handler needs more, and without a second reference the store
+/// updates the pod in place instead of copying it at every kubelet step.
+///
+/// The Crossplane kinds carry what controller-runtime's predicates read: the
+/// [`Trigger`], and for an Operation its controlling CronOperation (for
+/// `Owns(Operation)`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    CronJob { key: SmolStr, old: Option<Arc<CronJob>>, new: Option<Arc<CronJob>> },
+    Job { key: SmolStr, old: Option<Arc<Job>>, new: Option<Arc<Job>> },
+    Pod { key: SmolStr, job: SmolStr, old: Option<PodWas>, new: Option<Arc<Pod>> },
+    CronOperation { name: SmolStr, trigger: Trigger },
+    Operation { name: SmolStr, owner: Option<SmolStr>, trigger: Trigger },
+}
+
+/// The kinds of object the store holds, as a bit set: which kinds an
+/// informer watches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Kinds(u8);
+
+impl Kinds {
+    pub const NONE: Kinds = Kinds(0);
+    pub const CRONJOB: Kinds = Kinds(1);
+    pub const JOB: Kinds = Kinds(2);
+    pub const POD: Kinds = Kinds(4);
+    pub const CRONOPERATION: Kinds = Kinds(8);
+    pub const OPERATION: Kinds = Kinds(16);
+
+    /// Both sets.
+    pub const fn with(self, other: Kinds) -> Kinds {
+        Kinds(self.0 | other.0)
+    }
+
+    /// Whether the sets share a kind.
+    pub const fn overlaps(self, other: Kinds) -> bool {
+        self.0 & other.0 != 0
+    }
+}
+
+impl Change {
+    /// The kind of object that changed.
+    pub fn kind(&self) -> Kinds {
+        match self {
+            Change::CronJob { .. } => Kinds::CRONJOB,
+            Change::Job { .. } => Kinds::JOB,
+            Change::Pod { .. } => Kinds::POD,
+            Change::CronOperation { .. } => Kinds::CRONOPERATION,
+            Change::Operation { .. } => Kinds::OPERATION,
+        }
+    }
+}
+
+/// What the informer handlers read of a pod's previous version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PodWas {
+    /// It had a deletionTimestamp.
+    pub deleting: bool,
+}
+
+impl PodWas {
+    fn of(pod: &Pod) -> PodWas {
+        PodWas { deleting: pod.metadata.deletion_timestamp.is_some() }
+    }
+}
+
+/// The store.
+#[derive(Debug, Default)]
+pub struct ApiServer {
+    pub cronjobs: FxHashMap<SmolStr, Arc<CronJob>>,
+    pub jobs: FxHashMap<SmolStr, Arc<Job>>,
+    pub pods: FxHashMap<SmolStr, Arc<Pod>>,
+    /// Pod keys by the key of the Job that controls them.
+    pods_by_job: FxHashMap<SmolStr, BTreeSet<SmolStr>>,
+    /// Pods created per Job so far: the sequence `generateName` suffixes
+    /// are drawn from (see [`ApiServer::next_pod_seq`]).
+    pod_seq: FxHashMap<SmolStr, u64>,
+    /// Crossplane's kinds are cluster-scoped: by name.
+    pub cronoperations: BTreeMap<SmolStr, CronOperation>,
+    pub operations: BTreeMap<SmolStr, Operation>,
+    /// `metadata.generation` of each CronOperation (the model's
+    /// `ObjectMeta` does not carry it).
+    pub generations: BTreeMap<SmolStr, i64>,
+    /// Creations per Crossplane `Kind/name`, so a re-created object gets a
+    /// new uid.
+    ops_creations: BTreeMap<SmolStr, u64>,
+    next_uid: u64,
+    next_rv: u64,
+    /// resourceVersions of the Crossplane kinds. A counter of its own keeps
+    /// every version a log has ever shown; versions are only ever compared
+    /// within one object, so two counters are as good as one.
+    next_ops_rv: u64,
+    /// Which partition of the scenario this store holds (see
+    /// [`super::partition`]): the first group of its Kubernetes uids, so
+    /// that uids stay unique across partitions. (Crossplane uids hash the
+    /// object's name and need no such care.)
+    pub uid_space: u64,
+    /// How far the controller clock runs ahead of the API server's.
+    pub skew: Millis,
+    /// The controller clock; the engine sets it before each step.
+    pub now: Time,
+    /// Objects stored now come from the scenario, not from a controller.
+    pub seeding: bool,
+    /// Who the next Job deletions are attributed to in the log.
+    pub deleter: Option<DeletedBy>,
+    /// Notifications not yet delivered.
+    pub changes: VecDeque<Change>,
+    /// Log entries not yet stamped and written.
+    pub log: Vec<Entry>,
+}
+
+/// `namespace/name`.
+pub fn key(namespace: &str, name: &str) -> SmolStr {
+    let mut b = smol_str::SmolStrBuilder::new();
+    b.push_str(namespace);
+    b.push('/');
+    b.push_str(name);
+    b.finish()
+}
+
+/// Calls `f` with `namespace/name` built on the stack (valid Kubernetes
+/// names always fit), so a lookup by key allocates nothing.
+pub fn with_key<R>(namespace: &str, name: &str, f: impl FnOnce(&str) -> R) -> R {
+    const CAP: usize = 320;
+    let n = namespace.len() + 1 + name.len();
+    if n > CAP {
+        return f(&key(namespace, name));
+    }
+    let mut buf = [0u8; CAP];
+    buf[..namespace.len()].copy_from_slice(namespace.as_bytes());
+    buf[namespace.len()] = b'/';
+    buf[namespace.len() + 1..n].copy_from_slice(name.as_bytes());
+    match std::str::from_utf8(&buf[..n]) {
+        Ok(k) => f(k),
+        Err(_) => f(&key(namespace, name)),
+    }
+}
+
+fn split_key(k: &str) -> (&str, &str) {
+    k.split_once('/').unwrap_or(("", k))
+}
+
+impl ApiServer {
+    /// An empty store whose clock is `skew` ms behind the controller clock.
+    pub fn new(skew: Millis) -> Self {
+        ApiServer { skew, next_uid: 1, next_rv: 1, ..ApiServer::default() }
+    }
+
+    /// The API server's clock.
+    pub fn api_now(&self) -> Time {
+        self.now.add(-self.skew)
+    }
+
+    /// The garbage collector's sweep (it runs in kube-controller-manager):
+    /// Jobs whose controlling CronJob and Operations whose controlling
+    /// CronOperation no longer exist are deleted (Background), the Jobs
+    /// first.
+    pub fn collect_garbage(&mut self) {
+        self.collect_orphaned_jobs();
+        self.collect_orphaned_operations();
+    }
+}
