@@ -5,7 +5,7 @@
 //! Criterion measures shortened horizons (a week for (a), a day for (b)) so
 //! the bench stays within minutes on a 2-core machine; the summary printed
 //! at the end extrapolates to the full cases (a year, 30 days), and
-//! the README records full `--release` CLI runs as well.
+//! docs/performance.md records full `--release` CLI runs as well.
 
 use criterion::Criterion;
 use cronwarp::model::Time;

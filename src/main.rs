@@ -1,5 +1,5 @@
 // `--features jemalloc`: jemalloc keeps the simulator's many short-lived
-// objects closer together than glibc's malloc (see README, Performance).
+// objects closer together than glibc's malloc (see docs/performance.md).
 // The binary only: the library leaves the allocator to whoever embeds it.
 #[cfg(all(feature = "jemalloc", not(target_env = "msvc")))]
 #[global_allocator]

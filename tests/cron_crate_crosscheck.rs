@@ -5,21 +5,23 @@
 //! thousands of seeded random cases is evidence that cronwarp's fast walk
 //! (jumps over steady offsets, bitmask day search) finds the same instants
 //! as a plain cron evaluator wherever the robfig quirks do not come in. The
-//! subset is chosen from how the crate differs from robfig (reference
-//! `robfig-cron.md` §7):
+//! subset is chosen from how the crate differs from robfig
+//! (docs/fidelity/schedules.md#sch-13):
 //!
 //! - **Zones.** The crate walks a DST fall-back fold differently (it yields
 //!   both instants of an ambiguous wall time, then carries on from the wall
 //!   time, which can go back in time) and never shows robfig's exotic-zone
-//!   deviations (§3.2), so cases run in UTC, in zones with no offset change
-//!   since the 1950s, or in DST zones with only the fire times that come
-//!   more than two days before the zone's next offset change compared.
+//!   deviations (docs/fidelity/schedules.md#sch-8), so cases run in UTC,
+//!   in zones with no offset change since the 1950s, or in DST zones with
+//!   only the fire times that come more than two days before the zone's
+//!   next offset change compared.
 //! - **Day of week as names.** The crate numbers days of the week 1–7 from
 //!   Sunday, robfig 0–6, so DOW is written with names (`MON`, `MON-FRI`,
 //!   `SUN,WED`, `TUE-SAT/2`), which mean the same days in both.
 //! - **Never both DOM and DOW restricted.** The crate always ANDs the two
-//!   day fields; robfig ORs them when neither has the star bit (§4), so
-//!   one of them is always `*` or `?`, where AND is what robfig does too.
+//!   day fields; robfig ORs them when neither has the star bit
+//!   (docs/fidelity/schedules.md#sch-3), so one of them is always `*` or
+//!   `?`, where AND is what robfig does too.
 //! - **Syntax both accept with one meaning.** No `@every`, `@midnight` or
 //!   `@annually` (the crate rejects them), no `?` outside DOM/DOW, no `N/step`
 //!   (`5/15`), no mixed name–number ranges (`4-DEC`), and none of robfig's

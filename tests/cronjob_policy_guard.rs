@@ -1,5 +1,5 @@
-//! Where upstream's `Next` loop never returns (robfig reference §3.2a,
-//! kubernetes reference §2/§5): cronwarp stops and says so. Pacific/Chatham
+//! Where upstream's `Next` loop never returns (docs/fidelity/schedules.md#sch-9,
+//! docs/fidelity/kubernetes-cronjob.md#cj-19): cronwarp stops and says so. Pacific/Chatham
 //! `45 3 * * *`: robfig's `Next(2025-04-05T14:00Z)` returns its argument
 //! (02:45+12:45 on the fall-back night).
 

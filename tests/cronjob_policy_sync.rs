@@ -243,7 +243,8 @@ fn every_with_deadline_shorter_than_interval_never_runs() {
 
 #[test]
 fn another_complex_schedule_drops_all_missed_runs_and_waits_66h() {
-    // Reference §5.1 Q1: Thu 12:30 and Fri 10:30/11:30/12:30 were missed.
+    // docs/fidelity/kubernetes-cronjob.md#cj-5 (Q1): Thu 12:30 and
+    // Fri 10:30/11:30/12:30 were missed.
     let cj = cronjob("30 10,11,12 * * 1-5", t(TICK), Some(t("2016-05-19T10:30:00Z")));
     let out = sync(&mut FakeApi::default(), &cj, &[], ctx(t("2016-05-20T16:30:00Z"), &defaults()));
     assert_eq!(out.decision, Decision::EstimateDroppedMisses { missed: Missed::Few });
@@ -253,7 +254,7 @@ fn another_complex_schedule_drops_all_missed_runs_and_waits_66h() {
 
 #[test]
 fn dst_fall_back_makes_the_estimate_drop_both_repeated_runs() {
-    // robfig reference §6: 01:30 EDT and 01:30 EST both passed, none starts.
+    // docs/fidelity/kubernetes-cronjob.md#cj-5: 01:30 EDT and 01:30 EST both passed, none starts.
     let mut cj = cronjob("30 1 * * *", t("2025-10-01T00:00:00Z"), Some(t("2025-11-01T01:30:00-04:00")));
     cj.spec.time_zone = Some("America/New_York".into());
     let out = sync(&mut FakeApi::default(), &cj, &[], ctx(t("2025-11-02T03:00:00-05:00"), &defaults()));
@@ -266,7 +267,7 @@ fn dst_fall_back_makes_the_estimate_drop_both_repeated_runs() {
 
 #[test]
 fn dst_fall_back_downtime_starts_nothing_but_utc_starts_the_latest() {
-    // Reference §6 worked examples, daily 01:30 with downtime to 11-05 17:00.
+    // docs/fidelity/kubernetes-cronjob.md#cj-8 and #cj-5: daily 01:30 with downtime to 11-05 17:00.
     let mut cj = cronjob("30 1 * * *", t("2024-10-01T00:00:00Z"), Some(t("2024-11-02T01:30:00-04:00")));
     cj.spec.time_zone = Some("America/New_York".into());
     let now = t("2024-11-05T17:00:00-05:00");

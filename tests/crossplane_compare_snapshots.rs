@@ -15,7 +15,8 @@ use cronwarp::sim::scenario::convert::{BothForms, both_forms};
 use cronwarp::sim::{Scenario, SimOptions, simulate_into};
 use std::path::{Path, PathBuf};
 
-/// Kubernetes scenarios whose Crossplane form teaches a §1.7 difference.
+/// Kubernetes scenarios whose Crossplane form teaches a difference
+/// (docs/fidelity/crossplane.md#xp-17).
 const CONVERTED_K8S: [&str; 5] =
     ["downtime-catchup", "suspend-resume", "too-many-missed", "schedule-edit", "gc-order-key"];
 

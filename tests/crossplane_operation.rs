@@ -1,4 +1,4 @@
-//! The Operation reconciler (reference §1.4): the retry model, conditions
+//! The Operation reconciler (docs/fidelity/crossplane.md#xp-13): the retry model, conditions
 //! and events per failure, the 2-minute attempt timeout, and the API types'
 //! defaults and validation.
 

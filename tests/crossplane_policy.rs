@@ -1,6 +1,7 @@
 //! The CronOperation reconciler, one reconcile at a time: each row of the
-//! reference's comparison with the Kubernetes CronJob controller (§1.7),
-//! each bug of §1.5, and the error paths with their exact events.
+//! comparison with the Kubernetes CronJob controller (docs/fidelity/crossplane.md#xp-17),
+//! each bug B1–B6 (docs/fidelity/crossplane.md#xp-b1 and on), and the
+//! error paths with their exact events.
 
 #[path = "crossplane_support/mod.rs"]
 mod support;
@@ -46,7 +47,7 @@ fn warning(reason: &str, message: &str) -> Event {
     Event::warning(format!("CronOperation/{CO}"), reason, message)
 }
 
-/// Reference §1.7, one test per row: the Crossplane behaviour (the
+/// docs/fidelity/crossplane.md#xp-17, one test per row: the Crossplane behaviour (the
 /// Kubernetes one is in each doc comment).
 mod differences_from_kubernetes {
     use super::*;
@@ -355,7 +356,7 @@ mod differences_from_kubernetes {
     }
 }
 
-/// Reference §1.5.
+/// docs/fidelity/crossplane.md#xp-b1 to #xp-b6.
 mod bugs {
     use super::*;
 

@@ -2,7 +2,7 @@
 //! `sim::simulate`, and the outcome each one promises in its opening
 //! comment is checked against the event log: which slots got an
 //! Operation, when, what the reconciler decided, which events it emitted
-//! (reference `crossplane-and-oam.md` §1.3–§1.7).
+//! (docs/fidelity/crossplane.md#xp-17).
 //!
 //! Times the engine can shift by its wake-up latency (a few milliseconds)
 //! are compared within [`SLACK`].

@@ -1,4 +1,4 @@
-//! The expected CronOperation traces of reference §1.6 (Crossplane column),
+//! The expected CronOperation traces of docs/fidelity/crossplane.md#xp-18 (Crossplane column),
 //! replayed with the reconciler under virtual time.
 
 #[path = "crossplane_support/mod.rs"]
@@ -285,7 +285,7 @@ fn a_fault_free_hourly_schedule_runs_every_slot_on_time() {
 /// A schedule that never matches (`0 0 30 2 *`, 30 February): robfig's
 /// `Next` returns Go's zero time, which is "due", so an Operation named for
 /// year 1 is created at once; every later reconcile wants the same name
-/// again and loops on AlreadyExists [code; not in the reference].
+/// again and loops on AlreadyExists (docs/fidelity/crossplane.md#xp-19).
 #[test]
 fn a_never_matching_schedule_creates_a_year_one_operation_then_loops() {
     let r = replay(Scenario::new(

@@ -1,6 +1,6 @@
-//! KubeVela `cron-task` rendering: the reference's sample Application
-//! (crossplane-and-oam.md §2.2) renders to the expected CronJob, each
-//! mapping rule of §2.1 holds on its own, and the output is a CronJob the
+//! KubeVela `cron-task` rendering: the sample Application
+//! (`scenarios/kubevela-cron-task.yaml`) renders to the expected CronJob, each
+//! mapping rule of docs/fidelity/kubevela.md#kv-1 holds on its own, and the output is a CronJob the
 //! API server (as cronwarp models it) admits.
 
 use cronwarp::model::kubevela::{

@@ -1,5 +1,5 @@
-//! One test per CronJob-controller quirk of the reference
-//! (`kubernetes-cronjob.md` §5–§9 worked examples and the §17 checklist),
+//! One test per CronJob-controller quirk
+//! (docs/fidelity/kubernetes-cronjob.md#cj-4 to #cj-16, with their worked examples),
 //! each driving `policy::cronjob::sync` at the instants the work queue
 //! would, against a fake API server.
 
@@ -460,7 +460,7 @@ fn replace_delete_failure_stops_the_sync_with_could_not_replace() {
 #[test]
 fn stale_status_rebind_loses_the_new_job_from_the_written_status() {
     // The informer still has the 09:00 status; the API already holds the
-    // write that put the 10:00 Job into active (reference §4.1).
+    // write that put the 10:00 Job into active (docs/fidelity/kubernetes-cronjob.md#cj-18).
     let stale = world_after_run(
         cj("0 * * * *", "Allow", "2016-05-19T08:30:00Z"),
         "2016-05-19T09:00:00Z",

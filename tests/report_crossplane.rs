@@ -88,7 +88,7 @@ mod slots {
         assert_eq!(r.kind, WorkloadKind::CronOperation);
     }
 
-    /// Reference §1.6: hourly, down 01:30→05:10, no deadline: Crossplane
+    /// docs/fidelity/crossplane.md#xp-18: hourly, down 01:30→05:10, no deadline: Crossplane
     /// creates slot 02:00 at 05:10 (3h10m late); 03:00–05:00 are lost.
     #[test]
     fn catch_up_runs_the_earliest_owed_slot_and_drops_the_later_ones() {
@@ -153,7 +153,7 @@ mod reasons {
         sync(a, at, CronDecision::MissedDeadline { slot, deadline: slot.add(600_000) });
     }
 
-    /// Reference §1.6: deadline 600 s, down →05:05: 02:00 is skipped at
+    /// docs/fidelity/crossplane.md#xp-18: deadline 600 s, down →05:05: 02:00 is skipped at
     /// 05:05 and found again at every later reconcile; nothing runs again.
     #[test]
     fn a_missed_deadline_stalls_the_cronoperation_for_good() {
@@ -187,7 +187,7 @@ mod reasons {
         assert!(r.exceptions.iter().all(|x| x.why.contains("bug B1")), "{:#?}", r.exceptions);
     }
 
-    /// Reference §1.6: controller 1.5 s ahead: the Operation of 00:05 is
+    /// docs/fidelity/crossplane.md#xp-18: controller 1.5 s ahead: the Operation of 00:05 is
     /// created (on time), then every reconcile finds 00:05 again.
     #[test]
     fn already_exists_loop_misses_every_later_slot() {
@@ -209,7 +209,7 @@ mod reasons {
         }
     }
 
-    /// Reference §1.6: hourly, Forbid, 90-minute runs: the owed slot runs
+    /// docs/fidelity/crossplane.md#xp-18: hourly, Forbid, 90-minute runs: the owed slot runs
     /// when the previous Operation finishes; at 04:00 Crossplane runs the
     /// 03:00 slot and drops 04:00.
     #[test]

@@ -152,7 +152,7 @@ workloads:
 "#;
 
     /// The simulator's records, streamed into the accountant, give the
-    /// reference §1.6 trace: 02:00 runs at 05:10, 03:00–05:00 are dropped.
+    /// docs/fidelity/crossplane.md#xp-18 trace: 02:00 runs at 05:10, 03:00–05:00 are dropped.
     #[test]
     fn a_simulated_outage_reads_as_crossplanes_earliest_slot_catch_up() {
         let scenario = Scenario::from_yaml(OUTAGE, "inline").unwrap();

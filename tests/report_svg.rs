@@ -160,7 +160,7 @@ fn an_empty_log_with_a_bad_schedule_and_no_horizon_still_renders() {
 }
 
 /// robfig's `Next` returns its argument on the Chatham fall-back night
-/// (robfig reference §3.2a): the tick walk stops there and says so.
+/// (docs/fidelity/schedules.md#sch-9): the tick walk stops there and says so.
 #[test]
 fn ticks_stop_where_next_no_longer_advances() {
     let meta = CronJobMeta {

@@ -1,5 +1,5 @@
-//! DST behaviour of robfig's `Next` and of the anomaly analysis, with the
-//! zones and dates of the reference (robfig-cron.md §3.1, §3.2).
+//! DST behaviour of robfig's `Next` and of the anomaly analysis
+//! (docs/fidelity/schedules.md#sch-6 to #sch-11), zone by zone and date by date.
 
 use chrono::DateTime;
 use cronwarp::schedule::{AnomalyKind, Schedule, Zone, analyze, simple_next};
@@ -424,8 +424,8 @@ mod ordinary_zones {
     use super::*;
 
     /// Zones whose transitions are one-hour shifts at a whole local hour
-    /// other than midnight; the reference found robfig equal to the simple
-    /// model there in every tested case.
+    /// other than midnight: robfig equals the simple model there
+    /// (docs/fidelity/schedules.md#sch-11).
     const ZONES: [&str; 16] = [
         "America/New_York",
         "America/Los_Angeles",

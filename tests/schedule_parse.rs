@@ -1,5 +1,6 @@
-//! robfig/cron v3 `ParseStandard`, one test per rule of the reference
-//! (robfig-cron.md §2), and the star bit that decides the day rule (§4).
+//! robfig/cron v3 `ParseStandard`, one test per rule of the parser
+//! (docs/fidelity/schedules.md#sch-2), and the star bit that decides the
+//! day rule (docs/fidelity/schedules.md#sch-3).
 
 use cronwarp::schedule::{
     DayRule, Location, ParseError, STAR_BIT, Schedule, ScheduleKind, SpecSchedule, Zone, day_rule,

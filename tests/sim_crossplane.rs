@@ -1,4 +1,4 @@
-//! The Crossplane rows of reference §1.6 end to end through
+//! The Crossplane traces of docs/fidelity/crossplane.md#xp-18 end to end through
 //! `sim::simulate`: catch-up, the deadline stall (B1), the clock-skew loop
 //! (B2) and its fixes, Forbid with long runs, many missed slots, CRON_TZ.
 

@@ -153,11 +153,12 @@ fn a_bad_manifest_file_is_reported_at_its_own_line() {
 }
 
 #[test]
-fn the_readme_scenario_example_parses() {
-    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
-    let section = readme.split("### Scenario file").nth(1).unwrap();
+fn the_reference_scenario_example_parses() {
+    let doc = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/scenario-reference.md");
+    let doc = std::fs::read_to_string(doc).unwrap();
+    let section = doc.split("## A whole scenario").nth(1).unwrap();
     let block = section.split("```yaml\n").nth(1).unwrap().split("```").next().unwrap();
-    let sc = Scenario::from_yaml(block, "README.md").unwrap_or_else(|e| panic!("{e}"));
+    let sc = Scenario::from_yaml(block, "docs/scenario-reference.md").unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(sc.controller.downtime.len(), 3);
     assert_eq!(sc.controller.clock_skew, -2000);
     sc.workload_objects(0).unwrap_or_else(|e| panic!("{e}"));

@@ -19,7 +19,7 @@ Crossplane pod), converting whichever form the scenario does not hold. Then it p
 the two reports' numbers with a Δ column (Crossplane − Kubernetes), the ticks whose outcome differs
 and why, and every conversion note.
 
-What differs (reference crossplane-and-oam.md §1.7):
+What differs (docs/fidelity/crossplane.md#xp-17):
   after downtime      Kubernetes runs the MOST RECENT missed tick; Crossplane the EARLIEST missed
                       slot, and silently drops the rest
   startingDeadline    Kubernetes skips a late tick and recovers; Crossplane stalls for good once its

@@ -1,5 +1,5 @@
-//! Behaviour that changed between Kubernetes releases (reference §16), as
-//! named settings. [`Settings::default`] is current Kubernetes.
+//! Behaviour that changed between Kubernetes releases, as named settings
+//! (docs/fidelity/kubernetes-cronjob.md#cj-22). [`Settings::default`] is current Kubernetes.
 
 use crate::model::{MINUTE, Millis};
 use serde::{Deserialize, Serialize};

@@ -1,6 +1,6 @@
 //! CronOperations in the report: Crossplane's reconcile decisions and its
 //! Operation records mapped onto the same tick account as CronJobs
-//! (reference §1.3–§1.7).
+//! (docs/fidelity/crossplane.md#xp-17).
 //!
 //! Crossplane differs from the CronJob controller in which slot it runs:
 //! its cursor is the newest Operation's `creationTimestamp`, and it creates
@@ -91,8 +91,8 @@ pub(super) fn spec_change(acc: &mut Account, change: &str, at: Time) -> bool {
     true
 }
 
-/// One `CronOperationSync` (crossplane `Reconciler.Reconcile`, reference
-/// §1.3) at `t`, after the ticks up to `t` were drawn.
+/// One `CronOperationSync` (crossplane `Reconciler.Reconcile`,
+/// docs/fidelity/crossplane.md#xp-3) at `t`, after the ticks up to `t` were drawn.
 pub(super) fn on_sync(acc: &mut Account, t: Time, decision: &CronDecision) {
     if acc.xp.unpause_unnoticed && !matches!(decision, CronDecision::Paused | CronDecision::Deleting) {
         acc.xp.unpause_unnoticed = false;

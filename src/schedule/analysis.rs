@@ -1,10 +1,11 @@
 //! What a schedule does around DST transitions, and where robfig's
 //! field walk departs from the plain reading of the wall clock.
 //!
-//! [`simple_next`] is the reference's §3.1 "simple model": the earliest whole
-//! minute whose wall clock matches. It shares nothing with robfig's field
-//! walk in [`super::next`], so comparing the two finds the §3.2 deviations
-//! (Lord Howe, Chatham, midnight-DST zones) without knowing their causes.
+//! [`simple_next`] is the "simple model" (docs/fidelity/schedules.md#sch-11): the
+//! earliest whole minute whose wall clock matches. It shares nothing with
+//! robfig's field walk in [`super::next`], so comparing the two finds the
+//! deviations (Lord Howe, Chatham, midnight-DST zones) without knowing
+//! their causes.
 
 use super::civil::{DAY, Wall, civil_from_days};
 use super::next::day_matches;
@@ -60,7 +61,7 @@ pub enum AnomalyKind {
     /// Exotic: robfig fires at an instant whose wall time does not match.
     NonMatching,
     /// Exotic: `Next` returns its own input (or earlier), so the controller
-    /// stops scheduling (reference §6).
+    /// stops scheduling (docs/fidelity/kubernetes-cronjob.md#cj-19).
     NotAdvancing,
 }
 
@@ -129,9 +130,10 @@ pub fn group_anomalies(all: &[Anomaly]) -> Vec<&[Anomaly]> {
     all.chunk_by(|a, b| same(a, b)).collect()
 }
 
-/// The §3.1 simple model: the earliest whole-minute instant after `after`
-/// whose wall clock in `zone` matches the fields, no more than five wall
-/// years on (robfig's search limit). Independent of robfig's field walk.
+/// The simple model (docs/fidelity/schedules.md#sch-11): the earliest
+/// whole-minute instant after `after` whose wall clock in `zone` matches the
+/// fields, no more than five wall years on (robfig's search limit).
+/// Independent of robfig's field walk.
 pub fn simple_next(spec: &SpecSchedule, zone: Zone, after: i64) -> Option<i64> {
     let start = after.checked_add(1)?;
     let limit = zone.wall(start).year + 5;
@@ -539,7 +541,7 @@ impl Ctx<'_> {
             .copied()
     }
 
-    /// Why robfig's walk goes wrong near `u`, in the reference's terms.
+    /// Why robfig's walk goes wrong near `u` (docs/fidelity/schedules.md#sch-8, #sch-10).
     fn cause(&self, u: i64) -> String {
         let zone = self.zone.name();
         let off = self.zone.offset_at(u);

@@ -3,7 +3,8 @@
 //!
 //! Kubernetes parses `spec.schedule` with robfig/cron v3 and walks it with
 //! `Next`; cronwarp reproduces both exactly, quirks included (see
-//! `DESIGN.md` and `../shared/reference/robfig-cron.md`).
+//! docs/design.md#schedules-robfigs-field-walk-not-instant-matching and
+//! docs/fidelity/schedules.md).
 //!
 //! ```
 //! use cronwarp::schedule::{Schedule, Zone};
@@ -100,8 +101,8 @@ impl Schedule {
     /// (Unix seconds, already floored), or `None` for Go's zero time.
     ///
     /// Like robfig, this can return `after` itself in zones whose DST shift
-    /// is not a whole hour (reference §3.2a); callers that iterate must guard
-    /// against that, as [`Schedule::iter_after`] does not.
+    /// is not a whole hour (docs/fidelity/schedules.md#sch-9); callers that
+    /// iterate must guard against that, as [`Schedule::iter_after`] does not.
     #[inline]
     pub fn next(&self, after: i64, local: Zone) -> Option<i64> {
         match self.kind {

@@ -1,6 +1,6 @@
 //! robfig/cron v3 `SpecSchedule.Next`, walked over wall-clock fields with
 //! Go's `time.Date` normalisation, so that the exotic-zone deviations
-//! (reference §3.2: Lord Howe, Chatham, midnight-DST zones) come out bit for
+//! (docs/fidelity/schedules.md#sch-8: Lord Howe, Chatham, midnight-DST zones) come out bit for
 //! bit.
 //!
 //! robfig's loops move one second, minute, hour, day or month at a time and

@@ -1,7 +1,7 @@
 //! Shared fakes for the Crossplane policy tests: an in-memory API server,
 //! a scripted function runtime, object builders, and a small event loop
 //! that replays the CronOperation reconciler under virtual time the way
-//! the reference's §1.6 simulation does (timers, child watch events, a
+//! docs/fidelity/crossplane.md#xp-18 describes (timers, child watch events, a
 //! wake-up latency, controller/API-server clock skew, downtime and the
 //! 1 s → 60 s rate limiter; the Operation controller is reduced to
 //! "Running after the latency, Succeeded after the run time").

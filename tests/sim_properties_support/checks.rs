@@ -60,7 +60,7 @@ fn local_zone(sc: &Scenario) -> Zone {
 /// `[start, end)`, and a tick at `start` itself is not after it), walked
 /// with `Schedule::next` as the controller's `formatSchedule` +
 /// `ParseStandard` sees the CronJob; stops where `Next` stops advancing
-/// (robfig §3.2a). An `@every` schedule is walked from its phase:
+/// (docs/fidelity/schedules.md#sch-9). An `@every` schedule is walked from its phase:
 /// `lastScheduleTime`, else `creationTimestamp`, stepped up to the start.
 pub fn robfig_ticks(cj: &CronJob, local: Zone, start: Time, end: Time) -> u64 {
     let f = kube::format_schedule(&cj.spec.schedule, cj.spec.time_zone.as_deref());

@@ -1,5 +1,5 @@
 //! Crossplane `ops.crossplane.io/v1alpha1` CronOperation and Operation
-//! (alpha since Crossplane v2.0; reference `crossplane-and-oam.md` §1.1–§1.2):
+//! (alpha since Crossplane v2.0; docs/fidelity/crossplane.md#xp-1):
 //! upstream `apis/ops/v1alpha1/{cronoperation_types,operation_types,
 //! conditions}.go` and crossplane-runtime's `ConditionedStatus`.
 //!

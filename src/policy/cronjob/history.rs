@@ -1,6 +1,6 @@
 //! History limits: kubernetes `cronjob_controllerv2.go`
 //! `cleanupFinishedJobs`, `removeOldestJobs` and `deleteJob`, and
-//! `utils.go` `byJobStartTime` (reference §10).
+//! `utils.go` `byJobStartTime` (docs/fidelity/kubernetes-cronjob.md#cj-15).
 
 use super::record::Recorder;
 use super::{DeleteCause, Deletion};

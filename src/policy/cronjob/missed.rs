@@ -1,6 +1,7 @@
 //! The missed-schedule arithmetic of kubernetes
 //! `pkg/controller/cronjob/utils.go`: `mostRecentScheduleTime`,
-//! `nextScheduleTime` and `nextScheduleTimeDuration` (reference §5), with
+//! `nextScheduleTime` and `nextScheduleTimeDuration`
+//! (docs/fidelity/kubernetes-cronjob.md#cj-4), with
 //! Go's integer arithmetic reproduced exactly, quirks Q1/Q2 included.
 //!
 //! One deliberate difference: where upstream's loop over `Next` never
@@ -33,7 +34,7 @@ pub enum ScheduleFault {
     /// one second apart (Warning `InvalidSchedule`, no requeue).
     TooClose,
     /// Upstream's `for t := Next(..); !t.After(now); t = Next(t)` loop would
-    /// never end: `Next` returned its argument (robfig reference §3.2a) or
+    /// never end: `Next` returned its argument (docs/fidelity/schedules.md#sch-9) or
     /// the zero time, from which the walk cycles. The real controller's
     /// worker goroutine spins forever at this point. `at` is the instant
     /// where the walk stopped advancing.
@@ -67,7 +68,7 @@ pub struct MostRecent {
     pub count: i64,
 }
 
-/// Mirrors `mostRecentScheduleTime` (reference §5.1), returning the
+/// Mirrors `mostRecentScheduleTime` (docs/fidelity/kubernetes-cronjob.md#cj-4), returning the
 /// estimate's raw count too. `now` may have a sub-second part; every tick
 /// is a whole second.
 pub fn most_recent(

@@ -80,14 +80,15 @@ pub enum Decision {
     InvalidSchedule,
     /// No tick due.
     NothingDue,
-    /// Ticks were missed but the missed-count estimate (reference §5.1 Q1)
-    /// found no most-recent tick, so nothing starts.
+    /// Ticks were missed but the missed-count estimate (quirk Q1,
+    /// docs/fidelity/kubernetes-cronjob.md#cj-5) found no most-recent tick,
+    /// so nothing starts.
     EstimateDroppedMisses { missed: Missed },
     /// The legacy v1 rule: more than 100 misses, no Job (setting
     /// `legacyGiveUpAfter100Misses`).
     TooManyMissesGaveUp { tick: Time },
     /// The due tick is past startingDeadlineSeconds (effectively unreachable
-    /// in v2, reference §7).
+    /// in v2, docs/fidelity/kubernetes-cronjob.md#cj-9).
     TooLate { tick: Time },
     /// The due tick already has its Job (active ref with that name, or
     /// lastScheduleTime equals it).
@@ -106,7 +107,7 @@ pub enum Decision {
     ApiError { error: String },
     /// robfig's `Next` stopped advancing inside one of the controller's
     /// `for t := Next(..); !t.After(now); t = Next(t)` loops (Pacific/Chatham
-    /// and similar zones, robfig reference §3.2a, or a `Next` that returns
+    /// and similar zones, docs/fidelity/schedules.md#sch-9, or a `Next` that returns
     /// the zero time mid-walk), at `at`. The real controller never returns
     /// from this sync: the worker goroutine spins forever, `UpdateStatus`
     /// is never called, and the key is never marked done, so this CronJob

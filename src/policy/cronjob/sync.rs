@@ -1,5 +1,5 @@
 //! One reconcile: kubernetes `cronjob_controllerv2.go` `ControllerV2.sync`
-//! (after the lister lookup) and `syncCronJob` (reference §4).
+//! (after the lister lookup) and `syncCronJob` (docs/fidelity/kubernetes-cronjob.md#cj-2).
 
 use super::gotime::{GO_ZERO, quote};
 use super::history::{cleanup_finished_jobs, delete_from_active, delete_job};
@@ -118,7 +118,7 @@ impl Exit {
     }
 }
 
-/// Mirrors `syncCronJob` (reference §4.2).
+/// Mirrors `syncCronJob` (docs/fidelity/kubernetes-cronjob.md#cj-2).
 fn sync_cronjob(
     api: &mut dyn Api,
     run: &mut Run,

@@ -1,5 +1,5 @@
 //! The Job a tick produces: kubernetes `cronjob_controllerv2.go`
-//! `getJobName` and `utils.go` `getJobFromTemplate2` (reference §11).
+//! `getJobName` and `utils.go` `getJobFromTemplate2` (docs/fidelity/kubernetes-cronjob.md#cj-16).
 
 use crate::model::{CronJob, Job, ObjectMeta, OwnerReference, Time};
 use crate::schedule::{Location, Zone, format_rfc3339, load_location};

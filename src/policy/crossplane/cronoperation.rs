@@ -1,6 +1,6 @@
 //! One CronOperation reconcile: crossplane
 //! `internal/controller/ops/cronoperation/reconciler.go` `Reconcile`
-//! (reference §1.3).
+//! (docs/fidelity/crossplane.md#xp-3).
 
 use super::history::{
     GO_ZERO, latest_schedule_time, latest_success_time, mark_garbage, new_operation, running_refs,
@@ -103,7 +103,7 @@ pub struct CronOperationOutcome {
     pub cursor: Option<Time>,
 }
 
-/// Mirrors `Reconciler.Reconcile` for a CronOperation (reference §1.3).
+/// Mirrors `Reconciler.Reconcile` for a CronOperation (docs/fidelity/crossplane.md#xp-3).
 pub fn reconcile_cronoperation(
     api: &mut dyn CrossplaneApi,
     co: &CronOperation,

@@ -1,5 +1,5 @@
 //! The Crossplane CronOperation and Operation controllers as pure functions
-//! (reference `crossplane-and-oam.md` §1): crossplane
+//! (docs/fidelity/crossplane.md): crossplane
 //! `internal/controller/ops/cronoperation` (`Reconciler.Reconcile`,
 //! `NewOperation`), `internal/ops/lifecycle` and
 //! `internal/controller/ops/operation` (`Reconciler.Reconcile`).

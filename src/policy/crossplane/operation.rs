@@ -1,6 +1,6 @@
 //! One Operation reconcile (one attempt of its pipeline): crossplane
 //! `internal/controller/ops/operation/reconciler.go` `Reconcile`
-//! (reference §1.4).
+//! (docs/fidelity/crossplane.md#xp-13).
 
 use super::{CrossplaneApi, FunctionRunner, OPERATIONS, Requeue, api_error_text, go_quote};
 use crate::model::crossplane::{

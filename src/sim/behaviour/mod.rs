@@ -1,6 +1,6 @@
 //! How a workload's pods behave: start latency, run duration, exit codes,
 //! failures. Declared per workload in the scenario under `behaviour:`
-//! (format and examples: README, "Pod behaviour").
+//! (format and examples: docs/scenario-reference.md#pod-behaviour-behaviour).
 //!
 //! Determinism: [`Behaviour::attempt`] is a pure function of the run's
 //! generator key and stream (see [`crate::sim::rng`]), the run index and

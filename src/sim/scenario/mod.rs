@@ -1,6 +1,6 @@
 //! The scenario file: what to simulate (horizon, seed, controller set-up and
 //! faults, workloads with their manifests, behaviour and timed changes) and
-//! what to expect. YAML on disk; see the README for the format.
+//! what to expect. YAML on disk; docs/scenario-reference.md has the format.
 //!
 //! Workloads are real manifests, status and existing Jobs included, so a
 //! run can start from a live cluster's state.

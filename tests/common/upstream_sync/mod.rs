@@ -12,8 +12,9 @@
 //!   row carries the correct count.
 //! * `expectErr: false` and `expectRequeueAfter: false` assert nothing
 //!   upstream; here the error and the requeue are always asserted, from
-//!   the controller's code (reference §4), except where `now` is Go's zero
-//!   time (upstream's `Duration` saturates there).
+//!   the controller's code (docs/fidelity/kubernetes-cronjob.md#cj-2),
+//!   except where `now` is Go's zero time (upstream's `Duration`
+//!   saturates there).
 //! * upstream calls `syncCronJob` alone; we call `sync`, which runs history
 //!   GC first. Only the `successfulJobsHistoryLimit: 0` row sees the
 //!   difference.
