@@ -23,7 +23,7 @@
 //! A sink per partition sees that partition's records and the shared
 //! faults, fed by whichever thread runs it. The engines only ever see their
 //! own partition, so the output is the same for 1 thread or 64.
-//! docs/design.md#partitions-one-engine-per-independent-cronjob has the note on it.
+//! docs/design.md#partitions-one-engine-per-independent-workload has the note on it.
 
 use super::api_server::key;
 use super::engine::Engine;
