@@ -26,10 +26,13 @@ pub const MAX_EVENTS_PER_INSTANT: u32 = 1_000_000;
 pub struct Engine {
     pub core: Core,
     actors: Vec<Box<dyn Actor>>,
-    /// Each actor's process and watched kinds, read at every change.
+    /// Each actor's process and watched kinds.
     routes: Vec<(Process, Kinds)>,
     /// The kinds each process watches (any of its actors).
     watched: [Kinds; 3],
+    /// By process and kind: the actors a change of that kind reaches, in
+    /// registration order (looked up at every change).
+    reach: [[Vec<ActorId>; Kinds::COUNT]; 3],
 }
 
 impl Engine {
@@ -37,10 +40,16 @@ impl Engine {
     pub fn new(core: Core, actors: Vec<Box<dyn Actor>>) -> Engine {
         let routes: Vec<(Process, Kinds)> = actors.iter().map(|a| (a.process(), a.watches())).collect();
         let mut watched = [Kinds::NONE; 3];
-        for (p, k) in &routes {
+        let mut reach: [[Vec<ActorId>; Kinds::COUNT]; 3] = Default::default();
+        for (i, (p, k)) in routes.iter().enumerate() {
             watched[*p as usize] = watched[*p as usize].with(*k);
+            for kind in Kinds::EACH {
+                if k.overlaps(kind) {
+                    reach[*p as usize][kind.index()].push(i as ActorId);
+                }
+            }
         }
-        Engine { core, actors, routes, watched }
+        Engine { core, actors, routes, watched, reach }
     }
 
     /// The controller clock.
@@ -153,19 +162,15 @@ impl Engine {
 
     /// A change reaches process `p`'s actors, in registration order.
     fn deliver(&mut self, p: Process, change: &Change) {
-        let kind = change.kind();
-        for i in 0..self.actors.len() {
-            let (ap, watches) = self.routes[i];
-            if ap != p || !watches.overlaps(kind) {
-                continue;
+        let up = !self.core.process(p).down;
+        let reach = &self.reach[p as usize][change.kind().index()];
+        for &i in reach {
+            self.core.current = (i, p);
+            let a = &mut self.actors[usize::from(i)];
+            a.observe(&mut self.core, change);
+            if up {
+                a.on_change(&mut self.core, change);
             }
-            let up = !self.core.process(p).down;
-            self.with_actor(i as ActorId, |a, core| {
-                a.observe(core, change);
-                if up {
-                    a.on_change(core, change);
-                }
-            });
         }
     }
 

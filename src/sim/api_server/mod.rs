@@ -69,6 +69,18 @@ impl Kinds {
     pub const fn overlaps(self, other: Kinds) -> bool {
         self.0 & other.0 != 0
     }
+
+    /// How many kinds there are.
+    pub const COUNT: usize = 5;
+
+    /// Each single kind, by [`Kinds::index`].
+    pub const EACH: [Kinds; Kinds::COUNT] =
+        [Kinds::CRONJOB, Kinds::JOB, Kinds::POD, Kinds::CRONOPERATION, Kinds::OPERATION];
+
+    /// A single kind's position in [`Kinds::EACH`].
+    pub const fn index(self) -> usize {
+        self.0.trailing_zeros() as usize
+    }
 }
 
 impl Change {
