@@ -62,7 +62,11 @@ fn event_logs_of_every_scenario_are_unchanged() {
         let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
         let sc = Scenario::load(&path).unwrap_or_else(|e| panic!("{name}: {}", e.message));
         let (n, h) = log_hash(&sc, 1, &format!("{name}.as-written.jsonl"));
-        assert_eq!(log_hash(&sc, 2, "threads-2.jsonl"), (n, h), "{name}: the log depends on the thread count");
+        assert_eq!(
+            log_hash(&sc, 2, "threads-2.jsonl"),
+            (n, h),
+            "{name}: the log depends on the thread count"
+        );
         writeln!(lines, "{name} as-written {n} {h:016x}").unwrap();
         let stem = name.trim_end_matches(".yaml");
         if SLOW_CONVERSIONS.contains(&stem) {

@@ -216,9 +216,12 @@ mod crossplane_fleet {
         simulate_into(&sc, &mut acc, SimOptions::default()).unwrap();
         let merged = serde_json::to_string(&acc.finish()).unwrap();
         for threads in [1, 2] {
-            let (_, parts) =
-                simulate_split(&sc, |ws| Accountant::new(input.part(ws)), SimOptions { progress: None, threads })
-                    .unwrap();
+            let (_, parts) = simulate_split(
+                &sc,
+                |ws| Accountant::new(input.part(ws)),
+                SimOptions { progress: None, threads },
+            )
+            .unwrap();
             assert_eq!(merged, serde_json::to_string(&Accountant::finish_parts(parts).unwrap()).unwrap());
         }
     }

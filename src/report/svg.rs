@@ -14,7 +14,7 @@
 //! - more than [`MAX_MARKS`] ticks or deletions: a density band per bucket
 //!   (opacity by count) instead of one mark each.
 //!
-//! Text is drawn as outlines of the embedded DejaVu Sans ([`glyphs`]), so the
+//! Text is drawn as outlines of the embedded DejaVu Sans (`svg/glyphs.rs`), so the
 //! bytes and the rendering depend on nothing but the input.
 
 mod glyphs;

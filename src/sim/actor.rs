@@ -241,7 +241,7 @@ impl Core {
 ///
 /// Every method has a default that does nothing, so an actor implements
 /// only what its upstream counterpart reacts to. The engine calls them with
-/// [`Core::current`] set to the actor, so [`Core::enqueue`] and
+/// the core's current actor set to it, so [`Core::enqueue`] and
 /// [`Core::wake_at`] reach it back.
 pub trait Actor: Send {
     /// Which process runs it.

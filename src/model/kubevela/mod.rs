@@ -4,7 +4,7 @@
 //! Rendering follows KubeVela's pipeline for one component:
 //!
 //! 1. the `cron-task` template turns `properties` into a `batch/v1`
-//!    CronJob ([`crontask::output`]; defaults as the definition declares
+//!    CronJob (`crontask::output`; defaults as the definition declares
 //!    them, `count` → `parallelism` and `completions`, `restart` →
 //!    `restartPolicy`, the two `app.oam.dev` labels on both templates);
 //! 2. each `json-merge-patch` trait, in order, is applied to that output as

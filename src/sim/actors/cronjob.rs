@@ -2,7 +2,7 @@
 //! informer handlers (`addJob`/`updateJob`/`deleteJob`, `updateCronJob`),
 //! its work queue and `processNextWorkItem`, around the pure
 //! [`policy::cronjob::sync`]. It reads CronJobs and Jobs from its own
-//! informer cache ([`super::cronjob_cache`]), which lags the store by the
+//! informer cache (`cronjob_cache.rs`), which lags the store by the
 //! process's `informerLag`.
 
 use super::cronjob_cache::Cache;

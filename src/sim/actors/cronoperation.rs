@@ -46,10 +46,8 @@ impl Actor for CronOperationController {
 
     fn on_change(&mut self, core: &mut Core, change: &Change) {
         match change {
-            Change::CronOperation { name, trigger } => {
-                if cronoperation_wakes_on(*trigger) {
-                    core.enqueue(&mut self.queue, name, Enqueue::Now);
-                }
+            Change::CronOperation { name, trigger } if cronoperation_wakes_on(*trigger) => {
+                core.enqueue(&mut self.queue, name, Enqueue::Now);
             }
             Change::Operation { owner: Some(owner), .. } if core.api.cronoperations.contains_key(owner) => {
                 core.enqueue(&mut self.queue, owner, Enqueue::Now);

@@ -1,5 +1,5 @@
 //! The kubelet and pod model: start latency, run time and exit code drawn
-//! from the workload's [`Behaviour`](super::behaviour::Behaviour), container
+//! from the workload's [`Behaviour`](crate::sim::behaviour::Behaviour), container
 //! restarts with CrashLoopBackOff under `restartPolicy: OnFailure`, and
 //! termination within the grace period when a pod is deleted.
 //!

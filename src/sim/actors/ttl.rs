@@ -1,6 +1,6 @@
 //! The TTL-after-finished controller actor: kubernetes
 //! `ttlafterfinished_controller.go`'s `addJob`/`updateJob` handlers and
-//! `processJob`, around the pure [`policy::ttl::ttl_decision`].
+//! `processJob`, around the pure [`crate::policy::ttl::ttl_decision`].
 
 use super::job::sync_entry;
 use crate::model::Job;

@@ -7,7 +7,7 @@
 //! objects.
 //!
 //! Deleted objects leave the maps, so memory stays flat however long the
-//! horizon. [`kube`] holds the batch/v1 and v1 kinds, [`ops`] the
+//! horizon. `kube.rs` holds the batch/v1 and v1 kinds, `ops.rs` the
 //! `ops.crossplane.io` kinds.
 
 mod kube;
