@@ -1,0 +1,13 @@
+//! `cronwarp::sim`: the simulator end to end.
+
+mod behaviour;
+mod crossplane;
+mod examples;
+mod faults;
+mod kubevela;
+mod partitions;
+mod properties;
+mod queue;
+mod runs;
+mod scenario;
+mod world;
