@@ -1,16 +1,13 @@
 //! The accountant on hand-written event logs: every tick accounted exactly
 //! once, with the reason a real controller would give.
 
+use crate::support::t;
 use cronwarp::model::Time;
 use cronwarp::policy::cronjob::Decision;
 use cronwarp::report::{Accountant, Header, ReportInput, TickOutcome};
 use cronwarp::schedule::Zone;
 use cronwarp::sim::log::{Controller, Entry, Fault, LogSink, Record};
 use cronwarp::sim::{CronJobMeta, WorkloadKind};
-
-fn t(s: &str) -> Time {
-    Time::parse_rfc3339(s).unwrap()
-}
 
 fn accountant(schedule: &str, tz: Option<&str>, start: &str, end: &str) -> Accountant {
     accountant_of(&["default/cj"], schedule, tz, start, end)

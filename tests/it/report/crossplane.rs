@@ -3,6 +3,7 @@
 //! exactly once, with the reason Crossplane's reconciler gives.
 
 use crate::support::crossplane_log::*;
+use crate::support::t;
 use cronwarp::model::Time;
 use cronwarp::policy::Propagation;
 use cronwarp::policy::crossplane::CronDecision;

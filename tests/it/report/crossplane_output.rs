@@ -3,6 +3,7 @@
 //! streamed through the accountant.
 
 use crate::support::crossplane_log::*;
+use crate::support::t;
 use cronwarp::model::Time;
 use cronwarp::policy::crossplane::CronDecision;
 use cronwarp::report::{Accountant, Report, ReportInput, TickOutcome};

@@ -1,7 +1,7 @@
 //! The example scenarios in `scenarios/` do what their comments say.
 
 use crate::support::sim::{created, events};
-use cronwarp::model::Time;
+use crate::support::t;
 use cronwarp::sim::log::Entry;
 use cronwarp::sim::{Scenario, SimOutput};
 use std::path::Path;
@@ -10,10 +10,6 @@ fn run_example(name: &str) -> SimOutput {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(name);
     let sc = Scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
     cronwarp::sim::simulate(&sc, Default::default()).unwrap()
-}
-
-fn t(s: &str) -> Time {
-    Time::parse_rfc3339(s).unwrap()
 }
 
 #[test]

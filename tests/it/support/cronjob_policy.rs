@@ -7,11 +7,6 @@ use cronwarp::policy::{Api, ApiError, Propagation, Settings};
 use cronwarp::schedule::Zone;
 use std::collections::BTreeMap;
 
-/// An RFC 3339 instant.
-pub fn t(s: &str) -> Time {
-    Time::parse_rfc3339(s).unwrap()
-}
-
 /// Current-Kubernetes settings.
 pub fn defaults() -> Settings {
     Settings::default()

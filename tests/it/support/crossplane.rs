@@ -19,11 +19,6 @@ use cronwarp::policy::crossplane::{
 use cronwarp::schedule::Zone;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
-/// An RFC 3339 instant.
-pub fn t(s: &str) -> Time {
-    Time::parse_rfc3339(s).unwrap()
-}
-
 /// A CronOperation with a one-step template.
 pub fn cronop(name: &str, schedule: &str, created: Time) -> CronOperation {
     let mut co = CronOperation::default();

@@ -1,16 +1,12 @@
 //! Hand-written Crossplane (and CronJob) event logs for the report tests:
 //! metas, an accountant, and one helper per record kind.
 
-use cronwarp::model::Time;
+use super::t;
 use cronwarp::policy::crossplane::CronDecision;
 use cronwarp::report::{Accountant, CronJobReport, Header, Report, ReportInput, TickRow};
 use cronwarp::schedule::Zone;
 use cronwarp::sim::log::{Entry, Fault, LogSink, Record};
 use cronwarp::sim::{CronJobMeta, WorkloadKind};
-
-pub fn t(s: &str) -> Time {
-    Time::parse_rfc3339(s).unwrap()
-}
 
 pub const START: &str = "2025-03-03T00:00:00Z";
 pub const END: &str = "2025-03-03T06:00:00Z";

@@ -15,11 +15,6 @@ pub const CJ_UID: &str = "1a2b3c";
 /// The annotation `getJobFromTemplate2` adds.
 pub const SCHEDULED_ANNOTATION: &str = "batch.kubernetes.io/cronjob-scheduled-timestamp";
 
-/// Parses an RFC 3339 instant (test input, so a bad literal may panic).
-pub fn t(s: &str) -> Time {
-    Time::parse_rfc3339(s).unwrap_or_else(|e| panic!("bad test time {s}: {e}"))
-}
-
 fn map(pairs: &[(&str, &str)]) -> BTreeMap<smol_str::SmolStr, smol_str::SmolStr> {
     pairs.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect()
 }

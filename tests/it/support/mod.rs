@@ -13,3 +13,10 @@ pub mod snapshots;
 pub mod upstream_job;
 pub mod upstream_sync;
 pub mod world;
+
+use cronwarp::model::Time;
+
+/// Parses an RFC 3339 instant (test input, so a bad literal may panic).
+pub fn t(s: &str) -> Time {
+    Time::parse_rfc3339(s).unwrap_or_else(|e| panic!("bad test time {s}: {e}"))
+}

@@ -6,9 +6,7 @@ pub use cronwarp::policy::crossplane::CronDecision;
 pub use cronwarp::sim::log::{Entry, Record};
 pub use cronwarp::sim::{Scenario, SimOptions, SimOutput, simulate};
 
-pub fn t(s: &str) -> Time {
-    Time::parse_rfc3339(s).unwrap()
-}
+use super::t;
 
 /// A time on 2026-01-01, `HH:MM:SS` UTC.
 pub fn d(hms: &str) -> Time {

@@ -4,6 +4,7 @@
 //! (02:45+12:45 on the fall-back night).
 
 use crate::support::cronjob_policy::*;
+use crate::support::t;
 use cronwarp::model::{CronJob, Time};
 use cronwarp::policy::cronjob::{Decision, Missed, ScheduleFault, most_recent, requeue_after, sync};
 use cronwarp::schedule::{Schedule, Zone};

@@ -3,7 +3,8 @@
 //! each driving `policy::cronjob::sync` at the instants the work queue
 //! would, against a fake API server.
 
-use crate::support::fixtures::{CJ_NAMESPACE, complete, cronjob, job_for, name_for, object_ref, t};
+use crate::support::fixtures::{CJ_NAMESPACE, complete, cronjob, job_for, name_for, object_ref};
+use crate::support::t;
 use crate::support::world::World;
 use cronwarp::model::{CronJob, HOUR, MINUTE, SECOND, Time};
 use cronwarp::policy::EventType::{Normal, Warning};

@@ -3,6 +3,7 @@
 //! quirks, and the version settings.
 
 use crate::support::cronjob_policy::*;
+use crate::support::t;
 use cronwarp::model::{HOUR, MINUTE, Time};
 use cronwarp::policy::cronjob::{Decision, DeleteCause, Deletion, Missed, sync};
 use cronwarp::policy::{ApiError, EventType, Propagation, Settings};

@@ -1,6 +1,7 @@
 //! Job naming, the Job template and which Jobs a CronJob lists.
 
 use crate::support::cronjob_policy::*;
+use crate::support::t;
 use cronwarp::model::{OwnerReference, Time};
 use cronwarp::policy::Settings;
 use cronwarp::policy::cronjob::{

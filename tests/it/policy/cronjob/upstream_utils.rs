@@ -4,7 +4,8 @@
 //! `cronjob_controllerv2_test.go` `TestControllerV2CleanupFinishedJobs`,
 //! case for case with upstream's case names; the tables are our own.
 
-use crate::support::cronjob_policy::{FakeApi, finish, t};
+use crate::support::cronjob_policy::{FakeApi, finish};
+use crate::support::t;
 use cronwarp::model::{CronJob, HOUR, Job, MINUTE, Millis, OwnerReference, SECOND, Time};
 use cronwarp::policy::cronjob::{
     Missed, NEXT_SCHEDULE_DELTA, SCHEDULED_TIMESTAMP_ANNOTATION, SyncContext, by_job_start_time,

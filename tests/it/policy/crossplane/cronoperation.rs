@@ -2,7 +2,8 @@
 //! reference's comparison with the Kubernetes CronJob controller (§1.7),
 //! each bug of §1.5, and the error paths with their exact events.
 
-use crate::support::crossplane::{Fake, child, cronop, t};
+use crate::support::crossplane::{Fake, child, cronop};
+use crate::support::t;
 use cronwarp::model::crossplane::{
     ANNOTATION_PAUSED, CronOperation, LABEL_CRONOPERATION_NAME, REASON_PIPELINE_ERROR, TYPE_SCHEDULING,
     TYPE_SYNCED, validate_cronoperation,

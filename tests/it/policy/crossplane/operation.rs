@@ -2,7 +2,8 @@
 //! and events per failure, the 2-minute attempt timeout, and the API types'
 //! defaults and validation.
 
-use crate::support::crossplane::{Fake, Functions, err_call, ok_call, t};
+use crate::support::crossplane::{Fake, Functions, err_call, ok_call};
+use crate::support::t;
 use cronwarp::model::crossplane::{
     CronOperation, FunctionCredentials, FunctionRequirements, Operation, PipelineStep,
     RequiredResourceSelector, SecretReference, TYPE_SUCCEEDED, TYPE_SYNCED, TYPE_VALID_PIPELINE, XpCondition,

@@ -1,7 +1,8 @@
 //! The expected CronOperation traces of reference §1.6 (Crossplane column),
 //! replayed with the reconciler under virtual time.
 
-use crate::support::crossplane::{Replay, Scenario, cronop, replay, t};
+use crate::support::crossplane::{Replay, Scenario, cronop, replay};
+use crate::support::t;
 use cronwarp::model::{HOUR, MINUTE, SECOND, Time};
 use cronwarp::policy::crossplane::{CronDecision, CrossplaneSettings, CursorSource, Requeue};
 

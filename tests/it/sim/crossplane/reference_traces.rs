@@ -3,6 +3,7 @@
 //! (B2) and its fixes, Forbid with long runs, many missed slots, CRON_TZ.
 
 use crate::support::sim_crossplane::*;
+use crate::support::t;
 use cronwarp::model::SECOND;
 
 mod catch_up_after_downtime {

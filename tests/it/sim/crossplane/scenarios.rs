@@ -7,6 +7,7 @@
 //! Times the engine can shift by its wake-up latency (a few milliseconds)
 //! are compared within [`SLACK`].
 
+use crate::support::t;
 use cronwarp::model::{Millis, SECOND, Time};
 use cronwarp::policy::EventType;
 use cronwarp::policy::crossplane::CronDecision;
@@ -16,10 +17,6 @@ use std::path::Path;
 
 /// How far a logged time may sit after the instant the scenario names.
 const SLACK: Millis = SECOND;
-
-fn t(s: &str) -> Time {
-    Time::parse_rfc3339(s).unwrap_or_else(|e| panic!("{s}: {e}"))
-}
 
 /// The log of `scenarios/<name>.yaml`.
 fn run(name: &str) -> Vec<Record> {

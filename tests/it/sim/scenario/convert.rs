@@ -2,18 +2,15 @@
 //! (`cronwarp compare`): every mapped field, the notes for what does not
 //! map, and whole scenarios.
 
+use crate::support::t;
 use cronwarp::model::crossplane::{ANNOTATION_PAUSED, CronOperation, LABEL_CRONOPERATION_NAME, Operation};
-use cronwarp::model::{Condition, CronJob, Job, Time};
+use cronwarp::model::{Condition, CronJob, Job};
 use cronwarp::sim::Scenario;
 use cronwarp::sim::scenario::convert::{
     Controller, both_forms, cronjob_from_cronoperation, cronoperation_from_cronjob, schedule_with_zone,
     split_zone,
 };
 use std::path::Path;
-
-fn t(s: &str) -> Time {
-    Time::parse_rfc3339(s).unwrap()
-}
 
 fn cronjob() -> CronJob {
     serde_json::from_value(serde_json::json!({

@@ -1,6 +1,7 @@
 //! The scenario file format: parsing, errors, manifests.
 
-use cronwarp::model::{MINUTE, Time};
+use crate::support::t;
+use cronwarp::model::MINUTE;
 use cronwarp::sim::Scenario;
 use cronwarp::sim::scenario::{Downtime, Edit};
 use std::path::Path;
@@ -46,7 +47,6 @@ fn downtime_takes_a_window_or_a_start_and_length() {
         "controller:\n  clockSkew: -2s\n  downtime:\n    - {start: \"2025-03-03T10:02:00Z\", end: \"2025-03-03T10:31:00Z\"}\n    - {at: \"2025-03-03T10:40:00Z\", for: 1m30s}\nworkloads:",
     );
     let sc = Scenario::from_yaml(&text, "d.yaml").unwrap();
-    let t = |s: &str| Time::parse_rfc3339(s).unwrap();
     let w: Vec<_> = sc.controller.downtime.iter().map(Downtime::window).collect();
     assert_eq!(w[0], (t("2025-03-03T10:02:00Z"), t("2025-03-03T10:31:00Z")));
     assert_eq!(w[1], (t("2025-03-03T10:40:00Z"), t("2025-03-03T10:41:30Z")));
