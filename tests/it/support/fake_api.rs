@@ -73,11 +73,6 @@ impl FakeApi {
         self.jobs.get_mut(&key(namespace, name))
     }
 
-    /// Names of the accepted DELETEs, in order.
-    pub fn deleted_names(&self) -> Vec<String> {
-        self.deleted.iter().map(|d| d.name.clone()).collect()
-    }
-
     /// Names of the accepted CREATEs, in order.
     pub fn created_names(&self) -> Vec<String> {
         self.created.iter().map(|j| j.metadata.name.to_string()).collect()

@@ -105,11 +105,6 @@ pub fn complete(job: &mut Job, at: Time) {
     job.status.conditions.push(Condition::true_("Complete", "", "", at));
 }
 
-/// Marks a Job `Failed=True` at `at`.
-pub fn fail(job: &mut Job, at: Time) {
-    job.status.conditions.push(Condition::true_("Failed", "BackoffLimitExceeded", "", at));
-}
-
 /// The `status.active` entry for a Job (`getRef`).
 pub fn object_ref(job: &Job) -> ObjectReference {
     ObjectReference {
