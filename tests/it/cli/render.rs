@@ -1,30 +1,15 @@
 //! `cronwarp render`: stdout, stderr and exit codes of the real binary.
 
-use std::process::Command;
+use crate::support::cli::{Out, cronwarp};
 
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-fn render(file: &str) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_cronwarp"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["render", file])
-        .output()
-        .unwrap_or_else(|e| panic!("running cronwarp: {e}"));
-    Run {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+fn render(file: &str) -> Out {
+    cronwarp(&["render", file])
 }
 
 #[test]
 fn sample_prints_one_batch_v1_cronjob_and_exits_0() {
     let r = render("tests/fixtures/kubevela/ledger-maintenance.yaml");
-    assert_eq!(r.code, Some(0), "stderr: {}", r.stderr);
+    assert_eq!(r.code, 0, "stderr: {}", r.stderr);
     assert_eq!(r.stderr, "");
     assert!(r.stdout.starts_with("apiVersion: batch/v1\nkind: CronJob\n"), "{}", r.stdout);
     assert!(r.stdout.contains("\n  timeZone: Europe/Madrid\n"));
@@ -48,7 +33,7 @@ fn stdout_matches_the_library_snapshot() {
 #[test]
 fn several_cron_tasks_are_separated_by_document_markers_with_warnings_on_stderr() {
     let r = render("tests/fixtures/kubevela/mixed.yaml");
-    assert_eq!(r.code, Some(0));
+    assert_eq!(r.code, 0);
     assert_eq!(r.stdout.matches("kind: CronJob\n").count(), 2);
     assert_eq!(r.stdout.matches("\n---\n").count(), 1);
     let warnings: Vec<&str> = r.stderr.lines().filter(|l| l.starts_with("warning: ")).collect();
@@ -71,7 +56,7 @@ fn invalid_inputs_exit_2_with_a_located_error_and_no_output() {
         ("no-cron-task.yaml", "no-cron-task.yaml:6:3: the Application has no cron-task component"),
     ] {
         let r = render(&format!("tests/fixtures/kubevela/{file}"));
-        assert_eq!(r.code, Some(2), "{file}: {}", r.stderr);
+        assert_eq!(r.code, 2, "{file}: {}", r.stderr);
         assert_eq!(r.stdout, "", "{file}: nothing may be printed");
         assert!(
             r.stderr.contains(&format!("error: tests/fixtures/kubevela/{located}")),
@@ -84,7 +69,7 @@ fn invalid_inputs_exit_2_with_a_located_error_and_no_output() {
 #[test]
 fn missing_file_exits_2() {
     let r = render("tests/fixtures/kubevela/does-not-exist.yaml");
-    assert_eq!(r.code, Some(2));
+    assert_eq!(r.code, 2);
     assert!(
         r.stderr.starts_with("error: cannot read tests/fixtures/kubevela/does-not-exist.yaml"),
         "{}",
@@ -94,11 +79,7 @@ fn missing_file_exits_2() {
 
 #[test]
 fn help_lists_the_render_subcommand() {
-    let out = Command::new(env!("CARGO_BIN_EXE_cronwarp"))
-        .arg("--help")
-        .output()
-        .unwrap_or_else(|e| panic!("running cronwarp: {e}"));
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = cronwarp(&["--help"]).stdout;
     assert!(text.contains("render "), "{text}");
     assert!(text.contains("cronwarp render scenarios/kubevela-cron-task.yaml"));
 }

@@ -1,4 +1,5 @@
-//! Runs the `cronwarp` binary as a user runs it.
+//! Runs the `cronwarp` binary as a user runs it, from the crate root (so
+//! that paths like `scenarios/…` in arguments and messages are relative).
 
 use std::process::Command;
 
@@ -9,9 +10,13 @@ pub struct Out {
     pub stderr: String,
 }
 
-/// `cronwarp ARGS…`.
+/// `cronwarp ARGS…` in the crate root.
 pub fn cronwarp(args: &[&str]) -> Out {
-    let o = Command::new(env!("CARGO_BIN_EXE_cronwarp")).args(args).output().expect("binary runs");
+    let o = Command::new(env!("CARGO_BIN_EXE_cronwarp"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("running cronwarp: {e}"));
     Out {
         code: o.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
