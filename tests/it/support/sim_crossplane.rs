@@ -1,9 +1,10 @@
 //! Helpers shared by the `sim::crossplane` tests: CronOperation scenarios
 //! in YAML and queries over the log.
 
+pub use super::sim::{lines, run};
 pub use cronwarp::model::Time;
 pub use cronwarp::policy::crossplane::CronDecision;
-pub use cronwarp::sim::log::{Entry, Record};
+pub use cronwarp::sim::log::Entry;
 pub use cronwarp::sim::{Scenario, SimOptions, SimOutput, simulate};
 
 use super::t;
@@ -69,14 +70,6 @@ pub fn yaml(start: &str, end: &str, controller: &[&str], workloads: &[String]) -
 pub fn scenario(start: &str, end: &str, controller: &[&str], workloads: &[String]) -> Scenario {
     let s = yaml(start, end, controller, workloads);
     Scenario::from_yaml(&s, "test.yaml").unwrap_or_else(|e| panic!("{e}\n---\n{s}"))
-}
-
-pub fn run(sc: &Scenario) -> SimOutput {
-    simulate(sc, SimOptions::default()).unwrap()
-}
-
-pub fn lines(out: &SimOutput) -> Vec<String> {
-    out.log.iter().map(Record::to_json_line).collect()
 }
 
 /// `(when, slot)` of every Operation the controller created.
