@@ -114,6 +114,7 @@ mod diff_of_two_reports {
 
 mod command_line {
     use super::*;
+    use crate::support::scratch::ScratchDir;
 
     #[test]
     fn a_missing_scenario_file_is_invalid_input_naming_the_file() {
@@ -125,9 +126,8 @@ mod command_line {
 
     #[test]
     fn a_bad_scenario_is_located_by_line_and_column() {
-        let dir = std::env::temp_dir().join(format!("cronwarp-compare-bad-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let file = dir.join("bad.yaml");
+        let dir = ScratchDir::created("compare-bad");
+        let file = dir.path().join("bad.yaml");
         let text =
             std::fs::read_to_string(SCENARIO).unwrap().replace("schedule: \"*/5 * * * *\"", "schedul: x");
         std::fs::write(&file, text).unwrap();
@@ -137,7 +137,6 @@ mod command_line {
         assert!(o.stderr.starts_with(&located), "{}", o.stderr);
         let rest = &o.stderr[located.len()..];
         assert!(rest.split(':').next().is_some_and(|l| l.parse::<u32>().is_ok()), "no line: {}", o.stderr);
-        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
@@ -208,7 +207,8 @@ mod command_line {
 
     #[test]
     fn out_writes_compare_md_and_both_timelines() {
-        let dir = std::env::temp_dir().join(format!("cronwarp-compare-out-{}", std::process::id()));
+        let scratch = ScratchDir::new("compare-out");
+        let dir = scratch.path();
         let o = cronwarp(&["compare", SCENARIO, "--out", dir.to_str().unwrap()]);
         assert!(o.code == 0 || o.code == 1, "{}", o.stderr);
         let md = std::fs::read_to_string(dir.join("compare.md")).unwrap();
@@ -221,14 +221,12 @@ mod command_line {
                 &svg[..40.min(svg.len())]
             );
         }
-        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
     fn a_failed_expectation_exits_one_and_names_the_controller() {
-        let dir = std::env::temp_dir().join(format!("cronwarp-compare-expect-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let file = dir.join("strict.yaml");
+        let dir = ScratchDir::created("compare-expect");
+        let file = dir.path().join("strict.yaml");
         let text = std::fs::read_to_string(SCENARIO).unwrap().replace("maxMissed: 5", "maxMissed: 0");
         std::fs::write(&file, text).unwrap();
         let o = cronwarp(&["compare", file.to_str().unwrap()]);
@@ -238,7 +236,6 @@ mod command_line {
             "{}",
             o.stderr
         );
-        let _ = std::fs::remove_dir_all(&dir);
     }
 }
 

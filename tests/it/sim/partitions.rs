@@ -177,13 +177,14 @@ mod partition_plan {
 
 mod command_line {
     use crate::support::cli::cronwarp;
+    use crate::support::scratch::ScratchDir;
 
     const FLEET: &str = "scenarios/history-limits-ttl.yaml";
 
     #[test]
     fn threads_change_neither_the_report_nor_the_event_log() {
-        let dir = std::env::temp_dir().join(format!("cronwarp-threads-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let scratch = ScratchDir::created("threads");
+        let dir = scratch.path();
         let mut outs = Vec::new();
         for n in ["1", "2", "3"] {
             let ev = dir.join(format!("events-{n}.jsonl"));
@@ -205,7 +206,6 @@ mod command_line {
         }
         assert!(outs[0].1.lines().count() > 100);
         assert!(outs.iter().all(|o| *o == outs[0]));
-        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod crossplane_log;
 pub mod fake_api;
 pub mod fixtures;
 pub mod properties;
+pub mod scratch;
 pub mod sim;
 pub mod sim_crossplane;
 pub mod snapshots;

@@ -1,6 +1,7 @@
 //! CronOperation workloads in the scenario format: located errors, metas,
 //! the schema, `path:` manifests, the report pipeline, determinism.
 
+use crate::support::scratch::ScratchDir;
 use crate::support::sim_crossplane::*;
 use cronwarp::sim::{WorkloadKind, cronjob_metas};
 
@@ -131,8 +132,8 @@ fn the_schema_describes_the_crossplane_fields() {
 /// it is caught when the simulation starts.
 #[test]
 fn a_path_manifest_holds_a_cronoperation() {
-    let dir = std::env::temp_dir().join(format!("cronwarp-xp-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let scratch = ScratchDir::created("xp-test");
+    let dir = scratch.path();
     let manifest = "apiVersion: ops.crossplane.io/v1alpha1\nkind: CronOperation\nmetadata: {name: co, creationTimestamp: \"2026-01-01T00:00:00Z\"}\nspec:\n  schedule: \"0 * * * *\"\n  operationTemplate:\n    spec:\n      pipeline: [{step: run, functionRef: {name: f}}]\n";
     std::fs::write(dir.join("co.yaml"), manifest).unwrap();
     let head = "horizon: {start: \"2026-01-01T00:00:00Z\", end: \"2026-01-01T02:30:00Z\"}\nworkloads:\n  - path: co.yaml\n";
@@ -144,7 +145,6 @@ fn a_path_manifest_holds_a_cronoperation() {
     let bad = Scenario::load(&dir.join("bad.yaml")).unwrap();
     let e = simulate(&bad, SimOptions::default()).unwrap_err().message;
     assert!(e.contains("workloads[0]: changes[0]: CronOperations have no spec.suspend"), "{e}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// The report pipeline `cronwarp run` uses takes a CronOperation scenario

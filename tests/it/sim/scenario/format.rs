@@ -1,5 +1,6 @@
 //! The scenario file format: parsing, errors, manifests.
 
+use crate::support::scratch::ScratchDir;
 use crate::support::t;
 use cronwarp::model::MINUTE;
 use cronwarp::sim::Scenario;
@@ -139,15 +140,14 @@ fn the_scenario_has_a_json_schema() {
 
 #[test]
 fn a_bad_manifest_file_is_reported_at_its_own_line() {
-    let dir = std::env::temp_dir().join(format!("cronwarp-sim-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let scratch = ScratchDir::created("sim-test");
+    let dir = scratch.path();
     let manifest = "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: a}\nspec:\n  schedul: \"*/5 * * * *\"\n  jobTemplate: {spec: {template: {spec: {restartPolicy: Never, containers: [{name: c, image: i}]}}}}\n";
     std::fs::write(dir.join("cj.yaml"), manifest).unwrap();
     let scenario = "horizon: {start: \"2025-03-03T10:00:00Z\", end: \"2025-03-03T11:00:00Z\"}\nworkloads:\n  - path: cj.yaml\n";
     std::fs::write(dir.join("s.yaml"), scenario).unwrap();
     let sc = Scenario::load(&dir.join("s.yaml")).unwrap();
     let e = sc.workload_objects(0).unwrap_err();
-    let _ = std::fs::remove_dir_all(&dir);
     assert!(e.message.contains("cj.yaml:4:") || e.message.contains("cj.yaml:5:"), "{e}");
     assert!(e.message.contains("spec.schedule"), "{e}");
 }
