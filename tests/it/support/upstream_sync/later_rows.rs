@@ -201,7 +201,7 @@ fn every_hour() -> Vec<Case> {
             )
         }),
         // Upstream's "…, prev ran but done, is time, not past deadline" row is
-        // commented out ("This test will fail"): see tests/quirks_cronjob.rs.
+        // commented out ("This test will fail"): see policy::cronjob::quirks.
         running(Case {
             want_requeue: after(HOUR - MINUTE + D),
             ..every(
