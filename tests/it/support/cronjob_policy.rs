@@ -1,5 +1,11 @@
-//! Fixtures shared by the CronJob policy tests: upstream's test CronJob
-//! (`mycronjob` in `snazzycats`), Jobs, and a fake API server.
+//! Fixtures for the one-sync CronJob policy tests (`policy::cronjob`'s
+//! `sync`, `template`, `hung_schedule` and `upstream_utils`): upstream's
+//! test CronJob (`mycronjob` in `snazzycats`), Jobs, and a fake API server.
+//!
+//! A lighter kit than [`super::fixtures`] with [`super::fake_api`], which
+//! the upstream sync table and the quirk scenarios use: here Jobs are made
+//! by `job_from_template` itself, and the fake keys Jobs by name alone and
+//! gives them the uid `uid-<name>`.
 
 use cronwarp::model::{Condition, CronJob, Job, ObjectMeta, OwnerReference, Time};
 use cronwarp::policy::cronjob::{SyncContext, SyncOutcome, job_from_template};

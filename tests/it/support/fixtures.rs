@@ -1,6 +1,8 @@
-//! Object builders shared by the CronJob policy tests: the CronJob and Job
-//! shapes upstream's `cronjob_controllerv2_test.go` uses (`cronJob()`,
-//! `jobSpec()`), and the Job the controller would have made for a tick.
+//! Object builders for the upstream sync table and the quirk scenarios
+//! (`policy::cronjob::{upstream_sync, quirks}`): the CronJob and Job shapes
+//! upstream's `cronjob_controllerv2_test.go` uses (`cronJob()`,
+//! `jobSpec()`), and the Job the controller would have made for a tick,
+//! written out independently of the implementation.
 
 use cronwarp::model::{
     Condition, Container, CronJob, CronJobSpec, Job, JobSpec, JobTemplateSpec, ObjectMeta, ObjectReference,
