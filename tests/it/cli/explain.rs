@@ -1,0 +1,70 @@
+//! The `explain` subcommand, run as a user runs it. Every call passes
+//! `--from` so that outputs do not depend on the clock.
+
+use crate::support::cli::cronwarp;
+use crate::support::snapshots;
+
+fn snapshot(name: &str, args: &[&str]) {
+    let o = cronwarp(args);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let mut settings = snapshots::settings();
+    settings.set_description(args.join(" "));
+    settings.bind(|| insta::assert_snapshot!(name, o.stdout));
+}
+
+#[test]
+fn new_york_gap_and_fold() {
+    snapshot(
+        "explain_new_york_every_30_minutes_1_to_3",
+        &["explain", "--from", "2025-01-01T00:00:00Z", "--tz", "America/New_York", "*/30 1-3 * * *"],
+    );
+}
+
+#[test]
+fn day_of_month_or_day_of_week() {
+    snapshot("explain_day_1_or_monday", &["explain", "--from", "2025-01-01T00:00:00Z", "0 0 1 * 1"]);
+}
+
+#[test]
+fn lord_howe_daily_misses_days_after_transitions() {
+    snapshot(
+        "explain_lord_howe_daily",
+        &["explain", "--from", "2025-01-01T00:00:00Z", "--tz", "Australia/Lord_Howe", "@daily"],
+    );
+}
+
+#[test]
+fn chatham_next_gets_stuck() {
+    snapshot(
+        "explain_chatham_0345",
+        &["explain", "--from", "2025-01-01T00:00:00Z", "--tz", "Pacific/Chatham", "45 3 * * *"],
+    );
+}
+
+#[test]
+fn beirut_yearly_skips_a_year() {
+    snapshot(
+        "explain_beirut_march_30_noon",
+        &["explain", "--from", "2025-01-01T00:00:00Z", "--tz", "Asia/Beirut", "0 12 30 3 *"],
+    );
+}
+
+#[test]
+fn every_is_not_affected_by_dst() {
+    snapshot("explain_every_90m", &["explain", "--from", "2025-01-01T00:00:00Z", "@every 90m"]);
+}
+
+#[test]
+fn invalid_input_exits_2() {
+    let o = cronwarp(&["explain", "--from", "2025-01-01T00:00:00Z", "0 0 L * *"]);
+    assert_eq!(o.code, 2);
+    assert!(o.stderr.contains("failed to parse int from L"), "{}", o.stderr);
+    assert!(o.stderr.contains("hint: robfig/cron has no L, W, # or H"), "{}", o.stderr);
+}
+
+#[test]
+fn api_rejection_is_a_warning() {
+    let o = cronwarp(&["explain", "--from", "2025-01-01T00:00:00Z", "--tz", "Local", "0 * * * *"]);
+    assert_eq!(o.code, 0);
+    assert!(o.stderr.contains("timeZone must be an explicit time zone"), "{}", o.stderr);
+}

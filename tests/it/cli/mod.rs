@@ -1,0 +1,6 @@
+//! The `cronwarp` binary as a user runs it.
+
+mod compare;
+mod explain;
+mod render;
+mod schedule;

@@ -1,0 +1,18 @@
+//! cronwarp's integration tests, as one test binary (`cargo test --test it`).
+//!
+//! The modules mirror `src/`: `schedule`, `model`, `policy`, `sim`,
+//! `report` and `cli`, each testing the public API of its namesake (`cli`
+//! runs the real binary), plus `docs` (every citation resolves inside the
+//! repository). Helpers shared between modules live in `support`.
+//! Two tests stay binaries of their own: `robfig_parity` (it builds and
+//! drives the Go oracle) and `schedule_alloc_free` (it installs a counting
+//! global allocator).
+
+mod cli;
+mod docs;
+mod model;
+mod policy;
+mod report;
+mod schedule;
+mod sim;
+mod support;

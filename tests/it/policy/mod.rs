@@ -1,0 +1,7 @@
+//! `cronwarp::policy`: the controllers' decisions, one sync at a time,
+//! including the ports of upstream's test tables.
+
+mod cronjob;
+mod crossplane;
+mod job;
+mod ttl;

@@ -1,0 +1,248 @@
+//! The accountant on hand-written event logs: every tick accounted exactly
+//! once, with the reason a real controller would give.
+
+use crate::support::t;
+use cronwarp::model::Time;
+use cronwarp::policy::cronjob::Decision;
+use cronwarp::report::{Accountant, Header, ReportInput, TickOutcome};
+use cronwarp::schedule::Zone;
+use cronwarp::sim::log::{Controller, Entry, Fault, LogSink, Record};
+use cronwarp::sim::{CronJobMeta, WorkloadKind};
+
+fn accountant(schedule: &str, tz: Option<&str>, start: &str, end: &str) -> Accountant {
+    accountant_of(&["default/cj"], schedule, tz, start, end)
+}
+
+/// An accountant for CronJobs `keys`, all on the same schedule.
+fn accountant_of(keys: &[&str], schedule: &str, tz: Option<&str>, start: &str, end: &str) -> Accountant {
+    Accountant::new(ReportInput {
+        header: Header {
+            scenario: "test".into(),
+            seed: 1,
+            start: t(start),
+            end: t(end),
+            tzdb_version: "2025b".into(),
+            cronwarp_version: "0".into(),
+            local_zone: "UTC".into(),
+        },
+        local_zone: Zone::Utc,
+        cronjobs: keys
+            .iter()
+            .map(|key| CronJobMeta {
+                key: (*key).into(),
+                kind: WorkloadKind::CronJob,
+                local_zone: "UTC".into(),
+                schedule: schedule.into(),
+                time_zone: tz.map(str::to_string),
+                concurrency_policy: "Allow".into(),
+                starting_deadline_seconds: None,
+                suspended: false,
+                horizon_start: t(start),
+                horizon_end: t(end),
+                phase_origin: None,
+            })
+            .collect(),
+    })
+}
+
+fn created(a: &mut Accountant, at: Time, tick: Time, job: &str) {
+    a.record(Record {
+        time: at,
+        entry: Entry::Sync {
+            controller: Controller::Cronjob,
+            object: "default/cj".into(),
+            requeue_at: None,
+            retry_at: None,
+            decision: Some(Decision::Created { tick, job: job.into(), too_many_missed: false }),
+        },
+    });
+    a.record(Record {
+        time: at,
+        entry: Entry::JobCreated {
+            job: job.into(),
+            cronjob: "default/cj".into(),
+            scheduled_time: Some(tick),
+            uid: job.into(),
+            seeded: false,
+        },
+    });
+}
+
+mod every_tick_once {
+    use super::*;
+
+    #[test]
+    fn on_time_runs_are_counted_not_listed() {
+        let mut a = accountant("*/5 * * * *", None, "2025-01-01T10:00:00Z", "2025-01-01T11:00:00Z");
+        for i in 1..=12 {
+            let tick = t("2025-01-01T10:00:00Z").add(i * 300_000);
+            created(&mut a, tick.add(100), tick, &format!("default/cj-{i}"));
+        }
+        let r = a.finish();
+        let c = &r.cronjobs[0].ticks;
+        assert_eq!((c.total, c.on_time, c.late, c.not_started), (12, 12, 0, 0));
+        assert!(r.cronjobs[0].exceptions.is_empty());
+    }
+
+    #[test]
+    fn downtime_starts_only_the_most_recent_tick() {
+        let mut a = accountant("*/5 * * * *", None, "2025-01-01T10:00:00Z", "2025-01-01T10:32:00Z");
+        a.record(Record {
+            time: t("2025-01-01T10:02:00Z"),
+            entry: Entry::Fault(Fault::DowntimeStart { until: t("2025-01-01T10:31:00Z") }),
+        });
+        a.record(Record {
+            time: t("2025-01-01T10:31:00Z"),
+            entry: Entry::Fault(Fault::DowntimeEnd { since: t("2025-01-01T10:02:00Z") }),
+        });
+        created(&mut a, t("2025-01-01T10:31:00Z"), t("2025-01-01T10:30:00Z"), "default/cj-x");
+        let r = a.finish();
+        let cj = &r.cronjobs[0];
+        assert_eq!((cj.ticks.total, cj.ticks.late, cj.ticks.not_started), (6, 1, 5));
+        let late = cj.exceptions.iter().find(|e| e.outcome == TickOutcome::Late).unwrap();
+        assert_eq!(late.late_by, Some(60_000));
+        assert!(late.why.contains("down"), "{}", late.why);
+        let missed = &cj.exceptions[0];
+        assert_eq!(missed.outcome, TickOutcome::NotStarted);
+        assert!(missed.why.contains("only the most recent missed tick"), "{}", missed.why);
+    }
+
+    #[test]
+    fn a_tick_with_no_decision_is_still_accounted() {
+        let a = accountant("0 * * * *", None, "2025-01-01T10:00:00Z", "2025-01-01T12:30:00Z");
+        let r = a.finish();
+        assert_eq!(r.cronjobs[0].ticks.total, 2);
+        assert_eq!(r.cronjobs[0].ticks.not_started, 2);
+    }
+}
+
+mod dst {
+    use super::*;
+
+    #[test]
+    fn fall_back_second_firing_is_marked() {
+        let mut a = accountant(
+            "30 1 * * *",
+            Some("America/New_York"),
+            "2025-11-01T12:00:00Z",
+            "2025-11-03T12:00:00Z",
+        );
+        for tick in ["2025-11-02T05:30:00Z", "2025-11-02T06:30:00Z", "2025-11-03T06:30:00Z"] {
+            created(&mut a, t(tick).add(100), t(tick), &format!("default/{tick}"));
+        }
+        let r = a.finish();
+        let cj = &r.cronjobs[0];
+        assert_eq!((cj.ticks.total, cj.ticks.on_time, cj.ticks.fold_repeats), (3, 3, 1));
+        assert_eq!(cj.exceptions.len(), 1);
+        assert_eq!(cj.exceptions[0].local, "2025-11-02T01:30:00-05:00");
+    }
+}
+
+mod kept_for {
+    use super::*;
+    use cronwarp::policy::Propagation;
+    use cronwarp::sim::log::DeletedBy;
+
+    fn finished(a: &mut Accountant, at: Time, job: &str, finished_at: Option<Time>) {
+        let entry = Entry::JobFinished {
+            job: job.into(),
+            condition: "Complete".into(),
+            reason: Default::default(),
+            message: Default::default(),
+            finished_at,
+        };
+        a.record(Record { time: at, entry });
+    }
+
+    fn deleted(a: &mut Accountant, at: Time, job: &str) {
+        let entry =
+            Entry::JobDeleted { job: job.into(), by: DeletedBy::Ttl, propagation: Propagation::Foreground };
+        a.record(Record { time: at, entry });
+    }
+
+    #[test]
+    fn a_900_second_ttl_reads_exactly_15_minutes() {
+        let mut a = accountant("*/30 * * * *", None, "2025-01-01T10:00:00Z", "2025-01-01T11:00:00Z");
+        let tick = t("2025-01-01T10:30:00Z");
+        created(&mut a, tick.add(100), tick, "default/cj-1");
+        // Finished at 10:31:01.100 on the controller's clock, stamped 10:31:01;
+        // the TTL controller deletes at stamp + 900 s.
+        finished(&mut a, t("2025-01-01T10:31:01.100Z"), "default/cj-1", Some(t("2025-01-01T10:31:01Z")));
+        deleted(&mut a, t("2025-01-01T10:46:01Z"), "default/cj-1");
+        let r = a.finish();
+        assert_eq!(r.cronjobs[0].deletions[0].retained, Some(900_000));
+    }
+
+    #[test]
+    fn without_a_recorded_finish_time_the_stamp_follows_the_api_clock_skew() {
+        let mut a = accountant("*/30 * * * *", None, "2025-01-01T10:00:00Z", "2025-01-01T11:00:00Z");
+        a.record(Record {
+            time: t("2025-01-01T10:00:00Z"),
+            entry: Entry::Fault(Fault::ClockSkew { skew: 3_000 }),
+        });
+        let tick = t("2025-01-01T10:30:00Z");
+        created(&mut a, tick.add(100), tick, "default/cj-1");
+        // Logged at 10:31:01.100: the API server (3 s behind) stamps 10:30:58.
+        finished(&mut a, t("2025-01-01T10:31:01.100Z"), "default/cj-1", None);
+        // Deleted at 10:46:01.500: stamped 10:45:58.
+        deleted(&mut a, t("2025-01-01T10:46:01.500Z"), "default/cj-1");
+        let r = a.finish();
+        assert_eq!(r.cronjobs[0].deletions[0].retained, Some(900_000));
+    }
+}
+
+mod dst_notes {
+    use super::*;
+
+    #[test]
+    fn a_gap_inside_the_horizon_is_a_note() {
+        let a = accountant(
+            "30 2 * * *",
+            Some("America/New_York"),
+            "2025-03-01T00:00:00Z",
+            "2025-03-31T00:00:00Z",
+        );
+        let r = a.finish();
+        let notes = &r.cronjobs[0].notes;
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(notes[0].starts_with("2025-03-09 02:30 no run (DST gap)"), "{notes:?}");
+    }
+
+    fn notes_with_an_edit_at(at: &str) -> Vec<String> {
+        let mut a = accountant(
+            "30 2 * * *",
+            Some("America/New_York"),
+            "2025-03-01T00:00:00Z",
+            "2025-03-31T00:00:00Z",
+        );
+        let change = "schedule=30 4 * * *".to_string();
+        let entry = Entry::Fault(Fault::SpecChange { object: "default/cj".into(), change });
+        a.record(Record { time: t(at), entry });
+        a.finish().cronjobs[0].notes.clone()
+    }
+
+    #[test]
+    fn notes_follow_the_schedule_in_effect_at_the_gap() {
+        let before = notes_with_an_edit_at("2025-03-05T00:00:00Z");
+        assert!(before.iter().all(|n| !n.contains("DST gap")), "{before:?}");
+        assert!(before.iter().any(|n| n.contains("schedule changed")), "{before:?}");
+        let after = notes_with_an_edit_at("2025-03-20T00:00:00Z");
+        assert!(
+            after.first().is_some_and(|n| n.starts_with("2025-03-09 02:30 no run (DST gap)")),
+            "{after:?}"
+        );
+    }
+}
+
+#[test]
+fn report_lists_cronjobs_in_key_order_whatever_the_input_order() {
+    let keys = ["ns-b/x", "default/cj-10", "default/cj-2", "a/z", "default/cj-1"];
+    let a = accountant_of(&keys, "0 * * * *", None, "2025-01-01T00:00:00Z", "2025-01-01T03:00:00Z");
+    let report = a.finish();
+    let names: Vec<&str> = report.cronjobs.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["a/z", "default/cj-1", "default/cj-10", "default/cj-2", "ns-b/x"]);
+    assert!(
+        report.cronjobs.iter().all(|c| c.ticks.total == 2),
+        "each CronJob keeps its own ticks (01:00, 02:00)"
+    );
+}

@@ -1,0 +1,8 @@
+//! `cronwarp::report`: accounting, rendering and comparison of runs.
+
+mod accounting;
+mod compare_snapshots;
+mod crossplane;
+mod crossplane_output;
+mod scenario_snapshots;
+mod svg;

@@ -1,0 +1,6 @@
+//! CronOperations and Operations in the simulator.
+
+mod format;
+mod operations;
+mod reference_traces;
+mod scenarios;

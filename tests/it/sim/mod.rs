@@ -1,0 +1,14 @@
+//! `cronwarp::sim`: the simulator end to end.
+
+mod behaviour;
+mod crossplane;
+mod event_log_hashes;
+mod examples;
+mod faults;
+mod kubevela;
+mod partitions;
+mod properties;
+mod queue;
+mod runs;
+mod scenario;
+mod world;

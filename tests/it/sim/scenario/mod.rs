@@ -1,0 +1,5 @@
+//! Scenario files: the format, and conversion between the Kubernetes and
+//! Crossplane forms.
+
+mod convert;
+mod format;
