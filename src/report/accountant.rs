@@ -10,7 +10,7 @@ use super::account::{Account, Downtime};
 use super::crossplane::{self, Operations};
 use super::reasons::unresolved_at_end;
 use super::types::*;
-use crate::model::{Millis, Time};
+use crate::model::{Millis, PodPhase, Time};
 use crate::policy::cronjob::Decision;
 use crate::schedule::{Location, Zone, load_location};
 use crate::sim::log::{DeletedBy, Entry, Fault, LogSink, Record};
@@ -97,7 +97,11 @@ struct JobState {
     cronjob: SmolStr,
     finished: Option<(Time, SmolStr)>,
     live_pods: u32,
-    pods_created: u32,
+    /// Pods that ended Failed, and how many of them a new pod has replaced
+    /// so far: a pod created while some failure is not yet replaced is a
+    /// retry; the other pods (parallelism, completions) are not.
+    failed_pods: u32,
+    replacements: u32,
     replaced: bool,
     removed: bool,
     running: bool,
@@ -343,11 +347,11 @@ impl Accountant {
             Entry::PodCreated { job, .. } => {
                 if let Some(st) = self.jobs.get_mut(job) {
                     st.live_pods += 1;
-                    st.pods_created += 1;
-                    if st.pods_created > 1
-                        && let Some(acc) = self.accounts.get_mut(&st.cronjob)
-                    {
-                        acc.report.outcomes.retries += 1;
+                    if st.failed_pods > st.replacements {
+                        st.replacements += 1;
+                        if let Some(acc) = self.accounts.get_mut(&st.cronjob) {
+                            acc.report.outcomes.retries += 1;
+                        }
                     }
                 }
             }
@@ -358,9 +362,12 @@ impl Accountant {
                     acc.report.outcomes.retries += 1;
                 }
             }
-            Entry::PodFinished { job, .. } => {
+            Entry::PodFinished { job, phase, .. } => {
                 if let Some(st) = self.jobs.get_mut(job) {
                     st.live_pods = st.live_pods.saturating_sub(1);
+                    if *phase == PodPhase::Failed {
+                        st.failed_pods += 1;
+                    }
                 }
                 self.settle(t, job);
             }

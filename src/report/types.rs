@@ -159,8 +159,9 @@ pub struct Outcomes {
     pub replaced: u64,
     /// Still running (or never finished) at the horizon end.
     pub unfinished: u64,
-    /// Pod re-creations (restartPolicy Never) and container restarts
-    /// (OnFailure) beyond each Job's first attempt; for Operations, every
+    /// Pods created to replace a failed pod (restartPolicy Never) and
+    /// container restarts (OnFailure); the pods a Job runs for its
+    /// parallelism and completions are not retries. For Operations, every
     /// attempt after the first (lost ones included).
     pub retries: u64,
     /// Operations that failed with `PipelineError` "failure limit of N

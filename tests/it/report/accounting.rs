@@ -246,3 +246,57 @@ fn report_lists_cronjobs_in_key_order_whatever_the_input_order() {
         "each CronJob keeps its own ticks (01:00, 02:00)"
     );
 }
+
+/// `retries` counts pods that replace a failed pod (and container
+/// restarts), not the pods a Job runs side by side or one after another to
+/// reach its completions.
+mod retries {
+    use super::*;
+    use cronwarp::model::PodPhase;
+
+    fn pod(a: &mut Accountant, at: &str, n: u32, ends: Option<PodPhase>) {
+        let (job, pod) = ("default/cj-1", format!("default/cj-1-{n}"));
+        a.record(Record {
+            time: t(at),
+            entry: Entry::PodCreated { pod: pod.as_str().into(), job: job.into() },
+        });
+        if let Some(phase) = ends {
+            let exit_code = if phase == PodPhase::Failed { 1 } else { 0 };
+            a.record(Record {
+                time: t(at).add(60_000),
+                entry: Entry::PodFinished { pod: pod.as_str().into(), job: job.into(), exit_code, phase },
+            });
+        }
+    }
+
+    fn retries(pods: &[(&str, Option<PodPhase>)]) -> u64 {
+        let mut a = accountant("0 * * * *", None, "2025-01-01T10:00:00Z", "2025-01-01T11:00:00Z");
+        created(&mut a, t("2025-01-01T10:00:00.100Z"), t("2025-01-01T10:00:00Z"), "default/cj-1");
+        for (n, (at, ends)) in pods.iter().enumerate() {
+            pod(&mut a, at, n as u32, *ends);
+        }
+        a.finish().cronjobs[0].outcomes.retries
+    }
+
+    #[test]
+    fn parallel_pods_towards_completions_are_not_retries() {
+        // parallelism 3, completions 6, no failure: six pods, no retry.
+        let ok = Some(PodPhase::Succeeded);
+        let wave = |at| [(at, ok), (at, ok), (at, ok)];
+        let pods: Vec<_> =
+            wave("2025-01-01T10:00:01Z").into_iter().chain(wave("2025-01-01T10:01:02Z")).collect();
+        assert_eq!(retries(&pods), 0);
+    }
+
+    #[test]
+    fn a_pod_replacing_a_failed_one_is_a_retry() {
+        let (ok, failed) = (Some(PodPhase::Succeeded), Some(PodPhase::Failed));
+        let pods = [
+            ("2025-01-01T10:00:01Z", failed),
+            ("2025-01-01T10:00:01Z", ok),
+            ("2025-01-01T10:01:12Z", failed),
+            ("2025-01-01T10:02:30Z", ok),
+        ];
+        assert_eq!(retries(&pods), 2);
+    }
+}
