@@ -5,6 +5,7 @@
 //! Layers, each importing only those before it: [`schedule`] (the cron
 //! language, zones, DST) ← `model` ← `policy` ← `sim` ← `report` ← [`cli`].
 
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod model;
 pub mod policy;
