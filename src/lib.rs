@@ -12,3 +12,14 @@ pub mod policy;
 pub mod report;
 pub mod schedule;
 pub mod sim;
+
+mod error;
+mod run;
+mod scenario;
+
+pub use error::Error;
+pub use model::Time;
+pub use report::{CronJobReport, Report, TickCounts, TickOutcome, TickRow, Violation};
+pub use run::{ExpectationFailures, Run, RunOptions, run};
+pub use scenario::{Scenario, ScenarioBuilder};
+pub use sim::log::{Entry, Record};

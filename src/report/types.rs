@@ -66,6 +66,46 @@ pub struct CronJobReport {
     pub deletions_omitted: u64,
 }
 
+/// Shorthands for tests that assert on a workload's figures.
+impl CronJobReport {
+    /// Ticks whose Job (or Operation) was created within
+    /// [`ON_TIME`](super::ON_TIME) of the tick.
+    pub fn on_time(&self) -> u64 {
+        self.ticks.on_time
+    }
+
+    /// Ticks started, but later than [`ON_TIME`](super::ON_TIME).
+    pub fn late(&self) -> u64 {
+        self.ticks.late
+    }
+
+    /// Ticks that never got a Job (or Operation).
+    pub fn not_started(&self) -> u64 {
+        self.ticks.not_started
+    }
+
+    /// Jobs (or Operations) created during the horizon.
+    pub fn jobs_created(&self) -> u64 {
+        self.outcomes.created
+    }
+
+    /// Jobs (or Operations) that succeeded.
+    pub fn succeeded(&self) -> u64 {
+        self.outcomes.succeeded
+    }
+
+    /// The rows of the ticks that were not started, in tick order (up to
+    /// [`MAX_ROWS`](super::MAX_ROWS) exceptions are kept).
+    pub fn not_started_ticks(&self) -> impl Iterator<Item = &TickRow> {
+        self.exceptions.iter().filter(|t| t.outcome == TickOutcome::NotStarted)
+    }
+
+    /// The rows of the ticks that started late, in tick order.
+    pub fn late_ticks(&self) -> impl Iterator<Item = &TickRow> {
+        self.exceptions.iter().filter(|t| t.outcome == TickOutcome::Late)
+    }
+}
+
 /// Deletions of one kind (`by` × `condition`) and how long those Jobs were
 /// kept after they finished.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
