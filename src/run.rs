@@ -231,6 +231,12 @@ impl Run {
         let meta = self.metas.iter().find(|m| m.key == workload)?;
         Some(crate::report::svg::timeline_svg(self.events.as_deref()?, meta))
     }
+
+    /// The workloads' names in scenario order.
+    #[cfg(feature = "cli")]
+    pub(crate) fn workload_keys(&self) -> impl Iterator<Item = &str> {
+        self.metas.iter().map(|m| m.key.as_str())
+    }
 }
 
 /// The `expect:` checks a run failed ([`Run::check`]).
