@@ -1,15 +1,10 @@
 //! `cronwarp compare`: one scenario under both controllers, side by side.
 
-use super::run::{Format, progress_printer};
+use super::run::{Format, SCENARIO_HINT, progress_printer};
 use super::{CliError, Ctx, EXIT_EXPECTATIONS_FAILED, EXIT_OK};
-use crate::report::svg::timeline_svg;
-use crate::report::{
-    Accountant, Comparison, Report, ReportInput, apply_expectations, compare, render_compare_markdown,
-    render_compare_text,
-};
-use crate::sim::log::{LogSink, Record};
+use crate::report::{Comparison, compare, render_compare_markdown, render_compare_text};
 use crate::sim::scenario::convert::{BothForms, both_forms};
-use crate::sim::{CronJobMeta, Scenario, SimOptions, simulate, simulate_into};
+use crate::{Run, RunOptions, Scenario};
 use std::path::{Path, PathBuf};
 
 const AFTER_HELP: &str = "\
@@ -68,29 +63,22 @@ pub struct Args {
     pub out: Option<PathBuf>,
 }
 
-/// One controller's run.
-struct Side {
-    report: Report,
-    /// Kept only for `--out`.
-    log: Vec<Record>,
-    metas: Vec<CronJobMeta>,
-}
-
 /// Converts, runs both sides, compares, checks expectations.
 pub fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
-    let hint = || Some("see the scenario format in the README, or `cronwarp schema` for editors".into());
-    let mut scenario =
-        Scenario::load(&args.scenario).map_err(|e| CliError::Invalid { message: e.message, hint: hint() })?;
+    let hint = || Some(SCENARIO_HINT.into());
+    let scenario = Scenario::from_path(&args.scenario)
+        .map_err(|e| CliError::Invalid { message: e.to_string(), hint: hint() })?;
+    let name = scenario.name().to_string();
+    let mut scenario = scenario.into_sim();
     if let Some(seed) = args.seed {
         scenario.seed = seed;
     }
-    let name = args.scenario.display().to_string();
     let BothForms { kubernetes, crossplane, pairs, notes } =
         both_forms(&scenario).map_err(|e| CliError::Invalid { message: e.message, hint: hint() })?;
     let keep = args.out.is_some();
-    let k8s = run_side(&kubernetes, &name, keep, &mut *ctx.err, "Kubernetes")?;
-    let xp = run_side(&crossplane, &name, keep, &mut *ctx.err, "Crossplane")?;
-    let cmp = compare(&k8s.report, &xp.report, &pairs, notes);
+    let k8s = run_side(Scenario::from_sim(kubernetes, &name), keep, &mut *ctx.err, "Kubernetes")?;
+    let xp = run_side(Scenario::from_sim(crossplane, &name), keep, &mut *ctx.err, "Crossplane")?;
+    let cmp = compare(k8s.report(), xp.report(), &pairs, notes);
     write!(ctx.out, "{}", render(&cmp, args.format)?)?;
     if let Some(dir) = &args.out {
         write_outputs(dir, &cmp, &[(&k8s, "kubernetes"), (&xp, "crossplane")], &pairs)?;
@@ -112,41 +100,25 @@ pub fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
     Ok(EXIT_EXPECTATIONS_FAILED)
 }
 
-/// Simulates one form and accounts for it; `keep` holds the log for the
-/// timelines. Long horizons print progress to `err`, labelled.
+/// Runs one form ([`crate::run`], expectations applied); `keep` holds the
+/// log for the timelines. Long horizons print progress to `err`, labelled.
 fn run_side(
-    scenario: &Scenario,
-    name: &str,
+    scenario: Scenario,
     keep: bool,
     err: &mut dyn std::io::Write,
     label: &str,
-) -> Result<Side, CliError> {
-    let input = ReportInput::from_scenario(name, scenario).map_err(|e| CliError::invalid(e.message))?;
-    let metas = input.cronjobs.clone();
-    let mut accountant = Accountant::new(input);
-    let (start, end) = (scenario.horizon.start, scenario.horizon.end);
+) -> Result<Run, CliError> {
+    scenario.validate()?;
+    let (start, end) = scenario.horizon();
     // Labelled only when the horizon is long enough for progress lines.
     if progress_printer(&mut std::io::sink(), start, end).is_some() {
         // Progress is best effort; a closed stderr must not stop the run.
         let _ = writeln!(err, "simulating the {label} form");
     }
     let mut progress = progress_printer(err, start, end);
-    let opts = SimOptions {
-        progress: progress.as_mut().map(|p| p as &mut dyn FnMut(crate::model::Time)),
-        threads: 0,
-    };
-    let mut log = Vec::new();
-    if keep {
-        log = simulate(scenario, opts).map_err(|e| CliError::invalid(e.message))?.log;
-        for r in &log {
-            accountant.record(r.clone());
-        }
-    } else {
-        simulate_into(scenario, &mut accountant, opts).map_err(|e| CliError::invalid(e.message))?;
-    }
-    let mut report = accountant.finish();
-    apply_expectations(&scenario.expect, &mut report);
-    Ok(Side { report, log, metas })
+    let mut opts = RunOptions::default().keep_events(keep);
+    opts.progress = progress.as_mut().map(|p| p as &mut dyn FnMut(crate::model::Time));
+    Ok(crate::run(&scenario, opts)?)
 }
 
 fn render(c: &Comparison, format: Format) -> Result<String, CliError> {
@@ -165,7 +137,7 @@ fn render(c: &Comparison, format: Format) -> Result<String, CliError> {
 fn write_outputs(
     dir: &Path,
     cmp: &Comparison,
-    sides: &[(&Side, &str)],
+    sides: &[(&Run, &str)],
     pairs: &[crate::sim::scenario::convert::WorkloadPair],
 ) -> Result<(), CliError> {
     let io = |e: std::io::Error| CliError::invalid(format!("cannot write to {}: {e}", dir.display()));
@@ -174,9 +146,9 @@ fn write_outputs(
     for p in pairs {
         for (side, label) in sides {
             let key = if *label == "kubernetes" { &p.kubernetes } else { &p.crossplane };
-            if let Some(meta) = side.metas.iter().find(|m| Some(&m.key) == key.as_ref()) {
+            if let Some(svg) = key.as_deref().and_then(|k| side.timeline_svg(k)) {
                 let file = dir.join(format!("{}.{label}.svg", p.name()));
-                std::fs::write(&file, timeline_svg(&side.log, meta)).map_err(io)?;
+                std::fs::write(&file, svg).map_err(io)?;
             }
         }
     }

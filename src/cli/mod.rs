@@ -112,6 +112,19 @@ impl CliError {
     }
 }
 
+impl From<crate::Error> for CliError {
+    /// The exit codes `cronwarp run` has always had: a scenario that cannot
+    /// be read, converted or simulated is invalid input (2, even a
+    /// livelock, which [`crate::Error::Simulation`] calls a bug report);
+    /// only a broken invariant is internal (3).
+    fn from(e: crate::Error) -> CliError {
+        match e {
+            crate::Error::Internal { message } => CliError::Internal(message),
+            other => CliError::invalid(other.to_string()),
+        }
+    }
+}
+
 impl From<io::Error> for CliError {
     fn from(e: io::Error) -> CliError {
         CliError::Internal(format!("writing output: {e}"))

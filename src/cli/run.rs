@@ -1,10 +1,9 @@
 //! `cronwarp run`: simulate a scenario and report what happened.
 
 use super::{CliError, Ctx, EXIT_EXPECTATIONS_FAILED, EXIT_OK};
-use crate::report::svg::timeline_svg;
-use crate::report::{Accountant, Report, ReportInput, apply_expectations, render_markdown, render_text};
+use crate::report::{Report, render_markdown, render_text};
 use crate::sim::log::{JsonLines, LogSink, Record};
-use crate::sim::{Scenario, SimOptions, simulate_into, simulate_split};
+use crate::{RunOptions, Scenario};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -62,38 +61,16 @@ pub struct Args {
     pub threads: usize,
 }
 
-/// Feeds every record to the accountant and, when asked, to the event log.
-struct Tee<'a> {
-    accountant: Accountant,
-    events: Option<JsonLines<Box<dyn Write + 'a>>>,
-    /// The whole log, kept only when timelines are drawn (`--out`).
-    kept: Option<Vec<Record>>,
-}
+/// How to fix an unreadable scenario.
+pub(super) const SCENARIO_HINT: &str =
+    "see the scenario format in the README, or `cronwarp schema` for editors";
 
-impl LogSink for Tee<'_> {
-    fn record(&mut self, record: Record) {
-        if let Some(e) = self.events.as_mut() {
-            e.record(record.clone());
-        }
-        if let Some(k) = self.kept.as_mut() {
-            k.push(record.clone());
-        }
-        self.accountant.record(record);
-    }
-}
-
-/// Simulates, reports, checks expectations.
+/// Simulates, reports, checks expectations: [`crate::run`], printed.
 pub fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
-    let mut scenario = Scenario::load(&args.scenario).map_err(|e| CliError::Invalid {
-        message: e.message,
-        hint: Some("see the scenario format in the README, or `cronwarp schema` for editors".into()),
-    })?;
-    if let Some(seed) = args.seed {
-        scenario.seed = seed;
-    }
-    let name = args.scenario.display().to_string();
-    let input = ReportInput::from_scenario(&name, &scenario).map_err(|e| CliError::invalid(e.message))?;
-    let events = match &args.events {
+    let scenario = Scenario::from_path(&args.scenario)
+        .map_err(|e| CliError::Invalid { message: e.to_string(), hint: Some(SCENARIO_HINT.into()) })?;
+    scenario.validate()?;
+    let mut events = match &args.events {
         Some(p) => {
             let f = std::fs::File::create(p)
                 .map_err(|e| CliError::invalid(format!("cannot write the event log {}: {e}", p.display())))?;
@@ -102,50 +79,36 @@ pub fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
         }
         None => None,
     };
-    let metas = input.cronjobs.clone();
-    let mut progress = progress_printer(&mut *ctx.err, scenario.horizon.start, scenario.horizon.end);
-    let opts = SimOptions {
-        progress: progress.as_mut().map(|p| p as &mut dyn FnMut(crate::model::Time)),
-        threads: args.threads,
-    };
-    let fail = |e: crate::sim::SimError| CliError::invalid(e.message);
-    // Without an event log or timelines nobody needs the merged log: each
-    // partition gets its own accountant, fed as its records are made.
-    let (summary, mut report, kept) = if events.is_none() && args.out.is_none() {
-        let (summary, parts) =
-            simulate_split(&scenario, |ws| Accountant::new(input.part(ws)), opts).map_err(fail)?;
-        let report = Accountant::finish_parts(parts)
-            .ok_or_else(|| CliError::Internal("a run without partitions".into()))?;
-        (summary, report, Vec::new())
-    } else {
-        let kept = args.out.as_ref().map(|_| Vec::new());
-        let mut tee = Tee { accountant: Accountant::new(input), events, kept };
-        let summary = simulate_into(&scenario, &mut tee, opts).map_err(fail)?;
-        if let Some(mut e) = tee.events.take() {
-            if let Some(err) = e.error.take() {
-                return Err(CliError::Internal(format!("writing the event log: {err}")));
-            }
-            e.into_inner()
-                .flush()
-                .map_err(|err| CliError::Internal(format!("writing the event log: {err}")))?;
+    let (start, end) = scenario.horizon();
+    let mut progress = progress_printer(&mut *ctx.err, start, end);
+    let mut log = events.as_mut().map(|e| move |r: &Record| e.record(r.clone()));
+    // Timelines (`--out`) need the whole log; an event log is written as
+    // it is made. Without either, the run splits into partitions.
+    let mut opts = RunOptions::default().threads(args.threads).keep_events(args.out.is_some());
+    opts.seed = args.seed;
+    opts.progress = progress.as_mut().map(|p| p as &mut dyn FnMut(crate::model::Time));
+    opts.on_record = log.as_mut().map(|l| l as &mut dyn FnMut(&Record));
+    let run = crate::run(&scenario, opts)?;
+    if let Some(mut e) = events.take() {
+        if let Some(err) = e.error.take() {
+            return Err(CliError::Internal(format!("writing the event log: {err}")));
         }
-        (summary, tee.accountant.finish(), tee.kept.unwrap_or_default())
-    };
+        e.into_inner().flush().map_err(|err| CliError::Internal(format!("writing the event log: {err}")))?;
+    }
     drop(progress);
     // Skipped objects and ignored fields (a KubeVela property cron-task does
     // not have, say): the run went ahead, but not quite as written.
-    // Workloads reading one file share its warnings: print each once.
-    let mut seen = std::collections::BTreeSet::new();
-    for w in summary.warnings.iter().filter(|w| seen.insert(w.as_str())) {
+    for w in run.warnings() {
         writeln!(ctx.err, "warning: {w}")?;
     }
-    apply_expectations(&scenario.expect, &mut report);
-    write!(ctx.out, "{}", render(&report, args.format)?)?;
+    let report = run.report();
+    write!(ctx.out, "{}", render(report, args.format)?)?;
     if let Some(dir) = &args.out {
-        write_outputs(dir, &report)?;
-        for meta in &metas {
-            let file = dir.join(format!("{}.svg", meta.key.replace('/', "_")));
-            std::fs::write(&file, timeline_svg(&kept, meta))
+        write_outputs(dir, report)?;
+        for key in run.workload_keys() {
+            let file = dir.join(format!("{}.svg", key.replace('/', "_")));
+            let svg = run.timeline_svg(key).unwrap_or_default();
+            std::fs::write(&file, svg)
                 .map_err(|e| CliError::invalid(format!("cannot write {}: {e}", file.display())))?;
         }
     }

@@ -1,7 +1,7 @@
 //! What the controllers exchange with the API server and the event recorder.
 
 use crate::model::{CronJob, Job};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
 /// An API call's failure, as the controllers distinguish them.
@@ -34,7 +34,7 @@ impl std::fmt::Display for ApiError {
 }
 
 /// `metav1.DeletionPropagation`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Propagation {
     Background,
     Foreground,
@@ -42,7 +42,7 @@ pub enum Propagation {
 }
 
 /// `corev1.EventTypeNormal` / `EventTypeWarning`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum EventType {
     Normal,
     Warning,
@@ -51,7 +51,7 @@ pub enum EventType {
 /// A Kubernetes Event as a controller records it: type, reason and message
 /// exactly as upstream emits them, on the object named by `object`
 /// (`kind/namespace/name`, e.g. `CronJob/default/backup`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Event {
     pub object: SmolStr,
     #[serde(rename = "type")]

@@ -5,7 +5,8 @@ use crate::model::{MINUTE, Millis};
 use serde::{Deserialize, Serialize};
 
 /// How the CronJob controller finds its Jobs.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum JobListing {
     /// ≤ ~1.34: any Job whose controller ownerRef has the CronJob's name
@@ -17,7 +18,8 @@ pub enum JobListing {
 }
 
 /// Version-dependent controller behaviour.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct Settings {
     /// How Jobs are matched to their CronJob.

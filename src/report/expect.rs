@@ -5,10 +5,10 @@ use super::types::{CronJobReport, Report};
 use crate::model::format_duration;
 use crate::sim::WorkloadKind;
 use crate::sim::scenario::Expect;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One failed expectation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Violation {
     /// The `expect:` key.

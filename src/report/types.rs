@@ -2,10 +2,10 @@
 
 use crate::model::{Millis, Time};
 use crate::sim::WorkloadKind;
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// The whole report.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Report {
     pub schema_version: u32,
@@ -18,7 +18,7 @@ pub struct Report {
 }
 
 /// Where the numbers come from.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Header {
     pub scenario: String,
@@ -32,14 +32,14 @@ pub struct Header {
 }
 
 /// One CronJob's account.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CronJobReport {
     /// `namespace/name` (a CronOperation, being cluster-scoped: `name`).
     pub name: String,
     /// `CronOperation` for a Crossplane CronOperation (its runs are
     /// Operations); absent for a CronJob.
-    #[serde(skip_serializing_if = "WorkloadKind::is_cronjob")]
+    #[serde(default, skip_serializing_if = "WorkloadKind::is_cronjob", deserialize_with = "workload_kind")]
     pub kind: WorkloadKind,
     pub schedule: String,
     pub zone: String,
@@ -66,9 +66,49 @@ pub struct CronJobReport {
     pub deletions_omitted: u64,
 }
 
+/// Shorthands for tests that assert on a workload's figures.
+impl CronJobReport {
+    /// Ticks whose Job (or Operation) was created within
+    /// [`ON_TIME`](super::ON_TIME) of the tick.
+    pub fn on_time(&self) -> u64 {
+        self.ticks.on_time
+    }
+
+    /// Ticks started, but later than [`ON_TIME`](super::ON_TIME).
+    pub fn late(&self) -> u64 {
+        self.ticks.late
+    }
+
+    /// Ticks that never got a Job (or Operation).
+    pub fn not_started(&self) -> u64 {
+        self.ticks.not_started
+    }
+
+    /// Jobs (or Operations) created during the horizon.
+    pub fn jobs_created(&self) -> u64 {
+        self.outcomes.created
+    }
+
+    /// Jobs (or Operations) that succeeded.
+    pub fn succeeded(&self) -> u64 {
+        self.outcomes.succeeded
+    }
+
+    /// The rows of the ticks that were not started, in tick order (up to
+    /// [`MAX_ROWS`](super::MAX_ROWS) exceptions are kept).
+    pub fn not_started_ticks(&self) -> impl Iterator<Item = &TickRow> {
+        self.exceptions.iter().filter(|t| t.outcome == TickOutcome::NotStarted)
+    }
+
+    /// The rows of the ticks that started late, in tick order.
+    pub fn late_ticks(&self) -> impl Iterator<Item = &TickRow> {
+        self.exceptions.iter().filter(|t| t.outcome == TickOutcome::Late)
+    }
+}
+
 /// Deletions of one kind (`by` × `condition`) and how long those Jobs were
 /// kept after they finished.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeletionSummary {
     pub by: String,
@@ -80,7 +120,7 @@ pub struct DeletionSummary {
 
 /// How the ticks in the horizon were accounted. `total` equals the sum of
 /// the other counts: every tick is accounted exactly once.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TickCounts {
     pub total: u64,
@@ -95,7 +135,7 @@ pub struct TickCounts {
 }
 
 /// What became of one tick.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum TickOutcome {
     OnTime,
@@ -105,7 +145,7 @@ pub enum TickOutcome {
 }
 
 /// One tick that was not started on time.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TickRow {
     pub tick: Time,
@@ -117,14 +157,14 @@ pub struct TickRow {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub late_by: Option<Millis>,
     /// The second firing of this wall time (DST fall-back).
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub fold_repeat: bool,
     /// Why, in plain words.
     pub why: String,
 }
 
 /// Intervals with two or more Jobs of this CronJob running.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Overlaps {
     pub max_concurrency: u32,
@@ -134,7 +174,7 @@ pub struct Overlaps {
 }
 
 /// One overlap interval.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OverlapRow {
     pub start: Time,
@@ -142,12 +182,12 @@ pub struct OverlapRow {
     pub max_running: u32,
     /// A Job deleted by Replace whose pods were still terminating while its
     /// replacement ran.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub replace_termination: bool,
 }
 
 /// How the Jobs ended.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Outcomes {
     pub created: u64,
@@ -166,11 +206,11 @@ pub struct Outcomes {
     pub retries: u64,
     /// Operations that failed with `PipelineError` "failure limit of N
     /// reached": `retryLimit` exhausted (CronOperations only).
-    #[serde(skip_serializing_if = "is_zero")]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub retry_limit_exhausted: u64,
     /// Operation attempts in flight when the Crossplane pod stopped: lost,
     /// not counted in `status.failures`, run again from step 1.
-    #[serde(skip_serializing_if = "is_zero")]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub lost_attempts: u64,
 }
 
@@ -178,8 +218,18 @@ fn is_zero(n: &u64) -> bool {
     *n == 0
 }
 
+/// [`WorkloadKind`] by the name it serializes as (the simulator's type
+/// serializes only).
+fn workload_kind<'de, D: Deserializer<'de>>(d: D) -> Result<WorkloadKind, D::Error> {
+    match String::deserialize(d)?.as_str() {
+        "CronJob" => Ok(WorkloadKind::CronJob),
+        "CronOperation" => Ok(WorkloadKind::CronOperation),
+        other => Err(serde::de::Error::unknown_variant(other, &["CronJob", "CronOperation"])),
+    }
+}
+
 /// A finished Job deleted by history GC or TTL, and how long it was kept.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeletionRow {
     // Short strings stored inline: a long run keeps up to `MAX_ROWS` of

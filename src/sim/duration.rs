@@ -187,6 +187,7 @@ impl<'de> Deserialize<'de> for DurationSpec {
     }
 }
 
+#[cfg(feature = "schema")]
 impl schemars::JsonSchema for DurationSpec {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "Duration".into()

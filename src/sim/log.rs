@@ -38,11 +38,11 @@
 use crate::model::{Millis, PodPhase, Time};
 use crate::policy::crossplane::{CronDecision, OperationDecision};
 use crate::policy::{self, Propagation, cronjob::Decision};
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Serialize, Serializer};
 use smol_str::SmolStr;
 
 /// One line of the event log.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Record {
     /// When it happened (simulated controller time).
     #[serde(serialize_with = "time_millis")]
@@ -67,7 +67,7 @@ impl Record {
 }
 
 /// Which controller synced.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Controller {
     Cronjob,
@@ -76,7 +76,7 @@ pub enum Controller {
 }
 
 /// Who deleted a Job.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum DeletedBy {
     /// The CronJob controller's `cleanupFinishedJobs`.
     #[serde(rename = "HistoryGC")]
@@ -96,7 +96,7 @@ pub enum DeletedBy {
 }
 
 /// A scenario fault or change, as logged when it takes effect.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "fault", rename_all = "camelCase")]
 pub enum Fault {
     /// kube-controller-manager goes down until `until`.
@@ -128,7 +128,7 @@ pub enum Fault {
 }
 
 /// The kind-specific part of a [`Record`].
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind")]
 pub enum Entry {
     /// A Kubernetes Event.
@@ -140,7 +140,7 @@ pub enum Entry {
         scheduled_time: Option<Time>,
         uid: SmolStr,
         /// The Job came with the scenario (it existed before the horizon).
-        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         seeded: bool,
     },
     #[serde(rename_all = "camelCase")]
@@ -194,7 +194,7 @@ pub enum Entry {
         cronoperation: SmolStr,
         scheduled_time: Option<Time>,
         uid: SmolStr,
-        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         seeded: bool,
     },
     /// Crossplane: the Operation controller began an attempt (it wrote

@@ -31,7 +31,7 @@ use super::api::{ApiError, Event};
 use super::settings::Settings;
 use crate::model::{CronJob, Millis, Time};
 use crate::schedule::{Schedule, Zone};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
 /// What a sync runs with besides the objects.
@@ -46,7 +46,7 @@ pub struct SyncContext<'a> {
 }
 
 /// robfig's estimate of how many ticks were missed (`missedSchedulesType`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Missed {
     None,
     Few,
@@ -65,7 +65,7 @@ pub struct Deletion {
 
 /// The decision a sync reached, for reports and explanations. Exactly one
 /// per sync; it names the branch of `syncCronJob` that returned.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "decision", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum Decision {
     /// The CronJob has a deletionTimestamp.

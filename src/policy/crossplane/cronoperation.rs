@@ -13,7 +13,7 @@ use crate::model::crossplane::{CronOperation, Operation, XpCondition, set_condit
 use crate::model::{ConcurrencyPolicy, Time};
 use crate::policy::api::{ApiError, Event};
 use crate::schedule::{ParseError, Schedule, Zone};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
 /// What a reconcile runs with besides the object.
@@ -40,7 +40,7 @@ pub struct Deletion {
 }
 
 /// The branch of `Reconcile` that returned; exactly one per reconcile.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "decision", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum CronDecision {
     /// deletionTimestamp set: nothing, no status write.

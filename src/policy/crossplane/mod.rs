@@ -75,7 +75,8 @@ pub trait FunctionRunner {
 }
 
 /// Where the CronOperation's schedule cursor comes from.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum CursorSource {
     /// Upstream: the newest child's `creationTimestamp` (API-server clock,
@@ -91,7 +92,8 @@ pub enum CursorSource {
 
 /// Upstream behaviour and the proposed fixes, as named settings.
 /// [`CrossplaneSettings::default`] is upstream with its bugs.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct CrossplaneSettings {
     /// The schedule cursor.

@@ -9,7 +9,7 @@ use crate::model::crossplane::{
 };
 use crate::model::{MINUTE, Millis, Time};
 use crate::policy::api::Event;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The reconcile's context timeout (`timeout`): one budget for the whole
@@ -56,7 +56,7 @@ pub struct FunctionCall {
 }
 
 /// Why an attempt failed (each counts one in `status.failures`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "cause", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum AttemptFailure {
     /// A function lacks the `operation` capability (Warning InvalidPipeline).
@@ -78,7 +78,7 @@ pub enum AttemptFailure {
 }
 
 /// The branch of `Reconcile` that returned.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "decision", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum OperationDecision {
     /// deletionTimestamp set.

@@ -24,7 +24,8 @@ use std::collections::BTreeMap;
 /// A workload's behaviour model, as the scenario declares it under
 /// `behaviour:`. Every field is optional; the defaults describe a pod that
 /// starts instantly, runs 1 s and succeeds.
-#[derive(Debug, Clone, PartialEq, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct Behaviour {
     /// From pod creation to container start, drawn per attempt (default 0).
@@ -37,7 +38,7 @@ pub struct Behaviour {
     /// Exit code of random failures and of scripted `fail` (default 1).
     /// Must not be 0, which means success.
     #[serde(deserialize_with = "failure_exit_code")]
-    #[schemars(extend("not" = { "const": 0 }))]
+    #[cfg_attr(feature = "schema", schemars(extend("not" = { "const": 0 })))]
     pub exit_code: i32,
     /// Scripted outcomes by attempt (0-based) for every run; attempts past
     /// the end follow the random model (`failureProbability`).
@@ -176,6 +177,7 @@ impl<'de> Deserialize<'de> for Probability {
     }
 }
 
+#[cfg(feature = "schema")]
 impl schemars::JsonSchema for Probability {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "Probability".into()

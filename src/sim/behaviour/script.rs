@@ -52,21 +52,22 @@ impl Outcome {
 // (see `TimingMap` for the attributes).
 /// A scripted attempt with an exit code (default 0) and optional exact
 /// start latency and duration.
-#[derive(Deserialize, schemars::JsonSchema)]
+#[derive(Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[schemars(rename = "OutcomeMap")]
+#[cfg_attr(feature = "schema", schemars(rename = "OutcomeMap"))]
 struct OutcomeMap {
     /// Container exit code; 0 (the default) is a success.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "i32")]
+    #[cfg_attr(feature = "schema", schemars(with = "i32"))]
     exit: Option<i32>,
     /// Exact start latency for this attempt.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "DurationSpec")]
+    #[cfg_attr(feature = "schema", schemars(with = "DurationSpec"))]
     start_latency: Option<DurationSpec>,
     /// Exact run duration for this attempt.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "DurationSpec")]
+    #[cfg_attr(feature = "schema", schemars(with = "DurationSpec"))]
     duration: Option<DurationSpec>,
 }
 
@@ -115,6 +116,7 @@ impl<'de> Deserialize<'de> for Outcome {
     }
 }
 
+#[cfg(feature = "schema")]
 impl schemars::JsonSchema for Outcome {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "Outcome".into()

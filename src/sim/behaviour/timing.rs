@@ -53,13 +53,14 @@ pub enum Distribution {
 
 /// Outlier runs: with `probability`, a whole run (every attempt in it) is
 /// `factor` times as long as drawn.
-#[derive(Debug, Clone, PartialEq, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Slow {
     /// Chance that a run is slow, in [0, 1].
     pub probability: Probability,
     /// Multiplier applied to a slow run's draws; at least 1.
-    #[schemars(range(min = 1.0))]
+    #[cfg_attr(feature = "schema", schemars(range(min = 1.0)))]
     pub factor: f64,
 }
 
@@ -173,55 +174,59 @@ fn to_millis(x: f64) -> Millis {
 // schema (the struct is never serialized).
 /// Exactly one of fixed, uniform, normal, lognormal, list, cycle; plus
 /// optional slow outliers.
-#[derive(Deserialize, schemars::JsonSchema)]
+#[derive(Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[schemars(rename = "DistributionMap", extend("minProperties" = 1))]
+#[cfg_attr(feature = "schema", schemars(rename = "DistributionMap", extend("minProperties" = 1)))]
 struct TimingMap {
     /// Always this long.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "DurationSpec")]
+    #[cfg_attr(feature = "schema", schemars(with = "DurationSpec"))]
     fixed: Option<DurationSpec>,
     /// Uniform over [min, max].
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "MinMax")]
+    #[cfg_attr(feature = "schema", schemars(with = "MinMax"))]
     uniform: Option<MinMax>,
     /// Normal (mean, stddev), negative draws clamped to 0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "MeanStddev")]
+    #[cfg_attr(feature = "schema", schemars(with = "MeanStddev"))]
     normal: Option<MeanStddev>,
     /// Lognormal given by its median and 99th percentile.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "MedianP99")]
+    #[cfg_attr(feature = "schema", schemars(with = "MedianP99"))]
     lognormal: Option<MedianP99>,
     /// One value per run; runs past the end hold the last value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Vec<DurationSpec>")]
+    #[cfg_attr(feature = "schema", schemars(with = "Vec<DurationSpec>"))]
     list: Option<Vec<DurationSpec>>,
     /// One value per run, starting over after the last.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Vec<DurationSpec>")]
+    #[cfg_attr(feature = "schema", schemars(with = "Vec<DurationSpec>"))]
     cycle: Option<Vec<DurationSpec>>,
     /// Outlier runs: with `probability`, a run takes `factor` times as long.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Slow")]
+    #[cfg_attr(feature = "schema", schemars(with = "Slow"))]
     slow: Option<Slow>,
 }
 
-#[derive(Deserialize, schemars::JsonSchema)]
+#[derive(Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 struct MinMax {
     min: DurationSpec,
     max: DurationSpec,
 }
 
-#[derive(Deserialize, schemars::JsonSchema)]
+#[derive(Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 struct MeanStddev {
     mean: DurationSpec,
     stddev: DurationSpec,
 }
 
-#[derive(Deserialize, schemars::JsonSchema)]
+#[derive(Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 struct MedianP99 {
     median: DurationSpec,
@@ -296,6 +301,7 @@ impl<'de> Deserialize<'de> for Timing {
     }
 }
 
+#[cfg(feature = "schema")]
 impl schemars::JsonSchema for Timing {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "Distribution".into()

@@ -22,7 +22,8 @@ use serde::{Deserialize, Deserializer};
 use std::path::Path;
 
 /// A whole scenario.
-#[derive(Debug, Clone, PartialEq, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Scenario {
     /// The simulated interval.
@@ -40,12 +41,13 @@ pub struct Scenario {
     pub expect: Expect,
     /// The text the scenario was read from, to locate manifest errors.
     #[serde(skip)]
-    #[schemars(skip)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
     pub source: Option<Source>,
 }
 
 /// `[start, end)` of the simulation.
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Horizon {
     pub start: Time,
@@ -53,7 +55,8 @@ pub struct Horizon {
 }
 
 /// The controller manager.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct ControllerConfig {
     /// kube-controller-manager's local zone (`TZ` of the process); schedules
@@ -66,7 +69,7 @@ pub struct ControllerConfig {
     /// How far the controller clock runs ahead of the API server's (Go
     /// duration, may be negative: `"-2s"`).
     #[serde(deserialize_with = "de_signed_duration")]
-    #[schemars(with = "String")]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub clock_skew: Millis,
     /// How late the controllers' informers see API changes.
     pub informer_lag: DurationSpec,
@@ -78,7 +81,8 @@ pub struct ControllerConfig {
 /// A downtime window: `{start, end}` or `{at, for}` (`for` a Go duration).
 /// A zero-length window is a restart: in-memory state is lost, nothing is
 /// missed.
-#[derive(Debug, Clone, PartialEq, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum Downtime {
     Window {
@@ -103,7 +107,8 @@ impl Downtime {
 }
 
 /// One CronJob with its Jobs, how its pods behave, and scripted edits.
-#[derive(Debug, Clone, PartialEq, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Workload {
     /// Inline manifest: one object, a list of objects, or a `List` (a
@@ -129,7 +134,8 @@ pub struct Workload {
 }
 
 /// A timed edit: `at` plus exactly one of the other fields.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Change {
     pub at: Time,
@@ -226,7 +232,8 @@ impl Edit {
 }
 
 /// Expectations, as plain data; `report` evaluates them against the log.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct Expect {
     /// At most this many schedule ticks without a Job (per CronJob).

@@ -1,0 +1,260 @@
+//! The run pipeline behind [`run`]: simulate a [`Scenario`], account for
+//! every record in a [`Report`], check the scenario's `expect:` block.
+//! `cronwarp run` and `cronwarp compare` are this plus rendering.
+
+#![deny(missing_docs)]
+
+use crate::model::Time;
+use crate::report::{Accountant, CronJobReport, Report, Violation, apply_expectations};
+use crate::sim::log::{LogSink, Record};
+use crate::sim::{self, CronJobMeta, SimOptions, simulate_into, simulate_split};
+use crate::{Error, Scenario};
+use std::fmt;
+
+/// How to [`run`] a scenario. Start from [`RunOptions::default`] and set
+/// what differs, with the setters or the public fields:
+///
+/// ```
+/// let opts = cronwarp::RunOptions::default().seed(7).keep_events(true);
+/// assert_eq!(opts.seed, Some(7));
+/// ```
+#[derive(Default)]
+#[non_exhaustive]
+pub struct RunOptions<'a> {
+    /// Overrides the scenario's `seed` (the report's header shows it).
+    pub seed: Option<u64>,
+    /// Threads to simulate on; `None` (or `Some(0)`): one per core.
+    /// CronJobs that share no objects run as separate partitions; the
+    /// report and the log are the same, byte for byte, for any number.
+    pub threads: Option<usize>,
+    /// Keeps the event log in memory for [`Run::events`] (and the
+    /// timelines). Off, a run's memory stays flat however long its horizon.
+    pub keep_events: bool,
+    /// Called about once per simulated day with the simulated time.
+    pub progress: Option<&'a mut dyn FnMut(Time)>,
+    /// Sees every record of the event log as it is made, in log order
+    /// (to write the log somewhere without keeping it, say).
+    pub on_record: Option<&'a mut dyn FnMut(&Record)>,
+}
+
+impl<'a> RunOptions<'a> {
+    /// Overrides the scenario's seed.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = Some(seed);
+        self
+    }
+
+    /// Simulates on up to `threads` threads (0: one per core).
+    pub fn threads(mut self, threads: usize) -> Self {
+        self.threads = Some(threads);
+        self
+    }
+
+    /// Keeps the event log for [`Run::events`].
+    pub fn keep_events(mut self, keep: bool) -> Self {
+        self.keep_events = keep;
+        self
+    }
+
+    /// Reports progress to `f` (the simulated time, about once a day).
+    pub fn progress(mut self, f: &'a mut dyn FnMut(Time)) -> Self {
+        self.progress = Some(f);
+        self
+    }
+
+    /// Shows every record to `f` as it is made.
+    pub fn on_record(mut self, f: &'a mut dyn FnMut(&Record)) -> Self {
+        self.on_record = Some(f);
+        self
+    }
+}
+
+impl fmt::Debug for RunOptions<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RunOptions")
+            .field("seed", &self.seed)
+            .field("threads", &self.threads)
+            .field("keep_events", &self.keep_events)
+            .field("progress", &self.progress.is_some())
+            .field("on_record", &self.on_record.is_some())
+            .finish()
+    }
+}
+
+/// What a [`run`] produced: the report (with the `expect:` checks
+/// applied), the event log if it was kept, and the scenario's warnings.
+#[derive(Debug, Clone)]
+pub struct Run {
+    report: Report,
+    events: Option<Vec<Record>>,
+    warnings: Vec<String>,
+    /// Per-workload facts, in scenario order (the timelines draw them).
+    #[cfg_attr(not(feature = "svg"), allow(dead_code))]
+    metas: Vec<CronJobMeta>,
+}
+
+/// Simulates `scenario` to the end of its horizon and accounts for every
+/// schedule tick, exactly as `cronwarp run` does: same scenario and seed,
+/// same report, byte for byte, on any number of threads.
+///
+/// The report comes back with the scenario's `expect:` checks applied
+/// ([`Run::check`]); failed checks are not an [`Error`].
+pub fn run(scenario: &Scenario, mut options: RunOptions<'_>) -> Result<Run, Error> {
+    let mut input = scenario.report_input()?.clone();
+    let reseeded;
+    let sc: &sim::Scenario = match options.seed {
+        Some(seed) if seed != scenario.seed() => {
+            let mut s = scenario.as_sim().clone();
+            s.seed = seed;
+            reseeded = s;
+            &reseeded
+        }
+        _ => scenario.as_sim(),
+    };
+    input.header.seed = sc.seed;
+    let metas = input.cronjobs.clone();
+    let opts = SimOptions { progress: options.progress.take(), threads: options.threads.unwrap_or(0) };
+    let fail = |e| Error::from_sim(e, Some(scenario.name()));
+    // Nobody needs the merged log: each partition gets its own accountant,
+    // fed as its records are made.
+    let (summary, mut report, events) = if !options.keep_events && options.on_record.is_none() {
+        let (summary, parts) =
+            simulate_split(sc, |ws| Accountant::new(input.part(ws)), opts).map_err(fail)?;
+        let report = Accountant::finish_parts(parts)
+            .ok_or_else(|| Error::Internal { message: "a run without partitions".into() })?;
+        (summary, report, None)
+    } else {
+        let mut tee = Tee {
+            accountant: Accountant::new(input),
+            on_record: options.on_record.take(),
+            kept: options.keep_events.then(Vec::new),
+        };
+        let summary = simulate_into(sc, &mut tee, opts).map_err(fail)?;
+        (summary, tee.accountant.finish(), tee.kept)
+    };
+    apply_expectations(&sc.expect, &mut report);
+    // Workloads reading one file share its warnings: each once.
+    let mut seen = std::collections::BTreeSet::new();
+    let warnings = summary.warnings.into_iter().filter(|w| seen.insert(w.clone())).collect();
+    Ok(Run { report, events, warnings, metas })
+}
+
+/// Feeds every record to the accountant and, when asked, to a callback and
+/// the kept log.
+struct Tee<'a, 'f> {
+    accountant: Accountant,
+    on_record: Option<&'f mut (dyn FnMut(&Record) + 'a)>,
+    kept: Option<Vec<Record>>,
+}
+
+impl LogSink for Tee<'_, '_> {
+    fn record(&mut self, record: Record) {
+        if let Some(f) = self.on_record.as_mut() {
+            f(&record);
+        }
+        if let Some(k) = self.kept.as_mut() {
+            k.push(record.clone());
+        }
+        self.accountant.record(record);
+    }
+}
+
+impl Run {
+    /// The report: per workload, every tick accounted (on time, late, not
+    /// started and why), overlaps, Job outcomes, deletions; and the failed
+    /// `expect:` checks. Its JSON form is `cronwarp run --format json`.
+    pub fn report(&self) -> &Report {
+        &self.report
+    }
+
+    /// The report, owned.
+    pub fn into_report(self) -> Report {
+        self.report
+    }
+
+    /// The event log, when the run kept it ([`RunOptions::keep_events`]):
+    /// each record is one line of `cronwarp run --events`.
+    pub fn events(&self) -> Option<&[Record]> {
+        self.events.as_deref()
+    }
+
+    /// What the scenario asked for that the run could not do quite as
+    /// written (skipped objects, ignored fields), each once.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    /// Every workload's report, in name order.
+    pub fn workloads(&self) -> &[CronJobReport] {
+        &self.report.cronjobs
+    }
+
+    /// One workload's report by name: `namespace/name` for a CronJob, the
+    /// name for a CronOperation.
+    pub fn workload(&self, name: &str) -> Option<&CronJobReport> {
+        self.report.cronjobs.iter().find(|c| c.name == name)
+    }
+
+    /// The scenario's `expect:` checks: `Err` lists every one that failed
+    /// (`cronwarp run` exits 1 then). A scenario without checks passes.
+    pub fn check(&self) -> Result<(), ExpectationFailures> {
+        match self.report.violations.as_slice() {
+            [] => Ok(()),
+            v => Err(ExpectationFailures { violations: v.to_vec() }),
+        }
+    }
+
+    /// Panics unless every tick of every workload got its Job (on time or
+    /// late; ticks still pending at the horizon's end do not count), naming
+    /// each workload that missed some and why the first was missed.
+    #[track_caller]
+    pub fn assert_no_missed(&self) {
+        let missed: Vec<String> = self
+            .workloads()
+            .iter()
+            .filter(|w| w.ticks.not_started > 0)
+            .map(|w| {
+                let first = w
+                    .not_started_ticks()
+                    .next()
+                    .map_or(String::new(), |t| format!("; the first, {}, because {}", t.local, t.why));
+                format!("{}: {} of {} ticks not started{first}", w.name, w.ticks.not_started, w.ticks.total)
+            })
+            .collect();
+        assert!(missed.is_empty(), "ticks were missed:\n  {}", missed.join("\n  "));
+    }
+
+    /// The SVG timeline of one workload (as `cronwarp run --out` draws
+    /// it), when the run kept its events.
+    #[cfg(feature = "svg")]
+    pub fn timeline_svg(&self, workload: &str) -> Option<String> {
+        let meta = self.metas.iter().find(|m| m.key == workload)?;
+        Some(crate::report::svg::timeline_svg(self.events.as_deref()?, meta))
+    }
+
+    /// The workloads' names in scenario order.
+    #[cfg(feature = "cli")]
+    pub(crate) fn workload_keys(&self) -> impl Iterator<Item = &str> {
+        self.metas.iter().map(|m| m.key.as_str())
+    }
+}
+
+/// The `expect:` checks a run failed ([`Run::check`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExpectationFailures {
+    /// Each failed check: the `expect:` key, the workload, what happened.
+    pub violations: Vec<Violation>,
+}
+
+impl fmt::Display for ExpectationFailures {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.violations.len();
+        write!(f, "{n} expectation{} failed", if n == 1 { "" } else { "s" })?;
+        for v in &self.violations {
+            write!(f, "\n  {} ({}): {}", v.expectation, v.cronjob, v.message)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ExpectationFailures {}
