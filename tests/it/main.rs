@@ -10,6 +10,7 @@
 
 mod cli;
 mod docs;
+mod facade;
 mod model;
 mod policy;
 mod report;
