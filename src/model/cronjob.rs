@@ -57,7 +57,7 @@ impl ConcurrencyPolicy {
 pub struct CronJobSpec {
     /// `spec.schedule`: the cron expression, as written.
     pub schedule: SmolStr,
-    /// `spec.timeZone`: IANA zone name for the schedule; None means the controller's local zone.
+    /// `spec.timeZone`: IANA zone name for the schedule; None means the kube-controller-manager's local zone (UTC by default).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<SmolStr>,
     /// `spec.startingDeadlineSeconds`: how late a tick may still start; None means no deadline.

@@ -156,7 +156,7 @@ pub struct RequiredResourceSelector {
     /// `matchLabels`: fetch the resources with these labels; None when selecting by name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub match_labels: Option<BTreeMap<String, String>>,
-    /// `namespace` to look in; None for cluster-scoped or all namespaces.
+    /// `namespace` to look in; None when omitted.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
 }
