@@ -10,12 +10,17 @@ use smol_str::SmolStr;
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct CronJob {
+    /// `apiVersion`, normally `batch/v1`; empty when the manifest omits it.
     #[serde(skip_serializing_if = "SmolStr::is_empty")]
     pub api_version: SmolStr,
+    /// `kind`, normally `CronJob`; empty when the manifest omits it.
     #[serde(skip_serializing_if = "SmolStr::is_empty")]
     pub kind: SmolStr,
+    /// `metadata`: name, namespace, labels, annotations.
     pub metadata: ObjectMeta,
+    /// `spec`: the schedule and the Job template.
     pub spec: CronJobSpec,
+    /// `status`, as the controller writes it; empty until the first sync.
     #[serde(skip_serializing_if = "CronJobStatus::is_empty")]
     pub status: CronJobStatus,
 }
@@ -23,9 +28,12 @@ pub struct CronJob {
 /// `concurrencyPolicy`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum ConcurrencyPolicy {
+    /// Run Jobs concurrently (the default).
     #[default]
     Allow,
+    /// Skip a tick while a Job is still active.
     Forbid,
+    /// Delete the active Jobs and start the new one.
     Replace,
 }
 
@@ -47,18 +55,26 @@ impl ConcurrencyPolicy {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct CronJobSpec {
+    /// `spec.schedule`: the cron expression, as written.
     pub schedule: SmolStr,
+    /// `spec.timeZone`: IANA zone name for the schedule; None means the kube-controller-manager's local zone (UTC by default).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<SmolStr>,
+    /// `spec.startingDeadlineSeconds`: how late a tick may still start; None means no deadline.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub starting_deadline_seconds: Option<i64>,
+    /// `spec.concurrencyPolicy` as written; empty means `Allow` (see `policy`).
     #[serde(skip_serializing_if = "SmolStr::is_empty")]
     pub concurrency_policy: SmolStr,
+    /// `spec.suspend`: stop creating Jobs when true; None means false.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suspend: Option<bool>,
+    /// `spec.jobTemplate`: the Job created at each tick.
     pub job_template: JobTemplateSpec,
+    /// `spec.successfulJobsHistoryLimit`: finished successful Jobs to keep; defaulted to 3.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub successful_jobs_history_limit: Option<i32>,
+    /// `spec.failedJobsHistoryLimit`: finished failed Jobs to keep; defaulted to 1.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failed_jobs_history_limit: Option<i32>,
 }
@@ -84,12 +100,16 @@ impl CronJobSpec {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct CronJobStatus {
+    /// `status.active`: references to the Jobs still running.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub active: Vec<ObjectReference>,
+    /// `status.lastScheduleTime`: the last time a Job was scheduled; None if never.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_schedule_time: Option<Time>,
+    /// `status.lastSuccessfulTime`: the last time a Job succeeded; None if never.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_successful_time: Option<Time>,
+    /// `status.conditions`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub conditions: Vec<Condition>,
 }

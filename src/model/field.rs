@@ -6,10 +6,15 @@ use std::fmt;
 /// `field.ErrorType`, the kinds the batch validation uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ErrorType {
+    /// A required field is missing (`Required value`).
     Required,
+    /// A value is malformed or out of range (`Invalid value`).
     Invalid,
+    /// A value is not one of the allowed choices (`Unsupported value`).
     NotSupported,
+    /// A value appears more than once (`Duplicate value`).
     Duplicate,
+    /// A list is longer than allowed (`Too many`).
     TooMany,
 }
 
@@ -32,8 +37,11 @@ impl ErrorType {
 pub enum BadValue {
     /// Not printed (`Required`, or `field.OmitValueType`).
     Omit,
+    /// A string, printed quoted.
     Str(String),
+    /// An integer, printed bare.
     Int(i64),
+    /// A boolean, printed bare.
     Bool(bool),
     /// Already formatted (lists, selectors).
     Raw(String),
@@ -46,7 +54,9 @@ pub enum BadValue {
 pub struct FieldError {
     /// The field path (`spec.jobTemplate.spec.template.spec.restartPolicy`).
     pub field: String,
+    /// What kind of failure this is.
     pub kind: ErrorType,
+    /// The rejected value.
     pub value: BadValue,
     /// The API server's detail text (may be empty).
     pub detail: String,

@@ -10,12 +10,17 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Job {
+    /// `apiVersion`, normally `batch/v1`; empty when the manifest omits it.
     #[serde(skip_serializing_if = "SmolStr::is_empty")]
     pub api_version: SmolStr,
+    /// `kind`, normally `Job`; empty when the manifest omits it.
     #[serde(skip_serializing_if = "SmolStr::is_empty")]
     pub kind: SmolStr,
+    /// `metadata`: name, namespace, labels, owner references.
     pub metadata: ObjectMeta,
+    /// `spec`: how many pods, limits, and the pod template.
     pub spec: JobSpec,
+    /// `status`: pod counts, times and conditions.
     pub status: JobStatus,
 }
 
@@ -44,8 +49,10 @@ impl Job {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct JobTemplateSpec {
+    /// `metadata`: labels and annotations copied onto each Job.
     #[serde(skip_serializing_if = "TemplateMeta::is_empty")]
     pub metadata: TemplateMeta,
+    /// `spec`: the spec of each Job.
     pub spec: JobSpec,
 }
 
@@ -53,8 +60,10 @@ pub struct JobTemplateSpec {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct TemplateMeta {
+    /// `labels`; empty for none.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub labels: BTreeMap<SmolStr, SmolStr>,
+    /// `annotations`; empty for none.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub annotations: BTreeMap<SmolStr, SmolStr>,
 }
@@ -69,31 +78,43 @@ impl TemplateMeta {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct JobSpec {
+    /// `spec.parallelism`: most pods running at once; defaulted to 1.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parallelism: Option<i32>,
+    /// `spec.completions`: successful pods needed; defaulted to 1 if `parallelism` is unset too, else None means any success completes the Job.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub completions: Option<i32>,
+    /// `spec.activeDeadlineSeconds`: seconds from start before the Job is failed; None means no limit.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub active_deadline_seconds: Option<i64>,
+    /// `spec.backoffLimit`: pod failures before the Job fails; defaulted to 6 (`MaxInt32` with `backoffLimitPerIndex`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub backoff_limit: Option<i32>,
+    /// `spec.backoffLimitPerIndex`: failures allowed per index (Indexed mode); None means not used.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub backoff_limit_per_index: Option<i32>,
+    /// `spec.ttlSecondsAfterFinished`: seconds after finishing before the Job is deleted; None means never.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ttl_seconds_after_finished: Option<i32>,
+    /// `spec.completionMode`: `NonIndexed` or `Indexed`; defaulted to `NonIndexed`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub completion_mode: Option<SmolStr>,
+    /// `spec.suspend`: create no pods while true; None means false.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suspend: Option<bool>,
+    /// `spec.podReplacementPolicy`: `TerminatingOrFailed` or `Failed`; None means the API default.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pod_replacement_policy: Option<SmolStr>,
+    /// `spec.manualSelector`: whether `selector` is set by hand; None means false.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub manual_selector: Option<bool>,
     /// Kept only to reject it: a CronJob's template must not set it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub selector: Option<serde_json::Value>,
+    /// `spec.podFailurePolicy`: rules that act on pod failures; None means every failure counts.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pod_failure_policy: Option<PodFailurePolicy>,
+    /// `spec.template`: the pod each Job runs.
     pub template: PodTemplateSpec,
 }
 
@@ -101,8 +122,10 @@ pub struct JobSpec {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct PodTemplateSpec {
+    /// `metadata`: labels and annotations copied onto each pod.
     #[serde(skip_serializing_if = "TemplateMeta::is_empty")]
     pub metadata: TemplateMeta,
+    /// `spec`: the spec of each pod.
     pub spec: PodSpec,
 }
 
@@ -113,12 +136,16 @@ pub struct PodSpec {
     /// `Never`, `OnFailure` (or `Always`, which a Job rejects).
     #[serde(skip_serializing_if = "SmolStr::is_empty")]
     pub restart_policy: SmolStr,
+    /// `terminationGracePeriodSeconds`: seconds a pod gets to stop; defaulted to 30.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub termination_grace_period_seconds: Option<i64>,
+    /// `activeDeadlineSeconds`: seconds a pod may run; None means no limit.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub active_deadline_seconds: Option<i64>,
+    /// `initContainers`, run in order before the main containers.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub init_containers: Vec<Container>,
+    /// `containers`: the main containers.
     pub containers: Vec<Container>,
 }
 
@@ -126,13 +153,18 @@ pub struct PodSpec {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Container {
+    /// `name` of the container.
     pub name: SmolStr,
+    /// `image` to run; empty when omitted.
     #[serde(skip_serializing_if = "SmolStr::is_empty")]
     pub image: SmolStr,
+    /// `command`: the entrypoint; empty means the image's.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub command: Vec<SmolStr>,
+    /// `args`: arguments; empty means the image's.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub args: Vec<SmolStr>,
+    /// `env`: environment entries, kept as written.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub env: Vec<serde_json::Value>,
 }
@@ -141,6 +173,7 @@ pub struct Container {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct PodFailurePolicy {
+    /// `rules`, checked in order.
     pub rules: Vec<PodFailurePolicyRule>,
 }
 
@@ -150,8 +183,10 @@ pub struct PodFailurePolicy {
 pub struct PodFailurePolicyRule {
     /// `FailJob`, `Ignore`, `Count` or `FailIndex`.
     pub action: SmolStr,
+    /// `onExitCodes`: match on container exit codes; None when the rule matches on conditions.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub on_exit_codes: Option<OnExitCodes>,
+    /// `onPodConditions`: match on pod conditions; empty when the rule matches on exit codes.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub on_pod_conditions: Vec<OnPodCondition>,
 }
@@ -160,10 +195,12 @@ pub struct PodFailurePolicyRule {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct OnExitCodes {
+    /// `containerName`: only this container's exit code counts; None means any container.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub container_name: Option<SmolStr>,
     /// `In` or `NotIn`.
     pub operator: SmolStr,
+    /// `values`: the exit codes to compare with.
     pub values: Vec<i32>,
 }
 
@@ -171,8 +208,10 @@ pub struct OnExitCodes {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct OnPodCondition {
+    /// `type`: the pod condition type, e.g. `DisruptionTarget`.
     #[serde(rename = "type")]
     pub type_: SmolStr,
+    /// `status` the condition must have; empty means `True`.
     #[serde(skip_serializing_if = "SmolStr::is_empty")]
     pub status: SmolStr,
 }
@@ -181,20 +220,28 @@ pub struct OnPodCondition {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct JobStatus {
+    /// `status.conditions`: e.g. `Complete`, `Failed`, `Suspended`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub conditions: Vec<Condition>,
+    /// `status.startTime`: when the Job controller started the Job; None until then.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start_time: Option<Time>,
+    /// `status.completionTime`: when the Job completed; None unless it succeeded.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub completion_time: Option<Time>,
+    /// `status.active`: pods running or pending.
     #[serde(skip_serializing_if = "is_zero")]
     pub active: i32,
+    /// `status.succeeded`: pods that succeeded.
     #[serde(skip_serializing_if = "is_zero")]
     pub succeeded: i32,
+    /// `status.failed`: pods that failed.
     #[serde(skip_serializing_if = "is_zero")]
     pub failed: i32,
+    /// `status.terminating`: pods being deleted; None when not tracked.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub terminating: Option<i32>,
+    /// `status.ready`: active pods that are ready; None when not tracked.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ready: Option<i32>,
 }

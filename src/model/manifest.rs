@@ -33,7 +33,9 @@ pub const SUPPORTED_KINDS: [&str; 3] = ["CronJob", "Job", "Pod"];
 /// An object with where it was read from; dereferences to the object.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Located<T> {
+    /// The object itself.
     pub value: T,
+    /// The file it was read from.
     pub file: String,
     /// Where the object's mapping starts.
     pub pos: Position,
@@ -70,8 +72,11 @@ impl<T> std::ops::DerefMut for Located<T> {
 /// Everything read from one or more manifest files, in document order.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Manifests {
+    /// `batch/v1` CronJobs.
     pub cronjobs: Vec<Located<CronJob>>,
+    /// `batch/v1` Jobs.
     pub jobs: Vec<Located<Job>>,
+    /// `v1` Pods.
     pub pods: Vec<Located<Pod>>,
     /// `ops.crossplane.io/v1alpha1` CronOperations (cluster-scoped: no
     /// namespace is set).

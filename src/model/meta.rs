@@ -10,26 +10,36 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ObjectMeta {
+    /// `metadata.name`.
     pub name: SmolStr,
+    /// `metadata.namespace`; empty when the manifest omits it.
     #[serde(skip_serializing_if = "SmolStr::is_empty")]
     pub namespace: SmolStr,
+    /// `metadata.uid`, assigned by the API server; empty until then.
     #[serde(skip_serializing_if = "SmolStr::is_empty")]
     pub uid: SmolStr,
+    /// `metadata.creationTimestamp`: set by the API server on create; None until then.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub creation_timestamp: Option<Time>,
+    /// `metadata.deletionTimestamp`: set when deletion was requested; None while not being deleted.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deletion_timestamp: Option<Time>,
     /// Seconds the object was given to terminate when deleted.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deletion_grace_period_seconds: Option<i64>,
+    /// `metadata.ownerReferences`: the objects that own this one (a Job's CronJob).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub owner_references: Vec<OwnerReference>,
+    /// `metadata.labels`; empty for none.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub labels: BTreeMap<SmolStr, SmolStr>,
+    /// `metadata.annotations`; empty for none.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub annotations: BTreeMap<SmolStr, SmolStr>,
+    /// `metadata.finalizers`: deletion waits until these are removed.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub finalizers: Vec<SmolStr>,
+    /// `metadata.resourceVersion`: the API server's version of the object; empty until stored.
     #[serde(skip_serializing_if = "SmolStr::is_empty")]
     pub resource_version: SmolStr,
 }
@@ -45,12 +55,18 @@ impl ObjectMeta {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct OwnerReference {
+    /// `apiVersion` of the owner.
     pub api_version: SmolStr,
+    /// `kind` of the owner.
     pub kind: SmolStr,
+    /// `name` of the owner.
     pub name: SmolStr,
+    /// `uid` of the owner.
     pub uid: SmolStr,
+    /// `controller`: whether the owner is the managing controller; None means false.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub controller: Option<bool>,
+    /// `blockOwnerDeletion`: foreground deletion of the owner waits for this object; None means false.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub block_owner_deletion: Option<bool>,
 }
@@ -59,15 +75,21 @@ pub struct OwnerReference {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ObjectReference {
+    /// `apiVersion` of the object; may be empty.
     #[serde(skip_serializing_if = "SmolStr::is_empty")]
     pub api_version: SmolStr,
+    /// `kind` of the object; may be empty.
     #[serde(skip_serializing_if = "SmolStr::is_empty")]
     pub kind: SmolStr,
+    /// `name` of the object.
     pub name: SmolStr,
+    /// `namespace` of the object; may be empty.
     #[serde(skip_serializing_if = "SmolStr::is_empty")]
     pub namespace: SmolStr,
+    /// `uid` of the object; may be empty.
     #[serde(skip_serializing_if = "SmolStr::is_empty")]
     pub uid: SmolStr,
+    /// `resourceVersion` of the object; may be empty.
     #[serde(skip_serializing_if = "SmolStr::is_empty")]
     pub resource_version: SmolStr,
 }
@@ -76,16 +98,21 @@ pub struct ObjectReference {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Condition {
+    /// `type`: e.g. `Complete`, `Failed`, `Suspended`.
     #[serde(rename = "type")]
     pub type_: SmolStr,
     /// `True`, `False` or `Unknown`.
     pub status: SmolStr,
+    /// `lastProbeTime`: when the condition was last checked; None if not recorded.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_probe_time: Option<Time>,
+    /// `lastTransitionTime`: when `status` last changed; None if not recorded.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_transition_time: Option<Time>,
+    /// `reason`: a CamelCase code for the last transition; may be empty.
     #[serde(skip_serializing_if = "SmolStr::is_empty")]
     pub reason: SmolStr,
+    /// `message`: human-readable detail; may be empty.
     #[serde(skip_serializing_if = "SmolStr::is_empty")]
     pub message: SmolStr,
 }

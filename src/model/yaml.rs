@@ -27,10 +27,15 @@ pub use super::yaml_node::{Node, Position, Value};
 /// 0 when the position is unknown (an empty file, say).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct YamlError {
+    /// The file the diagnostic is about.
     pub file: String,
+    /// 1-based line; 0 when unknown.
     pub line: u32,
+    /// 1-based column; 0 when unknown.
     pub column: u32,
+    /// What is wrong.
     pub message: String,
+    /// How to fix it, in plain words; None when there is no hint.
     pub hint: Option<String>,
 }
 

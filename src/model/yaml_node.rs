@@ -7,7 +7,9 @@ use std::fmt;
 /// A 1-based line and column (0 when unknown).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Position {
+    /// 1-based line; 0 when unknown.
     pub line: u32,
+    /// 1-based column; 0 when unknown.
     pub column: u32,
 }
 
@@ -20,20 +22,30 @@ impl fmt::Display for Position {
 /// A YAML value with where it starts.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
+    /// The value.
     pub value: Value,
+    /// Where the value starts.
     pub pos: Position,
 }
 
 /// A YAML value; mappings keep their keys (as nodes) in document order.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
+    /// `null`, `~` or an empty value.
     Null,
+    /// `true` or `false`.
     Bool(bool),
+    /// An integer that fits in `i64`.
     Int(i64),
+    /// An integer too large for `i64`.
     UInt(u64),
+    /// A floating-point number.
     Float(f64),
+    /// A string (plain or quoted scalar).
     Str(String),
+    /// A sequence.
     Seq(Vec<Node>),
+    /// A mapping: key and value nodes in document order.
     Map(Vec<(Node, Node)>),
 }
 

@@ -85,11 +85,17 @@ pub fn days_in_month(year: i64, month: u32) -> u32 {
 /// Wall-clock fields of one instant in one zone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Wall {
+    /// Year, proleptic Gregorian (may be negative).
     pub year: i64,
+    /// Month, 1–12.
     pub month: u32,
+    /// Day of the month, 1–31.
     pub day: u32,
+    /// Hour, 0–23.
     pub hour: u32,
+    /// Minute, 0–59.
     pub minute: u32,
+    /// Second, 0–59.
     pub second: u32,
     /// 0 = Sunday, as Go's `time.Weekday`.
     pub weekday: u32,

@@ -87,7 +87,9 @@ pub struct FieldError {
 /// `field.ErrorType`, the kinds used here.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldErrorKind {
+    /// The field is missing (`Required value`).
     Required,
+    /// The field's value is rejected (`Invalid value`).
     Invalid,
 }
 

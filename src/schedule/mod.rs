@@ -67,11 +67,17 @@ pub enum ScheduleKind {
 /// [`STAR_BIT`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SpecSchedule {
+    /// Seconds 0–59; always just bit 0, as standard specs have no seconds field.
     pub second: u64,
+    /// Minutes 0–59.
     pub minute: u64,
+    /// Hours 0–23.
     pub hour: u64,
+    /// Days of the month 1–31.
     pub dom: u64,
+    /// Months 1–12.
     pub month: u64,
+    /// Days of the week 0–6, 0 = Sunday.
     pub dow: u64,
 }
 

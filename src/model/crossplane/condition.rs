@@ -15,16 +15,21 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct XpCondition {
+    /// `type`: e.g. `Synced`, `Succeeded`, `Scheduling`, `ValidPipeline`.
     #[serde(rename = "type")]
     pub type_: String,
     /// `True`, `False` or `Unknown`.
     pub status: String,
+    /// `lastTransitionTime`: when `status` last changed, whole seconds; None if unknown.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_transition_time: Option<Time>,
+    /// `reason`: a CamelCase code such as `PipelineRunning`; may be empty.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub reason: String,
+    /// `message`: human-readable detail; may be empty.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub message: String,
+    /// `observedGeneration`: kept when read; None when unset.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub observed_generation: Option<i64>,
 }

@@ -13,12 +13,17 @@ use smol_str::SmolStr;
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct CronOperation {
+    /// `apiVersion`, normally `ops.crossplane.io/v1alpha1`; empty when omitted.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub api_version: String,
+    /// `kind`, normally `CronOperation`; empty when omitted.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub kind: String,
+    /// `metadata`: name, labels, annotations (no namespace: cluster-scoped).
     pub metadata: ObjectMeta,
+    /// `spec`: the schedule and the Operation template.
     pub spec: CronOperationSpec,
+    /// `status`, as the controller writes it; empty until the first reconcile.
     #[serde(skip_serializing_if = "CronOperationStatus::is_empty")]
     pub status: CronOperationStatus,
 }
@@ -46,14 +51,19 @@ pub struct CronOperationSpec {
     /// robfig `ParseStandard` syntax, `CRON_TZ=`/`TZ=` prefix included;
     /// not validated at admission.
     pub schedule: String,
+    /// `spec.startingDeadlineSeconds`: how late a tick may still start; None means no deadline.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub starting_deadline_seconds: Option<i64>,
+    /// `spec.concurrencyPolicy` as written; None acts as `Allow` (see `policy`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub concurrency_policy: Option<String>,
+    /// `spec.successfulHistoryLimit`: succeeded Operations to keep; None means 3.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub successful_history_limit: Option<i32>,
+    /// `spec.failedHistoryLimit`: failed Operations to keep; None means 1.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failed_history_limit: Option<i32>,
+    /// `spec.operationTemplate`: the Operation created at each tick.
     pub operation_template: OperationTemplate,
 }
 
@@ -85,7 +95,9 @@ impl CronOperationSpec {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct OperationTemplate {
+    /// Metadata copied into each Operation.
     pub metadata: ObjectMeta,
+    /// The spec of each Operation.
     pub spec: OperationSpec,
 }
 
@@ -93,6 +105,7 @@ pub struct OperationTemplate {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct CronOperationStatus {
+    /// `status.conditions`: `Synced` and `Scheduling`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub conditions: Vec<XpCondition>,
     /// Sorted names of the Operations whose `Succeeded` reason is
@@ -103,6 +116,7 @@ pub struct CronOperationStatus {
     /// whole seconds), not the slot.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_schedule_time: Option<Time>,
+    /// `status.lastSuccessfulTime`: when an Operation last succeeded; None if never.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_successful_time: Option<Time>,
 }
@@ -117,5 +131,6 @@ impl CronOperationStatus {
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct RunningOperationRef {
+    /// `name` of the running Operation.
     pub name: SmolStr,
 }

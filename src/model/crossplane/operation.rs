@@ -12,12 +12,17 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Operation {
+    /// `apiVersion`, normally `ops.crossplane.io/v1alpha1`; empty when omitted.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub api_version: String,
+    /// `kind`, normally `Operation`; empty when omitted.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub kind: String,
+    /// `metadata`: name, labels, annotations, owner references.
     pub metadata: ObjectMeta,
+    /// `spec`: the function pipeline and retry limit.
     pub spec: OperationSpec,
+    /// `status`, as the controller writes it; empty until the first reconcile.
     #[serde(skip_serializing_if = "OperationStatus::is_empty")]
     pub status: OperationStatus,
 }
@@ -57,6 +62,7 @@ pub struct OperationSpec {
     /// Only `Pipeline` exists (the CRD default).
     #[serde(skip_serializing_if = "String::is_empty")]
     pub mode: String,
+    /// `spec.pipeline`: the function steps, run in order.
     pub pipeline: Vec<PipelineStep>,
     /// Total attempts allowed; `0` means the Operation fails without running.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -74,14 +80,18 @@ impl OperationSpec {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct PipelineStep {
+    /// `step`: the step's name, unique within the pipeline.
     pub step: String,
+    /// `functionRef`: the Function this step calls.
     pub function_ref: FunctionReference,
     /// An embedded resource; anything but a JSON object fails the Operation
     /// at once.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub input: Option<serde_json::Value>,
+    /// `credentials`: credentials passed to the function; empty for none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub credentials: Vec<FunctionCredentials>,
+    /// `requirements`: resources and schemas to fetch first; None for none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub requirements: Option<FunctionRequirements>,
 }
@@ -90,6 +100,7 @@ pub struct PipelineStep {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct FunctionReference {
+    /// `name` of the Function.
     pub name: String,
 }
 
@@ -97,8 +108,11 @@ pub struct FunctionReference {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct FunctionCredentials {
+    /// `name` the function sees the credentials under.
     pub name: String,
+    /// `source`: `None` or `Secret`.
     pub source: String,
+    /// `secretRef`: the Secret to read when `source` is `Secret`; None otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub secret_ref: Option<SecretReference>,
 }
@@ -107,7 +121,9 @@ pub struct FunctionCredentials {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct SecretReference {
+    /// `name` of the Secret.
     pub name: String,
+    /// `namespace` of the Secret.
     pub namespace: String,
 }
 
@@ -116,8 +132,10 @@ pub struct SecretReference {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct FunctionRequirements {
+    /// `requiredResources`: resources fetched before the first call.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub required_resources: Vec<RequiredResourceSelector>,
+    /// `requiredSchemas`: schemas fetched before the first call.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub required_schemas: Vec<RequiredSchemaSelector>,
 }
@@ -126,13 +144,19 @@ pub struct FunctionRequirements {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct RequiredResourceSelector {
+    /// `requirementName`: the key the function sees the result under.
     pub requirement_name: String,
+    /// `apiVersion` of the resources to fetch.
     pub api_version: String,
+    /// `kind` of the resources to fetch.
     pub kind: String,
+    /// `name`: fetch the one resource with this name; None when selecting by labels.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// `matchLabels`: fetch the resources with these labels; None when selecting by name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub match_labels: Option<BTreeMap<String, String>>,
+    /// `namespace` to look in; None when omitted.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
 }
@@ -141,8 +165,11 @@ pub struct RequiredResourceSelector {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct RequiredSchemaSelector {
+    /// `requirementName`: the key the function sees the schema under.
     pub requirement_name: String,
+    /// `apiVersion` of the schema's kind.
     pub api_version: String,
+    /// `kind` whose schema to fetch.
     pub kind: String,
 }
 
@@ -150,13 +177,16 @@ pub struct RequiredSchemaSelector {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct OperationStatus {
+    /// `status.conditions`: `Synced`, `Succeeded`, `ValidPipeline`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub conditions: Vec<XpCondition>,
     /// Failed attempts so far.
     #[serde(skip_serializing_if = "is_zero")]
     pub failures: i64,
+    /// `status.pipeline`: each step's output.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub pipeline: Vec<PipelineStepStatus>,
+    /// `status.appliedResourceRefs`: resources the pipeline applied.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub applied_resource_refs: Vec<AppliedResourceRef>,
 }
@@ -175,7 +205,9 @@ impl OperationStatus {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct PipelineStepStatus {
+    /// `step`: the step's name.
     pub step: String,
+    /// `output`: what the function returned; None if nothing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub output: Option<serde_json::Value>,
 }
@@ -184,9 +216,13 @@ pub struct PipelineStepStatus {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct AppliedResourceRef {
+    /// `apiVersion` of the applied resource.
     pub api_version: String,
+    /// `kind` of the applied resource.
     pub kind: String,
+    /// `namespace` of the applied resource; None when cluster-scoped.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
+    /// `name` of the applied resource.
     pub name: String,
 }

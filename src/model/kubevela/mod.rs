@@ -51,12 +51,17 @@ pub const JSON_MERGE_PATCH: &str = "json-merge-patch";
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Application {
+    /// `apiVersion`, normally `core.oam.dev/v1beta1`; empty when omitted.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub api_version: String,
+    /// `kind`, normally `Application`; empty when omitted.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub kind: String,
+    /// `metadata`: name, namespace, labels.
     pub metadata: ObjectMeta,
+    /// `spec`: the components.
     pub spec: ApplicationSpec,
+    /// `status`: only `latestRevision` is read; empty when the manifest has none.
     #[serde(skip_serializing_if = "ApplicationStatus::is_empty")]
     pub status: ApplicationStatus,
 }
@@ -65,6 +70,7 @@ pub struct Application {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ApplicationSpec {
+    /// `spec.components`, rendered in order.
     pub components: Vec<Component>,
 }
 
@@ -73,11 +79,14 @@ pub struct ApplicationSpec {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Component {
+    /// `name` of the component, unique within the Application.
     pub name: String,
+    /// `type`: the ComponentDefinition that renders it.
     #[serde(rename = "type")]
     pub type_: String,
     /// The definition's parameters, free-form until the definition reads them.
     pub properties: Value,
+    /// `traits` attached to the component; empty for none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub traits: Vec<Trait>,
 }
@@ -86,8 +95,10 @@ pub struct Component {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Trait {
+    /// `type`: the TraitDefinition name, e.g. `json-merge-patch`.
     #[serde(rename = "type")]
     pub type_: String,
+    /// `properties`: the trait's parameters, free-form.
     pub properties: Value,
 }
 
@@ -95,6 +106,7 @@ pub struct Trait {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ApplicationStatus {
+    /// `status.latestRevision`; None for a freshly applied Application.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub latest_revision: Option<Revision>,
 }
@@ -109,6 +121,7 @@ impl ApplicationStatus {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Revision {
+    /// `name` of the revision, e.g. `<app>-v1`.
     pub name: String,
 }
 
@@ -136,6 +149,7 @@ impl Application {
 pub struct RenderError {
     /// The Application field the problem is about.
     pub path: String,
+    /// What is wrong.
     pub message: String,
     /// How to fix it, when known.
     pub hint: Option<String>,
@@ -183,6 +197,7 @@ pub struct RenderedCronJob {
 /// Everything one Application renders to.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Rendering {
+    /// The CronJobs rendered, in component order.
     pub items: Vec<RenderedCronJob>,
     /// Problems that did not stop rendering (skipped components and traits,
     /// unknown or dead properties).

@@ -11,6 +11,7 @@ use crate::model::yaml::{self, Value as YamlValue, YamlError};
 /// The Applications of one file, and the documents skipped on the way.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ReadApplications {
+    /// The Applications read, each with where it was found.
     pub apps: Vec<Located<Application>>,
     /// Documents of other kinds, which are skipped.
     pub warnings: Vec<YamlError>,
