@@ -36,15 +36,20 @@ impl std::fmt::Display for ApiError {
 /// `metav1.DeletionPropagation`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Propagation {
+    /// Dependents are deleted in the background, after the owner.
     Background,
+    /// The owner stays until its dependents are gone.
     Foreground,
+    /// Dependents are left in place.
     Orphan,
 }
 
 /// `corev1.EventTypeNormal` / `EventTypeWarning`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum EventType {
+    /// An ordinary Event.
     Normal,
+    /// A Warning Event.
     Warning,
 }
 
@@ -53,10 +58,14 @@ pub enum EventType {
 /// (`kind/namespace/name`, e.g. `CronJob/default/backup`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Event {
+    /// The object it is about, `Kind/namespace/name`.
     pub object: SmolStr,
+    /// `Normal` or `Warning` (JSON `type`).
     #[serde(rename = "type")]
     pub type_: EventType,
+    /// The Event's reason, e.g. `SuccessfulCreate`.
     pub reason: SmolStr,
+    /// The Event's message.
     pub message: SmolStr,
 }
 

@@ -22,7 +22,10 @@ pub enum TtlDecision {
     WaitUntil(Time),
     /// Expired: delete the Job (after a live re-GET, with a UID
     /// precondition) with this propagation, Foreground upstream.
-    Delete { propagation: Propagation },
+    Delete {
+        /// The deletion's propagation policy.
+        propagation: Propagation,
+    },
 }
 
 /// `needsCleanup`: a TTL is set and the Job is Complete or Failed.

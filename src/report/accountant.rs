@@ -21,8 +21,11 @@ use smol_str::SmolStr;
 /// What the accountant must know besides the log.
 #[derive(Debug, Clone)]
 pub struct ReportInput {
+    /// The report's header.
     pub header: Header,
+    /// The controllers' local zone.
     pub local_zone: Zone,
+    /// Per-workload facts, in scenario order.
     pub cronjobs: Vec<CronJobMeta>,
 }
 

@@ -22,12 +22,19 @@ pub const PRINTED_TICKS: usize = 20;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Comparison {
+    /// The comparison format's version (`COMPARE_SCHEMA_VERSION`).
     pub schema_version: u32,
+    /// The scenario's name.
     pub scenario: String,
+    /// The RNG seed the runs used.
     pub seed: u64,
+    /// The horizon's start.
     pub start: Time,
+    /// The horizon's end.
     pub end: Time,
+    /// The workloads, paired.
     pub workloads: Vec<WorkloadComparison>,
+    /// What the conversion between the two forms changed or dropped.
     pub notes: Vec<ConversionNote>,
     /// Failed `expect:` checks, on either side.
     pub violations: Vec<SideViolation>,
@@ -64,8 +71,11 @@ pub struct Metric {
     pub key: &'static str,
     /// `count` or `ms`.
     pub unit: &'static str,
+    /// The value under Kubernetes.
     pub kubernetes: i64,
+    /// The value under Crossplane.
     pub crossplane: i64,
+    /// Crossplane minus Kubernetes.
     pub delta: i64,
 }
 
@@ -73,8 +83,11 @@ pub struct Metric {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ReasonCount {
+    /// The reason, with times elided.
     pub reason: String,
+    /// Ticks it left unstarted under Kubernetes.
     pub kubernetes: u64,
+    /// Ticks it left unstarted under Crossplane.
     pub crossplane: u64,
 }
 
@@ -82,8 +95,11 @@ pub struct ReasonCount {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TickDiff {
+    /// The scheduled instant.
     pub tick: Time,
+    /// What became of it under Kubernetes.
     pub kubernetes: SideOutcome,
+    /// What became of it under Crossplane.
     pub crossplane: SideOutcome,
 }
 
@@ -91,7 +107,9 @@ pub struct TickDiff {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SideOutcome {
+    /// What became of the tick.
     pub outcome: TickOutcome,
+    /// How late its run was created, in milliseconds; absent when on time or not started.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub late_by: Option<Millis>,
     /// Empty for a tick started on time.
@@ -102,7 +120,9 @@ pub struct SideOutcome {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SideViolation {
+    /// The side it failed on.
     pub controller: Controller,
+    /// The failed check.
     #[serde(flatten)]
     pub violation: Violation,
 }

@@ -8,8 +8,11 @@ use serde::{Deserialize, Deserializer, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Report {
+    /// The report format's version (`SCHEMA_VERSION`); bumped on incompatible changes.
     pub schema_version: u32,
+    /// Where the numbers come from.
     pub header: Header,
+    /// One account per CronJob (or CronOperation) in the scenario.
     pub cronjobs: Vec<CronJobReport>,
     /// Failed `expect:` checks (empty when all hold or none were given).
     pub violations: Vec<super::Violation>,
@@ -21,11 +24,17 @@ pub struct Report {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Header {
+    /// The scenario's name.
     pub scenario: String,
+    /// The RNG seed the run used.
     pub seed: u64,
+    /// The horizon's start.
     pub start: Time,
+    /// The horizon's end.
     pub end: Time,
+    /// The IANA time zone database version compiled in.
     pub tzdb_version: String,
+    /// The cronwarp version that made the report.
     pub cronwarp_version: String,
     /// The controller's local zone (schedules without a zone use it).
     pub local_zone: String,
@@ -41,28 +50,37 @@ pub struct CronJobReport {
     /// Operations); absent for a CronJob.
     #[serde(default, skip_serializing_if = "WorkloadKind::is_cronjob", deserialize_with = "workload_kind")]
     pub kind: WorkloadKind,
+    /// The schedule, as written in the spec.
     pub schedule: String,
+    /// The zone the schedule is evaluated in.
     pub zone: String,
+    /// `concurrencyPolicy` (`Allow`, `Forbid` or `Replace`).
     pub concurrency_policy: String,
+    /// `startingDeadlineSeconds`, in seconds; absent when unset.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub starting_deadline_seconds: Option<i64>,
+    /// How the ticks in the horizon were accounted.
     pub ticks: TickCounts,
     /// The ticks that were not started on time, in tick order: the first
     /// [`MAX_ROWS`](super::MAX_ROWS); `exceptionsOmitted` counts the rest.
     pub exceptions: Vec<TickRow>,
+    /// How many exceptions were left out of `exceptions`.
     pub exceptions_omitted: u64,
     /// Worst lateness among started ticks.
     pub max_lateness: Millis,
     /// Notes about the schedule itself (DST gaps, robfig deviations,
     /// schedule errors).
     pub notes: Vec<String>,
+    /// Intervals with two or more runs at once.
     pub overlaps: Overlaps,
+    /// How the Jobs (or Operations) ended.
     pub outcomes: Outcomes,
     /// History GC and TTL deletions by who deleted and how the Job ended.
     pub deletion_summary: Vec<DeletionSummary>,
     /// The first [`MAX_ROWS`](super::MAX_ROWS) deletions, in time order;
     /// `deletionsOmitted` counts the rest.
     pub deletions: Vec<DeletionRow>,
+    /// How many deletions were left out of `deletions`.
     pub deletions_omitted: u64,
 }
 
@@ -111,10 +129,15 @@ impl CronJobReport {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeletionSummary {
+    /// Who deleted: `HistoryGC` or `TTL`.
     pub by: String,
+    /// How the Jobs ended: `Complete` or `Failed` (empty if they had not finished).
     pub condition: String,
+    /// How many deletions of this kind.
     pub count: u64,
+    /// The shortest retention among them, in milliseconds (0 when unknown).
     pub min_retained: Millis,
+    /// The longest retention among them, in milliseconds.
     pub max_retained: Millis,
 }
 
@@ -123,9 +146,13 @@ pub struct DeletionSummary {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TickCounts {
+    /// Ticks in the horizon.
     pub total: u64,
+    /// Ticks whose run was created within `ON_TIME` of the tick.
     pub on_time: u64,
+    /// Ticks started, but later than `ON_TIME`.
     pub late: u64,
+    /// Ticks that never got a run.
     pub not_started: u64,
     /// Not yet due for a sync when the horizon ended.
     pub pending: u64,
@@ -138,9 +165,13 @@ pub struct TickCounts {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum TickOutcome {
+    /// Started within `ON_TIME` of the tick.
     OnTime,
+    /// Started, but later than `ON_TIME`.
     Late,
+    /// Never started.
     NotStarted,
+    /// Not yet due for a sync when the horizon ended.
     Pending,
 }
 
@@ -148,12 +179,16 @@ pub enum TickOutcome {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TickRow {
+    /// The scheduled instant.
     pub tick: Time,
     /// The tick's wall clock in the schedule's zone (RFC 3339 with offset).
     pub local: String,
+    /// What became of it.
     pub outcome: TickOutcome,
+    /// The Job (or Operation) that ran it, if one was created.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub job: Option<String>,
+    /// How late its run was created, in milliseconds; absent if none was.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub late_by: Option<Millis>,
     /// The second firing of this wall time (DST fall-back).
@@ -167,7 +202,9 @@ pub struct TickRow {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Overlaps {
+    /// The most runs at once during the horizon.
     pub max_concurrency: u32,
+    /// The overlap intervals, in time order.
     pub intervals: Vec<OverlapRow>,
     /// Total time with two or more Jobs running.
     pub total: Millis,
@@ -177,8 +214,11 @@ pub struct Overlaps {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OverlapRow {
+    /// When the second concurrent run began.
     pub start: Time,
+    /// When the count fell back below two.
     pub end: Time,
+    /// The most runs at once within the interval.
     pub max_running: u32,
     /// A Job deleted by Replace whose pods were still terminating while its
     /// replacement ran.
@@ -190,12 +230,17 @@ pub struct OverlapRow {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Outcomes {
+    /// Jobs (or Operations) created during the horizon.
     pub created: u64,
+    /// Runs that succeeded.
     pub succeeded: u64,
+    /// Jobs that failed with `BackoffLimitExceeded`.
     pub backoff_limit_exceeded: u64,
+    /// Jobs that failed with `DeadlineExceeded`.
     pub deadline_exceeded: u64,
     /// Failed for another reason (podFailurePolicy, …).
     pub failed_other: u64,
+    /// Runs deleted unfinished by `concurrencyPolicy: Replace`.
     pub replaced: u64,
     /// Still running (or never finished) at the horizon end.
     pub unfinished: u64,
@@ -234,8 +279,11 @@ fn workload_kind<'de, D: Deserializer<'de>>(d: D) -> Result<WorkloadKind, D::Err
 pub struct DeletionRow {
     // Short strings stored inline: a long run keeps up to `MAX_ROWS` of
     // these per CronJob, and a heap string each fragmented the allocator.
+    /// The Job (or Operation), `namespace/name`.
     pub job: smol_str::SmolStr,
+    /// Who deleted it: `HistoryGC` or `TTL`.
     pub by: smol_str::SmolStr,
+    /// When the deletion was accepted.
     pub at: Time,
     /// `Complete` or `Failed` (empty if it had not finished).
     pub condition: smol_str::SmolStr,

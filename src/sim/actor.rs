@@ -64,22 +64,68 @@ pub struct ProcessState {
 #[derive(Debug, Clone)]
 pub enum Ev {
     /// A work-queue key of `actor` is due for processing.
-    Work { actor: ActorId, key: SmolStr, epoch: u64 },
+    Work {
+        /// The actor whose queue holds the key.
+        actor: ActorId,
+        /// The key.
+        key: SmolStr,
+        /// The process's epoch when it was queued (stale if the epoch moved on).
+        epoch: u64,
+    },
     /// A delaying-queue timer (`AddAfter`) of `actor` comes due.
-    Timer { actor: ActorId, key: SmolStr, at: Time, epoch: u64 },
+    Timer {
+        /// The actor whose timer it is.
+        actor: ActorId,
+        /// The key.
+        key: SmolStr,
+        /// When the timer comes due.
+        at: Time,
+        /// The process's epoch when it was set (stale if the epoch moved on).
+        epoch: u64,
+    },
     /// An actor's own wake-up (a kubelet step, the end of an attempt),
     /// with a token the actor checks for staleness.
-    Wake { actor: ActorId, key: SmolStr, token: u64 },
+    Wake {
+        /// The actor that wakes.
+        actor: ActorId,
+        /// The key it wakes for.
+        key: SmolStr,
+        /// The token the actor checks for staleness.
+        token: u64,
+    },
     /// A process's informers deliver a change late (`informerLag`).
-    Notify { process: Process, change: Change, epoch: u64 },
+    Notify {
+        /// The process whose informers deliver it.
+        process: Process,
+        /// What changed.
+        change: Change,
+        /// The process's epoch when it was sent (stale if the epoch moved on).
+        epoch: u64,
+    },
     /// The control plane's processes stop until `end`.
-    DowntimeStart { end: Time },
+    DowntimeStart {
+        /// When the processes come back.
+        end: Time,
+    },
     /// They are back.
-    DowntimeEnd { start: Time },
+    DowntimeEnd {
+        /// When the downtime began.
+        start: Time,
+    },
     /// A scenario edit of a CronJob (`kubectl edit`).
-    EditCronJob { object: SmolStr, edit: Edit },
+    EditCronJob {
+        /// The CronJob, `namespace/name`.
+        object: SmolStr,
+        /// The edit.
+        edit: Edit,
+    },
     /// A scenario edit of a CronOperation.
-    EditCronOperation { object: SmolStr, edit: XpEdit },
+    EditCronOperation {
+        /// The CronOperation's name.
+        object: SmolStr,
+        /// The edit.
+        edit: XpEdit,
+    },
 }
 
 /// How to add a key to a work queue.
@@ -97,6 +143,7 @@ pub enum Enqueue {
 /// counter that indexes its random streams.
 #[derive(Debug, Clone)]
 pub struct WorkloadState {
+    /// The workload's pod (or pipeline) behaviour model.
     pub behaviour: Behaviour,
     /// Runs (Jobs, Operations) seen for this workload so far: the next
     /// run's index.
@@ -107,15 +154,21 @@ pub struct WorkloadState {
 /// starts.
 #[derive(Debug, Clone, Copy)]
 pub enum Listed<'a> {
+    /// A CronJob, by key.
     CronJob(&'a SmolStr),
+    /// A Job, by key, with the stored object.
     Job(&'a SmolStr, &'a Arc<crate::model::Job>),
+    /// A CronOperation, by name.
     CronOperation(&'a SmolStr),
+    /// An Operation, by name.
     Operation(&'a SmolStr),
 }
 
 /// The engine's state every actor may use.
 pub struct Core {
+    /// The simulator's event queue.
     pub queue: EventQueue<Ev>,
+    /// The API server's store.
     pub api: ApiServer,
     /// Records written since the driver last took them, in time order.
     pub out: Vec<Record>,
@@ -129,6 +182,7 @@ pub struct Core {
     pub settings: Settings,
     /// The controllers' local zone.
     pub local: Zone,
+    /// The scenario's random seed.
     pub seed: u64,
     processes: [ProcessState; 3],
     /// By workload key: a CronJob's `namespace/name`, a CronOperation's

@@ -24,6 +24,7 @@ pub const MAX_EVENTS_PER_INSTANT: u32 = 1_000_000;
 
 /// The simulator: one partition of a scenario (see [`super::run`]).
 pub struct Engine {
+    /// The state every actor may use.
     pub core: Core,
     actors: Vec<Box<dyn Actor>>,
     /// Each actor's process and watched kinds.

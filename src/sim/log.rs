@@ -70,8 +70,11 @@ impl Record {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Controller {
+    /// The CronJob controller (`cronjob`).
     Cronjob,
+    /// The Job controller (`job`).
     Job,
+    /// The TTL-after-finished controller (`ttl`).
     Ttl,
 }
 
@@ -101,30 +104,57 @@ pub enum DeletedBy {
 pub enum Fault {
     /// kube-controller-manager goes down until `until`.
     #[serde(rename_all = "camelCase")]
-    DowntimeStart { until: Time },
+    DowntimeStart {
+        /// When the downtime ends.
+        until: Time,
+    },
     /// kube-controller-manager is back (every controller resyncs everything;
     /// in-memory queues, timers and backoff records are gone).
     #[serde(rename_all = "camelCase")]
-    DowntimeEnd { since: Time },
+    DowntimeEnd {
+        /// When the downtime began.
+        since: Time,
+    },
     /// A scenario edit of a CronJob's spec (`change` names the field and the
     /// new value, e.g. `suspend=true`).
     #[serde(rename_all = "camelCase")]
-    SpecChange { object: String, change: String },
+    SpecChange {
+        /// The CronJob, `namespace/name`.
+        object: String,
+        /// The field and its new value, e.g. `suspend=true`.
+        change: String,
+    },
     /// A scenario edit the API server refused (validation `error`, or the
     /// CronJob is gone): nothing changed.
     #[serde(rename_all = "camelCase")]
-    SpecChangeRejected { object: String, change: String, error: String },
+    SpecChangeRejected {
+        /// The CronJob, `namespace/name`.
+        object: String,
+        /// The refused edit, e.g. `suspend=true`.
+        change: String,
+        /// Why the API server refused it.
+        error: String,
+    },
     /// A scenario deletion of a CronJob.
     #[serde(rename_all = "camelCase")]
-    CronJobDeleted { object: String },
+    CronJobDeleted {
+        /// The CronJob, `namespace/name`.
+        object: String,
+    },
     /// The controller clock differs from the API server's by `skew` ms
     /// (logged once at the start when non-zero).
     #[serde(rename_all = "camelCase")]
-    ClockSkew { skew: Millis },
+    ClockSkew {
+        /// Controller clock minus API server clock, in milliseconds.
+        skew: Millis,
+    },
     /// The informer cache lags the API server by `lag` ms (logged once at
     /// the start when non-zero).
     #[serde(rename_all = "camelCase")]
-    InformerLag { lag: Millis },
+    InformerLag {
+        /// How far the informer cache is behind, in milliseconds.
+        lag: Millis,
+    },
 }
 
 /// The kind-specific part of a [`Record`].
@@ -133,46 +163,120 @@ pub enum Fault {
 pub enum Entry {
     /// A Kubernetes Event.
     Event(policy::Event),
+    /// A Job was stored by the API server.
     #[serde(rename_all = "camelCase")]
     JobCreated {
+        /// The Job, `namespace/name`.
         job: SmolStr,
+        /// The owning CronJob, `namespace/name`; empty when it has no CronJob owner.
         cronjob: SmolStr,
+        /// The `batch.kubernetes.io/cronjob-scheduled-timestamp` annotation;
+        /// `None` when absent or unparsable.
         scheduled_time: Option<Time>,
+        /// The Job's `metadata.uid`.
         uid: SmolStr,
         /// The Job came with the scenario (it existed before the horizon).
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         seeded: bool,
     },
+    /// The Job controller set `status.startTime`.
     #[serde(rename_all = "camelCase")]
-    JobStarted { job: SmolStr, start_time: Time },
+    JobStarted {
+        /// The Job, `namespace/name`.
+        job: SmolStr,
+        /// The `status.startTime` written.
+        start_time: Time,
+    },
+    /// The Job's terminal condition was written.
     #[serde(rename_all = "camelCase")]
     JobFinished {
+        /// The Job, `namespace/name`.
         job: SmolStr,
+        /// The condition type: `Complete` or `Failed`.
         condition: SmolStr,
+        /// The condition's reason.
         reason: SmolStr,
+        /// The condition's message.
         message: SmolStr,
         /// The terminal condition's `lastTransitionTime`: the finish time
         /// the TTL controller reads (`jobFinishTime`).
         #[serde(skip_serializing_if = "Option::is_none")]
         finished_at: Option<Time>,
     },
+    /// A DELETE of a Job was accepted.
     #[serde(rename_all = "camelCase")]
-    JobDeleted { job: SmolStr, by: DeletedBy, propagation: Propagation },
+    JobDeleted {
+        /// The Job, `namespace/name`.
+        job: SmolStr,
+        /// Who deleted it.
+        by: DeletedBy,
+        /// The deletion's propagation policy.
+        propagation: Propagation,
+    },
+    /// The Job object left the store (at once for Background; after its pods
+    /// for Foreground).
     #[serde(rename_all = "camelCase")]
-    JobRemoved { job: SmolStr },
+    JobRemoved {
+        /// The Job, `namespace/name`.
+        job: SmolStr,
+    },
+    /// The Job controller created a pod.
     #[serde(rename_all = "camelCase")]
-    PodCreated { pod: SmolStr, job: SmolStr },
+    PodCreated {
+        /// The pod, `namespace/name`.
+        pod: SmolStr,
+        /// Its Job, `namespace/name`.
+        job: SmolStr,
+    },
+    /// The pod's container started (phase Running).
     #[serde(rename_all = "camelCase")]
-    PodStarted { pod: SmolStr, job: SmolStr },
+    PodStarted {
+        /// The pod, `namespace/name`.
+        pod: SmolStr,
+        /// Its Job, `namespace/name`.
+        job: SmolStr,
+    },
+    /// The pod reached a terminal phase.
     #[serde(rename_all = "camelCase")]
-    PodFinished { pod: SmolStr, job: SmolStr, exit_code: i32, phase: PodPhase },
+    PodFinished {
+        /// The pod, `namespace/name`.
+        pod: SmolStr,
+        /// Its Job, `namespace/name`.
+        job: SmolStr,
+        /// The container's exit code.
+        exit_code: i32,
+        /// The terminal phase reached.
+        phase: PodPhase,
+    },
+    /// `restartPolicy: OnFailure`: the kubelet started the container again
+    /// after a failed run and the CrashLoopBackOff delay.
     #[serde(rename_all = "camelCase")]
-    ContainerRestarted { pod: SmolStr, job: SmolStr, restart_count: i32, exit_code: i32, backoff: Millis },
+    ContainerRestarted {
+        /// The pod, `namespace/name`.
+        pod: SmolStr,
+        /// Its Job, `namespace/name`.
+        job: SmolStr,
+        /// The container's restart count after this restart.
+        restart_count: i32,
+        /// The exit code of the failed run.
+        exit_code: i32,
+        /// The CrashLoopBackOff delay waited before the restart, in milliseconds.
+        backoff: Millis,
+    },
+    /// A pod was deleted (grace period runs; the pod is removed at its end).
     #[serde(rename_all = "camelCase")]
-    PodDeleted { pod: SmolStr, job: SmolStr },
+    PodDeleted {
+        /// The pod, `namespace/name`.
+        pod: SmolStr,
+        /// Its Job, `namespace/name`.
+        job: SmolStr,
+    },
+    /// One controller sync ran.
     #[serde(rename_all = "camelCase")]
     Sync {
+        /// The controller that synced.
         controller: Controller,
+        /// The synced object's key, `namespace/name`.
         object: SmolStr,
         /// The timer the sync set (`requeueAfter` as an instant).
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -190,42 +294,81 @@ pub enum Entry {
     /// `<cronop>-<unix seconds>` name encodes).
     #[serde(rename_all = "camelCase")]
     OperationCreated {
+        /// The Operation's name.
         operation: SmolStr,
+        /// The owning CronOperation's name.
         cronoperation: SmolStr,
+        /// The slot the name encodes; `None` when the name doesn't have the
+        /// `<cronop>-<unix seconds>` form.
         scheduled_time: Option<Time>,
+        /// The Operation's `metadata.uid`.
         uid: SmolStr,
+        /// The Operation came with the scenario (it existed before the horizon).
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         seeded: bool,
     },
     /// Crossplane: the Operation controller began an attempt (it wrote
     /// Succeeded=Unknown/PipelineRunning); `attempt` counts from 1.
     #[serde(rename_all = "camelCase")]
-    OperationAttemptStarted { operation: SmolStr, attempt: u32 },
+    OperationAttemptStarted {
+        /// The Operation's name.
+        operation: SmolStr,
+        /// The attempt's number, from 1.
+        attempt: u32,
+    },
     /// Crossplane: the attempt failed; `failures` is `status.failures` after it.
     #[serde(rename_all = "camelCase")]
-    OperationAttemptFailed { operation: SmolStr, failures: i64, error: SmolStr },
+    OperationAttemptFailed {
+        /// The Operation's name.
+        operation: SmolStr,
+        /// `status.failures` after this failure.
+        failures: i64,
+        /// The attempt's error.
+        error: SmolStr,
+    },
     /// Crossplane: the attempt was in flight when the Crossplane pod stopped;
     /// it is lost and `status.failures` is not incremented.
     #[serde(rename_all = "camelCase")]
-    OperationAttemptLost { operation: SmolStr },
+    OperationAttemptLost {
+        /// The Operation's name.
+        operation: SmolStr,
+    },
     /// Crossplane: `Succeeded` became True (`PipelineSuccess`) or False
     /// (`PipelineError`).
     #[serde(rename_all = "camelCase")]
-    OperationFinished { operation: SmolStr, succeeded: bool, reason: SmolStr, message: SmolStr },
+    OperationFinished {
+        /// The Operation's name.
+        operation: SmolStr,
+        /// Whether `Succeeded` became True.
+        succeeded: bool,
+        /// The condition's reason.
+        reason: SmolStr,
+        /// The condition's message.
+        message: SmolStr,
+    },
     /// Crossplane: a DELETE of an Operation was accepted (`by`: `HistoryGC`,
     /// `Replace`, `CronOperationDeleted`, `Scenario`); Operations have no
     /// pods, so they leave the store at once.
     #[serde(rename_all = "camelCase")]
-    OperationDeleted { operation: SmolStr, by: DeletedBy },
+    OperationDeleted {
+        /// The Operation's name.
+        operation: SmolStr,
+        /// Who deleted it.
+        by: DeletedBy,
+    },
     /// Crossplane: one CronOperation reconcile, with its flattened
     /// [`CronDecision`].
     #[serde(rename_all = "camelCase")]
     CronOperationSync {
+        /// The reconciled object's name.
         object: SmolStr,
+        /// The timer the reconcile set (`requeueAfter` as an instant).
         #[serde(skip_serializing_if = "Option::is_none")]
         requeue_at: Option<Time>,
+        /// The rate-limited retry after a reconcile error.
         #[serde(skip_serializing_if = "Option::is_none")]
         retry_at: Option<Time>,
+        /// What the reconcile decided.
         #[serde(flatten)]
         decision: CronDecision,
     },
@@ -233,11 +376,15 @@ pub enum Entry {
     /// [`OperationDecision`].
     #[serde(rename_all = "camelCase")]
     OperationSync {
+        /// The reconciled object's name.
         object: SmolStr,
+        /// The timer the reconcile set (`requeueAfter` as an instant).
         #[serde(skip_serializing_if = "Option::is_none")]
         requeue_at: Option<Time>,
+        /// The rate-limited retry after a reconcile error.
         #[serde(skip_serializing_if = "Option::is_none")]
         retry_at: Option<Time>,
+        /// What the reconcile decided.
         #[serde(flatten)]
         decision: OperationDecision,
     },

@@ -17,6 +17,7 @@ use std::collections::BTreeMap;
 /// Why a simulation could not run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SimError {
+    /// What went wrong, for the user.
     pub message: String,
 }
 
@@ -59,10 +60,15 @@ pub struct CronJobMeta {
     pub time_zone: Option<String>,
     /// kube-controller-manager's zone, for schedules without `timeZone`.
     pub local_zone: String,
+    /// `spec.concurrencyPolicy` at the start.
     pub concurrency_policy: String,
+    /// `spec.startingDeadlineSeconds` at the start, in seconds; `None` when unset.
     pub starting_deadline_seconds: Option<i64>,
+    /// `spec.suspend` at the start (a CronOperation: the `crossplane.io/paused` annotation).
     pub suspended: bool,
+    /// The horizon's start.
     pub horizon_start: Time,
+    /// The horizon's end.
     pub horizon_end: Time,
     /// Where the schedule's ticks count from: `status.lastScheduleTime`, else
     /// `creationTimestamp` (an `@every` schedule's phase comes from it).
@@ -91,8 +97,11 @@ impl WorkloadKind {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FinalState {
+    /// The end of the horizon.
     pub time: Time,
+    /// CronJobs by key (`namespace/name`).
     pub cronjobs: BTreeMap<String, CronJob>,
+    /// Jobs by key (`namespace/name`).
     pub jobs: BTreeMap<String, Job>,
     /// Pods left, by phase name.
     pub pods_by_phase: BTreeMap<String, u64>,
@@ -108,7 +117,9 @@ pub struct FinalState {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SimSummary {
+    /// Per-workload facts, in scenario order.
     pub cronjobs: Vec<CronJobMeta>,
+    /// The store at the end of the horizon.
     pub final_state: FinalState,
     /// Log records written.
     pub records: u64,
@@ -119,7 +130,9 @@ pub struct SimSummary {
 /// A run with its whole log in memory.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SimOutput {
+    /// The whole event log, in time order.
     pub log: Vec<Record>,
+    /// What the run produced besides the log.
     pub summary: SimSummary,
 }
 

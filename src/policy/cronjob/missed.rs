@@ -38,7 +38,10 @@ pub enum ScheduleFault {
     /// the zero time, from which the walk cycles. The real controller's
     /// worker goroutine spins forever at this point. `at` is the instant
     /// where the walk stopped advancing.
-    NeverReturns { at: Time },
+    NeverReturns {
+        /// Where the walk stopped advancing.
+        at: Time,
+    },
 }
 
 impl std::fmt::Display for ScheduleFault {
@@ -62,6 +65,7 @@ pub struct MostRecent {
     pub earliest: Time,
     /// The most recent due tick, if the estimate found one.
     pub most_recent: Option<Time>,
+    /// robfig's estimate of how many ticks were missed.
     pub missed: Missed,
     /// `numberOfMissedSchedules`: 0 when nothing is due, 1 when only the
     /// first tick is, else the estimate `elapsed / interval + 1`.

@@ -42,14 +42,18 @@ pub struct SyncContext<'a> {
     /// kube-controller-manager's local zone (`time.Local`), UTC by default;
     /// schedules without a zone are evaluated in it.
     pub local: Zone,
+    /// kube-controller-manager's settings (version switches).
     pub settings: &'a Settings,
 }
 
 /// robfig's estimate of how many ticks were missed (`missedSchedulesType`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Missed {
+    /// No tick missed.
     None,
+    /// Up to 100 ticks missed.
     Few,
+    /// More than 100 ticks missed (Warning TooManyMissedTimes).
     Many,
 }
 
@@ -58,8 +62,11 @@ pub use crate::policy::api::DeleteCause;
 /// One Job deletion the sync performed (successful or not).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Deletion {
+    /// The Job's name.
     pub job: SmolStr,
+    /// Why it was deleted.
     pub cause: DeleteCause,
+    /// Whether the DELETE succeeded.
     pub ok: bool,
 }
 
@@ -83,28 +90,63 @@ pub enum Decision {
     /// Ticks were missed but the missed-count estimate (quirk Q1,
     /// docs/fidelity/kubernetes-cronjob.md#cj-5) found no most-recent tick,
     /// so nothing starts.
-    EstimateDroppedMisses { missed: Missed },
+    EstimateDroppedMisses {
+        /// robfig's estimate.
+        missed: Missed,
+    },
     /// The legacy v1 rule: more than 100 misses, no Job (setting
     /// `legacyGiveUpAfter100Misses`).
-    TooManyMissesGaveUp { tick: Time },
+    TooManyMissesGaveUp {
+        /// The due tick.
+        tick: Time,
+    },
     /// The due tick is past startingDeadlineSeconds (effectively unreachable
     /// in v2, docs/fidelity/kubernetes-cronjob.md#cj-9).
-    TooLate { tick: Time },
+    TooLate {
+        /// The due tick.
+        tick: Time,
+    },
     /// The due tick already has its Job (active ref with that name, or
     /// lastScheduleTime equals it).
-    AlreadyProcessed { tick: Time },
+    AlreadyProcessed {
+        /// The due tick.
+        tick: Time,
+    },
     /// Forbid with active Jobs (Normal JobAlreadyActive); lastScheduleTime
     /// not advanced.
-    ForbidSkip { tick: Time },
+    ForbidSkip {
+        /// The due tick.
+        tick: Time,
+    },
     /// A Job was created for `tick`.
-    Created { tick: Time, job: SmolStr, too_many_missed: bool },
+    Created {
+        /// The tick the Job is for.
+        tick: Time,
+        /// The Job's name.
+        job: SmolStr,
+        /// More than 100 ticks were missed (Warning TooManyMissedTimes).
+        too_many_missed: bool,
+    },
     /// CREATE gave AlreadyExists and the existing Job was adopted.
-    Adopted { tick: Time, job: SmolStr },
+    Adopted {
+        /// The tick.
+        tick: Time,
+        /// The adopted Job's name.
+        job: SmolStr,
+    },
     /// CREATE gave AlreadyExists for a Job this CronJob does not control, or
     /// one already active: nothing, and no requeue.
-    AlreadyExistsIgnored { tick: Time, job: SmolStr },
+    AlreadyExistsIgnored {
+        /// The tick.
+        tick: Time,
+        /// The existing Job's name.
+        job: SmolStr,
+    },
     /// An API call failed; the sync returns an error (rate-limited retry).
-    ApiError { error: String },
+    ApiError {
+        /// The failed call's error text.
+        error: String,
+    },
     /// robfig's `Next` stopped advancing inside one of the controller's
     /// `for t := Next(..); !t.After(now); t = Next(t)` loops (Pacific/Chatham
     /// and similar zones, docs/fidelity/schedules.md#sch-9, or a `Next` that returns
@@ -115,7 +157,12 @@ pub enum Decision {
     /// `--concurrent-cron-job-syncs` such keys, no CronJob is). API calls
     /// made before the loop stand: `job` names a Job created just before
     /// the hang (the requeue computation runs after the create).
-    WorkerHung { at: Time, job: Option<SmolStr> },
+    WorkerHung {
+        /// Where `Next` stopped advancing.
+        at: Time,
+        /// A Job created just before the hang, if any.
+        job: Option<SmolStr>,
+    },
 }
 
 /// Everything one `sync(key)` produced.
@@ -132,6 +179,7 @@ pub struct SyncOutcome<C = CronJob> {
     pub error: Option<ApiError>,
     /// Events in emission order.
     pub events: Vec<Event>,
+    /// The branch of `syncCronJob` that returned.
     pub decision: Decision,
     /// Jobs deleted by GC or Replace, in order.
     pub deletions: Vec<Deletion>,

@@ -25,6 +25,7 @@ pub struct CronContext<'a> {
     /// The Crossplane pod's local zone (`time.Local`, normally UTC): the
     /// zone of schedules without a `CRON_TZ=` prefix.
     pub local: Zone,
+    /// The Crossplane controller's settings.
     pub settings: &'a CrossplaneSettings,
 }
 
@@ -34,8 +35,11 @@ pub use crate::policy::api::DeleteCause;
 /// counts as success, as upstream ignores it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Deletion {
+    /// The Operation's name.
     pub operation: SmolStr,
+    /// Why it was deleted.
     pub cause: DeleteCause,
+    /// Whether the DELETE succeeded (NotFound counts as success).
     pub ok: bool,
 }
 
@@ -49,37 +53,92 @@ pub enum CronDecision {
     /// requeue; unpausing may go unnoticed (bug B3).
     Paused,
     /// LIST failed (Warning ListOperations).
-    ListFailed { error: String },
+    ListFailed {
+        /// The LIST error text.
+        error: String,
+    },
     /// A history-GC DELETE failed (Warning GarbageCollectOperations).
-    GcFailed { operation: SmolStr, error: String },
+    GcFailed {
+        /// The Operation whose DELETE failed.
+        operation: SmolStr,
+        /// The DELETE error text.
+        error: String,
+    },
     /// The schedule does not parse (Warning InvalidSchedule,
     /// Scheduling=False/ScheduleInvalid); terminal, no requeue.
-    InvalidSchedule { error: String },
+    InvalidSchedule {
+        /// The parse error text.
+        error: String,
+    },
     /// robfig panics on the schedule (a `TZ=` prefix without a space);
     /// controller-runtime recovers the panic and retries with backoff
     /// [inferred: `RecoverPanic` on].
-    SchedulePanicked { error: String },
+    SchedulePanicked {
+        /// The panic's message.
+        error: String,
+    },
     /// `Next(cursor)` is in the future: requeue for it.
-    NotDue { next: Time },
+    NotDue {
+        /// The next slot.
+        next: Time,
+    },
     /// The owed slot is past `startingDeadlineSeconds`: requeue for the next
     /// future slot, but the cursor does not move, so the same slot is
     /// found again at every later reconcile (bug B1: stalls for good).
-    MissedDeadline { slot: Time, deadline: Time },
+    MissedDeadline {
+        /// The owed slot.
+        slot: Time,
+        /// The slot plus `startingDeadlineSeconds`, already past.
+        deadline: Time,
+    },
     /// Forbid with running Operations: the slot stays owed; the running
     /// one's completion (a child event) brings it back.
-    ForbidRunning { slot: Time, running: Vec<SmolStr> },
+    ForbidRunning {
+        /// The owed slot.
+        slot: Time,
+        /// The running Operations' names.
+        running: Vec<SmolStr>,
+    },
     /// Replace: deleting a running Operation failed (Warning
     /// ReplaceRunningOperation).
-    ReplaceFailed { slot: Time, operation: SmolStr, error: String },
+    ReplaceFailed {
+        /// The owed slot.
+        slot: Time,
+        /// The running Operation that could not be deleted.
+        operation: SmolStr,
+        /// The DELETE error text.
+        error: String,
+    },
     /// An Operation was created for `slot` (the earliest owed one; slots
     /// between it and now are dropped silently).
-    Created { slot: Time, operation: SmolStr, replaced: Vec<SmolStr> },
+    Created {
+        /// The slot the Operation is for.
+        slot: Time,
+        /// The Operation's name.
+        operation: SmolStr,
+        /// The running Operations deleted to make way for it (Replace).
+        replaced: Vec<SmolStr>,
+    },
     /// CREATE gave AlreadyExists and the setting of PR #7834 counted it as
     /// success.
-    AlreadyExistsTolerated { slot: Time, operation: SmolStr },
+    AlreadyExistsTolerated {
+        /// The slot.
+        slot: Time,
+        /// The Operation's name.
+        operation: SmolStr,
+    },
     /// CREATE failed (Warning CreateOperation); with AlreadyExists this is
     /// the #7524 loop (bug B2).
-    CreateFailed { slot: Time, operation: SmolStr, error: String, already_exists: bool },
+    CreateFailed {
+        /// The slot.
+        slot: Time,
+        /// The Operation's name.
+        operation: SmolStr,
+        /// The CREATE error text.
+        error: String,
+        /// Whether the error was AlreadyExists.
+        already_exists: bool,
+    },
 }
 
 /// Everything one reconcile produced.
@@ -90,9 +149,11 @@ pub struct CronOperationOutcome {
     pub cronoperation: CronOperation,
     /// Whether `Status().Update` was called.
     pub status_written: bool,
+    /// What controller-runtime does next.
     pub requeue: Requeue,
     /// Events in emission order (all Warning; success emits none).
     pub events: Vec<Event>,
+    /// The branch of `Reconcile` that returned.
     pub decision: CronDecision,
     /// GC and Replace deletions, in order.
     pub deletions: Vec<Deletion>,

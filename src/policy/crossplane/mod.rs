@@ -120,10 +120,16 @@ pub enum Requeue {
     /// a watch event wakes the object again.
     Done,
     /// `RequeueAfter` > 0 with no error: `Forget`, then a timer.
-    After { after: Millis },
+    After {
+        /// The delay, in milliseconds.
+        after: Millis,
+    },
     /// An error (or a conflict silently turned into `Requeue: true`):
     /// `AddRateLimited`, see [`retry_backoff`].
-    RateLimited { error: String },
+    RateLimited {
+        /// The reconcile's error text.
+        error: String,
+    },
 }
 
 impl Requeue {

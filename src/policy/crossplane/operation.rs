@@ -23,8 +23,11 @@ const DEADLINE_EXCEEDED: &str = "context deadline exceeded";
 /// A function result's severity (`fnv1.Severity`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Severity {
+    /// The attempt fails.
     Fatal,
+    /// A Warning event; the attempt goes on.
     Warning,
+    /// A Normal event; the attempt goes on.
     Normal,
     /// A severity this Crossplane build does not know: treated as Warning.
     Unspecified,
@@ -33,13 +36,16 @@ pub enum Severity {
 /// One result a function returned.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FunctionResult {
+    /// How severe it is.
     pub severity: Severity,
+    /// The result's message.
     pub message: String,
 }
 
 /// A `RunFunctionResponse`, reduced to what the reconciler acts on.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct FunctionResponse {
+    /// The results, in order.
     pub results: Vec<FunctionResult>,
     /// The step's output, recorded in `status.pipeline`.
     pub output: Option<serde_json::Value>,
@@ -51,7 +57,9 @@ pub struct FunctionResponse {
 /// gRPC error text).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FunctionCall {
+    /// How long the call took, in milliseconds.
     pub took: Millis,
+    /// The response, or the gRPC error text.
     pub response: Result<FunctionResponse, String>,
 }
 
@@ -62,19 +70,41 @@ pub enum AttemptFailure {
     /// A function lacks the `operation` capability (Warning InvalidPipeline).
     MissingCapabilities,
     /// A credentials Secret could not be read.
-    Credentials { step: String, credential: String },
+    Credentials {
+        /// The pipeline step's name.
+        step: String,
+        /// The credential's name.
+        credential: String,
+    },
     /// A bootstrap requirement could not be fetched.
-    Requirements { step: String, requirement: String },
+    Requirements {
+        /// The pipeline step's name.
+        step: String,
+        /// The requirement's name.
+        requirement: String,
+    },
     /// `RunFunction` returned an error.
-    Invocation { step: String },
+    Invocation {
+        /// The pipeline step's name.
+        step: String,
+    },
     /// The 2-minute budget ran out during a step. The best-effort status
     /// write then fails too, so the increment is lost (inferred): a
     /// pipeline that always times out is retried for ever.
-    Timeout { step: String },
+    Timeout {
+        /// The pipeline step's name.
+        step: String,
+    },
     /// A result of severity Fatal.
-    FatalResult { step: String },
+    FatalResult {
+        /// The pipeline step's name.
+        step: String,
+    },
     /// Server-side apply of a desired resource failed.
-    ApplyResource { resource: String },
+    ApplyResource {
+        /// The desired resource's name.
+        resource: String,
+    },
 }
 
 /// The branch of `Reconcile` that returned.
@@ -87,16 +117,35 @@ pub enum OperationDecision {
     AlreadyComplete,
     /// `failures >= retryLimit` (default 5): Succeeded=False, "failure limit
     /// of N reached". `retryLimit: 0` lands here before any attempt.
-    FailureLimitReached { limit: i64 },
+    FailureLimitReached {
+        /// The `retryLimit` reached.
+        limit: i64,
+    },
     /// Writing Succeeded=Unknown/PipelineRunning failed (a stale object
     /// gives Conflict): nothing ran.
-    StatusWriteFailed { error: String },
+    StatusWriteFailed {
+        /// The write's error text.
+        error: String,
+    },
     /// The attempt failed; `failures` is the count after it.
-    AttemptFailed { failure: AttemptFailure, failures: i64, error: String },
+    AttemptFailed {
+        /// Why the attempt failed.
+        failure: AttemptFailure,
+        /// `status.failures` after this failure.
+        failures: i64,
+        /// The error text (also the Warning event's message and the Synced=False condition's).
+        error: String,
+    },
     /// A step's input is not a JSON object: failed at once, no retry.
-    InvalidInput { step: String },
+    InvalidInput {
+        /// The pipeline step's name.
+        step: String,
+    },
     /// Every step ran and every desired resource was applied.
-    Succeeded { applied: Vec<String> },
+    Succeeded {
+        /// The desired resources applied, by name, in order.
+        applied: Vec<String>,
+    },
 }
 
 /// Everything one reconcile (attempt) produced.
@@ -107,9 +156,11 @@ pub struct OperationOutcome {
     /// Whether the final status reached the API server (false when a write
     /// failed or was never sent).
     pub status_persisted: bool,
+    /// What controller-runtime does next.
     pub requeue: Requeue,
     /// Events in emission order.
     pub events: Vec<Event>,
+    /// The branch of `Reconcile` that returned.
     pub decision: OperationDecision,
     /// Time spent in functions (capped at [`ATTEMPT_TIMEOUT`]): when the
     /// attempt ends relative to `now`.

@@ -11,7 +11,9 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BackoffRecord {
+    /// Pod failures since the last success.
     pub failures_after_last_success: u32,
+    /// When the last of those failures happened; `None` if there was none.
     pub last_failure_time: Option<Time>,
 }
 

@@ -32,6 +32,7 @@ impl PolicyAction {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PolicyMatch {
+    /// The matched rule's action.
     pub action: PolicyAction,
     /// Index of the rule in `rules`.
     pub rule_index: usize,

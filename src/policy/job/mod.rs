@@ -84,7 +84,9 @@ impl PodDeleteCause {
 /// `podControl.DeletePod`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PodDeletion {
+    /// The pod's name.
     pub pod: SmolStr,
+    /// Why it is deleted.
     pub cause: PodDeleteCause,
 }
 

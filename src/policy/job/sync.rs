@@ -17,10 +17,15 @@ use serde::Serialize;
 /// The pod counts a sync derives from the Job and its pods.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct JobCounts {
+    /// Pods neither finished nor being deleted.
     pub active: i32,
+    /// Active pods that are Ready.
     pub ready: i32,
+    /// Pods being deleted that have not finished.
     pub terminating: i32,
+    /// Succeeded pods: `status.succeeded` plus those newly counted.
     pub succeeded: i32,
+    /// Failed pods: `status.failed` plus those newly counted (ignored failures excluded).
     pub failed: i32,
 }
 

@@ -405,7 +405,9 @@ impl ApiServer {
 /// The CronJob controller's view of the API server: live calls on the
 /// store, with the CronJob's namespace for Jobs created without one.
 pub struct CronJobApi<'w> {
+    /// The store the calls act on.
     pub world: &'w mut ApiServer,
+    /// The CronJob's namespace, for Jobs created without one.
     pub namespace: SmolStr,
 }
 

@@ -40,11 +40,51 @@ use std::sync::Arc;
 /// `Owns(Operation)`).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
-    CronJob { key: SmolStr, old: Option<Arc<CronJob>>, new: Option<Arc<CronJob>> },
-    Job { key: SmolStr, old: Option<Arc<Job>>, new: Option<Arc<Job>> },
-    Pod { key: SmolStr, job: SmolStr, old: Option<PodWas>, new: Option<Arc<Pod>> },
-    CronOperation { name: SmolStr, trigger: Trigger },
-    Operation { name: SmolStr, owner: Option<SmolStr>, trigger: Trigger },
+    /// A CronJob was added, updated or deleted.
+    CronJob {
+        /// Its key, `namespace/name`.
+        key: SmolStr,
+        /// The version before; `None` for an add.
+        old: Option<Arc<CronJob>>,
+        /// The version after; `None` for a delete.
+        new: Option<Arc<CronJob>>,
+    },
+    /// A Job was added, updated or deleted.
+    Job {
+        /// Its key, `namespace/name`.
+        key: SmolStr,
+        /// The version before; `None` for an add.
+        old: Option<Arc<Job>>,
+        /// The version after; `None` for a delete.
+        new: Option<Arc<Job>>,
+    },
+    /// A pod was added, updated or deleted.
+    Pod {
+        /// Its key, `namespace/name`.
+        key: SmolStr,
+        /// The key of the Job that controls it.
+        job: SmolStr,
+        /// What the version before was; `None` for an add.
+        old: Option<PodWas>,
+        /// The version after; `None` for a delete.
+        new: Option<Arc<Pod>>,
+    },
+    /// A CronOperation changed.
+    CronOperation {
+        /// Its name.
+        name: SmolStr,
+        /// What kind of change it was.
+        trigger: Trigger,
+    },
+    /// An Operation changed.
+    Operation {
+        /// Its name.
+        name: SmolStr,
+        /// Its controlling CronOperation's name, if any.
+        owner: Option<SmolStr>,
+        /// What kind of change it was.
+        trigger: Trigger,
+    },
 }
 
 /// The kinds of object the store holds, as a bit set: which kinds an
@@ -53,11 +93,17 @@ pub enum Change {
 pub struct Kinds(u8);
 
 impl Kinds {
+    /// No kind.
     pub const NONE: Kinds = Kinds(0);
+    /// CronJobs.
     pub const CRONJOB: Kinds = Kinds(1);
+    /// Jobs.
     pub const JOB: Kinds = Kinds(2);
+    /// Pods.
     pub const POD: Kinds = Kinds(4);
+    /// Crossplane CronOperations.
     pub const CRONOPERATION: Kinds = Kinds(8);
+    /// Crossplane Operations.
     pub const OPERATION: Kinds = Kinds(16);
 
     /// Both sets.
@@ -112,8 +158,11 @@ impl PodWas {
 /// The store.
 #[derive(Debug, Default)]
 pub struct ApiServer {
+    /// CronJobs by key (`namespace/name`).
     pub cronjobs: FxHashMap<SmolStr, Arc<CronJob>>,
+    /// Jobs by key (`namespace/name`).
     pub jobs: FxHashMap<SmolStr, Arc<Job>>,
+    /// Pods by key (`namespace/name`).
     pub pods: FxHashMap<SmolStr, Arc<Pod>>,
     /// Pod keys by the key of the Job that controls them.
     pods_by_job: FxHashMap<SmolStr, BTreeSet<SmolStr>>,
@@ -122,6 +171,7 @@ pub struct ApiServer {
     pod_seq: FxHashMap<SmolStr, u64>,
     /// Crossplane's kinds are cluster-scoped: by name.
     pub cronoperations: BTreeMap<SmolStr, CronOperation>,
+    /// Operations by name.
     pub operations: BTreeMap<SmolStr, Operation>,
     /// `metadata.generation` of each CronOperation (the model's
     /// `ObjectMeta` does not carry it).

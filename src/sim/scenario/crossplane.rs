@@ -14,16 +14,20 @@ use crate::model::yaml::YamlError;
 /// A CronOperation workload's objects, validated as the CRDs would.
 #[derive(Debug, Clone, PartialEq)]
 pub struct XpWorkloadObjects {
+    /// The CronOperation, defaulted and validated.
     pub cronoperation: CronOperation,
     /// Operations in the manifest (existing runs), in manifest order.
     pub operations: Vec<Operation>,
+    /// Warnings about the manifest, for the user.
     pub warnings: Vec<String>,
 }
 
 /// What a workload's manifest holds.
 #[derive(Debug, Clone, PartialEq)]
 pub enum WorkloadSpec {
+    /// A CronJob workload.
     CronJob(WorkloadObjects),
+    /// A Crossplane CronOperation workload.
     CronOperation(XpWorkloadObjects),
 }
 
@@ -34,9 +38,13 @@ pub enum XpEdit {
     Pause,
     /// Removes the annotation (metadata only: unnoticed, bug B3).
     Unpause,
+    /// Set `spec.schedule`.
     Schedule(String),
+    /// Set `spec.concurrencyPolicy`.
     ConcurrencyPolicy(String),
+    /// Set `spec.startingDeadlineSeconds` (seconds); `None` removes it.
     StartingDeadlineSeconds(Option<i64>),
+    /// Delete the CronOperation.
     Delete,
 }
 

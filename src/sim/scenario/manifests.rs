@@ -41,6 +41,7 @@ pub fn line_starts(text: &str) -> Vec<usize> {
 /// A workload's objects, defaulted and validated.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WorkloadObjects {
+    /// The CronJob, defaulted and validated.
     pub cronjob: CronJob,
     /// Jobs in the manifest (existing runs), in manifest order.
     pub jobs: Vec<Job>,

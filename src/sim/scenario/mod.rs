@@ -50,7 +50,9 @@ pub struct Scenario {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Horizon {
+    /// The first instant simulated.
     pub start: Time,
+    /// The end, excluded.
     pub end: Time,
 }
 
@@ -85,12 +87,18 @@ pub struct ControllerConfig {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum Downtime {
+    /// `{start, end}`: down from `start` until `end`.
     Window {
+        /// When the controller manager goes down.
         start: Time,
+        /// When it is back.
         end: Time,
     },
+    /// `{at, for}`: down at `at` for the Go duration `for`.
     For {
+        /// When the controller manager goes down.
         at: Time,
+        /// How long it stays down (`for`).
         #[serde(rename = "for")]
         for_: DurationSpec,
     },
@@ -138,6 +146,7 @@ pub struct Workload {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Change {
+    /// When the edit takes effect.
     pub at: Time,
     /// `suspend: true` sets `spec.suspend`.
     #[serde(default)]
@@ -153,11 +162,13 @@ pub struct Change {
     /// controller does not notice, bug B3).
     #[serde(default)]
     pub unpause: bool,
+    /// A new `spec.schedule`.
     #[serde(default)]
     pub schedule: Option<String>,
     /// A zone name; `""` removes `spec.timeZone`.
     #[serde(default)]
     pub time_zone: Option<String>,
+    /// A new `spec.concurrencyPolicy`.
     #[serde(default)]
     pub concurrency_policy: Option<String>,
     /// Seconds; a negative value removes the deadline.
@@ -171,12 +182,19 @@ pub struct Change {
 /// What a change does, once validated.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Edit {
+    /// Set `spec.suspend`.
     Suspend,
+    /// Clear `spec.suspend`.
     Resume,
+    /// Set `spec.schedule`.
     Schedule(String),
+    /// Set `spec.timeZone`; `None` removes it.
     TimeZone(Option<String>),
+    /// Set `spec.concurrencyPolicy`.
     ConcurrencyPolicy(String),
+    /// Set `spec.startingDeadlineSeconds` (seconds); `None` removes it.
     StartingDeadlineSeconds(Option<i64>),
+    /// Delete the CronJob.
     Delete,
 }
 
