@@ -38,7 +38,7 @@ Examples:
   cronwarp schedule --from 2025-03-08T00:00:00Z --tz America/New_York '30 2 * * *'
   cronwarp explain '0 0 1 * 1'
   cronwarp explain --tz Australia/Lord_Howe '@daily'
-  cronwarp render scenarios/kubevela-cron-task.yaml
+  cronwarp render scenarios/manifests/kubevela-cron-task.yaml
   cronwarp compare scenarios/downtime-catchup.yaml";
 
 /// Deterministic simulator and test harness for scheduled-job controllers

@@ -17,7 +17,7 @@ rejected, nothing is printed and each rejection is reported at the Application l
 Other component types and other traits are skipped with a warning on stderr.
 
 Examples:
-  cronwarp render scenarios/kubevela-cron-task.yaml
+  cronwarp render scenarios/manifests/kubevela-cron-task.yaml
   cronwarp render app.yaml | kubectl apply --dry-run=server -f -
 
 Exit codes: 0 ok (warnings on stderr), 2 unreadable file, invalid YAML, a property of the wrong

@@ -18,7 +18,7 @@ fn sample_prints_one_batch_v1_cronjob_and_exits_0() {
 
 #[test]
 fn stdout_matches_the_library_snapshot() {
-    let r = render("scenarios/kubevela-cron-task.yaml");
+    let r = render("scenarios/manifests/kubevela-cron-task.yaml");
     let snap = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/snapshots/kubevela_ledger_compactor_cronjob.snap"
@@ -81,5 +81,5 @@ fn missing_file_exits_2() {
 fn help_lists_the_render_subcommand() {
     let text = cronwarp(&["--help"]).stdout;
     assert!(text.contains("render "), "{text}");
-    assert!(text.contains("cronwarp render scenarios/kubevela-cron-task.yaml"));
+    assert!(text.contains("cronwarp render scenarios/manifests/kubevela-cron-task.yaml"));
 }

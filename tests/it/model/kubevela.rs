@@ -1,5 +1,5 @@
 //! KubeVela `cron-task` rendering: the sample Application
-//! (`scenarios/kubevela-cron-task.yaml`) renders to the expected CronJob, each
+//! (`scenarios/manifests/kubevela-cron-task.yaml`) renders to the expected CronJob, each
 //! mapping rule of docs/fidelity/kubevela.md#kv-1 holds on its own, and the output is a CronJob the
 //! API server (as cronwarp models it) admits.
 
@@ -114,7 +114,7 @@ mod sample {
     fn scenario_copy_renders_the_same_as_the_fixture() {
         let scenario = std::fs::read_to_string(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/scenarios/kubevela-cron-task.yaml"
+            "/scenarios/manifests/kubevela-cron-task.yaml"
         ))
         .unwrap_or_else(|e| panic!("scenario: {e}"));
         assert_eq!(rendering(&scenario).items, rendering(&fixture("ledger-maintenance.yaml")).items);
