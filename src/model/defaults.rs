@@ -38,16 +38,21 @@ pub fn set_defaults_cronjob(cj: &mut CronJob) {
 ///
 /// `activeDeadlineSeconds` and `ttlSecondsAfterFinished` have no default.
 pub fn set_defaults_job(job: &mut Job) {
-    let spec = &mut job.spec;
+    if job.metadata.labels.is_empty() {
+        job.metadata.labels = job.spec.template.metadata.labels.clone();
+    }
+    set_defaults_job_spec(&mut job.spec);
+}
+
+/// [`set_defaults_job`]'s defaults of the spec alone: they read nothing
+/// else, which lets the simulated API server default each template once.
+fn set_defaults_job_spec(spec: &mut JobSpec) {
     if spec.completions.is_none() && spec.parallelism.is_none() {
         spec.completions = Some(1);
     }
     spec.parallelism.get_or_insert(1);
     if spec.backoff_limit.is_none() {
         spec.backoff_limit = Some(if spec.backoff_limit_per_index.is_some() { i32::MAX } else { 6 });
-    }
-    if job.metadata.labels.is_empty() {
-        job.metadata.labels = spec.template.metadata.labels.clone();
     }
     spec.completion_mode.get_or_insert_with(|| "NonIndexed".into());
     spec.suspend.get_or_insert(false);
@@ -91,9 +96,19 @@ pub fn set_object_defaults_cronjob(cj: &mut CronJob) {
 
 /// Mirrors the generated `SetObjectDefaults_Job`.
 pub fn set_object_defaults_job(job: &mut Job) {
-    set_defaults_job(job);
-    set_defaults_pod_failure_policy(&mut job.spec);
-    set_defaults_pod_spec(&mut job.spec.template.spec);
+    if job.metadata.labels.is_empty() {
+        job.metadata.labels = job.spec.template.metadata.labels.clone();
+    }
+    set_object_defaults_job_spec(&mut job.spec);
+}
+
+/// The part of [`set_object_defaults_job`] that reads and writes only the
+/// spec (the labels default reads the pod template's labels, which no
+/// default changes, so the order is immaterial).
+pub fn set_object_defaults_job_spec(spec: &mut JobSpec) {
+    set_defaults_job_spec(spec);
+    set_defaults_pod_failure_policy(spec);
+    set_defaults_pod_spec(&mut spec.template.spec);
 }
 
 #[cfg(test)]

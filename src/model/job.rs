@@ -1,6 +1,7 @@
 //! `batch/v1` Job and the pod template it carries.
 
 use super::meta::{Condition, ObjectMeta};
+use super::shared::Shared;
 use super::time::Time;
 use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
@@ -18,8 +19,9 @@ pub struct Job {
     pub kind: SmolStr,
     /// `metadata`: name, namespace, labels, owner references.
     pub metadata: ObjectMeta,
-    /// `spec`: how many pods, limits, and the pod template.
-    pub spec: JobSpec,
+    /// `spec`: how many pods, limits, and the pod template (shared with
+    /// the Job's other versions and the template it came from).
+    pub spec: Shared<JobSpec>,
     /// `status`: pod counts, times and conditions.
     pub status: JobStatus,
 }
@@ -52,8 +54,8 @@ pub struct JobTemplateSpec {
     /// `metadata`: labels and annotations copied onto each Job.
     #[serde(skip_serializing_if = "TemplateMeta::is_empty")]
     pub metadata: TemplateMeta,
-    /// `spec`: the spec of each Job.
-    pub spec: JobSpec,
+    /// `spec`: the spec of each Job (shared with the Jobs made from it).
+    pub spec: Shared<JobSpec>,
 }
 
 /// The metadata a template may carry.

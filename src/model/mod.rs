@@ -13,6 +13,7 @@ pub mod kubevela;
 pub mod manifest;
 mod meta;
 mod pod;
+mod shared;
 mod time;
 pub mod validation;
 mod validation_job;
@@ -29,6 +30,7 @@ pub use job::{
 pub use manifest::{Located, Manifests, SUPPORTED_KINDS};
 pub use meta::{Condition, ObjectMeta, ObjectReference, OwnerReference};
 pub use pod::{ContainerStatus, ContainerTerminated, Pod, PodPhase, PodStatus};
+pub use shared::Shared;
 pub use time::{HOUR, MINUTE, Millis, SECOND, Time, format_duration};
 pub use yaml::{Node, Position, YamlError, from_yaml, from_yaml_multi};
 

@@ -3,6 +3,7 @@
 use crate::model::{CronJob, Job};
 use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
+use std::sync::Arc;
 
 /// An API call's failure, as the controllers distinguish them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -107,8 +108,9 @@ pub trait Api {
     fn get_cronjob(&mut self, namespace: &str, name: &str) -> Result<CronJob, ApiError>;
     /// A live GET of a Job.
     fn get_job(&mut self, namespace: &str, name: &str) -> Result<Job, ApiError>;
-    /// CREATE a Job; returns the stored object (uid, creationTimestamp set).
-    fn create_job(&mut self, job: Job) -> Result<Job, ApiError>;
+    /// CREATE a Job; returns the stored object (uid, creationTimestamp set),
+    /// shared with the store rather than copied.
+    fn create_job(&mut self, job: Job) -> Result<Arc<Job>, ApiError>;
     /// DELETE a Job with a propagation policy.
     fn delete_job(&mut self, namespace: &str, name: &str, propagation: Propagation) -> Result<(), ApiError>;
 }

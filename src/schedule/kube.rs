@@ -9,6 +9,7 @@
 use super::Schedule;
 use super::parse::ParseError;
 use super::zone::load_location;
+use rustc_hash::FxHashMap;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
@@ -56,10 +57,43 @@ pub fn controller_parse(formatted: &str) -> Result<Schedule, String> {
     })
 }
 
+/// [`format_schedule`] then [`controller_parse`], as every CronJob sync
+/// does: whether the schedule carries its own `TZ`, and the parsed
+/// schedule. Remembered per thread (bounded) by schedule and zone, so a
+/// sync neither formats nor looks up a zone again.
+pub fn controller_schedule(schedule: &str, time_zone: Option<&str>) -> (bool, Result<Schedule, String>) {
+    FORMATTED.with_borrow_mut(|(scratch, memo)| {
+        // The key: the zone's length (or a marker for none), the zone, the
+        // schedule; built in a reused buffer, so a hit allocates nothing.
+        scratch.clear();
+        match time_zone {
+            Some(tz) => {
+                scratch.extend_from_slice(&(tz.len() as u64).to_le_bytes());
+                scratch.extend_from_slice(tz.as_bytes());
+            }
+            None => scratch.extend_from_slice(&u64::MAX.to_le_bytes()),
+        }
+        scratch.extend_from_slice(schedule.as_bytes());
+        if let Some(r) = memo.get(scratch.as_slice()) {
+            return r.clone();
+        }
+        let formatted = format_schedule(schedule, time_zone);
+        let r = (formatted.tz_in_schedule, controller_parse(&formatted.text));
+        if memo.len() >= PARSED_MAX {
+            memo.clear();
+        }
+        memo.insert(scratch.clone(), r.clone());
+        r
+    })
+}
+
 /// How many parse results [`controller_parse`] keeps per thread.
 const PARSED_MAX: usize = 4096;
 
+type FormattedMemo = (Vec<u8>, FxHashMap<Vec<u8>, (bool, Result<Schedule, String>)>);
+
 thread_local! {
+    static FORMATTED: RefCell<FormattedMemo> = RefCell::new((Vec::new(), FxHashMap::default()));
     static PARSED: RefCell<BTreeMap<String, Result<Schedule, String>>> = const { RefCell::new(BTreeMap::new()) };
 }
 

@@ -245,7 +245,7 @@ impl Core {
 
     /// Adds `key` to the current actor's work queue `q`; nothing while its
     /// process is down. Returns the instant a timer was set for, if any.
-    pub fn enqueue(&mut self, q: &mut WorkQueue, key: &str, how: Enqueue) -> Option<Time> {
+    pub fn enqueue(&mut self, q: &mut WorkQueue, key: &SmolStr, how: Enqueue) -> Option<Time> {
         let (actor, process) = self.current;
         let st = self.processes[process.index()];
         if st.down {
@@ -261,20 +261,20 @@ impl Core {
         match wake {
             Wake::Nothing => None,
             Wake::At(at) if at <= now => {
-                self.queue.push(at, Ev::Work { actor, key: key.into(), epoch });
+                self.queue.push(at, Ev::Work { actor, key: key.clone(), epoch });
                 None
             }
             Wake::At(at) => {
-                self.queue.push(at, Ev::Timer { actor, key: key.into(), at, epoch });
+                self.queue.push(at, Ev::Timer { actor, key: key.clone(), at, epoch });
                 Some(at)
             }
         }
     }
 
     /// Schedules the current actor's [`Actor::on_wake`] at `at`.
-    pub fn wake_at(&mut self, at: Time, key: &str, token: u64) {
+    pub fn wake_at(&mut self, at: Time, key: &SmolStr, token: u64) {
         let actor = self.current.0;
-        self.queue.push(at, Ev::Wake { actor, key: key.into(), token });
+        self.queue.push(at, Ev::Wake { actor, key: key.clone(), token });
     }
 
     /// The next run index of a workload (0 for an object no workload
@@ -319,10 +319,10 @@ pub trait Actor: Send {
     fn on_change(&mut self, _core: &mut Core, _change: &Change) {}
 
     /// A work-queue item is due (`processNextWorkItem`).
-    fn on_work(&mut self, _core: &mut Core, _key: &str) {}
+    fn on_work(&mut self, _core: &mut Core, _key: &SmolStr) {}
 
     /// A wake-up it scheduled with [`Core::wake_at`].
-    fn on_wake(&mut self, _core: &mut Core, _key: &str, _token: u64) {}
+    fn on_wake(&mut self, _core: &mut Core, _key: &SmolStr, _token: u64) {}
 
     /// Its process starts, before the initial list.
     fn start(&mut self, _core: &mut Core) {}

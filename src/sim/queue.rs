@@ -166,13 +166,13 @@ impl WorkQueue {
 
     /// `Add`: process as soon as possible. Any waiting timer for the key
     /// stays (client-go keeps it, so it causes one more sync later).
-    pub fn add(&mut self, key: &str, now: Time) -> Wake {
-        if self.queued.insert(SmolStr::from(key)) { Wake::At(now) } else { Wake::Nothing }
+    pub fn add(&mut self, key: &SmolStr, now: Time) -> Wake {
+        if self.queued.insert(key.clone()) { Wake::At(now) } else { Wake::Nothing }
     }
 
     /// `AddAfter`: `d <= 0` is an `Add`; otherwise the key waits, and a key
     /// already waiting keeps the earlier of its two ready times.
-    pub fn add_after(&mut self, key: &str, delay: Millis, now: Time) -> Wake {
+    pub fn add_after(&mut self, key: &SmolStr, delay: Millis, now: Time) -> Wake {
         if delay <= 0 {
             return self.add(key, now);
         }
@@ -184,7 +184,7 @@ impl WorkQueue {
                 Wake::At(at)
             }
             None => {
-                self.waiting.insert(SmolStr::from(key), at);
+                self.waiting.insert(key.clone(), at);
                 Wake::At(at)
             }
         }
@@ -192,10 +192,10 @@ impl WorkQueue {
 
     /// `AddRateLimited`: wait `base · 2^n` (capped) where n counts the
     /// key's failures since the last `Forget`.
-    pub fn add_rate_limited(&mut self, key: &str, now: Time) -> Wake {
+    pub fn add_rate_limited(&mut self, key: &SmolStr, now: Time) -> Wake {
         let n = match self.failures.get_mut(key) {
             Some(n) => n,
-            None => self.failures.entry(SmolStr::from(key)).or_insert(0),
+            None => self.failures.entry(key.clone()).or_insert(0),
         };
         let delay = backoff(self.base, self.cap, *n);
         *n = n.saturating_add(1);
@@ -211,7 +211,7 @@ impl WorkQueue {
     /// wake-up superseded by an earlier one, or already served, gives
     /// [`Wake::Nothing`]; otherwise the key moves into the queue as by
     /// [`WorkQueue::add`].
-    pub fn fire(&mut self, key: &str, at: Time) -> Wake {
+    pub fn fire(&mut self, key: &SmolStr, at: Time) -> Wake {
         if self.waiting.get(key) != Some(&at) {
             return Wake::Nothing;
         }

@@ -10,11 +10,11 @@ use super::template::{job_from_template_in, job_name};
 use super::{Decision, DeleteCause, Missed, SyncContext, SyncOutcome};
 use crate::model::{ConcurrencyPolicy, CronJob, Job, Millis, Time};
 use crate::policy::api::{Api, ApiError};
-use crate::schedule::kube::{controller_parse, format_schedule};
+use crate::schedule::kube::controller_schedule;
 use crate::schedule::{Schedule, load_location};
 use smol_str::SmolStr;
 use std::borrow::Cow;
-use std::collections::BTreeSet;
+use std::sync::Arc;
 
 /// The v1 controller's FailedNeedsStart message for more than 100 misses.
 pub const V1_TOO_MANY_MISSED: &str = "Cannot determine if job needs to be started: too many missed start time (> 100). Set or decrease .spec.startingDeadlineSeconds or check clock skew";
@@ -143,8 +143,8 @@ fn sync_cronjob(
     if cj.spec.suspended() {
         return Exit::stop(Decision::Suspended);
     }
-    let formatted = format_schedule(&cj.spec.schedule, cj.spec.time_zone.as_deref());
-    if formatted.tz_in_schedule {
+    let (tz_in_schedule, parsed) = controller_schedule(&cj.spec.schedule, cj.spec.time_zone.as_deref());
+    if tz_in_schedule {
         rec.warning(
             "UnsupportedSchedule",
             format!(
@@ -153,7 +153,7 @@ fn sync_cronjob(
             ),
         );
     }
-    let sched = match controller_parse(&formatted.text) {
+    let sched = match parsed {
         Ok(s) => s,
         Err(e) => {
             rec.warning(
@@ -233,10 +233,8 @@ fn reconcile_jobs(
     rec: &mut Recorder,
 ) -> Result<(), ApiError> {
     let same_pass = ctx.settings.last_successful_time_same_pass;
-    let mut children = BTreeSet::new();
     for j in jobs {
         let uid = j.metadata.uid.as_str();
-        children.insert(uid);
         let found = in_active_list(&run.work, uid);
         let Some(cond) = j.finished_condition() else {
             if found {
@@ -271,9 +269,16 @@ fn reconcile_jobs(
         }
     }
     // Only the refs no listed Job accounts for are looked up (a snapshot:
-    // the loop edits the list).
-    let unlisted: Vec<_> =
-        run.work.status.active.iter().filter(|r| !children.contains(r.uid.as_str())).cloned().collect();
+    // the loop edits the list). Upstream keeps the listed uids in a set; the
+    // active list is short, so a scan of the listed Jobs finds the same.
+    let unlisted: Vec<_> = run
+        .work
+        .status
+        .active
+        .iter()
+        .filter(|r| !jobs.iter().any(|j| j.metadata.uid == r.uid))
+        .cloned()
+        .collect();
     for r in unlisted {
         match api.get_job(&r.namespace, &r.name) {
             Err(ApiError::NotFound) => {
@@ -360,7 +365,7 @@ fn create(
             if !is_controlled_by(&existing, cj) || in_active_list(cj, &existing.metadata.uid) {
                 return Exit::stop(Decision::AlreadyExistsIgnored { tick, job: name });
             }
-            (existing, true)
+            (Arc::new(existing), true)
         }
         Err(e) => {
             rec.warning("FailedCreate", format!("Error creating job: {e}"));
@@ -371,7 +376,7 @@ fn create(
     status.active.push(job_ref(&resp));
     status.last_schedule_time = Some(tick);
     run.update = true;
-    let job = resp.metadata.name;
+    let job = resp.metadata.name.clone();
     match missed::requeue_after(&run.work, ctx.now, sched, ctx.local) {
         Ok(d) => {
             let decision = if adopted {

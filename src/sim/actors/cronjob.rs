@@ -9,12 +9,13 @@ use super::cronjob_cache::Cache;
 use crate::model::{CronJob, Job};
 use crate::policy;
 use crate::policy::cronjob::{self, DeleteCause, SyncContext};
-use crate::schedule::kube::{controller_parse, format_schedule};
+use crate::schedule::kube::controller_schedule;
 use crate::schedule::text::concat;
 use crate::sim::actor::{Actor, Core, Enqueue, Listed, Process};
 use crate::sim::api_server::{Change, CronJobApi, Kinds, with_key};
 use crate::sim::log::{Controller, DeletedBy, Entry};
 use crate::sim::queue::WorkQueue;
+use smol_str::SmolStr;
 
 /// The CronJob controller (`ControllerV2`).
 #[derive(Debug, Default)]
@@ -51,7 +52,7 @@ impl Actor for CronJobController {
         }
     }
 
-    fn on_work(&mut self, core: &mut Core, key: &str) {
+    fn on_work(&mut self, core: &mut Core, key: &SmolStr) {
         self.sync(core, key);
     }
 
@@ -72,7 +73,13 @@ impl Actor for CronJobController {
 
 impl CronJobController {
     /// `updateCronJob` / `addCronJob` / `deleteCronJob`.
-    fn on_cronjob_change(&mut self, core: &mut Core, k: &str, old: Option<&CronJob>, new: Option<&CronJob>) {
+    fn on_cronjob_change(
+        &mut self,
+        core: &mut Core,
+        k: &SmolStr,
+        old: Option<&CronJob>,
+        new: Option<&CronJob>,
+    ) {
         let (Some(old), Some(new)) = (old, new) else {
             core.enqueue(&mut self.queue, k, Enqueue::Now);
             return;
@@ -82,8 +89,7 @@ impl CronJobController {
             core.enqueue(&mut self.queue, k, Enqueue::Now);
             return;
         }
-        let formatted = format_schedule(&new.spec.schedule, new.spec.time_zone.as_deref());
-        match controller_parse(&formatted.text) {
+        match controller_schedule(&new.spec.schedule, new.spec.time_zone.as_deref()).1 {
             Err(_) => {
                 let object = concat(&["CronJob/", k]);
                 let msg = format!("unparseable schedule for cronjob: {}", new.spec.schedule);
@@ -115,7 +121,10 @@ impl CronJobController {
                 continue;
             }
             with_key(owner.0, owner.1, |k| {
-                if self.cache.cronjobs.get(k).is_some_and(|cj| cj.metadata.uid == r.uid) {
+                // The cache's own key: cloning it allocates nothing.
+                if let Some((k, cj)) = self.cache.cronjobs.get_key_value(k)
+                    && cj.metadata.uid == r.uid
+                {
                     core.enqueue(&mut self.queue, k, Enqueue::Now);
                     first.get_or_insert(owner);
                 }
@@ -125,7 +134,7 @@ impl CronJobController {
 
     /// `processNextWorkItem` + `sync`: list, run the policy, write the
     /// status, log, and requeue per the result.
-    fn sync(&mut self, core: &mut Core, k: &str) {
+    fn sync(&mut self, core: &mut Core, k: &SmolStr) {
         let Some(cj) = self.cache.cronjobs.get(k).cloned() else {
             // Lister NotFound: nothing to do, no requeue.
             self.queue.forget(k);
@@ -181,14 +190,14 @@ fn attribute_deletions(core: &mut Core, deletions: &[cronjob::Deletion]) {
 
 fn log_sync(
     core: &mut Core,
-    k: &str,
+    k: &SmolStr,
     requeue_at: Option<crate::model::Time>,
     retry_at: Option<crate::model::Time>,
     decision: Option<cronjob::Decision>,
 ) {
     core.emit(Entry::Sync {
         controller: Controller::Cronjob,
-        object: k.into(),
+        object: k.clone(),
         requeue_at,
         retry_at,
         decision,

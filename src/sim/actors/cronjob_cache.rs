@@ -66,7 +66,7 @@ impl Cache {
         }
     }
 
-    fn insert_job(&mut self, key: &str, job: Arc<Job>) {
+    fn insert_job(&mut self, key: &SmolStr, job: Arc<Job>) {
         // A status write keeps the controller reference: the indexes stay.
         if let Some(slot) = self.jobs.get_mut(key)
             && same_owner(slot, &job)
@@ -77,10 +77,10 @@ impl Cache {
         self.remove_job(key);
         if let Some(r) = job.metadata.controller_ref() {
             let names = self.by_owner_name.entry(job.metadata.namespace.clone()).or_default();
-            names.entry(r.name.clone()).or_default().insert(SmolStr::from(key));
-            self.by_owner_uid.entry(r.uid.clone()).or_default().insert(SmolStr::from(key));
+            names.entry(r.name.clone()).or_default().insert(key.clone());
+            self.by_owner_uid.entry(r.uid.clone()).or_default().insert(key.clone());
         }
-        self.jobs.insert(key.into(), job);
+        self.jobs.insert(key.clone(), job);
     }
 
     fn remove_job(&mut self, key: &str) {

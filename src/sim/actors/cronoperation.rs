@@ -16,6 +16,7 @@ use crate::sim::actor::{Actor, Core, Enqueue, Listed, Process};
 use crate::sim::api_server::{Change, Kinds};
 use crate::sim::log::{DeletedBy, Entry};
 use crate::sim::queue::WorkQueue;
+use smol_str::SmolStr;
 
 /// The CronOperation controller.
 #[derive(Debug)]
@@ -56,7 +57,7 @@ impl Actor for CronOperationController {
         }
     }
 
-    fn on_work(&mut self, core: &mut Core, key: &str) {
+    fn on_work(&mut self, core: &mut Core, key: &SmolStr) {
         self.reconcile(core, key);
     }
 
@@ -73,7 +74,7 @@ impl Actor for CronOperationController {
 
 impl CronOperationController {
     /// One CronOperation reconcile and its side effects.
-    fn reconcile(&mut self, core: &mut Core, name: &str) {
+    fn reconcile(&mut self, core: &mut Core, name: &SmolStr) {
         let Some(co) = core.api.cronoperations.get(name).cloned() else {
             // Get NotFound: controller-runtime ends the reconcile quietly.
             self.queue.forget(name);
@@ -97,7 +98,7 @@ impl CronOperationController {
         }
         let (requeue_at, retry_at) = requeue_instants(core, &mut self.queue, name, &out.requeue);
         core.emit(Entry::CronOperationSync {
-            object: name.into(),
+            object: name.clone(),
             requeue_at,
             retry_at,
             decision: out.decision,
@@ -110,7 +111,7 @@ impl CronOperationController {
 pub(super) fn requeue_instants(
     core: &mut Core,
     queue: &mut WorkQueue,
-    key: &str,
+    key: &SmolStr,
     requeue: &Requeue,
 ) -> (Option<crate::model::Time>, Option<crate::model::Time>) {
     match requeue {

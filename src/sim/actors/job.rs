@@ -54,7 +54,7 @@ impl Actor for JobController {
         }
     }
 
-    fn on_work(&mut self, core: &mut Core, key: &str) {
+    fn on_work(&mut self, core: &mut Core, key: &SmolStr) {
         self.sync(core, key);
     }
 
@@ -73,7 +73,7 @@ impl Actor for JobController {
 impl JobController {
     /// `addJob`/`updateJob`/`deleteJob`: a new Job or a spec change syncs
     /// at once, other updates (status writes) after the batch period.
-    fn on_job_change(&mut self, core: &mut Core, k: &str, old: Option<&Job>, new: Option<&Job>) {
+    fn on_job_change(&mut self, core: &mut Core, k: &SmolStr, old: Option<&Job>, new: Option<&Job>) {
         match (old, new) {
             (_, None) => {
                 self.backoff.remove(k);
@@ -93,14 +93,14 @@ impl JobController {
 
     /// `addPod`/`updatePod`/`deletePod`: the owning Job syncs after the
     /// batch period.
-    fn on_pod_change(&mut self, core: &mut Core, job: &str) {
+    fn on_pod_change(&mut self, core: &mut Core, job: &SmolStr) {
         if core.api.jobs.contains_key(job) {
             core.enqueue(&mut self.queue, job, Enqueue::After(SYNC_JOB_BATCH_PERIOD));
         }
     }
 
     /// One `syncJob` and its side effects.
-    fn sync(&mut self, core: &mut Core, k: &str) {
+    fn sync(&mut self, core: &mut Core, k: &SmolStr) {
         self.queue.forget(k);
         let Some(job) = core.api.jobs.get(k).cloned() else {
             self.backoff.remove(k);
@@ -115,10 +115,11 @@ impl JobController {
         if out.backoff == BackoffRecord::default() {
             self.backoff.remove(k);
         } else {
-            self.backoff.insert(k.into(), out.backoff);
+            self.backoff.insert(k.clone(), out.backoff);
         }
         let ns = job.metadata.namespace.clone();
-        let object = concat(&["Job/", k]);
+        // The events' object, built only when there is an event.
+        let object = || concat(&["Job/", k]);
         // Counting terminal pods (finalizer removal) comes before the
         // status write upstream; the order is invisible in the log.
         for p in &out.pods_to_count {
@@ -136,7 +137,7 @@ impl JobController {
             if core.api.delete_pod(&pk).is_ok() {
                 core.flush_api_log();
                 core.emit(Entry::Event(policy::Event::normal(
-                    &object,
+                    object(),
                     "SuccessfulDelete",
                     format!("Deleted pod: {name}"),
                 )));
@@ -146,14 +147,14 @@ impl JobController {
             let started = job.status.start_time.is_none().then_some(out.status.start_time).flatten();
             if core.api.update_job_status(k, out.status.clone()).is_ok() {
                 if let Some(start_time) = started {
-                    core.emit(Entry::JobStarted { job: k.into(), start_time });
+                    core.emit(Entry::JobStarted { job: k.clone(), start_time });
                 }
                 if let Some(f) = &out.finished {
                     let cond = out.status.conditions.iter().find(|c| c.is_true(&f.condition));
                     let message = cond.map(|c| c.message.clone()).unwrap_or_default();
                     let finished_at = cond.and_then(|c| c.last_transition_time);
                     core.emit(Entry::JobFinished {
-                        job: k.into(),
+                        job: k.clone(),
                         condition: f.condition.clone(),
                         reason: f.reason.clone(),
                         message,
@@ -171,7 +172,7 @@ impl JobController {
             if core.api.create_pod(k, pod).is_ok() {
                 core.flush_api_log();
                 core.emit(Entry::Event(policy::Event::normal(
-                    &object,
+                    object(),
                     "SuccessfulCreate",
                     format!("Created pod: {name}"),
                 )));
@@ -215,8 +216,12 @@ fn new_pod(core: &mut Core, job: &Job) -> Pod {
 }
 
 /// A `Sync` entry without a CronJob decision.
-pub(crate) fn sync_entry(controller: Controller, k: &str, requeue_at: Option<crate::model::Time>) -> Entry {
-    Entry::Sync { controller, object: k.into(), requeue_at, retry_at: None, decision: None }
+pub(crate) fn sync_entry(
+    controller: Controller,
+    k: &SmolStr,
+    requeue_at: Option<crate::model::Time>,
+) -> Entry {
+    Entry::Sync { controller, object: k.clone(), requeue_at, retry_at: None, decision: None }
 }
 
 /// Five characters from the alphabet `generateName` uses, derived from the

@@ -92,7 +92,7 @@ impl Actor for Kubelet {
         self.observe_change(core, change);
     }
 
-    fn on_wake(&mut self, core: &mut Core, key: &str, token: u64) {
+    fn on_wake(&mut self, core: &mut Core, key: &SmolStr, token: u64) {
         self.step(core, key, token);
     }
 }
@@ -156,7 +156,7 @@ impl Kubelet {
         Some(a)
     }
 
-    fn schedule(&mut self, core: &mut Core, pod: &str, step: Step, at: Time) {
+    fn schedule(&mut self, core: &mut Core, pod: &SmolStr, step: Step, at: Time) {
         self.tokens += 1;
         let token = self.tokens;
         let Some(run) = self.pods.get_mut(pod) else { return };
@@ -179,7 +179,7 @@ impl Kubelet {
 
     /// A deleted pod: one not yet started ends at once; a running one
     /// ends at its natural exit or when the grace period runs out.
-    fn terminate(&mut self, core: &mut Core, k: &str, pod: &Pod) {
+    fn terminate(&mut self, core: &mut Core, k: &SmolStr, pod: &Pod) {
         let Some(run) = self.pods.get(k) else { return };
         if pod.status.phase.is_terminal() {
             return;
@@ -195,7 +195,7 @@ impl Kubelet {
     }
 
     /// Runs a scheduled kubelet step, if still current.
-    fn step(&mut self, core: &mut Core, k: &str, token: u64) {
+    fn step(&mut self, core: &mut Core, k: &SmolStr, token: u64) {
         let Some(run) = self.pods.get(k) else { return };
         if run.token != token {
             return;
@@ -212,7 +212,7 @@ impl Kubelet {
                     p.status.container_statuses =
                         vec![ContainerStatus { name: "main".into(), ..Default::default() }];
                 });
-                core.emit(Entry::PodStarted { pod: k.into(), job: run.job.clone() });
+                core.emit(Entry::PodStarted { pod: k.clone(), job: run.job.clone() });
                 let code = run.attempt.exit_code;
                 self.schedule(core, k, Step::Exit { code }, core.now().add(run.attempt.duration.max(0)));
             }
@@ -228,7 +228,14 @@ impl Kubelet {
     /// (`io.kubernetes.container.restartCount`) and the status reports the
     /// newest container's label. A Job's `pastBackoffLimitOnFailure` so
     /// sees restart N when run N+1 starts, not when run N exits.
-    fn container_restart(&mut self, core: &mut Core, k: &str, run: &PodRun, exit_code: i32, backoff: Millis) {
+    fn container_restart(
+        &mut self,
+        core: &mut Core,
+        k: &SmolStr,
+        run: &PodRun,
+        exit_code: i32,
+        backoff: Millis,
+    ) {
         let attempt = self.draw(core, &run.job).unwrap_or(run.attempt);
         let restarts = run.restarts + 1;
         if let Some(r) = self.pods.get_mut(k) {
@@ -242,7 +249,7 @@ impl Kubelet {
             }
         });
         core.emit(Entry::ContainerRestarted {
-            pod: k.into(),
+            pod: k.clone(),
             job: run.job.clone(),
             restart_count: restarts,
             exit_code,
@@ -252,7 +259,7 @@ impl Kubelet {
         self.schedule(core, k, Step::Exit { code }, core.now().add(attempt.duration.max(0)));
     }
 
-    fn container_exit(&mut self, core: &mut Core, k: &str, run: &PodRun, code: i32, deleting: bool) {
+    fn container_exit(&mut self, core: &mut Core, k: &SmolStr, run: &PodRun, code: i32, deleting: bool) {
         let api_now = core.api.api_now().trunc_seconds();
         let started = core.api.pods.get(k).and_then(|p| p.status.start_time);
         let terminated = ContainerTerminated {
@@ -287,6 +294,6 @@ impl Kubelet {
                 c.terminated = Some(terminated.clone());
             }
         });
-        core.emit(Entry::PodFinished { pod: k.into(), job: run.job.clone(), exit_code: code, phase });
+        core.emit(Entry::PodFinished { pod: k.clone(), job: run.job.clone(), exit_code: code, phase });
     }
 }

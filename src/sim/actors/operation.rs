@@ -98,13 +98,13 @@ impl Actor for OperationController {
         }
     }
 
-    fn on_work(&mut self, core: &mut Core, key: &str) {
+    fn on_work(&mut self, core: &mut Core, key: &SmolStr) {
         self.reconcile(core, key);
     }
 
     /// The end of an attempt; `token` is the Crossplane pod's epoch when it
     /// started.
-    fn on_wake(&mut self, core: &mut Core, key: &str, token: u64) {
+    fn on_wake(&mut self, core: &mut Core, key: &SmolStr, token: u64) {
         if token != core.process(Process::Crossplane).epoch {
             return;
         }
@@ -145,7 +145,7 @@ impl OperationController {
 
     /// One Operation reconcile: an attempt starts now and ends `elapsed`
     /// later, or (no attempt) ends at once.
-    fn reconcile(&mut self, core: &mut Core, name: &str) {
+    fn reconcile(&mut self, core: &mut Core, name: &SmolStr) {
         if self.in_flight.contains_key(name) {
             return;
         }
@@ -165,8 +165,8 @@ impl OperationController {
                 | OperationDecision::InvalidInput { .. }
                 | OperationDecision::Succeeded { .. }
         ) {
-            self.attempts.insert(name.into(), started + 1);
-            core.emit(Entry::OperationAttemptStarted { operation: name.into(), attempt: started + 1 });
+            self.attempts.insert(name.clone(), started + 1);
+            core.emit(Entry::OperationAttemptStarted { operation: name.clone(), attempt: started + 1 });
         }
         let elapsed: Millis = outcome.elapsed;
         let flight = Flight { outcome, pending };
@@ -174,13 +174,13 @@ impl OperationController {
             self.attempt_end(core, name, flight);
             return;
         }
-        self.in_flight.insert(name.into(), flight);
+        self.in_flight.insert(name.clone(), flight);
         let epoch = core.process(Process::Crossplane).epoch;
         core.wake_at(now.add(elapsed), name, epoch);
     }
 
     /// The end of an attempt: its final status write, events and requeue.
-    fn attempt_end(&mut self, core: &mut Core, name: &str, flight: Flight) {
+    fn attempt_end(&mut self, core: &mut Core, name: &SmolStr, flight: Flight) {
         if let Some(op) = &flight.pending {
             // NotFound when Replace or the scenario deleted it meanwhile.
             let _ = core.api.write_operation_status(op);
@@ -190,7 +190,7 @@ impl OperationController {
         let stored = core.api.operations.get(name).map(|o| o.status.failures);
         if let (OperationDecision::AttemptFailed { error, .. }, Some(failures)) = (&out.decision, stored) {
             core.emit(Entry::OperationAttemptFailed {
-                operation: name.into(),
+                operation: name.clone(),
                 failures,
                 error: error.into(),
             });
@@ -204,7 +204,12 @@ impl OperationController {
             self.queue.forget(name);
             (None, None)
         };
-        core.emit(Entry::OperationSync { object: name.into(), requeue_at, retry_at, decision: out.decision });
+        core.emit(Entry::OperationSync {
+            object: name.clone(),
+            requeue_at,
+            retry_at,
+            decision: out.decision,
+        });
     }
 }
 

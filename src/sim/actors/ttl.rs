@@ -9,6 +9,7 @@ use crate::sim::actor::{Actor, Core, Enqueue, Listed, Process};
 use crate::sim::api_server::{Change, Kinds};
 use crate::sim::log::{Controller, DeletedBy, Entry};
 use crate::sim::queue::WorkQueue;
+use smol_str::SmolStr;
 
 /// The TTL-after-finished controller.
 #[derive(Debug, Default)]
@@ -35,7 +36,7 @@ impl Actor for TtlController {
         }
     }
 
-    fn on_work(&mut self, core: &mut Core, key: &str) {
+    fn on_work(&mut self, core: &mut Core, key: &SmolStr) {
         self.sync(core, key);
     }
 
@@ -53,7 +54,7 @@ impl Actor for TtlController {
 impl TtlController {
     /// `addJob`/`updateJob`: enqueue finished Jobs with a TTL that are not
     /// being deleted (`needsCleanup`).
-    fn on_job_change(&mut self, core: &mut Core, k: &str, new: Option<&Job>) {
+    fn on_job_change(&mut self, core: &mut Core, k: &SmolStr, new: Option<&Job>) {
         let Some(j) = new else { return };
         if j.metadata.deletion_timestamp.is_none()
             && j.spec.ttl_seconds_after_finished.is_some()
@@ -65,7 +66,7 @@ impl TtlController {
 
     /// `processJob`: wait for expiry, then delete (Foreground, after a
     /// live re-check, which the store makes the same object).
-    fn sync(&mut self, core: &mut Core, k: &str) {
+    fn sync(&mut self, core: &mut Core, k: &SmolStr) {
         let Some(job) = core.api.jobs.get(k).cloned() else {
             self.queue.forget(k);
             core.emit(sync_entry(Controller::Ttl, k, None));
@@ -94,7 +95,7 @@ impl TtlController {
                 let retry_at = core.enqueue(&mut self.queue, k, Enqueue::RateLimited);
                 core.emit(Entry::Sync {
                     controller: Controller::Ttl,
-                    object: k.into(),
+                    object: k.clone(),
                     requeue_at: None,
                     retry_at,
                     decision: None,

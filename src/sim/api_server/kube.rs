@@ -2,9 +2,9 @@
 //! `namespace/name`, with deletion propagation and the garbage
 //! collector's part in it.
 
-use super::{ApiServer, Change, PodWas, key, split_key};
-use crate::model::defaults::{set_object_defaults_cronjob, set_object_defaults_job};
-use crate::model::{CronJob, Job, Pod, PodPhase, Time};
+use super::{ApiServer, Change, PodWas, key, split_key, with_key};
+use crate::model::defaults::{set_object_defaults_cronjob, set_object_defaults_job_spec};
+use crate::model::{CronJob, Job, Pod, PodPhase, Shared, Time};
 use crate::policy::job::JOB_TRACKING_FINALIZER;
 use crate::policy::{Api, ApiError, Propagation};
 use crate::schedule::text::{decimal, push_padded};
@@ -154,14 +154,14 @@ impl ApiServer {
 
     /// Stores a Job: `create_job` on behalf of a controller, or a Job the
     /// scenario seeds.
-    pub fn insert_job(&mut self, mut job: Job) -> Result<Job, ApiError> {
+    pub fn insert_job(&mut self, mut job: Job) -> Result<Arc<Job>, ApiError> {
         let k = key(&job.metadata.namespace, &job.metadata.name);
         if self.jobs.contains_key(&k) {
             return Err(ApiError::AlreadyExists);
         }
         // The API server defaults every Job on create, those the CronJob
         // controller makes from its (undefaulted) template included.
-        set_object_defaults_job(&mut job);
+        self.default_job(&mut job);
         self.admit(&mut job.metadata);
         let owner = job.metadata.controller_ref().filter(|r| r.kind == "CronJob");
         self.log.push(Entry::JobCreated {
@@ -189,14 +189,38 @@ impl ApiServer {
             });
         }
         self.pod_seq.insert(k.clone(), 0);
-        let shared = Arc::new(job.clone());
+        let shared = Arc::new(job);
         self.jobs.insert(k.clone(), Arc::clone(&shared));
-        self.changes.push_back(Change::Job { key: k, old: None, new: Some(shared) });
-        Ok(job)
+        self.changes.push_back(Change::Job { key: k, old: None, new: Some(Arc::clone(&shared)) });
+        Ok(shared)
+    }
+
+    /// `SetObjectDefaults_Job`, with the spec defaulted once per template:
+    /// the Jobs of one CronJob share their template's spec, and defaulting
+    /// it anew would copy it for every Job.
+    fn default_job(&mut self, job: &mut Job) {
+        if job.metadata.labels.is_empty() {
+            job.metadata.labels = job.spec.template.metadata.labels.clone();
+        }
+        let addr = Shared::addr(&job.spec);
+        if let Some((template, defaulted)) = self.defaulted_specs.get(&addr)
+            && Shared::ptr_eq(template, &job.spec)
+        {
+            job.spec = defaulted.clone();
+            return;
+        }
+        // The map keeps the template alive, so its address stays its own.
+        let template = job.spec.clone();
+        set_object_defaults_job_spec(&mut job.spec);
+        self.defaulted_specs.insert(addr, (template, job.spec.clone()));
     }
 
     /// Writes a Job's status (the Job controller's `UpdateStatus`).
-    pub fn update_job_status(&mut self, k: &str, status: crate::model::JobStatus) -> Result<(), ApiError> {
+    pub fn update_job_status(
+        &mut self,
+        k: &SmolStr,
+        status: crate::model::JobStatus,
+    ) -> Result<(), ApiError> {
         let rv = self.rv();
         let stored = self.jobs.get_mut(k).ok_or(ApiError::NotFound)?;
         let old = Arc::clone(stored);
@@ -204,7 +228,7 @@ impl ApiServer {
         job.status = status;
         job.metadata.resource_version = rv;
         let new = Arc::clone(stored);
-        self.changes.push_back(Change::Job { key: k.into(), old: Some(old), new: Some(new) });
+        self.changes.push_back(Change::Job { key: k.clone(), old: Some(old), new: Some(new) });
         Ok(())
     }
 
@@ -213,7 +237,9 @@ impl ApiServer {
     /// Foreground marks it and its pods, and removes it once the pods are
     /// gone.
     pub fn delete_job_key(&mut self, ns: &str, name: &str, propagation: Propagation) -> Result<(), ApiError> {
-        let k = key(ns, name);
+        // The stored key, shared rather than built anew.
+        let k = with_key(ns, name, |k| self.jobs.get_key_value(k).map(|(k, _)| k.clone()));
+        let k = k.ok_or(ApiError::NotFound)?;
         let api_now = self.api_now().trunc_seconds();
         let stored = self.jobs.get_mut(&k).ok_or(ApiError::NotFound)?;
         if stored.metadata.deletion_timestamp.is_some() {
@@ -251,16 +277,16 @@ impl ApiServer {
         Ok(())
     }
 
-    fn remove_job(&mut self, k: &str) {
+    fn remove_job(&mut self, k: &SmolStr) {
         if let Some(job) = self.jobs.remove(k) {
             self.pod_seq.remove(k);
-            self.log.push(Entry::JobRemoved { job: k.into() });
-            self.changes.push_back(Change::Job { key: k.into(), old: Some(job), new: None });
+            self.log.push(Entry::JobRemoved { job: k.clone() });
+            self.changes.push_back(Change::Job { key: k.clone(), old: Some(job), new: None });
         }
     }
 
     /// A Foreground-deleted Job leaves once it has no pods.
-    fn remove_job_if_done(&mut self, k: &str) {
+    fn remove_job_if_done(&mut self, k: &SmolStr) {
         let deleting = self.jobs.get(k).is_some_and(|j| j.metadata.deletion_timestamp.is_some());
         if deleting && self.pods_by_job.get(k).is_none_or(|s| s.is_empty()) {
             self.pods_by_job.remove(k);
@@ -334,12 +360,29 @@ impl ApiServer {
 
     /// The Job key of a pod's controller (empty when orphaned).
     pub fn job_of(&self, pod: &Pod) -> SmolStr {
-        pod.metadata.controller_ref().map(|r| key(&pod.metadata.namespace, &r.name)).unwrap_or_default()
+        let Some(r) = pod.metadata.controller_ref() else { return SmolStr::default() };
+        // The stored Job's key, when there is one, costs no allocation.
+        with_key(&pod.metadata.namespace, &r.name, |k| match self.jobs.get_key_value(k) {
+            Some((k, _)) => k.clone(),
+            None => SmolStr::from(k),
+        })
     }
 
     /// Applies an edit to a pod (kubelet status, finalizer removal) and
     /// removes it when it is deleted, terminal and free of finalizers.
-    pub fn update_pod(&mut self, k: &str, edit: impl FnOnce(&mut Pod)) -> Result<(), ApiError> {
+    pub fn update_pod(&mut self, k: &SmolStr, edit: impl FnOnce(&mut Pod)) -> Result<(), ApiError> {
+        let job = self.pods.get(k).map(|p| self.job_of(p)).ok_or(ApiError::NotFound)?;
+        self.update_pod_of(k, job, edit)
+    }
+
+    /// [`ApiServer::update_pod`] for a pod whose controlling Job's key the
+    /// caller already has (an edit never changes a pod's owner).
+    fn update_pod_of(
+        &mut self,
+        k: &SmolStr,
+        job: SmolStr,
+        edit: impl FnOnce(&mut Pod),
+    ) -> Result<(), ApiError> {
         let rv = self.rv();
         let stored = self.pods.get_mut(k).ok_or(ApiError::NotFound)?;
         let old = PodWas::of(stored);
@@ -347,27 +390,31 @@ impl ApiServer {
         edit(pod);
         pod.metadata.resource_version = rv;
         let new = Arc::clone(stored);
-        let job = self.job_of(&new);
-        self.changes.push_back(Change::Pod { key: k.into(), job, old: Some(old), new: Some(new) });
-        self.remove_pod_if_done(k);
+        self.changes.push_back(Change::Pod {
+            key: k.clone(),
+            job: job.clone(),
+            old: Some(old),
+            new: Some(new),
+        });
+        self.remove_pod_if_done(k, job);
         Ok(())
     }
 
     /// DELETE of a pod: sets the deletionTimestamp; the kubelet ends it
     /// within the grace period, and it leaves once terminal and free of
     /// finalizers.
-    pub fn delete_pod(&mut self, k: &str) -> Result<(), ApiError> {
+    pub fn delete_pod(&mut self, k: &SmolStr) -> Result<(), ApiError> {
         let now = self.api_now().trunc_seconds();
         let pod = self.pods.get(k).ok_or(ApiError::NotFound)?;
         if pod.metadata.deletion_timestamp.is_some() {
             return Ok(());
         }
         let job = self.job_of(pod);
-        self.log.push(Entry::PodDeleted { pod: k.into(), job });
-        self.update_pod(k, |p| p.metadata.deletion_timestamp = Some(now))
+        self.log.push(Entry::PodDeleted { pod: k.clone(), job: job.clone() });
+        self.update_pod_of(k, job, |p| p.metadata.deletion_timestamp = Some(now))
     }
 
-    fn remove_pod_if_done(&mut self, k: &str) {
+    fn remove_pod_if_done(&mut self, k: &SmolStr, job: SmolStr) {
         let Some(pod) = self.pods.get(k) else { return };
         let done = pod.metadata.deletion_timestamp.is_some()
             && pod.status.phase.is_terminal()
@@ -378,7 +425,6 @@ impl ApiServer {
         if !(done || orphan_done) {
             return;
         }
-        let job = self.job_of(pod);
         if let Some(pod) = self.pods.remove(k) {
             if let Some(set) = self.pods_by_job.get_mut(&job) {
                 set.remove(k);
@@ -387,7 +433,7 @@ impl ApiServer {
                 }
             }
             self.changes.push_back(Change::Pod {
-                key: k.into(),
+                key: k.clone(),
                 job: job.clone(),
                 old: Some(PodWas::of(&pod)),
                 new: None,
@@ -421,7 +467,7 @@ impl Api for CronJobApi<'_> {
         self.world.jobs.get(&key(ns, name)).map(|j| (**j).clone()).ok_or(ApiError::NotFound)
     }
 
-    fn create_job(&mut self, mut job: Job) -> Result<Job, ApiError> {
+    fn create_job(&mut self, mut job: Job) -> Result<Arc<Job>, ApiError> {
         if job.metadata.namespace.is_empty() {
             job.metadata.namespace = self.namespace.clone();
         }

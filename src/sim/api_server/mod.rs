@@ -18,7 +18,7 @@ pub use ops::owner_of;
 
 use super::log::{DeletedBy, Entry};
 use crate::model::crossplane::{CronOperation, Operation};
-use crate::model::{CronJob, Job, Millis, Pod, Time};
+use crate::model::{CronJob, Job, JobSpec, Millis, Pod, Shared, Time};
 use crate::policy::crossplane::Trigger;
 use rustc_hash::FxHashMap;
 use smol_str::SmolStr;
@@ -169,6 +169,9 @@ pub struct ApiServer {
     /// Pods created per Job so far: the sequence `generateName` suffixes
     /// are drawn from (see [`ApiServer::next_pod_seq`]).
     pod_seq: FxHashMap<SmolStr, u64>,
+    /// Job templates' specs and their defaulted versions, by the
+    /// template's address (see `ApiServer::default_job`).
+    defaulted_specs: FxHashMap<usize, (Shared<JobSpec>, Shared<JobSpec>)>,
     /// Crossplane's kinds are cluster-scoped: by name.
     pub cronoperations: BTreeMap<SmolStr, CronOperation>,
     /// Operations by name.

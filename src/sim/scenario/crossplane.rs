@@ -23,6 +23,8 @@ pub struct XpWorkloadObjects {
 }
 
 /// What a workload's manifest holds.
+// One per workload, built once at set-up: the size difference costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum WorkloadSpec {
     /// A CronJob workload.

@@ -43,36 +43,39 @@ fn the_clock_never_goes_backwards() {
 #[test]
 fn add_after_keeps_the_earlier_ready_time() {
     let mut wq = WorkQueue::new();
-    assert_eq!(wq.add_after("k", 1000, Time(0)), Wake::At(Time(1000)));
-    assert_eq!(wq.add_after("k", 5000, Time(0)), Wake::Nothing);
-    assert_eq!(wq.waiting_until("k"), Some(Time(1000)));
-    assert_eq!(wq.add_after("k", 500, Time(0)), Wake::At(Time(500)));
+    let k = smol_str::SmolStr::new_static("k");
+    assert_eq!(wq.add_after(&k, 1000, Time(0)), Wake::At(Time(1000)));
+    assert_eq!(wq.add_after(&k, 5000, Time(0)), Wake::Nothing);
+    assert_eq!(wq.waiting_until(&k), Some(Time(1000)));
+    assert_eq!(wq.add_after(&k, 500, Time(0)), Wake::At(Time(500)));
     // The superseded timer is stale when it fires.
-    assert_eq!(wq.fire("k", Time(1000)), Wake::Nothing);
-    assert_eq!(wq.fire("k", Time(500)), Wake::At(Time(500)));
+    assert_eq!(wq.fire(&k, Time(1000)), Wake::Nothing);
+    assert_eq!(wq.fire(&k, Time(500)), Wake::At(Time(500)));
 }
 
 #[test]
 fn an_immediate_add_is_deduplicated_until_processed() {
     let mut wq = WorkQueue::new();
-    assert_eq!(wq.add("k", Time(0)), Wake::At(Time(0)));
-    assert_eq!(wq.add("k", Time(0)), Wake::Nothing);
-    assert!(wq.take("k"));
-    assert!(!wq.take("k"));
-    assert_eq!(wq.add("k", Time(1)), Wake::At(Time(1)));
+    let k = smol_str::SmolStr::new_static("k");
+    assert_eq!(wq.add(&k, Time(0)), Wake::At(Time(0)));
+    assert_eq!(wq.add(&k, Time(0)), Wake::Nothing);
+    assert!(wq.take(&k));
+    assert!(!wq.take(&k));
+    assert_eq!(wq.add(&k, Time(1)), Wake::At(Time(1)));
 }
 
 #[test]
 fn rate_limited_retries_double_from_5ms_to_1000s() {
     let mut wq = WorkQueue::new();
-    assert_eq!(wq.add_rate_limited("k", Time(0)), Wake::At(Time(5)));
-    wq.fire("k", Time(5));
-    wq.take("k");
-    assert_eq!(wq.add_rate_limited("k", Time(5)), Wake::At(Time(15)));
-    wq.forget("k");
-    wq.fire("k", Time(15));
-    wq.take("k");
-    assert_eq!(wq.add_rate_limited("k", Time(20)), Wake::At(Time(25)));
+    let k = smol_str::SmolStr::new_static("k");
+    assert_eq!(wq.add_rate_limited(&k, Time(0)), Wake::At(Time(5)));
+    wq.fire(&k, Time(5));
+    wq.take(&k);
+    assert_eq!(wq.add_rate_limited(&k, Time(5)), Wake::At(Time(15)));
+    wq.forget(&k);
+    wq.fire(&k, Time(15));
+    wq.take(&k);
+    assert_eq!(wq.add_rate_limited(&k, Time(20)), Wake::At(Time(25)));
     assert_eq!(backoff(5, 1_000_000, 30), 1_000_000);
     assert_eq!(backoff(5, 1_000_000, 3), 40);
 }

@@ -57,7 +57,7 @@ fn background_deletion_removes_the_job_at_once_and_deletes_its_pods() {
     assert!(!w.jobs.contains_key("ns/a"));
     // The running pod stays until the kubelet ends it, then leaves.
     assert!(w.pods[p.as_str()].metadata.deletion_timestamp.is_some());
-    w.update_pod(&p, |p| p.status.phase = PodPhase::Failed).unwrap();
+    w.update_pod(&p.as_str().into(), |p| p.status.phase = PodPhase::Failed).unwrap();
     assert!(w.pods.is_empty());
     assert!(w.changes.iter().any(|c| matches!(c, Change::Job { new: None, .. })));
 }
@@ -69,7 +69,7 @@ fn foreground_deletion_keeps_the_job_until_its_pods_are_gone() {
     let p = pod_of(&mut w, "ns/a", "a-1");
     w.delete_job_key("ns", "a", Propagation::Foreground).unwrap();
     assert!(w.jobs["ns/a"].metadata.deletion_timestamp.is_some());
-    w.update_pod(&p, |p| p.status.phase = PodPhase::Succeeded).unwrap();
+    w.update_pod(&p.as_str().into(), |p| p.status.phase = PodPhase::Succeeded).unwrap();
     assert!(w.pods.is_empty());
     assert!(w.jobs.is_empty());
     assert_eq!(w.delete_job_key("ns", "a", Propagation::Foreground).unwrap_err(), ApiError::NotFound);

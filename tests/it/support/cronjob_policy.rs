@@ -113,7 +113,7 @@ impl Api for FakeApi {
         }
         self.jobs.get(name).cloned().ok_or(ApiError::NotFound)
     }
-    fn create_job(&mut self, mut job: Job) -> Result<Job, ApiError> {
+    fn create_job(&mut self, mut job: Job) -> Result<std::sync::Arc<Job>, ApiError> {
         if let Some(e) = &self.create_error {
             return Err(e.clone());
         }
@@ -123,7 +123,7 @@ impl Api for FakeApi {
         job.metadata.uid = format!("uid-{}", job.metadata.name).into();
         self.created.push(job.clone());
         self.jobs.insert(job.metadata.name.clone(), job.clone());
-        Ok(job)
+        Ok(job.into())
     }
     fn delete_job(&mut self, _ns: &str, name: &str, p: Propagation) -> Result<(), ApiError> {
         if let Some(e) = &self.delete_error {

@@ -99,7 +99,7 @@ impl Api for FakeApi {
         self.jobs.get(&key(namespace, name)).cloned().ok_or(ApiError::NotFound)
     }
 
-    fn create_job(&mut self, mut job: Job) -> Result<Job, ApiError> {
+    fn create_job(&mut self, mut job: Job) -> Result<std::sync::Arc<Job>, ApiError> {
         self.calls.push(format!("CREATE job {}/{}", job.metadata.namespace, job.metadata.name));
         if let Some(e) = &self.create_err {
             return Err(e.clone());
@@ -113,7 +113,7 @@ impl Api for FakeApi {
         job.metadata.creation_timestamp = Some(self.now.trunc_seconds());
         self.jobs.insert(k, job.clone());
         self.created.push(job.clone());
-        Ok(job)
+        Ok(job.into())
     }
 
     fn delete_job(&mut self, namespace: &str, name: &str, propagation: Propagation) -> Result<(), ApiError> {

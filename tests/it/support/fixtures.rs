@@ -53,7 +53,7 @@ pub fn cronjob(schedule: &str, policy: &str, created: Time) -> CronJob {
             concurrency_policy: policy.into(),
             job_template: JobTemplateSpec {
                 metadata: TemplateMeta { labels: map(&[("a", "b")]), annotations: map(&[("x", "y")]) },
-                spec: job_spec(),
+                spec: job_spec().into(),
             },
             ..Default::default()
         },

@@ -283,7 +283,8 @@ pub fn cronjob_from_cronoperation(
                 },
             },
             ..JobSpec::default()
-        },
+        }
+        .into(),
     };
     let mut cj = CronJob {
         api_version: "batch/v1".into(),

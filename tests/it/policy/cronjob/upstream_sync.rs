@@ -208,7 +208,7 @@ fn check_created(c: &Case, tick: cronwarp::model::Time, job: &Job, out: &SyncOut
             m.annotations.get(SCHEDULED_ANNOTATION)
         ));
     }
-    if job.spec != cases_job_spec() {
+    if *job.spec != cases_job_spec() {
         bad.push(format!("created spec differs from the template: {:?}", job.spec));
     }
     let last = out.cronjob.status.active.last();
