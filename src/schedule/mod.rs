@@ -117,6 +117,24 @@ impl Schedule {
         }
     }
 
+    /// [`Schedule::next`], remembered: a controller asks the same few
+    /// questions (the tick after the last schedule time, the one after
+    /// now) at every sync of a CronJob, so the last answers are kept per
+    /// thread and a repeated question costs a lookup instead of a walk over
+    /// the calendar. The answers are those of [`Schedule::next`].
+    pub fn next_remembered(&self, after: i64, local: Zone) -> Option<i64> {
+        let ScheduleKind::Spec(spec) = &self.kind else { return self.next(after, local) };
+        let zone = self.zone(local);
+        NEXT_MEMO.with_borrow_mut(|memo| {
+            if let Some(hit) = memo.find(spec, zone, after) {
+                return hit;
+            }
+            let r = next::spec_next(spec, zone, after);
+            memo.insert((*spec, zone, after, r));
+            r
+        })
+    }
+
     /// Iterates `Next` from `after`, feeding each result back in, exactly as
     /// robfig's callers do. Ends at the first zero time.
     pub fn iter_after(&self, after: i64, local: Zone) -> impl Iterator<Item = i64> + '_ {
@@ -158,4 +176,68 @@ pub fn format_rfc3339(unix: i64, zone: Zone) -> String {
     s.push(':');
     text::push_padded(&mut s, a / 60 % 60, 2);
     s
+}
+
+/// The last answers of [`Schedule::next_remembered`]: a few, replaced in
+/// turn, which is all one CronJob's sync asks again.
+struct NextMemo {
+    entries: Vec<(SpecSchedule, Zone, i64, Option<i64>)>,
+    oldest: usize,
+}
+
+impl NextMemo {
+    const SIZE: usize = 8;
+
+    fn find(&self, spec: &SpecSchedule, zone: Zone, after: i64) -> Option<Option<i64>> {
+        self.entries.iter().find(|e| e.2 == after && e.1 == zone && e.0 == *spec).map(|e| e.3)
+    }
+
+    fn insert(&mut self, entry: (SpecSchedule, Zone, i64, Option<i64>)) {
+        if self.entries.len() < Self::SIZE {
+            self.entries.push(entry);
+        } else {
+            self.entries[self.oldest] = entry;
+            self.oldest = (self.oldest + 1) % Self::SIZE;
+        }
+    }
+}
+
+thread_local! {
+    static NEXT_MEMO: std::cell::RefCell<NextMemo> =
+        const { std::cell::RefCell::new(NextMemo { entries: Vec::new(), oldest: 0 }) };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Location, Schedule, Zone, load_location};
+
+    /// The remembered answers are keyed by schedule, zone and instant: a
+    /// second pass (all hits) and interleaved schedules and local zones
+    /// give exactly what a fresh `next` gives.
+    #[test]
+    fn remembered_next_answers_as_next_does() {
+        let berlin = match load_location("Europe/Berlin") {
+            Ok(Location::Zone(z)) => z,
+            other => panic!("Europe/Berlin loads as a zone: {other:?}"),
+        };
+        let specs = ["0 2 * * *", "TZ=America/New_York 30 2 * * *", "*/7 * * * *", "@every 90m"];
+        let schedules: Vec<Schedule> = specs.iter().filter_map(|s| Schedule::parse(s).ok()).collect();
+        assert_eq!(schedules.len(), specs.len());
+        // Around the 2025 spring-forward in both zones.
+        let start = 1_741_300_000i64;
+        for _pass in 0..2 {
+            for step in 0..400 {
+                let t = start + step * 3_607;
+                for s in &schedules {
+                    for local in [Zone::Utc, berlin] {
+                        assert_eq!(
+                            s.next_remembered(t, local),
+                            s.next(t, local),
+                            "{s:?} after {t} in {local:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
 }

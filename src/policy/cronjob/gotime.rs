@@ -14,8 +14,14 @@ pub const GO_ZERO: Time = Time(-62_135_596_800_000);
 const MAX_DURATION_MS: Millis = 9_223_372_036_854;
 
 /// robfig `Schedule.Next(t)`: strictly after `t`, whole seconds, Go's zero
-/// time when nothing matches.
+/// time when nothing matches (see [`Schedule::next_remembered`]).
 pub fn next(schedule: &Schedule, t: Time, local: Zone) -> Time {
+    schedule.next_remembered(t.unix(), local).map(Time::from_unix).unwrap_or(GO_ZERO)
+}
+
+/// [`next`] computed afresh, not from the remembered answers (for long
+/// walks, whose answers are asked once).
+pub fn next_fresh(schedule: &Schedule, t: Time, local: Zone) -> Time {
     schedule.next(t.unix(), local).map(Time::from_unix).unwrap_or(GO_ZERO)
 }
 

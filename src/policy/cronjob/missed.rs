@@ -152,7 +152,10 @@ fn walk(
         if !visit(t) {
             return Ok(());
         }
-        let n = gotime::next(schedule, t, local);
+        // A sync's usual walk is a step or two, asked again at every sync;
+        // a long catch-up walk would only churn the remembered answers.
+        let n =
+            if steps < 2 { gotime::next(schedule, t, local) } else { gotime::next_fresh(schedule, t, local) };
         if n == t {
             return Err(ScheduleFault::NeverReturns { at: t });
         }
