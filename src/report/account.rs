@@ -9,6 +9,7 @@ use super::types::*;
 use super::{MAX_ROWS, ON_TIME};
 use crate::model::{Millis, Time};
 use crate::schedule::{Schedule, ScheduleKind, Zone, format_rfc3339, kube};
+use crate::sim::edit::SpecEdit;
 use crate::sim::log::DeletedBy;
 use crate::sim::{CronJobMeta, WorkloadKind};
 use smol_str::SmolStr;
@@ -234,34 +235,38 @@ impl Account {
         }
     }
 
-    pub(super) fn spec_change(&mut self, change: &str, at: Time) {
+    pub(super) fn spec_change(&mut self, change: &SpecEdit, at: Time) {
         if self.meta.kind == WorkloadKind::CronOperation && crossplane::spec_change(self, change, at) {
             return;
         }
-        let (field, value) = change.split_once('=').unwrap_or((change, ""));
-        match field {
-            "suspend" => {
-                self.suspended = value == "true";
+        match change {
+            SpecEdit::Suspend(on) => {
+                self.suspended = *on;
                 if self.suspended {
                     self.note_all(|n| n.suspended = true);
                 }
             }
-            "schedule" | "timeZone" => {
-                if field == "schedule" {
-                    self.meta.schedule = value.to_string();
-                } else {
-                    self.meta.time_zone = (!value.is_empty()).then(|| value.to_string());
-                }
-                let f = kube::format_schedule(&self.meta.schedule, self.meta.time_zone.as_deref());
-                self.schedule = kube::controller_parse(&f.text).ok();
-                self.upcoming = None;
-                self.exhausted = false;
-                self.report.notes.push(format!("{field} changed to {value:?}"));
+            SpecEdit::Schedule(sched) => {
+                self.meta.schedule = sched.clone();
+                self.schedule_changed("schedule", sched);
             }
-            "startingDeadlineSeconds" => self.meta.starting_deadline_seconds = value.parse().ok(),
-            "concurrencyPolicy" => self.meta.concurrency_policy = value.to_string(),
-            _ => {}
+            SpecEdit::TimeZone(zone) => {
+                self.meta.time_zone = zone.clone();
+                self.schedule_changed("timeZone", zone.as_deref().unwrap_or(""));
+            }
+            SpecEdit::StartingDeadlineSeconds(d) => self.meta.starting_deadline_seconds = *d,
+            SpecEdit::ConcurrencyPolicy(p) => self.meta.concurrency_policy = p.clone(),
+            SpecEdit::Paused(_) | SpecEdit::Delete => {}
         }
+    }
+
+    /// The ticks follow the edited schedule (or zone) from now on.
+    fn schedule_changed(&mut self, field: &str, value: &str) {
+        let f = kube::format_schedule(&self.meta.schedule, self.meta.time_zone.as_deref());
+        self.schedule = kube::controller_parse(&f.text).ok();
+        self.upcoming = None;
+        self.exhausted = false;
+        self.report.notes.push(format!("{field} changed to {value:?}"));
     }
 
     pub(super) fn started(&mut self, tick: Time, at: Time, job: &str) {

@@ -276,7 +276,7 @@ impl Accountant {
             }
             Fault::SpecChange { object, change } => {
                 if let Some(acc) = self.accounts.get_mut(object.as_str()) {
-                    if change.starts_with("schedule=") || change.starts_with("timeZone=") {
+                    if change.moves_ticks() {
                         acc.dst_flush(self.now);
                     }
                     acc.spec_change(change, self.now);

@@ -16,9 +16,9 @@ use super::accountant::Accounts;
 use super::reasons::{Notes, Pending};
 use super::types::TickOutcome;
 use crate::model::Time;
-use crate::model::crossplane::ANNOTATION_PAUSED;
 use crate::policy::crossplane::CronDecision;
 use crate::schedule::{ScheduleKind, Zone, format_rfc3339};
+use crate::sim::edit::SpecEdit;
 use crate::sim::log::{DeletedBy, Entry};
 use smol_str::SmolStr;
 use std::collections::BTreeMap;
@@ -68,18 +68,17 @@ impl XpState {
 /// A CronOperation edit at `at`: setting or removing `crossplane.io/paused`
 /// (the scenario's pause and unpause) is handled here; a schedule edit is
 /// remembered, then left (like any other edit, false) to the account.
-pub(super) fn spec_change(acc: &mut Account, change: &str, at: Time) -> bool {
-    if change.starts_with("schedule=") {
-        acc.xp.edited_at = Some(at);
-        return false;
-    }
-    let Some(rest) = change.strip_prefix(ANNOTATION_PAUSED) else { return false };
-    match rest {
-        "=true" => {
+pub(super) fn spec_change(acc: &mut Account, change: &SpecEdit, at: Time) -> bool {
+    match change {
+        SpecEdit::Schedule(_) => {
+            acc.xp.edited_at = Some(at);
+            return false;
+        }
+        SpecEdit::Paused(true) => {
             acc.suspended = true;
             acc.note_all(|n| n.suspended = true);
         }
-        " removed" | "=false" => {
+        SpecEdit::Paused(false) => {
             acc.suspended = false;
             // Only a reconcile shows the controller noticed; until then the
             // owed slots wait on bug B3.

@@ -21,6 +21,7 @@ mod glyphs;
 mod timeline;
 
 use crate::model::{Time, format_duration};
+use crate::sim::edit::SpecEdit;
 use crate::sim::log::{DeletedBy, Record};
 use crate::sim::{CronJobMeta, WorkloadKind};
 use glyphs::{FAMILY, GlyphSvg, Runs};
@@ -462,14 +463,16 @@ fn draw(buf: &mut String, runs: Runs, tl: &Timeline, meta: &CronJobMeta, aggrega
     // A change label that would overlap the previous one is left out (the
     // line stays).
     let mut free_from = i32::MIN;
-    for (t, what) in &tl.changes {
+    for (t, edit) in &tl.changes {
+        // A deletion reads as what happened, the other edits as the log has them.
+        let what = if *edit == SpecEdit::Delete { "deleted".to_string() } else { edit.to_string() };
         let (px, py) = chart.backend_coord(&(t.0, rows));
         if px + 3 < free_from {
             continue;
         }
-        free_from = px + 3 + glyphs::measure(what, 10.0).0.ceil() as i32 + 6;
+        free_from = px + 3 + glyphs::measure(&what, 10.0).0.ceil() as i32 + 6;
         let style = font(10.0, CHANGE).pos(Pos::new(HPos::Left, VPos::Bottom));
-        root.draw(&Text::new(what.clone(), (px + 3, py - 2), style))?;
+        root.draw(&Text::new(what, (px + 3, py - 2), style))?;
     }
 
     // Legend: left to right, wrapping.

@@ -13,9 +13,10 @@
 
 use super::api_server::{ApiServer, Change, Kinds};
 use super::behaviour::Behaviour;
+use super::edit::SpecEdit;
 use super::log::{Entry, Record};
 use super::queue::{EventQueue, Wake, WorkQueue};
-use super::scenario::{Edit, XpEdit};
+use super::run::WorkloadKind;
 use crate::model::{Millis, Time};
 use crate::policy::Settings;
 use crate::schedule::Zone;
@@ -112,19 +113,15 @@ pub enum Ev {
         /// When the downtime began.
         start: Time,
     },
-    /// A scenario edit of a CronJob (`kubectl edit`).
-    EditCronJob {
-        /// The CronJob, `namespace/name`.
+    /// A scenario edit (`kubectl edit`, `annotate` or `delete`) of a
+    /// CronJob or a CronOperation.
+    Edit {
+        /// Which kind of object.
+        kind: WorkloadKind,
+        /// The CronJob's `namespace/name`, or the CronOperation's name.
         object: SmolStr,
         /// The edit.
-        edit: Edit,
-    },
-    /// A scenario edit of a CronOperation.
-    EditCronOperation {
-        /// The CronOperation's name.
-        object: SmolStr,
-        /// The edit.
-        edit: XpEdit,
+        edit: SpecEdit,
     },
 }
 

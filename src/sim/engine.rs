@@ -12,11 +12,11 @@
 
 use super::actor::{Actor, ActorId, Core, Ev, Listed, Process};
 use super::api_server::{Change, Kinds};
+use super::edit::SpecEdit;
 use super::log::{Entry, Fault};
 use super::queue::Wake;
-use super::scenario::{Edit, XpEdit};
+use super::run::WorkloadKind;
 use crate::model::Time;
-use crate::model::validation::validate_cronjob_update;
 use smol_str::SmolStr;
 
 /// More events than this at one instant means a livelock.
@@ -132,8 +132,7 @@ impl Engine {
                 }
                 self.start_control_plane();
             }
-            Ev::EditCronJob { object, edit } => self.edit_cronjob(&object, &edit),
-            Ev::EditCronOperation { object, edit } => self.edit_cronoperation(&object, &edit),
+            Ev::Edit { kind, object, edit } => self.edit(kind, &object, &edit),
         }
     }
 
@@ -251,50 +250,32 @@ impl Engine {
         (0..self.routes.len()).filter(|&i| self.routes[i].0 == p).map(|i| i as ActorId).collect()
     }
 
-    /// A scenario edit of a CronJob, as `kubectl edit` would make it: the
-    /// API server validates the update and rejects an invalid one (the
-    /// `Fault` record says why); editing a CronJob that is gone changes
-    /// nothing.
-    fn edit_cronjob(&mut self, cronjob: &str, edit: &Edit) {
+    /// A scenario edit, as `kubectl edit`, `annotate` or `delete` would
+    /// make it: the API server validates an update and refuses an invalid
+    /// one (the `Fault` record says why); editing an object that is gone
+    /// changes nothing. A deletion with kube-controller-manager up lets its
+    /// garbage collector take the object's Jobs or Operations at once.
+    fn edit(&mut self, kind: WorkloadKind, object: &str, edit: &SpecEdit) {
         let gc_running = !self.core.process(Process::ControllerManager).down;
         let core = &mut self.core;
-        if let Edit::Delete = edit {
-            core.emit(Entry::Fault(Fault::CronJobDeleted { object: cronjob.into() }));
-            let _ = core.api.delete_cronjob(cronjob, gc_running);
+        if let SpecEdit::Delete = edit {
+            core.emit(Entry::Fault(Fault::CronJobDeleted { object: object.into() }));
+            let _ = match kind {
+                WorkloadKind::CronJob => core.api.delete_cronjob(object, gc_running),
+                WorkloadKind::CronOperation => core.api.delete_cronoperation(object, gc_running),
+            };
             return;
         }
-        let rejected = match core.api.cronjobs.get(cronjob) {
-            None => Some("not found".to_string()),
-            Some(old) => {
-                let mut new = (**old).clone();
-                edit.apply(&mut new);
-                let errs = validate_cronjob_update(&new, old);
-                (!errs.is_empty()).then(|| errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "))
+        let applied = match kind {
+            WorkloadKind::CronJob => core.api.edit_cronjob(object, |cj| edit.apply_to_cronjob(cj)),
+            WorkloadKind::CronOperation => {
+                core.api.edit_cronoperation(object, |co| edit.apply_to_cronoperation(co))
             }
         };
-        let (object, change) = (cronjob.to_string(), edit.describe());
-        match rejected {
-            Some(error) => core.emit(Entry::Fault(Fault::SpecChangeRejected { object, change, error })),
-            None => {
-                core.emit(Entry::Fault(Fault::SpecChange { object, change }));
-                let _ = core.api.update_cronjob_spec(cronjob, |cj| edit.apply(cj));
-            }
-        }
-    }
-
-    /// A scenario edit of a CronOperation, as `kubectl edit` would make it.
-    fn edit_cronoperation(&mut self, name: &str, edit: &XpEdit) {
-        let gc_running = !self.core.process(Process::ControllerManager).down;
-        let core = &mut self.core;
-        if let XpEdit::Delete = edit {
-            core.emit(Entry::Fault(Fault::CronJobDeleted { object: name.into() }));
-            let _ = core.api.delete_cronoperation(name, gc_running);
-            return;
-        }
-        let (object, change) = (name.to_string(), edit.describe());
-        match core.api.edit_cronoperation(name, |co| edit.apply(co)) {
-            Ok(()) => core.emit(Entry::Fault(Fault::SpecChange { object, change })),
-            Err(error) => core.emit(Entry::Fault(Fault::SpecChangeRejected { object, change, error })),
-        }
+        let (object, change) = (object.to_string(), edit.clone());
+        core.emit(Entry::Fault(match applied {
+            Ok(()) => Fault::SpecChange { object, change },
+            Err(error) => Fault::SpecChangeRejected { object, change, error },
+        }));
     }
 }

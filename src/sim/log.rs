@@ -35,6 +35,7 @@
 //! Object names are `namespace/name` (`Event.object` is `Kind/namespace/name`
 //! as [`policy::Event`] defines it).
 
+use super::edit::SpecEdit;
 use crate::model::{Millis, PodPhase, Time};
 use crate::policy::crossplane::{CronDecision, OperationDecision};
 use crate::policy::{self, Propagation, cronjob::Decision};
@@ -121,8 +122,9 @@ pub enum Fault {
     SpecChange {
         /// The CronJob, `namespace/name`.
         object: String,
-        /// The field and its new value, e.g. `suspend=true`.
-        change: String,
+        /// The edit (in the log: the field and its new value, e.g.
+        /// `suspend=true`).
+        change: SpecEdit,
     },
     /// A scenario edit the API server refused (validation `error`, or the
     /// CronJob is gone): nothing changed.
@@ -130,8 +132,8 @@ pub enum Fault {
     SpecChangeRejected {
         /// The CronJob, `namespace/name`.
         object: String,
-        /// The refused edit, e.g. `suspend=true`.
-        change: String,
+        /// The refused edit (in the log, e.g. `suspend=true`).
+        change: SpecEdit,
         /// Why the API server refused it.
         error: String,
     },

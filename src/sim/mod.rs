@@ -10,6 +10,7 @@ pub mod actors;
 pub mod api_server;
 pub mod behaviour;
 pub mod duration;
+pub mod edit;
 pub mod engine;
 pub mod log;
 pub mod partition;

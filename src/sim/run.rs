@@ -340,7 +340,7 @@ impl Setup<'_> {
             link_active_refs(&mut core.api, &k);
             for c in &w.changes {
                 let edit = c.edit().map_err(|e| SimError { message: format!("{what}: {e}") })?;
-                core.queue.push(c.at, Ev::EditCronJob { object: k.clone(), edit });
+                core.queue.push(c.at, Ev::Edit { kind: WorkloadKind::CronJob, object: k.clone(), edit });
             }
         }
         for (s, e) in downtime_windows(scenario) {
@@ -482,7 +482,7 @@ fn seed_cronoperation(
     }
     for (j, c) in w.changes.iter().enumerate() {
         let edit = c.xp_edit().map_err(|e| fail(format!("changes[{j}]: {e}")))?;
-        core.queue.push(c.at, Ev::EditCronOperation { object: name.clone(), edit });
+        core.queue.push(c.at, Ev::Edit { kind: WorkloadKind::CronOperation, object: name.clone(), edit });
     }
     Ok(xp_meta_of(&co, local_name, scenario))
 }

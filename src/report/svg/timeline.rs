@@ -6,6 +6,7 @@ use super::super::account::first_cursor;
 use crate::model::Time;
 use crate::schedule::kube::{controller_parse, format_schedule};
 use crate::schedule::{Location, ScheduleKind, Zone, load_location};
+use crate::sim::edit::SpecEdit;
 use crate::sim::log::{DeletedBy, Entry, Fault, Record};
 use crate::sim::{CronJobMeta, WorkloadKind};
 use std::collections::{BTreeMap, BTreeSet};
@@ -79,8 +80,8 @@ pub struct Timeline {
     pub ticks: Ticks,
     pub deletions: Vec<(Time, DeletedBy)>,
     pub downtime: Vec<(Time, Time)>,
-    /// Spec changes and the CronJob's deletion, `field=value`.
-    pub changes: Vec<(Time, String)>,
+    /// Spec changes and the workload's deletion ([`SpecEdit::Delete`]).
+    pub changes: Vec<(Time, SpecEdit)>,
     /// Windows with `spec.suspend: true` (a CronOperation: paused by
     /// annotation).
     pub suspended: Vec<(Time, Time)>,
@@ -136,7 +137,7 @@ impl Timeline {
                     changes.push((r.time, change.clone()));
                 }
                 Entry::Fault(Fault::CronJobDeleted { object }) if *object == meta.key => {
-                    changes.push((r.time, "deleted".to_string()));
+                    changes.push((r.time, SpecEdit::Delete));
                 }
                 _ => {}
             }
@@ -208,24 +209,20 @@ fn run_fact<'a>(entry: &'a Entry, key: &str) -> Option<RunFact<'a>> {
     })
 }
 
-/// `crossplane.io/paused` set and removed, as the log names the changes.
-const PAUSED: &str = "crossplane.io/paused=true";
-const UNPAUSED: &str = "crossplane.io/paused removed";
-
 /// The spans with `suspend: true` (or paused), from the initial value and
 /// the `suspend=` (pause) changes.
 fn suspended_windows(
     initially: bool,
     start: Time,
     end: Time,
-    changes: &[(Time, String)],
+    changes: &[(Time, SpecEdit)],
 ) -> Vec<(Time, Time)> {
     let mut out = Vec::new();
     let mut since = initially.then_some(start);
     for (t, c) in changes {
-        match (c.as_str(), since) {
-            ("suspend=true" | PAUSED, None) => since = Some(*t),
-            ("suspend=false" | UNPAUSED, Some(s)) => {
+        match (c, since) {
+            (SpecEdit::Suspend(true) | SpecEdit::Paused(true), None) => since = Some(*t),
+            (SpecEdit::Suspend(false) | SpecEdit::Paused(false), Some(s)) => {
                 out.push((s, *t));
                 since = None;
             }
@@ -262,19 +259,20 @@ fn assign_lanes(bars: &mut [Bar], min_gap: i64) -> usize {
 
 /// The schedule in force over time: the initial one, then each
 /// `schedule=`/`timeZone=` change (later edits are drawn from their time on).
-fn schedule_segments(meta: &CronJobMeta, changes: &[(Time, String)]) -> Vec<(Time, String, Option<String>)> {
+fn schedule_segments(
+    meta: &CronJobMeta,
+    changes: &[(Time, SpecEdit)],
+) -> Vec<(Time, String, Option<String>)> {
     let mut segs = vec![(meta.horizon_start, meta.schedule.clone(), meta.time_zone.clone())];
     for (t, c) in changes {
         let (mut sched, mut tz) = match segs.last() {
             Some((_, s, z)) => (s.clone(), z.clone()),
             None => continue,
         };
-        if let Some(s) = c.strip_prefix("schedule=") {
-            sched = s.to_string();
-        } else if let Some(z) = c.strip_prefix("timeZone=") {
-            tz = (!z.is_empty()).then(|| z.to_string());
-        } else {
-            continue;
+        match c {
+            SpecEdit::Schedule(s) => sched = s.clone(),
+            SpecEdit::TimeZone(z) => tz = z.clone(),
+            _ => continue,
         }
         segs.push((*t, sched, tz));
     }
@@ -288,7 +286,7 @@ fn schedule_segments(meta: &CronJobMeta, changes: &[(Time, String)]) -> Vec<(Tim
 /// Operation's creation (`creations`, sorted) moves, as the report does.
 fn schedule_ticks(
     meta: &CronJobMeta,
-    changes: &[(Time, String)],
+    changes: &[(Time, SpecEdit)],
     scheduled: &BTreeSet<Time>,
     creations: &[Time],
 ) -> Ticks {
@@ -395,7 +393,7 @@ mod tests {
     #[test]
     fn a_schedule_change_starts_a_new_segment() {
         let meta = meta(WorkloadKind::CronJob, "default/a", "0 * * * *", 4, None);
-        let changes = vec![(Time::from_unix(7200), "schedule=*/30 * * * *".to_string())];
+        let changes = vec![(Time::from_unix(7200), SpecEdit::Schedule("*/30 * * * *".into()))];
         let t = schedule_ticks(&meta, &changes, &BTreeSet::new(), &[]);
         let secs: Vec<i64> = t.times.iter().map(|t| t.unix()).collect();
         assert_eq!(secs, [3600, 7200, 9000, 10800, 12600]);

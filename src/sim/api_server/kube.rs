@@ -4,6 +4,7 @@
 
 use super::{ApiServer, Change, PodWas, key, split_key, with_key};
 use crate::model::defaults::{set_object_defaults_cronjob, set_object_defaults_job_spec};
+use crate::model::validation::validate_cronjob_update;
 use crate::model::{CronJob, Job, Pod, PodPhase, Shared, Time};
 use crate::policy::job::JOB_TRACKING_FINALIZER;
 use crate::policy::{Api, ApiError, Propagation};
@@ -70,6 +71,19 @@ impl ApiServer {
         let new = Arc::clone(stored);
         self.changes.push_back(Change::CronJob { key: k.into(), old: Some(old), new: Some(new) });
         Ok(())
+    }
+
+    /// `kubectl edit` of a CronJob: the API server validates the update and
+    /// refuses an invalid one, which changes nothing (the error says why).
+    pub fn edit_cronjob(&mut self, k: &str, edit: impl Fn(&mut CronJob)) -> Result<(), String> {
+        let old = self.cronjobs.get(k).ok_or_else(|| "not found".to_string())?;
+        let mut new = (**old).clone();
+        edit(&mut new);
+        let errs = validate_cronjob_update(&new, old);
+        if !errs.is_empty() {
+            return Err(errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "));
+        }
+        self.update_cronjob_spec(k, edit).map_err(|e| e.to_string())
     }
 
     /// `UpdateStatus`: writes `cj.status` to the stored object of the same

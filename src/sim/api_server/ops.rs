@@ -264,7 +264,7 @@ impl CrossplaneApi for ApiServer {
 mod tests {
     use super::*;
     use crate::model::Time;
-    use crate::sim::scenario::XpEdit;
+    use crate::sim::edit::SpecEdit;
 
     fn co(name: &str) -> CronOperation {
         let mut co = CronOperation::default();
@@ -282,15 +282,18 @@ mod tests {
     fn generation_moves_on_spec_edits_only() {
         let mut s = ApiServer::default();
         s.create_cronoperation(co("a")).unwrap();
-        s.edit_cronoperation("a", |c| XpEdit::Pause.apply(c)).unwrap();
+        s.edit_cronoperation("a", |c| SpecEdit::Paused(true).apply_to_cronoperation(c)).unwrap();
         assert_eq!(s.generations["a"], 1);
         assert_eq!(
             s.changes.back(),
             Some(&Change::CronOperation { name: "a".into(), trigger: Trigger::MetadataChanged })
         );
-        s.edit_cronoperation("a", |c| XpEdit::Schedule("*/5 * * * *".into()).apply(c)).unwrap();
+        s.edit_cronoperation("a", |c| SpecEdit::Schedule("*/5 * * * *".into()).apply_to_cronoperation(c))
+            .unwrap();
         assert_eq!(s.generations["a"], 2);
-        let bad = s.edit_cronoperation("a", |c| XpEdit::ConcurrencyPolicy("Never".into()).apply(c));
+        let bad = s.edit_cronoperation("a", |c| {
+            SpecEdit::ConcurrencyPolicy("Never".into()).apply_to_cronoperation(c)
+        });
         assert!(bad.unwrap_err().contains("spec.concurrencyPolicy: Unsupported value"));
     }
 

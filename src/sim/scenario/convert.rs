@@ -15,7 +15,7 @@ pub use objects::{
     cronoperation_from_cronjob, schedule_with_zone, split_zone,
 };
 
-use super::{Change, Edit, Scenario, ScenarioError, Source, WorkloadSpec, XpEdit, err};
+use super::{Change, Scenario, ScenarioError, Source, SpecEdit, WorkloadSpec, err};
 use crate::model::{Millis, format_duration};
 use crate::policy::crossplane::ATTEMPT_TIMEOUT;
 use crate::sim::behaviour::{Behaviour, Distribution, Timing, Z99};
@@ -362,14 +362,14 @@ fn changes_to_crossplane(
     for c in in_time_order(changes) {
         let at = c.at;
         let converted = match c.edit().map_err(|e| err("changes", e))? {
-            Edit::Suspend => Change { at, pause: true, ..Change::default() },
-            Edit::Resume => {
+            SpecEdit::Suspend(true) => Change { at, pause: true, ..Change::default() },
+            SpecEdit::Suspend(false) => {
                 notes.push(format!(
                     "resume at {at} became unpause: an annotation-only change, which the CronOperation controller may not notice (bug B3)"
                 ));
                 Change { at, unpause: true, ..Change::default() }
             }
-            Edit::Schedule(s) => {
+            SpecEdit::Schedule(s) => {
                 schedule = s;
                 Change {
                     at,
@@ -377,7 +377,7 @@ fn changes_to_crossplane(
                     ..Change::default()
                 }
             }
-            Edit::TimeZone(z) => {
+            SpecEdit::TimeZone(z) => {
                 zone = z;
                 notes.push(format!("timeZone edit at {at} became a schedule edit (zone prefix)"));
                 Change {
@@ -386,7 +386,10 @@ fn changes_to_crossplane(
                     ..Change::default()
                 }
             }
-            Edit::ConcurrencyPolicy(_) | Edit::StartingDeadlineSeconds(_) | Edit::Delete => c.clone(),
+            SpecEdit::ConcurrencyPolicy(_)
+            | SpecEdit::StartingDeadlineSeconds(_)
+            | SpecEdit::Delete
+            | SpecEdit::Paused(_) => c.clone(),
         };
         out.push(converted);
     }
@@ -402,9 +405,9 @@ fn changes_to_kubernetes(changes: &[Change], schedule: &str) -> Result<Vec<Chang
     for c in in_time_order(changes) {
         let at = c.at;
         match c.xp_edit().map_err(|e| err("changes", e))? {
-            XpEdit::Pause => out.push(Change { at, suspend: true, ..Change::default() }),
-            XpEdit::Unpause => out.push(Change { at, resume: true, ..Change::default() }),
-            XpEdit::Schedule(s) => {
+            SpecEdit::Paused(true) => out.push(Change { at, suspend: true, ..Change::default() }),
+            SpecEdit::Paused(false) => out.push(Change { at, resume: true, ..Change::default() }),
+            SpecEdit::Schedule(s) => {
                 let (z, rest) = split_zone(&s);
                 if z != zone {
                     zone = z;
@@ -417,9 +420,11 @@ fn changes_to_kubernetes(changes: &[Change], schedule: &str) -> Result<Vec<Chang
                 }
                 out.push(Change { at, schedule: Some(rest), ..Change::default() });
             }
-            XpEdit::ConcurrencyPolicy(_) | XpEdit::StartingDeadlineSeconds(_) | XpEdit::Delete => {
-                out.push(c.clone())
-            }
+            SpecEdit::ConcurrencyPolicy(_)
+            | SpecEdit::StartingDeadlineSeconds(_)
+            | SpecEdit::Delete
+            | SpecEdit::Suspend(_)
+            | SpecEdit::TimeZone(_) => out.push(c.clone()),
         }
     }
     Ok(out)

@@ -4,10 +4,8 @@
 //! delete). `suspend`, `resume` and `timeZone` do not exist on a
 //! CronOperation and are located errors with a fix hint.
 
-use super::{Change, Edit, Scenario, ScenarioError, WorkloadObjects, located, located_all};
-use crate::model::crossplane::{
-    ANNOTATION_PAUSED, CronOperation, Operation, validate_cronoperation, validate_operation,
-};
+use super::{Change, Scenario, ScenarioError, SpecEdit, WorkloadObjects, located, located_all};
+use crate::model::crossplane::{CronOperation, Operation, validate_cronoperation, validate_operation};
 use crate::model::manifest::{Located, Manifests};
 use crate::model::yaml::YamlError;
 
@@ -31,23 +29,6 @@ pub enum WorkloadSpec {
     CronJob(WorkloadObjects),
     /// A Crossplane CronOperation workload.
     CronOperation(XpWorkloadObjects),
-}
-
-/// A validated change of a CronOperation.
-#[derive(Debug, Clone, PartialEq)]
-pub enum XpEdit {
-    /// Sets `crossplane.io/paused: "true"` (metadata only).
-    Pause,
-    /// Removes the annotation (metadata only: unnoticed, bug B3).
-    Unpause,
-    /// Set `spec.schedule`.
-    Schedule(String),
-    /// Set `spec.concurrencyPolicy`.
-    ConcurrencyPolicy(String),
-    /// Set `spec.startingDeadlineSeconds` (seconds); `None` removes it.
-    StartingDeadlineSeconds(Option<i64>),
-    /// Delete the CronOperation.
-    Delete,
 }
 
 /// The error for a CronJob-only change on a CronOperation.
@@ -90,58 +71,25 @@ impl Change {
     }
 
     /// The edit this change makes to a CronOperation.
-    pub fn xp_edit(&self) -> Result<XpEdit, String> {
+    pub fn xp_edit(&self) -> Result<SpecEdit, String> {
         Ok(match self.single()? {
-            "pause" => XpEdit::Pause,
-            "unpause" => XpEdit::Unpause,
-            "schedule" => XpEdit::Schedule(self.schedule.clone().unwrap_or_default()),
+            "pause" => SpecEdit::Paused(true),
+            "unpause" => SpecEdit::Paused(false),
+            "schedule" => SpecEdit::Schedule(self.schedule.clone().unwrap_or_default()),
             "concurrencyPolicy" => {
-                XpEdit::ConcurrencyPolicy(self.concurrency_policy.clone().unwrap_or_default())
+                SpecEdit::ConcurrencyPolicy(self.concurrency_policy.clone().unwrap_or_default())
             }
             "startingDeadlineSeconds" => {
-                XpEdit::StartingDeadlineSeconds(self.starting_deadline_seconds.filter(|d| *d >= 0))
+                SpecEdit::StartingDeadlineSeconds(self.starting_deadline_seconds.filter(|d| *d >= 0))
             }
-            "delete" => XpEdit::Delete,
+            "delete" => SpecEdit::Delete,
             other => return Err(cronjob_only(other)),
         })
     }
 
     /// The edit for a workload of either kind.
-    pub fn edit_for(&self, cronoperation: bool) -> Result<Option<Edit>, String> {
-        if cronoperation { self.xp_edit().map(|_| None) } else { self.edit().map(Some) }
-    }
-}
-
-impl XpEdit {
-    /// As the `Fault` record shows it.
-    pub fn describe(&self) -> String {
-        match self {
-            XpEdit::Pause => format!("{ANNOTATION_PAUSED}=true"),
-            XpEdit::Unpause => format!("{ANNOTATION_PAUSED} removed"),
-            XpEdit::Schedule(s) => format!("schedule={s}"),
-            XpEdit::ConcurrencyPolicy(p) => format!("concurrencyPolicy={p}"),
-            XpEdit::StartingDeadlineSeconds(d) => {
-                format!("startingDeadlineSeconds={}", d.map(|d| d.to_string()).unwrap_or_default())
-            }
-            XpEdit::Delete => "delete".into(),
-        }
-    }
-
-    /// Applies an edit other than [`XpEdit::Delete`].
-    pub fn apply(&self, co: &mut CronOperation) {
-        let s = &mut co.spec;
-        match self {
-            XpEdit::Pause => {
-                co.metadata.annotations.insert(ANNOTATION_PAUSED.into(), "true".into());
-            }
-            XpEdit::Unpause => {
-                co.metadata.annotations.remove(ANNOTATION_PAUSED);
-            }
-            XpEdit::Schedule(x) => s.schedule = x.clone(),
-            XpEdit::ConcurrencyPolicy(p) => s.concurrency_policy = Some(p.clone()),
-            XpEdit::StartingDeadlineSeconds(d) => s.starting_deadline_seconds = *d,
-            XpEdit::Delete => {}
-        }
+    pub fn edit_for(&self, cronoperation: bool) -> Result<SpecEdit, String> {
+        if cronoperation { self.xp_edit() } else { self.edit() }
     }
 }
 

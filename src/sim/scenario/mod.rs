@@ -10,12 +10,13 @@ mod crossplane;
 mod kubevela;
 mod manifests;
 
-pub use crossplane::{WorkloadSpec, XpEdit, XpWorkloadObjects};
+pub use super::edit::SpecEdit;
+pub use crossplane::{WorkloadSpec, XpWorkloadObjects};
 pub use manifests::{Source, WorkloadObjects};
 
 use super::behaviour::Behaviour;
 use super::duration::DurationSpec;
-use crate::model::{CronJob, Millis, Time};
+use crate::model::{Millis, Time};
 use crate::policy::Settings;
 use crate::policy::crossplane::CrossplaneSettings;
 use serde::{Deserialize, Deserializer};
@@ -179,73 +180,23 @@ pub struct Change {
     pub delete: bool,
 }
 
-/// What a change does, once validated.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Edit {
-    /// Set `spec.suspend`.
-    Suspend,
-    /// Clear `spec.suspend`.
-    Resume,
-    /// Set `spec.schedule`.
-    Schedule(String),
-    /// Set `spec.timeZone`; `None` removes it.
-    TimeZone(Option<String>),
-    /// Set `spec.concurrencyPolicy`.
-    ConcurrencyPolicy(String),
-    /// Set `spec.startingDeadlineSeconds` (seconds); `None` removes it.
-    StartingDeadlineSeconds(Option<i64>),
-    /// Delete the CronJob.
-    Delete,
-}
-
 impl Change {
     /// The single edit this change names, for a CronJob.
-    pub fn edit(&self) -> Result<Edit, String> {
+    pub fn edit(&self) -> Result<SpecEdit, String> {
         Ok(match self.single()? {
-            "suspend" => Edit::Suspend,
-            "resume" => Edit::Resume,
-            "schedule" => Edit::Schedule(self.schedule.clone().unwrap_or_default()),
-            "timeZone" => Edit::TimeZone(self.time_zone.clone().filter(|z| !z.is_empty())),
+            "suspend" => SpecEdit::Suspend(true),
+            "resume" => SpecEdit::Suspend(false),
+            "schedule" => SpecEdit::Schedule(self.schedule.clone().unwrap_or_default()),
+            "timeZone" => SpecEdit::TimeZone(self.time_zone.clone().filter(|z| !z.is_empty())),
             "concurrencyPolicy" => {
-                Edit::ConcurrencyPolicy(self.concurrency_policy.clone().unwrap_or_default())
+                SpecEdit::ConcurrencyPolicy(self.concurrency_policy.clone().unwrap_or_default())
             }
             "startingDeadlineSeconds" => {
-                Edit::StartingDeadlineSeconds(self.starting_deadline_seconds.filter(|d| *d >= 0))
+                SpecEdit::StartingDeadlineSeconds(self.starting_deadline_seconds.filter(|d| *d >= 0))
             }
-            "delete" => Edit::Delete,
+            "delete" => SpecEdit::Delete,
             _ => return Err("CronJobs have no pause annotation; use suspend/resume".into()),
         })
-    }
-}
-
-impl Edit {
-    /// `field=value`, as the `Fault` log record shows it.
-    pub fn describe(&self) -> String {
-        match self {
-            Edit::Suspend => "suspend=true".into(),
-            Edit::Resume => "suspend=false".into(),
-            Edit::Schedule(s) => format!("schedule={s}"),
-            Edit::TimeZone(z) => format!("timeZone={}", z.as_deref().unwrap_or("")),
-            Edit::ConcurrencyPolicy(p) => format!("concurrencyPolicy={p}"),
-            Edit::StartingDeadlineSeconds(d) => {
-                format!("startingDeadlineSeconds={}", d.map(|d| d.to_string()).unwrap_or_default())
-            }
-            Edit::Delete => "delete".into(),
-        }
-    }
-
-    /// Applies a spec edit (not [`Edit::Delete`]).
-    pub fn apply(&self, cj: &mut CronJob) {
-        let s = &mut cj.spec;
-        match self {
-            Edit::Suspend => s.suspend = Some(true),
-            Edit::Resume => s.suspend = Some(false),
-            Edit::Schedule(x) => s.schedule = x.into(),
-            Edit::TimeZone(z) => s.time_zone = z.as_deref().map(Into::into),
-            Edit::ConcurrencyPolicy(p) => s.concurrency_policy = p.into(),
-            Edit::StartingDeadlineSeconds(d) => s.starting_deadline_seconds = *d,
-            Edit::Delete => {}
-        }
     }
 }
 

@@ -6,6 +6,7 @@ use cronwarp::model::Time;
 use cronwarp::policy::cronjob::Decision;
 use cronwarp::report::{Accountant, Header, ReportInput, TickOutcome};
 use cronwarp::schedule::Zone;
+use cronwarp::sim::edit::SpecEdit;
 use cronwarp::sim::log::{Controller, Entry, Fault, LogSink, Record};
 use cronwarp::sim::{CronJobMeta, WorkloadKind};
 
@@ -215,7 +216,7 @@ mod dst_notes {
             "2025-03-01T00:00:00Z",
             "2025-03-31T00:00:00Z",
         );
-        let change = "schedule=30 4 * * *".to_string();
+        let change = SpecEdit::Schedule("30 4 * * *".into());
         let entry = Entry::Fault(Fault::SpecChange { object: "default/cj".into(), change });
         a.record(Record { time: t(at), entry });
         a.finish().cronjobs[0].notes.clone()

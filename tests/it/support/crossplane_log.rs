@@ -114,7 +114,8 @@ pub fn down(a: &mut impl LogSink, from: &str, until: &str) {
 }
 
 pub fn change(a: &mut impl LogSink, at: &str, change: &str) {
-    feed(a, at, Entry::Fault(Fault::SpecChange { object: CO.into(), change: change.into() }));
+    let change = change.parse().expect("a spec edit's log text");
+    feed(a, at, Entry::Fault(Fault::SpecChange { object: CO.into(), change }));
 }
 
 pub fn report(a: Accountant) -> CronJobReport {

@@ -146,7 +146,7 @@ mod pause_unpause {
             .log
             .iter()
             .filter_map(|r| match &r.entry {
-                Entry::Fault(Fault::SpecChange { change, .. }) => Some(change.clone()),
+                Entry::Fault(Fault::SpecChange { change, .. }) => Some(change.to_string()),
                 _ => None,
             })
             .collect();

@@ -321,7 +321,7 @@ workloads:
 
 mod timed_changes {
     use super::*;
-    use cronwarp::sim::scenario::{Edit, XpEdit};
+    use cronwarp::sim::scenario::SpecEdit;
     use cronwarp::sim::{SimOptions, simulate};
 
     const CRONJOB: &str = r#"
@@ -366,16 +366,16 @@ workloads:
     fn cronjob_changes_become_cronoperation_changes_in_time_order() {
         let sc = Scenario::from_yaml(CRONJOB, "cj.yaml").unwrap();
         let both = both_forms(&sc).unwrap();
-        let edits: Vec<XpEdit> =
+        let edits: Vec<SpecEdit> =
             both.crossplane.workloads[0].changes.iter().map(|c| c.xp_edit().unwrap()).collect();
         assert_eq!(
             edits,
             [
-                XpEdit::Pause,
-                XpEdit::Unpause,
-                XpEdit::Schedule("CRON_TZ=Asia/Tokyo */10 * * * *".into()),
-                XpEdit::Schedule("CRON_TZ=Asia/Tokyo */15 * * * *".into()),
-                XpEdit::ConcurrencyPolicy("Forbid".into()),
+                SpecEdit::Paused(true),
+                SpecEdit::Paused(false),
+                SpecEdit::Schedule("CRON_TZ=Asia/Tokyo */10 * * * *".into()),
+                SpecEdit::Schedule("CRON_TZ=Asia/Tokyo */15 * * * *".into()),
+                SpecEdit::ConcurrencyPolicy("Forbid".into()),
             ]
         );
         assert!(both.notes.iter().any(|n| n.message.contains("became unpause") && n.message.contains("B3")));
@@ -389,16 +389,16 @@ workloads:
         let both = both_forms(&sc).unwrap();
         assert_eq!(both.pairs[0].original, Controller::Crossplane);
         assert_eq!(both.pairs[0].kubernetes.as_deref(), Some("default/nightly"));
-        let edits: Vec<Edit> =
+        let edits: Vec<SpecEdit> =
             both.kubernetes.workloads[0].changes.iter().map(|c| c.edit().unwrap()).collect();
         assert_eq!(
             edits,
             [
-                Edit::Suspend,
-                Edit::Resume,
-                Edit::TimeZone(None),
-                Edit::Schedule("*/15 * * * *".into()),
-                Edit::StartingDeadlineSeconds(Some(60)),
+                SpecEdit::Suspend(true),
+                SpecEdit::Suspend(false),
+                SpecEdit::TimeZone(None),
+                SpecEdit::Schedule("*/15 * * * *".into()),
+                SpecEdit::StartingDeadlineSeconds(Some(60)),
             ]
         );
         let cj = both.kubernetes.workload_objects(0).unwrap().cronjob;

@@ -4,7 +4,7 @@ use crate::support::scratch::ScratchDir;
 use crate::support::t;
 use cronwarp::model::MINUTE;
 use cronwarp::sim::Scenario;
-use cronwarp::sim::scenario::{Downtime, Edit};
+use cronwarp::sim::scenario::{Downtime, SpecEdit};
 use std::path::Path;
 
 const MINIMAL: &str = r#"
@@ -59,8 +59,8 @@ fn a_change_names_exactly_one_edit() {
     let ok = MINIMAL.to_string()
         + "    changes:\n      - {at: \"2025-03-03T10:20:00Z\", suspend: true}\n      - {at: \"2025-03-03T10:30:00Z\", schedule: \"0 * * * *\"}\n";
     let sc = Scenario::from_yaml(&ok, "c.yaml").unwrap();
-    let edits: Vec<Edit> = sc.workloads[0].changes.iter().map(|c| c.edit().unwrap()).collect();
-    assert_eq!(edits, vec![Edit::Suspend, Edit::Schedule("0 * * * *".into())]);
+    let edits: Vec<SpecEdit> = sc.workloads[0].changes.iter().map(|c| c.edit().unwrap()).collect();
+    assert_eq!(edits, vec![SpecEdit::Suspend(true), SpecEdit::Schedule("0 * * * *".into())]);
     let two = MINIMAL.to_string()
         + "    changes:\n      - {at: \"2025-03-03T10:20:00Z\", suspend: true, delete: true}\n";
     let e = Scenario::from_yaml(&two, "c.yaml").unwrap_err();

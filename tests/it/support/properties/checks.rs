@@ -5,6 +5,7 @@ use cronwarp::model::{CronJob, Time};
 use cronwarp::policy::cronjob::Decision;
 use cronwarp::report::{Accountant, Report, ReportInput};
 use cronwarp::schedule::{Location, Zone, kube, load_location};
+use cronwarp::sim::edit::SpecEdit;
 use cronwarp::sim::log::{Controller, Entry, Fault, LogSink, Record};
 use cronwarp::sim::{Scenario, SimOptions, SimSummary, simulate_into};
 use std::collections::{BTreeMap, BTreeSet};
@@ -289,8 +290,8 @@ pub fn active_and_history(sc: &Scenario, run: &Run, lagged: bool, cov: &mut Cove
             }
             Entry::Fault(Fault::DowntimeStart { .. }) => cov.downtimes += 1,
             Entry::Fault(Fault::SpecChange { object, change }) => {
-                if let (Some(c), Some(p)) = (cjs.get_mut(object), change.strip_prefix("concurrencyPolicy=")) {
-                    c.policy = p.to_string();
+                if let (Some(c), SpecEdit::ConcurrencyPolicy(p)) = (cjs.get_mut(object), change) {
+                    c.policy = p.clone();
                     c.forbid_from_start = false;
                 }
             }
