@@ -7,10 +7,12 @@
 
 pub mod convert;
 mod crossplane;
+mod downtime;
 mod kubevela;
 mod manifests;
 
 pub use crossplane::{WorkloadSpec, XpEdit, XpWorkloadObjects};
+pub use downtime::Downtime;
 pub use manifests::{Source, WorkloadObjects};
 
 use super::behaviour::Behaviour;
@@ -78,40 +80,6 @@ pub struct ControllerConfig {
     /// The Crossplane pod's CronOperation controller: upstream by default,
     /// or with the fixes proposed for crossplane#7524.
     pub crossplane: CrossplaneSettings,
-}
-
-/// A downtime window: `{start, end}` or `{at, for}` (`for` a Go duration).
-/// A zero-length window is a restart: in-memory state is lost, nothing is
-/// missed.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(untagged)]
-pub enum Downtime {
-    /// `{start, end}`: down from `start` until `end`.
-    Window {
-        /// When the controller manager goes down.
-        start: Time,
-        /// When it is back.
-        end: Time,
-    },
-    /// `{at, for}`: down at `at` for the Go duration `for`.
-    For {
-        /// When the controller manager goes down.
-        at: Time,
-        /// How long it stays down (`for`).
-        #[serde(rename = "for")]
-        for_: DurationSpec,
-    },
-}
-
-impl Downtime {
-    /// `(start, end)`.
-    pub fn window(&self) -> (Time, Time) {
-        match self {
-            Downtime::Window { start, end } => (*start, *end),
-            Downtime::For { at, for_ } => (*at, at.add(for_.millis())),
-        }
-    }
 }
 
 /// One CronJob with its Jobs, how its pods behave, and scripted edits.
