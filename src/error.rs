@@ -45,7 +45,11 @@ pub enum Error {
         /// line, each with its own location.
         message: String,
     },
-    /// A scenario file could not be read: check the path and permissions.
+    /// A scenario file could not be read: it is missing or unreadable (check
+    /// the path and permissions), not a regular file (a directory, a FIFO,
+    /// a device), or over the input limit
+    /// ([`Scenario::from_path_with_limit`](crate::Scenario::from_path_with_limit));
+    /// the message says which.
     Io {
         /// The file.
         path: PathBuf,

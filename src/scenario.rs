@@ -5,9 +5,10 @@
 
 use crate::Error;
 use crate::model::Time;
+use crate::model::input::{DEFAULT_MAX_INPUT, read_text};
 use crate::report::ReportInput;
 use crate::sim;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 /// A scenario, ready to [`run`](crate::run): the horizon, seed, controller
@@ -40,17 +41,32 @@ impl Scenario {
 
     /// Reads a scenario file and every manifest file it names (relative to
     /// the scenario's directory). The report is headed with the path as
-    /// given.
+    /// given. Each file must be a regular file of at most
+    /// [`DEFAULT_MAX_INPUT`] (64 MiB); see
+    /// [`Scenario::from_path_with_limit`].
     pub fn from_path(path: impl AsRef<Path>) -> Result<Scenario, Error> {
+        Scenario::from_path_with_limit(path, DEFAULT_MAX_INPUT)
+    }
+
+    /// [`Scenario::from_path`] with another limit on the size of each file
+    /// read, in bytes (`cronwarp --max-input`). A FIFO, a device or a
+    /// directory is refused whatever the limit, as is a file that turns out
+    /// longer than the limit while it is read.
+    pub fn from_path_with_limit(path: impl AsRef<Path>, max_input: u64) -> Result<Scenario, Error> {
         let path = path.as_ref();
         let origin = path.display().to_string();
-        // Read once here to tell an unreadable file from an invalid one;
-        // `load` reads it again along with the manifests it names.
-        if let Err(source) = std::fs::read(path) {
-            return Err(Error::Io { path: path.to_path_buf(), source });
-        }
-        let inner = sim::Scenario::load(path).map_err(|e| Error::invalid(e.message, Some(&origin)))?;
+        let text =
+            read_text(path, max_input).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+        let inner = sim::Scenario::from_file_text(&text, path, max_input)
+            .map_err(|e| Error::invalid(e.message, Some(&origin)))?;
         Ok(Scenario::from_sim(inner, origin))
+    }
+
+    /// The files the scenario was read from, as opened: the scenario file,
+    /// then each `path:` manifest. Empty for a scenario from text or the
+    /// builder. (`cronwarp run` refuses to write its outputs over them.)
+    pub fn input_files(&self) -> &[PathBuf] {
+        self.inner.source.as_ref().map_or(&[][..], |s| s.read.as_slice())
     }
 
     /// Starts a scenario in code: one or more CronJob manifests, a horizon,

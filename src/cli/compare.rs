@@ -1,9 +1,10 @@
 //! `cronwarp compare`: one scenario under both controllers, side by side.
 
+use super::files::{InputArgs, Output, load_scenario, prepare_out_dir, refuse_overwriting_inputs};
 use super::run::{Format, SCENARIO_HINT, progress_printer};
 use super::{CliError, Ctx, EXIT_EXPECTATIONS_FAILED, EXIT_OK};
 use crate::report::{Comparison, compare, render_compare_markdown, render_compare_text};
-use crate::sim::scenario::convert::{BothForms, both_forms};
+use crate::sim::scenario::convert::{BothForms, WorkloadPair, both_forms};
 use crate::{Run, RunOptions, Scenario};
 use std::path::{Path, PathBuf};
 
@@ -38,8 +39,13 @@ Outputs:
   stdout          --format text, markdown or json (`schemaVersion: 1`)
   --out DIR       compare.md plus <name>.kubernetes.svg and <name>.crossplane.svg per workload
 
+Outputs never overwrite inputs: an --out whose files would replace the scenario file or one of its
+`path:` manifests is refused, as is an --out that is not a writable directory, before either run.
+Input files must be regular files of at most --max-input bytes.
+
 Exit codes: 0 ok (differences between the controllers are the point, not failures), 1 an `expect:`
-check failed under either controller, 2 invalid scenario (file:line:col on stderr), 3 internal error.
+check failed under either controller, 2 invalid scenario (file:line:col on stderr), an unreadable or
+oversized input, or an output path refused; 3 internal error.
 
 Example:
   cronwarp compare scenarios/downtime-catchup.yaml
@@ -61,27 +67,36 @@ pub struct Args {
     /// directory.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// The input limit.
+    #[command(flatten)]
+    pub input: InputArgs,
 }
 
 /// Converts, runs both sides, compares, checks expectations.
 pub fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
     let hint = || Some(SCENARIO_HINT.into());
-    let scenario = Scenario::from_path(&args.scenario)
-        .map_err(|e| CliError::Invalid { message: e.to_string(), hint: hint() })?;
+    let scenario = load_scenario(&args.scenario, args.input.max_input)?;
     let name = scenario.name().to_string();
+    let inputs = scenario.input_files().to_vec();
     let mut scenario = scenario.into_sim();
     if let Some(seed) = args.seed {
         scenario.seed = seed;
     }
     let BothForms { kubernetes, crossplane, pairs, notes } =
         both_forms(&scenario).map_err(|e| CliError::Invalid { message: e.message, hint: hint() })?;
+    if let Some(dir) = &args.out {
+        let files =
+            output_names(&pairs).into_iter().map(|n| Output { flag: "--out", given: dir, file: dir.join(n) });
+        refuse_overwriting_inputs(&inputs, &files.collect::<Vec<_>>())?;
+        prepare_out_dir(dir)?;
+    }
     let keep = args.out.is_some();
     let k8s = run_side(Scenario::from_sim(kubernetes, &name), keep, &mut *ctx.err, "Kubernetes")?;
     let xp = run_side(Scenario::from_sim(crossplane, &name), keep, &mut *ctx.err, "Crossplane")?;
     let cmp = compare(k8s.report(), xp.report(), &pairs, notes);
     write!(ctx.out, "{}", render(&cmp, args.format)?)?;
     if let Some(dir) = &args.out {
-        write_outputs(dir, &cmp, &[(&k8s, "kubernetes"), (&xp, "crossplane")], &pairs)?;
+        write_outputs(dir, &cmp, [&k8s, &xp], &pairs)?;
     }
     if cmp.violations.is_empty() {
         return Ok(EXIT_OK);
@@ -134,21 +149,33 @@ fn render(c: &Comparison, format: Format) -> Result<String, CliError> {
     })
 }
 
+/// The files `--out` may write: compare.md and both timelines of each
+/// workload.
+fn output_names(pairs: &[WorkloadPair]) -> Vec<String> {
+    let timelines = pairs.iter().flat_map(|p| SIDES.map(|label| svg_name(p, label)));
+    std::iter::once("compare.md".to_string()).chain(timelines).collect()
+}
+
+/// The two sides' labels, as the timeline files name them.
+const SIDES: [&str; 2] = ["kubernetes", "crossplane"];
+
+fn svg_name(p: &WorkloadPair, label: &str) -> String {
+    format!("{}.{label}.svg", p.name())
+}
+
 fn write_outputs(
     dir: &Path,
     cmp: &Comparison,
-    sides: &[(&Run, &str)],
-    pairs: &[crate::sim::scenario::convert::WorkloadPair],
+    sides: [&Run; 2],
+    pairs: &[WorkloadPair],
 ) -> Result<(), CliError> {
     let io = |e: std::io::Error| CliError::invalid(format!("cannot write to {}: {e}", dir.display()));
-    std::fs::create_dir_all(dir).map_err(io)?;
     std::fs::write(dir.join("compare.md"), render_compare_markdown(cmp)).map_err(io)?;
     for p in pairs {
-        for (side, label) in sides {
-            let key = if *label == "kubernetes" { &p.kubernetes } else { &p.crossplane };
+        for (side, label) in sides.iter().zip(SIDES) {
+            let key = if label == "kubernetes" { &p.kubernetes } else { &p.crossplane };
             if let Some(svg) = key.as_deref().and_then(|k| side.timeline_svg(k)) {
-                let file = dir.join(format!("{}.{label}.svg", p.name()));
-                std::fs::write(&file, svg).map_err(io)?;
+                std::fs::write(dir.join(svg_name(p, label)), svg).map_err(io)?;
             }
         }
     }

@@ -9,6 +9,7 @@
 mod compare;
 mod explain;
 mod expr;
+mod files;
 mod render;
 mod run;
 mod schedule;
@@ -22,7 +23,9 @@ use std::process::ExitCode;
 pub const EXIT_OK: u8 = 0;
 /// The command ran, and an expectation it checked failed.
 pub const EXIT_EXPECTATIONS_FAILED: u8 = 1;
-/// Invalid input: a schedule robfig rejects, an unknown zone, a bad flag.
+/// Invalid input: a schedule robfig rejects, an unknown zone, a bad flag,
+/// an input file that is unreadable, not a regular file or over
+/// `--max-input`, an output path that would overwrite an input.
 pub const EXIT_INVALID_INPUT: u8 = 2;
 /// A bug or an I/O failure inside cronwarp.
 pub const EXIT_INTERNAL: u8 = 3;
@@ -31,7 +34,9 @@ const AFTER_HELP: &str = "\
 Exit codes:
   0  success (warnings, e.g. a schedule the API server would reject, go to stderr)
   1  expectations failed (the command ran, and a check it was asked to make failed)
-  2  invalid input (robfig rejects the schedule, unknown time zone, bad flag or time)
+  2  invalid input (robfig rejects the schedule, unknown time zone, bad flag or time, an input
+     file that is unreadable, not a regular file or over --max-input, an output path that would
+     overwrite an input)
   3  internal error (a cronwarp bug or an I/O failure)
 
 Examples:

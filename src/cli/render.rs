@@ -1,7 +1,9 @@
 //! `cronwarp render`: the CronJobs a KubeVela Application's `cron-task`
 //! components become, as YAML `kubectl apply` accepts.
 
+use super::files::InputArgs;
 use super::{CliError, Ctx, EXIT_INVALID_INPUT, EXIT_OK};
+use crate::model::input::read_text;
 use crate::model::kubevela::{read_applications, render_all, validate_rendered};
 use crate::model::yaml::YamlError;
 use std::path::PathBuf;
@@ -20,8 +22,10 @@ Examples:
   cronwarp render scenarios/manifests/kubevela-cron-task.yaml
   cronwarp render app.yaml | kubectl apply --dry-run=server -f -
 
-Exit codes: 0 ok (warnings on stderr), 2 unreadable file, invalid YAML, a property of the wrong
-type, or a CronJob the API server would reject; 3 internal error.";
+APP.yaml must be a regular file of at most --max-input bytes.
+
+Exit codes: 0 ok (warnings on stderr), 2 unreadable or oversized file, invalid YAML, a property of
+the wrong type, or a CronJob the API server would reject; 3 internal error.";
 
 /// `cronwarp render` arguments.
 #[derive(Debug, clap::Args)]
@@ -30,13 +34,19 @@ pub struct Args {
     /// A file holding one or more `core.oam.dev/v1beta1` Applications.
     #[arg(value_name = "APP.yaml")]
     pub app: PathBuf,
+    /// The input limit.
+    #[command(flatten)]
+    pub input: InputArgs,
 }
 
 /// Prints the rendered CronJobs, or the located reasons they cannot be.
 pub fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
     let file = args.app.display().to_string();
-    let text = std::fs::read_to_string(&args.app)
-        .map_err(|e| CliError::invalid(format!("cannot read {file}: {e}")))?;
+    let text = read_text(&args.app, args.input.max_input).map_err(|e| {
+        let hint =
+            (e.kind() == std::io::ErrorKind::FileTooLarge).then(|| "raise the limit with --max-input".into());
+        CliError::Invalid { message: format!("cannot read {file}: {e}"), hint }
+    })?;
     let read = match read_applications(&text, &file) {
         Ok(r) => r,
         Err(errors) => return fail(&errors, ctx),

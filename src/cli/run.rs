@@ -1,5 +1,6 @@
 //! `cronwarp run`: simulate a scenario and report what happened.
 
+use super::files::{InputArgs, Output, load_scenario, prepare_out_dir, refuse_overwriting_inputs};
 use super::{CliError, Ctx, EXIT_EXPECTATIONS_FAILED, EXIT_OK};
 use crate::report::{Report, render_markdown, render_text};
 use crate::sim::log::{JsonLines, LogSink, Record};
@@ -19,8 +20,12 @@ Outputs:
   --out DIR         report.txt, report.md, report.json and one SVG timeline per CronJob
                     (<namespace>_<name>.svg) written to DIR; keeps the log in memory
 
-Exit codes: 0 ok, 1 an `expect:` check failed, 2 invalid scenario (file:line:col on stderr),
-3 internal error.
+Outputs never overwrite inputs: an --events or --out path that is the scenario file or one of
+its `path:` manifests is refused, as is an --out that is not a writable directory, before the
+simulation starts. Input files must be regular files of at most --max-input bytes.
+
+Exit codes: 0 ok, 1 an `expect:` check failed, 2 invalid scenario (file:line:col on stderr), an
+unreadable or oversized input, or an output path refused; 3 internal error.
 
 Examples:
   cronwarp run scenarios/downtime-catchup.yaml
@@ -59,6 +64,9 @@ pub struct Args {
     /// same, byte for byte, for any number of threads.
     #[arg(long, value_name = "N", default_value_t = 0, hide_default_value = true)]
     pub threads: usize,
+    /// The input limit.
+    #[command(flatten)]
+    pub input: InputArgs,
 }
 
 /// How to fix an unreadable scenario.
@@ -67,9 +75,9 @@ pub(super) const SCENARIO_HINT: &str =
 
 /// Simulates, reports, checks expectations: [`crate::run`], printed.
 pub fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
-    let scenario = Scenario::from_path(&args.scenario)
-        .map_err(|e| CliError::Invalid { message: e.to_string(), hint: Some(SCENARIO_HINT.into()) })?;
+    let scenario = load_scenario(&args.scenario, args.input.max_input)?;
     scenario.validate()?;
+    check_outputs(args, &scenario)?;
     let mut events = match &args.events {
         Some(p) => {
             let f = std::fs::File::create(p)
@@ -106,7 +114,7 @@ pub fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
     if let Some(dir) = &args.out {
         write_outputs(dir, report)?;
         for key in run.workload_keys() {
-            let file = dir.join(format!("{}.svg", key.replace('/', "_")));
+            let file = dir.join(svg_name(key));
             let svg = run.timeline_svg(key).unwrap_or_default();
             std::fs::write(&file, svg)
                 .map_err(|e| CliError::invalid(format!("cannot write {}: {e}", file.display())))?;
@@ -119,6 +127,34 @@ pub fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
         writeln!(ctx.err, "expectation failed: {} ({}): {}", v.expectation, v.cronjob, v.message)?;
     }
     Ok(EXIT_EXPECTATIONS_FAILED)
+}
+
+/// The report files `--out` writes, besides the timelines.
+const REPORT_FILES: [(&str, Format); 3] =
+    [("report.txt", Format::Text), ("report.md", Format::Markdown), ("report.json", Format::Json)];
+
+/// A workload's timeline file in `--out`.
+fn svg_name(key: &str) -> String {
+    format!("{}.svg", key.replace('/', "_"))
+}
+
+/// Before simulating: no output over an input, and `--out` ready to write.
+fn check_outputs(args: &Args, scenario: &Scenario) -> Result<(), CliError> {
+    let mut outputs = Vec::new();
+    if let Some(p) = &args.events {
+        outputs.push(Output { flag: "--events", given: p, file: p.clone() });
+    }
+    if let Some(dir) = &args.out {
+        let keys = scenario.report_input()?.cronjobs.iter().map(|m| svg_name(&m.key));
+        for name in REPORT_FILES.iter().map(|(f, _)| f.to_string()).chain(keys) {
+            outputs.push(Output { flag: "--out", given: dir, file: dir.join(name) });
+        }
+    }
+    refuse_overwriting_inputs(scenario.input_files(), &outputs)?;
+    if let Some(dir) = &args.out {
+        prepare_out_dir(dir)?;
+    }
+    Ok(())
 }
 
 fn render(report: &Report, format: Format) -> Result<String, CliError> {
@@ -136,10 +172,7 @@ fn render(report: &Report, format: Format) -> Result<String, CliError> {
 
 fn write_outputs(dir: &Path, report: &Report) -> Result<(), CliError> {
     let io = |e: std::io::Error| CliError::invalid(format!("cannot write to {}: {e}", dir.display()));
-    std::fs::create_dir_all(dir).map_err(io)?;
-    for (file, format) in
-        [("report.txt", Format::Text), ("report.md", Format::Markdown), ("report.json", Format::Json)]
-    {
+    for (file, format) in REPORT_FILES {
         std::fs::write(dir.join(file), render(report, format)?).map_err(io)?;
     }
     Ok(())

@@ -12,8 +12,8 @@
 //! * a document without `kind`, or that is not a mapping, is an error.
 //!
 //! Fields cronwarp does not model (`managedFields`, most of the pod spec)
-//! are ignored. Misspelt fields of the CronJob and Job specs (a closed,
-//! known set) produce a warning with a "did you mean" hint, since the API
+//! are ignored. Misspelt fields of the CronJob, Job and CronOperation specs
+//! (a closed, known set) produce a warning with a "did you mean" hint, since the API
 //! server's strict field validation would reject them. An object without
 //! `metadata.namespace` is placed in `default`, as `kubectl apply` does in
 //! the default context. The same kind, namespace and name twice is an
@@ -179,7 +179,7 @@ impl Manifests {
                 .with_hint(format!("cronwarp reads {} (batch/v1 and v1)", SUPPORTED_KINDS.join(", "))),
             ),
         }
-        if matches!(kind, "CronJob" | "Job") {
+        if matches!(kind, "CronJob" | "Job") || (kind == "CronOperation" && api_version == OPS_API_VERSION) {
             self.warnings.extend(spelling_warnings(node, kind, file));
         }
     }
@@ -335,21 +335,53 @@ const JOB_SPEC_FIELDS: [&str; 16] = [
     "managedBy",
 ];
 
+/// The fields of `ops.crossplane.io/v1alpha1` CronOperationSpec.
+const CRONOPERATION_SPEC_FIELDS: [&str; 6] = [
+    "schedule",
+    "startingDeadlineSeconds",
+    "concurrencyPolicy",
+    "successfulHistoryLimit",
+    "failedHistoryLimit",
+    "operationTemplate",
+];
+
+/// CronJob fields people carry over to a CronOperation, and what it has
+/// instead.
+const CRONOPERATION_INSTEAD: [(&str, &str); 2] = [
+    ("timeZone", "a CronOperation has no timeZone: prefix the schedule with CRON_TZ=<zone> instead"),
+    ("suspend", "a CronOperation has no suspend: annotate it crossplane.io/paused: \"true\" instead"),
+];
+
 /// The fields of a JobTemplateSpec and of any top-level object.
 const TEMPLATE_FIELDS: [&str; 2] = ["metadata", "spec"];
 const OBJECT_FIELDS: [&str; 5] = ["apiVersion", "kind", "metadata", "spec", "status"];
 
-/// Warnings for keys that are not fields of the (closed) CronJob/Job spec
-/// structures.
+/// Warnings for keys that are not fields of the (closed) CronJob, Job or
+/// CronOperation spec structures.
 fn spelling_warnings(node: &Node, kind: &str, file: &str) -> Vec<YamlError> {
     let mut out = Vec::new();
     check_keys(node, "", &OBJECT_FIELDS, file, &mut out);
-    let job_spec = if kind == "CronJob" {
-        check_keys_at(node, "spec", &CRONJOB_SPEC_FIELDS, file, &mut out);
-        check_keys_at(node, "spec.jobTemplate", &TEMPLATE_FIELDS, file, &mut out);
-        "spec.jobTemplate.spec"
-    } else {
-        "spec"
+    let job_spec = match kind {
+        "CronJob" => {
+            check_keys_at(node, "spec", &CRONJOB_SPEC_FIELDS, file, &mut out);
+            check_keys_at(node, "spec.jobTemplate", &TEMPLATE_FIELDS, file, &mut out);
+            "spec.jobTemplate.spec"
+        }
+        "CronOperation" => {
+            let start = out.len();
+            check_keys_at(node, "spec", &CRONOPERATION_SPEC_FIELDS, file, &mut out);
+            check_keys_at(node, "spec.operationTemplate", &TEMPLATE_FIELDS, file, &mut out);
+            for w in &mut out[start..] {
+                let instead =
+                    CRONOPERATION_INSTEAD.iter().find(|(k, _)| w.message.starts_with(&format!("spec.{k}:")));
+                if let Some((_, hint)) = instead {
+                    w.hint =
+                        Some(format!("{hint} (the API server rejects unknown fields; cronwarp ignores it)"));
+                }
+            }
+            return out;
+        }
+        _ => "spec",
     };
     check_keys_at(node, job_spec, &JOB_SPEC_FIELDS, file, &mut out);
     out

@@ -8,6 +8,7 @@
 mod cronjob;
 pub mod defaults;
 mod field;
+pub mod input;
 mod job;
 pub mod kubevela;
 pub mod manifest;

@@ -177,20 +177,7 @@ fn is_generated_selector(sel: &serde_json::Value, meta: &ObjectMeta) -> bool {
 /// that apply: a name that is a DNS-1123 subdomain, a namespace that is a
 /// DNS-1123 label.
 fn validate_object_meta(meta: &ObjectMeta, errs: &mut Vec<FieldError>) {
-    if meta.name.is_empty() {
-        errs.push(
-            FieldError::required("metadata.name", "name or generateName is required")
-                .with_hint("set metadata.name"),
-        );
-    } else {
-        for msg in dns1123_subdomain_errors(&meta.name) {
-            errs.push(
-                FieldError::invalid("metadata.name", BadValue::Str(meta.name.to_string()), msg).with_hint(
-                    "use lower-case letters, digits, '-' and '.', starting and ending with a letter or digit",
-                ),
-            );
-        }
-    }
+    validate_object_name(&meta.name, errs);
     if !meta.namespace.is_empty() {
         for msg in dns1123_label_errors(&meta.namespace) {
             errs.push(
@@ -198,6 +185,25 @@ fn validate_object_meta(meta: &ObjectMeta, errs: &mut Vec<FieldError>) {
                     .with_hint("use lower-case letters, digits and '-', at most 63 characters"),
             );
         }
+    }
+}
+
+/// `metadata.name` as `ValidateObjectMeta` checks it with
+/// `NameIsDNSSubdomain`: required, and a DNS-1123 subdomain. The API server
+/// checks custom resources' names (Crossplane's CronOperations) the same
+/// way.
+pub(crate) fn validate_object_name(name: &str, errs: &mut Vec<FieldError>) {
+    if name.is_empty() {
+        errs.push(
+            FieldError::required("metadata.name", "name or generateName is required")
+                .with_hint("set metadata.name"),
+        );
+        return;
+    }
+    for msg in dns1123_subdomain_errors(name) {
+        errs.push(FieldError::invalid("metadata.name", BadValue::Str(name.to_string()), msg).with_hint(
+            "use lower-case letters, digits, '-' and '.', starting and ending with a letter or digit",
+        ));
     }
 }
 

@@ -78,8 +78,11 @@ impl std::error::Error for YamlError {}
 /// Parses every document of a `---` stream into located trees. Empty
 /// documents are skipped.
 pub fn parse_documents(text: &str, file: &str) -> Result<Vec<Node>, YamlError> {
-    super::yaml_node::parse(text).map_err(|(pos, msg)| {
-        let (message, hint) = explain_syntax(&msg);
+    super::yaml_node::parse(text).map_err(|(pos, msg, hint)| {
+        let (message, hint) = match hint {
+            Some(h) => (msg, Some(h)),
+            None => explain_syntax(&msg),
+        };
         YamlError { file: file.to_string(), line: pos.line, column: pos.column, message, hint }
     })
 }

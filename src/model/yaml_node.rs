@@ -143,8 +143,9 @@ fn segments(path: &str) -> Vec<Seg<'_>> {
     out
 }
 
-/// Parses a `---` stream; on failure, the position and the parser's message.
-pub(crate) fn parse(text: &str) -> Result<Vec<Node>, (Position, String)> {
+/// Parses a `---` stream; on failure, the position, the parser's message
+/// and, for a breached reading limit, a hint.
+pub(crate) fn parse(text: &str) -> Result<Vec<Node>, (Position, String, Option<String>)> {
     use serde_saphyr::MessageFormatter;
     let options = serde_saphyr::options! { with_snippet: false };
     serde_saphyr::from_str_multiple_with_options::<Node, Vec<Node>>(text, options).map_err(|e| {
@@ -152,8 +153,55 @@ pub(crate) fn parse(text: &str) -> Result<Vec<Node>, (Position, String)> {
             .location()
             .map(|l| Position { line: clamp(l.line()), column: clamp(l.column()) })
             .unwrap_or_default();
-        (pos, serde_saphyr::DefaultMessageFormatter.format_message(&e).into_owned())
+        if let serde_saphyr::Error::Budget { breach, .. } = e.without_snippet() {
+            let (message, hint) = budget_breach(breach);
+            return (pos, message, Some(hint));
+        }
+        (pos, serde_saphyr::DefaultMessageFormatter.format_message(&e).into_owned(), None)
     })
+}
+
+/// A breached reading limit in words: which limit, its value, and the way
+/// out. The limits are serde-saphyr's defaults; they bound the work one
+/// file can cause, so the way out is more, smaller files.
+fn budget_breach(breach: &serde_saphyr::budget::BudgetBreach) -> (String, String) {
+    use serde_saphyr::budget::BudgetBreach as B;
+    let limits = serde_saphyr::Budget::default();
+    let split = "split the file: move workload manifests into files of their own with `path:` \
+                 (each file has its own limits)";
+    let (what, limit, hint) = match breach {
+        B::Nodes { .. } => ("values (keys, scalars, lists and mappings)", limits.max_nodes, split),
+        B::Events { .. } => ("parser events", limits.max_events, split),
+        B::ScalarBytes { .. } => ("bytes of scalar text", limits.max_total_scalar_bytes, split),
+        B::Documents { .. } => ("`---` documents", limits.max_documents, split),
+        B::Depth { .. } => (
+            "levels of nesting",
+            limits.max_depth,
+            "flatten the structure: no scenario or Kubernetes manifest nests that deep",
+        ),
+        B::Aliases { .. } => {
+            ("aliases (`*name`)", limits.max_aliases, "write the values out instead of aliasing them")
+        }
+        B::Anchors { .. } => {
+            ("anchors (`&name`)", limits.max_anchors, "write the values out instead of anchoring them")
+        }
+        B::MergeKeys { .. } => ("merge keys (`<<`)", limits.max_merge_keys, "write the merged keys out"),
+        B::AliasAnchorRatio { aliases, anchors } => {
+            let message = format!(
+                "YAML limit exceeded: {aliases} aliases of {anchors} anchors, more than {} aliases per \
+                 anchor (how a small file expands into a huge one)",
+                limits.alias_anchor_ratio_multiplier
+            );
+            return (message, "write the values out instead of aliasing them".into());
+        }
+        other => {
+            return (format!("YAML limit exceeded: {other:?}"), split.into());
+        }
+    };
+    (
+        format!("YAML limit exceeded: the file has more than {limit} {what}, the limit for one file"),
+        hint.into(),
+    )
 }
 
 fn clamp<N: TryInto<u32>>(n: N) -> u32 {
@@ -272,6 +320,18 @@ mod tests {
         assert!(parse(&deep).is_err());
         let block: String = (0..2_000).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
         assert!(parse(&block).is_err());
+    }
+
+    #[test]
+    fn a_breached_limit_names_the_limit_and_the_way_out() {
+        let many = format!("[{}]", vec!["0"; 250_001].join(","));
+        let (_, message, hint) = parse(&many).unwrap_err();
+        assert_eq!(
+            message,
+            "YAML limit exceeded: the file has more than 250000 values (keys, scalars, lists and mappings), \
+             the limit for one file"
+        );
+        assert!(hint.is_some_and(|h| h.contains("`path:`")));
     }
 
     #[test]

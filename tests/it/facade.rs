@@ -222,3 +222,32 @@ fn errors_say_what_to_fix() {
     // Every error is a std error.
     let _: &dyn std::error::Error = &e;
 }
+
+#[test]
+fn files_are_read_within_a_limit_and_listed() {
+    // The scenario file over the limit: an I/O error, before any parsing.
+    let e = Scenario::from_path_with_limit(bundled("downtime-catchup.yaml"), 1024).unwrap_err();
+    let too_large = |e: &Error| matches!(e, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::FileTooLarge);
+    assert!(too_large(&e), "{e:?}");
+    // A `path:` manifest over it: said at the `path:` key.
+    let e = Scenario::from_path_with_limit(bundled("from-cluster.yaml"), 1024).unwrap_err();
+    match &e {
+        Error::InvalidScenario { line, column, message, .. } => {
+            assert_eq!((*line, *column), (Some(16), Some(5)), "{e}");
+            assert!(message.starts_with("workloads[0].path: cannot read "), "{message}");
+            assert!(message.contains("over the input limit of 1 KiB"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+    let scenario = Scenario::from_path(bundled("from-cluster.yaml")).unwrap();
+    assert_eq!(
+        scenario.input_files(),
+        [bundled("from-cluster.yaml"), bundled("manifests/backup-from-cluster.yaml")]
+    );
+    let built = Scenario::builder()
+        .horizon("2025-03-03T10:00:00Z", "2025-03-03T11:00:00Z")
+        .workload(REPORT_CRONJOB)
+        .build()
+        .unwrap();
+    assert!(built.input_files().is_empty());
+}

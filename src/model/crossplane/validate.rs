@@ -6,12 +6,17 @@
 
 use super::cronoperation::CronOperation;
 use super::operation::{Operation, OperationSpec};
+use crate::model::validation::validate_object_name;
 use std::collections::BTreeSet;
 
 /// CRD validation of a CronOperation, as `field: message` strings in the
 /// API server's wording; empty when it would be admitted.
 pub fn validate_cronoperation(co: &CronOperation) -> Vec<String> {
-    let mut errs = Vec::new();
+    // Cluster-scoped: the API server clears any namespace before it
+    // validates, so only the name is checked.
+    let mut name = Vec::new();
+    validate_object_name(&co.metadata.name, &mut name);
+    let mut errs: Vec<String> = name.iter().map(ToString::to_string).collect();
     if let Some(p) = &co.spec.concurrency_policy
         && !matches!(p.as_str(), "Allow" | "Forbid" | "Replace")
     {

@@ -23,6 +23,10 @@ pub struct Source {
     pub text: String,
     /// `path:` manifests by workload index: (file name, text).
     pub files: BTreeMap<usize, (String, String)>,
+    /// The files read from disk, as opened: the scenario file, then each
+    /// `path:` manifest in workload order. Empty for a scenario read from
+    /// text.
+    pub read: Vec<std::path::PathBuf>,
     /// The text's YAML documents with positions, parsed once: every inline
     /// manifest is located in them (re-parsing per workload made a
     /// thousand-workload scenario quadratic).

@@ -7,15 +7,18 @@
 
 pub mod convert;
 mod crossplane;
+mod downtime;
 mod kubevela;
 mod manifests;
 
 pub use super::edit::SpecEdit;
 pub use crossplane::{WorkloadSpec, XpWorkloadObjects};
+pub use downtime::Downtime;
 pub use manifests::{Source, WorkloadObjects};
 
 use super::behaviour::Behaviour;
 use super::duration::DurationSpec;
+use crate::model::input::{DEFAULT_MAX_INPUT, read_text};
 use crate::model::{Millis, Time};
 use crate::policy::Settings;
 use crate::policy::crossplane::CrossplaneSettings;
@@ -79,40 +82,6 @@ pub struct ControllerConfig {
     /// The Crossplane pod's CronOperation controller: upstream by default,
     /// or with the fixes proposed for crossplane#7524.
     pub crossplane: CrossplaneSettings,
-}
-
-/// A downtime window: `{start, end}` or `{at, for}` (`for` a Go duration).
-/// A zero-length window is a restart: in-memory state is lost, nothing is
-/// missed.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(untagged)]
-pub enum Downtime {
-    /// `{start, end}`: down from `start` until `end`.
-    Window {
-        /// When the controller manager goes down.
-        start: Time,
-        /// When it is back.
-        end: Time,
-    },
-    /// `{at, for}`: down at `at` for the Go duration `for`.
-    For {
-        /// When the controller manager goes down.
-        at: Time,
-        /// How long it stays down (`for`).
-        #[serde(rename = "for")]
-        for_: DurationSpec,
-    },
-}
-
-impl Downtime {
-    /// `(start, end)`.
-    pub fn window(&self) -> (Time, Time) {
-        match self {
-            Downtime::Window { start, end } => (*start, *end),
-            Downtime::For { at, for_ } => (*at, at.add(for_.millis())),
-        }
-    }
 }
 
 /// One CronJob with its Jobs, how its pods behave, and scripted edits.
@@ -288,25 +257,57 @@ impl Scenario {
     }
 
     /// Reads a scenario file and every `path:` manifest it names (relative
-    /// to the scenario's directory), inlining them.
+    /// to the scenario's directory), inlining them. Each file must be a
+    /// regular file of at most [`DEFAULT_MAX_INPUT`] bytes.
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-        let origin = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| err(&origin, e))?;
-        let mut sc = Scenario::from_yaml(&text, &origin)?;
+        Scenario::load_with_limit(path, DEFAULT_MAX_INPUT)
+    }
+
+    /// [`Scenario::load`] with another limit on the size of each file, in
+    /// bytes.
+    pub fn load_with_limit(path: &Path, max_input: u64) -> Result<Scenario, ScenarioError> {
+        let text = read_text(path, max_input).map_err(|e| err(&path.display().to_string(), e))?;
+        Scenario::from_file_text(&text, path, max_input)
+    }
+
+    /// Parses `text`, already read from the scenario file `path`, and reads
+    /// the `path:` manifests it names (relative to `path`'s directory, each
+    /// at most `max_input` bytes). A manifest that cannot be read is
+    /// reported at its `path:` line.
+    pub fn from_file_text(text: &str, path: &Path, max_input: u64) -> Result<Scenario, ScenarioError> {
+        let mut sc = Scenario::from_yaml(text, &path.display().to_string())?;
         let dir = path.parent().unwrap_or(Path::new("."));
         let mut files = std::collections::BTreeMap::new();
+        let mut read = vec![path.to_path_buf()];
         for (i, w) in sc.workloads.iter().enumerate() {
             if let Some(p) = &w.path {
                 let file = dir.join(p);
                 let forigin = file.display().to_string();
-                let text = std::fs::read_to_string(&file).map_err(|e| err(&forigin, e))?;
+                let text =
+                    read_text(&file, max_input).map_err(|e| sc.unreadable_manifest(i, &forigin, &e))?;
                 files.insert(i, (forigin, text));
+                read.push(file);
             }
         }
         if let Some(src) = &mut sc.source {
             src.files = files;
+            src.read = read;
         }
         Ok(sc)
+    }
+
+    /// Workload `i`'s `path:` file could not be read: said at its `path:`
+    /// key in the scenario.
+    fn unreadable_manifest(&self, i: usize, file: &str, e: &std::io::Error) -> ScenarioError {
+        let field = format!("workloads[{i}].path");
+        let Some(src) = &self.source else { return err(file, e) };
+        let pos = src.docs.first().map(|d| d.position_of(&field)).unwrap_or_default();
+        let mut y =
+            crate::model::yaml::YamlError::at(&src.file, pos, format!("{field}: cannot read {file}: {e}"));
+        if e.kind() == std::io::ErrorKind::NotFound {
+            y = y.with_hint("a `path:` is relative to the scenario file's directory");
+        }
+        located(y)
     }
 
     /// `controller.localZone` names a zone kube-controller-manager could

@@ -3,4 +3,5 @@
 mod compare;
 mod explain;
 mod render;
+mod run;
 mod schedule;

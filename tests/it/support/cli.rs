@@ -23,3 +23,33 @@ pub fn cronwarp(args: &[&str]) -> Out {
         stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
     }
 }
+
+/// `cronwarp ARGS…` that must finish within `limit`: killed after it, and
+/// the test fails, so input that would block (a FIFO) or never end
+/// (`/dev/zero`) fails the test instead of hanging it. For commands that
+/// print little: the output is read once the process has ended.
+pub fn cronwarp_within(args: &[&str], limit: std::time::Duration) -> Out {
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cronwarp"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("running cronwarp: {e}"));
+    let start = std::time::Instant::now();
+    while child.try_wait().unwrap_or_else(|e| panic!("waiting for cronwarp: {e}")).is_none() {
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("cronwarp {args:?} was still running after {limit:?}: it blocked or read without end");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let o = child.wait_with_output().unwrap_or_else(|e| panic!("reading cronwarp's output: {e}"));
+    Out {
+        code: o.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+    }
+}

@@ -3,6 +3,7 @@
 
 use crate::support::scratch::ScratchDir;
 use crate::support::sim_crossplane::*;
+use cronwarp::sim::scenario::WorkloadSpec;
 use cronwarp::sim::{WorkloadKind, cronjob_metas};
 
 mod scenario_format {
@@ -35,6 +36,57 @@ mod scenario_format {
             &["{at: \"2026-01-01T00:10:00Z\", timeZone: UTC}"],
         );
         assert!(error(&[tz]).contains("CRON_TZ="));
+    }
+
+    /// The API server checks a custom resource's name as it checks a
+    /// CronJob's: a DNS-1123 subdomain.
+    #[test]
+    fn cronoperation_names_are_dns_subdomains() {
+        let refused = |name: &str| {
+            let w = cronop(name, "2026-01-01T00:00:00Z", &[HOURLY], &[]);
+            let sc = scenario("2026-01-01T00:00:00Z", "2026-01-01T01:00:00Z", &[], &[w]);
+            simulate(&sc, SimOptions::default()).unwrap_err().message
+        };
+        let e = refused("Nightly_Rotate");
+        assert!(
+            e.starts_with(
+                "test.yaml:10:9: metadata.name: Invalid value: \"Nightly_Rotate\": a lowercase RFC 1123 subdomain"
+            ),
+            "{e}"
+        );
+        assert!(refused("\"\"").contains("metadata.name: Required value: name or generateName is required"));
+        assert!(refused("rotate-").contains("must start and end with an alphanumeric character"));
+        assert!(refused(&"a".repeat(254)).contains("metadata.name: Invalid value: \"aaaa"));
+        assert!(refused(&"a".repeat(254)).contains("must be no more than 253 characters"));
+        let fine = cronop("rotate.keys-v2", "2026-01-01T00:00:00Z", &[HOURLY], &[]);
+        let sc = scenario("2026-01-01T00:00:00Z", "2026-01-01T01:00:00Z", &[], &[fine]);
+        assert!(simulate(&sc, SimOptions::default()).is_ok());
+    }
+
+    /// A CronJob field on a CronOperation is an unknown field there: a
+    /// warning, as a CronJob's unknown fields are, saying what to write
+    /// instead.
+    #[test]
+    fn cronjob_fields_on_a_cronoperation_are_warned_about() {
+        let w = cronop(
+            "co",
+            "2026-01-01T00:00:00Z",
+            &[HOURLY, "timeZone: Europe/Berlin", "suspend: true", "startingDeadlineSecond: 10"],
+            &[],
+        );
+        let sc = scenario("2026-01-01T00:00:00Z", "2026-01-01T01:00:00Z", &[], &[w]);
+        let Ok(WorkloadSpec::CronOperation(objects)) = sc.workload(0) else { panic!("not a CronOperation") };
+        let warnings = objects.warnings.join("\n");
+        assert!(
+            warnings.contains(
+                "test.yaml:14:9: spec.timeZone: unknown field \"timeZone\"\n  hint: a CronOperation has no \
+                 timeZone: prefix the schedule with CRON_TZ=<zone> instead"
+            ),
+            "{warnings}"
+        );
+        assert!(warnings.contains("crossplane.io/paused"), "{warnings}");
+        assert!(warnings.contains("did you mean `startingDeadlineSeconds`?"), "{warnings}");
+        assert_eq!(objects.warnings.len(), 3, "{warnings}");
     }
 
     #[test]

@@ -54,6 +54,45 @@ fn downtime_takes_a_window_or_a_start_and_length() {
     assert_eq!(sc.controller.clock_skew, -2000);
 }
 
+/// MINIMAL with one `controller.downtime` item, written as a flow map on
+/// line 5.
+fn downtime_error(item: &str) -> String {
+    let text = MINIMAL.replace("workloads:", &format!("controller:\n  downtime:\n    - {item}\nworkloads:"));
+    Scenario::from_yaml(&text, "d.yaml").unwrap_err().message
+}
+
+#[test]
+fn a_downtime_item_with_an_unknown_key_is_located_with_a_suggestion() {
+    let e = downtime_error(r#"{start: "2025-03-03T10:02:00Z", ends: "2025-03-03T10:31:00Z"}"#);
+    assert!(e.starts_with("d.yaml:5:39: controller.downtime[0]: unknown field `ends`"), "{e}");
+    assert!(e.ends_with("hint: did you mean `end`?"), "{e}");
+    assert!(!e.contains("untagged"), "{e}");
+}
+
+#[test]
+fn a_downtime_item_mixing_the_two_forms_names_both() {
+    let e = downtime_error(r#"{start: "2025-03-03T10:02:00Z", at: "2025-03-03T10:02:00Z", for: 5m}"#);
+    assert_eq!(
+        e,
+        "d.yaml:5:7: controller.downtime[0]: mixes the two forms of a window (`start` with `at` and `for`): \
+         give either `start` and `end`, or `at` and `for`, not both"
+    );
+    let e = downtime_error(r#"{at: "2025-03-03T10:02:00Z"}"#);
+    assert!(e.starts_with("d.yaml:5:7: controller.downtime[0]: `at` without `for`"), "{e}");
+}
+
+#[test]
+fn a_negative_downtime_length_is_located_at_its_value() {
+    let e = downtime_error(r#"{at: "2025-03-03T10:02:00Z", for: -5m}"#);
+    assert!(
+        e.starts_with(
+            "d.yaml:5:41: controller.downtime[0].for: invalid duration \"-5m\": durations must not be \
+             negative: a downtime lasts a positive duration from `at`"
+        ),
+        "{e}"
+    );
+}
+
 #[test]
 fn a_change_names_exactly_one_edit() {
     let ok = MINIMAL.to_string()
