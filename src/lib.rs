@@ -105,7 +105,7 @@ mod scenario;
 
 pub use error::Error;
 pub use model::Time;
-pub use report::{CronJobReport, Report, TickCounts, TickOutcome, TickRow, Violation};
+pub use report::{Report, TickCounts, TickOutcome, TickRow, Violation, WorkloadReport};
 pub use run::{ExpectationFailures, Run, RunOptions, run};
 pub use scenario::{Scenario, ScenarioBuilder};
 pub use sim::log::{Entry, Record};

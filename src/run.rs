@@ -5,9 +5,9 @@
 #![deny(missing_docs)]
 
 use crate::model::Time;
-use crate::report::{Accountant, CronJobReport, Report, Violation, apply_expectations};
+use crate::report::{Accountant, Report, Violation, WorkloadReport, apply_expectations};
 use crate::sim::log::{LogSink, Record};
-use crate::sim::{self, CronJobMeta, SimOptions, simulate_into, simulate_split};
+use crate::sim::{self, SimOptions, WorkloadMeta, simulate_into, simulate_split};
 use crate::{Error, Scenario};
 use std::fmt;
 
@@ -90,7 +90,7 @@ pub struct Run {
     warnings: Vec<String>,
     /// Per-workload facts, in scenario order (the timelines draw them).
     #[cfg_attr(not(feature = "svg"), allow(dead_code))]
-    metas: Vec<CronJobMeta>,
+    metas: Vec<WorkloadMeta>,
 }
 
 /// Simulates `scenario` to the end of its horizon and accounts for every
@@ -112,7 +112,7 @@ pub fn run(scenario: &Scenario, mut options: RunOptions<'_>) -> Result<Run, Erro
         _ => scenario.as_sim(),
     };
     input.header.seed = sc.seed;
-    let metas = input.cronjobs.clone();
+    let metas = input.workloads.clone();
     let opts = SimOptions { progress: options.progress.take(), threads: options.threads.unwrap_or(0) };
     let fail = |e| Error::from_sim(e, Some(scenario.name()));
     // Nobody needs the merged log: each partition gets its own accountant,
@@ -185,14 +185,14 @@ impl Run {
     }
 
     /// Every workload's report, in name order.
-    pub fn workloads(&self) -> &[CronJobReport] {
-        &self.report.cronjobs
+    pub fn workloads(&self) -> &[WorkloadReport] {
+        &self.report.workloads
     }
 
     /// One workload's report by name: `namespace/name` for a CronJob, the
     /// name for a CronOperation.
-    pub fn workload(&self, name: &str) -> Option<&CronJobReport> {
-        self.report.cronjobs.iter().find(|c| c.name == name)
+    pub fn workload(&self, name: &str) -> Option<&WorkloadReport> {
+        self.report.workloads.iter().find(|c| c.name == name)
     }
 
     /// The scenario's `expect:` checks: `Err` lists every one that failed

@@ -145,7 +145,7 @@ fn check_outputs(args: &Args, scenario: &Scenario) -> Result<(), CliError> {
         outputs.push(Output { flag: "--events", given: p, file: p.clone() });
     }
     if let Some(dir) = &args.out {
-        let keys = scenario.report_input()?.cronjobs.iter().map(|m| svg_name(&m.key));
+        let keys = scenario.report_input()?.workloads.iter().map(|m| svg_name(&m.key));
         for name in REPORT_FILES.iter().map(|(f, _)| f.to_string()).chain(keys) {
             outputs.push(Output { flag: "--out", given: dir, file: dir.join(name) });
         }

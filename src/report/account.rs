@@ -11,7 +11,7 @@ use crate::model::{Millis, Time};
 use crate::schedule::{Schedule, ScheduleKind, Zone, format_rfc3339, kube};
 use crate::sim::edit::SpecEdit;
 use crate::sim::log::DeletedBy;
-use crate::sim::{CronJobMeta, WorkloadKind};
+use crate::sim::{WorkloadKind, WorkloadMeta};
 use smol_str::SmolStr;
 use std::collections::VecDeque;
 
@@ -34,7 +34,7 @@ impl Downtime {
 /// CronJob existed; an `@every` schedule keeps the phase of its last
 /// scheduled time (or its creation), as the controller's `Next(lastScheduleTime)`
 /// chain does.
-pub(super) fn first_cursor(meta: &CronJobMeta, schedule: Option<&Schedule>) -> i64 {
+pub(super) fn first_cursor(meta: &WorkloadMeta, schedule: Option<&Schedule>) -> i64 {
     let start = meta.horizon_start.unix();
     let Some(origin) = meta.phase_origin.map(Time::unix) else { return start };
     match schedule.map(Schedule::kind) {
@@ -49,7 +49,7 @@ pub(super) fn first_cursor(meta: &CronJobMeta, schedule: Option<&Schedule>) -> i
 
 /// One workload's (CronJob's or CronOperation's) running account.
 pub(super) struct Account {
-    pub meta: CronJobMeta,
+    pub meta: WorkloadMeta,
     pub schedule: Option<Schedule>,
     pub zone: Zone,
     /// The last tick drawn from the schedule (unix seconds).
@@ -63,7 +63,7 @@ pub(super) struct Account {
     pub recent_walls: VecDeque<(i64, i64)>,
     pub suspended: bool,
     pub deleted: bool,
-    pub report: CronJobReport,
+    pub report: WorkloadReport,
     pub overlap: OverlapTracker,
     /// Crossplane's state as the log has shown it (CronOperations only).
     pub xp: XpState,
@@ -73,7 +73,7 @@ pub(super) struct Account {
 }
 
 impl Account {
-    pub(super) fn new(meta: CronJobMeta, local: Zone) -> Account {
+    pub(super) fn new(meta: WorkloadMeta, local: Zone) -> Account {
         let f = kube::format_schedule(&meta.schedule, meta.time_zone.as_deref());
         let mut notes = Vec::new();
         let schedule = match kube::controller_parse(&f.text) {
@@ -84,7 +84,7 @@ impl Account {
             }
         };
         let zone = schedule.map(|s| s.zone(local)).unwrap_or(local);
-        let report = CronJobReport {
+        let report = WorkloadReport {
             name: meta.key.clone(),
             kind: meta.kind,
             schedule: meta.schedule.clone(),

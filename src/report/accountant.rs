@@ -14,7 +14,7 @@ use crate::model::{Millis, PodPhase, Time};
 use crate::policy::cronjob::Decision;
 use crate::schedule::{Location, Zone, load_location};
 use crate::sim::log::{DeletedBy, Entry, Fault, LogSink, Record};
-use crate::sim::{CronJobMeta, Scenario, SimError, SimSummary, WorkloadKind};
+use crate::sim::{Scenario, SimError, SimSummary, WorkloadKind, WorkloadMeta};
 use rustc_hash::FxHashMap;
 use smol_str::SmolStr;
 
@@ -26,7 +26,7 @@ pub struct ReportInput {
     /// The controllers' local zone.
     pub local_zone: Zone,
     /// Per-workload facts, in scenario order.
-    pub cronjobs: Vec<CronJobMeta>,
+    pub workloads: Vec<WorkloadMeta>,
 }
 
 impl ReportInput {
@@ -50,7 +50,7 @@ impl ReportInput {
                 local_zone: local_name,
             },
             local_zone,
-            cronjobs: metas,
+            workloads: metas,
         })
     }
 
@@ -61,20 +61,20 @@ impl ReportInput {
         ReportInput {
             header: self.header.clone(),
             local_zone: self.local_zone,
-            cronjobs: indices.iter().filter_map(|&i| self.cronjobs.get(i).cloned()).collect(),
+            workloads: indices.iter().filter_map(|&i| self.workloads.get(i).cloned()).collect(),
         }
     }
 
     /// The input for a simulation's summary.
     pub fn from_summary(scenario: &str, seed: u64, summary: &SimSummary) -> ReportInput {
         let local_name =
-            summary.cronjobs.first().map(|c| c.local_zone.clone()).unwrap_or_else(|| "UTC".into());
+            summary.workloads.first().map(|c| c.local_zone.clone()).unwrap_or_else(|| "UTC".into());
         let local_zone = match load_location(&local_name) {
             Ok(Location::Zone(z)) => z,
             _ => Zone::Utc,
         };
         let (start, end) = summary
-            .cronjobs
+            .workloads
             .first()
             .map(|c| (c.horizon_start, c.horizon_end))
             .unwrap_or((summary.final_state.time, summary.final_state.time));
@@ -89,7 +89,7 @@ impl ReportInput {
                 local_zone: local_name,
             },
             local_zone,
-            cronjobs: summary.cronjobs.clone(),
+            workloads: summary.workloads.clone(),
         }
     }
 }
@@ -116,7 +116,7 @@ struct JobState {
 pub(super) type Accounts = FxHashMap<SmolStr, Account>;
 
 /// The accounts' reports in key order.
-fn in_key_order(accounts: Accounts) -> Vec<CronJobReport> {
+fn in_key_order(accounts: Accounts) -> Vec<WorkloadReport> {
     let mut all: Vec<(SmolStr, Account)> = accounts.into_iter().collect();
     all.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     all.into_iter().map(|(_, a)| a.report).collect()
@@ -139,7 +139,7 @@ impl Accountant {
     /// An accountant for the given CronJobs and CronOperations.
     pub fn new(input: ReportInput) -> Accountant {
         let mut accounts = Accounts::default();
-        for meta in input.cronjobs {
+        for meta in input.workloads {
             let acc = Account::new(meta, input.local_zone);
             accounts.insert(acc.meta.key.as_str().into(), acc);
         }
@@ -188,7 +188,7 @@ impl Accountant {
         Report {
             schema_version: SCHEMA_VERSION,
             header: self.header,
-            cronjobs: in_key_order(self.accounts),
+            workloads: in_key_order(self.accounts),
             violations: Vec::new(),
             expectations_checked: 0,
         }
@@ -202,9 +202,9 @@ impl Accountant {
         let mut reports = parts.into_iter().map(Accountant::finish);
         let mut report = reports.next()?;
         for r in reports {
-            report.cronjobs.extend(r.cronjobs);
+            report.workloads.extend(r.workloads);
         }
-        report.cronjobs.sort_by(|a, b| a.name.cmp(&b.name));
+        report.workloads.sort_by(|a, b| a.name.cmp(&b.name));
         Some(report)
     }
 

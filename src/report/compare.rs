@@ -4,7 +4,7 @@
 //! (`cronwarp compare`).
 
 use super::render::{Block, markdown, text};
-use super::types::{CronJobReport, Report, TickOutcome, TickRow};
+use super::types::{Report, TickOutcome, TickRow, WorkloadReport};
 use super::{MAX_ROWS, ON_TIME, Violation};
 use crate::model::{Millis, Time, format_duration};
 use crate::sim::scenario::convert::{Controller, ConversionNote, WorkloadPair};
@@ -131,7 +131,7 @@ pub struct SideViolation {
 /// should not be) compares as all zeros.
 pub fn compare(k8s: &Report, xp: &Report, pairs: &[WorkloadPair], notes: Vec<ConversionNote>) -> Comparison {
     fn find<'a>(r: &'a Report, key: Option<&str>) -> View<'a> {
-        View::of(key.and_then(|k| r.cronjobs.iter().find(|c| c.name == k)))
+        View::of(key.and_then(|k| r.workloads.iter().find(|c| c.name == k)))
     }
     let workloads = pairs
         .iter()
@@ -177,7 +177,7 @@ struct View<'a> {
 }
 
 impl<'a> View<'a> {
-    fn of(r: Option<&'a CronJobReport>) -> View<'a> {
+    fn of(r: Option<&'a WorkloadReport>) -> View<'a> {
         let Some(r) = r else { return View { numbers: [0; 12], exceptions: &[], exceptions_omitted: 0 } };
         let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
         let o = &r.outcomes;

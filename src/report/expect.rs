@@ -1,7 +1,7 @@
 //! Checks a report against a scenario's `expect:` block. Violations make
 //! `cronwarp run` exit 1, which is how users gate CI on a scenario.
 
-use super::types::{CronJobReport, Report};
+use super::types::{Report, WorkloadReport};
 use crate::model::format_duration;
 use crate::sim::WorkloadKind;
 use crate::sim::scenario::Expect;
@@ -22,7 +22,7 @@ pub struct Violation {
 /// Every violation of `expect` in `report`, CronJob by CronJob.
 pub fn check(expect: &Expect, report: &Report) -> Vec<Violation> {
     let mut out = Vec::new();
-    for cj in &report.cronjobs {
+    for cj in &report.workloads {
         check_one(expect, cj, &mut out);
     }
     out
@@ -51,14 +51,14 @@ fn declared(e: &Expect) -> usize {
 
 /// What the runs of `cj` are called: expectations read the same for a
 /// CronJob's Jobs and a CronOperation's Operations.
-fn runs_word(cj: &CronJobReport) -> (&'static str, &'static str) {
+fn runs_word(cj: &WorkloadReport) -> (&'static str, &'static str) {
     match cj.kind {
         WorkloadKind::CronJob => ("Job", "Jobs"),
         WorkloadKind::CronOperation => ("Operation", "Operations"),
     }
 }
 
-fn check_one(e: &Expect, cj: &CronJobReport, out: &mut Vec<Violation>) {
+fn check_one(e: &Expect, cj: &WorkloadReport, out: &mut Vec<Violation>) {
     let (run, runs) = runs_word(cj);
     let mut v = |key: &str, message: String| {
         out.push(Violation { expectation: key.into(), cronjob: cj.name.clone(), message })
@@ -109,7 +109,7 @@ fn check_one(e: &Expect, cj: &CronJobReport, out: &mut Vec<Violation>) {
     }
 }
 
-fn first_why(cj: &CronJobReport) -> String {
+fn first_why(cj: &WorkloadReport) -> String {
     use super::types::TickOutcome;
     cj.exceptions
         .iter()

@@ -36,7 +36,9 @@ pub use types::*;
 pub const MAX_ROWS: usize = 1000;
 
 /// Version of the JSON report's shape; bumped on any breaking change.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Version 2 renamed `cronjobs` to `workloads` (they include
+/// CronOperations).
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// A started tick counts as on time when its Job was created within this
 /// long after the tick. The controller wakes at tick + 100 ms; a second

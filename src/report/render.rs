@@ -50,7 +50,7 @@ fn document(r: &Report) -> Vec<Block> {
             format_duration(h.end.since(h.start)),
             h.seed,
             h.local_zone,
-            if r.cronjobs.iter().any(|c| c.kind == WorkloadKind::CronOperation) {
+            if r.workloads.iter().any(|c| c.kind == WorkloadKind::CronOperation) {
                 " (kube-controller-manager's and the Crossplane pod's)"
             } else {
                 ""
@@ -59,7 +59,7 @@ fn document(r: &Report) -> Vec<Block> {
             h.cronwarp_version
         )),
     ];
-    for cj in &r.cronjobs {
+    for cj in &r.workloads {
         cronjob(&mut d, cj);
     }
     if r.expectations_checked > 0 {
@@ -79,7 +79,7 @@ fn document(r: &Report) -> Vec<Block> {
     d
 }
 
-fn cronjob(d: &mut Vec<Block>, cj: &CronJobReport) {
+fn cronjob(d: &mut Vec<Block>, cj: &WorkloadReport) {
     let sds =
         cj.starting_deadline_seconds.map(|s| format!(", startingDeadlineSeconds {s}")).unwrap_or_default();
     let n = nouns(cj.kind);

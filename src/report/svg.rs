@@ -23,7 +23,7 @@ mod timeline;
 use crate::model::{Time, format_duration};
 use crate::sim::edit::SpecEdit;
 use crate::sim::log::{DeletedBy, Record};
-use crate::sim::{CronJobMeta, WorkloadKind};
+use crate::sim::{WorkloadKind, WorkloadMeta};
 use glyphs::{FAMILY, GlyphSvg, Runs};
 use plotters::coord::combinators::BindKeyPoints;
 use plotters::prelude::*;
@@ -280,7 +280,7 @@ fn month_axis(start: Time, end: Time, span_s: i64) -> Vec<(i64, String)> {
     out
 }
 
-fn subtitles(meta: &CronJobMeta, tl: &Timeline, aggregated: bool) -> (String, String) {
+fn subtitles(meta: &WorkloadMeta, tl: &Timeline, aggregated: bool) -> (String, String) {
     let zone = match (&meta.time_zone, meta.kind) {
         (Some(z), _) => format!("timeZone {z}"),
         (None, WorkloadKind::CronOperation) => format!("Crossplane pod zone {}", meta.local_zone),
@@ -356,7 +356,7 @@ fn legend(tl: &Timeline) -> Vec<(u8, RGBColor, String)> {
 type Fallible = Result<(), Box<dyn std::error::Error>>;
 
 /// Draws everything into `buf` (plotters' part; text goes to `runs`).
-fn draw(buf: &mut String, runs: Runs, tl: &Timeline, meta: &CronJobMeta, aggregated: bool) -> Fallible {
+fn draw(buf: &mut String, runs: Runs, tl: &Timeline, meta: &WorkloadMeta, aggregated: bool) -> Fallible {
     let body_rows = if aggregated { HIST_ROWS } else { tl.lanes.max(1) };
     let rows = (body_rows + 2) as f64;
     let height = TITLE_H + CHANGE_H + (body_rows as u32 + 2) * ROW_H + AXIS_H + LEGEND_H;
@@ -497,7 +497,7 @@ fn draw(buf: &mut String, runs: Runs, tl: &Timeline, meta: &CronJobMeta, aggrega
 
 /// The timeline of one CronJob as a standalone SVG document: same records
 /// and meta, same bytes.
-pub fn timeline_svg(records: &[Record], meta: &CronJobMeta) -> String {
+pub fn timeline_svg(records: &[Record], meta: &WorkloadMeta) -> String {
     // Lanes show real overlap: a Job created the instant another finished
     // shares its lane.
     let tl = Timeline::build(records, meta, 0);

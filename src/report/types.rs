@@ -12,8 +12,9 @@ pub struct Report {
     pub schema_version: u32,
     /// Where the numbers come from.
     pub header: Header,
-    /// One account per CronJob (or CronOperation) in the scenario.
-    pub cronjobs: Vec<CronJobReport>,
+    /// One account per workload (CronJob or CronOperation) in the scenario,
+    /// in scenario order (`cronjobs` before schema version 2).
+    pub workloads: Vec<WorkloadReport>,
     /// Failed `expect:` checks (empty when all hold or none were given).
     pub violations: Vec<super::Violation>,
     /// How many `expect:` checks the scenario declared.
@@ -43,7 +44,7 @@ pub struct Header {
 /// One CronJob's account.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct CronJobReport {
+pub struct WorkloadReport {
     /// `namespace/name` (a CronOperation, being cluster-scoped: `name`).
     pub name: String,
     /// `CronOperation` for a Crossplane CronOperation (its runs are
@@ -85,7 +86,7 @@ pub struct CronJobReport {
 }
 
 /// Shorthands for tests that assert on a workload's figures.
-impl CronJobReport {
+impl WorkloadReport {
     /// Ticks whose Job (or Operation) was created within
     /// [`ON_TIME`](super::ON_TIME) of the tick.
     pub fn on_time(&self) -> u64 {

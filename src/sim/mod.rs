@@ -20,7 +20,7 @@ pub mod run;
 pub mod scenario;
 
 pub use run::{
-    CronJobMeta, FinalState, SimError, SimOptions, SimOutput, SimSummary, WorkloadKind, cronjob_metas,
+    FinalState, SimError, SimOptions, SimOutput, SimSummary, WorkloadKind, WorkloadMeta, cronjob_metas,
     simulate, simulate_into, simulate_split,
 };
 pub use scenario::Scenario;

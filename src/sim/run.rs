@@ -45,10 +45,10 @@ pub struct SimOptions<'p> {
     pub threads: usize,
 }
 
-/// Per-CronJob facts the report needs besides the log.
+/// Per-workload facts the report needs besides the log.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct CronJobMeta {
+pub struct WorkloadMeta {
     /// `namespace/name` (a CronOperation, being cluster-scoped: `name`).
     pub key: String,
     /// Which controller runs it.
@@ -118,7 +118,7 @@ pub struct FinalState {
 #[serde(rename_all = "camelCase")]
 pub struct SimSummary {
     /// Per-workload facts, in scenario order.
-    pub cronjobs: Vec<CronJobMeta>,
+    pub workloads: Vec<WorkloadMeta>,
     /// The store at the end of the horizon.
     pub final_state: FinalState,
     /// Log records written.
@@ -179,7 +179,7 @@ pub fn simulate_split<S: LogSink + Send>(
 struct Prepared {
     groups: Vec<Vec<usize>>,
     engines: Vec<std::sync::Mutex<Engine>>,
-    metas: Vec<(usize, CronJobMeta)>,
+    metas: Vec<(usize, WorkloadMeta)>,
     warnings: Vec<(usize, Vec<String>)>,
 }
 
@@ -253,7 +253,7 @@ impl Prepared {
         metas.sort_by_key(|(i, _)| *i);
         warnings.sort_by_key(|(i, _)| *i);
         Ok(SimSummary {
-            cronjobs: metas.into_iter().map(|(_, m)| m).collect(),
+            workloads: metas.into_iter().map(|(_, m)| m).collect(),
             final_state,
             records,
             warnings: warnings.into_iter().flat_map(|(_, w)| w).collect(),
@@ -290,7 +290,7 @@ impl Setup<'_> {
     fn build(
         &self,
         members: impl Iterator<Item = (usize, WorkloadSpec)>,
-        metas: &mut Vec<(usize, CronJobMeta)>,
+        metas: &mut Vec<(usize, WorkloadMeta)>,
         warnings: &mut Vec<(usize, Vec<String>)>,
     ) -> Result<Engine, SimError> {
         let scenario = self.scenario;
@@ -409,8 +409,8 @@ fn downtime_windows(scenario: &Scenario) -> Vec<(Time, Time)> {
 }
 
 /// The report's facts about one CronJob.
-fn meta_of(cj: &CronJob, local_zone: &str, scenario: &Scenario) -> CronJobMeta {
-    CronJobMeta {
+fn meta_of(cj: &CronJob, local_zone: &str, scenario: &Scenario) -> WorkloadMeta {
+    WorkloadMeta {
         key: key(&cj.metadata.namespace, &cj.metadata.name).to_string(),
         kind: WorkloadKind::CronJob,
         schedule: cj.spec.schedule.to_string(),
@@ -428,7 +428,7 @@ fn meta_of(cj: &CronJob, local_zone: &str, scenario: &Scenario) -> CronJobMeta {
 /// The per-workload facts of a scenario (CronJobs and CronOperations),
 /// known before it runs, so that a report can account for the log as it
 /// streams.
-pub fn cronjob_metas(scenario: &Scenario) -> Result<Vec<CronJobMeta>, SimError> {
+pub fn cronjob_metas(scenario: &Scenario) -> Result<Vec<WorkloadMeta>, SimError> {
     let local_name = scenario.controller.local_zone.clone().unwrap_or_else(|| "UTC".into());
     (0..scenario.workloads.len())
         .map(|i| {
@@ -442,8 +442,8 @@ pub fn cronjob_metas(scenario: &Scenario) -> Result<Vec<CronJobMeta>, SimError> 
 
 /// The report's facts about one CronOperation: the schedule verbatim
 /// (`CRON_TZ=` prefix included), the pod's zone, and `suspended` = paused.
-fn xp_meta_of(co: &CronOperation, local_zone: &str, scenario: &Scenario) -> CronJobMeta {
-    CronJobMeta {
+fn xp_meta_of(co: &CronOperation, local_zone: &str, scenario: &Scenario) -> WorkloadMeta {
+    WorkloadMeta {
         key: co.metadata.name.to_string(),
         kind: WorkloadKind::CronOperation,
         schedule: co.spec.schedule.clone(),
@@ -467,7 +467,7 @@ fn seed_cronoperation(
     what: &str,
     local_name: &str,
     scenario: &Scenario,
-) -> Result<CronJobMeta, SimError> {
+) -> Result<WorkloadMeta, SimError> {
     let fail = |e: String| SimError { message: format!("{what}: {e}") };
     let name = x.cronoperation.metadata.name.clone();
     if core.workloads.contains_key(&name) {

@@ -8,7 +8,7 @@ use crate::schedule::kube::{controller_parse, format_schedule};
 use crate::schedule::{Location, ScheduleKind, Zone, load_location};
 use crate::sim::edit::SpecEdit;
 use crate::sim::log::{DeletedBy, Entry, Fault, Record};
-use crate::sim::{CronJobMeta, WorkloadKind};
+use crate::sim::{WorkloadKind, WorkloadMeta};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Schedule ticks beyond this many are not enumerated (a year of minutely
@@ -100,7 +100,7 @@ impl Timeline {
     /// Reads the records of `meta`'s CronJob (Jobs it created or was seeded
     /// with) and the global downtime windows. `min_gap` is the smallest
     /// separation (ms) two bars in one lane need to be told apart.
-    pub fn build(records: &[Record], meta: &CronJobMeta, min_gap: i64) -> Timeline {
+    pub fn build(records: &[Record], meta: &WorkloadMeta, min_gap: i64) -> Timeline {
         let (start, end) = (meta.horizon_start, meta.horizon_end.max(meta.horizon_start));
         let mut jobs: BTreeMap<&str, JobFacts> = BTreeMap::new();
         let mut order: Vec<&str> = Vec::new();
@@ -260,7 +260,7 @@ fn assign_lanes(bars: &mut [Bar], min_gap: i64) -> usize {
 /// The schedule in force over time: the initial one, then each
 /// `schedule=`/`timeZone=` change (later edits are drawn from their time on).
 fn schedule_segments(
-    meta: &CronJobMeta,
+    meta: &WorkloadMeta,
     changes: &[(Time, SpecEdit)],
 ) -> Vec<(Time, String, Option<String>)> {
     let mut segs = vec![(meta.horizon_start, meta.schedule.clone(), meta.time_zone.clone())];
@@ -285,7 +285,7 @@ fn schedule_segments(
 /// CronOperation's `@every` slots count from its cursor, which each
 /// Operation's creation (`creations`, sorted) moves, as the report does.
 fn schedule_ticks(
-    meta: &CronJobMeta,
+    meta: &WorkloadMeta,
     changes: &[(Time, SpecEdit)],
     scheduled: &BTreeSet<Time>,
     creations: &[Time],
@@ -374,8 +374,8 @@ mod tests {
         schedule: &str,
         hours: i64,
         phase_origin: Option<Time>,
-    ) -> CronJobMeta {
-        CronJobMeta {
+    ) -> WorkloadMeta {
+        WorkloadMeta {
             key: key.into(),
             kind,
             schedule: schedule.into(),

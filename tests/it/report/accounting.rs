@@ -8,7 +8,7 @@ use cronwarp::report::{Accountant, Header, ReportInput, TickOutcome};
 use cronwarp::schedule::Zone;
 use cronwarp::sim::edit::SpecEdit;
 use cronwarp::sim::log::{Controller, Entry, Fault, LogSink, Record};
-use cronwarp::sim::{CronJobMeta, WorkloadKind};
+use cronwarp::sim::{WorkloadKind, WorkloadMeta};
 
 fn accountant(schedule: &str, tz: Option<&str>, start: &str, end: &str) -> Accountant {
     accountant_of(&["default/cj"], schedule, tz, start, end)
@@ -27,9 +27,9 @@ fn accountant_of(keys: &[&str], schedule: &str, tz: Option<&str>, start: &str, e
             local_zone: "UTC".into(),
         },
         local_zone: Zone::Utc,
-        cronjobs: keys
+        workloads: keys
             .iter()
-            .map(|key| CronJobMeta {
+            .map(|key| WorkloadMeta {
                 key: (*key).into(),
                 kind: WorkloadKind::CronJob,
                 local_zone: "UTC".into(),
@@ -80,9 +80,9 @@ mod every_tick_once {
             created(&mut a, tick.add(100), tick, &format!("default/cj-{i}"));
         }
         let r = a.finish();
-        let c = &r.cronjobs[0].ticks;
+        let c = &r.workloads[0].ticks;
         assert_eq!((c.total, c.on_time, c.late, c.not_started), (12, 12, 0, 0));
-        assert!(r.cronjobs[0].exceptions.is_empty());
+        assert!(r.workloads[0].exceptions.is_empty());
     }
 
     #[test]
@@ -98,7 +98,7 @@ mod every_tick_once {
         });
         created(&mut a, t("2025-01-01T10:31:00Z"), t("2025-01-01T10:30:00Z"), "default/cj-x");
         let r = a.finish();
-        let cj = &r.cronjobs[0];
+        let cj = &r.workloads[0];
         assert_eq!((cj.ticks.total, cj.ticks.late, cj.ticks.not_started), (6, 1, 5));
         let late = cj.exceptions.iter().find(|e| e.outcome == TickOutcome::Late).unwrap();
         assert_eq!(late.late_by, Some(60_000));
@@ -112,8 +112,8 @@ mod every_tick_once {
     fn a_tick_with_no_decision_is_still_accounted() {
         let a = accountant("0 * * * *", None, "2025-01-01T10:00:00Z", "2025-01-01T12:30:00Z");
         let r = a.finish();
-        assert_eq!(r.cronjobs[0].ticks.total, 2);
-        assert_eq!(r.cronjobs[0].ticks.not_started, 2);
+        assert_eq!(r.workloads[0].ticks.total, 2);
+        assert_eq!(r.workloads[0].ticks.not_started, 2);
     }
 }
 
@@ -132,7 +132,7 @@ mod dst {
             created(&mut a, t(tick).add(100), t(tick), &format!("default/{tick}"));
         }
         let r = a.finish();
-        let cj = &r.cronjobs[0];
+        let cj = &r.workloads[0];
         assert_eq!((cj.ticks.total, cj.ticks.on_time, cj.ticks.fold_repeats), (3, 3, 1));
         assert_eq!(cj.exceptions.len(), 1);
         assert_eq!(cj.exceptions[0].local, "2025-11-02T01:30:00-05:00");
@@ -171,7 +171,7 @@ mod kept_for {
         finished(&mut a, t("2025-01-01T10:31:01.100Z"), "default/cj-1", Some(t("2025-01-01T10:31:01Z")));
         deleted(&mut a, t("2025-01-01T10:46:01Z"), "default/cj-1");
         let r = a.finish();
-        assert_eq!(r.cronjobs[0].deletions[0].retained, Some(900_000));
+        assert_eq!(r.workloads[0].deletions[0].retained, Some(900_000));
     }
 
     #[test]
@@ -188,7 +188,7 @@ mod kept_for {
         // Deleted at 10:46:01.500: stamped 10:45:58.
         deleted(&mut a, t("2025-01-01T10:46:01.500Z"), "default/cj-1");
         let r = a.finish();
-        assert_eq!(r.cronjobs[0].deletions[0].retained, Some(900_000));
+        assert_eq!(r.workloads[0].deletions[0].retained, Some(900_000));
     }
 }
 
@@ -204,7 +204,7 @@ mod dst_notes {
             "2025-03-31T00:00:00Z",
         );
         let r = a.finish();
-        let notes = &r.cronjobs[0].notes;
+        let notes = &r.workloads[0].notes;
         assert_eq!(notes.len(), 1, "{notes:?}");
         assert!(notes[0].starts_with("2025-03-09 02:30 no run (DST gap)"), "{notes:?}");
     }
@@ -219,7 +219,7 @@ mod dst_notes {
         let change = SpecEdit::Schedule("30 4 * * *".into());
         let entry = Entry::Fault(Fault::SpecChange { object: "default/cj".into(), change });
         a.record(Record { time: t(at), entry });
-        a.finish().cronjobs[0].notes.clone()
+        a.finish().workloads[0].notes.clone()
     }
 
     #[test]
@@ -240,10 +240,10 @@ fn report_lists_cronjobs_in_key_order_whatever_the_input_order() {
     let keys = ["ns-b/x", "default/cj-10", "default/cj-2", "a/z", "default/cj-1"];
     let a = accountant_of(&keys, "0 * * * *", None, "2025-01-01T00:00:00Z", "2025-01-01T03:00:00Z");
     let report = a.finish();
-    let names: Vec<&str> = report.cronjobs.iter().map(|c| c.name.as_str()).collect();
+    let names: Vec<&str> = report.workloads.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(names, ["a/z", "default/cj-1", "default/cj-10", "default/cj-2", "ns-b/x"]);
     assert!(
-        report.cronjobs.iter().all(|c| c.ticks.total == 2),
+        report.workloads.iter().all(|c| c.ticks.total == 2),
         "each CronJob keeps its own ticks (01:00, 02:00)"
     );
 }
@@ -276,7 +276,7 @@ mod retries {
         for (n, (at, ends)) in pods.iter().enumerate() {
             pod(&mut a, at, n as u32, *ends);
         }
-        a.finish().cronjobs[0].outcomes.retries
+        a.finish().workloads[0].outcomes.retries
     }
 
     #[test]

@@ -169,7 +169,7 @@ mod differences {
         let both = both_forms(&scenario).unwrap_or_else(|e| panic!("{}", e.message));
         let deleted = |s: &Scenario| -> Vec<String> {
             let r = run_side(s, "gc-order-key").unwrap_or_else(|e| panic!("{e}"));
-            r.cronjobs[0].deletions.iter().map(|d| d.job.to_string()).collect()
+            r.workloads[0].deletions.iter().map(|d| d.job.to_string()).collect()
         };
         assert_eq!(
             deleted(&both.kubernetes),

@@ -62,11 +62,11 @@ mod replace_overlap {
         feed(&mut a, "2025-03-03T02:00:10Z", fin);
         pod_finished(&mut a, "2025-03-03T02:00:30Z", "default/cj-1");
         let r: Report = a.finish();
-        let ov = &r.cronjobs[0].overlaps;
+        let ov = &r.workloads[0].overlaps;
         assert_eq!(ov.intervals.len(), 1, "{ov:?}");
         assert!(ov.intervals[0].replace_termination, "{ov:?}");
         assert_eq!(ov.total, 9_900);
-        assert_eq!(r.cronjobs[0].outcomes.replaced, 1);
+        assert_eq!(r.workloads[0].outcomes.replaced, 1);
     }
 }
 

@@ -24,7 +24,7 @@ mod rendering {
             meta(WorkloadKind::CronOperation, "paris", "CRON_TZ=Europe/Paris 0 3 * * *", "Forbid"),
         ];
         let header = accountant(metas[0].clone()).finish().header;
-        let mut a = Accountant::new(ReportInput { header, local_zone: Zone::Utc, cronjobs: metas });
+        let mut a = Accountant::new(ReportInput { header, local_zone: Zone::Utc, workloads: metas });
         let op = create(&mut a, "2025-03-03T01:00:00Z", "2025-03-03T01:00:00Z");
         finish(&mut a, "2025-03-03T01:00:40Z", &op, false, "failure limit of 5 reached");
         a.finish()
@@ -34,14 +34,15 @@ mod rendering {
     fn json_marks_cronoperations_and_leaves_cronjobs_unchanged() {
         let r = one_of_each();
         let json = serde_json::to_value(&r).unwrap();
-        let items = json["cronjobs"].as_array().unwrap();
+        let items = json["workloads"].as_array().unwrap();
         assert_eq!(items[1]["kind"], "CronOperation");
         assert_eq!(items[1]["outcomes"]["retryLimitExhausted"], 1);
         assert!(items[1]["outcomes"].get("lostAttempts").is_none(), "zero counts are skipped");
         assert!(items[0].get("kind").is_none(), "a CronJob's JSON has no kind");
         assert!(items[0]["outcomes"].get("retryLimitExhausted").is_none());
         assert_eq!(items[2]["zone"], "Europe/Paris", "CRON_TZ sets the slots' zone");
-        assert_eq!(json["schemaVersion"], 1);
+        assert_eq!(json["schemaVersion"], 2);
+        assert!(json.get("cronjobs").is_none(), "schema version 2 names them workloads");
     }
 
     #[test]
@@ -158,7 +159,7 @@ workloads:
         let mut acc = Accountant::new(ReportInput::from_scenario("inline", &scenario).unwrap());
         simulate_into(&scenario, &mut acc, SimOptions::default()).unwrap();
         let r = acc.finish();
-        let co = &r.cronjobs[0];
+        let co = &r.workloads[0];
         assert_eq!((co.name.as_str(), co.kind), ("hourly", WorkloadKind::CronOperation));
         let c = &co.ticks;
         assert_eq!((c.total, c.on_time, c.late, c.not_started, c.pending), (7, 3, 1, 3, 0));

@@ -5,7 +5,7 @@ use cronwarp::model::{MINUTE, SECOND, Time};
 use cronwarp::policy::Propagation;
 use cronwarp::report::svg::{BUCKETS, timeline_svg};
 use cronwarp::sim::log::{DeletedBy, Entry, Record};
-use cronwarp::sim::{CronJobMeta, Scenario, SimOptions, SimOutput, WorkloadKind, simulate};
+use cronwarp::sim::{Scenario, SimOptions, SimOutput, WorkloadKind, WorkloadMeta, simulate};
 use std::path::Path;
 
 fn run(file: &str) -> SimOutput {
@@ -29,7 +29,7 @@ fn outcome_rects(svg: &str) -> usize {
 #[test]
 fn the_downtime_scenario_renders_one_bar_per_job_plus_legend_swatches() {
     let out = run("downtime-catchup.yaml");
-    let meta = &out.summary.cronjobs[0];
+    let meta = &out.summary.workloads[0];
     let svg = timeline_svg(&out.log, meta);
     assert!(svg.starts_with("<svg"), "{}", &svg[..80.min(svg.len())]);
     assert!(svg.trim_end().ends_with("</svg>"));
@@ -54,7 +54,7 @@ fn the_downtime_scenario_renders_one_bar_per_job_plus_legend_swatches() {
 #[test]
 fn rendering_twice_gives_the_same_bytes() {
     let out = run("forbid-long-jobs.yaml");
-    let meta = &out.summary.cronjobs[0];
+    let meta = &out.summary.workloads[0];
     let a = timeline_svg(&out.log, meta);
     let b = timeline_svg(&run("forbid-long-jobs.yaml").log, meta);
     assert_eq!(a, b);
@@ -64,7 +64,7 @@ fn rendering_twice_gives_the_same_bytes() {
 #[test]
 fn eight_months_of_daily_jobs_stay_small() {
     let out = run("dst-new-york.yaml");
-    for meta in &out.summary.cronjobs {
+    for meta in &out.summary.workloads {
         let svg = timeline_svg(&out.log, meta);
         assert!(svg.len() < 400_000, "{} bytes", svg.len());
         assert!(svg.contains(&format!("aria-label=\"CronJob {}\"", meta.key)));
@@ -74,7 +74,7 @@ fn eight_months_of_daily_jobs_stay_small() {
 #[test]
 fn downtime_timeline_snapshot() {
     let out = run("downtime-catchup.yaml");
-    let svg = timeline_svg(&out.log, &out.summary.cronjobs[0]);
+    let svg = timeline_svg(&out.log, &out.summary.workloads[0]);
     // Named as it was when this file was a test binary of its own, whose
     // module path `report_svg` insta prepended.
     snapshots::settings().bind(|| insta::assert_snapshot!("report_svg__report_svg_downtime_catchup", svg));
@@ -82,9 +82,9 @@ fn downtime_timeline_snapshot() {
 
 /// A year-long horizon of a minutely CronJob with 50,000 Jobs (each
 /// created, finished and garbage-collected), built directly as log records.
-fn minutely_year() -> (Vec<Record>, CronJobMeta) {
+fn minutely_year() -> (Vec<Record>, WorkloadMeta) {
     let start = Time::parse_rfc3339("2025-01-01T00:00:00Z").unwrap();
-    let meta = CronJobMeta {
+    let meta = WorkloadMeta {
         key: "default/every-minute".into(),
         kind: WorkloadKind::CronJob,
         schedule: "* * * * *".into(),
@@ -140,7 +140,7 @@ fn a_year_of_minutely_ticks_is_aggregated_into_a_bounded_document() {
 #[test]
 fn an_empty_log_with_a_bad_schedule_and_no_horizon_still_renders() {
     let t = Time::parse_rfc3339("2025-03-03T10:00:00Z").unwrap();
-    let meta = CronJobMeta {
+    let meta = WorkloadMeta {
         key: "default/broken".into(),
         kind: WorkloadKind::CronJob,
         schedule: "61 * * * *".into(),
@@ -164,7 +164,7 @@ fn an_empty_log_with_a_bad_schedule_and_no_horizon_still_renders() {
 /// (docs/fidelity/schedules.md#sch-9): the tick walk stops there and says so.
 #[test]
 fn ticks_stop_where_next_no_longer_advances() {
-    let meta = CronJobMeta {
+    let meta = WorkloadMeta {
         key: "default/chatham".into(),
         kind: WorkloadKind::CronJob,
         schedule: "45 3 * * *".into(),

@@ -3,16 +3,16 @@
 
 use super::t;
 use cronwarp::policy::crossplane::CronDecision;
-use cronwarp::report::{Accountant, CronJobReport, Header, Report, ReportInput, TickRow};
+use cronwarp::report::{Accountant, Header, Report, ReportInput, TickRow, WorkloadReport};
 use cronwarp::schedule::Zone;
 use cronwarp::sim::log::{Entry, Fault, LogSink, Record};
-use cronwarp::sim::{CronJobMeta, WorkloadKind};
+use cronwarp::sim::{WorkloadKind, WorkloadMeta};
 
 pub const START: &str = "2025-03-03T00:00:00Z";
 pub const END: &str = "2025-03-03T06:00:00Z";
 
-pub fn meta(kind: WorkloadKind, key: &str, schedule: &str, policy: &str) -> CronJobMeta {
-    CronJobMeta {
+pub fn meta(kind: WorkloadKind, key: &str, schedule: &str, policy: &str) -> WorkloadMeta {
+    WorkloadMeta {
         key: key.into(),
         kind,
         local_zone: "UTC".into(),
@@ -27,7 +27,7 @@ pub fn meta(kind: WorkloadKind, key: &str, schedule: &str, policy: &str) -> Cron
     }
 }
 
-pub fn accountant(m: CronJobMeta) -> Accountant {
+pub fn accountant(m: WorkloadMeta) -> Accountant {
     Accountant::new(ReportInput {
         header: Header {
             scenario: "test".into(),
@@ -39,7 +39,7 @@ pub fn accountant(m: CronJobMeta) -> Accountant {
             local_zone: "UTC".into(),
         },
         local_zone: Zone::Utc,
-        cronjobs: vec![m],
+        workloads: vec![m],
     })
 }
 
@@ -118,19 +118,19 @@ pub fn change(a: &mut impl LogSink, at: &str, change: &str) {
     feed(a, at, Entry::Fault(Fault::SpecChange { object: CO.into(), change }));
 }
 
-pub fn report(a: Accountant) -> CronJobReport {
+pub fn report(a: Accountant) -> WorkloadReport {
     let mut r: Report = a.finish();
-    r.cronjobs.remove(0)
+    r.workloads.remove(0)
 }
 
-pub fn row<'a>(r: &'a CronJobReport, tick: &str) -> &'a TickRow {
+pub fn row<'a>(r: &'a WorkloadReport, tick: &str) -> &'a TickRow {
     r.exceptions
         .iter()
         .find(|x| x.tick == t(tick))
         .unwrap_or_else(|| panic!("no exception row for {tick}: {:#?}", r.exceptions))
 }
 
-pub fn counts(r: &CronJobReport) -> (u64, u64, u64, u64, u64) {
+pub fn counts(r: &WorkloadReport) -> (u64, u64, u64, u64, u64) {
     let c = &r.ticks;
     assert_eq!(c.total, c.on_time + c.late + c.not_started + c.pending, "every tick once");
     (c.total, c.on_time, c.late, c.not_started, c.pending)

@@ -130,7 +130,7 @@ mod scenario_format {
         let out = run(&sc);
         assert!(out.log.iter().any(|r| matches!(&r.entry, Entry::JobCreated { .. })));
         assert!(created(&out).is_empty(), "paused from the start");
-        assert_eq!(out.summary.cronjobs, metas);
+        assert_eq!(out.summary.workloads, metas);
     }
 }
 

@@ -92,7 +92,7 @@ pub fn ticks_accounted_once(sc: &Scenario, edited: &[bool], lagged: bool, run: &
     let local = local_zone(sc);
     for (i, edited) in edited.iter().enumerate() {
         let name = format!("default/w{i}");
-        let Some(r) = run.report.cronjobs.iter().find(|c| c.name == name) else {
+        let Some(r) = run.report.workloads.iter().find(|c| c.name == name) else {
             errs.push(format!("{name}: missing from the report"));
             continue;
         };
@@ -222,7 +222,7 @@ impl Coverage {
 pub fn active_and_history(sc: &Scenario, run: &Run, lagged: bool, cov: &mut Coverage) -> Vec<String> {
     use cronwarp::sim::log::DeletedBy;
     let mut errs = Vec::new();
-    for r in &run.report.cronjobs {
+    for r in &run.report.workloads {
         cov.ticks += r.ticks.total;
         cov.late += r.ticks.late;
         cov.not_started += r.ticks.not_started;
@@ -395,7 +395,7 @@ pub fn log_consistent(run: &Run, lagged: bool) -> Vec<String> {
             _ => {}
         }
     }
-    for r in &run.report.cronjobs {
+    for r in &run.report.workloads {
         let n = created.get(r.name.as_str()).copied().unwrap_or(0);
         if r.outcomes.created != n {
             errs.push(format!("{}: report counts {} Jobs created, the log {n}", r.name, r.outcomes.created));
