@@ -1,17 +1,18 @@
 //! One workload's running account: the ticks drawn from its schedule and
 //! not yet resolved, and the report rows they resolve into.
 
-use super::crossplane::{self, XpState};
+use super::crossplane::XpState;
 use super::dst_notes::dst_notes;
 use super::overlap::OverlapTracker;
-use super::reasons::{Notes, Pending, late_reason, superseded_reason};
+use super::reasons::{Notes, Pending};
+use super::semantics;
 use super::types::*;
 use super::{MAX_ROWS, ON_TIME};
 use crate::model::{Millis, Time};
 use crate::schedule::{Schedule, ScheduleKind, Zone, format_rfc3339, kube};
+use crate::sim::WorkloadMeta;
 use crate::sim::edit::SpecEdit;
 use crate::sim::log::DeletedBy;
-use crate::sim::{WorkloadKind, WorkloadMeta};
 use smol_str::SmolStr;
 use std::collections::VecDeque;
 
@@ -127,10 +128,7 @@ impl Account {
         if let Some(s) = &self.schedule
             && !self.deleted
         {
-            let scheduler = match self.meta.kind {
-                WorkloadKind::CronJob => "Kubernetes",
-                WorkloadKind::CronOperation => "Crossplane",
-            };
+            let scheduler = semantics::of(self.meta.kind).scheduler();
             self.report.notes.extend(dst_notes(s, self.zone, self.dst_from, until, scheduler));
         }
         self.dst_from = until;
@@ -236,7 +234,7 @@ impl Account {
     }
 
     pub(super) fn spec_change(&mut self, change: &SpecEdit, at: Time) {
-        if self.meta.kind == WorkloadKind::CronOperation && crossplane::spec_change(self, change, at) {
+        if semantics::of(self.meta.kind).spec_change(self, change, at) {
             return;
         }
         match change {
@@ -277,11 +275,8 @@ impl Account {
         if self.pending.iter().any(|p| p.tick == tick) {
             self.report.max_lateness = self.report.max_lateness.max(late_by);
         }
-        let kind = self.meta.kind;
-        self.resolve(tick, outcome, Some(job.to_string()), Some(late_by), move |n| match kind {
-            WorkloadKind::CronJob => late_reason(n),
-            WorkloadKind::CronOperation => crossplane::late_reason(n),
-        });
+        let rules = semantics::of(self.meta.kind);
+        self.resolve(tick, outcome, Some(job.to_string()), Some(late_by), |n| rules.late_reason(n));
     }
 
     /// Resolves the pending tick equal to `tick` (if it is pending).
@@ -306,10 +301,7 @@ impl Account {
     pub(super) fn supersede_before(&mut self, tick: Time) {
         while self.pending.front().is_some_and(|p| p.tick < tick) {
             if let Some(p) = self.pending.pop_front() {
-                let why = match self.meta.kind {
-                    WorkloadKind::CronJob => superseded_reason(&p.notes, tick, self.zone),
-                    WorkloadKind::CronOperation => crossplane::superseded_reason(&p.notes, tick, self.zone),
-                };
+                let why = semantics::of(self.meta.kind).superseded_reason(&p.notes, tick, self.zone);
                 self.push(p, TickOutcome::NotStarted, None, None, why);
             }
         }

@@ -8,13 +8,13 @@
 use super::SCHEMA_VERSION;
 use super::account::{Account, Downtime};
 use super::crossplane::{self, Operations};
-use super::reasons::unresolved_at_end;
+use super::semantics;
 use super::types::*;
 use crate::model::{Millis, PodPhase, Time};
 use crate::policy::cronjob::Decision;
 use crate::schedule::{Location, Zone, load_location};
 use crate::sim::log::{DeletedBy, Entry, Fault, LogSink, Record};
-use crate::sim::{Scenario, SimError, SimSummary, WorkloadKind, WorkloadMeta};
+use crate::sim::{Scenario, SimError, SimSummary, WorkloadMeta};
 use rustc_hash::FxHashMap;
 use smol_str::SmolStr;
 
@@ -165,10 +165,7 @@ impl Accountant {
         for acc in self.accounts.values_mut() {
             acc.dst_flush(end);
             while let Some(p) = acc.pending.pop_front() {
-                let (outcome, why) = match acc.meta.kind {
-                    WorkloadKind::CronJob => unresolved_at_end(&p, down, end),
-                    WorkloadKind::CronOperation => crossplane::unresolved_at_end(&p, down, end),
-                };
+                let (outcome, why) = semantics::of(acc.meta.kind).unresolved_at_end(&p, down, end);
                 acc.push(p, outcome, None, None, why);
             }
             acc.overlap.close(end, &mut acc.report.overlaps);

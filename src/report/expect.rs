@@ -3,7 +3,6 @@
 
 use super::types::{Report, WorkloadReport};
 use crate::model::format_duration;
-use crate::sim::WorkloadKind;
 use crate::sim::scenario::Expect;
 use serde::{Deserialize, Serialize};
 
@@ -52,10 +51,8 @@ fn declared(e: &Expect) -> usize {
 /// What the runs of `cj` are called: expectations read the same for a
 /// CronJob's Jobs and a CronOperation's Operations.
 fn runs_word(cj: &WorkloadReport) -> (&'static str, &'static str) {
-    match cj.kind {
-        WorkloadKind::CronJob => ("Job", "Jobs"),
-        WorkloadKind::CronOperation => ("Operation", "Operations"),
-    }
+    let n = super::semantics::of(cj.kind).nouns();
+    (n.run, n.runs)
 }
 
 fn check_one(e: &Expect, cj: &WorkloadReport, out: &mut Vec<Violation>) {

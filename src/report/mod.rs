@@ -17,6 +17,7 @@ mod expect;
 mod overlap;
 mod reasons;
 mod render;
+mod semantics;
 #[cfg(feature = "svg")]
 pub mod svg;
 mod types;

@@ -3,27 +3,13 @@
 //! Both are built from one document model, so the two never disagree on
 //! content; only the layout differs.
 
+use super::semantics;
 use super::types::*;
 use crate::model::format_duration;
 use crate::sim::WorkloadKind;
 
-/// What a workload and its runs are called.
-struct Nouns {
-    kind: &'static str,
-    /// One run, capitalised (`Job`, `Operation`).
-    run: &'static str,
-    /// Table column for a run's name.
-    column: &'static str,
-    runs: &'static str,
-}
-
-fn nouns(kind: WorkloadKind) -> Nouns {
-    match kind {
-        WorkloadKind::CronJob => Nouns { kind: "CronJob", run: "Job", column: "job", runs: "Jobs" },
-        WorkloadKind::CronOperation => {
-            Nouns { kind: "CronOperation", run: "Operation", column: "operation", runs: "Operations" }
-        }
-    }
+fn nouns(kind: WorkloadKind) -> semantics::Nouns {
+    semantics::of(kind).nouns()
 }
 
 /// One piece of a rendered document; shared with the comparison report.
@@ -135,22 +121,7 @@ fn cronjob(d: &mut Vec<Block>, cj: &WorkloadReport) {
     }
     let o = &cj.outcomes;
     d.push(Block::Heading(3, n.runs.into()));
-    d.push(Block::Para(if cj.kind == WorkloadKind::CronOperation {
-        operations_line(o)
-    } else {
-        format!(
-        "{} created: {} succeeded, {} BackoffLimitExceeded, {} DeadlineExceeded, {} failed otherwise, {} replaced, \
-         {} unfinished; {} retries.",
-        o.created,
-        o.succeeded,
-        o.backoff_limit_exceeded,
-        o.deadline_exceeded,
-        o.failed_other,
-        o.replaced,
-            o.unfinished,
-            o.retries
-        )
-    }));
+    d.push(Block::Para(semantics::of(cj.kind).outcomes_line(o)));
     let ov = &cj.overlaps;
     if ov.intervals.is_empty() {
         d.push(Block::Para(format!(
@@ -182,10 +153,7 @@ fn cronjob(d: &mut Vec<Block>, cj: &WorkloadReport) {
         d.push(Block::Table { head: vec!["from", "for", "running", "note"], rows });
     }
     if !cj.deletion_summary.is_empty() {
-        let title = match cj.kind {
-            WorkloadKind::CronJob => "History GC and TTL deletions",
-            WorkloadKind::CronOperation => "History GC deletions",
-        };
+        let title = semantics::of(cj.kind).deletions_title();
         d.push(Block::Heading(3, title.into()));
         let rows = cj
             .deletion_summary
@@ -224,9 +192,25 @@ fn cronjob(d: &mut Vec<Block>, cj: &WorkloadReport) {
     }
 }
 
+/// A CronJob's Jobs, by how they ended.
+pub(super) fn jobs_line(o: &Outcomes) -> String {
+    format!(
+        "{} created: {} succeeded, {} BackoffLimitExceeded, {} DeadlineExceeded, {} failed otherwise, {} replaced, \
+         {} unfinished; {} retries.",
+        o.created,
+        o.succeeded,
+        o.backoff_limit_exceeded,
+        o.deadline_exceeded,
+        o.failed_other,
+        o.replaced,
+        o.unfinished,
+        o.retries
+    )
+}
+
 /// A CronOperation's Operations: Crossplane has no backoffLimit or
 /// activeDeadlineSeconds; its failures are `retryLimit` or pipeline errors.
-fn operations_line(o: &Outcomes) -> String {
+pub(super) fn operations_line(o: &Outcomes) -> String {
     let lost = if o.lost_attempts > 0 {
         format!(" ({} attempts lost when the Crossplane pod stopped)", o.lost_attempts)
     } else {
@@ -241,10 +225,7 @@ fn operations_line(o: &Outcomes) -> String {
 
 /// The overlap note for a run Replace deleted that kept running.
 fn replace_note(kind: WorkloadKind) -> &'static str {
-    match kind {
-        WorkloadKind::CronJob => "replaced Job still terminating",
-        WorkloadKind::CronOperation => "replaced Operation's function call still running (not cancelled)",
-    }
+    semantics::of(kind).replace_note()
 }
 
 fn outcome_word(o: TickOutcome) -> &'static str {

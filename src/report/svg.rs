@@ -76,17 +76,14 @@ pub fn outcome_color(o: Outcome) -> RGBColor {
 /// What a CronJob's or a CronOperation's runs are called: kind, one run
 /// (with its article), several runs.
 fn nouns(kind: WorkloadKind) -> (&'static str, &'static str, &'static str) {
-    match kind {
-        WorkloadKind::CronJob => ("CronJob", "a Job", "Jobs"),
-        WorkloadKind::CronOperation => ("CronOperation", "an Operation", "Operations"),
-    }
+    let n = super::semantics::of(kind).nouns();
+    (n.kind, n.a_run, n.runs)
 }
 
 fn outcome_label(o: Outcome, kind: WorkloadKind) -> &'static str {
     match o {
         Outcome::Succeeded => "succeeded",
-        Outcome::Failed if kind == WorkloadKind::CronOperation => "failed (retryLimit…)",
-        Outcome::Failed => "failed (BackoffLimitExceeded…)",
+        Outcome::Failed => super::semantics::of(kind).failed_label(),
         Outcome::DeadlineExceeded => "DeadlineExceeded",
         Outcome::Replaced => "replaced / deleted running",
         Outcome::Unfinished => "running at horizon end",
@@ -283,8 +280,7 @@ fn month_axis(start: Time, end: Time, span_s: i64) -> Vec<(i64, String)> {
 fn subtitles(meta: &WorkloadMeta, tl: &Timeline, aggregated: bool) -> (String, String) {
     let zone = match (&meta.time_zone, meta.kind) {
         (Some(z), _) => format!("timeZone {z}"),
-        (None, WorkloadKind::CronOperation) => format!("Crossplane pod zone {}", meta.local_zone),
-        (None, WorkloadKind::CronJob) => format!("controller zone {}", meta.local_zone),
+        (None, kind) => super::semantics::of(kind).default_zone_label(&meta.local_zone),
     };
     let (_, run, runs) = nouns(meta.kind);
     let day = |t: Time| {
@@ -329,7 +325,7 @@ fn legend(tl: &Timeline) -> Vec<(u8, RGBColor, String)> {
     let mut out: Vec<(u8, RGBColor, String)> = Outcome::ALL
         .iter()
         // Operations have no activeDeadlineSeconds.
-        .filter(|o| tl.kind == WorkloadKind::CronJob || **o != Outcome::DeadlineExceeded)
+        .filter(|o| super::semantics::of(tl.kind).has_active_deadline() || **o != Outcome::DeadlineExceeded)
         .map(|o| (0, outcome_color(*o), outcome_label(*o, tl.kind).to_string()))
         .collect();
     out.push((0, DOWNTIME, "controller downtime".into()));
@@ -341,11 +337,7 @@ fn legend(tl: &Timeline) -> Vec<(u8, RGBColor, String)> {
     let mark = if deletions_as_lines(tl) { 1 } else { 2 };
     out.extend(kinds.into_iter().map(|b| (mark, deleted_color(b), deleted_label(b).to_string())));
     if !tl.suspended.is_empty() {
-        let what = match tl.kind {
-            WorkloadKind::CronJob => "suspended",
-            WorkloadKind::CronOperation => "paused by annotation",
-        };
-        out.push((0, SUSPENDED, what.into()));
+        out.push((0, SUSPENDED, super::semantics::of(tl.kind).suspended_label().into()));
     }
     if !tl.changes.is_empty() {
         out.push((1, CHANGE, "spec change".into()));

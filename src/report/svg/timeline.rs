@@ -3,6 +3,7 @@
 //! changes of one CronJob.
 
 use super::super::account::first_cursor;
+use super::super::semantics;
 use crate::model::Time;
 use crate::schedule::kube::{controller_parse, format_schedule};
 use crate::schedule::{Location, ScheduleKind, Zone, load_location};
@@ -311,8 +312,8 @@ fn schedule_ticks(
                 continue;
             }
         };
-        let every =
-            meta.kind == WorkloadKind::CronOperation && matches!(parsed.kind(), ScheduleKind::Every(_));
+        let every = semantics::of(meta.kind).every_counts_from_cursor()
+            && matches!(parsed.kind(), ScheduleKind::Every(_));
         let mut cur = if every && i == 0 { first_cursor(meta, Some(&parsed)) } else { from.unix() };
         let mut ci = 0;
         while let Some(next) = parsed.next(cur, local) {
