@@ -102,6 +102,8 @@ pub mod sim;
 mod error;
 mod run;
 mod scenario;
+#[cfg(feature = "schema")]
+pub mod schemas;
 
 pub use error::Error;
 pub use model::Time;

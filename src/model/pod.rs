@@ -23,6 +23,7 @@ pub struct Pod {
 
 /// `status.phase`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum PodPhase {
     /// Accepted, but not all containers are running yet (the default).
     #[default]

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 /// An API call's failure, as the controllers distinguish them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum ApiError {
     /// `apierrors.IsNotFound`.
     NotFound,
@@ -36,6 +37,7 @@ impl std::fmt::Display for ApiError {
 
 /// `metav1.DeletionPropagation`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Propagation {
     /// Dependents are deleted in the background, after the owner.
     Background,
@@ -47,6 +49,7 @@ pub enum Propagation {
 
 /// `corev1.EventTypeNormal` / `EventTypeWarning`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum EventType {
     /// An ordinary Event.
     Normal,
@@ -58,6 +61,7 @@ pub enum EventType {
 /// exactly as upstream emits them, on the object named by `object`
 /// (`kind/namespace/name`, e.g. `CronJob/default/backup`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Event {
     /// The object it is about, `Kind/namespace/name`.
     pub object: SmolStr,
@@ -117,6 +121,7 @@ pub trait Api {
 
 /// Why a controller deleted one of its children (a Job or an Operation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum DeleteCause {
     /// History limits: the CronJob controller's `cleanupFinishedJobs`,
     /// Crossplane's `MarkGarbage`.

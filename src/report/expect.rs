@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// One failed expectation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Violation {
     /// The `expect:` key.

@@ -16,6 +16,8 @@ use crate::sim::WorkloadKind;
 use crate::sim::edit::SpecEdit;
 
 /// What a workload's objects are called.
+// The timelines (feature `svg`) read all of it; the text reports part.
+#[cfg_attr(not(feature = "svg"), allow(dead_code))]
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Nouns {
     /// The scheduling object: `CronJob`.
@@ -31,6 +33,7 @@ pub(crate) struct Nouns {
 }
 
 /// The report's per-controller rules.
+#[cfg_attr(not(feature = "svg"), allow(dead_code))]
 pub(crate) trait Semantics: Sync {
     /// The controller, as DST notes name it (`Kubernetes`).
     fn scheduler(&self) -> &'static str;

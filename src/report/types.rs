@@ -6,6 +6,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 /// The whole report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Report {
     /// The report format's version (`SCHEMA_VERSION`); bumped on incompatible changes.
@@ -23,6 +24,7 @@ pub struct Report {
 
 /// Where the numbers come from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Header {
     /// The scenario's name.
@@ -43,6 +45,7 @@ pub struct Header {
 
 /// One CronJob's account.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct WorkloadReport {
     /// `namespace/name` (a CronOperation, being cluster-scoped: `name`).
@@ -128,6 +131,7 @@ impl WorkloadReport {
 /// Deletions of one kind (`by` × `condition`) and how long those Jobs were
 /// kept after they finished.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct DeletionSummary {
     /// Who deleted: `HistoryGC` or `TTL`.
@@ -145,6 +149,7 @@ pub struct DeletionSummary {
 /// How the ticks in the horizon were accounted. `total` equals the sum of
 /// the other counts: every tick is accounted exactly once.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TickCounts {
     /// Ticks in the horizon.
@@ -164,6 +169,7 @@ pub struct TickCounts {
 
 /// What became of one tick.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum TickOutcome {
     /// Started within `ON_TIME` of the tick.
@@ -178,6 +184,7 @@ pub enum TickOutcome {
 
 /// One tick that was not started on time.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TickRow {
     /// The scheduled instant.
@@ -201,6 +208,7 @@ pub struct TickRow {
 
 /// Intervals with two or more Jobs of this CronJob running.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Overlaps {
     /// The most runs at once during the horizon.
@@ -213,6 +221,7 @@ pub struct Overlaps {
 
 /// One overlap interval.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct OverlapRow {
     /// When the second concurrent run began.
@@ -229,6 +238,7 @@ pub struct OverlapRow {
 
 /// How the Jobs ended.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Outcomes {
     /// Jobs (or Operations) created during the horizon.
@@ -276,6 +286,7 @@ fn workload_kind<'de, D: Deserializer<'de>>(d: D) -> Result<WorkloadKind, D::Err
 
 /// A finished Job deleted by history GC or TTL, and how long it was kept.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct DeletionRow {
     // Short strings stored inline: a long run keeps up to `MAX_ROWS` of

@@ -133,6 +133,19 @@ impl<'de> Deserialize<'de> for SpecEdit {
     }
 }
 
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for SpecEdit {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "SpecEdit".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "description": "The edit as `field=value` (`suspend=true`, `schedule=*/5 * * * *`, `timeZone=`, `startingDeadlineSeconds=300`), `crossplane.io/paused=true`, `crossplane.io/paused removed` or `delete`."
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::SpecEdit;

@@ -44,6 +44,7 @@ use smol_str::SmolStr;
 
 /// One line of the event log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Record {
     /// When it happened (simulated controller time).
     #[serde(serialize_with = "time_millis")]
@@ -69,6 +70,7 @@ impl Record {
 
 /// Which controller synced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Controller {
     /// The CronJob controller (`cronjob`).
@@ -81,6 +83,7 @@ pub enum Controller {
 
 /// Who deleted a Job.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum DeletedBy {
     /// The CronJob controller's `cleanupFinishedJobs`.
     #[serde(rename = "HistoryGC")]
@@ -101,6 +104,7 @@ pub enum DeletedBy {
 
 /// A scenario fault or change, as logged when it takes effect.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "fault", rename_all = "camelCase")]
 pub enum Fault {
     /// kube-controller-manager goes down until `until`.
@@ -161,6 +165,7 @@ pub enum Fault {
 
 /// The kind-specific part of a [`Record`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "kind")]
 pub enum Entry {
     /// A Kubernetes Event.

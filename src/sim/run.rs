@@ -78,6 +78,7 @@ pub struct WorkloadMeta {
 
 /// What kind of scheduled object a workload is.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum WorkloadKind {
     /// batch/v1 CronJob (kube-controller-manager).
     #[default]

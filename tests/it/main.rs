@@ -15,5 +15,6 @@ mod model;
 mod policy;
 mod report;
 mod schedule;
+mod schemas;
 mod sim;
 mod support;

@@ -48,6 +48,7 @@ pub struct SyncContext<'a> {
 
 /// robfig's estimate of how many ticks were missed (`missedSchedulesType`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Missed {
     /// No tick missed.
     None,
@@ -61,6 +62,7 @@ pub use crate::policy::api::DeleteCause;
 
 /// One Job deletion the sync performed (successful or not).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Deletion {
     /// The Job's name.
     pub job: SmolStr,
@@ -73,6 +75,7 @@ pub struct Deletion {
 /// The decision a sync reached, for reports and explanations. Exactly one
 /// per sync; it names the branch of `syncCronJob` that returned.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "decision", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum Decision {
     /// The CronJob has a deletionTimestamp.

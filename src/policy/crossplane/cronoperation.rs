@@ -34,6 +34,7 @@ pub use crate::policy::api::DeleteCause;
 /// One DELETE the reconcile issued; `ok` is false when it failed (NotFound
 /// counts as success, as upstream ignores it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Deletion {
     /// The Operation's name.
     pub operation: SmolStr,
@@ -45,6 +46,7 @@ pub struct Deletion {
 
 /// The branch of `Reconcile` that returned; exactly one per reconcile.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "decision", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum CronDecision {
     /// deletionTimestamp set: nothing, no status write.

@@ -22,6 +22,7 @@ const DEADLINE_EXCEEDED: &str = "context deadline exceeded";
 
 /// A function result's severity (`fnv1.Severity`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Severity {
     /// The attempt fails.
     Fatal,
@@ -35,6 +36,7 @@ pub enum Severity {
 
 /// One result a function returned.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FunctionResult {
     /// How severe it is.
     pub severity: Severity,
@@ -44,6 +46,7 @@ pub struct FunctionResult {
 
 /// A `RunFunctionResponse`, reduced to what the reconciler acts on.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FunctionResponse {
     /// The results, in order.
     pub results: Vec<FunctionResult>,
@@ -56,6 +59,7 @@ pub struct FunctionResponse {
 /// One `RunFunction` call: its duration and its answer (an error is the
 /// gRPC error text).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FunctionCall {
     /// How long the call took, in milliseconds.
     pub took: Millis,
@@ -65,6 +69,7 @@ pub struct FunctionCall {
 
 /// Why an attempt failed (each counts one in `status.failures`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "cause", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum AttemptFailure {
     /// A function lacks the `operation` capability (Warning InvalidPipeline).
@@ -109,6 +114,7 @@ pub enum AttemptFailure {
 
 /// The branch of `Reconcile` that returned.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "decision", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum OperationDecision {
     /// deletionTimestamp set.

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 /// A change the informers see.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Trigger {
     /// The object was created (or seen at a controller restart's re-list).
     Created,
