@@ -8,8 +8,8 @@
 
 #![deny(missing_docs)]
 
-use crate::sim::SimError;
 use crate::sim::scenario::ScenarioError;
+use crate::sim::{SimError, SimErrorKind};
 use std::fmt;
 use std::path::PathBuf;
 
@@ -116,12 +116,10 @@ impl From<SimError> for Error {
 impl Error {
     /// A [`SimError`], located as [`Error::invalid`] does.
     pub(crate) fn from_sim(e: SimError, origin: Option<&str>) -> Error {
-        // The engine's only error that is not about the input (`sim::run`);
-        // `SimError` carries no kind, so its text tells.
-        if e.message.starts_with("the simulation stopped advancing") {
-            return Error::Simulation { message: e.message };
+        match e.kind {
+            SimErrorKind::Livelock { .. } => Error::Simulation { message: e.message },
+            SimErrorKind::Invalid => Error::invalid(e.message, origin),
         }
-        Error::invalid(e.message, origin)
     }
 
     /// An invalid scenario from a diagnostic's text: `file:line:col: what`
@@ -214,13 +212,9 @@ mod tests {
 
     #[test]
     fn a_livelock_is_a_simulation_error() {
-        let e = Error::from(SimError {
-            message: "the simulation stopped advancing at 2025-01-01T00:00:00Z: the controllers keep \
-                      reacting to each other"
-                .into(),
-        });
+        let e = Error::from(SimError::livelock(crate::model::Time::from_unix(1_735_689_600)));
         assert!(matches!(e, Error::Simulation { .. }), "{e:?}");
-        let e = Error::from(SimError { message: "workloads[1]: CronJob default/a appears twice".into() });
+        let e = Error::from(SimError::invalid("workloads[1]: CronJob default/a appears twice".into()));
         assert!(matches!(e, Error::InvalidScenario { .. }), "{e:?}");
     }
 }

@@ -73,7 +73,7 @@ pub struct Args {
 }
 
 /// Converts, runs both sides, compares, checks expectations.
-pub fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
+pub(super) fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
     let hint = || Some(SCENARIO_HINT.into());
     let scenario = load_scenario(&args.scenario, args.input.max_input)?;
     let name = scenario.name().to_string();

@@ -33,7 +33,7 @@ pub struct Args {
 }
 
 /// Writes the explanation to stdout.
-pub fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
+pub(super) fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
     let r = resolve(&args.expr, ctx.now)?;
     warn_all(&r.warnings, ctx.err)?;
     let s = &r.schedule;

@@ -8,7 +8,7 @@ use chrono::DateTime;
 
 /// kube-controller-manager's own zone, which a schedule without `TZ=` or
 /// `spec.timeZone` follows: UTC on a stock image.
-pub const CONTROLLER_ZONE: Zone = Zone::Utc;
+pub(super) const CONTROLLER_ZONE: Zone = Zone::Utc;
 
 /// A CronJob's `spec.schedule`, `spec.timeZone` and a start time.
 #[derive(Debug, clap::Args)]
@@ -31,7 +31,7 @@ pub struct ExprArgs {
 }
 
 /// What the controller would evaluate, plus what the API server would say.
-pub struct Resolved {
+pub(super) struct Resolved {
     /// The string handed to robfig (`TZ=<zone> <expr>` with `--tz`).
     pub text: String,
     /// The parsed schedule.
@@ -45,7 +45,7 @@ pub struct Resolved {
 }
 
 /// Parses an RFC 3339 instant, flooring fractional seconds.
-pub fn parse_instant(flag: &str, text: &str) -> Result<i64, CliError> {
+pub(super) fn parse_instant(flag: &str, text: &str) -> Result<i64, CliError> {
     DateTime::parse_from_rfc3339(text.trim()).map(|d| d.timestamp()).map_err(|e| CliError::Invalid {
         message: format!("invalid {flag} {text:?}: {e}"),
         hint: Some(
@@ -57,7 +57,7 @@ pub fn parse_instant(flag: &str, text: &str) -> Result<i64, CliError> {
 /// Mirrors what `formatSchedule` and `ParseStandard` do with the arguments
 /// in kube-controller-manager, and collects the API server's create-time
 /// objections as warnings.
-pub fn resolve(args: &ExprArgs, now: i64) -> Result<Resolved, CliError> {
+pub(super) fn resolve(args: &ExprArgs, now: i64) -> Result<Resolved, CliError> {
     let from = match &args.from {
         Some(f) => parse_instant("--from", f)?,
         None => now,
@@ -92,7 +92,7 @@ pub fn resolve(args: &ExprArgs, now: i64) -> Result<Resolved, CliError> {
 }
 
 /// Writes each warning to stderr as `warning: …`.
-pub fn warn_all(warnings: &[String], err: &mut dyn std::io::Write) -> Result<(), CliError> {
+pub(super) fn warn_all(warnings: &[String], err: &mut dyn std::io::Write) -> Result<(), CliError> {
     for w in warnings {
         writeln!(err, "warning: {w}")?;
     }

@@ -18,7 +18,7 @@ pub struct InputArgs {
 }
 
 /// `64MiB`, `1GiB`, `500kB`, `1048576`: a byte count.
-pub fn parse_size(text: &str) -> Result<u64, String> {
+pub(super) fn parse_size(text: &str) -> Result<u64, String> {
     let t = text.trim();
     let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
     let (digits, unit) = t.split_at(split);

@@ -40,7 +40,7 @@ pub struct Args {
 }
 
 /// Prints the rendered CronJobs, or the located reasons they cannot be.
-pub fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
+pub(super) fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
     let file = args.app.display().to_string();
     let text = read_text(&args.app, args.input.max_input).map_err(|e| {
         let hint =

@@ -74,7 +74,7 @@ pub(super) const SCENARIO_HINT: &str =
     "see the scenario format in the README, or `cronwarp schema` for editors";
 
 /// Simulates, reports, checks expectations: [`crate::run`], printed.
-pub fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
+pub(super) fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
     let scenario = load_scenario(&args.scenario, args.input.max_input)?;
     scenario.validate()?;
     check_outputs(args, &scenario)?;

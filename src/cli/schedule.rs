@@ -33,7 +33,7 @@ pub struct Args {
 
 /// Prints up to `count` fire times, feeding each back into `Next` as the
 /// controller does, and stops where robfig's `Next` stops advancing.
-pub fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
+pub(super) fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
     let r = resolve(&args.expr, ctx.now)?;
     warn_all(&r.warnings, ctx.err)?;
     let mut cur = r.from;

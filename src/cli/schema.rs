@@ -40,7 +40,7 @@ pub struct Args {
 }
 
 /// Writes the schema to stdout.
-pub fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
+pub(super) fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
     let format = match args.format {
         Which::Scenario => Format::Scenario,
         Which::Report => Format::Report,

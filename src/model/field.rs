@@ -152,7 +152,7 @@ pub use crate::schedule::go_quote;
 const DNS1123_LABEL_FMT: &str = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
 
 /// `IsDNS1123Label`: the rule for namespaces. Returns the messages.
-pub fn dns1123_label_errors(value: &str) -> Vec<String> {
+pub(super) fn dns1123_label_errors(value: &str) -> Vec<String> {
     let mut errs = Vec::new();
     if value.len() > 63 {
         errs.push("must be no more than 63 characters".to_string());
@@ -169,7 +169,7 @@ pub fn dns1123_label_errors(value: &str) -> Vec<String> {
 
 /// `IsDNS1123Subdomain`: the rule for CronJob and Job names
 /// (`ValidateReplicationControllerName`). Returns the messages.
-pub fn dns1123_subdomain_errors(value: &str) -> Vec<String> {
+pub(super) fn dns1123_subdomain_errors(value: &str) -> Vec<String> {
     let mut errs = Vec::new();
     if value.len() > 253 {
         errs.push("must be no more than 253 characters".to_string());

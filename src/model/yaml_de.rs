@@ -19,7 +19,7 @@ pub(crate) struct DeError {
 
 impl DeError {
     /// The field path, outermost first (`spec.items[2].name`).
-    pub fn path(&self) -> String {
+    pub(super) fn path(&self) -> String {
         let mut out = String::new();
         for step in self.rev_path.iter().rev() {
             if !step.starts_with('[') && !out.is_empty() {
@@ -63,7 +63,7 @@ pub(crate) struct NodeDe<'a> {
 }
 
 impl<'a> NodeDe<'a> {
-    pub fn new(node: &'a Node) -> NodeDe<'a> {
+    pub(super) fn new(node: &'a Node) -> NodeDe<'a> {
         NodeDe { node, is_key: false }
     }
 

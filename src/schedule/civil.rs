@@ -5,11 +5,11 @@
 //! rather than going through chrono's types.
 
 /// Seconds in one civil day.
-pub const DAY: i64 = 86_400;
+pub(super) const DAY: i64 = 86_400;
 
 /// Days since 1970-01-01 for a civil date (month 1–12, any day ≥ 1 that the
 /// month holds). Howard Hinnant's `days_from_civil`.
-pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+pub(super) fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     let y = if month <= 2 { year - 1 } else { year };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
@@ -21,7 +21,7 @@ pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
 
 /// The civil date (year, month 1–12, day 1–31) of a day count since 1970-01-01.
 #[inline]
-pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
+pub(super) fn civil_from_days(days: i64) -> (i64, u32, u32) {
     // Shifted by whole 400-year eras so the count is unsigned and `4n + 3`
     // fits in 32 bits: years about −800,000 to +2,000,000.
     const ERAS: i64 = 2_000;
@@ -67,13 +67,13 @@ fn civil_from_days_wide(days: i64) -> (i64, u32, u32) {
 
 /// Whether `year` is a Gregorian leap year.
 #[inline]
-pub fn is_leap(year: i64) -> bool {
+pub(super) fn is_leap(year: i64) -> bool {
     // Divisible by 400 is divisible by 100 and by 16.
     year & 3 == 0 && (year % 100 != 0 || year & 15 == 0)
 }
 
 /// Days in a month (1–12) of a year.
-pub fn days_in_month(year: i64, month: u32) -> u32 {
+pub(super) fn days_in_month(year: i64, month: u32) -> u32 {
     match month {
         2 if is_leap(year) => 29,
         2 => 28,

@@ -45,7 +45,7 @@ pub fn describe(schedule: &Schedule) -> String {
 }
 
 /// Go's `time.Duration.String` for whole seconds: `1h30m0s`, `1m0s`, `45s`.
-pub fn go_duration(secs: u64) -> String {
+pub(super) fn go_duration(secs: u64) -> String {
     let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
     if h > 0 {
         format!("{h}h{m}m{s}s")

@@ -3,7 +3,7 @@
 //! `strconv.Quote`, `time.ParseDuration` and `strings.Fields`.
 
 /// Go's `strconv.Atoi`, with its error text (`strconv.Atoi: parsing "x": …`).
-pub fn atoi(s: &str) -> Result<i64, String> {
+pub(super) fn atoi(s: &str) -> Result<i64, String> {
     let syntax = || format!("strconv.Atoi: parsing {}: invalid syntax", quote(s));
     let range = || format!("strconv.Atoi: parsing {}: value out of range", quote(s));
     let (neg, digits) = match s.as_bytes().first() {
@@ -103,7 +103,7 @@ fn time_quote(s: &str) -> String {
 }
 
 /// Go 1.19's `time.ParseDuration`, in nanoseconds, with its error texts.
-pub fn parse_duration(orig: &str) -> Result<i64, String> {
+pub(super) fn parse_duration(orig: &str) -> Result<i64, String> {
     let invalid = || format!("time: invalid duration {}", time_quote(orig));
     let mut s = orig.as_bytes();
     let mut neg = false;
@@ -217,13 +217,13 @@ pub fn parse_duration(orig: &str) -> Result<i64, String> {
 }
 
 /// Go's `unicode.IsSpace`, which `strings.Fields` splits on.
-pub fn is_go_space(c: char) -> bool {
+pub(super) fn is_go_space(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\x0b' | '\x0c' | '\r' | ' ' | '\u{85}' | '\u{A0}')
         || (c as u32 > 0xFF && c.is_whitespace())
 }
 
 /// Go's `strings.Fields`.
-pub fn fields(s: &str) -> Vec<&str> {
+pub(super) fn fields(s: &str) -> Vec<&str> {
     s.split(is_go_space).filter(|f| !f.is_empty()).collect()
 }
 

@@ -30,7 +30,7 @@ use super::zone::{Steady, Zone};
 /// fields, then resolve the wall time with Go's two-lookup rule, which pushes
 /// a non-existent time forward or backward depending on the zone and picks
 /// either occurrence of an ambiguous one.
-pub fn go_date(zone: Zone, year: i64, month: i64, day: i64, hour: i64, min: i64, sec: i64) -> i64 {
+pub(super) fn go_date(zone: Zone, year: i64, month: i64, day: i64, hour: i64, min: i64, sec: i64) -> i64 {
     let m0 = month - 1;
     let year = year + m0.div_euclid(12);
     let month = m0.rem_euclid(12) as u32 + 1;
@@ -48,7 +48,7 @@ pub fn go_date(zone: Zone, year: i64, month: i64, day: i64, hour: i64, min: i64,
 /// Whether a wall date matches the day fields: AND when either field has the
 /// star bit, OR otherwise (robfig `dayMatches`).
 #[inline]
-pub fn day_matches(s: &SpecSchedule, day: u32, weekday: u32) -> bool {
+pub(super) fn day_matches(s: &SpecSchedule, day: u32, weekday: u32) -> bool {
     let dom = s.dom & (1 << day) != 0;
     let dow = s.dow & (1 << weekday) != 0;
     if (s.dom | s.dow) & STAR_BIT != 0 { dom && dow } else { dom || dow }
@@ -56,7 +56,7 @@ pub fn day_matches(s: &SpecSchedule, day: u32, weekday: u32) -> bool {
 
 /// robfig `SpecSchedule.Next` on whole Unix seconds: `after` is the floor of
 /// the time given. `None` is Go's zero time (no match within five years).
-pub fn spec_next(s: &SpecSchedule, zone: Zone, after: i64) -> Option<i64> {
+pub(super) fn spec_next(s: &SpecSchedule, zone: Zone, after: i64) -> Option<i64> {
     walk(s, zone, after, Stride::Jump)
 }
 

@@ -94,7 +94,7 @@ fn err<T>(s: String) -> Result<T, ParseError> {
 
 /// robfig `ParseStandard`: five fields, descriptors, `@every`, and the
 /// `TZ=`/`CRON_TZ=` prefix.
-pub fn parse_standard(spec: &str) -> Result<Schedule, ParseError> {
+pub(super) fn parse_standard(spec: &str) -> Result<Schedule, ParseError> {
     if spec.is_empty() {
         return err("empty spec string".into());
     }

@@ -20,7 +20,7 @@ pub mod run;
 pub mod scenario;
 
 pub use run::{
-    FinalState, SimError, SimOptions, SimOutput, SimSummary, WorkloadKind, WorkloadMeta, cronjob_metas,
-    simulate, simulate_into, simulate_split,
+    FinalState, SimError, SimErrorKind, SimOptions, SimOutput, SimSummary, WorkloadKind, WorkloadMeta,
+    cronjob_metas, simulate, simulate_into, simulate_split,
 };
 pub use scenario::Scenario;

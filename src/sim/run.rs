@@ -19,6 +19,39 @@ use std::collections::BTreeMap;
 pub struct SimError {
     /// What went wrong, for the user.
     pub message: String,
+    /// Which kind of failure it is.
+    pub kind: SimErrorKind,
+}
+
+/// What a [`SimError`] asks of the caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SimErrorKind {
+    /// The scenario asks for something the API server or the engine
+    /// refuses (a rejected workload, a CronJob named twice): fix the input.
+    Invalid,
+    /// One instant kept producing events (the controllers kept reacting to
+    /// each other without virtual time advancing): worth a bug report.
+    Livelock {
+        /// The instant that never ended.
+        at: Time,
+    },
+}
+
+impl SimError {
+    /// An input the engine refuses.
+    pub fn invalid(message: String) -> SimError {
+        SimError { message, kind: SimErrorKind::Invalid }
+    }
+
+    /// A livelock at `at`.
+    pub fn livelock(at: Time) -> SimError {
+        SimError {
+            message: format!(
+                "the simulation stopped advancing at {at}: the controllers keep reacting to each other"
+            ),
+            kind: SimErrorKind::Livelock { at },
+        }
+    }
 }
 
 impl std::fmt::Display for SimError {
@@ -31,7 +64,7 @@ impl std::error::Error for SimError {}
 
 impl From<ScenarioError> for SimError {
     fn from(e: ScenarioError) -> Self {
-        SimError { message: e.message }
+        SimError::invalid(e.message)
     }
 }
 
@@ -192,7 +225,7 @@ impl Prepared {
         let zone = match load_location(&local_name) {
             Ok(Location::Zone(z)) => z,
             Ok(Location::Local) => Zone::Utc,
-            Err(e) => return Err(SimError { message: format!("controller.localZone: {e}") }),
+            Err(e) => return Err(SimError::invalid(format!("controller.localZone: {e}"))),
         };
         let specs =
             (0..scenario.workloads.len()).map(|i| scenario.workload(i)).collect::<Result<Vec<_>, _>>()?;
@@ -230,11 +263,7 @@ impl Prepared {
             n => n,
         };
         let (start, end) = (scenario.horizon.start, scenario.horizon.end);
-        partition::run(&self.engines, (start, end), threads, sinks, progress).map_err(|t| SimError {
-            message: format!(
-                "the simulation stopped advancing at {t}: the controllers keep reacting to each other"
-            ),
-        })?;
+        partition::run(&self.engines, (start, end), threads, sinks, progress).map_err(SimError::livelock)?;
         let mut final_state = FinalState {
             time: end,
             cronjobs: BTreeMap::new(),
@@ -326,21 +355,19 @@ impl Setup<'_> {
             let cj = objs.cronjob;
             let k = key(&cj.metadata.namespace, &cj.metadata.name);
             if core.workloads.contains_key(&k) {
-                return Err(SimError { message: format!("{what}: CronJob {k} appears twice") });
+                return Err(SimError::invalid(format!("{what}: CronJob {k} appears twice")));
             }
             core.workloads.insert(k.clone(), WorkloadState { behaviour: w.behaviour.clone(), runs: 0 });
-            let cj = core.api.create_cronjob(cj).map_err(|e| SimError { message: format!("{what}: {e}") })?;
+            let cj = core.api.create_cronjob(cj).map_err(|e| SimError::invalid(format!("{what}: {e}")))?;
             metas.push((i, meta_of(&cj, self.local_name, scenario)));
             for mut job in objs.jobs {
                 adopt_seeded(&mut job, &cj);
                 let jk = key(&job.metadata.namespace, &job.metadata.name);
-                core.api
-                    .insert_job(job)
-                    .map_err(|e| SimError { message: format!("{what}: Job {jk}: {e}") })?;
+                core.api.insert_job(job).map_err(|e| SimError::invalid(format!("{what}: Job {jk}: {e}")))?;
             }
             link_active_refs(&mut core.api, &k);
             for c in &w.changes {
-                let edit = c.edit().map_err(|e| SimError { message: format!("{what}: {e}") })?;
+                let edit = c.edit().map_err(|e| SimError::invalid(format!("{what}: {e}")))?;
                 core.queue.push(c.at, Ev::Edit { kind: WorkloadKind::CronJob, object: k.clone(), edit });
             }
         }
@@ -469,7 +496,7 @@ fn seed_cronoperation(
     local_name: &str,
     scenario: &Scenario,
 ) -> Result<WorkloadMeta, SimError> {
-    let fail = |e: String| SimError { message: format!("{what}: {e}") };
+    let fail = |e: String| SimError::invalid(format!("{what}: {e}"));
     let name = x.cronoperation.metadata.name.clone();
     if core.workloads.contains_key(&name) {
         return Err(fail(format!("CronOperation {name} appears twice")));

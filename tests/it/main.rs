@@ -8,6 +8,10 @@
 //! drives the Go oracle) and `schedule_alloc_free` (it installs a counting
 //! global allocator).
 
+// A test binary has no public surface: `pub` in `support` means "shared
+// between test modules".
+#![allow(unreachable_pub)]
+
 mod cli;
 mod docs;
 mod facade;

@@ -43,7 +43,7 @@ pub const PARAMETERS: [&str; 25] = [
 pub const DEAD_PARAMETERS: [&str; 2] = ["livenessProbe", "readinessProbe"];
 
 /// What the template reads from its CUE `context`.
-pub struct Context<'a> {
+pub(super) struct Context<'a> {
     /// `context.appName`.
     pub app_name: &'a str,
     /// `context.name`: the component's name.
@@ -53,7 +53,7 @@ pub struct Context<'a> {
 /// Evaluates the template's `output`: the CronJob as KubeVela hands it to
 /// the cluster before traits and the appfile labels (cluster ≥ 1.25, so
 /// `batch/v1`).
-pub fn output(ctx: &Context, props: Props) -> Result<Value, RenderError> {
+pub(super) fn output(ctx: &Context, props: Props) -> Result<Value, RenderError> {
     let mut spec = Map::new();
     spec.insert("schedule".into(), json!(props.str_req("schedule")?));
     let policy = props.enum_opt("concurrencyPolicy", &["Allow", "Forbid", "Replace"])?;

@@ -26,7 +26,7 @@ pub fn merge_patch(target: &mut Value, patch: &Value) {
 
 /// Field paths (`spec.timeZone`) of the leaves `patch` writes or deletes,
 /// so that a problem with a patched field can point at the patch.
-pub fn patched_paths(patch: &Value) -> Vec<String> {
+pub(super) fn patched_paths(patch: &Value) -> Vec<String> {
     let mut out = Vec::new();
     collect(patch, &mut Vec::new(), &mut out);
     out

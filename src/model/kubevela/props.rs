@@ -33,7 +33,7 @@ pub(super) fn join(path: &str, key: &str) -> String {
 
 impl<'a> Props<'a> {
     /// The path of `key`.
-    pub fn at(&self, key: &str) -> String {
+    pub(super) fn at(&self, key: &str) -> String {
         join(self.path, key)
     }
 
@@ -49,7 +49,7 @@ impl<'a> Props<'a> {
     }
 
     /// An optional string.
-    pub fn str_opt(&self, key: &str) -> Result<Option<&'a str>, RenderError> {
+    pub(super) fn str_opt(&self, key: &str) -> Result<Option<&'a str>, RenderError> {
         match self.map.get(key) {
             None => Ok(None),
             Some(Value::String(s)) => Ok(Some(s)),
@@ -58,17 +58,17 @@ impl<'a> Props<'a> {
     }
 
     /// A required string.
-    pub fn str_req(&self, key: &str) -> Result<&'a str, RenderError> {
+    pub(super) fn str_req(&self, key: &str) -> Result<&'a str, RenderError> {
         self.str_opt(key)?.ok_or_else(|| self.missing(key, "string"))
     }
 
     /// A string with a CUE default.
-    pub fn str_or(&self, key: &str, default: &'a str) -> Result<&'a str, RenderError> {
+    pub(super) fn str_or(&self, key: &str, default: &'a str) -> Result<&'a str, RenderError> {
         Ok(self.str_opt(key)?.unwrap_or(default))
     }
 
     /// An optional string restricted to `allowed`, like CUE's `"A" | "B"`.
-    pub fn enum_opt(&self, key: &str, allowed: &[&str]) -> Result<Option<&'a str>, RenderError> {
+    pub(super) fn enum_opt(&self, key: &str, allowed: &[&str]) -> Result<Option<&'a str>, RenderError> {
         let Some(s) = self.str_opt(key)? else { return Ok(None) };
         if allowed.contains(&s) {
             return Ok(Some(s));
@@ -87,7 +87,7 @@ impl<'a> Props<'a> {
     /// An optional integer, range-checked for the API field it lands in
     /// (`bits` is 32 or 64): CUE's `int` is unbounded, but the API server
     /// cannot decode a larger value into the Go field.
-    pub fn int_opt(&self, key: &str, bits: u32) -> Result<Option<i64>, RenderError> {
+    pub(super) fn int_opt(&self, key: &str, bits: u32) -> Result<Option<i64>, RenderError> {
         let v = match self.map.get(key) {
             None => return Ok(None),
             Some(v) => v,
@@ -107,12 +107,12 @@ impl<'a> Props<'a> {
     }
 
     /// An integer with a CUE default.
-    pub fn int_or(&self, key: &str, bits: u32, default: i64) -> Result<i64, RenderError> {
+    pub(super) fn int_or(&self, key: &str, bits: u32, default: i64) -> Result<i64, RenderError> {
         Ok(self.int_opt(key, bits)?.unwrap_or(default))
     }
 
     /// A boolean with a CUE default.
-    pub fn bool_or(&self, key: &str, default: bool) -> Result<bool, RenderError> {
+    pub(super) fn bool_or(&self, key: &str, default: bool) -> Result<bool, RenderError> {
         match self.map.get(key) {
             None => Ok(default),
             Some(Value::Bool(b)) => Ok(*b),
@@ -121,7 +121,7 @@ impl<'a> Props<'a> {
     }
 
     /// An optional `[...string]`.
-    pub fn strings_opt(&self, key: &str) -> Result<Option<Vec<String>>, RenderError> {
+    pub(super) fn strings_opt(&self, key: &str) -> Result<Option<Vec<String>>, RenderError> {
         let Some(items) = self.list_opt(key)? else { return Ok(None) };
         let mut out = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
@@ -142,7 +142,7 @@ impl<'a> Props<'a> {
     }
 
     /// An optional `[string]: string` map.
-    pub fn string_map_opt(&self, key: &str) -> Result<Option<Map<String, Value>>, RenderError> {
+    pub(super) fn string_map_opt(&self, key: &str) -> Result<Option<Map<String, Value>>, RenderError> {
         let Some(m) = self.obj_opt(key)? else { return Ok(None) };
         for (k, v) in m.map {
             if !v.is_string() {
@@ -153,7 +153,7 @@ impl<'a> Props<'a> {
     }
 
     /// An optional list.
-    pub fn list_opt(&self, key: &str) -> Result<Option<&'a Vec<Value>>, RenderError> {
+    pub(super) fn list_opt(&self, key: &str) -> Result<Option<&'a Vec<Value>>, RenderError> {
         match self.map.get(key) {
             None => Ok(None),
             Some(Value::Array(a)) => Ok(Some(a)),
@@ -162,7 +162,7 @@ impl<'a> Props<'a> {
     }
 
     /// An optional struct, with its path.
-    pub fn obj_opt(&self, key: &str) -> Result<Option<Owned<'a>>, RenderError> {
+    pub(super) fn obj_opt(&self, key: &str) -> Result<Option<Owned<'a>>, RenderError> {
         match self.map.get(key) {
             None => Ok(None),
             Some(Value::Object(m)) => Ok(Some(Owned { map: m, path: self.at(key) })),
@@ -171,7 +171,7 @@ impl<'a> Props<'a> {
     }
 
     /// An optional list of structs, each with its path.
-    pub fn obj_list_opt(&self, key: &str) -> Result<Option<Vec<Owned<'a>>>, RenderError> {
+    pub(super) fn obj_list_opt(&self, key: &str) -> Result<Option<Vec<Owned<'a>>>, RenderError> {
         let Some(items) = self.list_opt(key)? else { return Ok(None) };
         let mut out = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
@@ -205,7 +205,7 @@ pub(super) struct Owned<'a> {
 
 impl<'a> Owned<'a> {
     /// Borrowed view for typed reads.
-    pub fn props(&self) -> Props<'_> {
+    pub(super) fn props(&self) -> Props<'_> {
         Props { map: self.map, path: &self.path }
     }
 }

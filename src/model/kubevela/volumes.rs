@@ -11,7 +11,7 @@ const MOUNT_TYPES: [&str; 5] = ["pvc", "configMap", "secret", "emptyDir", "hostP
 
 /// `(container volumeMounts, pod volumes)`, each `None` when the template
 /// leaves it out. `volumeMounts` wins over the deprecated `volumes`.
-pub fn render(props: Props) -> Result<(Option<Value>, Option<Value>), RenderError> {
+pub(super) fn render(props: Props) -> Result<(Option<Value>, Option<Value>), RenderError> {
     if let Some(vm) = props.obj_opt("volumeMounts")? {
         let (mounts, vols) = by_type(&vm)?;
         return Ok((Some(Value::Array(mounts)), Some(Value::Array(dedup_by_name(vols)))));

@@ -15,35 +15,35 @@ const MAX_DURATION_MS: Millis = 9_223_372_036_854;
 
 /// robfig `Schedule.Next(t)`: strictly after `t`, whole seconds, Go's zero
 /// time when nothing matches (see [`Schedule::next_remembered`]).
-pub fn next(schedule: &Schedule, t: Time, local: Zone) -> Time {
+pub(super) fn next(schedule: &Schedule, t: Time, local: Zone) -> Time {
     schedule.next_remembered(t.unix(), local).map(Time::from_unix).unwrap_or(GO_ZERO)
 }
 
 /// [`next`] computed afresh, not from the remembered answers (for long
 /// walks, whose answers are asked once).
-pub fn next_fresh(schedule: &Schedule, t: Time, local: Zone) -> Time {
+pub(super) fn next_fresh(schedule: &Schedule, t: Time, local: Zone) -> Time {
     schedule.next(t.unix(), local).map(Time::from_unix).unwrap_or(GO_ZERO)
 }
 
 /// `a.Sub(b)`, saturating at Go's ±292 years as `time.Time.Sub` does.
-pub fn sub(a: Time, b: Time) -> Millis {
+pub(super) fn sub(a: Time, b: Time) -> Millis {
     let d = i128::from(a.0) - i128::from(b.0);
     d.clamp(-i128::from(MAX_DURATION_MS), i128::from(MAX_DURATION_MS)) as Millis
 }
 
 /// `t.Add(time.Duration(n) * time.Second)` with Go's wrapping `int64`
 /// product, floored to milliseconds.
-pub fn add_seconds(t: Time, n: i64) -> Time {
+pub(super) fn add_seconds(t: Time, n: i64) -> Time {
     let ns = n.wrapping_mul(1_000_000_000);
     t.add(ns.div_euclid(1_000_000))
 }
 
 /// `int64(d.Seconds())` for a `Sub` result: truncation toward zero.
-pub fn whole_seconds(d: Millis) -> i64 {
+pub(super) fn whole_seconds(d: Millis) -> i64 {
     d / 1000
 }
 
-pub use crate::schedule::go_quote as quote;
+pub(super) use crate::schedule::go_quote as quote;
 
 #[cfg(test)]
 mod tests {

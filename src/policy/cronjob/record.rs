@@ -15,17 +15,17 @@ pub(crate) struct Recorder {
 
 impl Recorder {
     /// A recorder for events on `cronjob` (`CronJob/<namespace>/<name>`).
-    pub fn new(cronjob: &CronJob) -> Recorder {
+    pub(super) fn new(cronjob: &CronJob) -> Recorder {
         Recorder { object: event_object(cronjob).into(), ..Recorder::default() }
     }
 
     /// Records a Normal event.
-    pub fn normal(&mut self, reason: &str, message: String) {
+    pub(super) fn normal(&mut self, reason: &str, message: String) {
         self.events.push(Event::normal(self.object.clone(), reason, message));
     }
 
     /// Records a Warning event.
-    pub fn warning(&mut self, reason: &str, message: String) {
+    pub(super) fn warning(&mut self, reason: &str, message: String) {
         self.events.push(Event::warning(self.object.clone(), reason, message));
     }
 }

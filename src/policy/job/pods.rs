@@ -16,7 +16,7 @@ pub fn is_terminating(p: &Pod) -> bool {
 }
 
 /// `podutil.IsPodReady`: condition `Ready=True`.
-pub fn is_ready(p: &Pod) -> bool {
+pub(super) fn is_ready(p: &Pod) -> bool {
     p.status.conditions.iter().any(|c| c.is_true("Ready"))
 }
 
@@ -65,7 +65,7 @@ fn max_restarts(p: &Pod) -> i32 {
 /// first, more restarts first, newer (or no creation time) first. Node
 /// assignment, the first criterion upstream, is not modelled. Stable, so
 /// ties keep the informer's order.
-pub fn sort_for_removal(pods: &mut [&Pod]) {
+pub(super) fn sort_for_removal(pods: &mut [&Pod]) {
     pods.sort_by(|a, b| {
         phase_rank(a.status.phase)
             .cmp(&phase_rank(b.status.phase))

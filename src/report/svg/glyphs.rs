@@ -26,7 +26,7 @@ use ttf_parser::{Face, GlyphId, OutlineBuilder};
 static FONT_BYTES: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
 
 /// The family name the report's text styles use.
-pub const FAMILY: &str = "DejaVu Sans";
+pub(super) const FAMILY: &str = "DejaVu Sans";
 
 fn face() -> Option<&'static Face<'static>> {
     static FACE: OnceLock<Option<Face<'static>>> = OnceLock::new();
@@ -42,7 +42,7 @@ fn face() -> Option<&'static Face<'static>> {
 
 /// One deferred piece of text, already positioned.
 #[derive(Clone)]
-pub struct TextRun {
+pub(super) struct TextRun {
     text: String,
     /// Baseline origin in pixels.
     x: f64,
@@ -57,17 +57,17 @@ pub struct TextRun {
 
 /// Text runs shared between the backend (owned by plotters' drawing area)
 /// and the caller, who collects them after drawing.
-pub type Runs = Rc<RefCell<Vec<TextRun>>>;
+pub(super) type Runs = Rc<RefCell<Vec<TextRun>>>;
 
 /// plotters' [`SVGBackend`] with text drawn as embedded-font outlines.
-pub struct GlyphSvg<'a> {
+pub(super) struct GlyphSvg<'a> {
     inner: SVGBackend<'a>,
     runs: Runs,
 }
 
 impl<'a> GlyphSvg<'a> {
     /// A backend writing shapes into `buf`; text goes to `runs`.
-    pub fn new(buf: &'a mut String, size: (u32, u32), runs: Runs) -> Self {
+    pub(super) fn new(buf: &'a mut String, size: (u32, u32), runs: Runs) -> Self {
         face();
         GlyphSvg { inner: SVGBackend::with_string(buf, size), runs }
     }
@@ -90,7 +90,7 @@ fn shape(face: &Face<'_>, text: &str) -> Vec<(GlyphId, f64)> {
 }
 
 /// Width and height in pixels of `text` at `size`.
-pub fn measure(text: &str, size: f64) -> (f64, f64) {
+pub(super) fn measure(text: &str, size: f64) -> (f64, f64) {
     let Some(face) = face() else {
         // Without the font, a rough average-width guess keeps layout sane.
         return (text.chars().count() as f64 * size * 0.6, size * 1.2);
@@ -267,7 +267,7 @@ impl OutlineBuilder for PathData {
 }
 
 /// XML-escapes attribute and element text.
-pub fn escape(s: &str) -> String {
+pub(super) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -329,7 +329,7 @@ fn render_runs(runs: &[TextRun]) -> String {
 
 /// Completes the document plotters wrote into `svg`: a `<title>` after the
 /// root tag, and the text runs on top of every shape before `</svg>`.
-pub fn finish(mut svg: String, title: &str, runs: &Runs) -> String {
+pub(super) fn finish(mut svg: String, title: &str, runs: &Runs) -> String {
     let text = render_runs(&runs.borrow());
     if let Some(i) = svg.rfind("</svg>") {
         svg.insert_str(i, &text);

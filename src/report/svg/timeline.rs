@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// Schedule ticks beyond this many are not enumerated (a year of minutely
 /// ticks is 525,600; `@every 1s` would be 31.5 million).
-pub const MAX_TICKS: usize = 600_000;
+pub(super) const MAX_TICKS: usize = 600_000;
 
 /// How a Job's bar is coloured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -46,7 +46,7 @@ impl Outcome {
 
 /// One Job's bar.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Bar {
+pub(super) struct Bar {
     pub job: String,
     pub created: Time,
     /// Finish, else deletion, else the horizon end.
@@ -58,7 +58,7 @@ pub struct Bar {
 
 /// Schedule ticks over the horizon.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Ticks {
+pub(super) struct Ticks {
     /// Tick instants (at most [`MAX_TICKS`]).
     pub times: Vec<Time>,
     /// Ticks that got no Job (no `JobCreated` with that `scheduledTime`).
@@ -71,7 +71,7 @@ pub struct Ticks {
 
 /// Everything drawn for one CronJob.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Timeline {
+pub(super) struct Timeline {
     /// CronJob or CronOperation (its runs are Operations).
     pub kind: WorkloadKind,
     pub start: Time,
@@ -101,7 +101,7 @@ impl Timeline {
     /// Reads the records of `meta`'s CronJob (Jobs it created or was seeded
     /// with) and the global downtime windows. `min_gap` is the smallest
     /// separation (ms) two bars in one lane need to be told apart.
-    pub fn build(records: &[Record], meta: &WorkloadMeta, min_gap: i64) -> Timeline {
+    pub(super) fn build(records: &[Record], meta: &WorkloadMeta, min_gap: i64) -> Timeline {
         let (start, end) = (meta.horizon_start, meta.horizon_end.max(meta.horizon_start));
         let mut jobs: BTreeMap<&str, JobFacts> = BTreeMap::new();
         let mut order: Vec<&str> = Vec::new();

@@ -17,7 +17,7 @@ use std::sync::Arc;
 /// CronJobs and Jobs by `namespace/name`, as the informers last saw them
 /// (shared with the store and its notifications, never copied).
 #[derive(Debug, Default)]
-pub struct Cache {
+pub(super) struct Cache {
     pub cronjobs: FxHashMap<SmolStr, Arc<CronJob>>,
     jobs: FxHashMap<SmolStr, Arc<Job>>,
     /// Job keys by their controller reference's namespace and name, and by
@@ -56,7 +56,7 @@ fn same_owner(a: &Job, b: &Job) -> bool {
 
 impl Cache {
     /// The initial list at controller start.
-    pub fn relist(&mut self, world: &ApiServer) {
+    pub(super) fn relist(&mut self, world: &ApiServer) {
         self.cronjobs = world.cronjobs.clone();
         self.jobs.clear();
         self.by_owner_name.clear();
@@ -97,7 +97,7 @@ impl Cache {
     }
 
     /// Applies one watch event.
-    pub fn apply(&mut self, change: &Change) {
+    pub(super) fn apply(&mut self, change: &Change) {
         match change {
             Change::CronJob { key, new: Some(cj), .. } => {
                 self.cronjobs.insert(key.clone(), Arc::clone(cj));
@@ -116,7 +116,7 @@ impl Cache {
     /// [`lists_job`](crate::policy::cronjob::lists_job) keeps them, read
     /// from the one index that listing uses (the other index's extra Jobs
     /// are exactly those the filter drops).
-    pub fn jobs_listed(&self, cj: &CronJob, listing: JobListing) -> Vec<&Job> {
+    pub(super) fn jobs_listed(&self, cj: &CronJob, listing: JobListing) -> Vec<&Job> {
         let ns = cj.metadata.namespace.as_str();
         let (keys, this_namespace) = match listing {
             JobListing::OwnerName => {

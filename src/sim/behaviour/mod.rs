@@ -77,19 +77,19 @@ pub struct Attempt {
 /// them as part of the seed format.
 mod slots {
     /// Run-level: is this run slow to start?
-    pub const SLOW_START: u64 = 0;
+    pub(super) const SLOW_START: u64 = 0;
     /// Run-level: is this run slow to finish?
-    pub const SLOW_DURATION: u64 = 1;
+    pub(super) const SLOW_DURATION: u64 = 1;
     /// Attempt-level slots begin here, [`PER_ATTEMPT`] per attempt.
-    pub const FIRST_ATTEMPT: u64 = 16;
+    pub(super) const FIRST_ATTEMPT: u64 = 16;
     /// Slots reserved per attempt.
-    pub const PER_ATTEMPT: u64 = 4;
+    pub(super) const PER_ATTEMPT: u64 = 4;
     /// Offsets within an attempt's slots.
-    pub const START: u64 = 0;
+    pub(super) const START: u64 = 0;
     /// See [`START`].
-    pub const DURATION: u64 = 1;
+    pub(super) const DURATION: u64 = 1;
     /// See [`START`].
-    pub const FAILURE: u64 = 2;
+    pub(super) const FAILURE: u64 = 2;
 }
 
 impl Behaviour {

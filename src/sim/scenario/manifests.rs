@@ -38,7 +38,7 @@ pub struct Source {
 }
 
 /// The byte offsets where `text`'s lines start.
-pub fn line_starts(text: &str) -> Vec<usize> {
+pub(super) fn line_starts(text: &str) -> Vec<usize> {
     std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect()
 }
 
