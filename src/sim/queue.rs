@@ -100,6 +100,12 @@ impl<E> EventQueue<E> {
         Some((at, event))
     }
 
+    /// Events pushed so far (each handled once popped, stale or not): the
+    /// engine's event count.
+    pub fn pushed(&self) -> u64 {
+        self.seq
+    }
+
     /// Pending events.
     pub fn len(&self) -> usize {
         self.events.len()

@@ -157,6 +157,10 @@ pub struct SimSummary {
     pub final_state: FinalState,
     /// Log records written.
     pub records: u64,
+    /// Events the engines' queues carried (timers, work items, kubelet
+    /// steps, notifications): what the simulator's cost grows with.
+    #[serde(skip)]
+    pub events: u64,
     /// Manifest warnings (skipped objects, suspicious fields).
     pub warnings: Vec<String>,
 }
@@ -272,11 +276,12 @@ impl Prepared {
             cronoperations: BTreeMap::new(),
             operations: BTreeMap::new(),
         };
-        let mut records = 0;
+        let (mut records, mut events) = (0, 0);
         for e in self.engines {
             let mut e = e.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
             e.core.api.now = end;
             records += e.core.records;
+            events += e.core.queue.pushed();
             collect_final(&e, &mut final_state);
         }
         let (mut metas, mut warnings) = (self.metas, self.warnings);
@@ -286,6 +291,7 @@ impl Prepared {
             workloads: metas.into_iter().map(|(_, m)| m).collect(),
             final_state,
             records,
+            events,
             warnings: warnings.into_iter().flat_map(|(_, w)| w).collect(),
         })
     }
