@@ -4,6 +4,8 @@
 //!
 //! Entry points: [`Scenario`] (the scenario file) and [`simulate`] /
 //! [`simulate_into`]; the output is the [`log`] plus a [`SimSummary`].
+//! [`Loaded`] reads a scenario's manifests once to simulate it at many
+//! seeds.
 
 pub mod actor;
 pub mod actors;
@@ -19,7 +21,7 @@ pub mod run;
 pub mod scenario;
 
 pub use run::{
-    CronJobMeta, FinalState, SimError, SimOptions, SimOutput, SimSummary, WorkloadKind, cronjob_metas,
-    simulate, simulate_into, simulate_split,
+    CronJobMeta, FinalState, Loaded, SimError, SimOptions, SimOutput, SimSummary, WorkloadKind,
+    cronjob_metas, simulate, simulate_into, simulate_split,
 };
 pub use scenario::Scenario;
