@@ -4,7 +4,8 @@
 //! `Args` struct and `run(&Args, &mut Ctx) -> Result<u8, CliError>`; adding
 //! one means one variant in [`Command`] and one arm in [`run`]. Output goes
 //! through [`Ctx`] so tests can capture it, and this module is the only place
-//! that reads the wall clock (for `--from`'s default).
+//! that reads the wall clock (for `--from`'s default), besides the progress
+//! bar of `sweep`, which times itself for a terminal and nothing else.
 
 mod compare;
 mod explain;
@@ -13,6 +14,7 @@ mod render;
 mod run;
 mod schedule;
 mod schema;
+mod sweep;
 
 use clap::{Parser, Subcommand};
 use std::io::{self, Write};
@@ -39,7 +41,8 @@ Examples:
   cronwarp explain '0 0 1 * 1'
   cronwarp explain --tz Australia/Lord_Howe '@daily'
   cronwarp render scenarios/manifests/kubevela-cron-task.yaml
-  cronwarp compare scenarios/downtime-catchup.yaml";
+  cronwarp compare scenarios/downtime-catchup.yaml
+  cronwarp sweep scenarios/sweep-nightly-backup.yaml --seeds 0..1000";
 
 /// Deterministic simulator and test harness for scheduled-job controllers
 /// (Kubernetes CronJob, Crossplane CronOperation, KubeVela cron-task),
@@ -71,6 +74,9 @@ pub enum Command {
     /// Run a scenario under both the Kubernetes CronJob and the Crossplane
     /// CronOperation controllers and show where they differ.
     Compare(compare::Args),
+    /// Run a scenario once per seed of a range, in parallel, and show the
+    /// spread of outcomes (percentiles) and the worst seeds to replay.
+    Sweep(sweep::Args),
 }
 
 /// What a subcommand sees of the outside world.
@@ -140,6 +146,7 @@ pub fn run(cli: &Cli, ctx: &mut Ctx) -> Result<u8, CliError> {
         Command::Schema(a) => schema::run(a, ctx),
         Command::Render(a) => render::run(a, ctx),
         Command::Compare(a) => compare::run(a, ctx),
+        Command::Sweep(a) => sweep::run(a, ctx),
     }
 }
 

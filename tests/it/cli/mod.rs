@@ -4,3 +4,4 @@ mod compare;
 mod explain;
 mod render;
 mod schedule;
+mod sweep;
