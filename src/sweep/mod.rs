@@ -277,7 +277,7 @@ pub fn sweep(scenario: &Scenario, options: SweepOptions<'_>) -> Result<Sweep, Er
         scenario.report_input()?.cronjobs.iter().map(|m| (m.key.clone(), m.kind)).collect();
     // The report lists workloads by name.
     names.sort();
-    let mut tally = Tally::new(names);
+    let mut tally = Tally::new(names, seeds.count());
     let mut from = seeds.start();
     while from < seeds.end() {
         let to = from.saturating_add(CHUNK).min(seeds.end());
@@ -332,8 +332,10 @@ fn run_one(
 struct Tally {
     /// Name and kind of each workload, in report (name) order.
     workloads: Vec<(String, WorkloadKind)>,
-    /// Every run's value of every figure: the fleet's, then each
-    /// workload's, [`FIGURES`] order within each.
+    /// Every run's value of every figure: the fleet's (unless there is
+    /// one workload, whose figures the fleet's are), then each workload's,
+    /// [`FIGURES`] order within each. These are what a sweep's memory
+    /// grows with: 8 bytes per figure per run.
     columns: Vec<Vec<i64>>,
     worst: Vec<WorstSeed>,
     expectations: ExpectationSweep,
@@ -343,9 +345,16 @@ struct Tally {
 }
 
 impl Tally {
-    fn new(workloads: Vec<(String, WorkloadKind)>) -> Tally {
+    fn new(workloads: Vec<(String, WorkloadKind)>, runs: u64) -> Tally {
+        let slots = workloads.len() + usize::from(workloads.len() != 1);
+        let columns = slots * FIGURES.len();
+        // Sized up front when that is modest (no doubling slack); a huge
+        // fleet over many seeds grows as it goes instead of asking for
+        // all of it before the first run.
+        let runs = usize::try_from(runs).unwrap_or(usize::MAX);
+        let reserve = if columns.saturating_mul(runs) <= 1 << 25 { runs } else { 0 };
         Tally {
-            columns: vec![Vec::new(); (1 + workloads.len()) * FIGURES.len()],
+            columns: (0..columns).map(|_| Vec::with_capacity(reserve)).collect(),
             workloads,
             worst: Vec::with_capacity(WORST_SEEDS + 1),
             expectations: ExpectationSweep::default(),
@@ -356,7 +365,8 @@ impl Tally {
     }
 
     fn add(&mut self, f: RunFigures, warnings: Vec<String>) {
-        let values = std::iter::once(&f.fleet).chain(&f.workloads).flatten();
+        let fleet = (self.workloads.len() != 1).then_some(&f.fleet);
+        let values = fleet.into_iter().chain(&f.workloads).flatten();
         for (column, v) in self.columns.iter_mut().zip(values) {
             column.push(*v);
         }
@@ -386,12 +396,13 @@ impl Tally {
             let Some(slot) = columns.next() else { return Vec::new() };
             FIGURES.iter().zip(slot).filter_map(|(f, values)| Distribution::of(*f, values)).collect()
         };
-        let fleet = distributions();
-        let workloads = self
+        let fleet = if self.workloads.len() == 1 { None } else { Some(distributions()) };
+        let workloads: Vec<WorkloadSweep> = self
             .workloads
             .into_iter()
             .map(|(name, kind)| WorkloadSweep { name, kind, figures: distributions() })
             .collect();
+        let fleet = fleet.unwrap_or_else(|| workloads[0].figures.clone());
         self.expectations.checked = crate::report::declared(&scenario.as_sim().expect);
         self.expectations.by_check = self
             .by_check

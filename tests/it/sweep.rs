@@ -110,6 +110,36 @@ fn figures_are_read_off_the_report() {
     assert_eq!((f.seed, f.p95_approximate, f.failed_checks.len()), (9, false, 0));
 }
 
+/// Fleet-wide, per run: counts and overlap time are the workloads' sum,
+/// worst lateness and peak concurrency the highest workload's.
+#[test]
+fn fleet_figures_combine_the_workloads() {
+    let s = bundled("history-limits-ttl.yaml");
+    let run = cronwarp::run(&s, RunOptions::default().seed(3)).unwrap();
+    let f = RunFigures::of(3, run.report());
+    assert!(f.workloads.len() > 1);
+    let highest = [Figure::WorstLateness, Figure::PeakConcurrency];
+    for x in cronwarp::sweep::FIGURES.into_iter().filter(|&x| x != Figure::P95Lateness) {
+        let each = f.workloads.iter().map(|w| w[x.index()]);
+        let want = if highest.contains(&x) { each.max().unwrap() } else { each.sum() };
+        assert_eq!(f.fleet[x.index()], want, "{x:?}");
+    }
+    // Over the runs: the fleet's worst run is the worst workload's worst
+    // run for the highest-of figures, and within the workloads' sums
+    // for the others.
+    let sweep = cronwarp::sweep(&s, SweepOptions::new(seeds("0..6")).threads(2)).unwrap();
+    assert_eq!(sweep.fleet.len(), 9);
+    for d in &sweep.fleet {
+        let each = sweep.workloads.iter().map(|w| w.figure(d.figure).unwrap());
+        if highest.contains(&d.figure) {
+            assert_eq!(d.max, each.map(|w| w.max).max().unwrap(), "{:?}", d.figure);
+        } else if d.figure != Figure::P95Lateness {
+            let (lo, hi) = each.fold((0, 0), |(lo, hi), w| (lo + w.min, hi + w.max));
+            assert!(lo <= d.min && d.max <= hi, "{:?}: {lo} <= {d:?} <= {hi}", d.figure);
+        }
+    }
+}
+
 #[test]
 fn one_and_two_threads_give_the_same_bytes() {
     let s = bundled("sweep-nightly-backup.yaml");
@@ -117,6 +147,7 @@ fn one_and_two_threads_give_the_same_bytes() {
     let two = cronwarp::sweep(&s, SweepOptions::new(seeds("0..24")).threads(2)).unwrap();
     assert_eq!(serde_json::to_string(&one).unwrap(), serde_json::to_string(&two).unwrap());
     assert_eq!(one.runs(), 24);
+    assert_eq!(one.fleet, one.workloads[0].figures, "one workload: the fleet is that workload");
 }
 
 #[test]
