@@ -158,8 +158,11 @@ pub fn main() -> ExitCode {
         Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
         Err(e) => -i64::try_from(e.duration().as_secs()).unwrap_or(i64::MAX),
     };
-    let (stdout, stderr) = (io::stdout(), io::stderr());
-    let (mut out, mut err) = (io::BufWriter::new(stdout.lock()), stderr.lock());
+    let stdout = io::stdout();
+    // stderr is not locked for the whole run: `sweep`'s progress bar draws
+    // to it from the worker threads, which would wait on this thread's
+    // lock while it waits for them. Each write locks it briefly instead.
+    let (mut out, mut err) = (io::BufWriter::new(stdout.lock()), io::stderr());
     let mut ctx = Ctx { out: &mut out, err: &mut err, now };
     let code = match run(&cli, &mut ctx) {
         Ok(code) => code,

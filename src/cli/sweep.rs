@@ -5,7 +5,7 @@ use super::run::{Format, SCENARIO_HINT, json};
 use super::{CliError, Ctx, EXIT_EXPECTATIONS_FAILED, EXIT_OK};
 use crate::sweep::{SeedRange, Sweep, SweepOptions, render_sweep_markdown, render_sweep_text};
 use crate::{Scenario, sweep};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -110,9 +110,13 @@ fn progress_bar(runs: u64, hidden: bool) -> ProgressBar {
     // The template is a constant; were it ever wrong, the default style is
     // better than no bar.
     if let Ok(style) = ProgressStyle::with_template(
-        "{elapsed_precise} [{wide_bar}] {human_pos}/{human_len} runs, {per_sec}, ETA {eta}",
+        "{elapsed_precise} [{wide_bar}] {human_pos}/{human_len} runs, {rate}, ETA {eta}",
     ) {
-        bar.set_style(style.progress_chars("=> "));
+        // `{per_sec}` prints four decimals of a rate that moves every draw.
+        let rate = |s: &ProgressState, w: &mut dyn std::fmt::Write| {
+            let _ = write!(w, "{:.0} runs/s", s.per_sec());
+        };
+        bar.set_style(style.with_key("rate", rate).progress_chars("=> "));
     }
     bar
 }

@@ -17,6 +17,56 @@ fn text_output_of_a_small_sweep() {
     snapshots::settings().bind(|| insta::assert_snapshot!("sweep-text-sweep-nightly-backup", o.stdout));
 }
 
+/// On a terminal the bar draws from the worker threads while the main
+/// thread waits for them; the sweep must still finish (it once deadlocked
+/// on a stderr lock the main thread held) with stdout the plain output.
+#[cfg(target_os = "linux")]
+#[test]
+fn with_stderr_on_a_terminal_the_bar_draws_and_the_sweep_finishes() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    let (mut controller, terminal) = crate::support::pty::open().expect("a pseudo-terminal");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cronwarp"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["sweep", SCENARIO, "--seeds", "0..300", "--threads", "2"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::from(terminal))
+        .spawn()
+        .expect("cronwarp starts");
+    // A terminal holds little: drain it while the sweep runs. The read
+    // ends in an error once the child has closed the terminal; what was
+    // read stays in the buffer.
+    let drawn = std::thread::spawn(move || {
+        let mut b = Vec::new();
+        let _ = controller.read_to_end(&mut b);
+        b
+    });
+    let mut stdout = child.stdout.take().expect("piped");
+    let out = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stdout.read_to_string(&mut s);
+        s
+    });
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("waiting for cronwarp") {
+            break status;
+        }
+        if start.elapsed() > Duration::from_secs(120) {
+            let _ = child.kill();
+            panic!("the sweep hung with stderr on a terminal");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(1));
+    let out = out.join().expect("stdout reader");
+    assert!(out.starts_with("cronwarp sweep: ") && !out.contains("runs/s"), "{out}");
+    let drawn = String::from_utf8_lossy(&drawn.join().expect("terminal reader")).into_owned();
+    assert!(drawn.contains("runs") && drawn.contains("ETA"), "no bar drawn: {drawn:?}");
+    assert!(drawn.contains("expectations failed at"), "{drawn:?}");
+}
+
 #[test]
 fn json_is_byte_identical_on_one_and_two_threads() {
     let run = |threads: &str| {
