@@ -73,9 +73,9 @@ const CHUNK: u64 = 512;
 pub struct SweepOptions<'a> {
     /// The seeds to run, each once, in place of the scenario's seed.
     pub seeds: SeedRange,
-    /// Threads to run seeds on; `None` (or `Some(0)`): one per core. Each
-    /// run is simulated on the thread that took it. The result does not
-    /// depend on it.
+    /// Threads to run seeds on; `None` (or `Some(0)`): one per core; never
+    /// more than there are seeds. Each run is simulated on the thread that
+    /// took it. The result does not depend on it.
     pub threads: Option<usize>,
     /// Called once per finished run, from the thread that ran it (a
     /// progress bar, say).
@@ -268,6 +268,8 @@ pub fn sweep(scenario: &Scenario, options: SweepOptions<'_>) -> Result<Sweep, Er
         None | Some(0) => std::thread::available_parallelism().map_or(1, usize::from),
         Some(n) => n,
     };
+    // A thread per seed at most: more would start and never get a run.
+    let threads = threads.min(usize::try_from(options.seeds.count()).unwrap_or(usize::MAX));
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
