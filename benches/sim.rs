@@ -1,6 +1,7 @@
 //! Simulator throughput: (a) one `* * * * *` CronJob with 5% pod failures,
-//! (b) many CronJobs with mixed schedules, and the engine's event queue
-//! against a bare `BinaryHeap` push/pop loop, side by side.
+//! (b) many CronJobs with mixed schedules, a seed sweep of a small fleet
+//! (runs/s on 1 and 2 threads), and the engine's event queue against a
+//! bare `BinaryHeap` push/pop loop, side by side.
 //!
 //! Criterion measures shortened horizons (a week for (a), a day for (b)) so
 //! the bench stays within minutes on a 2-core machine; the summary printed
@@ -12,6 +13,7 @@ use cronwarp::model::Time;
 use cronwarp::sim::log::{LogSink, Record};
 use cronwarp::sim::queue::EventQueue;
 use cronwarp::sim::{Scenario, SimOptions, simulate_into, simulate_split};
+use cronwarp::sweep::{SeedRange, SweepOptions};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::hint::black_box;
@@ -100,6 +102,22 @@ fn run_split(s: &Scenario, threads: usize) -> (u64, u64) {
     (jobs, sinks.iter().map(|c| c.0).sum())
 }
 
+/// Seeds per sweep measured.
+const SWEEP_SEEDS: u64 = 64;
+
+/// The sweep's fleet: 8 CronJobs (one per schedule in [`SCHEDULES`]), one
+/// day, read once for every sweep.
+fn sweep_fleet() -> cronwarp::Scenario {
+    cronwarp::Scenario::from_sim(fleet(8, 1), "bench")
+}
+
+/// Sweeps [`SWEEP_SEEDS`] seeds on `threads` threads; returns the runs.
+fn sweep(s: &cronwarp::Scenario, threads: usize) -> u64 {
+    let seeds = SeedRange::new(0, SWEEP_SEEDS).expect("a valid range");
+    let out = cronwarp::sweep(s, SweepOptions::new(seeds).threads(threads)).expect("bench sweep runs");
+    black_box(out.runs())
+}
+
 /// An event as large as the engine's (`sim::actor::Ev`, 80 bytes), so both
 /// queues below move the same bytes.
 #[derive(Clone, Copy)]
@@ -176,6 +194,12 @@ fn benches(c: &mut Criterion) {
     g.bench_function("b_1000_cronjobs_1d_split_1_thread", |bn| bn.iter(|| run_split(&b, 1)));
     g.bench_function("b_1000_cronjobs_1d_split_all_cores", |bn| bn.iter(|| run_split(&b, 0)));
     g.finish();
+    let f = sweep_fleet();
+    let mut g = c.benchmark_group("sweep");
+    g.sample_size(10).measurement_time(Duration::from_secs(10));
+    g.bench_function("fleet_8_cronjobs_1d_64_seeds_1_thread", |bn| bn.iter(|| sweep(&f, 1)));
+    g.bench_function("fleet_8_cronjobs_1d_64_seeds_2_threads", |bn| bn.iter(|| sweep(&f, 2)));
+    g.finish();
     let mut g = c.benchmark_group("queue");
     g.bench_function("event_queue_steady_32_x100k", |bn| bn.iter(|| queue_loop(100_000)));
     g.bench_function("binary_heap_steady_32_x100k", |bn| bn.iter(|| heap_loop(100_000)));
@@ -207,6 +231,9 @@ fn summary() {
     let (ts1, _) = best(2, || run_split(&b, 1));
     let (tsn, _) = best(2, || run_split(&b, 0));
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let f = sweep_fleet();
+    let (tw1, _) = best(3, || sweep(&f, 1));
+    let (tw2, _) = best(3, || sweep(&f, 2));
     let (tq, _) = best(5, || queue_loop(1_000_000));
     let (th, _) = best(5, || heap_loop(1_000_000));
     let ops_q = 1e6 / tq.as_secs_f64();
@@ -233,6 +260,12 @@ fn summary() {
         tsn.as_secs_f64(),
         ts1.as_secs_f64() * 30.0,
         tsn.as_secs_f64() * 30.0
+    );
+    println!(
+        "  sweep, 8 CronJobs x 1 day, {SWEEP_SEEDS} seeds: {:.0} runs/s on 1 thread, {:.0} runs/s on 2 ({:.2}x)",
+        SWEEP_SEEDS as f64 / tw1.as_secs_f64(),
+        SWEEP_SEEDS as f64 / tw2.as_secs_f64(),
+        tw1.as_secs_f64() / tw2.as_secs_f64()
     );
     println!(
         "  queue ({LIVE} pending, 80-byte events): EventQueue {:.1} M pop+push/s vs bare BinaryHeap {:.1} M/s (ratio {:.2})",

@@ -65,6 +65,13 @@
 //! log's [`Record`] deserialize too, so a saved report or log can be read
 //! back). `examples/` has two complete programs.
 //!
+//! # Sweeping seeds
+//!
+//! Random durations and failures make each seed a different night. The
+//! [`sweep()`] function runs a scenario at every seed of a range, in
+//! parallel, and summarises the runs as percentiles per workload, with
+//! the seeds of the worst runs to replay ([`mod@sweep`] has an example).
+//!
 //! # Layers
 //!
 //! Each module imports only those before it:
@@ -77,6 +84,7 @@
 //! | [`sim`] | the discrete-event engine: virtual clock, store, kubelet, faults, the event log |
 //! | [`report`] | the accounting of a log into a [`Report`], expectations, text/Markdown/SVG |
 //! | facade ([`run`], [`Scenario`], [`Error`]) | the pipeline a caller needs, in one call |
+//! | [`mod@sweep`] | one scenario at many seeds, in parallel: the spread of outcomes |
 //! | `cli` | the `cronwarp` command line (feature `cli`), a thin layer over the facade |
 //!
 //! # Features
@@ -98,6 +106,7 @@ pub mod policy;
 pub mod report;
 pub mod schedule;
 pub mod sim;
+pub mod sweep;
 
 mod error;
 mod run;
@@ -111,3 +120,4 @@ pub use report::{Report, TickCounts, TickOutcome, TickRow, Violation, WorkloadRe
 pub use run::{ExpectationFailures, Run, RunOptions, run};
 pub use scenario::{Scenario, ScenarioBuilder};
 pub use sim::log::{Entry, Record};
+pub use sweep::{Sweep, SweepOptions, sweep};

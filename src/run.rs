@@ -5,9 +5,9 @@
 #![deny(missing_docs)]
 
 use crate::model::Time;
-use crate::report::{Accountant, Report, Violation, WorkloadReport, apply_expectations};
+use crate::report::{Accountant, Report, ReportInput, Violation, WorkloadReport, apply_expectations};
 use crate::sim::log::{LogSink, Record};
-use crate::sim::{self, SimOptions, WorkloadMeta, simulate_into, simulate_split};
+use crate::sim::{self, Loaded, SimOptions, SimSummary, WorkloadMeta};
 use crate::{Error, Scenario};
 use std::fmt;
 
@@ -100,28 +100,13 @@ pub struct Run {
 /// The report comes back with the scenario's `expect:` checks applied
 /// ([`Run::check`]); failed checks are not an [`Error`].
 pub fn run(scenario: &Scenario, mut options: RunOptions<'_>) -> Result<Run, Error> {
-    let mut input = scenario.report_input()?.clone();
-    let reseeded;
-    let sc: &sim::Scenario = match options.seed {
-        Some(seed) if seed != scenario.seed() => {
-            let mut s = scenario.as_sim().clone();
-            s.seed = seed;
-            reseeded = s;
-            &reseeded
-        }
-        _ => scenario.as_sim(),
-    };
-    input.header.seed = sc.seed;
+    let seed = options.seed.unwrap_or(scenario.seed());
+    let input = input_at(scenario, seed)?;
     let metas = input.workloads.clone();
+    let loaded = Loaded::new(scenario.as_sim()).map_err(|e| fail(scenario, e))?;
     let opts = SimOptions { progress: options.progress.take(), threads: options.threads.unwrap_or(0) };
-    let fail = |e| Error::from_sim(e, Some(scenario.name()));
-    // Nobody needs the merged log: each partition gets its own accountant,
-    // fed as its records are made.
     let (summary, mut report, events) = if !options.keep_events && options.on_record.is_none() {
-        let (summary, parts) =
-            simulate_split(sc, |ws| Accountant::new(input.part(ws)), opts).map_err(fail)?;
-        let report = Accountant::finish_parts(parts)
-            .ok_or_else(|| Error::Internal { message: "a run without partitions".into() })?;
+        let (summary, report) = account(scenario, &loaded, seed, opts)?;
         (summary, report, None)
     } else {
         let mut tee = Tee {
@@ -129,14 +114,47 @@ pub fn run(scenario: &Scenario, mut options: RunOptions<'_>) -> Result<Run, Erro
             on_record: options.on_record.take(),
             kept: options.keep_events.then(Vec::new),
         };
-        let summary = simulate_into(sc, &mut tee, opts).map_err(fail)?;
+        let summary = loaded.simulate_into(seed, &mut tee, opts).map_err(|e| fail(scenario, e))?;
         (summary, tee.accountant.finish(), tee.kept)
     };
-    apply_expectations(&sc.expect, &mut report);
-    // Workloads reading one file share its warnings: each once.
+    apply_expectations(&scenario.as_sim().expect, &mut report);
+    Ok(Run { report, events, warnings: unique(summary.warnings), metas })
+}
+
+/// Each warning once, in order: workloads reading one file share its
+/// warnings.
+pub(crate) fn unique(warnings: Vec<String>) -> Vec<String> {
     let mut seen = std::collections::BTreeSet::new();
-    let warnings = summary.warnings.into_iter().filter(|w| seen.insert(w.clone())).collect();
-    Ok(Run { report, events, warnings, metas })
+    warnings.into_iter().filter(|w| seen.insert(w.clone())).collect()
+}
+
+/// Simulates `loaded` at `seed` with an accountant per partition, fed as
+/// its records are made: nobody needs the merged log, so nothing is merged
+/// or kept. The report's `expect:` checks are not applied yet.
+pub(crate) fn account(
+    scenario: &Scenario,
+    loaded: &Loaded<'_>,
+    seed: u64,
+    opts: SimOptions<'_>,
+) -> Result<(SimSummary, Report), Error> {
+    let input = input_at(scenario, seed)?;
+    let (summary, parts) = loaded
+        .simulate_split(seed, |ws| Accountant::new(input.part(ws)), opts)
+        .map_err(|e| fail(scenario, e))?;
+    let report = Accountant::finish_parts(parts)
+        .ok_or_else(|| Error::Internal { message: "a run without partitions".into() })?;
+    Ok((summary, report))
+}
+
+/// The report's input, its header showing `seed`.
+fn input_at(scenario: &Scenario, seed: u64) -> Result<ReportInput, Error> {
+    let mut input = scenario.report_input()?.clone();
+    input.header.seed = seed;
+    Ok(input)
+}
+
+fn fail(scenario: &Scenario, e: sim::SimError) -> Error {
+    Error::from_sim(e, Some(scenario.name()))
 }
 
 /// Feeds every record to the accountant and, when asked, to a callback and

@@ -1,7 +1,7 @@
 //! `cronwarp compare`: one scenario under both controllers, side by side.
 
 use super::files::{InputArgs, Output, load_scenario, prepare_out_dir, refuse_overwriting_inputs};
-use super::run::{Format, SCENARIO_HINT, progress_printer};
+use super::run::{Format, SCENARIO_HINT, json, progress_printer};
 use super::{CliError, Ctx, EXIT_EXPECTATIONS_FAILED, EXIT_OK};
 use crate::report::{Comparison, compare, render_compare_markdown, render_compare_text};
 use crate::sim::scenario::convert::{BothForms, WorkloadPair, both_forms};
@@ -140,12 +140,7 @@ fn render(c: &Comparison, format: Format) -> Result<String, CliError> {
     Ok(match format {
         Format::Text => render_compare_text(c),
         Format::Markdown => render_compare_markdown(c),
-        Format::Json => {
-            let mut s = serde_json::to_string_pretty(c)
-                .map_err(|e| CliError::Internal(format!("serializing the comparison: {e}")))?;
-            s.push('\n');
-            s
-        }
+        Format::Json => json(c, "the comparison")?,
     })
 }
 

@@ -4,7 +4,8 @@
 //! `Args` struct and `run(&Args, &mut Ctx) -> Result<u8, CliError>`; adding
 //! one means one variant in [`Command`] and one arm in [`run`]. Output goes
 //! through [`Ctx`] so tests can capture it, and this module is the only place
-//! that reads the wall clock (for `--from`'s default).
+//! that reads the wall clock (for `--from`'s default), besides the progress
+//! bar of `sweep`, which times itself for a terminal and nothing else.
 
 mod compare;
 mod explain;
@@ -14,6 +15,7 @@ mod render;
 mod run;
 mod schedule;
 mod schema;
+mod sweep;
 
 use clap::{Parser, Subcommand};
 use std::io::{self, Write};
@@ -44,7 +46,8 @@ Examples:
   cronwarp explain '0 0 1 * 1'
   cronwarp explain --tz Australia/Lord_Howe '@daily'
   cronwarp render scenarios/manifests/kubevela-cron-task.yaml
-  cronwarp compare scenarios/downtime-catchup.yaml";
+  cronwarp compare scenarios/downtime-catchup.yaml
+  cronwarp sweep scenarios/sweep-nightly-backup.yaml --seeds 0..1000";
 
 /// Deterministic simulator and test harness for scheduled-job controllers
 /// (Kubernetes CronJob, Crossplane CronOperation, KubeVela cron-task),
@@ -76,6 +79,9 @@ pub enum Command {
     /// Run a scenario under both the Kubernetes CronJob and the Crossplane
     /// CronOperation controllers and show where they differ.
     Compare(compare::Args),
+    /// Run a scenario once per seed of a range, in parallel, and show the
+    /// spread of outcomes (percentiles) and the worst seeds to replay.
+    Sweep(sweep::Args),
 }
 
 /// What a subcommand sees of the outside world.
@@ -145,6 +151,7 @@ pub fn run(cli: &Cli, ctx: &mut Ctx) -> Result<u8, CliError> {
         Command::Schema(a) => schema::run(a, ctx),
         Command::Render(a) => render::run(a, ctx),
         Command::Compare(a) => compare::run(a, ctx),
+        Command::Sweep(a) => sweep::run(a, ctx),
     }
 }
 
@@ -156,8 +163,11 @@ pub fn main() -> ExitCode {
         Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
         Err(e) => -i64::try_from(e.duration().as_secs()).unwrap_or(i64::MAX),
     };
-    let (stdout, stderr) = (io::stdout(), io::stderr());
-    let (mut out, mut err) = (io::BufWriter::new(stdout.lock()), stderr.lock());
+    let stdout = io::stdout();
+    // stderr is not locked for the whole run: `sweep`'s progress bar draws
+    // to it from the worker threads, which would wait on this thread's
+    // lock while it waits for them. Each write locks it briefly instead.
+    let (mut out, mut err) = (io::BufWriter::new(stdout.lock()), io::stderr());
     let mut ctx = Ctx { out: &mut out, err: &mut err, now };
     let code = match run(&cli, &mut ctx) {
         Ok(code) => code,

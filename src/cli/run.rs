@@ -161,13 +161,17 @@ fn render(report: &Report, format: Format) -> Result<String, CliError> {
     Ok(match format {
         Format::Text => render_text(report),
         Format::Markdown => render_markdown(report),
-        Format::Json => {
-            let mut s = serde_json::to_string_pretty(report)
-                .map_err(|e| CliError::Internal(format!("serializing the report: {e}")))?;
-            s.push('\n');
-            s
-        }
+        Format::Json => json(report, "the report")?,
     })
+}
+
+/// `value` as pretty JSON with a final newline; `what` names it in the
+/// (internal) error.
+pub(super) fn json<T: serde::Serialize>(value: &T, what: &str) -> Result<String, CliError> {
+    let mut s = serde_json::to_string_pretty(value)
+        .map_err(|e| CliError::Internal(format!("serializing {what}: {e}")))?;
+    s.push('\n');
+    Ok(s)
 }
 
 fn write_outputs(dir: &Path, report: &Report) -> Result<(), CliError> {

@@ -181,8 +181,6 @@ impl<'a> View<'a> {
         let Some(r) = r else { return View { numbers: [0; 12], exceptions: &[], exceptions_omitted: 0 } };
         let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
         let o = &r.outcomes;
-        let failed =
-            o.backoff_limit_exceeded + o.deadline_exceeded + o.retry_limit_exhausted + o.failed_other;
         let gc: u64 = r.deletion_summary.iter().map(|d| d.count).sum();
         let numbers = [
             n(r.ticks.total),
@@ -192,7 +190,7 @@ impl<'a> View<'a> {
             n(r.ticks.not_started),
             n(o.created),
             n(o.succeeded),
-            n(failed),
+            n(o.failed()),
             n(o.retries),
             n(o.lost_attempts),
             i64::from(r.overlaps.max_concurrency),

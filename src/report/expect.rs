@@ -35,7 +35,7 @@ pub fn apply(expect: &Expect, report: &mut Report) {
 }
 
 /// How many checks an `expect:` block declares.
-fn declared(e: &Expect) -> usize {
+pub(crate) fn declared(e: &Expect) -> usize {
     [
         e.max_missed.is_some(),
         e.no_missed_runs == Some(true),

@@ -28,8 +28,11 @@ pub use compare::{
     TickDiff, WorkloadComparison, compare, reason_key, render_compare_markdown, render_compare_text,
 };
 pub use dst_notes::{MAX_DST_NOTES, dst_notes};
+pub(crate) use expect::declared;
 pub use expect::{Violation, apply as apply_expectations, check};
+pub(crate) use render::{Block, markdown, text};
 pub use render::{render_markdown, render_text};
+pub(crate) use types::workload_kind;
 pub use types::*;
 
 /// Most rows kept per list (exceptions, deletions) in a report, so memory

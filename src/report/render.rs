@@ -12,8 +12,9 @@ fn nouns(kind: WorkloadKind) -> semantics::Nouns {
     semantics::of(kind).nouns()
 }
 
-/// One piece of a rendered document; shared with the comparison report.
-pub(super) enum Block {
+/// One piece of a rendered document; shared with the comparison report
+/// and the sweep.
+pub(crate) enum Block {
     Heading(u8, String),
     Para(String),
     Table { head: Vec<&'static str>, rows: Vec<Vec<String>> },
@@ -243,7 +244,7 @@ pub fn render_markdown(r: &Report) -> String {
 }
 
 /// Lays out blocks as Markdown.
-pub(super) fn markdown(blocks: Vec<Block>) -> String {
+pub(crate) fn markdown(blocks: Vec<Block>) -> String {
     let mut out = String::new();
     for b in blocks {
         match b {
@@ -269,7 +270,7 @@ pub fn render_text(r: &Report) -> String {
 }
 
 /// Lays out blocks as aligned plain text.
-pub(super) fn text(blocks: Vec<Block>) -> String {
+pub(crate) fn text(blocks: Vec<Block>) -> String {
     let mut out = String::new();
     for b in blocks {
         match b {

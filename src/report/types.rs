@@ -270,13 +270,21 @@ pub struct Outcomes {
     pub lost_attempts: u64,
 }
 
+impl Outcomes {
+    /// Runs that failed, for whatever reason: BackoffLimitExceeded,
+    /// DeadlineExceeded, retryLimit exhausted or otherwise.
+    pub fn failed(&self) -> u64 {
+        self.backoff_limit_exceeded + self.deadline_exceeded + self.retry_limit_exhausted + self.failed_other
+    }
+}
+
 fn is_zero(n: &u64) -> bool {
     *n == 0
 }
 
 /// [`WorkloadKind`] by the name it serializes as (the simulator's type
 /// serializes only).
-fn workload_kind<'de, D: Deserializer<'de>>(d: D) -> Result<WorkloadKind, D::Error> {
+pub(crate) fn workload_kind<'de, D: Deserializer<'de>>(d: D) -> Result<WorkloadKind, D::Error> {
     match String::deserialize(d)?.as_str() {
         "CronJob" => Ok(WorkloadKind::CronJob),
         "CronOperation" => Ok(WorkloadKind::CronOperation),

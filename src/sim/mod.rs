@@ -4,6 +4,8 @@
 //!
 //! Entry points: [`Scenario`] (the scenario file) and [`simulate`] /
 //! [`simulate_into`]; the output is the [`log`] plus a [`SimSummary`].
+//! [`Loaded`] reads a scenario's manifests once to simulate it at many
+//! seeds.
 
 pub mod actor;
 pub mod actors;
@@ -20,7 +22,7 @@ pub mod run;
 pub mod scenario;
 
 pub use run::{
-    FinalState, SimError, SimErrorKind, SimOptions, SimOutput, SimSummary, WorkloadKind, WorkloadMeta,
-    cronjob_metas, simulate, simulate_into, simulate_split,
+    FinalState, Loaded, SimError, SimErrorKind, SimOptions, SimOutput, SimSummary, WorkloadKind,
+    WorkloadMeta, cronjob_metas, simulate, simulate_into, simulate_split,
 };
 pub use scenario::Scenario;

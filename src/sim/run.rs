@@ -191,7 +191,7 @@ pub fn simulate_into(
     sink: &mut dyn LogSink,
     opts: SimOptions<'_>,
 ) -> Result<SimSummary, SimError> {
-    let prepared = Prepared::new(scenario, false)?;
+    let prepared = Prepared::new(scenario, scenario.seed, read_specs(scenario)?, false)?;
     prepared.run::<Vec<Record>>(scenario, Sinks::Merged(sink), opts)
 }
 
@@ -202,15 +202,61 @@ pub fn simulate_into(
 /// merged or buffered; the sinks come back in partition order.
 pub fn simulate_split<S: LogSink + Send>(
     scenario: &Scenario,
-    mut make: impl FnMut(&[usize]) -> S,
+    make: impl FnMut(&[usize]) -> S,
     opts: SimOptions<'_>,
 ) -> Result<(SimSummary, Vec<S>), SimError> {
-    let prepared = Prepared::new(scenario, true)?;
-    let sinks: Vec<std::sync::Mutex<S>> =
-        prepared.groups.iter().map(|g| std::sync::Mutex::new(make(g))).collect();
-    let summary = prepared.run(scenario, Sinks::Local(&sinks), opts)?;
-    let sinks = sinks.into_iter().map(|s| s.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner));
-    Ok((summary, sinks.collect()))
+    let prepared = Prepared::new(scenario, scenario.seed, read_specs(scenario)?, true)?;
+    prepared.run_split(scenario, make, opts)
+}
+
+/// A scenario with its workloads read: manifests parsed, defaulted and
+/// validated once, to simulate any number of times at any seed (a seed
+/// sweep runs one scenario thousands of times; reading YAML for each run
+/// would cost as much as simulating a short horizon).
+#[derive(Debug, Clone)]
+pub struct Loaded<'a> {
+    scenario: &'a Scenario,
+    specs: Vec<WorkloadSpec>,
+}
+
+impl<'a> Loaded<'a> {
+    /// Reads every workload of `scenario` (the errors [`simulate`] would
+    /// give for a bad manifest).
+    pub fn new(scenario: &'a Scenario) -> Result<Loaded<'a>, SimError> {
+        Ok(Loaded { scenario, specs: read_specs(scenario)? })
+    }
+
+    /// The scenario it was read from.
+    pub fn scenario(&self) -> &'a Scenario {
+        self.scenario
+    }
+
+    /// [`simulate_into`] with `seed` in place of the scenario's.
+    pub fn simulate_into(
+        &self,
+        seed: u64,
+        sink: &mut dyn LogSink,
+        opts: SimOptions<'_>,
+    ) -> Result<SimSummary, SimError> {
+        let prepared = Prepared::new(self.scenario, seed, self.specs.clone(), false)?;
+        prepared.run::<Vec<Record>>(self.scenario, Sinks::Merged(sink), opts)
+    }
+
+    /// [`simulate_split`] with `seed` in place of the scenario's.
+    pub fn simulate_split<S: LogSink + Send>(
+        &self,
+        seed: u64,
+        make: impl FnMut(&[usize]) -> S,
+        opts: SimOptions<'_>,
+    ) -> Result<(SimSummary, Vec<S>), SimError> {
+        let prepared = Prepared::new(self.scenario, seed, self.specs.clone(), true)?;
+        prepared.run_split(self.scenario, make, opts)
+    }
+}
+
+/// Every workload of `scenario`, read and converted.
+fn read_specs(scenario: &Scenario) -> Result<Vec<WorkloadSpec>, SimError> {
+    (0..scenario.workloads.len()).map(|i| scenario.workload(i).map_err(SimError::from)).collect()
 }
 
 /// A scenario's partitions, built and started.
@@ -224,15 +270,18 @@ struct Prepared {
 impl Prepared {
     /// `local`: each partition logs the control plane's faults too (its
     /// sink sees nothing else of the others).
-    fn new(scenario: &Scenario, local: bool) -> Result<Prepared, SimError> {
+    fn new(
+        scenario: &Scenario,
+        seed: u64,
+        specs: Vec<WorkloadSpec>,
+        local: bool,
+    ) -> Result<Prepared, SimError> {
         let local_name = scenario.controller.local_zone.clone().unwrap_or_else(|| "UTC".into());
         let zone = match load_location(&local_name) {
             Ok(Location::Zone(z)) => z,
             Ok(Location::Local) => Zone::Utc,
             Err(e) => return Err(SimError::invalid(format!("controller.localZone: {e}"))),
         };
-        let specs =
-            (0..scenario.workloads.len()).map(|i| scenario.workload(i)).collect::<Result<Vec<_>, _>>()?;
         let groups = partition::plan(&specs);
         let mut specs: Vec<Option<WorkloadSpec>> = specs.into_iter().map(Some).collect();
         let (mut metas, mut warnings) = (Vec::new(), Vec::new());
@@ -241,6 +290,7 @@ impl Prepared {
             let members = group.iter().filter_map(|&i| Some((i, specs[i].take()?)));
             let setup = Setup {
                 scenario,
+                seed,
                 local: zone,
                 local_name: &local_name,
                 partition: p as u64,
@@ -249,6 +299,22 @@ impl Prepared {
             engines.push(std::sync::Mutex::new(setup.build(members, &mut metas, &mut warnings)?));
         }
         Ok(Prepared { groups, engines, metas, warnings })
+    }
+
+    /// Runs with a sink per partition, made by `make` from the
+    /// partition's workload indices.
+    fn run_split<S: LogSink + Send>(
+        self,
+        scenario: &Scenario,
+        mut make: impl FnMut(&[usize]) -> S,
+        opts: SimOptions<'_>,
+    ) -> Result<(SimSummary, Vec<S>), SimError> {
+        let sinks: Vec<std::sync::Mutex<S>> =
+            self.groups.iter().map(|g| std::sync::Mutex::new(make(g))).collect();
+        let summary = self.run(scenario, Sinks::Local(&sinks), opts)?;
+        let sinks =
+            sinks.into_iter().map(|s| s.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner));
+        Ok((summary, sinks.collect()))
     }
 
     fn run<S: LogSink + Send>(
@@ -312,6 +378,8 @@ fn collect_final(e: &Engine, out: &mut FinalState) {
 /// What every partition's engine is built from.
 struct Setup<'a> {
     scenario: &'a Scenario,
+    /// The run's seed (a sweep overrides the scenario's).
+    seed: u64,
     local: Zone,
     local_name: &'a str,
     partition: u64,
@@ -334,7 +402,7 @@ impl Setup<'_> {
         let mut api = ApiServer::new(scenario.controller.clock_skew);
         api.now = start;
         api.uid_space = self.partition;
-        let mut core = Core::new(start, api, scenario.controller.settings.clone(), self.local, scenario.seed);
+        let mut core = Core::new(start, api, scenario.controller.settings.clone(), self.local, self.seed);
         core.logs_faults = self.logs_faults;
         let mut engine = Engine::new(core, actors::register(&scenario.controller.crossplane));
         let core = &mut engine.core;

@@ -1,8 +1,8 @@
 //! cronwarp's integration tests, as one test binary (`cargo test --test it`).
 //!
 //! The modules mirror `src/`: `schedule`, `model`, `policy`, `sim`,
-//! `report` and `cli`, each testing the public API of its namesake (`cli`
-//! runs the real binary), plus `docs` (every citation resolves inside the
+//! `report`, `sweep` and `cli`, each testing the public API of its namesake
+//! (`cli` runs the real binary), plus `docs` (every citation resolves inside the
 //! repository). Helpers shared between modules live in `support`.
 //! Two tests stay binaries of their own: `robfig_parity` (it builds and
 //! drives the Go oracle) and `schedule_alloc_free` (it installs a counting
@@ -22,3 +22,4 @@ mod schedule;
 mod schemas;
 mod sim;
 mod support;
+mod sweep;

@@ -5,3 +5,4 @@ mod explain;
 mod render;
 mod run;
 mod schedule;
+mod sweep;

@@ -7,6 +7,8 @@ pub mod crossplane_log;
 pub mod fake_api;
 pub mod fixtures;
 pub mod properties;
+#[cfg(target_os = "linux")]
+pub mod pty;
 pub mod scratch;
 pub mod sim;
 pub mod sim_crossplane;

@@ -1,0 +1,122 @@
+//! `cronwarp sweep`: one scenario at every seed of a range, and the spread
+//! of what happened.
+
+use super::run::{Format, SCENARIO_HINT, json};
+use super::{CliError, Ctx, EXIT_EXPECTATIONS_FAILED, EXIT_OK};
+use crate::sweep::{SeedRange, Sweep, SweepOptions, render_sweep_markdown, render_sweep_text};
+use crate::{Scenario, sweep};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+const AFTER_HELP: &str = "\
+A scenario with random durations or failures (`behaviour:`) plays out differently at every
+seed, and `cronwarp run` shows one of those nights. `cronwarp sweep` runs it once per seed of a
+range, reading the scenario once and the seeds in parallel, and prints how the runs spread, per
+CronJob (and fleet-wide when there are several):
+
+  ticks on time / late / not started, worst lateness, p95 lateness (on-time ticks count as 0),
+  Jobs succeeded / failed, peak concurrency, time with overlapping Jobs
+
+each as min, p50, p90, p95, p99 and max over the runs. Percentiles are nearest-rank: pN is the
+smallest value that at least N% of the runs do not exceed, always one run's actual value (p50 is
+the median run; with 1000 seeds, p99 is the 990th best and max the worst). Then the 5 worst seeds
+(most ticks not started, then the worst lateness), so you can replay one with
+`cronwarp run SCENARIO --seed N`, and, when the scenario has an `expect:` block, how many seeds
+failed it and which checks.
+
+The output is the same, byte for byte, for any --threads. A progress bar (runs/s, ETA) goes to
+stderr when it is a terminal, unless --quiet.
+
+Seeds: START..END (END excluded) or START..=END, at most 1000000 per sweep.
+
+Exit codes: 0 ok, 1 an `expect:` check failed at one seed or more, 2 invalid scenario or
+--seeds, 3 internal error.
+
+Examples:
+  cronwarp sweep scenarios/sweep-nightly-backup.yaml --seeds 0..1000
+  cronwarp sweep scenarios/sweep-nightly-backup.yaml --seeds 0..100 --format markdown
+  cronwarp sweep scenarios/every-minute-forbid.yaml --seeds 1..=50 --threads 2 --format json
+  cronwarp run scenarios/sweep-nightly-backup.yaml --seed 17    # replay a seed the sweep names";
+
+/// `cronwarp sweep` arguments.
+#[derive(Debug, clap::Args)]
+#[command(after_help = AFTER_HELP)]
+pub struct Args {
+    /// The scenario file (YAML; see the README for its format).
+    pub scenario: PathBuf,
+    /// The seeds to run, each once: START..END (END excluded) or
+    /// START..=END.
+    #[arg(long, value_name = "START..END")]
+    pub seeds: SeedRange,
+    /// How stdout shows the sweep.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+    /// Threads to run seeds on (default: one per core); the output is the
+    /// same for any number.
+    #[arg(long, value_name = "N", default_value_t = 0, hide_default_value = true)]
+    pub threads: usize,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Sweeps, prints, reports failed expectations: [`crate::sweep()`], printed.
+pub(super) fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
+    let scenario = Scenario::from_path(&args.scenario)
+        .map_err(|e| CliError::Invalid { message: e.to_string(), hint: Some(SCENARIO_HINT.into()) })?;
+    scenario.validate()?;
+    let bar = progress_bar(args.seeds.count(), args.quiet || !std::io::stderr().is_terminal());
+    let tick = || bar.inc(1);
+    let result = sweep(&scenario, SweepOptions::new(args.seeds).threads(args.threads).progress(&tick));
+    bar.finish_and_clear();
+    let sweep = result?;
+    for w in &sweep.warnings {
+        writeln!(ctx.err, "warning: {w}")?;
+    }
+    write!(ctx.out, "{}", render(&sweep, args.format)?)?;
+    let e = &sweep.expectations;
+    if e.seeds_failed == 0 {
+        return Ok(EXIT_OK);
+    }
+    let first = e.failing_seeds.first().copied().unwrap_or_default();
+    writeln!(
+        ctx.err,
+        "expectations failed at {} of {} seeds; replay the first with `cronwarp run {} --seed {first}`",
+        e.seeds_failed,
+        sweep.runs(),
+        args.scenario.display()
+    )?;
+    Ok(EXIT_EXPECTATIONS_FAILED)
+}
+
+fn render(s: &Sweep, format: Format) -> Result<String, CliError> {
+    Ok(match format {
+        Format::Text => render_sweep_text(s),
+        Format::Markdown => render_sweep_markdown(s),
+        Format::Json => json(s, "the sweep")?,
+    })
+}
+
+/// A bar on stderr with runs/s and the ETA; drawn only for a person
+/// watching (`hidden`: stderr is not a terminal, or `--quiet`), so logs
+/// and pipes get nothing. It reads the wall clock for its rate, which
+/// reaches nothing but the terminal.
+fn progress_bar(runs: u64, hidden: bool) -> ProgressBar {
+    if hidden {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(runs), ProgressDrawTarget::stderr());
+    // The template is a constant; were it ever wrong, the default style is
+    // better than no bar.
+    if let Ok(style) = ProgressStyle::with_template(
+        "{elapsed_precise} [{wide_bar}] {human_pos}/{human_len} runs, {rate}, ETA {eta}",
+    ) {
+        // `{per_sec}` prints four decimals of a rate that moves every draw.
+        let rate = |s: &ProgressState, w: &mut dyn std::fmt::Write| {
+            let _ = write!(w, "{:.0} runs/s", s.per_sec());
+        };
+        bar.set_style(style.with_key("rate", rate).progress_chars("=> "));
+    }
+    bar
+}
