@@ -83,7 +83,9 @@ pub(super) fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
     }
 
     let to = twelve_months_after(r.from);
-    let (d0, d1) = (&format_rfc3339(r.from, r.zone)[..10], &format_rfc3339(to, r.zone)[..10]);
+    // The date part, whatever the year's width (year 10000 has five digits).
+    let date = |unix| format_rfc3339(unix, r.zone).split('T').next().unwrap_or_default().to_string();
+    let (d0, d1) = (date(r.from), date(to));
     writeln!(out, "\nDST in the next 12 months ({d0} to {d1}):")?;
     if every {
         writeln!(out, "  not affected: @every counts real seconds from the previous run")?;

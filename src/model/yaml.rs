@@ -167,6 +167,19 @@ pub fn hint_for(msg: &str) -> Option<String> {
     }
     let expected = msg.rsplit("expected ").next().unwrap_or("");
     let integer = matches!(expected, "i8" | "i16" | "i32" | "i64" | "u8" | "u16" | "u32" | "u64");
+    // A whole number too large for the field reaches serde as a float
+    // (`18446744073709552000.0`): the number is the problem, not its form.
+    if integer && msg.starts_with("invalid type: floating point") {
+        let (min, max) = integer_range(expected);
+        let whole = msg
+            .split('`')
+            .nth(1)
+            .and_then(|f| f.strip_suffix(".0"))
+            .is_some_and(|d| d.trim_start_matches('-').bytes().all(|b| b.is_ascii_digit()));
+        if whole {
+            return Some(format!("the number is out of range: write a whole number from {min} to {max}"));
+        }
+    }
     if integer && msg.starts_with("invalid type:") {
         return Some("write a whole number, without quotes (e.g. 3)".into());
     }
@@ -174,6 +187,20 @@ pub fn hint_for(msg: &str) -> Option<String> {
         return Some("add the field; it has no default".into());
     }
     None
+}
+
+/// The range of a Rust integer type named as serde names it.
+fn integer_range(ty: &str) -> (i128, u128) {
+    match ty {
+        "i8" => (i8::MIN.into(), i8::MAX as u128),
+        "i16" => (i16::MIN.into(), i16::MAX as u128),
+        "i32" => (i32::MIN.into(), i32::MAX as u128),
+        "i64" => (i64::MIN.into(), i64::MAX as u128),
+        "u8" => (0, u8::MAX.into()),
+        "u16" => (0, u16::MAX.into()),
+        "u32" => (0, u32::MAX.into()),
+        _ => (0, u64::MAX.into()),
+    }
 }
 
 /// The `backticked` words of an "expected one of `a`, `b`" tail.
@@ -284,6 +311,15 @@ mod tests {
         assert_eq!(e.hint.as_deref(), Some("write a whole number, without quotes (e.g. 3)"));
         let e = from_yaml::<Cfg>("schedule: 5\n", "f").unwrap_err();
         assert!(e.hint.unwrap().contains("quote"));
+        // A whole number past the type's range reads as a float: the hint
+        // names the range instead of asking for a whole number.
+        let e = from_yaml::<Cfg>("schedule: x\nparallelism: 99999999999999999999\n", "f").unwrap_err();
+        assert_eq!(
+            e.hint.as_deref(),
+            Some("the number is out of range: write a whole number from -2147483648 to 2147483647")
+        );
+        let e = from_yaml::<Cfg>("schedule: x\nparallelism: 2.5\n", "f").unwrap_err();
+        assert_eq!(e.hint.as_deref(), Some("write a whole number, without quotes (e.g. 3)"));
         // YAML 1.1 booleans, as Kubernetes' YAML reader also resolves them.
         let e = from_yaml::<Cfg>("schedule: on\n", "f").unwrap_err();
         assert!(e.hint.unwrap().starts_with("YAML reads y, yes, on"));

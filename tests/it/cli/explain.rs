@@ -68,3 +68,10 @@ fn api_rejection_is_a_warning() {
     assert_eq!(o.code, 0);
     assert!(o.stderr.contains("timeZone must be an explicit time zone"), "{}", o.stderr);
 }
+
+#[test]
+fn a_five_digit_year_prints_whole() {
+    let o = cronwarp(&["explain", "--from", "9999-06-01T00:00:00Z", "0 0 * * *"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stdout.contains("(9999-06-01 to 10000-06-01)"), "{}", o.stdout);
+}
