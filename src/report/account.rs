@@ -75,9 +75,8 @@ pub(super) struct Account {
 
 impl Account {
     pub(super) fn new(meta: WorkloadMeta, local: Zone) -> Account {
-        let f = kube::format_schedule(&meta.schedule, meta.time_zone.as_deref());
         let mut notes = Vec::new();
-        let schedule = match kube::controller_parse(&f.text) {
+        let schedule = match kube::controller_schedule(&meta.schedule, meta.time_zone.as_deref()).1 {
             Ok(s) => Some(s),
             Err(e) => {
                 notes.push(format!("the schedule does not parse, so no tick exists: {e}"));
@@ -260,8 +259,7 @@ impl Account {
 
     /// The ticks follow the edited schedule (or zone) from now on.
     fn schedule_changed(&mut self, field: &str, value: &str) {
-        let f = kube::format_schedule(&self.meta.schedule, self.meta.time_zone.as_deref());
-        self.schedule = kube::controller_parse(&f.text).ok();
+        self.schedule = kube::controller_schedule(&self.meta.schedule, self.meta.time_zone.as_deref()).1.ok();
         self.upcoming = None;
         self.exhausted = false;
         self.report.notes.push(format!("{field} changed to {value:?}"));

@@ -49,15 +49,9 @@ pub(crate) fn declared(e: &Expect) -> usize {
     .count()
 }
 
-/// What the runs of `cj` are called: expectations read the same for a
-/// CronJob's Jobs and a CronOperation's Operations.
-fn runs_word(cj: &WorkloadReport) -> (&'static str, &'static str) {
-    let n = super::semantics::of(cj.kind).nouns();
-    (n.run, n.runs)
-}
-
 fn check_one(e: &Expect, cj: &WorkloadReport, out: &mut Vec<Violation>) {
-    let (run, runs) = runs_word(cj);
+    let n = super::semantics::of(cj.kind).nouns();
+    let (run, runs) = (n.run, n.runs);
     let mut v = |key: &str, message: String| {
         out.push(Violation { expectation: key.into(), cronjob: cj.name.clone(), message })
     };

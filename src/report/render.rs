@@ -8,10 +8,6 @@ use super::types::*;
 use crate::model::format_duration;
 use crate::sim::WorkloadKind;
 
-fn nouns(kind: WorkloadKind) -> semantics::Nouns {
-    semantics::of(kind).nouns()
-}
-
 /// One piece of a rendered document; shared with the comparison report
 /// and the sweep.
 pub(crate) enum Block {
@@ -69,7 +65,7 @@ fn document(r: &Report) -> Vec<Block> {
 fn cronjob(d: &mut Vec<Block>, cj: &WorkloadReport) {
     let sds =
         cj.starting_deadline_seconds.map(|s| format!(", startingDeadlineSeconds {s}")).unwrap_or_default();
-    let n = nouns(cj.kind);
+    let n = semantics::of(cj.kind).nouns();
     d.push(Block::Heading(2, format!("{} {}", n.kind, cj.name)));
     d.push(Block::Para(format!(
         "Schedule `{}` in {}, concurrencyPolicy {}{}.",
@@ -147,7 +143,11 @@ fn cronjob(d: &mut Vec<Block>, cj: &WorkloadReport) {
                     i.start.to_string(),
                     format_duration(i.end.since(i.start)),
                     i.max_running.to_string(),
-                    if i.replace_termination { replace_note(cj.kind).into() } else { String::new() },
+                    if i.replace_termination {
+                        semantics::of(cj.kind).replace_note().into()
+                    } else {
+                        String::new()
+                    },
                 ]
             })
             .collect();
@@ -222,11 +222,6 @@ pub(super) fn operations_line(o: &Outcomes) -> String {
          unfinished; {} retries{lost}.",
         o.created, o.succeeded, o.retry_limit_exhausted, o.failed_other, o.replaced, o.unfinished, o.retries
     )
-}
-
-/// The overlap note for a run Replace deleted that kept running.
-fn replace_note(kind: WorkloadKind) -> &'static str {
-    semantics::of(kind).replace_note()
 }
 
 fn outcome_word(o: TickOutcome) -> &'static str {

@@ -20,6 +20,7 @@
 mod glyphs;
 mod timeline;
 
+use super::semantics;
 use crate::model::{Time, format_duration};
 use crate::sim::edit::SpecEdit;
 use crate::sim::log::{DeletedBy, Record};
@@ -73,17 +74,10 @@ pub fn outcome_color(o: Outcome) -> RGBColor {
     }
 }
 
-/// What a CronJob's or a CronOperation's runs are called: kind, one run
-/// (with its article), several runs.
-fn nouns(kind: WorkloadKind) -> (&'static str, &'static str, &'static str) {
-    let n = super::semantics::of(kind).nouns();
-    (n.kind, n.a_run, n.runs)
-}
-
 fn outcome_label(o: Outcome, kind: WorkloadKind) -> &'static str {
     match o {
         Outcome::Succeeded => "succeeded",
-        Outcome::Failed => super::semantics::of(kind).failed_label(),
+        Outcome::Failed => semantics::of(kind).failed_label(),
         Outcome::DeadlineExceeded => "DeadlineExceeded",
         Outcome::Replaced => "replaced / deleted running",
         Outcome::Unfinished => "running at horizon end",
@@ -280,9 +274,9 @@ fn month_axis(start: Time, end: Time, span_s: i64) -> Vec<(i64, String)> {
 fn subtitles(meta: &WorkloadMeta, tl: &Timeline, aggregated: bool) -> (String, String) {
     let zone = match (&meta.time_zone, meta.kind) {
         (Some(z), _) => format!("timeZone {z}"),
-        (None, kind) => super::semantics::of(kind).default_zone_label(&meta.local_zone),
+        (None, kind) => semantics::of(kind).default_zone_label(&meta.local_zone),
     };
-    let (_, run, runs) = nouns(meta.kind);
+    let semantics::Nouns { a_run: run, runs, .. } = semantics::of(meta.kind).nouns();
     let day = |t: Time| {
         chrono::DateTime::from_timestamp_millis(t.0)
             .map(|d| d.format("%Y-%m-%d %H:%M").to_string())
@@ -325,19 +319,19 @@ fn legend(tl: &Timeline) -> Vec<(u8, RGBColor, String)> {
     let mut out: Vec<(u8, RGBColor, String)> = Outcome::ALL
         .iter()
         // Operations have no activeDeadlineSeconds.
-        .filter(|o| super::semantics::of(tl.kind).has_active_deadline() || **o != Outcome::DeadlineExceeded)
+        .filter(|o| semantics::of(tl.kind).has_active_deadline() || **o != Outcome::DeadlineExceeded)
         .map(|o| (0, outcome_color(*o), outcome_label(*o, tl.kind).to_string()))
         .collect();
     out.push((0, DOWNTIME, "controller downtime".into()));
     out.push((1, TICK, "schedule tick".into()));
-    out.push((1, MISSED, format!("tick without {}", nouns(tl.kind).1)));
+    out.push((1, MISSED, format!("tick without {}", semantics::of(tl.kind).nouns().a_run)));
     let mut kinds: Vec<DeletedBy> = tl.deletions.iter().map(|(_, b)| *b).collect();
     kinds.sort();
     kinds.dedup_by_key(|b| deleted_label(*b));
     let mark = if deletions_as_lines(tl) { 1 } else { 2 };
     out.extend(kinds.into_iter().map(|b| (mark, deleted_color(b), deleted_label(b).to_string())));
     if !tl.suspended.is_empty() {
-        out.push((0, SUSPENDED, super::semantics::of(tl.kind).suspended_label().into()));
+        out.push((0, SUSPENDED, semantics::of(tl.kind).suspended_label().into()));
     }
     if !tl.changes.is_empty() {
         out.push((1, CHANGE, "spec change".into()));
@@ -355,7 +349,7 @@ fn draw(buf: &mut String, runs: Runs, tl: &Timeline, meta: &WorkloadMeta, aggreg
     let root = GlyphSvg::new(buf, (WIDTH, height), runs).into_drawing_area();
     root.fill(&WHITE)?;
     let (sub1, sub2) = subtitles(meta, tl, aggregated);
-    let (kind, _, runs) = nouns(meta.kind);
+    let semantics::Nouns { kind, runs, .. } = semantics::of(meta.kind).nouns();
     root.draw(&Text::new(format!("{kind} {}", meta.key), (16, 10), font(18.0, INK)))?;
     root.draw(&Text::new(sub1, (16, 34), font(12.0, MUTED)))?;
     root.draw(&Text::new(sub2, (16, 50), font(12.0, MUTED)))?;
@@ -497,7 +491,11 @@ pub fn timeline_svg(records: &[Record], meta: &WorkloadMeta) -> String {
     let runs = Runs::default();
     let mut buf = String::new();
     let drawn = draw(&mut buf, runs.clone(), &tl, meta, aggregated);
-    let mut svg = glyphs::finish(buf, &format!("{} {} timeline", nouns(meta.kind).0, meta.key), &runs);
+    let mut svg = glyphs::finish(
+        buf,
+        &format!("{} {} timeline", semantics::of(meta.kind).nouns().kind, meta.key),
+        &runs,
+    );
     if let Err(e) = drawn {
         // Plotters' string backend does not fail in practice; if it does,
         // say so in the document rather than lose the report.

@@ -5,7 +5,7 @@
 use super::super::account::first_cursor;
 use super::super::semantics;
 use crate::model::Time;
-use crate::schedule::kube::{controller_parse, format_schedule};
+use crate::schedule::kube::controller_schedule;
 use crate::schedule::{Location, ScheduleKind, Zone, load_location};
 use crate::sim::edit::SpecEdit;
 use crate::sim::log::{DeletedBy, Entry, Fault, Record};
@@ -304,8 +304,7 @@ fn schedule_ticks(
             Some(s) => (s.0, false),
             None => (meta.horizon_end, true),
         };
-        let formatted = format_schedule(sched, tz.as_deref());
-        let parsed = match controller_parse(&formatted.text) {
+        let parsed = match controller_schedule(sched, tz.as_deref()).1 {
             Ok(p) => p,
             Err(e) => {
                 ticks.note.get_or_insert(format!("schedule {sched:?}: {e}"));
