@@ -120,4 +120,5 @@ pub use report::{Report, TickCounts, TickOutcome, TickRow, Violation, WorkloadRe
 pub use run::{ExpectationFailures, Run, RunOptions, run};
 pub use scenario::{Scenario, ScenarioBuilder};
 pub use sim::log::{Entry, Record};
+pub use sim::scenario::{LoadOptions, ManifestRun};
 pub use sweep::{Sweep, SweepOptions, sweep};

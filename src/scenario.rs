@@ -8,6 +8,7 @@ use crate::model::Time;
 use crate::model::input::{DEFAULT_MAX_INPUT, read_text};
 use crate::report::ReportInput;
 use crate::sim;
+use crate::sim::scenario::LoadOptions;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -53,11 +54,17 @@ impl Scenario {
     /// directory is refused whatever the limit, as is a file that turns out
     /// longer than the limit while it is read.
     pub fn from_path_with_limit(path: impl AsRef<Path>, max_input: u64) -> Result<Scenario, Error> {
+        Scenario::from_path_with(path, &LoadOptions { max_input, ..LoadOptions::default() })
+    }
+
+    /// [`Scenario::from_path`] with every reading option: the size limit,
+    /// and what unknown manifest fields do (`--validate`).
+    pub fn from_path_with(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Scenario, Error> {
         let path = path.as_ref();
         let origin = path.display().to_string();
-        let text =
-            read_text(path, max_input).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
-        let inner = sim::Scenario::from_file_text(&text, path, max_input)
+        let text = read_text(path, options.max_input)
+            .map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+        let inner = sim::Scenario::from_file_text_with(&text, path, options)
             .map_err(|e| Error::invalid(e.message, Some(&origin)))?;
         Ok(Scenario::from_sim(inner, origin))
     }

@@ -5,6 +5,7 @@
 use super::CliError;
 use crate::Scenario;
 use crate::model::input::format_size;
+use crate::sim::scenario::LoadOptions;
 use std::path::{Path, PathBuf};
 
 /// `--max-input`, shared by the commands that read files.
@@ -49,7 +50,13 @@ pub(super) fn parse_size(text: &str) -> Result<u64, String> {
 /// Reads a scenario file and its manifests, at most `max_input` bytes
 /// each; the hint says how to fix what went wrong.
 pub(super) fn load_scenario(path: &Path, max_input: u64) -> Result<Scenario, CliError> {
-    Scenario::from_path_with_limit(path, max_input).map_err(|e| {
+    load_scenario_with(path, &LoadOptions { max_input, validate: None })
+}
+
+/// [`load_scenario`] with all of the [`LoadOptions`].
+pub(super) fn load_scenario_with(path: &Path, options: &LoadOptions) -> Result<Scenario, CliError> {
+    let max_input = options.max_input;
+    Scenario::from_path_with(path, options).map_err(|e| {
         let raise = || {
             format!(
                 "raise the limit with --max-input (now {}), e.g. --max-input 1GiB",
@@ -67,6 +74,18 @@ pub(super) fn load_scenario(path: &Path, max_input: u64) -> Result<Scenario, Cli
         };
         CliError::Invalid { message: e.to_string(), hint: Some(hint) }
     })
+}
+
+/// How to get past an input that could not be read.
+pub(super) fn stdin_hint(e: &std::io::Error, max_input: u64) -> Option<String> {
+    match e.kind() {
+        std::io::ErrorKind::FileTooLarge => Some(format!(
+            "raise the limit with --max-input (now {}), e.g. --max-input 1GiB",
+            format_size(max_input)
+        )),
+        std::io::ErrorKind::NotFound => Some("check the path, or give - to read standard input".into()),
+        _ => None,
+    }
 }
 
 /// An output the command is about to write, and the flag that named it.

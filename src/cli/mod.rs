@@ -11,6 +11,7 @@ mod compare;
 mod explain;
 mod expr;
 mod files;
+mod inputs;
 mod render;
 mod run;
 mod schedule;

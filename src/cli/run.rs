@@ -1,6 +1,7 @@
 //! `cronwarp run`: simulate a scenario and report what happened.
 
-use super::files::{InputArgs, Output, load_scenario, prepare_out_dir, refuse_overwriting_inputs};
+use super::files::{InputArgs, Output, prepare_out_dir, refuse_overwriting_inputs};
+use super::inputs::FleetArgs;
 use super::{CliError, Ctx, EXIT_EXPECTATIONS_FAILED, EXIT_OK};
 use crate::report::{Report, render_markdown, render_text};
 use crate::sim::log::{JsonLines, LogSink, Record};
@@ -27,8 +28,19 @@ simulation starts. Input files must be regular files of at most --max-input byte
 Exit codes: 0 ok, 1 an `expect:` check failed, 2 invalid scenario (file:line:col on stderr), an
 unreadable or oversized input, or an output path refused; 3 internal error.
 
+Manifests without a scenario file: every CronJob and CronOperation in the files (or on standard
+input, `-`) becomes a workload, with the Jobs it owns (by ownerReference, else by name). Other
+kinds are skipped with one line per file. The horizon starts at the newest timestamp in the
+manifests (a dump starts where the cluster was) unless --from says otherwise, and lasts --horizon
+(default 1d); every pod behaves as --duration, --failure-rate and --start-latency say. Unknown
+fields are errors, as the API server's strict field validation makes them (--validate=warn reads
+on).
+
 Examples:
   cronwarp run scenarios/downtime-catchup.yaml
+  cronwarp run scenarios/dumps/fleet.yaml --horizon 7d --duration 2m --failure-rate 0.05
+  kubectl get cronjobs,jobs -A -o yaml | cronwarp run - --horizon 2d --downtime 2025-03-03T10:00:00Z+3h
+  cronwarp run cronjob.yaml --from 2025-03-03T00:00:00Z --format markdown
   cronwarp run scenarios/forbid-long-jobs.yaml --format markdown --events /tmp/events.jsonl
   cronwarp run scenarios/downtime-catchup.yaml --seed 7 --out reports/downtime-catchup";
 
@@ -44,8 +56,11 @@ pub enum Format {
 #[derive(Debug, clap::Args)]
 #[command(after_help = AFTER_HELP)]
 pub struct Args {
-    /// The scenario file (YAML; see the README for its format).
-    pub scenario: PathBuf,
+    /// A scenario file (YAML; see the README for its format), or manifests:
+    /// CronJobs, CronOperations, KubeVela Applications, Lists, `---`
+    /// streams, `kubectl get -o yaml` dumps; `-` reads standard input.
+    #[arg(required = true, value_name = "FILE")]
+    pub inputs: Vec<PathBuf>,
     /// Overrides the scenario's `seed`.
     #[arg(long)]
     pub seed: Option<u64>,
@@ -67,6 +82,9 @@ pub struct Args {
     /// The input limit.
     #[command(flatten)]
     pub input: InputArgs,
+    /// What a scenario file would say, for manifests.
+    #[command(flatten)]
+    pub fleet: FleetArgs,
 }
 
 /// How to fix an unreadable scenario.
@@ -75,7 +93,7 @@ pub(super) const SCENARIO_HINT: &str =
 
 /// Simulates, reports, checks expectations: [`crate::run`], printed.
 pub(super) fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
-    let scenario = load_scenario(&args.scenario, args.input.max_input)?;
+    let scenario = super::inputs::load(&args.inputs, &args.fleet, args.seed, args.input.max_input, ctx)?;
     scenario.validate()?;
     check_outputs(args, &scenario)?;
     let mut events = match &args.events {

@@ -38,8 +38,15 @@ pub fn read_text(path: &Path, limit: u64) -> io::Result<String> {
     refuse_irregular(opened.file_type())?;
     // The size in the metadata can lie (files under /proc report 0, a file
     // can grow while it is read): one byte past the limit tells.
+    read_text_from(file, limit)
+}
+
+/// Reads at most `limit` bytes of UTF-8 text from a stream (standard
+/// input, `cronwarp run -`), with [`read_text`]'s errors for a stream too
+/// long or not UTF-8.
+pub fn read_text_from(stream: impl Read, limit: u64) -> io::Result<String> {
     let mut bytes = Vec::new();
-    file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
+    stream.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
     if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > limit {
         return Err(too_large(None, limit));
     }

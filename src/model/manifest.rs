@@ -13,8 +13,11 @@
 //!
 //! Fields cronwarp does not model (`managedFields`, most of the pod spec)
 //! are ignored. Misspelt fields of the CronJob, Job and CronOperation specs
-//! (a closed, known set) produce a warning with a "did you mean" hint, since the API
-//! server's strict field validation would reject them. An object without
+//! and of every object's `metadata` (closed, known sets) are collected in
+//! [`Manifests::unknown_fields`] with a "did you mean" hint; what becomes of
+//! them is the caller's [`FieldValidation`] choice, as with `kubectl apply
+//! --validate`. `status` is read, not checked: a dump's status carries
+//! fields of newer releases. An object without
 //! `metadata.namespace` is placed in `default`, as `kubectl apply` does in
 //! the default context. The same kind, namespace and name twice is an
 //! error.
@@ -83,8 +86,44 @@ pub struct Manifests {
     pub cronoperations: Vec<Located<CronOperation>>,
     /// `ops.crossplane.io/v1alpha1` Operations (cluster-scoped).
     pub operations: Vec<Located<Operation>>,
-    /// Skipped objects and suspicious fields; reading still succeeded.
+    /// Skipped objects and other doubts; reading still succeeded.
     pub warnings: Vec<YamlError>,
+    /// Keys that are not fields of the object (`spec.timezone`,
+    /// `metadata.namespce`), each with a "did you mean" hint where one is
+    /// close. [`Manifests::validate_fields`] turns them into errors or
+    /// warnings.
+    pub unknown_fields: Vec<YamlError>,
+}
+
+/// What unknown fields do, as `kubectl apply --validate` (server-side
+/// field validation) chooses: `Strict` is the API server's answer to
+/// `kubectl apply` since Kubernetes 1.27, so it is the default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum FieldValidation {
+    /// An unknown field is an error: the API server refuses the object.
+    #[default]
+    Strict,
+    /// An unknown field is a warning, and the object is read without it
+    /// (the API server's `Warn`).
+    Warn,
+    /// Unknown fields are dropped silently.
+    Ignore,
+}
+
+impl std::str::FromStr for FieldValidation {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "strict" | "true" => Ok(FieldValidation::Strict),
+            "warn" => Ok(FieldValidation::Warn),
+            "ignore" | "false" => Ok(FieldValidation::Ignore),
+            _ => Err(format!(
+                "{s:?} is not a validation mode: use strict, warn or ignore (kubectl's --validate)"
+            )),
+        }
+    }
 }
 
 impl Manifests {
@@ -94,9 +133,11 @@ impl Manifests {
         let docs = yaml::parse_documents(text, file).map_err(|e| vec![e])?;
         let mut out = Manifests::default();
         let mut errors = Vec::new();
+        let mut skipped = Skipped::default();
         for doc in &docs {
-            out.read_object(doc, file, 0, &mut errors);
+            out.read_object(doc, file, 0, &mut errors, &mut skipped);
         }
+        out.warnings.extend(skipped.warning(file));
         errors.extend(out.duplicates());
         if errors.is_empty() { Ok(out) } else { Err(errors) }
     }
@@ -110,11 +151,49 @@ impl Manifests {
         self.cronoperations.extend(other.cronoperations);
         self.operations.extend(other.operations);
         self.warnings.extend(other.warnings);
+        self.unknown_fields.extend(other.unknown_fields);
         let dups = self.duplicates();
         if dups.is_empty() { Ok(()) } else { Err(dups) }
     }
 
-    fn read_object(&mut self, node: &Node, file: &str, depth: usize, errors: &mut Vec<YamlError>) {
+    /// Applies `mode` to [`Manifests::unknown_fields`]: under `Strict`
+    /// they are returned as errors, under `Warn` they join the warnings,
+    /// under `Ignore` they are dropped. Each says what the API server does
+    /// and how to read on.
+    pub fn validate_fields(&mut self, mode: FieldValidation) -> Vec<YamlError> {
+        let found = std::mem::take(&mut self.unknown_fields);
+        let consequence = match mode {
+            FieldValidation::Strict => {
+                "the API server's strict field validation (kubectl apply's default) refuses the object; \
+                 fix the key, or read on without it with --validate=warn"
+            }
+            FieldValidation::Warn => "the API server rejects unknown fields; cronwarp ignores it",
+            FieldValidation::Ignore => return Vec::new(),
+        };
+        let with_consequence = found.into_iter().map(|mut e| {
+            e.hint = Some(match e.hint.take() {
+                Some(h) => format!("{h} ({consequence})"),
+                None => consequence.to_string(),
+            });
+            e
+        });
+        match mode {
+            FieldValidation::Strict => with_consequence.collect(),
+            _ => {
+                self.warnings.extend(with_consequence);
+                Vec::new()
+            }
+        }
+    }
+
+    fn read_object(
+        &mut self,
+        node: &Node,
+        file: &str,
+        depth: usize,
+        errors: &mut Vec<YamlError>,
+        skipped: &mut Skipped,
+    ) {
         if matches!(node.value, Value::Null) {
             return;
         }
@@ -145,7 +224,7 @@ impl Manifests {
                 match node.get("items").map(|n| &n.value) {
                     Some(Value::Seq(items)) => {
                         for item in items {
-                            self.read_object(item, file, depth + 1, errors);
+                            self.read_object(item, file, depth + 1, errors, skipped);
                         }
                     }
                     None | Some(Value::Null) => {}
@@ -170,17 +249,10 @@ impl Manifests {
                 let pod = located::<Pod>(node, file, errors).map(|p| with_container_states(p, errors));
                 self.pods.extend(pod);
             }
-            _ => self.warnings.push(
-                YamlError::at(
-                    file,
-                    node.pos,
-                    format!("skipped {kind} ({api_version}): not a kind cronwarp reads"),
-                )
-                .with_hint(format!("cronwarp reads {} (batch/v1 and v1)", SUPPORTED_KINDS.join(", "))),
-            ),
+            _ => skipped.add(kind, api_version, node.pos),
         }
         if matches!(kind, "CronJob" | "Job") || (kind == "CronOperation" && api_version == OPS_API_VERSION) {
-            self.warnings.extend(spelling_warnings(node, kind, file));
+            self.unknown_fields.extend(unknown_fields(node, kind, file));
         }
     }
 
@@ -196,6 +268,41 @@ impl Manifests {
         let ops = self.operations.iter().map(|o| (&o.metadata, o.file.as_str(), o.pos));
         dup_check("Operation", ops, &mut errs);
         errs
+    }
+}
+
+/// Objects of kinds cronwarp does not read, counted per kind so that a
+/// `helm template` or `kubectl get all` output gives one line, not one per
+/// Deployment.
+#[derive(Default)]
+struct Skipped {
+    /// (kind, apiVersion) → count, in first-seen order.
+    kinds: Vec<((String, String), usize)>,
+    first: Option<Position>,
+}
+
+impl Skipped {
+    fn add(&mut self, kind: &str, api_version: &str, pos: Position) {
+        self.first.get_or_insert(pos);
+        match self.kinds.iter_mut().find(|((k, a), _)| k == kind && a == api_version) {
+            Some((_, n)) => *n += 1,
+            None => self.kinds.push(((kind.to_string(), api_version.to_string()), 1)),
+        }
+    }
+
+    /// The one warning, at the first skipped object.
+    fn warning(self, file: &str) -> Option<YamlError> {
+        let pos = self.first?;
+        let message = match self.kinds.as_slice() {
+            [((kind, api), 1)] => format!("skipped {kind} ({api}): not a kind cronwarp reads"),
+            kinds => {
+                let total: usize = kinds.iter().map(|(_, n)| n).sum();
+                let each: Vec<String> = kinds.iter().map(|((k, a), n)| format!("{n} {k} ({a})")).collect();
+                format!("skipped {total} objects of kinds cronwarp does not read: {}", each.join(", "))
+            }
+        };
+        let hint = format!("cronwarp reads {} (batch/v1 and v1)", SUPPORTED_KINDS.join(", "));
+        Some(YamlError::at(file, pos, message).with_hint(hint))
     }
 }
 
@@ -356,33 +463,56 @@ const CRONOPERATION_INSTEAD: [(&str, &str); 2] = [
 const TEMPLATE_FIELDS: [&str; 2] = ["metadata", "spec"];
 const OBJECT_FIELDS: [&str; 5] = ["apiVersion", "kind", "metadata", "spec", "status"];
 
-/// Warnings for keys that are not fields of the (closed) CronJob, Job or
-/// CronOperation spec structures.
-fn spelling_warnings(node: &Node, kind: &str, file: &str) -> Vec<YamlError> {
+/// The fields of `metadata` (apimachinery's ObjectMeta).
+const METADATA_FIELDS: [&str; 15] = [
+    "name",
+    "generateName",
+    "namespace",
+    "selfLink",
+    "uid",
+    "resourceVersion",
+    "generation",
+    "creationTimestamp",
+    "deletionTimestamp",
+    "deletionGracePeriodSeconds",
+    "labels",
+    "annotations",
+    "ownerReferences",
+    "finalizers",
+    "managedFields",
+];
+
+/// Keys that are not fields of the (closed) CronJob, Job or CronOperation
+/// spec structures, or of their `metadata`.
+fn unknown_fields(node: &Node, kind: &str, file: &str) -> Vec<YamlError> {
     let mut out = Vec::new();
     check_keys(node, "", &OBJECT_FIELDS, file, &mut out);
-    let job_spec = match kind {
+    check_keys_at(node, "metadata", &METADATA_FIELDS, file, &mut out);
+    let (template, job_spec) = match kind {
         "CronJob" => {
             check_keys_at(node, "spec", &CRONJOB_SPEC_FIELDS, file, &mut out);
             check_keys_at(node, "spec.jobTemplate", &TEMPLATE_FIELDS, file, &mut out);
-            "spec.jobTemplate.spec"
+            ("spec.jobTemplate", "spec.jobTemplate.spec")
         }
         "CronOperation" => {
             let start = out.len();
             check_keys_at(node, "spec", &CRONOPERATION_SPEC_FIELDS, file, &mut out);
             check_keys_at(node, "spec.operationTemplate", &TEMPLATE_FIELDS, file, &mut out);
+            check_keys_at(node, "spec.operationTemplate.metadata", &METADATA_FIELDS, file, &mut out);
             for w in &mut out[start..] {
                 let instead =
                     CRONOPERATION_INSTEAD.iter().find(|(k, _)| w.message.starts_with(&format!("spec.{k}:")));
                 if let Some((_, hint)) = instead {
-                    w.hint =
-                        Some(format!("{hint} (the API server rejects unknown fields; cronwarp ignores it)"));
+                    w.hint = Some(hint.to_string());
                 }
             }
             return out;
         }
-        _ => "spec",
+        _ => ("", "spec"),
     };
+    if !template.is_empty() {
+        check_keys_at(node, &format!("{template}.metadata"), &METADATA_FIELDS, file, &mut out);
+    }
     check_keys_at(node, job_spec, &JOB_SPEC_FIELDS, file, &mut out);
     out
 }
@@ -401,12 +531,8 @@ fn check_keys(node: &Node, path: &str, known: &[&str], file: &str, out: &mut Vec
             continue;
         }
         let field = if path.is_empty() { k.to_string() } else { format!("{path}.{k}") };
-        let hint = match closest(k, known) {
-            Some(c) => {
-                format!("did you mean `{c}`? (the API server rejects unknown fields; cronwarp ignores it)")
-            }
-            None => "the API server rejects unknown fields; cronwarp ignores it".to_string(),
-        };
-        out.push(YamlError::at(file, key.pos, format!("{field}: unknown field \"{k}\"")).with_hint(hint));
+        let mut e = YamlError::at(file, key.pos, format!("{field}: unknown field \"{k}\""));
+        e.hint = closest(k, known).map(|c| format!("did you mean `{c}`?"));
+        out.push(e);
     }
 }

@@ -14,6 +14,7 @@ pub mod kubevela;
 pub mod manifest;
 mod meta;
 mod pod;
+pub mod select;
 mod shared;
 mod time;
 pub mod validation;
@@ -28,9 +29,10 @@ pub use job::{
     Container, Job, JobSpec, JobStatus, JobTemplateSpec, OnExitCodes, OnPodCondition, PodFailurePolicy,
     PodFailurePolicyRule, PodSpec, PodTemplateSpec, TemplateMeta,
 };
-pub use manifest::{Located, Manifests, SUPPORTED_KINDS};
+pub use manifest::{FieldValidation, Located, Manifests, SUPPORTED_KINDS};
 pub use meta::{Condition, ObjectMeta, ObjectReference, OwnerReference};
 pub use pod::{ContainerStatus, ContainerTerminated, Pod, PodPhase, PodStatus};
+pub use select::Select;
 pub use shared::Shared;
 pub use time::{HOUR, MINUTE, Millis, SECOND, Time, format_duration};
 pub use yaml::{Node, Position, YamlError, from_yaml, from_yaml_multi};

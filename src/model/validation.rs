@@ -207,10 +207,26 @@ pub(crate) fn validate_object_name(name: &str, errs: &mut Vec<FieldError>) {
     }
 }
 
+/// The IANA zone name closest to a misspelt `name` (`europe/berlin`,
+/// `America/New_Yrok`), for "did you mean" hints.
+pub fn closest_zone(name: &str) -> Option<&'static str> {
+    let names: Vec<&'static str> = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()).collect();
+    closest(name, &names)
+}
+
 /// The schedule layer's errors in this layer's shape, with hints.
 fn from_schedule_error(e: crate::schedule::kube::FieldError) -> FieldError {
+    let zone_hint;
     let hint = if e.field == "spec.timeZone" {
-        "use an IANA zone name such as Europe/Berlin, or remove timeZone for the controller's zone (normally UTC)"
+        zone_hint = match closest_zone(&e.value) {
+            Some(c) => format!("did you mean `{c}`? (IANA zone names are case-sensitive)"),
+            None => {
+                "use an IANA zone name such as Europe/Berlin, or remove timeZone for the controller's zone \
+                     (normally UTC)"
+                    .to_string()
+            }
+        };
+        zone_hint.as_str()
     } else if e.kind == FieldErrorKind::Required {
         "set spec.schedule, e.g. \"*/5 * * * *\""
     } else if e.detail.contains("cannot use both") {
@@ -242,15 +258,54 @@ pub fn locate<T>(obj: &Located<T>, errs: &[FieldError]) -> Vec<YamlError> {
 /// defaults (in place) and validates. Returns the located validation
 /// errors; empty means every CronJob and Job would be admitted. Pods are
 /// taken as they are.
+///
+/// An object that is already stored (it carries a `resourceVersion`, which
+/// only the API server assigns and every `kubectl get -o yaml` dump shows;
+/// a hand-written `uid` or `creationTimestamp`, which link and date
+/// objects in a scenario, does not count) was
+/// admitted once, perhaps under older rules or a controller-manager with
+/// another tzdb: its problems become warnings in `m.warnings`, and the
+/// simulation shows what the controller does with it as it is.
 pub fn admit(m: &mut Manifests) -> Vec<YamlError> {
     let mut out = Vec::new();
+    let mut stored_warnings = Vec::new();
     for cj in &mut m.cronjobs {
         set_object_defaults_cronjob(&mut cj.value);
-        out.extend(locate(cj, &validate_cronjob_create(cj)));
+        let found = locate(cj, &validate_cronjob_create(cj));
+        sort_admitted(&cj.metadata, "CronJob", found, &mut out, &mut stored_warnings);
     }
     for job in &mut m.jobs {
         set_object_defaults_job(&mut job.value);
-        out.extend(locate(job, &validate_job_create(job)));
+        let found = locate(job, &validate_job_create(job));
+        sort_admitted(&job.metadata, "Job", found, &mut out, &mut stored_warnings);
     }
+    m.warnings.extend(stored_warnings);
     out
+}
+
+/// A created object's validation errors stay errors; a stored object's
+/// become warnings saying it was loaded as stored.
+fn sort_admitted(
+    meta: &ObjectMeta,
+    kind: &str,
+    found: Vec<YamlError>,
+    errors: &mut Vec<YamlError>,
+    warnings: &mut Vec<YamlError>,
+) {
+    let stored = !meta.resource_version.is_empty();
+    if !stored {
+        errors.extend(found);
+        return;
+    }
+    for mut e in found {
+        e.message = format!(
+            "stored {kind} {}/{} loaded as it is, although the API server would refuse it on create today: {}",
+            meta.namespace, meta.name, e.message
+        );
+        e.hint = Some(match e.hint.take() {
+            Some(h) => format!("{h} (the simulation shows what the controller does with the stored object)"),
+            None => "the simulation shows what the controller does with the stored object".into(),
+        });
+        warnings.push(e);
+    }
 }

@@ -320,6 +320,7 @@ fn put_manifest(sc: &mut Scenario, i: usize, origin: &str, docs: &[Value]) -> Re
     src.files.insert(i, (origin.to_string(), text));
     let w = sc.workloads.get_mut(i).ok_or_else(|| err(origin, "no such workload"))?;
     w.manifest = None;
+    w.objects = None;
     w.path = Some(origin.to_string());
     Ok(())
 }

@@ -141,12 +141,17 @@ impl Scenario {
 
     /// An error at workload `i`'s `component:` key.
     fn component_error(&self, i: usize, message: &str) -> YamlError {
-        let path = format!("workloads[{i}].component");
+        self.field_error(&format!("workloads[{i}].component"), message)
+    }
+
+    /// An error at a field of the scenario file (`workloads[2].select`),
+    /// saying `path: message`.
+    pub(super) fn field_error(&self, path: &str, message: &str) -> YamlError {
         let pos = self
             .source
             .as_ref()
             .and_then(|s| s.docs.first())
-            .map(|d| d.position_of(&path))
+            .map(|d| d.position_of(path))
             .unwrap_or_default();
         YamlError::at(&self.scenario_file(), pos, format!("{path}: {message}"))
     }

@@ -67,6 +67,9 @@ impl Scenario {
     pub(super) fn read_manifests(&self, i: usize) -> Result<Manifests, ScenarioError> {
         let what = format!("workloads[{i}]");
         let w = self.workloads.get(i).ok_or_else(|| err(&what, "no such workload"))?;
+        if let Some(objects) = &w.objects {
+            return Result::clone(objects);
+        }
         let mut m = match (&w.manifest, &self.source) {
             (_, Some(src)) if src.files.contains_key(&i) => {
                 let (file, text) = &src.files[&i];
@@ -81,6 +84,10 @@ impl Scenario {
                 return Err(err(&what, "the manifest file was not read (load the scenario from its file)"));
             }
         };
+        let unknown = m.validate_fields(self.validate);
+        if !unknown.is_empty() {
+            return Err(located_all(unknown));
+        }
         self.render_application(i, &mut m)?;
         Ok(m)
     }
@@ -96,9 +103,14 @@ impl Scenario {
             return Err(located_all(errors));
         }
         let mut warnings: Vec<String> = m.warnings.iter().map(|w| w.to_string()).collect();
-        for p in &m.pods {
+        // One line for all of a dump's pods, not one each.
+        if let Some(p) = m.pods.first() {
+            let more = match m.pods.len() {
+                1 => String::new(),
+                n => format!(" and {} more", n - 1),
+            };
             warnings.push(format!(
-                "{}:{}: Pod {} ignored: the Job controller creates pods anew",
+                "{}:{}: Pod {}{more} ignored: the Job controller creates pods anew",
                 p.file, p.pos, p.metadata.name
             ));
         }

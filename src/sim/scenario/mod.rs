@@ -8,22 +8,43 @@
 pub mod convert;
 mod crossplane;
 mod downtime;
+mod fleet;
+mod from_manifests;
 mod kubevela;
 mod manifests;
 
 pub use super::edit::SpecEdit;
 pub use crossplane::{WorkloadSpec, XpWorkloadObjects};
 pub use downtime::Downtime;
+pub use from_manifests::{DEFAULT_LENGTH, ManifestRun};
 pub use manifests::{Source, WorkloadObjects};
 
 use super::behaviour::Behaviour;
 use super::duration::DurationSpec;
+use crate::model::Select;
 use crate::model::input::{DEFAULT_MAX_INPUT, read_text};
+use crate::model::manifest::{FieldValidation, Manifests};
 use crate::model::{Millis, Time};
 use crate::policy::Settings;
 use crate::policy::crossplane::CrossplaneSettings;
 use serde::{Deserialize, Deserializer};
 use std::path::Path;
+
+/// How a scenario file and its manifests are read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadOptions {
+    /// The most bytes read from any one file.
+    pub max_input: u64,
+    /// Overrides the scenario's `validate:` (the command line's
+    /// `--validate`).
+    pub validate: Option<FieldValidation>,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions { max_input: DEFAULT_MAX_INPUT, validate: None }
+    }
+}
 
 /// A whole scenario.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -43,6 +64,11 @@ pub struct Scenario {
     /// What the run should satisfy (the report layer evaluates these).
     #[serde(default)]
     pub expect: Expect,
+    /// What unknown fields in the manifests do, as `kubectl apply
+    /// --validate` chooses: `strict` (default: an error, since the API
+    /// server would refuse the object), `warn` or `ignore`.
+    #[serde(default)]
+    pub validate: FieldValidation,
     /// The text the scenario was read from, to locate manifest errors.
     #[serde(skip)]
     #[cfg_attr(feature = "schema", schemars(skip))]
@@ -109,6 +135,19 @@ pub struct Workload {
     /// behaviour, so each gets its own workload).
     #[serde(default)]
     pub component: Option<String>,
+    /// Which CronJobs (or CronOperations) of the manifest this workload
+    /// simulates, each with the Jobs it owns; all of them when left out.
+    /// A manifest with several becomes one workload per object, sharing
+    /// this workload's behaviour and changes.
+    #[serde(default)]
+    pub select: Option<Select>,
+    /// The objects this workload simulates, read once when the scenario
+    /// was loaded (see `fleet`), or why they could not be read (said when
+    /// the workload is used, as for one read on demand); `None` reads
+    /// `manifest` or `path` on demand.
+    #[serde(skip)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
+    pub objects: Option<std::sync::Arc<Result<Manifests, ScenarioError>>>,
 }
 
 /// A timed edit: `at` plus exactly one of the other fields.
@@ -233,8 +272,20 @@ fn err(origin: &str, e: impl std::fmt::Display) -> ScenarioError {
 
 impl Scenario {
     /// Parses scenario YAML; `origin` names it in errors. `path:` manifests
-    /// are not read (see [`Scenario::load`]).
+    /// are not read (see [`Scenario::load`]); inline manifests holding
+    /// several CronJobs are split into one workload each, as
+    /// [`Scenario::load`] splits files.
     pub fn from_yaml(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
+        let mut sc = Scenario::parse(text, origin)?;
+        if sc.workloads.iter().all(|w| w.path.is_none()) {
+            sc.split_fleets()?;
+        }
+        Ok(sc)
+    }
+
+    /// Parses and checks scenario YAML without reading or splitting
+    /// manifests.
+    fn parse(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
         let mut sc: Scenario = crate::model::yaml::from_yaml(text, origin).map_err(located)?;
         let checked =
             sc.check().map_err(|(path, message)| (path, message, None)).and_then(|()| sc.check_local_zone());
@@ -260,14 +311,19 @@ impl Scenario {
     /// to the scenario's directory), inlining them. Each file must be a
     /// regular file of at most [`DEFAULT_MAX_INPUT`] bytes.
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-        Scenario::load_with_limit(path, DEFAULT_MAX_INPUT)
+        Scenario::load_with(path, &LoadOptions::default())
     }
 
     /// [`Scenario::load`] with another limit on the size of each file, in
     /// bytes.
     pub fn load_with_limit(path: &Path, max_input: u64) -> Result<Scenario, ScenarioError> {
-        let text = read_text(path, max_input).map_err(|e| err(&path.display().to_string(), e))?;
-        Scenario::from_file_text(&text, path, max_input)
+        Scenario::load_with(path, &LoadOptions { max_input, ..LoadOptions::default() })
+    }
+
+    /// [`Scenario::load`] with `options`.
+    pub fn load_with(path: &Path, options: &LoadOptions) -> Result<Scenario, ScenarioError> {
+        let text = read_text(path, options.max_input).map_err(|e| err(&path.display().to_string(), e))?;
+        Scenario::from_file_text_with(&text, path, options)
     }
 
     /// Parses `text`, already read from the scenario file `path`, and reads
@@ -275,7 +331,19 @@ impl Scenario {
     /// at most `max_input` bytes). A manifest that cannot be read is
     /// reported at its `path:` line.
     pub fn from_file_text(text: &str, path: &Path, max_input: u64) -> Result<Scenario, ScenarioError> {
-        let mut sc = Scenario::from_yaml(text, &path.display().to_string())?;
+        Scenario::from_file_text_with(text, path, &LoadOptions { max_input, ..LoadOptions::default() })
+    }
+
+    /// [`Scenario::from_file_text`] with `options`.
+    pub fn from_file_text_with(
+        text: &str,
+        path: &Path,
+        options: &LoadOptions,
+    ) -> Result<Scenario, ScenarioError> {
+        let mut sc = Scenario::parse(text, &path.display().to_string())?;
+        if let Some(v) = options.validate {
+            sc.validate = v;
+        }
         let dir = path.parent().unwrap_or(Path::new("."));
         let mut files = std::collections::BTreeMap::new();
         let mut read = vec![path.to_path_buf()];
@@ -283,8 +351,8 @@ impl Scenario {
             if let Some(p) = &w.path {
                 let file = dir.join(p);
                 let forigin = file.display().to_string();
-                let text =
-                    read_text(&file, max_input).map_err(|e| sc.unreadable_manifest(i, &forigin, &e))?;
+                let text = read_text(&file, options.max_input)
+                    .map_err(|e| sc.unreadable_manifest(i, &forigin, &e))?;
                 files.insert(i, (forigin, text));
                 read.push(file);
             }
@@ -293,6 +361,7 @@ impl Scenario {
             src.files = files;
             src.read = read;
         }
+        sc.split_fleets()?;
         Ok(sc)
     }
 
@@ -319,8 +388,7 @@ impl Scenario {
     fn check_local_zone(&self) -> Result<(), (String, String, Option<String>)> {
         let Some(name) = &self.controller.local_zone else { return Ok(()) };
         let Err(e) = crate::schedule::load_location(name) else { return Ok(()) };
-        let names: Vec<&str> = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()).collect();
-        let hint = match crate::model::yaml::closest(name, &names) {
+        let hint = match crate::model::validation::closest_zone(name) {
             Some(c) => format!("did you mean `{c}`? (IANA zone names are case-sensitive)"),
             None => "use an IANA zone name such as Europe/Berlin, or leave localZone out for UTC".to_string(),
         };

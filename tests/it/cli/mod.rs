@@ -2,6 +2,7 @@
 
 mod compare;
 mod explain;
+mod manifests;
 mod render;
 mod run;
 mod schedule;

@@ -2,7 +2,7 @@
 //! errors and warnings for bad input.
 
 use cronwarp::model::validation::admit;
-use cronwarp::model::{Manifests, Position, YamlError};
+use cronwarp::model::{FieldValidation, Manifests, Position, YamlError};
 
 fn fixture(name: &str) -> (String, String) {
     let path = format!("{}/tests/fixtures/manifests/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -115,15 +115,57 @@ fn documents_without_kind_or_not_objects_are_errors() {
 }
 
 #[test]
-fn misspelt_spec_field_warns_with_did_you_mean() {
+fn misspelt_spec_field_is_refused_with_did_you_mean_unless_validation_is_relaxed() {
     let (text, file) = fixture("bad-structure.yaml");
     let third = text.split("---").nth(2).expect("three documents");
-    let m = Manifests::read(third, &file).expect("the typo is only a warning");
-    assert_eq!(m.warnings.len(), 1);
-    let w = &m.warnings[0];
+    let m = Manifests::read(third, &file).expect("unknown fields are set aside, not read errors");
+    assert_eq!(m.unknown_fields.len(), 1);
+    let w = &m.unknown_fields[0];
     assert_eq!(w.message, "spec.schedual: unknown field \"schedual\"");
     assert_eq!(w.line, 7);
-    assert!(w.hint.as_deref().unwrap_or("").starts_with("did you mean `schedule`?"));
+    assert_eq!(w.hint.as_deref(), Some("did you mean `schedule`?"));
+    // Strict (kubectl apply's default): an error saying how to read on.
+    let errs = m.clone().validate_fields(FieldValidation::Strict);
+    assert_eq!(errs.len(), 1);
+    let hint = errs[0].hint.as_deref().unwrap_or("");
+    assert!(hint.starts_with("did you mean `schedule`? (the API server's strict field validation"), "{hint}");
+    assert!(hint.contains("--validate=warn"), "{hint}");
+    // Warn: a warning; ignore: nothing.
+    let mut warned = m.clone();
+    assert!(warned.validate_fields(FieldValidation::Warn).is_empty());
+    assert_eq!(warned.warnings.len(), 1);
+    let mut ignored = m.clone();
+    assert!(ignored.validate_fields(FieldValidation::Ignore).is_empty());
+    assert!(ignored.warnings.is_empty());
+}
+
+#[test]
+fn metadata_typos_are_unknown_fields_and_status_is_not_checked() {
+    let text = "apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: a\n  namespce: data\n  managedFields: []\nspec:\n  schedule: '@daily'\n  jobTemplate:\n    metadata:\n      lables: {a: b}\n    spec:\n      template: {spec: {restartPolicy: Never, containers: [{name: c, image: i}]}}\nstatus:\n  someNewField: 1\n";
+    let m = Manifests::read(text, "cj.yaml").expect("reads");
+    let found: Vec<(u32, &str)> = m.unknown_fields.iter().map(|e| (e.line, e.message.as_str())).collect();
+    assert_eq!(
+        found,
+        [
+            (5, "metadata.namespce: unknown field \"namespce\""),
+            (11, "spec.jobTemplate.metadata.lables: unknown field \"lables\""),
+        ]
+    );
+    assert_eq!(m.unknown_fields[0].hint.as_deref(), Some("did you mean `namespace`?"));
+}
+
+#[test]
+fn objects_of_other_kinds_are_skipped_with_one_line_per_file() {
+    let text = "kind: List\nitems:\n- {apiVersion: apps/v1, kind: Deployment, metadata: {name: a}}\n- {apiVersion: apps/v1, kind: Deployment, metadata: {name: b}}\n- {apiVersion: v1, kind: Service, metadata: {name: c}}\n";
+    let m = Manifests::read(text, "all.yaml").expect("reads");
+    let lines: Vec<String> = m.warnings.iter().map(|w| w.to_string()).collect();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].starts_with(
+            "all.yaml:3:3: skipped 3 objects of kinds cronwarp does not read: 2 Deployment (apps/v1), 1 Service (v1)"
+        ),
+        "{lines:?}"
+    );
 }
 
 #[test]

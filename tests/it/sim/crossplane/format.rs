@@ -3,6 +3,7 @@
 
 use crate::support::scratch::ScratchDir;
 use crate::support::sim_crossplane::*;
+use cronwarp::sim::Scenario;
 use cronwarp::sim::scenario::WorkloadSpec;
 use cronwarp::sim::{WorkloadKind, cronjob_metas};
 
@@ -63,29 +64,35 @@ mod scenario_format {
         assert!(simulate(&sc, SimOptions::default()).is_ok());
     }
 
-    /// A CronJob field on a CronOperation is an unknown field there: a
-    /// warning, as a CronJob's unknown fields are, saying what to write
-    /// instead.
+    /// A CronJob field on a CronOperation is an unknown field there: an
+    /// error under strict validation (the default), a warning under `warn`,
+    /// each saying what to write instead.
     #[test]
-    fn cronjob_fields_on_a_cronoperation_are_warned_about() {
+    fn cronjob_fields_on_a_cronoperation_say_what_to_write_instead() {
         let w = cronop(
             "co",
             "2026-01-01T00:00:00Z",
             &[HOURLY, "timeZone: Europe/Berlin", "suspend: true", "startingDeadlineSecond: 10"],
             &[],
         );
-        let sc = scenario("2026-01-01T00:00:00Z", "2026-01-01T01:00:00Z", &[], &[w]);
+        let strict = scenario("2026-01-01T00:00:00Z", "2026-01-01T01:00:00Z", &[], std::slice::from_ref(&w));
+        let Err(e) = strict.workload(0) else { panic!("strict validation refuses unknown fields") };
+        assert!(e.message.contains("refuses the object"), "{e}");
+        let text = yaml("2026-01-01T00:00:00Z", "2026-01-01T01:00:00Z", &[], &[w]);
+        let sc = Scenario::from_yaml(&format!("{text}validate: warn\n"), "test.yaml").expect("reads");
         let Ok(WorkloadSpec::CronOperation(objects)) = sc.workload(0) else { panic!("not a CronOperation") };
         let warnings = objects.warnings.join("\n");
-        assert!(
-            warnings.contains(
-                "test.yaml:14:9: spec.timeZone: unknown field \"timeZone\"\n  hint: a CronOperation has no \
-                 timeZone: prefix the schedule with CRON_TZ=<zone> instead"
-            ),
-            "{warnings}"
-        );
-        assert!(warnings.contains("crossplane.io/paused"), "{warnings}");
-        assert!(warnings.contains("did you mean `startingDeadlineSeconds`?"), "{warnings}");
+        for found in [&e.message, &warnings] {
+            assert!(
+                found.contains(
+                    "test.yaml:14:9: spec.timeZone: unknown field \"timeZone\"\n  hint: a CronOperation has no \
+                     timeZone: prefix the schedule with CRON_TZ=<zone> instead"
+                ),
+                "{found}"
+            );
+            assert!(found.contains("crossplane.io/paused"), "{found}");
+            assert!(found.contains("did you mean `startingDeadlineSeconds`?"), "{found}");
+        }
         assert_eq!(objects.warnings.len(), 3, "{warnings}");
     }
 

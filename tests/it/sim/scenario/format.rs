@@ -2,9 +2,10 @@
 
 use crate::support::scratch::ScratchDir;
 use crate::support::t;
+use cronwarp::model::FieldValidation;
 use cronwarp::model::MINUTE;
 use cronwarp::sim::Scenario;
-use cronwarp::sim::scenario::{Downtime, SpecEdit};
+use cronwarp::sim::scenario::{Downtime, LoadOptions, SpecEdit};
 use std::path::Path;
 
 const MINIMAL: &str = r#"
@@ -185,7 +186,13 @@ fn a_bad_manifest_file_is_reported_at_its_own_line() {
     std::fs::write(dir.join("cj.yaml"), manifest).unwrap();
     let scenario = "horizon: {start: \"2025-03-03T10:00:00Z\", end: \"2025-03-03T11:00:00Z\"}\nworkloads:\n  - path: cj.yaml\n";
     std::fs::write(dir.join("s.yaml"), scenario).unwrap();
+    // Strict field validation (the default) refuses the typo at its line.
     let sc = Scenario::load(&dir.join("s.yaml")).unwrap();
+    let e = sc.workload_objects(0).unwrap_err();
+    assert!(e.message.contains("cj.yaml:5:3: spec.schedul: unknown field"), "{e}");
+    // Read on without it, and the missing schedule is the error.
+    let warn = LoadOptions { validate: Some(FieldValidation::Warn), ..LoadOptions::default() };
+    let sc = Scenario::load_with(&dir.join("s.yaml"), &warn).unwrap();
     let e = sc.workload_objects(0).unwrap_err();
     assert!(e.message.contains("cj.yaml:4:") || e.message.contains("cj.yaml:5:"), "{e}");
     assert!(e.message.contains("spec.schedule"), "{e}");
