@@ -63,6 +63,10 @@ pub(super) struct Account {
     /// Wall-clock minutes of recent ticks, to spot a fold's second firing.
     pub recent_walls: VecDeque<(i64, i64)>,
     pub suspended: bool,
+    /// The controller's last sync found the schedule or zone unusable
+    /// (UnparseableSchedule, InvalidSchedule, UnknownTimeZone): it does not
+    /// requeue, so every later tick passes without a sync until an edit.
+    pub invalid: bool,
     pub deleted: bool,
     pub report: WorkloadReport,
     pub overlap: OverlapTracker,
@@ -107,6 +111,7 @@ impl Account {
             cursor: first_cursor(&meta, schedule.as_ref()),
             upcoming: None,
             suspended: meta.suspended,
+            invalid: false,
             meta,
             schedule,
             zone,
@@ -166,6 +171,7 @@ impl Account {
             let notes = Notes {
                 down_at_tick: downtime.covers(tick),
                 suspended: self.suspended,
+                invalid: self.invalid,
                 ..self.xp.carried_notes(tick)
             };
             self.pending.push_back(Pending { tick, fold_repeat, notes });
@@ -233,6 +239,8 @@ impl Account {
     }
 
     pub(super) fn spec_change(&mut self, change: &SpecEdit, at: Time) {
+        // An edit brings a sync, which decides afresh.
+        self.invalid = false;
         if semantics::of(self.meta.kind).spec_change(self, change, at) {
             return;
         }

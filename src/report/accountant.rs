@@ -245,6 +245,7 @@ impl Accountant {
                 }
             }
             Decision::Unparseable | Decision::InvalidSchedule | Decision::UnknownTimeZone => {
+                acc.invalid = true;
                 acc.note_all(|n| n.invalid = true)
             }
             Decision::NothingDue => {

@@ -34,6 +34,10 @@ struct JobRun {
     next_attempt: u32,
     on_failure: bool,
     grace: Millis,
+    /// How long the run had been going when the simulation found it
+    /// running (a Job from a cluster dump with a past `status.startTime`);
+    /// 0 for runs the simulation starts.
+    elapsed: Millis,
 }
 
 /// What the kubelet will do next for a pod.
@@ -107,6 +111,12 @@ impl Kubelet {
                 let workload = owner_cronjob(job).unwrap_or_else(|| k.clone());
                 let run = core.next_run(&workload);
                 let pod_spec = &job.spec.template.spec;
+                // Only a Job stored already running has a startTime at
+                // creation; its first pod resumes rather than restarts.
+                let elapsed = match job.status.start_time {
+                    Some(started) if !job.is_finished() => core.now().since(started).max(0),
+                    _ => 0,
+                };
                 let jr = JobRun {
                     rng: crate::sim::rng::stream(core.seed, &workload, run),
                     workload,
@@ -114,6 +124,7 @@ impl Kubelet {
                     next_attempt: 0,
                     on_failure: pod_spec.restart_policy == "OnFailure",
                     grace: pod_spec.termination_grace_period_seconds.map_or(DEFAULT_GRACE, |s| s * SECOND),
+                    elapsed,
                 };
                 self.jobs.insert(k.clone(), jr);
             }
@@ -151,7 +162,10 @@ impl Kubelet {
     fn draw(&mut self, core: &Core, job: &str) -> Option<Attempt> {
         let jr = self.jobs.get_mut(job)?;
         let behaviour = &core.workloads.get(&jr.workload)?.behaviour;
-        let a = behaviour.attempt(&mut jr.rng, jr.run, jr.next_attempt);
+        let a = match (jr.next_attempt, jr.elapsed) {
+            (0, elapsed) if elapsed > 0 => behaviour.resumed_attempt(&mut jr.rng, jr.run, elapsed),
+            _ => behaviour.attempt(&mut jr.rng, jr.run, jr.next_attempt),
+        };
         jr.next_attempt += 1;
         Some(a)
     }

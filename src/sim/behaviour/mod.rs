@@ -90,7 +90,15 @@ mod slots {
     pub(super) const DURATION: u64 = 1;
     /// See [`START`].
     pub(super) const FAILURE: u64 = 2;
+    /// Redraws of a resumed run's duration (see
+    /// [`super::Behaviour::resumed_attempt`]): far above any attempt's slots.
+    pub(super) const RESUME_REDRAWS: u64 = 1 << 40;
 }
+
+/// How many times a resumed run's duration is redrawn looking for one
+/// longer than the time already elapsed, before the run is taken to be
+/// overdue and to end at once.
+const RESUME_TRIES: u64 = 64;
 
 impl Behaviour {
     /// Draws attempt number `attempt` (0-based: pod attempts under
@@ -123,6 +131,40 @@ impl Behaviour {
             None => 0,
         };
         Attempt { start_latency, duration, exit_code }
+    }
+
+    /// The first attempt of run `run` when its container had already run
+    /// `elapsed` before the simulation began (a running Job from a cluster
+    /// dump, its `status.startTime` in the past): the container is up (no
+    /// start latency), and its remaining time is the duration drawn
+    /// *given* that it exceeds `elapsed`, less `elapsed`. Drawn by
+    /// rejection: the first of [`attempt`](Behaviour::attempt)'s draw and up
+    /// to 63 redraws (each from its own keystream region, with the run's
+    /// slow factor) that is longer than `elapsed`; when none is, the run is
+    /// overdue by the model's own measure and ends at once. A scripted
+    /// duration is a total: what remains of it.
+    pub fn resumed_attempt(&self, rng: &mut ChaCha8Rng, run: u64, elapsed: Millis) -> Attempt {
+        let mut a = self.attempt(rng, run, 0);
+        a.start_latency = 0;
+        if elapsed <= 0 {
+            return a;
+        }
+        let scripted = self.runs.get(&run).unwrap_or(&self.script).first().and_then(|o| o.duration);
+        if scripted.is_some() {
+            a.duration = a.duration.saturating_sub(elapsed).max(0);
+            return a;
+        }
+        let rng: &ChaCha8Rng = rng;
+        let mut total = a.duration;
+        for k in 1..RESUME_TRIES {
+            if total > elapsed {
+                break;
+            }
+            let region = slots::RESUME_REDRAWS + k;
+            total = self.duration.sample(run, || slot(rng, region), || slot(rng, slots::SLOW_DURATION));
+        }
+        a.duration = total.saturating_sub(elapsed).max(0);
+        a
     }
 
     /// Checks what the types cannot: distribution bounds, slow factors and

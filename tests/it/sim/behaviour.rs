@@ -390,3 +390,52 @@ const GOLDEN_STREAM: [u64; 3] = [7832347914586852405, 17700962935830418391, 5850
 /// hides that in practice.
 const GOLDEN_ATTEMPTS: [(Millis, Millis, i32); 4] =
     [(2460, 138062, 0), (2355, 487531, 0), (2233, 451342, 1), (2492, 911356, 1)];
+
+mod resumed_runs {
+    use super::*;
+
+    fn resumed(b: &Behaviour, run: u64, elapsed: Millis) -> Attempt {
+        b.resumed_attempt(&mut stream(SEED, "default/job", run), run, elapsed)
+    }
+
+    /// A running Job from a dump: the remaining time is drawn given that
+    /// the run is longer than what it has already run.
+    #[test]
+    fn the_remaining_time_is_conditional_on_the_time_already_run() {
+        let b = behaviour("duration: {uniform: {min: 1h, max: 2h}}\nstartLatency: 30s\n");
+        for run in 0..200 {
+            let a = resumed(&b, run, 90 * MINUTE);
+            assert_eq!(a.start_latency, 0, "the container is already up");
+            assert!(a.duration > 0 && a.duration <= 30 * MINUTE, "run {run}: {}", a.duration);
+        }
+        // Nothing elapsed: the usual first attempt, less its start latency.
+        let fresh = resumed(&b, 7, 0);
+        assert_eq!(fresh.duration, draw(&b, 7, 0).duration);
+        // Past every duration the model has: overdue, it ends at once.
+        assert_eq!(resumed(&b, 3, 3 * 60 * MINUTE).duration, 0);
+    }
+
+    #[test]
+    fn a_fixed_or_scripted_duration_is_a_total_of_which_the_rest_remains() {
+        let fixed = behaviour("duration: 10m\n");
+        assert_eq!(resumed(&fixed, 0, 4 * MINUTE).duration, 6 * MINUTE);
+        let scripted = behaviour("duration: 10m\nruns:\n  2: [{duration: 9h}]\n");
+        assert_eq!(
+            resumed(&scripted, 2, 4 * 60 * MINUTE + 12 * MINUTE).duration,
+            4 * 60 * MINUTE + 48 * MINUTE
+        );
+        assert_eq!(resumed(&scripted, 2, 10 * 60 * MINUTE).duration, 0);
+    }
+
+    #[test]
+    fn resumed_draws_are_deterministic_and_leave_later_attempts_alone() {
+        let b = behaviour("duration: {lognormal: {median: 5m, p99: 40m}}\n");
+        let one = (0..50).map(|r| resumed(&b, r, 6 * MINUTE).duration).collect::<Vec<_>>();
+        let two = (0..50).map(|r| resumed(&b, r, 6 * MINUTE).duration).collect::<Vec<_>>();
+        assert_eq!(one, two);
+        assert!(one.iter().all(|&d| d > 0), "lognormal always has a longer draw within 64 tries here");
+        let mut rng = stream(SEED, "default/job", 4);
+        let _ = b.resumed_attempt(&mut rng, 4, 6 * MINUTE);
+        assert_eq!(b.attempt(&mut rng, 4, 1), draw(&b, 4, 1), "a retry draws as it would have");
+    }
+}
