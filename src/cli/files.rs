@@ -49,24 +49,23 @@ pub(super) fn parse_size(text: &str) -> Result<u64, String> {
 /// Reads a scenario file and its manifests, at most `max_input` bytes
 /// each; the hint says how to fix what went wrong.
 pub(super) fn load_scenario(path: &Path, max_input: u64) -> Result<Scenario, CliError> {
-    Scenario::from_path_with_limit(path, max_input).map_err(|e| {
-        let raise = || {
-            format!(
-                "raise the limit with --max-input (now {}), e.g. --max-input 1GiB",
-                format_size(max_input)
-            )
-        };
-        let hint = match &e {
-            crate::Error::Io { source, .. } if source.kind() == std::io::ErrorKind::FileTooLarge => raise(),
-            crate::Error::Io { .. } => "check the path: give the scenario file".into(),
-            // A `path:` manifest over the limit: the scenario is fine.
-            crate::Error::InvalidScenario { message, .. } if message.contains("over the input limit") => {
-                raise()
-            }
-            _ => super::run::SCENARIO_HINT.into(),
-        };
-        CliError::Invalid { message: e.to_string(), hint: Some(hint) }
-    })
+    Scenario::from_path_with_limit(path, max_input)
+        .map_err(|e| CliError::Invalid { message: e.to_string(), hint: Some(load_hint(&e, max_input)) })
+}
+
+/// How to fix a scenario [`Scenario::from_path_with_limit`] refused
+/// (`cronwarp test` shows it under each such scenario's error).
+pub(super) fn load_hint(e: &crate::Error, max_input: u64) -> String {
+    let raise = || {
+        format!("raise the limit with --max-input (now {}), e.g. --max-input 1GiB", format_size(max_input))
+    };
+    match e {
+        crate::Error::Io { source, .. } if source.kind() == std::io::ErrorKind::FileTooLarge => raise(),
+        crate::Error::Io { .. } => "check the path: give the scenario file".into(),
+        // A `path:` manifest over the limit: the scenario is fine.
+        crate::Error::InvalidScenario { message, .. } if message.contains("over the input limit") => raise(),
+        _ => super::run::SCENARIO_HINT.into(),
+    }
 }
 
 /// An output the command is about to write, and the flag that named it.
