@@ -1,8 +1,10 @@
 //! The `cronwarp` binary as a user runs it.
 
+mod ci_recipe;
 mod compare;
 mod explain;
 mod render;
 mod run;
 mod schedule;
 mod sweep;
+mod test;
