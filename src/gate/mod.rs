@@ -340,7 +340,7 @@ impl Case {
                 true
             }
             Err(message) => {
-                let hint = "give --golden-dir a directory of its own that you can write to".to_string();
+                let hint = "check that the golden report's directory can be written to".to_string();
                 self.outcome = Outcome::Invalid { message, hint: Some(hint) };
                 false
             }
