@@ -94,6 +94,30 @@ mod tests {
         assert!(!diff.contains("2025b"), "{diff}");
     }
 
+    /// The report's header is someone else's text: if it stops printing
+    /// the versions as `tzdb X, cronwarp Y`, every golden of another
+    /// release would fail, so this fails first.
+    #[test]
+    fn a_rendered_report_names_its_versions_where_they_are_looked_for() {
+        let scenario = crate::Scenario::builder()
+            .horizon("2025-03-03T10:00:00Z", "2025-03-03T10:10:00Z")
+            .workload(
+                "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: r, namespace: d, creationTimestamp: \
+                 '2025-03-03T09:00:00Z'}\nspec:\n  schedule: '*/5 * * * *'\n  jobTemplate:\n    spec:\n      \
+                 template:\n        spec:\n          restartPolicy: Never\n          containers: [{name: r, \
+                 image: busybox}]\n",
+            )
+            .build()
+            .expect("a valid scenario");
+        let run = crate::run(&scenario, crate::RunOptions::default()).expect("it runs");
+        let text = crate::report::render_markdown(run.report());
+        assert_eq!(
+            versions_in(&text),
+            Some((chrono_tz::IANA_TZDB_VERSION, env!("CARGO_PKG_VERSION"))),
+            "{text}"
+        );
+    }
+
     #[test]
     fn windows_line_endings_are_the_same_golden() {
         assert_eq!(compare(&GOLDEN.replace('\n', "\r\n"), GOLDEN, ("2024a", "0.0.9"), true, LABELS), None);

@@ -257,3 +257,20 @@ fn help_teaches_outputs_exit_codes_and_examples() {
         assert!(o.stderr.contains(part), "{part} missing from:\n{}", o.stderr);
     }
 }
+
+#[test]
+fn a_golden_from_another_release_matches_unless_strict_versions() {
+    let dir = ScratchDir::created("test-versions");
+    copy("deadline-zero.yaml", dir.path(), "a.yaml");
+    assert_eq!(test(&[s(dir.path())], LOCAL).code, 0);
+    let golden = dir.path().join("a.golden.md");
+    let text = std::fs::read_to_string(&golden).unwrap();
+    let now = format!("cronwarp {}.", env!("CARGO_PKG_VERSION"));
+    assert!(text.contains(&now), "{text}");
+    std::fs::write(&golden, text.replacen(&now, "cronwarp 0.0.1-old.", 1).replacen("tzdb 20", "tzdb 19", 1))
+        .unwrap();
+    assert_eq!(test(&[s(dir.path())], CI).code, 0);
+    let strict = test(&[s(dir.path()), "--strict-versions"], CI);
+    assert_eq!(strict.code, 1, "{}", strict.stdout);
+    assert!(strict.stdout.contains("cronwarp 0.0.1-old."), "the diff shows the versions: {}", strict.stdout);
+}
