@@ -72,6 +72,13 @@
 //! parallel, and summarises the runs as percentiles per workload, with
 //! the seeds of the worst runs to replay ([`mod@sweep`] has an example).
 //!
+//! # Golden reports
+//!
+//! The [`gate()`] function runs every scenario under some directories,
+//! checks each one's `expect:` block and compares its Markdown report with a
+//! golden copy kept next to it, as `cronwarp test` does in CI
+//! ([`mod@gate`] has an example).
+//!
 //! # Layers
 //!
 //! Each module imports only those before it:
@@ -85,6 +92,7 @@
 //! | [`report`] | the accounting of a log into a [`Report`], expectations, text/Markdown/SVG |
 //! | facade ([`run`], [`Scenario`], [`Error`]) | the pipeline a caller needs, in one call |
 //! | [`mod@sweep`] | one scenario at many seeds, in parallel: the spread of outcomes |
+//! | [`mod@gate`] | a directory of scenarios against their golden reports, in parallel (`cronwarp test`) |
 //! | `cli` | the `cronwarp` command line (feature `cli`), a thin layer over the facade |
 //!
 //! # Features
@@ -101,6 +109,7 @@
 
 #[cfg(feature = "cli")]
 pub mod cli;
+pub mod gate;
 pub mod model;
 pub mod policy;
 pub mod report;
@@ -115,6 +124,7 @@ mod scenario;
 pub mod schemas;
 
 pub use error::Error;
+pub use gate::{Gate, GateOptions, gate};
 pub use model::Time;
 pub use report::{Report, TickCounts, TickOutcome, TickRow, Violation, WorkloadReport};
 pub use run::{ExpectationFailures, Run, RunOptions, run};

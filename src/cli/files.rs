@@ -55,25 +55,23 @@ pub(super) fn load_scenario(path: &Path, max_input: u64) -> Result<Scenario, Cli
 
 /// [`load_scenario`] with all of the [`LoadOptions`].
 pub(super) fn load_scenario_with(path: &Path, options: &LoadOptions) -> Result<Scenario, CliError> {
-    let max_input = options.max_input;
-    Scenario::from_path_with(path, options).map_err(|e| {
-        let raise = || {
-            format!(
-                "raise the limit with --max-input (now {}), e.g. --max-input 1GiB",
-                format_size(max_input)
-            )
-        };
-        let hint = match &e {
-            crate::Error::Io { source, .. } if source.kind() == std::io::ErrorKind::FileTooLarge => raise(),
-            crate::Error::Io { .. } => "check the path: give the scenario file".into(),
-            // A `path:` manifest over the limit: the scenario is fine.
-            crate::Error::InvalidScenario { message, .. } if message.contains("over the input limit") => {
-                raise()
-            }
-            _ => super::run::SCENARIO_HINT.into(),
-        };
-        CliError::Invalid { message: e.to_string(), hint: Some(hint) }
-    })
+    Scenario::from_path_with(path, options)
+        .map_err(|e| CliError::Invalid { message: e.to_string(), hint: Some(load_hint(&e, options.max_input)) })
+}
+
+/// How to fix a scenario [`Scenario::from_path_with_limit`] refused
+/// (`cronwarp test` shows it under each such scenario's error).
+pub(super) fn load_hint(e: &crate::Error, max_input: u64) -> String {
+    let raise = || {
+        format!("raise the limit with --max-input (now {}), e.g. --max-input 1GiB", format_size(max_input))
+    };
+    match e {
+        crate::Error::Io { source, .. } if source.kind() == std::io::ErrorKind::FileTooLarge => raise(),
+        crate::Error::Io { .. } => "check the path: give the scenario file".into(),
+        // A `path:` manifest over the limit: the scenario is fine.
+        crate::Error::InvalidScenario { message, .. } if message.contains("over the input limit") => raise(),
+        _ => super::run::SCENARIO_HINT.into(),
+    }
 }
 
 /// How to get past an input that could not be read.

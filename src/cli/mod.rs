@@ -17,9 +17,10 @@ mod run;
 mod schedule;
 mod schema;
 mod sweep;
+mod test;
 
 use clap::{Parser, Subcommand};
-use std::io::{self, Write};
+use std::io::{self, BufRead, Write};
 use std::process::ExitCode;
 
 /// Success.
@@ -48,7 +49,8 @@ Examples:
   cronwarp explain --tz Australia/Lord_Howe '@daily'
   cronwarp render scenarios/manifests/kubevela-cron-task.yaml
   cronwarp compare scenarios/downtime-catchup.yaml
-  cronwarp sweep scenarios/sweep-nightly-backup.yaml --seeds 0..1000";
+  cronwarp sweep scenarios/sweep-nightly-backup.yaml --seeds 0..1000
+  cronwarp test scenarios/ --junit junit.xml --summary summary.md";
 
 /// Deterministic simulator and test harness for scheduled-job controllers
 /// (Kubernetes CronJob, Crossplane CronOperation, KubeVela cron-task),
@@ -83,6 +85,10 @@ pub enum Command {
     /// Run a scenario once per seed of a range, in parallel, and show the
     /// spread of outcomes (percentiles) and the worst seeds to replay.
     Sweep(sweep::Args),
+    /// Run every scenario under a directory, check its `expect:` block and
+    /// compare its report with a golden copy: the CI gate for a team's
+    /// CronJobs.
+    Test(test::Args),
 }
 
 /// What a subcommand sees of the outside world.
@@ -93,6 +99,12 @@ pub struct Ctx<'a> {
     pub err: &'a mut dyn Write,
     /// The wall clock at start (Unix seconds): the default `--from`.
     pub now: i64,
+    /// Answers to questions (`cronwarp test --review`); stdin.
+    pub input: &'a mut dyn BufRead,
+    /// The environment variables a command reads (`CI`,
+    /// `CRONWARP_UPDATE`), so tests can set them without touching the
+    /// process's own.
+    pub env: &'a dyn Fn(&str) -> Option<String>,
 }
 
 /// Why a subcommand failed.
@@ -153,6 +165,20 @@ pub fn run(cli: &Cli, ctx: &mut Ctx) -> Result<u8, CliError> {
         Command::Render(a) => render::run(a, ctx),
         Command::Compare(a) => compare::run(a, ctx),
         Command::Sweep(a) => sweep::run(a, ctx),
+        Command::Test(a) => test::run(a, ctx),
+    }
+}
+
+/// Runs a parsed command line as the binary does: an error is printed to
+/// `ctx.err` (with its hint) and becomes the exit code. For running the
+/// CLI in-process (tests, a wrapper) with output captured.
+pub fn execute(cli: &Cli, ctx: &mut Ctx) -> u8 {
+    match run(cli, ctx) {
+        Ok(code) => code,
+        Err(e) => {
+            report(&e, &mut *ctx.err);
+            e.exit_code()
+        }
     }
 }
 
@@ -169,14 +195,10 @@ pub fn main() -> ExitCode {
     // to it from the worker threads, which would wait on this thread's
     // lock while it waits for them. Each write locks it briefly instead.
     let (mut out, mut err) = (io::BufWriter::new(stdout.lock()), io::stderr());
-    let mut ctx = Ctx { out: &mut out, err: &mut err, now };
-    let code = match run(&cli, &mut ctx) {
-        Ok(code) => code,
-        Err(e) => {
-            report(&e, &mut *ctx.err);
-            e.exit_code()
-        }
-    };
+    let mut input = io::stdin().lock();
+    let env = |name: &str| std::env::var(name).ok();
+    let mut ctx = Ctx { out: &mut out, err: &mut err, now, input: &mut input, env: &env };
+    let code = execute(&cli, &mut ctx);
     // A closed pipe (`| head`) is not worth a message.
     let _ = ctx.out.flush();
     ExitCode::from(code)

@@ -15,6 +15,7 @@
 mod cli;
 mod docs;
 mod facade;
+mod gate;
 mod model;
 mod policy;
 mod report;

@@ -1,5 +1,6 @@
 //! The `cronwarp` binary as a user runs it.
 
+mod ci_recipe;
 mod compare;
 mod explain;
 mod manifests;
@@ -7,3 +8,4 @@ mod render;
 mod run;
 mod schedule;
 mod sweep;
+mod test;

@@ -31,6 +31,8 @@ fn compared_scenarios() -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
         .filter_map(|e| e.ok().map(|e| e.path()))
+        // Scenarios only: their golden reports (`*.golden.md`) sit beside them.
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
         .filter_map(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
         .filter(|s| s.starts_with("crossplane-"))
         .collect();

@@ -53,3 +53,37 @@ pub fn cronwarp_within(args: &[&str], limit: std::time::Duration) -> Out {
         stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
     }
 }
+
+/// `cronwarp ARGS…` run in this process through the CLI's entry point
+/// ([`cronwarp::cli::execute`]), as the binary would from the crate root,
+/// with `stdin` as its input and `env` as its environment (nothing of the
+/// test process's own environment is seen). A usage error exits as clap
+/// says (2), with its message on stderr.
+pub fn cronwarp_in_process(args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Out {
+    use clap::Parser;
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code =
+        match cronwarp::cli::Cli::try_parse_from(std::iter::once("cronwarp").chain(args.iter().copied())) {
+            Err(e) => {
+                err.extend_from_slice(e.render().to_string().as_bytes());
+                e.exit_code()
+            }
+            Ok(cli) => {
+                let mut input = stdin.as_bytes();
+                let lookup = |name: &str| env.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string());
+                let mut ctx = cronwarp::cli::Ctx {
+                    out: &mut out,
+                    err: &mut err,
+                    now: 0,
+                    input: &mut input,
+                    env: &lookup,
+                };
+                i32::from(cronwarp::cli::execute(&cli, &mut ctx))
+            }
+        };
+    Out {
+        code,
+        stdout: String::from_utf8_lossy(&out).into_owned(),
+        stderr: String::from_utf8_lossy(&err).into_owned(),
+    }
+}
