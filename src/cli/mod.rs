@@ -8,9 +8,11 @@
 //! bar of `sweep`, which times itself for a terminal and nothing else.
 
 mod compare;
+mod completions;
 mod explain;
 mod expr;
 mod files;
+mod man;
 mod render;
 mod run;
 mod schedule;
@@ -47,7 +49,9 @@ Examples:
   cronwarp explain --tz Australia/Lord_Howe '@daily'
   cronwarp render scenarios/manifests/kubevela-cron-task.yaml
   cronwarp compare scenarios/downtime-catchup.yaml
-  cronwarp sweep scenarios/sweep-nightly-backup.yaml --seeds 0..1000";
+  cronwarp sweep scenarios/sweep-nightly-backup.yaml --seeds 0..1000
+  cronwarp completions bash > ~/.local/share/bash-completion/completions/cronwarp
+  cronwarp man | man -l -";
 
 /// Deterministic simulator and test harness for scheduled-job controllers
 /// (Kubernetes CronJob, Crossplane CronOperation, KubeVela cron-task),
@@ -82,6 +86,10 @@ pub enum Command {
     /// Run a scenario once per seed of a range, in parallel, and show the
     /// spread of outcomes (percentiles) and the worst seeds to replay.
     Sweep(sweep::Args),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(completions::Args),
+    /// Print the roff man page, or write one per subcommand with --out.
+    Man(man::Args),
 }
 
 /// What a subcommand sees of the outside world.
@@ -152,6 +160,8 @@ pub fn run(cli: &Cli, ctx: &mut Ctx) -> Result<u8, CliError> {
         Command::Render(a) => render::run(a, ctx),
         Command::Compare(a) => compare::run(a, ctx),
         Command::Sweep(a) => sweep::run(a, ctx),
+        Command::Completions(a) => completions::run(a, ctx),
+        Command::Man(a) => man::run(a, ctx),
     }
 }
 
