@@ -1,7 +1,9 @@
 //! CLI conventions (issue #15, part 6): shell completions and man pages
-//! generated from the clap definitions.
+//! generated from the clap definitions, and `--format json` for `schedule`
+//! and `explain`, versioned and described by `cronwarp schema`.
 
 use crate::support::cli::cronwarp;
+use cronwarp::schedule::output::{Explanation, FireTimes, SCHEDULE_SCHEMA_VERSION};
 
 /// Every subcommand, as `cronwarp --help` lists them.
 fn subcommands() -> Vec<String> {
@@ -66,4 +68,79 @@ fn man_out_writes_one_page_per_subcommand() {
     let run = std::fs::read_to_string(dir.join("cronwarp-run.1")).expect("cronwarp-run.1");
     assert!(run.contains("\\-\\-format") || run.contains("--format"), "the run page lists its options");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn schedule_json_is_versioned_and_matches_the_text() {
+    let args =
+        ["schedule", "--from", "2025-03-08T00:00:00Z", "-n", "2", "--tz", "America/New_York", "30 2 * * *"];
+    let text = cronwarp(&args);
+    let o = cronwarp(&[&args[..], &["--format", "json"]].concat());
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let f: FireTimes = serde_json::from_str(&o.stdout).expect("FireTimes JSON");
+    assert_eq!(f.schema_version, SCHEDULE_SCHEMA_VERSION);
+    assert_eq!(f.parsed_as, "TZ=America/New_York 30 2 * * *");
+    assert_eq!(f.zone, "America/New_York");
+    assert_eq!(f.fire_times, text.stdout.lines().collect::<Vec<_>>());
+    assert_eq!(f.ended, None);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).expect("JSON");
+    assert_eq!(v["schemaVersion"], 1);
+    assert_eq!(v["fireTimes"][1], "2025-03-10T02:30:00-04:00");
+    // A schedule that never fires: the list is short, and says why.
+    let o = cronwarp(&["schedule", "--from", "2025-01-01T00:00:00Z", "--format", "json", "0 0 30 2 *"]);
+    let f: FireTimes = serde_json::from_str(&o.stdout).expect("FireTimes JSON");
+    assert!(f.fire_times.is_empty());
+    assert_eq!(f.ended.as_deref(), Some("searchWindow"));
+    // Warnings are in the JSON and still on stderr.
+    let o = cronwarp(&["schedule", "--from", "2025-01-01T00:00:00Z", "--format", "json", "TZ=UTC 0 * * * *"]);
+    let f: FireTimes = serde_json::from_str(&o.stdout).expect("FireTimes JSON");
+    assert!(!f.warnings.is_empty() && o.stderr.contains("warning:"), "{}", o.stderr);
+}
+
+#[test]
+fn explain_json_carries_the_text_as_data() {
+    let o = cronwarp(&[
+        "explain",
+        "--from",
+        "2025-01-01T00:00:00Z",
+        "--tz",
+        "America/New_York",
+        "--format",
+        "json",
+        "30 1 * * *",
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let e: Explanation = serde_json::from_str(&o.stdout).expect("Explanation JSON");
+    assert_eq!(e.schema_version, SCHEDULE_SCHEMA_VERSION);
+    assert_eq!(e.zone.as_deref(), Some("America/New_York"));
+    assert!(!e.controller_zone);
+    assert_eq!(e.next_runs.len(), 5);
+    assert_eq!(e.next_runs[0].time, "2025-01-01T01:30:00-05:00");
+    assert_eq!(e.next_runs[0].weekday, "Wed");
+    assert!(e.dst.applies);
+    let fold = e.dst.anomalies.iter().find(|a| a.kind == "fold").expect("the November fold");
+    assert_eq!(fold.instants.len(), 2);
+    assert!(fold.wall.starts_with("2025-11-02 01:30"), "{}", fold.wall);
+    // Both day fields restricted: the OR rule; @every: no zone, no DST.
+    let o = cronwarp(&["explain", "--from", "2025-01-01T00:00:00Z", "--format", "json", "0 0 13 * 5"]);
+    let e: Explanation = serde_json::from_str(&o.stdout).expect("JSON");
+    assert_eq!(e.day_rule.as_deref(), Some("or"));
+    assert!(e.controller_zone);
+    let o = cronwarp(&["explain", "--from", "2025-01-01T00:00:00Z", "--format", "json", "@every 90m"]);
+    let e: Explanation = serde_json::from_str(&o.stdout).expect("JSON");
+    assert_eq!((e.zone, e.dst.applies, e.dst.anomalies.len()), (None, false, 0));
+    // Text stays the default.
+    let o = cronwarp(&["explain", "--from", "2025-01-01T00:00:00Z", "@daily"]);
+    assert!(o.stdout.starts_with("Schedule   @daily"), "{}", o.stdout);
+}
+
+#[test]
+fn schema_prints_the_schedule_and_explain_schemas() {
+    for (which, def) in [("schedule", "fireTimes"), ("explain", "nextRuns")] {
+        let o = cronwarp(&["schema", which]);
+        assert_eq!(o.code, 0, "{}", o.stderr);
+        let s: serde_json::Value = serde_json::from_str(&o.stdout).expect("a schema is JSON");
+        assert!(s["properties"][def].is_object(), "{which}: {def}");
+        assert!(s["properties"]["schemaVersion"].is_object());
+    }
 }
