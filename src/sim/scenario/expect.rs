@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Expectations, as plain data; `report` evaluates them against the log.
 ///
 /// The per-workload bounds written here apply to every workload; those in
-/// a [group](ExpectGroup) to the workloads it selects. Every bound a file
+/// a group (`groups:`) to the workloads it selects. Every bound a file
 /// declares counts as one check.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

@@ -15,7 +15,7 @@ mod manifests;
 pub use super::edit::SpecEdit;
 pub use crossplane::{WorkloadSpec, XpWorkloadObjects};
 pub use downtime::Downtime;
-pub use expect::{Expect, ExpectGroup, Selection, Selector, glob_match};
+pub use expect::{Expect, ExpectGroup, Identity, Selection, Selector, glob_match};
 pub use manifests::{Source, WorkloadObjects};
 
 use super::behaviour::Behaviour;
