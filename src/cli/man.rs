@@ -38,7 +38,7 @@ pub(super) fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
     for sub in cmd.get_subcommands() {
         let name = format!("cronwarp-{}", sub.get_name());
         // The page's title and synopsis name the whole command line.
-        let sub = sub.clone().display_name(name.clone());
+        let sub = sub.clone().display_name(name.clone()).bin_name(format!("cronwarp {}", sub.get_name()));
         written.push(write_page(dir, &name, &sub)?);
     }
     for f in written {
@@ -48,7 +48,8 @@ pub(super) fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
 }
 
 fn render(cmd: &clap::Command, out: &mut dyn std::io::Write) -> Result<(), CliError> {
-    clap_mangen::Man::new(cmd.clone()).render(out)?;
+    let source = format!("cronwarp {}", env!("CARGO_PKG_VERSION"));
+    clap_mangen::Man::new(cmd.clone()).source(source).render(out)?;
     Ok(())
 }
 

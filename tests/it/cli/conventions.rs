@@ -66,6 +66,7 @@ fn man_out_writes_one_page_per_subcommand() {
         assert!(page.contains(&format!("cronwarp-{s}")), "cronwarp-{s}.1 names itself");
     }
     let run = std::fs::read_to_string(dir.join("cronwarp-run.1")).expect("cronwarp-run.1");
+    assert!(run.contains("\\fBcronwarp run\\fR"), "the synopsis names the whole command line");
     assert!(run.contains("\\-\\-format") || run.contains("--format"), "the run page lists its options");
     let _ = std::fs::remove_dir_all(&dir);
 }
