@@ -17,6 +17,7 @@ mod render;
 mod run;
 mod schedule;
 mod schema;
+mod snippet;
 mod sweep;
 
 use clap::{Parser, Subcommand};
@@ -62,6 +63,9 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+    /// `--color`: source snippets and colour in errors.
+    #[command(flatten)]
+    pub color: snippet::ColorArgs,
 }
 
 /// The subcommands.
@@ -183,6 +187,9 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             report(&e, &mut *ctx.err);
+            if let CliError::Invalid { message, .. } = &e {
+                snippet::show(message, cli.color.color, &mut *ctx.err);
+            }
             e.exit_code()
         }
     };

@@ -145,3 +145,80 @@ fn schema_prints_the_schedule_and_explain_schemas() {
         assert!(s["properties"]["schemaVersion"].is_object());
     }
 }
+
+/// A scenario whose `expect:` group selects nothing, in a scratch file:
+/// its error is located at `line:7`.
+fn bad_scenario() -> (std::path::PathBuf, usize) {
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/expect-per-workload.yaml"))
+            .expect("the bundled scenario");
+    let text = text.replace("name: \"backup-*\"", "name: \"bakup-*\"");
+    let line = text.lines().position(|l| l.contains("bakup-*")).expect("the edited line") + 1;
+    let path = std::env::temp_dir().join(format!("cronwarp-snippet-{}.yaml", std::process::id()));
+    std::fs::write(&path, text).expect("a scratch file");
+    (path, line)
+}
+
+#[test]
+fn errors_show_the_source_line_only_when_asked_or_on_a_terminal() {
+    let (path, line) = bad_scenario();
+    let p = path.to_str().expect("utf-8");
+    let first = format!("error: {p}:{line}:7: expect.groups[0].select: selects no workload");
+    // Piped stderr (auto): the plain lines alone, as before.
+    let plain = cronwarp(&["run", p]);
+    assert_eq!(plain.code, 2);
+    assert!(plain.stderr.starts_with(&first), "{}", plain.stderr);
+    assert!(!plain.stderr.contains("-->") && !plain.stderr.contains('\x1b'), "{}", plain.stderr);
+    assert_eq!(cronwarp(&["run", p, "--color", "never"]).stderr, plain.stderr);
+    // --color always: the same lines first, then the line with a caret,
+    // coloured.
+    let o = cronwarp(&["--color", "always", "run", p]);
+    assert_eq!(o.code, 2);
+    assert!(o.stderr.starts_with(&plain.stderr), "{}", o.stderr);
+    let snippet = &o.stderr[plain.stderr.len()..];
+    assert!(snippet.contains("name: \"bakup-*\""), "{snippet}");
+    assert!(snippet.contains("^^^^^^") && snippet.contains('\x1b'), "{snippet}");
+    assert!(snippet.contains(&format!("{p}:{line}:7")), "{snippet}");
+    // An error without a position has no snippet.
+    let o = cronwarp(&["--color", "always", "schedule", "0 0 * * 7"]);
+    assert!(!o.stderr.contains("-->"), "{}", o.stderr);
+    let _ = std::fs::remove_file(&path);
+}
+
+#[test]
+fn on_a_terminal_errors_show_the_source_line_coloured_unless_no_color() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let (path, _) = bad_scenario();
+    for no_color in [false, true] {
+        let (mut controller, terminal) = match crate::support::pty::open() {
+            Ok(pair) => pair,
+            Err(e) => {
+                eprintln!("SKIPPED: no pseudo-terminal here ({e}); the snippet test needs one");
+                return;
+            }
+        };
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_cronwarp"));
+        cmd.args(["run"]).arg(&path).stdout(Stdio::null()).stderr(Stdio::from(terminal));
+        if no_color {
+            cmd.env("NO_COLOR", "1");
+        } else {
+            cmd.env_remove("NO_COLOR");
+        }
+        let mut child = cmd.spawn().expect("cronwarp starts");
+        // The Command holds its copy of the terminal until dropped, and the
+        // read below ends only once no one else has it open.
+        drop(cmd);
+        let drawn = std::thread::spawn(move || {
+            let mut b = Vec::new();
+            let _ = controller.read_to_end(&mut b);
+            b
+        });
+        let status = child.wait().expect("cronwarp ends");
+        assert_eq!(status.code(), Some(2));
+        let drawn = String::from_utf8_lossy(&drawn.join().expect("reader")).into_owned();
+        assert!(drawn.contains("bakup-*") && drawn.contains("^^^^^^"), "{drawn}");
+        assert_eq!(drawn.contains('\x1b'), !no_color, "NO_COLOR={no_color}: {drawn:?}");
+    }
+    let _ = std::fs::remove_file(&path);
+}
