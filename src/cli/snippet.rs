@@ -133,7 +133,7 @@ mod tests {
     fn tokens() {
         let l = "    - select: {name: \"nigthly\"}";
         assert_eq!(&l[token(l, 7).expect("a token")], "select");
-        assert_eq!(&l[token(l, 20).expect("a token")], "\"nigthly\"");
+        assert_eq!(&l[token(l, 22).expect("a token")], "\"nigthly\"");
         assert_eq!(token(l, 99), None);
         assert_eq!(&"x"[token("x", 1).expect("a token")], "x");
     }
