@@ -5,7 +5,7 @@
 #![deny(missing_docs)]
 
 use crate::model::Time;
-use crate::report::{Accountant, Report, ReportInput, Violation, WorkloadReport, apply_expectations};
+use crate::report::{Accountant, Report, ReportInput, Violation, WorkloadReport, apply_selected};
 use crate::sim::log::{LogSink, Record};
 use crate::sim::{self, Loaded, SimOptions, SimSummary, WorkloadMeta};
 use crate::{Error, Scenario};
@@ -110,14 +110,14 @@ pub fn run(scenario: &Scenario, mut options: RunOptions<'_>) -> Result<Run, Erro
         (summary, report, None)
     } else {
         let mut tee = Tee {
-            accountant: Accountant::new(input),
+            accountant: accountant(scenario, input),
             on_record: options.on_record.take(),
             kept: options.keep_events.then(Vec::new),
         };
         let summary = loaded.simulate_into(seed, &mut tee, opts).map_err(|e| fail(scenario, e))?;
         (summary, tee.accountant.finish(), tee.kept)
     };
-    apply_expectations(&scenario.as_sim().expect, &mut report);
+    apply_selected(&scenario.as_sim().expect, scenario.selection()?, &mut report);
     Ok(Run { report, events, warnings: unique(summary.warnings), metas })
 }
 
@@ -138,12 +138,26 @@ pub(crate) fn account(
     opts: SimOptions<'_>,
 ) -> Result<(SimSummary, Report), Error> {
     let input = input_at(scenario, seed)?;
+    if scenario.as_sim().expect.has_fleet_bounds() {
+        // Fleet-wide bounds need every workload's records in one time
+        // order: the merged log, in one accountant.
+        let mut acc = accountant(scenario, input);
+        let summary = loaded.simulate_into(seed, &mut acc, opts).map_err(|e| fail(scenario, e))?;
+        return Ok((summary, acc.finish()));
+    }
     let (summary, parts) = loaded
         .simulate_split(seed, |ws| Accountant::new(input.part(ws)), opts)
         .map_err(|e| fail(scenario, e))?;
     let report = Accountant::finish_parts(parts)
         .ok_or_else(|| Error::Internal { message: "a run without partitions".into() })?;
     Ok((summary, report))
+}
+
+/// An accountant of the merged log, counting fleet-wide peaks when the
+/// scenario bounds them.
+fn accountant(scenario: &Scenario, input: ReportInput) -> Accountant {
+    let acc = Accountant::new(input);
+    if scenario.as_sim().expect.has_fleet_bounds() { acc.with_fleet() } else { acc }
 }
 
 /// The report's input, its header showing `seed`.

@@ -28,6 +28,8 @@ pub struct Scenario {
     /// every workload's manifest): by [`Scenario::validate`] or the first
     /// run.
     input: OnceLock<ReportInput>,
+    /// The workloads each `expect:` group selects, worked out with `input`.
+    selection: OnceLock<sim::scenario::Selection>,
 }
 
 impl Scenario {
@@ -86,7 +88,7 @@ impl Scenario {
     /// the two forms `cronwarp compare` converts to); `name` heads its
     /// report.
     pub fn from_sim(scenario: sim::Scenario, name: impl Into<String>) -> Scenario {
-        Scenario { inner: scenario, name: name.into(), input: OnceLock::new() }
+        Scenario { inner: scenario, name: name.into(), input: OnceLock::new(), selection: OnceLock::new() }
     }
 
     /// The name the report is headed with (`header.scenario`).
@@ -117,8 +119,9 @@ impl Scenario {
 
     /// Checks what parsing alone cannot: every workload's manifest
     /// converts to the object the simulation stores (API-server validation
-    /// included). [`run`](crate::run) does this first; calling it earlier
-    /// only moves the error, and the work is not repeated.
+    /// included), and every `expect:` group selects some workload.
+    /// [`run`](crate::run) does this first; calling it earlier only moves
+    /// the error, and the work is not repeated.
     pub fn validate(&self) -> Result<(), Error> {
         self.report_input().map(drop)
     }
@@ -130,7 +133,20 @@ impl Scenario {
         }
         let input = ReportInput::from_scenario(&self.name, &self.inner)
             .map_err(|e| Error::from_sim(e, Some(&self.name)))?;
+        let keys: Vec<String> = input.workloads.iter().map(|m| m.key.clone()).collect();
+        let selection =
+            self.inner.select_workloads(&keys).map_err(|e| Error::invalid(e.message, Some(&self.name)))?;
+        let _ = self.selection.set(selection);
         Ok(self.input.get_or_init(|| input))
+    }
+
+    /// The workloads each `expect:` group selects (see
+    /// [`sim::Scenario::select_workloads`]).
+    pub(crate) fn selection(&self) -> Result<&sim::scenario::Selection, Error> {
+        self.report_input()?;
+        self.selection
+            .get()
+            .ok_or_else(|| Error::Internal { message: "the expect: selection was not made".into() })
     }
 }
 

@@ -1,7 +1,8 @@
-//! JSON Schemas (draft 2020-12) of cronwarp's three file formats, generated
+//! JSON Schemas (draft 2020-12) of cronwarp's file formats, generated
 //! from the types that read and write them, so they cannot drift: the
-//! scenario file, the JSON report (`--format json`, `report.json`) and one
-//! line of the event log (`--events`, JSON Lines). The repository keeps a
+//! scenario file, the JSON report (`--format json`, `report.json`), one
+//! line of the event log (`--events`, JSON Lines), and the JSON of
+//! `cronwarp schedule` and `cronwarp explain`. The repository keeps a
 //! copy of each under `schema/`, checked by a test.
 
 /// Which file format.
@@ -13,11 +14,18 @@ pub enum Format {
     Report,
     /// One line of the event log ([`Record`](crate::Record)).
     EventLog,
+    /// `cronwarp schedule --format json`
+    /// ([`FireTimes`](crate::schedule::output::FireTimes)).
+    Schedule,
+    /// `cronwarp explain --format json`
+    /// ([`Explanation`](crate::schedule::output::Explanation)).
+    Explain,
 }
 
 impl Format {
     /// Every format, in the order the docs list them.
-    pub const ALL: [Format; 3] = [Format::Scenario, Format::Report, Format::EventLog];
+    pub const ALL: [Format; 5] =
+        [Format::Scenario, Format::Report, Format::EventLog, Format::Schedule, Format::Explain];
 
     /// The file name of its schema under `schema/`.
     pub fn file_name(self) -> &'static str {
@@ -25,6 +33,8 @@ impl Format {
             Format::Scenario => "scenario.schema.json",
             Format::Report => "report.schema.json",
             Format::EventLog => "event-log.schema.json",
+            Format::Schedule => "schedule.schema.json",
+            Format::Explain => "explain.schema.json",
         }
     }
 }
@@ -35,6 +45,8 @@ pub fn json_schema(format: Format) -> String {
         Format::Scenario => schemars::schema_for!(crate::sim::Scenario),
         Format::Report => schemars::schema_for!(crate::report::Report),
         Format::EventLog => schemars::schema_for!(crate::sim::log::Record),
+        Format::Schedule => schemars::schema_for!(crate::schedule::output::FireTimes),
+        Format::Explain => schemars::schema_for!(crate::schedule::output::Explanation),
     };
     // A schema is plain JSON values: serialising it cannot fail.
     serde_json::to_string_pretty(&schema).unwrap_or_default()

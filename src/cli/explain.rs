@@ -1,6 +1,6 @@
 //! `cronwarp explain`: what a schedule means and where it surprises.
 
-use super::expr::{CONTROLLER_ZONE, ExprArgs, resolve, warn_all};
+use super::expr::{CONTROLLER_ZONE, ExprArgs, Resolved, TextOrJson, resolve, warn_all};
 use super::{CliError, Ctx, EXIT_OK};
 use crate::schedule::{
     Anomaly, DayRule, ScheduleKind, analyze, day_rule, describe, format_rfc3339, group_anomalies,
@@ -17,6 +17,11 @@ Examples:
   cronwarp explain --from 2025-01-01T00:00:00Z --tz America/New_York '30 1 * * *'
   cronwarp explain '0 0 13 * 5'
   cronwarp explain --tz Australia/Lord_Howe @daily
+  cronwarp explain --format json '30 1 * * *' | jq '.dst.anomalies[].label'
+
+--format json prints the same as one object (schemaVersion, meaning, nextRuns, dayRule,
+dst.anomalies with their kind, wall time, offsets and instants, warnings); `cronwarp schema
+explain` prints its JSON Schema.
 
 Exit codes: 0 ok (warnings on stderr), 2 invalid schedule or zone, 3 internal error.";
 
@@ -30,12 +35,22 @@ const WIDTH: usize = 78;
 pub struct Args {
     #[command(flatten)]
     pub expr: ExprArgs,
+
+    /// `text` for people, `json` for programs (one object with
+    /// `schemaVersion`).
+    #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+    pub format: TextOrJson,
 }
 
 /// Writes the explanation to stdout.
 pub(super) fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
     let r = resolve(&args.expr, ctx.now)?;
     warn_all(&r.warnings, ctx.err)?;
+    if args.format == TextOrJson::Json {
+        let out = explanation(args, &r);
+        write!(ctx.out, "{}", super::run::json(&out, "the explanation")?)?;
+        return Ok(EXIT_OK);
+    }
     let s = &r.schedule;
     let out = &mut *ctx.out;
     writeln!(out, "Schedule   {}", args.expr.expr)?;
@@ -108,6 +123,59 @@ pub(super) fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
         )?;
     }
     Ok(EXIT_OK)
+}
+
+/// The explanation as `--format json` prints it: what the text says, as
+/// data.
+fn explanation(args: &Args, r: &Resolved) -> crate::schedule::output::Explanation {
+    use crate::schedule::output::{DstAnomaly, DstWindow, Explanation, NextRun, SCHEDULE_SCHEMA_VERSION};
+    let s = &r.schedule;
+    let every = matches!(s.kind(), ScheduleKind::Every(_));
+    let day_rule = match s.kind() {
+        ScheduleKind::Spec(spec) if day_rule(spec) == DayRule::Or => Some("or".to_string()),
+        _ => None,
+    };
+    let (times, ended) = super::schedule::fire_times(r, NEXT_RUNS);
+    let next_runs = times
+        .iter()
+        .map(|&n| {
+            let w = r.zone.wall(n);
+            let day = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"][w.weekday as usize % 7];
+            NextRun { time: format_rfc3339(n, r.zone), weekday: day.to_string() }
+        })
+        .collect();
+    let to = twelve_months_after(r.from);
+    let date = |unix| format_rfc3339(unix, r.zone).split('T').next().unwrap_or_default().to_string();
+    let anomalies = if every { Vec::new() } else { analyze(s, CONTROLLER_ZONE, r.from, to) };
+    let anomalies = anomalies
+        .iter()
+        .map(|a| {
+            let (wall, offsets) = a.heading();
+            DstAnomaly {
+                kind: a.kind.json_name().to_string(),
+                label: a.kind.label().to_string(),
+                exotic: a.kind.is_exotic(),
+                wall,
+                offsets,
+                instants: a.instants.iter().map(|&i| format_rfc3339(i, r.zone)).collect(),
+                explanation: a.explanation.clone(),
+            }
+        })
+        .collect();
+    Explanation {
+        schema_version: SCHEDULE_SCHEMA_VERSION,
+        schedule: args.expr.expr.clone(),
+        parsed_as: r.text.clone(),
+        zone: (!every).then(|| r.zone.name().to_string()),
+        controller_zone: !every && !r.text.contains("TZ"),
+        meaning: describe(s),
+        day_rule,
+        from: format_rfc3339(r.from, r.zone),
+        next_runs,
+        ended: ended.map(|e| e.name().to_string()),
+        dst: DstWindow { from: date(r.from), to: date(to), applies: !every, anomalies },
+        warnings: r.warnings.clone(),
+    }
 }
 
 fn write_group(out: &mut dyn std::io::Write, group: &[Anomaly]) -> Result<(), CliError> {

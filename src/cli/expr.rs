@@ -10,6 +10,17 @@ use chrono::DateTime;
 /// `spec.timeZone` follows: UTC on a stock image.
 pub(super) const CONTROLLER_ZONE: Zone = Zone::Utc;
 
+/// How `schedule` and `explain` print.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum TextOrJson {
+    /// For people.
+    #[default]
+    Text,
+    /// For programs: one JSON object, versioned by `schemaVersion`
+    /// (`cronwarp schema schedule` / `explain` print its JSON Schema).
+    Json,
+}
+
 /// A CronJob's `spec.schedule`, `spec.timeZone` and a start time.
 #[derive(Debug, clap::Args)]
 pub struct ExprArgs {

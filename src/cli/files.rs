@@ -55,8 +55,10 @@ pub(super) fn load_scenario(path: &Path, max_input: u64) -> Result<Scenario, Cli
 
 /// [`load_scenario`] with all of the [`LoadOptions`].
 pub(super) fn load_scenario_with(path: &Path, options: &LoadOptions) -> Result<Scenario, CliError> {
-    Scenario::from_path_with(path, options)
-        .map_err(|e| CliError::Invalid { message: e.to_string(), hint: Some(load_hint(&e, options.max_input)) })
+    Scenario::from_path_with(path, options).map_err(|e| CliError::Invalid {
+        message: e.to_string(),
+        hint: Some(load_hint(&e, options.max_input)),
+    })
 }
 
 /// How to fix a scenario [`Scenario::from_path_with_limit`] refused

@@ -71,7 +71,7 @@ pub(super) fn load(
 ) -> Result<Scenario, CliError> {
     let mut texts = Vec::with_capacity(inputs.len());
     for p in inputs {
-        texts.push((p.clone(), read_input(p, max_input)?));
+        texts.push((p.clone(), read_input(p, max_input, ctx)?));
     }
     let scenarios: Vec<&Path> =
         texts.iter().filter(|(_, t)| is_scenario(t)).map(|(p, _)| p.as_path()).collect();
@@ -157,10 +157,10 @@ fn display(p: &Path) -> String {
     if p.as_os_str() == "-" { "<stdin>".into() } else { p.display().to_string() }
 }
 
-/// Reads a file, or standard input for `-`.
-fn read_input(p: &Path, max_input: u64) -> Result<String, CliError> {
+/// Reads a file, or standard input (`ctx.input`) for `-`.
+fn read_input(p: &Path, max_input: u64, ctx: &mut Ctx) -> Result<String, CliError> {
     let read = if p.as_os_str() == "-" {
-        read_text_from(std::io::stdin().lock(), max_input)
+        read_text_from(&mut *ctx.input, max_input)
     } else {
         read_text(p, max_input)
     };

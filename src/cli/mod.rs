@@ -8,14 +8,17 @@
 //! bar of `sweep`, which times itself for a terminal and nothing else.
 
 mod compare;
+mod completions;
 mod explain;
 mod expr;
 mod files;
 mod inputs;
+mod man;
 mod render;
 mod run;
 mod schedule;
 mod schema;
+mod snippet;
 mod sweep;
 mod test;
 
@@ -50,7 +53,9 @@ Examples:
   cronwarp render scenarios/manifests/kubevela-cron-task.yaml
   cronwarp compare scenarios/downtime-catchup.yaml
   cronwarp sweep scenarios/sweep-nightly-backup.yaml --seeds 0..1000
-  cronwarp test scenarios/ --junit junit.xml --summary summary.md";
+  cronwarp test scenarios/ --junit junit.xml --summary summary.md
+  cronwarp completions bash > ~/.local/share/bash-completion/completions/cronwarp
+  cronwarp man | man -l -";
 
 /// Deterministic simulator and test harness for scheduled-job controllers
 /// (Kubernetes CronJob, Crossplane CronOperation, KubeVela cron-task),
@@ -61,6 +66,9 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+    /// `--color`: source snippets and colour in errors.
+    #[command(flatten)]
+    pub color: snippet::ColorArgs,
 }
 
 /// The subcommands.
@@ -89,6 +97,10 @@ pub enum Command {
     /// compare its report with a golden copy: the CI gate for a team's
     /// CronJobs.
     Test(test::Args),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(completions::Args),
+    /// Print the roff man page, or write one per subcommand with --out.
+    Man(man::Args),
 }
 
 /// What a subcommand sees of the outside world.
@@ -166,17 +178,23 @@ pub fn run(cli: &Cli, ctx: &mut Ctx) -> Result<u8, CliError> {
         Command::Compare(a) => compare::run(a, ctx),
         Command::Sweep(a) => sweep::run(a, ctx),
         Command::Test(a) => test::run(a, ctx),
+        Command::Completions(a) => completions::run(a, ctx),
+        Command::Man(a) => man::run(a, ctx),
     }
 }
 
 /// Runs a parsed command line as the binary does: an error is printed to
-/// `ctx.err` (with its hint) and becomes the exit code. For running the
-/// CLI in-process (tests, a wrapper) with output captured.
+/// `ctx.err` (with its hint, and on a terminal the offending source line)
+/// and becomes the exit code. For running the CLI in-process (tests, a
+/// wrapper) with output captured.
 pub fn execute(cli: &Cli, ctx: &mut Ctx) -> u8 {
     match run(cli, ctx) {
         Ok(code) => code,
         Err(e) => {
             report(&e, &mut *ctx.err);
+            if let CliError::Invalid { message, .. } = &e {
+                snippet::show(message, cli.color.color, &mut *ctx.err);
+            }
             e.exit_code()
         }
     }

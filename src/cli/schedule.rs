@@ -1,8 +1,9 @@
 //! `cronwarp schedule`: the next fire times, one RFC 3339 line each.
 
-use super::expr::{CONTROLLER_ZONE, ExprArgs, resolve, warn_all};
+use super::expr::{CONTROLLER_ZONE, ExprArgs, Resolved, TextOrJson, resolve, warn_all};
 use super::{CliError, Ctx, EXIT_OK};
 use crate::schedule::format_rfc3339;
+use crate::schedule::output::{FireTimes, SCHEDULE_SCHEMA_VERSION};
 
 const AFTER_HELP: &str = "\
 Fire times are strictly after --from, printed with the schedule zone's offset. Fewer than
@@ -17,6 +18,11 @@ Examples:
   2025-02-01T00:00:00Z               (day 1: robfig ORs the day fields when both are restricted)
   2025-02-03T00:00:00Z
 
+  $ cronwarp schedule --from 2025-01-01T00:00:00Z -n 2 --format json @daily
+  {\"schemaVersion\": 1, \"schedule\": \"@daily\", \"parsedAs\": \"@daily\", \"zone\": \"UTC\",
+   \"from\": \"2025-01-01T00:00:00Z\", \"fireTimes\": [\"2025-01-02T00:00:00Z\", \"2025-01-03T00:00:00Z\"],
+   \"warnings\": []}            (pretty-printed; `cronwarp schema schedule` has its JSON Schema)
+
 Exit codes: 0 ok (warnings on stderr), 2 invalid schedule or zone, 3 internal error.";
 
 /// `cronwarp schedule` arguments.
@@ -29,6 +35,11 @@ pub struct Args {
     /// How many fire times to print.
     #[arg(long, short = 'n', default_value_t = 10, value_name = "N")]
     pub count: usize,
+
+    /// `text`: one RFC 3339 line per fire time; `json`: one object with
+    /// `schemaVersion`, the fire times and any warnings.
+    #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+    pub format: TextOrJson,
 }
 
 /// Prints up to `count` fire times, feeding each back into `Next` as the
@@ -36,32 +47,76 @@ pub struct Args {
 pub(super) fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
     let r = resolve(&args.expr, ctx.now)?;
     warn_all(&r.warnings, ctx.err)?;
+    let (times, ended) = fire_times(&r, args.count);
+    if args.format == TextOrJson::Json {
+        let out = FireTimes {
+            schema_version: SCHEDULE_SCHEMA_VERSION,
+            schedule: args.expr.expr.clone(),
+            parsed_as: r.text.clone(),
+            zone: r.zone.name().to_string(),
+            from: format_rfc3339(r.from, r.zone),
+            fire_times: times.iter().map(|&t| format_rfc3339(t, r.zone)).collect(),
+            ended: ended.map(|e| e.name().to_string()),
+            warnings: r.warnings.clone(),
+        };
+        write!(ctx.out, "{}", super::run::json(&out, "the fire times")?)?;
+    } else {
+        for &t in &times {
+            writeln!(ctx.out, "{}", format_rfc3339(t, r.zone))?;
+        }
+    }
+    let last = times.last().copied().unwrap_or(r.from);
+    match ended {
+        Some(End::SearchWindow) => writeln!(
+            ctx.err,
+            "note: no fire time after {} within robfig's five-year search window",
+            format_rfc3339(last, r.zone)
+        )?,
+        Some(End::NotAdvancing(n)) => writeln!(
+            ctx.err,
+            "warning: robfig's Next does not advance past {} (it returns {}); the controller \
+             stops scheduling here, so the list ends",
+            format_rfc3339(last, r.zone),
+            format_rfc3339(n, r.zone)
+        )?,
+        None => {}
+    }
+    Ok(EXIT_OK)
+}
+
+/// Why a list of fire times ends early.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum End {
+    /// robfig finds nothing within five years.
+    SearchWindow,
+    /// `Next` returned this instant, not after its input.
+    NotAdvancing(i64),
+}
+
+impl End {
+    /// The name the JSON outputs give it.
+    pub(super) fn name(self) -> &'static str {
+        match self {
+            End::SearchWindow => "searchWindow",
+            End::NotAdvancing(_) => "notAdvancing",
+        }
+    }
+}
+
+/// Up to `count` fire times after `r.from`, each fed back into `Next`, and
+/// why the list ended early if it did.
+pub(super) fn fire_times(r: &Resolved, count: usize) -> (Vec<i64>, Option<End>) {
+    let mut out = Vec::with_capacity(count.min(1024));
     let mut cur = r.from;
-    for _ in 0..args.count {
+    for _ in 0..count {
         match r.schedule.next(cur, CONTROLLER_ZONE) {
-            None => {
-                writeln!(
-                    ctx.err,
-                    "note: no fire time after {} within robfig's five-year search window",
-                    format_rfc3339(cur, r.zone)
-                )?;
-                break;
-            }
-            Some(n) if n <= cur => {
-                writeln!(
-                    ctx.err,
-                    "warning: robfig's Next does not advance past {} (it returns {}); the controller \
-                     stops scheduling here, so the list ends",
-                    format_rfc3339(cur, r.zone),
-                    format_rfc3339(n, r.zone)
-                )?;
-                break;
-            }
+            None => return (out, Some(End::SearchWindow)),
+            Some(n) if n <= cur => return (out, Some(End::NotAdvancing(n))),
             Some(n) => {
-                writeln!(ctx.out, "{}", format_rfc3339(n, r.zone))?;
+                out.push(n);
                 cur = n;
             }
         }
     }
-    Ok(EXIT_OK)
+    (out, None)
 }

@@ -15,6 +15,8 @@ file, so it cannot drift. The repository keeps each one under schema/.
                 # yaml-language-server: $schema=./cronwarp-scenario.schema.json
   report      the JSON report (`run --format json`, report.json), versioned by schemaVersion
   event-log   one line of the event log (`run --events FILE`, JSON Lines)
+  schedule    `cronwarp schedule --format json`, versioned by schemaVersion
+  explain     `cronwarp explain --format json`, versioned by schemaVersion
 
 Exit codes: 0 ok, 2 unknown format, 3 internal error.";
 
@@ -28,6 +30,10 @@ pub enum Which {
     Report,
     /// One line of the event log.
     EventLog,
+    /// `cronwarp schedule --format json`.
+    Schedule,
+    /// `cronwarp explain --format json`.
+    Explain,
 }
 
 /// `cronwarp schema` arguments.
@@ -45,6 +51,8 @@ pub(super) fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
         Which::Scenario => Format::Scenario,
         Which::Report => Format::Report,
         Which::EventLog => Format::EventLog,
+        Which::Schedule => Format::Schedule,
+        Which::Explain => Format::Explain,
     };
     writeln!(ctx.out, "{}", json_schema(format))?;
     Ok(EXIT_OK)

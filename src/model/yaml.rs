@@ -224,27 +224,7 @@ pub fn closest<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
 /// Edit distance counting an adjacent transposition as one edit (optimal
 /// string alignment), since swapped letters are the commonest typo.
 pub fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let w = b.len() + 1;
-    let mut d = vec![0usize; (a.len() + 1) * w];
-    let idx = |i: usize, j: usize| i * w + j;
-    for i in 0..=a.len() {
-        for j in 0..=b.len() {
-            let v = if i == 0 || j == 0 {
-                i + j
-            } else {
-                let cost = usize::from(a.get(i - 1) != b.get(j - 1));
-                let mut v = (d[idx(i - 1, j)] + 1).min(d[idx(i, j - 1)] + 1).min(d[idx(i - 1, j - 1)] + cost);
-                if i > 1 && j > 1 && a.get(i - 1) == b.get(j - 2) && a.get(i - 2) == b.get(j - 1) {
-                    v = v.min(d[idx(i - 2, j - 2)] + 1);
-                }
-                v
-            };
-            d[idx(i, j)] = v;
-        }
-    }
-    d[idx(a.len(), b.len())]
+    strsim::osa_distance(a, b)
 }
 
 #[cfg(test)]

@@ -133,6 +133,8 @@ pub struct Accountant {
     now: Time,
     /// How far the API server's clock is behind (`Fault::ClockSkew`).
     skew: Millis,
+    /// Fleet-wide peaks, when asked for ([`Accountant::with_fleet`]).
+    fleet: Option<super::fleet::FleetTracker>,
 }
 
 impl Accountant {
@@ -151,11 +153,21 @@ impl Accountant {
             downtime: Downtime::default(),
             now: Time(0),
             skew: 0,
+            fleet: None,
         }
+    }
+
+    /// Also counts the Jobs and pods of all workloads at each instant (the
+    /// report's `fleet`). Only an accountant fed the merged log sees every
+    /// workload, so [`Accountant::finish_parts`] drops it.
+    pub fn with_fleet(mut self) -> Accountant {
+        self.fleet = Some(super::fleet::FleetTracker::default());
+        self
     }
 
     /// Resolves what is left at the horizon end and returns the report.
     pub fn finish(mut self) -> Report {
+        let fleet = self.fleet.take().map(super::fleet::FleetTracker::finish);
         let end = self.header.end;
         // The horizon is [start, end): a tick at `end` is outside it.
         for acc in self.accounts.values_mut() {
@@ -188,6 +200,7 @@ impl Accountant {
             workloads: in_key_order(self.accounts),
             violations: Vec::new(),
             expectations_checked: 0,
+            fleet,
         }
     }
 
@@ -196,8 +209,12 @@ impl Accountant {
     /// the same report one accountant of the merged log gives, since no
     /// CronJob's account reads another's records. `None` without parts.
     pub fn finish_parts(parts: Vec<Accountant>) -> Option<Report> {
+        let whole = parts.len() == 1;
         let mut reports = parts.into_iter().map(Accountant::finish);
         let mut report = reports.next()?;
+        if !whole {
+            report.fleet = None;
+        }
         for r in reports {
             report.workloads.extend(r.workloads);
         }
@@ -398,6 +415,9 @@ impl LogSink for Accountant {
     fn record(&mut self, record: Record) {
         let t = record.time;
         self.now = t;
+        if let Some(f) = self.fleet.as_mut() {
+            f.record(&record);
+        }
         match &record.entry {
             Entry::Sync { object, decision: Some(d), .. } => {
                 self.advance(object, t);

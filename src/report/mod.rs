@@ -14,6 +14,7 @@ mod compare;
 mod crossplane;
 mod dst_notes;
 mod expect;
+mod fleet;
 mod overlap;
 mod reasons;
 mod render;
@@ -29,7 +30,7 @@ pub use compare::{
 };
 pub use dst_notes::{MAX_DST_NOTES, dst_notes};
 pub(crate) use expect::declared;
-pub use expect::{Violation, apply as apply_expectations, check};
+pub use expect::{Violation, apply as apply_expectations, apply_selected, check, check_selected};
 pub(crate) use render::{Block, markdown, text};
 pub use render::{render_markdown, render_text};
 pub(crate) use types::workload_kind;

@@ -47,6 +47,17 @@ fn document(r: &Report) -> Vec<Block> {
     }
     if r.expectations_checked > 0 {
         d.push(Block::Heading(2, "Expectations".into()));
+        if let Some(f) = &r.fleet {
+            let at =
+                |t: Option<crate::model::Time>| t.map(|t| format!(" (first at {t})")).unwrap_or_default();
+            d.push(Block::Para(format!(
+                "All workloads together: at most {} unfinished Jobs at once{}, and {} pods{}.",
+                f.max_jobs,
+                at(f.max_jobs_at),
+                f.max_pods,
+                at(f.max_pods_at)
+            )));
+        }
         if r.violations.is_empty() {
             d.push(Block::Para(format!("All {} expectations hold.", r.expectations_checked)));
         } else {

@@ -20,6 +20,30 @@ pub struct Report {
     pub violations: Vec<super::Violation>,
     /// How many `expect:` checks the scenario declared.
     pub expectations_checked: usize,
+    /// Peaks across all workloads at once; present when the run counted
+    /// them (a scenario with `maxConcurrentJobs` or `maxConcurrentPods`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fleet: Option<FleetPeaks>,
+}
+
+/// The most Jobs and pods of all workloads together at one instant,
+/// counted at the end of each instant (a Job ending as another starts does
+/// not count with it).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct FleetPeaks {
+    /// The most unfinished Jobs (and Operations) at once: created, not yet
+    /// finished or removed.
+    pub max_jobs: u32,
+    /// The first instant with that many; absent if there never was one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_jobs_at: Option<Time>,
+    /// The most pods at once: created, not yet terminated.
+    pub max_pods: u32,
+    /// The first instant with that many; absent if there never was one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_pods_at: Option<Time>,
 }
 
 /// Where the numbers come from.

@@ -31,6 +31,7 @@ mod describe;
 mod golang;
 pub mod kube;
 mod next;
+pub mod output;
 mod parse;
 pub mod text;
 mod zone;

@@ -40,7 +40,7 @@ pub use render::{render_sweep_markdown, render_sweep_text};
 pub use seeds::{InvalidSeedRange, MAX_SEEDS, SeedRange};
 
 use crate::model::Time;
-use crate::report::apply_expectations;
+use crate::report::apply_selected;
 use crate::sim::{Loaded, SimOptions, WorkloadKind};
 use crate::{Error, Scenario};
 use rayon::prelude::*;
@@ -320,7 +320,7 @@ fn run_one(
         Error::Internal { message } => Error::Internal { message: format!("seed {seed}: {message}") },
         other => other,
     })?;
-    apply_expectations(&scenario.as_sim().expect, &mut report);
+    apply_selected(&scenario.as_sim().expect, scenario.selection()?, &mut report);
     let figures = RunFigures::of(seed, &report);
     // The columns are by position: a report with other workloads would
     // mix them up.

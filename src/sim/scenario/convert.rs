@@ -182,8 +182,48 @@ pub fn both_forms(sc: &Scenario) -> Result<BothForms, ScenarioError> {
         pairs.push(pair);
     }
     drop_rejected(&mut k8s, &mut xp, &mut pairs, &mut notes);
+    pin_selection(sc, &specs, &pairs, &mut k8s, &mut xp)?;
     notes.extend(one_sided_settings(sc));
     Ok(BothForms { kubernetes: k8s, crossplane: xp, pairs, notes })
+}
+
+/// Each `expect:` group bounds, in both forms, the workloads it selects in
+/// the scenario as written: a converted CronOperation has no namespace, a
+/// converted CronJob a new one, so the selectors are resolved once, here,
+/// and pinned to the keys each side gives those workloads.
+fn pin_selection(
+    sc: &Scenario,
+    specs: &[WorkloadSpec],
+    pairs: &[WorkloadPair],
+    k8s: &mut Scenario,
+    xp: &mut Scenario,
+) -> Result<(), ScenarioError> {
+    if sc.expect.groups.is_empty() {
+        return Ok(());
+    }
+    let keys: Vec<String> = specs
+        .iter()
+        .map(|s| match s {
+            WorkloadSpec::CronJob(o) => {
+                format!("{}/{}", o.cronjob.metadata.namespace, o.cronjob.metadata.name)
+            }
+            WorkloadSpec::CronOperation(x) => x.cronoperation.metadata.name.to_string(),
+        })
+        .collect();
+    let selection = sc.select_workloads(&keys)?;
+    for (g, picked) in selection.iter().enumerate() {
+        for (side, controller) in [(&mut *k8s, Controller::Kubernetes), (&mut *xp, Controller::Crossplane)] {
+            let pinned = pairs
+                .iter()
+                .filter(|p| keys.get(p.index).is_some_and(|k| picked.contains(k)))
+                .filter_map(|p| p.key(controller).map(str::to_string))
+                .collect();
+            if let Some(group) = side.expect.groups.get_mut(g) {
+                group.pinned = Some(pinned);
+            }
+        }
+    }
+    Ok(())
 }
 
 impl WorkloadPair {

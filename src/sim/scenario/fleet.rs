@@ -17,6 +17,7 @@
 use super::{Scenario, ScenarioError, located};
 use crate::model::crossplane::LABEL_CRONOPERATION_NAME;
 use crate::model::manifest::{Located, Manifests};
+use crate::model::select::Identity;
 use crate::model::yaml::YamlError;
 use crate::model::{ObjectMeta, Select};
 use std::collections::BTreeMap;
@@ -77,9 +78,10 @@ impl Scenario {
         let all = Select::default();
         let sel = select.unwrap_or(&all);
         let chosen_cj: Vec<usize> =
-            (0..m.cronjobs.len()).filter(|&k| sel.matches(&m.cronjobs[k].metadata)).collect();
-        let chosen_co: Vec<usize> =
-            (0..m.cronoperations.len()).filter(|&k| sel.matches(&m.cronoperations[k].metadata)).collect();
+            (0..m.cronjobs.len()).filter(|&k| sel.matches(Identity::of(&m.cronjobs[k].metadata))).collect();
+        let chosen_co: Vec<usize> = (0..m.cronoperations.len())
+            .filter(|&k| sel.matches(Identity::of(&m.cronoperations[k].metadata)))
+            .collect();
         if chosen_cj.is_empty() && chosen_co.is_empty() {
             if total == 0 {
                 // No scheduled object at all: the usual "no CronJob" error,

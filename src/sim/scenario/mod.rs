@@ -8,6 +8,7 @@
 pub mod convert;
 mod crossplane;
 mod downtime;
+mod expect;
 mod fleet;
 mod from_manifests;
 mod kubevela;
@@ -16,6 +17,7 @@ mod manifests;
 pub use super::edit::SpecEdit;
 pub use crossplane::{WorkloadSpec, XpWorkloadObjects};
 pub use downtime::Downtime;
+pub use expect::{Expect, ExpectGroup, Selection};
 pub use from_manifests::{DEFAULT_LENGTH, ManifestRun};
 pub use manifests::{Source, WorkloadObjects};
 
@@ -206,26 +208,6 @@ impl Change {
             _ => return Err("CronJobs have no pause annotation; use suspend/resume".into()),
         })
     }
-}
-
-/// Expectations, as plain data; `report` evaluates them against the log.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
-pub struct Expect {
-    /// At most this many schedule ticks without a Job (per CronJob).
-    pub max_missed: Option<u64>,
-    /// Every tick in the horizon gets a Job.
-    pub no_missed_runs: Option<bool>,
-    /// At most this many Jobs of one CronJob active at once.
-    pub max_concurrent: Option<u64>,
-    /// Every failed Job that history GC or TTL deleted was kept at least
-    /// this long after it failed (how long failure evidence survives).
-    pub min_failed_retention: Option<DurationSpec>,
-    /// At least this many Jobs created per CronJob.
-    pub min_jobs: Option<u64>,
-    /// At most this many Jobs created per CronJob.
-    pub max_jobs: Option<u64>,
 }
 
 /// A signed duration: an optional `-` before a [`DurationSpec`].

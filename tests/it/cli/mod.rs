@@ -2,6 +2,7 @@
 
 mod ci_recipe;
 mod compare;
+mod conventions;
 mod explain;
 mod manifests;
 mod render;

@@ -4,5 +4,6 @@ mod accounting;
 mod compare_snapshots;
 mod crossplane;
 mod crossplane_output;
+mod expectations;
 mod scenario_snapshots;
 mod svg;

@@ -7,7 +7,7 @@
 //! fails outright.
 
 use crate::support::snapshots;
-use cronwarp::report::{Accountant, ReportInput, apply_expectations, render_text};
+use cronwarp::report::{Accountant, ReportInput, apply_selected, render_text};
 use cronwarp::sim::{Scenario, SimOptions, simulate_into};
 use std::path::{Path, PathBuf};
 
@@ -41,11 +41,17 @@ fn run_scenario(path: &Path) -> (String, Vec<String>) {
     let name = format!("scenarios/{}.yaml", stem(path));
     let input = ReportInput::from_scenario(&name, &scenario)
         .unwrap_or_else(|e| panic!("{}: {}", path.display(), e.message));
+    let keys: Vec<String> = input.workloads.iter().map(|m| m.key.clone()).collect();
+    let selection =
+        scenario.select_workloads(&keys).unwrap_or_else(|e| panic!("{}: {}", path.display(), e.message));
     let mut accountant = Accountant::new(input);
+    if scenario.expect.has_fleet_bounds() {
+        accountant = accountant.with_fleet();
+    }
     simulate_into(&scenario, &mut accountant, SimOptions::default())
         .unwrap_or_else(|e| panic!("{}: {}", path.display(), e.message));
     let mut report = accountant.finish();
-    apply_expectations(&scenario.expect, &mut report);
+    apply_selected(&scenario.expect, &selection, &mut report);
     let violations = report
         .violations
         .iter()
