@@ -6,6 +6,7 @@ mod event_log_hashes;
 mod examples;
 mod faults;
 mod kubevela;
+mod noop_writes;
 mod partitions;
 mod properties;
 mod queue;
