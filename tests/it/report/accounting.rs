@@ -55,6 +55,7 @@ fn created(a: &mut Accountant, at: Time, tick: Time, job: &str) {
             requeue_at: None,
             retry_at: None,
             decision: Some(Decision::Created { tick, job: job.into(), too_many_missed: false }),
+            status: None,
         },
     });
     a.record(Record {
