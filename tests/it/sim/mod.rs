@@ -12,4 +12,5 @@ mod properties;
 mod queue;
 mod runs;
 mod scenario;
+mod settings_durations;
 mod world;
