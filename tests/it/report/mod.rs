@@ -4,5 +4,8 @@ mod accounting;
 mod compare_snapshots;
 mod crossplane;
 mod crossplane_output;
+mod reasons;
 mod scenario_snapshots;
 mod svg;
+mod tick_at_horizon_start;
+mod warnings;
