@@ -7,6 +7,7 @@
 
 mod cronjob;
 pub mod defaults;
+pub mod duration;
 mod field;
 pub mod input;
 mod job;

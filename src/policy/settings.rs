@@ -1,8 +1,11 @@
 //! Behaviour that changed between Kubernetes releases, as named settings
 //! (docs/fidelity/kubernetes-cronjob.md#cj-22). [`Settings::default`] is current Kubernetes.
 
+use crate::model::duration::DurationSpec;
 use crate::model::{MINUTE, Millis};
-use serde::{Deserialize, Serialize};
+use serde::de::{self, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
+use std::fmt;
 
 /// How the CronJob controller finds its Jobs.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,6 +46,10 @@ pub struct Settings {
     pub legacy_give_up_after_100_misses: bool,
     /// Cap of the Job controller's pod-failure backoff: 10 min now
     /// (`MaxJobPodFailureBackOff`), 6 min in older releases and the docs.
+    /// Written as a duration (`6m`) like every other; a bare integer is
+    /// milliseconds, as the field first took.
+    #[serde(deserialize_with = "duration_or_millis")]
+    #[cfg_attr(feature = "schema", schemars(with = "DurationOrMillis"))]
     pub pod_failure_backoff_cap: Millis,
     /// Job controller ≥ 1.31 (`delayTerminalCondition`, on whenever
     /// JobPodReplacementPolicy or JobManagedBy is enabled): a failing or
@@ -63,4 +70,41 @@ impl Default for Settings {
             job_delay_terminal_condition: true,
         }
     }
+}
+
+/// A duration string (`"6m"`, see [`DurationSpec`]) or, as the settings
+/// first took it, a non-negative integer of milliseconds.
+fn duration_or_millis<'de, D: Deserializer<'de>>(d: D) -> Result<Millis, D::Error> {
+    struct V;
+    impl Visitor<'_> for V {
+        type Value = Millis;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(r#"a duration such as "6m" or "10m" (or whole milliseconds)"#)
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Millis, E> {
+            DurationSpec::parse(v).map(DurationSpec::millis).map_err(E::custom)
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Millis, E> {
+            DurationSpec::from_millis(v)
+                .map(DurationSpec::millis)
+                .ok_or_else(|| E::custom(format!("invalid duration {v}: durations must not be negative")))
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Millis, E> {
+            Millis::try_from(v).map_err(|_| E::custom(format!("invalid duration {v}: too large")))
+        }
+    }
+    d.deserialize_any(V)
+}
+
+/// A duration string (`"6m"`), or whole milliseconds as the settings
+/// first took them (`360000`).
+#[cfg(feature = "schema")]
+#[allow(dead_code)]
+#[derive(schemars::JsonSchema)]
+#[serde(untagged)]
+enum DurationOrMillis {
+    /// A duration string.
+    Duration(DurationSpec),
+    /// Whole milliseconds (the older form).
+    Millis(u64),
 }

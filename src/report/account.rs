@@ -31,20 +31,30 @@ impl Downtime {
     }
 }
 
-/// Ticks count strictly after the horizon start, and not before the
-/// CronJob existed; an `@every` schedule keeps the phase of its last
-/// scheduled time (or its creation), as the controller's `Next(lastScheduleTime)`
-/// chain does.
+/// The cursor the ticks are drawn after (each tick is the schedule's `Next`
+/// of the one before). The horizon is `[start, end)`: a tick at the start
+/// itself counts, unless the workload's phase origin (`lastScheduleTime`,
+/// else `creationTimestamp`) is not before it, since the controller's
+/// `Next(lastScheduleTime)` chain never fires at its own origin (a
+/// CronJob created at the start, or whose last run is the start's tick).
+/// An `@every` schedule keeps the phase of that origin, as the chain does.
 pub(super) fn first_cursor(meta: &WorkloadMeta, schedule: Option<&Schedule>) -> i64 {
     let start = meta.horizon_start.unix();
     let Some(origin) = meta.phase_origin.map(Time::unix) else { return start };
+    if origin >= start {
+        return match schedule.map(Schedule::kind) {
+            Some(ScheduleKind::Every(_)) => origin,
+            _ => start,
+        };
+    }
+    // Just before the start, so that a tick at the start is drawn.
+    let before = start - 1;
     match schedule.map(Schedule::kind) {
-        Some(ScheduleKind::Every(d)) if origin <= start => {
+        Some(ScheduleKind::Every(d)) => {
             let d = i64::try_from(*d).unwrap_or(i64::MAX).max(1);
-            origin + (start - origin) / d * d
+            origin + (before - origin) / d * d
         }
-        Some(ScheduleKind::Every(_)) => origin,
-        _ => start,
+        _ => before,
     }
 }
 
@@ -75,6 +85,9 @@ pub(super) struct Account {
     /// Start of the span whose DST notes are still to be written (the
     /// schedule may change in between).
     pub dst_from: Time,
+    /// The last `schedule` or `timeZone` edit: ticks of the new schedule
+    /// drawn after it, yet not after it, were due from the edit on.
+    pub schedule_edited_at: Option<Time>,
 }
 
 impl Account {
@@ -105,6 +118,7 @@ impl Account {
             deletions_omitted: 0,
             deletion_summary: Vec::new(),
             exceptions_omitted: 0,
+            warnings: Vec::new(),
         };
         let meta_start = meta.horizon_start;
         Account {
@@ -123,6 +137,7 @@ impl Account {
             overlap: OverlapTracker::default(),
             xp: XpState::default(),
             dst_from: meta_start,
+            schedule_edited_at: None,
         }
     }
 
@@ -168,11 +183,13 @@ impl Account {
             }
             self.cursor = next;
             let fold_repeat = self.is_fold_repeat(next);
+            let carried = self.xp.carried_notes(tick);
             let notes = Notes {
                 down_at_tick: downtime.covers(tick),
                 suspended: self.suspended,
                 invalid: self.invalid,
-                ..self.xp.carried_notes(tick)
+                owed_by_edit: carried.owed_by_edit || self.schedule_edited_at.is_some_and(|e| tick <= e),
+                ..carried
             };
             self.pending.push_back(Pending { tick, fold_repeat, notes });
         }
@@ -238,6 +255,20 @@ impl Account {
         }
     }
 
+    /// A Warning event about the workload: counted under its reason, the
+    /// first one's time and message kept.
+    pub(super) fn warning(&mut self, at: Time, reason: &str, message: &str) {
+        match self.report.warnings.iter_mut().find(|w| w.reason == reason) {
+            Some(w) => w.count += 1,
+            None => self.report.warnings.push(WarningSummary {
+                reason: reason.to_string(),
+                count: 1,
+                first: at,
+                message: message.to_string(),
+            }),
+        }
+    }
+
     pub(super) fn spec_change(&mut self, change: &SpecEdit, at: Time) {
         // An edit brings a sync, which decides afresh.
         self.invalid = false;
@@ -253,11 +284,11 @@ impl Account {
             }
             SpecEdit::Schedule(sched) => {
                 self.meta.schedule = sched.clone();
-                self.schedule_changed("schedule", sched);
+                self.schedule_changed("schedule", sched, at);
             }
             SpecEdit::TimeZone(zone) => {
                 self.meta.time_zone = zone.clone();
-                self.schedule_changed("timeZone", zone.as_deref().unwrap_or(""));
+                self.schedule_changed("timeZone", zone.as_deref().unwrap_or(""), at);
             }
             SpecEdit::StartingDeadlineSeconds(d) => self.meta.starting_deadline_seconds = *d,
             SpecEdit::ConcurrencyPolicy(p) => self.meta.concurrency_policy = p.clone(),
@@ -265,8 +296,10 @@ impl Account {
         }
     }
 
-    /// The ticks follow the edited schedule (or zone) from now on.
-    fn schedule_changed(&mut self, field: &str, value: &str) {
+    /// The ticks follow the edited schedule (or zone) from now on; those of
+    /// the new schedule up to the edit (`at`) are due from it on.
+    fn schedule_changed(&mut self, field: &str, value: &str, at: Time) {
+        self.schedule_edited_at = Some(at);
         self.schedule = kube::controller_schedule(&self.meta.schedule, self.meta.time_zone.as_deref()).1.ok();
         self.upcoming = None;
         self.exhausted = false;
@@ -342,12 +375,10 @@ impl Account {
             TickOutcome::NotStarted => c.not_started += 1,
             TickOutcome::Pending => c.pending += 1,
         }
-        if outcome != TickOutcome::OnTime || p.fold_repeat {
-            let why = if p.fold_repeat && outcome == TickOutcome::OnTime {
-                "fired twice: the second firing of this wall time in a DST fall-back".to_string()
-            } else {
-                why
-            };
+        // Only ticks not started on time are exceptions. A DST fold's
+        // second firing that ran on time shows in `ticks.foldRepeats` and
+        // in the DST notes, not here.
+        if outcome != TickOutcome::OnTime {
             if self.report.exceptions.len() >= MAX_ROWS {
                 self.report.exceptions_omitted += 1;
                 return;

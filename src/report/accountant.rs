@@ -8,9 +8,10 @@
 use super::SCHEMA_VERSION;
 use super::account::{Account, Downtime};
 use super::crossplane::{self, Operations};
-use super::semantics;
 use super::types::*;
+use super::{reasons, semantics};
 use crate::model::{Millis, PodPhase, Time};
+use crate::policy::EventType;
 use crate::policy::cronjob::Decision;
 use crate::schedule::{Location, Zone, load_location};
 use crate::sim::log::{DeletedBy, Entry, Fault, LogSink, Record};
@@ -267,8 +268,13 @@ impl Accountant {
             }
             Decision::NothingDue => {
                 if let Some(sds) = acc.meta.starting_deadline_seconds {
-                    let cutoff = t.add(-sds.saturating_mul(1000));
-                    acc.note_all_before(cutoff, |n| n.deadline = true);
+                    if let Some(wrapped) = reasons::deadline_wrap(sds) {
+                        // Go's window, where the overflow put it.
+                        acc.note_all_before(t.add(wrapped), |n| n.deadline_overflow = true);
+                    } else {
+                        let cutoff = t.add(-sds.saturating_mul(1000));
+                        acc.note_all_before(cutoff, |n| n.deadline = true);
+                    }
                 }
             }
             _ => {}
@@ -447,7 +453,19 @@ impl LogSink for Accountant {
                 }
                 self.operations.record(&mut self.accounts, t, e);
             }
+            Entry::Event(ev) if ev.type_ == EventType::Warning => {
+                if let Some(acc) = workload_of(&ev.object).and_then(|k| self.accounts.get_mut(k)) {
+                    acc.warning(t, &ev.reason, &ev.message);
+                }
+            }
             e => self.job_event(t, e),
         }
     }
+}
+
+/// The workload key an Event's object names: `CronJob/<namespace>/<name>`
+/// or `CronOperation/<name>`; `None` for the runs' own events (a Job's, an
+/// Operation's), which the report counts by outcome instead.
+fn workload_of(object: &str) -> Option<&str> {
+    object.strip_prefix("CronJob/").or_else(|| object.strip_prefix("CronOperation/"))
 }

@@ -19,6 +19,9 @@ pub(super) struct Notes {
     pub estimate: bool,
     pub collision: bool,
     pub deadline: bool,
+    /// `startingDeadlineSeconds` overflows Go's `time.Duration` and the
+    /// wrapped window left this tick out ([`deadline_wrap`]).
+    pub deadline_overflow: bool,
     pub invalid: bool,
     /// Crossplane: the pause annotation was removed, but no reconcile has
     /// noticed yet (bug B3).
@@ -30,10 +33,33 @@ pub(super) struct Notes {
     /// Crossplane: the same slot's AlreadyExists is counted as done every
     /// reconcile (PR #7834 without a slot cursor): a silent stall.
     pub tolerated: bool,
-    /// Crossplane: a slot of an edited schedule that lay between the last
-    /// run and the edit, owed from the moment of the edit.
+    /// A tick of an edited schedule (`schedule` or `timeZone`) that lay
+    /// between the last run and the edit: due from the moment of the edit
+    /// (CronJob: kubernetes#130838, #57853; CronOperation: owed at once).
     pub owed_by_edit: bool,
 }
+
+/// Where a `startingDeadlineSeconds` too large for Go's `time.Duration`
+/// puts the start of the controller's search window, in milliseconds from
+/// now; `None` when the product does not overflow. Mirrors
+/// `mostRecentScheduleTime`'s
+/// `now.Add(-time.Duration(*cj.Spec.StartingDeadlineSeconds) * time.Second)`
+/// (`pkg/controller/cronjob/utils.go`): the `int64` product of nanoseconds
+/// wraps (past 9,223,372,036 s, about 292 years), so 9223372036854775807
+/// gives a window that starts 1 s *after* now, and nothing is ever due.
+pub(super) fn deadline_wrap(seconds: i64) -> Option<i64> {
+    if seconds.checked_mul(1_000_000_000).is_some() {
+        return None;
+    }
+    let ns = seconds.wrapping_neg().wrapping_mul(1_000_000_000);
+    Some(ns.div_euclid(1_000_000))
+}
+
+/// Why a tick the overflowing deadline left out never started.
+const DEADLINE_OVERFLOW: &str = "startingDeadlineSeconds is too large for Go: time.Duration(seconds) * \
+                                 time.Second overflows int64 (past 9223372036 s, about 292 years) and wraps, \
+                                 so the window in which the controller looks for a due tick started after \
+                                 this tick, and it never found one due (upstream does the same)";
 
 /// A tick drawn from the schedule and not yet accounted.
 #[derive(Debug, Clone)]
@@ -43,9 +69,24 @@ pub(super) struct Pending {
     pub notes: Notes,
 }
 
-/// Why a CronJob tick started late.
+/// Why a CronJob tick started late. A past tick of an edited schedule is
+/// late because of the edit, whatever else held at an instant the old
+/// schedule governed; a tick the missed-count estimate dropped at first
+/// was started by a later sync, not by the restart.
 pub(super) fn late_reason(n: &Notes) -> String {
-    if n.down_at_tick {
+    if n.owed_by_edit {
+        let held = if n.forbid { "; Forbid held it until the previous Job finished" } else { "" };
+        format!(
+            "a past tick of the new schedule: the schedule edit made it due (kubernetes#130838, #57853), \
+             and the next sync started it{held}"
+        )
+    } else if n.estimate {
+        let down = if n.down_at_tick { "the controller was down at the tick, and " } else { "" };
+        format!(
+            "{down}the controller's missed-count estimate (from the first two ticks) found nothing due at \
+             first; a later sync started the run"
+        )
+    } else if n.down_at_tick {
         "the controller was down at the tick; it started the run when it came back".into()
     } else if n.suspended {
         "the CronJob was suspended at the tick; resuming started the most recent missed tick".into()
@@ -61,18 +102,33 @@ pub(super) fn superseded_reason(n: &Notes, newer: Time, zone: Zone) -> String {
     let newer = format_rfc3339(newer.unix(), zone);
     if n.invalid {
         "the controller could not evaluate the schedule (see the events)".into()
+    } else if n.deadline_overflow {
+        DEADLINE_OVERFLOW.into()
     } else if n.deadline {
         "outside the startingDeadlineSeconds window when the controller looked".into()
+    } else if n.owed_by_edit {
+        format!(
+            "a past tick of the new schedule, due from the schedule edit on; only the most recent such \
+             tick ({newer}) was started"
+        )
     } else if n.suspended {
         format!("suspended; on resume only the most recent missed tick ({newer}) was started")
+    } else if n.estimate {
+        // Checked before the downtime: the restart started nothing, so the
+        // newer tick is a later run, not the restart's catch-up.
+        let down = if n.down_at_tick {
+            "the controller was down at the tick, and on restart its"
+        } else {
+            "the controller's"
+        };
+        format!(
+            "{down} missed-count estimate (from the first two ticks) found nothing due, so it started \
+             nothing; the next run started was {newer}"
+        )
     } else if n.down_at_tick {
         format!("the controller was down; on restart only the most recent missed tick ({newer}) was started")
     } else if n.forbid {
         format!("Forbid: the previous Job was still active, and a newer tick ({newer}) superseded this one")
-    } else if n.estimate {
-        format!(
-            "the controller's missed-count estimate (from the first two ticks) skipped it; {newer} was started"
-        )
     } else {
         format!("superseded by a newer tick ({newer}); only the most recent due tick is ever started")
     }
@@ -85,6 +141,8 @@ pub(super) fn unresolved_at_end(p: &Pending, down: bool, end: Time) -> (TickOutc
         (TickOutcome::NotStarted, "the controller could not evaluate the schedule (see the events)")
     } else if n.suspended {
         (TickOutcome::NotStarted, "suspended until the horizon end")
+    } else if n.deadline_overflow {
+        (TickOutcome::NotStarted, DEADLINE_OVERFLOW)
     } else if n.deadline {
         (TickOutcome::NotStarted, "outside the startingDeadlineSeconds window when the controller looked")
     } else if n.estimate {

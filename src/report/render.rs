@@ -127,6 +127,15 @@ fn cronjob(d: &mut Vec<Block>, cj: &WorkloadReport) {
         }
         d.push(Block::Table { head: vec!["tick (local)", "outcome", "late by", n.column, "why"], rows });
     }
+    if !cj.warnings.is_empty() {
+        d.push(Block::Heading(3, "Warning events".into()));
+        let rows = cj
+            .warnings
+            .iter()
+            .map(|w| vec![w.reason.clone(), w.count.to_string(), w.first.to_string(), w.message.clone()])
+            .collect();
+        d.push(Block::Table { head: vec!["reason", "count", "first at", "first message"], rows });
+    }
     let o = &cj.outcomes;
     d.push(Block::Heading(3, n.runs.into()));
     d.push(Block::Para(semantics::of(cj.kind).outcomes_line(o)));

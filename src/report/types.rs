@@ -110,6 +110,27 @@ pub struct WorkloadReport {
     pub deletions: Vec<DeletionRow>,
     /// How many deletions were left out of `deletions`.
     pub deletions_omitted: u64,
+    /// The Warning events the controller recorded about the workload itself
+    /// (`TooManyMissedTimes`, `UnexpectedJob`, `FailedCreate`,
+    /// `UnparseableSchedule`, …), one entry per reason in the order each
+    /// first occurred; absent when there were none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<WarningSummary>,
+}
+
+/// The Warning events of one reason about one workload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct WarningSummary {
+    /// The Event's reason, e.g. `TooManyMissedTimes`.
+    pub reason: String,
+    /// How many were recorded in the horizon.
+    pub count: u64,
+    /// When the first was recorded (the controller's clock).
+    pub first: Time,
+    /// The first one's message.
+    pub message: String,
 }
 
 /// Shorthands for tests that assert on a workload's figures.

@@ -21,7 +21,7 @@
 //! | `PodFinished` | `pod`, `job`, `exitCode`, `phase` | the pod reached a terminal phase |
 //! | `ContainerRestarted` | `pod`, `job`, `restartCount`, `exitCode`, `backoff` (ms) | `restartPolicy: OnFailure`: the kubelet started the container again after a failed run (`exitCode`) and the CrashLoopBackOff delay (`backoff`); `restartCount` rises now, not at the exit |
 //! | `PodDeleted` | `pod`, `job` | a pod was deleted (grace period runs; the pod is removed at its end) |
-//! | `Sync` | `controller` (`cronjob`/`job`/`ttl`), `object`, `requeueAt`, `retryAt`, and for CronJob syncs the flattened [`Decision`] (`decision` plus its fields) | one controller sync ran |
+//! | `Sync` | `controller` (`cronjob`/`job`/`ttl`), `object`, `requeueAt`, `retryAt`, and for CronJob syncs the flattened [`Decision`] (`decision` plus its fields) and `status`: the [`WrittenStatus`] the sync wrote, or `null` when it wrote none | one controller sync ran |
 //! | `Fault` | `fault` plus its fields (see [`Fault`]) | a scenario fault or change took effect |
 //! | `OperationCreated` | `operation`, `cronoperation`, `scheduledTime`, `uid`, `seeded` | Crossplane: an Operation was stored |
 //! | `OperationAttemptStarted` | `operation`, `attempt` | Crossplane: an attempt began (Succeeded=Unknown/PipelineRunning) |
@@ -294,6 +294,12 @@ pub enum Entry {
         /// CronJob syncs only.
         #[serde(flatten, skip_serializing_if = "Option::is_none")]
         decision: Option<Decision>,
+        /// CronJob syncs only: the status the sync wrote with
+        /// `UpdateStatus`, or `null` when it wrote none (absent for the
+        /// other controllers).
+        #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "present")]
+        #[cfg_attr(feature = "schema", schemars(with = "Option<WrittenStatus>"))]
+        status: Option<Option<Box<WrittenStatus>>>,
     },
     /// A fault or scenario change.
     Fault(Fault),
@@ -397,6 +403,43 @@ pub enum Entry {
     },
 }
 
+/// The CronJob status a sync wrote (`UpdateStatus`), as the `status` of a
+/// `Sync` record: the fields a reader follows a CronJob by.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct WrittenStatus {
+    /// `status.lastScheduleTime`; absent when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_schedule_time: Option<Time>,
+    /// `status.lastSuccessfulTime`; absent when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_successful_time: Option<Time>,
+    /// The names of the Jobs in `status.active`, in the list's order.
+    pub active: Vec<SmolStr>,
+}
+
+impl WrittenStatus {
+    /// What a CronJob's status shows of these fields.
+    pub fn of(status: &crate::model::CronJobStatus) -> WrittenStatus {
+        WrittenStatus {
+            last_schedule_time: status.last_schedule_time,
+            last_successful_time: status.last_successful_time,
+            active: status.active.iter().map(|r| r.name.clone()).collect(),
+        }
+    }
+}
+
+/// Reads a field that may be `null` as `Some(None)`, so that a missing
+/// field (`None`, by `default`) and an explicit `null` stay apart.
+fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
 /// Where records go as the simulation produces them, so a long run need
 /// not hold its whole log in memory.
 pub trait LogSink {
@@ -473,12 +516,57 @@ mod tests {
                 requeue_at: Some(t().add(300_000)),
                 retry_at: None,
                 decision: Some(Decision::NothingDue),
+                status: Some(None),
             },
         };
+        let line = r.to_json_line();
         assert_eq!(
-            r.to_json_line(),
-            r#"{"time":"2025-01-01T10:05:00.100Z","kind":"Sync","controller":"cronjob","object":"default/a","requeueAt":"2025-01-01T10:10:00.100Z","decision":"nothingDue"}"#
+            line,
+            r#"{"time":"2025-01-01T10:05:00.100Z","kind":"Sync","controller":"cronjob","object":"default/a","requeueAt":"2025-01-01T10:10:00.100Z","decision":"nothingDue","status":null}"#
         );
+        let back: Record = serde_json::from_str(&line).unwrap();
+        assert_eq!(back, r);
+    }
+
+    #[test]
+    fn sync_record_carries_the_written_status() {
+        let written = WrittenStatus {
+            last_schedule_time: Some(t()),
+            last_successful_time: None,
+            active: vec!["a-1".into()],
+        };
+        let r = Record {
+            time: t(),
+            entry: Entry::Sync {
+                controller: Controller::Cronjob,
+                object: "default/a".into(),
+                requeue_at: None,
+                retry_at: None,
+                decision: Some(Decision::NothingDue),
+                status: Some(Some(Box::new(written))),
+            },
+        };
+        let line = r.to_json_line();
+        assert!(
+            line.ends_with(r#""decision":"nothingDue","status":{"lastScheduleTime":"2025-01-01T10:05:00.100Z","active":["a-1"]}}"#),
+            "{line}"
+        );
+        let back: Record = serde_json::from_str(&line).unwrap();
+        assert_eq!(back, r);
+        // The other controllers' syncs have no status at all.
+        let job = Record {
+            time: t(),
+            entry: Entry::Sync {
+                controller: Controller::Job,
+                object: "default/a-1".into(),
+                requeue_at: None,
+                retry_at: None,
+                decision: None,
+                status: None,
+            },
+        };
+        assert!(!job.to_json_line().contains("status"));
+        assert_eq!(serde_json::from_str::<Record>(&job.to_json_line()).unwrap(), job);
     }
 
     #[test]

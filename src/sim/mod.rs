@@ -11,7 +11,9 @@ pub mod actor;
 pub mod actors;
 pub mod api_server;
 pub mod behaviour;
-pub mod duration;
+/// The scenario's durations: [`crate::model::duration`], where the
+/// controller settings can use them too.
+pub use crate::model::duration;
 pub mod edit;
 pub mod engine;
 pub mod log;

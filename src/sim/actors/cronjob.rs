@@ -13,7 +13,7 @@ use crate::schedule::kube::controller_schedule;
 use crate::schedule::text::concat;
 use crate::sim::actor::{Actor, Core, Enqueue, Listed, Process};
 use crate::sim::api_server::{Change, CronJobApi, Kinds, with_key};
-use crate::sim::log::{Controller, DeletedBy, Entry};
+use crate::sim::log::{Controller, DeletedBy, Entry, WrittenStatus};
 use crate::sim::queue::WorkQueue;
 use smol_str::SmolStr;
 
@@ -133,12 +133,13 @@ impl CronJobController {
     }
 
     /// `processNextWorkItem` + `sync`: list, run the policy, write the
-    /// status, log, and requeue per the result.
+    /// status, log (with the status written, if any), and requeue per the
+    /// result.
     fn sync(&mut self, core: &mut Core, k: &SmolStr) {
         let Some(cj) = self.cache.cronjobs.get(k).cloned() else {
             // Lister NotFound: nothing to do, no requeue.
             self.queue.forget(k);
-            log_sync(core, k, None, None, None);
+            log_sync(core, k, None, None, None, None);
             return;
         };
         let saved = core.api.deleter.take();
@@ -154,10 +155,14 @@ impl CronJobController {
         for e in &outcome.events {
             core.emit(Entry::Event(e.clone()));
         }
-        let write_err = if outcome.status_changed {
-            core.api.update_cronjob_status_owned(outcome.cronjob.into_owned()).err()
+        let (write_err, written) = if outcome.status_changed {
+            let written = WrittenStatus::of(&outcome.cronjob.status);
+            match core.api.update_cronjob_status_owned(outcome.cronjob.into_owned()) {
+                Ok(()) => (None, Some(Box::new(written))),
+                Err(e) => (Some(e), None),
+            }
         } else {
-            None
+            (None, None)
         };
         let (mut requeue_at, mut retry_at) = (None, None);
         if write_err.is_some() || (outcome.requeue_after.is_none() && outcome.error.is_some()) {
@@ -169,7 +174,7 @@ impl CronJobController {
         } else {
             self.queue.forget(k);
         }
-        log_sync(core, k, requeue_at, retry_at, Some(outcome.decision));
+        log_sync(core, k, requeue_at, retry_at, Some(outcome.decision), written);
     }
 }
 
@@ -194,6 +199,7 @@ fn log_sync(
     requeue_at: Option<crate::model::Time>,
     retry_at: Option<crate::model::Time>,
     decision: Option<cronjob::Decision>,
+    written: Option<Box<WrittenStatus>>,
 ) {
     core.emit(Entry::Sync {
         controller: Controller::Cronjob,
@@ -201,5 +207,6 @@ fn log_sync(
         requeue_at,
         retry_at,
         decision,
+        status: Some(written),
     });
 }

@@ -221,7 +221,7 @@ pub(crate) fn sync_entry(
     k: &SmolStr,
     requeue_at: Option<crate::model::Time>,
 ) -> Entry {
-    Entry::Sync { controller, object: k.clone(), requeue_at, retry_at: None, decision: None }
+    Entry::Sync { controller, object: k.clone(), requeue_at, retry_at: None, decision: None, status: None }
 }
 
 /// Five characters from the alphabet `generateName` uses, derived from the

@@ -99,6 +99,7 @@ impl TtlController {
                     requeue_at: None,
                     retry_at,
                     decision: None,
+                    status: None,
                 });
             }
         }

@@ -59,15 +59,23 @@ impl ApiServer {
         Ok(cj)
     }
 
-    /// Replaces a CronJob's spec (a scenario edit); the status is kept.
+    /// Replaces a CronJob's spec (a scenario edit); the status is kept. An
+    /// edit that changes nothing is a no-op: no new resourceVersion, no
+    /// watch event (the API server's `GuaranteedUpdate` skips the write when
+    /// the new object's bytes equal the stored ones).
     pub fn update_cronjob_spec(&mut self, k: &str, edit: impl FnOnce(&mut CronJob)) -> Result<(), ApiError> {
-        let rv = self.rv();
         let stored = self.cronjobs.get_mut(k).ok_or(ApiError::NotFound)?;
         let old = Arc::clone(stored);
         let cj = Arc::make_mut(stored);
         edit(cj);
         cj.status = old.status.clone();
-        cj.metadata.resource_version = rv;
+        if *cj == *old {
+            *stored = old;
+            return Ok(());
+        }
+        let rv = self.rv();
+        let Some(stored) = self.cronjobs.get_mut(k) else { return Err(ApiError::NotFound) };
+        Arc::make_mut(stored).metadata.resource_version = rv;
         let new = Arc::clone(stored);
         self.changes.push_back(Change::CronJob { key: k.into(), old: Some(old), new: Some(new) });
         Ok(())
@@ -87,7 +95,12 @@ impl ApiServer {
     }
 
     /// `UpdateStatus`: writes `cj.status` to the stored object of the same
-    /// uid and resourceVersion (else Conflict).
+    /// uid and resourceVersion (else Conflict). A write of the status the
+    /// object already has is a no-op: it succeeds, but the resourceVersion
+    /// stays and no watch event goes out (the API server's
+    /// `GuaranteedUpdate` skips an update whose bytes equal the stored
+    /// object's), so the controller's own `updateCronJob` handler is not
+    /// called.
     pub fn update_cronjob_status(&mut self, cj: &CronJob) -> Result<(), ApiError> {
         self.write_cronjob_status(Cow::Borrowed(cj))
     }
@@ -101,8 +114,7 @@ impl ApiServer {
 
     fn write_cronjob_status(&mut self, cj: Cow<'_, CronJob>) -> Result<(), ApiError> {
         let k = key(&cj.metadata.namespace, &cj.metadata.name);
-        let rv = self.rv();
-        let stored = self.cronjobs.get_mut(&k).ok_or(ApiError::NotFound)?;
+        let stored = self.cronjobs.get(&k).ok_or(ApiError::NotFound)?;
         // Optimistic concurrency: a write based on a stale copy fails.
         if stored.metadata.uid != cj.metadata.uid
             || (!cj.metadata.resource_version.is_empty()
@@ -110,6 +122,13 @@ impl ApiServer {
         {
             return Err(ApiError::Conflict);
         }
+        // The status subresource writes the status alone: the same status
+        // is the same object.
+        if stored.status == cj.status {
+            return Ok(());
+        }
+        let rv = self.rv();
+        let Some(stored) = self.cronjobs.get_mut(&k) else { return Err(ApiError::NotFound) };
         let old = Arc::clone(stored);
         match cj {
             Cow::Owned(mut cj) if !cj.metadata.resource_version.is_empty() => {
@@ -229,12 +248,18 @@ impl ApiServer {
         self.defaulted_specs.insert(addr, (template, job.spec.clone()));
     }
 
-    /// Writes a Job's status (the Job controller's `UpdateStatus`).
+    /// Writes a Job's status (the Job controller's `UpdateStatus`); the
+    /// status the Job already has is a no-op, as for CronJobs (no new
+    /// resourceVersion, no watch event).
     pub fn update_job_status(
         &mut self,
         k: &SmolStr,
         status: crate::model::JobStatus,
     ) -> Result<(), ApiError> {
+        let stored = self.jobs.get(k).ok_or(ApiError::NotFound)?;
+        if stored.status == status {
+            return Ok(());
+        }
         let rv = self.rv();
         let stored = self.jobs.get_mut(k).ok_or(ApiError::NotFound)?;
         let old = Arc::clone(stored);

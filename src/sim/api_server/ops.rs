@@ -136,6 +136,10 @@ impl ApiServer {
         if !errs.is_empty() {
             return Err(errs.join("; "));
         }
+        // An edit that changes nothing is no write: no generation, no event.
+        if new == *old {
+            return Ok(());
+        }
         let trigger = if new.spec != old.spec {
             *self.generations.entry(name.into()).or_insert(1) += 1;
             Trigger::SpecChanged

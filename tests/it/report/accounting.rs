@@ -55,6 +55,7 @@ fn created(a: &mut Accountant, at: Time, tick: Time, job: &str) {
             requeue_at: None,
             retry_at: None,
             decision: Some(Decision::Created { tick, job: job.into(), too_many_missed: false }),
+            status: None,
         },
     });
     a.record(Record {
@@ -120,22 +121,39 @@ mod every_tick_once {
 mod dst {
     use super::*;
 
+    fn new_york_fall_back() -> Accountant {
+        accountant("30 1 * * *", Some("America/New_York"), "2025-11-01T12:00:00Z", "2025-11-03T12:00:00Z")
+    }
+
     #[test]
-    fn fall_back_second_firing_is_marked() {
-        let mut a = accountant(
-            "30 1 * * *",
-            Some("America/New_York"),
-            "2025-11-01T12:00:00Z",
-            "2025-11-03T12:00:00Z",
-        );
+    fn an_on_time_second_firing_is_counted_but_is_no_exception() {
+        let mut a = new_york_fall_back();
         for tick in ["2025-11-02T05:30:00Z", "2025-11-02T06:30:00Z", "2025-11-03T06:30:00Z"] {
             created(&mut a, t(tick).add(100), t(tick), &format!("default/{tick}"));
         }
         let r = a.finish();
         let cj = &r.workloads[0];
         assert_eq!((cj.ticks.total, cj.ticks.on_time, cj.ticks.fold_repeats), (3, 3, 1));
+        // `exceptions` lists ticks not started on time; this one was.
+        assert!(cj.exceptions.is_empty(), "{:?}", cj.exceptions);
+    }
+
+    #[test]
+    fn a_late_second_firing_is_listed_and_marked() {
+        let mut a = new_york_fall_back();
+        for (tick, at) in [
+            ("2025-11-02T05:30:00Z", "2025-11-02T05:30:00.100Z"),
+            ("2025-11-02T06:30:00Z", "2025-11-02T06:45:00Z"),
+            ("2025-11-03T06:30:00Z", "2025-11-03T06:30:00.100Z"),
+        ] {
+            created(&mut a, t(at), t(tick), &format!("default/{tick}"));
+        }
+        let r = a.finish();
+        let cj = &r.workloads[0];
+        assert_eq!((cj.ticks.on_time, cj.ticks.late, cj.ticks.fold_repeats), (2, 1, 1));
         assert_eq!(cj.exceptions.len(), 1);
         assert_eq!(cj.exceptions[0].local, "2025-11-02T01:30:00-05:00");
+        assert!(cj.exceptions[0].fold_repeat);
     }
 }
 

@@ -5,5 +5,8 @@ mod compare_snapshots;
 mod crossplane;
 mod crossplane_output;
 mod expectations;
+mod reasons;
 mod scenario_snapshots;
 mod svg;
+mod tick_at_horizon_start;
+mod warnings;

@@ -57,20 +57,28 @@ fn local_zone(sc: &Scenario) -> Zone {
     }
 }
 
-/// robfig ticks in the horizon `(start, end)` (the simulator's horizon is
-/// `[start, end)`, and a tick at `start` itself is not after it), walked
-/// with `Schedule::next` as the controller's `formatSchedule` +
-/// `ParseStandard` sees the CronJob; stops where `Next` stops advancing
-/// (docs/fidelity/schedules.md#sch-9). An `@every` schedule is walked from its phase:
-/// `lastScheduleTime`, else `creationTimestamp`, stepped up to the start.
+/// robfig ticks in the horizon `[start, end)`, walked with `Schedule::next`
+/// as the controller's `formatSchedule` + `ParseStandard` sees the CronJob;
+/// stops where `Next` stops advancing (docs/fidelity/schedules.md#sch-9).
+/// The walk starts from the phase origin (`lastScheduleTime`, else
+/// `creationTimestamp`) stepped up to the start: a tick at `start` counts
+/// only when the origin is before it (the controller never fires at its
+/// origin, and a CronJob without a creationTimestamp is created at the
+/// start).
 pub fn robfig_ticks(cj: &CronJob, local: Zone, start: Time, end: Time) -> u64 {
     let f = kube::format_schedule(&cj.spec.schedule, cj.spec.time_zone.as_deref());
     let Ok(s) = kube::controller_parse(&f.text) else { return 0 };
     let mut cur = start.unix();
     let origin = cj.status.last_schedule_time.or(cj.metadata.creation_timestamp).map(Time::unix);
-    if let (cronwarp::schedule::ScheduleKind::Every(d), Some(o)) = (s.kind(), origin) {
-        let d = *d as i64;
-        cur = if o <= cur { o + (cur - o) / d * d } else { o };
+    let every = match s.kind() {
+        cronwarp::schedule::ScheduleKind::Every(d) => Some(*d as i64),
+        _ => None,
+    };
+    match (every, origin) {
+        (Some(_), Some(o)) if o >= cur => cur = o,
+        (Some(d), Some(o)) => cur = o + (cur - 1 - o) / d * d,
+        (None, Some(o)) if o < cur => cur -= 1,
+        _ => {}
     }
     let mut n = 0;
     while let Some(next) = s.next(cur, local) {
@@ -84,7 +92,7 @@ pub fn robfig_ticks(cj: &CronJob, local: Zone, start: Time, end: Time) -> u64 {
 }
 
 /// Property 1: every tick is accounted exactly once, and (without schedule
-/// edits) the ticks are exactly robfig's in `(start, end)`; no tick is
+/// edits) the ticks are exactly robfig's in `[start, end)`; no tick is
 /// started twice unless `lagged` (a lagging informer can rerun a tick, as
 /// upstream's can: see `a_lagging_informer_lets_forbid_overlap_and_rerun_a_tick`).
 pub fn ticks_accounted_once(sc: &Scenario, edited: &[bool], lagged: bool, run: &Run) -> Vec<String> {
