@@ -147,26 +147,45 @@ fn segments(path: &str) -> Vec<Seg<'_>> {
 /// and, for a breached reading limit, a hint.
 pub(crate) fn parse(text: &str) -> Result<Vec<Node>, (Position, String, Option<String>)> {
     use serde_saphyr::MessageFormatter;
-    let options = serde_saphyr::options! { with_snippet: false };
+    let limits = budget_for(text.len());
+    let options = serde_saphyr::options! { with_snippet: false, budget: Some(limits.clone()) };
     serde_saphyr::from_str_multiple_with_options::<Node, Vec<Node>>(text, options).map_err(|e| {
         let pos = e
             .location()
             .map(|l| Position { line: clamp(l.line()), column: clamp(l.column()) })
             .unwrap_or_default();
         if let serde_saphyr::Error::Budget { breach, .. } = e.without_snippet() {
-            let (message, hint) = budget_breach(breach);
+            let (message, hint) = budget_breach(breach, &limits);
             return (pos, message, Some(hint));
         }
         (pos, serde_saphyr::DefaultMessageFormatter.format_message(&e).into_owned(), None)
     })
 }
 
+/// The reading limits for a text of `len` bytes: serde-saphyr's defaults,
+/// with the counts that grow with honest input (values, parser events,
+/// `---` documents) raised in proportion to the text, so that a
+/// 1,000-CronJob `kubectl get -o yaml` dump (about 900,000 values in 7.5 MB)
+/// reads. Every such value takes at least two bytes of text, so the tree
+/// stays proportional to the input, which `--max-input` bounds; the limits
+/// that stop a small file from expanding (aliases, anchors, merge keys,
+/// depth) stay at their defaults.
+fn budget_for(len: usize) -> serde_saphyr::Budget {
+    let mut b = serde_saphyr::Budget::default();
+    b.max_nodes = b.max_nodes.max(len / 4);
+    b.max_events = b.max_events.max(len / 2);
+    b.max_documents = b.max_documents.max(len / 256);
+    b
+}
+
 /// A breached reading limit in words: which limit, its value, and the way
-/// out. The limits are serde-saphyr's defaults; they bound the work one
-/// file can cause, so the way out is more, smaller files.
-fn budget_breach(breach: &serde_saphyr::budget::BudgetBreach) -> (String, String) {
+/// out. The limits bound the work one file can cause, so the way out is
+/// more, smaller files.
+fn budget_breach(
+    breach: &serde_saphyr::budget::BudgetBreach,
+    limits: &serde_saphyr::Budget,
+) -> (String, String) {
     use serde_saphyr::budget::BudgetBreach as B;
-    let limits = serde_saphyr::Budget::default();
     let split = "split the file: move workload manifests into files of their own with `path:` \
                  (each file has its own limits)";
     let (what, limit, hint) = match breach {
@@ -332,6 +351,16 @@ mod tests {
              the limit for one file"
         );
         assert!(hint.is_some_and(|h| h.contains("`path:`")));
+    }
+
+    /// A big honest file (a 1,000-CronJob dump has about 900,000 values)
+    /// gets limits in proportion to its size; a dense one still breaches.
+    #[test]
+    fn the_value_limit_grows_with_the_text() {
+        let honest: String = (0..300_000).map(|i| format!("- value{i:07}\n")).collect();
+        assert_eq!(parse(&honest).map(|d| d.len()).map_err(|e| e.1), Ok(1));
+        assert!(budget_for(honest.len()).max_nodes > 300_000);
+        assert_eq!(budget_for(10).max_nodes, 250_000);
     }
 
     #[test]
