@@ -79,7 +79,10 @@ pub(super) fn resolve(args: &ExprArgs, now: i64) -> Result<Resolved, CliError> {
     {
         return Err(CliError::Invalid {
             message: format!("invalid time zone {tz:?}: {e}"),
-            hint: Some("use an IANA zone name such as Europe/Berlin (case matters)".into()),
+            hint: Some(match crate::model::validation::closest_zone(tz) {
+                Some(c) => format!("did you mean `{c}`? (IANA zone names are case-sensitive)"),
+                None => "use an IANA zone name such as Europe/Berlin (case matters)".into(),
+            }),
         });
     }
     let formatted = format_schedule(&args.expr, tz);

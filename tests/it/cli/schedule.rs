@@ -91,7 +91,7 @@ fn unknown_zone_exits_2() {
     let o = cronwarp(&["schedule", "--from", "2025-01-01T00:00:00Z", "--tz", "Europe/berlin", "0 * * * *"]);
     assert_eq!(o.code, 2);
     assert!(o.stderr.contains("unknown time zone Europe/berlin"), "{}", o.stderr);
-    assert!(o.stderr.contains("hint:"), "{}", o.stderr);
+    assert!(o.stderr.contains("hint: did you mean `Europe/Berlin`?"), "{}", o.stderr);
 }
 
 #[test]
