@@ -202,7 +202,7 @@ fn write_group(out: &mut dyn std::io::Write, group: &[Anomaly]) -> Result<(), Cl
 }
 
 /// The instant 12 calendar months later (UTC calendar), for the DST window.
-fn twelve_months_after(from: i64) -> i64 {
+pub(super) fn twelve_months_after(from: i64) -> i64 {
     DateTime::from_timestamp(from, 0)
         .and_then(|d| d.checked_add_months(Months::new(12)))
         .map_or(from.saturating_add(365 * 86_400), |d| d.timestamp())

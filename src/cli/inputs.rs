@@ -153,12 +153,12 @@ fn from_manifests(
 }
 
 /// A path as errors and the report print it; `-` stays `-`.
-fn display(p: &Path) -> String {
+pub(super) fn display(p: &Path) -> String {
     if p.as_os_str() == "-" { "<stdin>".into() } else { p.display().to_string() }
 }
 
 /// Reads a file, or standard input (`ctx.input`) for `-`.
-fn read_input(p: &Path, max_input: u64, ctx: &mut Ctx) -> Result<String, CliError> {
+pub(super) fn read_input(p: &Path, max_input: u64, ctx: &mut Ctx) -> Result<String, CliError> {
     let read = if p.as_os_str() == "-" {
         read_text_from(&mut *ctx.input, max_input)
     } else {

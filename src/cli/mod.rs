@@ -13,6 +13,7 @@ mod explain;
 mod expr;
 mod files;
 mod inputs;
+mod lint;
 mod man;
 mod render;
 mod run;
@@ -53,6 +54,7 @@ Examples:
   cronwarp render scenarios/manifests/kubevela-cron-task.yaml
   cronwarp compare scenarios/downtime-catchup.yaml
   cronwarp sweep scenarios/sweep-nightly-backup.yaml --seeds 0..1000
+  cronwarp lint --deny warnings k8s/*.yaml
   cronwarp test scenarios/ --junit junit.xml --summary summary.md
   cronwarp completions bash > ~/.local/share/bash-completion/completions/cronwarp
   cronwarp man | man -l -";
@@ -97,6 +99,9 @@ pub enum Command {
     /// compare its report with a golden copy: the CI gate for a team's
     /// CronJobs.
     Test(test::Args),
+    /// Find the CronJob settings that surprise (deadline 0, DST gaps, the
+    /// day-field OR, ...), without simulating.
+    Lint(lint::Args),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions(completions::Args),
     /// Print the roff man page, or write one per subcommand with --out.
@@ -178,6 +183,7 @@ pub fn run(cli: &Cli, ctx: &mut Ctx) -> Result<u8, CliError> {
         Command::Compare(a) => compare::run(a, ctx),
         Command::Sweep(a) => sweep::run(a, ctx),
         Command::Test(a) => test::run(a, ctx),
+        Command::Lint(a) => lint::run(a, ctx),
         Command::Completions(a) => completions::run(a, ctx),
         Command::Man(a) => man::run(a, ctx),
     }

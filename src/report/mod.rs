@@ -15,6 +15,7 @@ mod crossplane;
 mod dst_notes;
 mod expect;
 mod fleet;
+pub mod lint;
 mod overlap;
 mod reasons;
 mod render;

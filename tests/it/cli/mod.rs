@@ -4,6 +4,7 @@ mod ci_recipe;
 mod compare;
 mod conventions;
 mod explain;
+mod lint;
 mod manifests;
 mod render;
 mod run;
