@@ -36,7 +36,7 @@ fn l1_deadline_zero() {
         "  schedule: '*/5 * * * *'\n  startingDeadlineSeconds: 60\n",
     );
     let out = lint("  schedule: '*/5 * * * *'\n  startingDeadlineSeconds: 0\n", &[]);
-    assert!(out.stdout.starts_with("<stdin>:5:3: warning[CW-L1]: ops/backup:"), "{}", out.stdout);
+    assert!(out.stdout.starts_with("<stdin>:6:3: warning[CW-L1]: ops/backup:"), "{}", out.stdout);
     assert!(
         out.stdout.contains("  why: ") && out.stdout.contains("  fix: ") && out.stdout.contains("  see: ")
     );
