@@ -17,8 +17,8 @@ Reads CronJob manifests (files, `kubectl get -o yaml` dumps, `-` for standard in
 file, and reports the settings whose effect surprises, without simulating:
 
   CW-L1  warning  startingDeadlineSeconds: 0 never runs
-  CW-L2  warning  startingDeadlineSeconds under 10s misses ticks (controller sync delay)
-  CW-L3  warning  TZ=/CRON_TZ= prefix in spec.schedule (rejected on create since 1.27)
+  CW-L2  note     startingDeadlineSeconds under 10s: a late sync drops the tick without an event
+  CW-L3  warning  TZ=/CRON_TZ= prefix in spec.schedule (rejected on create)
   CW-L4  warning  day of month and day of week both restricted: robfig ORs them
   CW-L5  warning  the schedule's wall time falls in a DST gap or fold in the 12 months after --from
   CW-L6  note     Forbid with startingDeadlineSeconds: ticks during a long run are skipped
