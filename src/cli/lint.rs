@@ -134,17 +134,10 @@ fn lint_scenario(p: &std::path::Path, args: &Args, from: Option<i64>) -> Result<
     Ok(out)
 }
 
-/// The newest instant the CronJobs record: a dump is linted from where
-/// the cluster was.
+/// Where a dump was taken, as the simulator reads it: a dump is linted
+/// from where the cluster was.
 fn newest(m: &Manifests) -> Option<i64> {
-    m.cronjobs
-        .iter()
-        .flat_map(|c| {
-            [c.metadata.creation_timestamp, c.status.last_schedule_time, c.status.last_successful_time]
-        })
-        .flatten()
-        .map(|t| t.unix())
-        .max()
+    crate::sim::scenario::newest_in(m).map(|t| t.unix())
 }
 
 fn write_text(findings: &[Finding], ctx: &mut Ctx) -> Result<(), CliError> {

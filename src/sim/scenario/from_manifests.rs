@@ -129,7 +129,11 @@ fn newest_timestamp(sc: &Scenario) -> Option<Time> {
     read.filter_map(newest_in).max()
 }
 
-fn newest_in(m: &Manifests) -> Option<Time> {
+/// The newest instant the objects of `m` record (creation, last schedule
+/// and success, Job start and completion, condition transitions): where a
+/// dump was taken, as near as the objects tell. `cronwarp lint` starts its
+/// DST window there too.
+pub fn newest_in(m: &Manifests) -> Option<Time> {
     let cronjobs = m.cronjobs.iter().flat_map(|c| {
         let s = &c.status;
         let conditions = s.conditions.iter().flat_map(|c| [c.last_transition_time, c.last_probe_time]);

@@ -18,7 +18,7 @@ pub use super::edit::SpecEdit;
 pub use crossplane::{WorkloadSpec, XpWorkloadObjects};
 pub use downtime::Downtime;
 pub use expect::{Expect, ExpectGroup, Selection};
-pub use from_manifests::{DEFAULT_LENGTH, ManifestRun};
+pub use from_manifests::{DEFAULT_LENGTH, ManifestRun, newest_in};
 pub use manifests::{Source, WorkloadObjects};
 
 use super::behaviour::Behaviour;
