@@ -29,6 +29,7 @@
 mod compare;
 mod render;
 mod svg;
+mod sweep;
 
 pub use crate::sim::scenario::variants::{Axis, MAX_VARIANTS, Variant, field_names, matrix, parse_vary};
 pub use compare::{
@@ -37,6 +38,10 @@ pub use compare::{
 };
 pub use render::{render_variants_markdown, render_variants_text};
 pub use svg::stack_timelines;
+pub use sweep::{
+    VARIANT_SWEEP_SCHEMA_VERSION, VariantSweep, render_variant_sweep_markdown, render_variant_sweep_text,
+    sweep_variants,
+};
 
 use crate::sim::scenario::convert::{Controller, both_forms};
 use crate::sim::scenario::{Scenario as SimScenario, WorkloadSpec};
@@ -169,6 +174,48 @@ fn original_keys(sc: &SimScenario) -> Result<Vec<String>, Error> {
         .collect()
 }
 
+/// A variant's scenario, ready to run: the form it runs in, each original
+/// workload's key in that form, and its notes.
+struct Form {
+    scenario: SimScenario,
+    keys: Vec<Option<String>>,
+    notes: Vec<(usize, String)>,
+}
+
+/// An error about a variant names it.
+fn in_variant(v: &Variant, e: Error) -> Error {
+    match e {
+        Error::InvalidScenario { path, line, column, message } => {
+            Error::InvalidScenario { path, line, column, message: format!("variant ({}): {message}", v.name) }
+        }
+        other => other,
+    }
+}
+
+fn prepare(sim: &SimScenario, v: &Variant, workloads: usize) -> Result<Form, Error> {
+    let named = |e: crate::sim::scenario::ScenarioError| in_variant(v, Error::from(e));
+    let applied = sim.with_variant(v).map_err(named)?;
+    let mut notes = applied.notes;
+    let Some(c) = v.controller() else {
+        let keys = original_keys(&applied.scenario)?.into_iter().map(Some).collect();
+        return Ok(Form { scenario: applied.scenario, keys, notes });
+    };
+    let both = both_forms(&applied.scenario).map_err(named)?;
+    let mut keys = vec![None; workloads];
+    for p in &both.pairs {
+        if let Some(k) = keys.get_mut(p.index) {
+            *k = p.key(c).map(str::to_string);
+        }
+    }
+    // Only the notes about the form this variant runs matter.
+    for n in both.notes.iter().filter(|n| converted_to(c, &both.pairs, &n.workload)) {
+        let i = both.pairs.iter().position(|p| p.key(p.original) == Some(&n.workload));
+        notes.push((i.unwrap_or(usize::MAX), n.message.clone()));
+    }
+    let scenario = if c == Controller::Kubernetes { both.kubernetes } else { both.crossplane };
+    Ok(Form { scenario, keys, notes })
+}
+
 fn prepare_and_run(
     sim: &SimScenario,
     name: &str,
@@ -176,42 +223,9 @@ fn prepare_and_run(
     workloads: usize,
     keep: bool,
 ) -> Result<Prepared, Error> {
-    let in_variant = |e: crate::sim::scenario::ScenarioError| {
-        Error::from(crate::sim::scenario::ScenarioError {
-            message: format!("variant ({}): {}", v.name, e.message),
-        })
-    };
-    let applied = sim.with_variant(v).map_err(in_variant)?;
-    let mut notes = applied.notes;
-    let (form, keys) = match v.controller() {
-        None => {
-            let keys = original_keys(&applied.scenario)?.into_iter().map(Some).collect();
-            (applied.scenario, keys)
-        }
-        Some(c) => {
-            let both = both_forms(&applied.scenario).map_err(in_variant)?;
-            let mut keys = vec![None; workloads];
-            for p in &both.pairs {
-                if let Some(k) = keys.get_mut(p.index) {
-                    *k = p.key(c).map(str::to_string);
-                }
-            }
-            // Only the notes about the form this variant runs matter.
-            for n in both.notes.iter().filter(|n| converted_to(c, &both.pairs, &n.workload)) {
-                let i = both.pairs.iter().position(|p| p.key(p.original) == Some(&n.workload));
-                notes.push((i.unwrap_or(usize::MAX), n.message.clone()));
-            }
-            let form = if c == Controller::Kubernetes { both.kubernetes } else { both.crossplane };
-            (form, keys)
-        }
-    };
-    let scenario = Scenario::from_sim(form, name);
-    let run = crate::run(&scenario, RunOptions::default().keep_events(keep)).map_err(|e| match e {
-        Error::InvalidScenario { path, line, column, message } => {
-            Error::InvalidScenario { path, line, column, message: format!("variant ({}): {message}", v.name) }
-        }
-        other => other,
-    })?;
+    let Form { scenario, keys, notes } = prepare(sim, v, workloads)?;
+    let scenario = Scenario::from_sim(scenario, name);
+    let run = crate::run(&scenario, RunOptions::default().keep_events(keep)).map_err(|e| in_variant(v, e))?;
     Ok(Prepared { run, keys, notes })
 }
 

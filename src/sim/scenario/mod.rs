@@ -68,7 +68,7 @@ pub struct Scenario {
     #[serde(default)]
     pub expect: Expect,
     /// The same scenario under several settings, compared side by side
-    /// by `cronwarp compare` (see [`variants`]): a list of axes, each a
+    /// by `cronwarp compare` (docs/scenario-reference.md#variants): a list of axes, each a
     /// field and its values; the variants are every combination.
     #[serde(default)]
     pub variants: Vec<variants::Axis>,
