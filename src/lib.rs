@@ -116,6 +116,7 @@ pub mod report;
 pub mod schedule;
 pub mod sim;
 pub mod sweep;
+pub mod variants;
 
 mod error;
 mod run;

@@ -5,6 +5,10 @@ use super::run::{Format, SCENARIO_HINT, json, progress_printer};
 use super::{CliError, Ctx, EXIT_EXPECTATIONS_FAILED, EXIT_OK};
 use crate::report::{Comparison, compare, render_compare_markdown, render_compare_text};
 use crate::sim::scenario::convert::{BothForms, WorkloadPair, both_forms};
+use crate::variants::{
+    Axis, MAX_VARIANTS, VaryOptions, parse_vary, render_variants_markdown, render_variants_text,
+    stack_timelines, vary,
+};
 use crate::{Run, RunOptions, Scenario};
 use std::path::{Path, PathBuf};
 
@@ -47,9 +51,27 @@ Exit codes: 0 ok (differences between the controllers are the point, not failure
 check failed under either controller, 2 invalid scenario (file:line:col on stderr), an unreadable or
 oversized input, or an output path refused; 3 internal error.
 
+Variants (--vary, or `variants:` in the scenario): instead of the two controllers, the scenario runs
+once per combination of the values given, and each workload gets one table with a column per variant
+(ticks on time, late and not started, worst and p95 lateness, runs, failures, peak concurrency, GC),
+the reasons ticks were not started, and the first tick where the variants part, with why. Every
+variant runs at the same seed, and the Job for a given tick draws the same duration and outcome in
+every variant that creates it, so the columns differ by policy, not by chance.
+  --vary FIELD=V1,V2,...   repeatable; the variants are every combination (the last varies fastest)
+  FIELD                    concurrencyPolicy, startingDeadlineSeconds, schedule, timeZone, suspend,
+                           successfulJobsHistoryLimit, failedJobsHistoryLimit, ttlSecondsAfterFinished,
+                           backoffLimit, activeDeadlineSeconds, controller (kubernetes, crossplane), or
+                           a path into the object such as spec.jobTemplate.spec.parallelism
+  values                   none removes the field (its default applies); quote values holding commas:
+                           --vary schedule='\"0,30 * * * *\",@hourly'
+  --out DIR                variants.md plus <namespace>_<name>.variants.svg: the workload's timelines,
+                           a row per variant
+
 Example:
   cronwarp compare scenarios/downtime-catchup.yaml
-  cronwarp compare scenarios/downtime-catchup.yaml --format markdown --out /tmp/compare";
+  cronwarp compare scenarios/downtime-catchup.yaml --format markdown --out /tmp/compare
+  cronwarp compare scenarios/forbid-long-jobs.yaml --vary concurrencyPolicy=Allow,Forbid,Replace
+  cronwarp compare scenarios/policy-matrix.yaml --format markdown";
 
 /// `cronwarp compare` arguments.
 #[derive(Debug, clap::Args)]
@@ -67,6 +89,18 @@ pub struct Args {
     /// directory.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Compares variants instead of the two controllers: FIELD=V1,V2,…
+    /// (repeatable; every combination runs). See below for the fields.
+    #[arg(long, value_name = "FIELD=V1,V2", value_parser = parse_vary)]
+    pub vary: Vec<Axis>,
+    /// Refuses a variant matrix with more cells than this (each is a full
+    /// run).
+    #[arg(long, value_name = "N", default_value_t = MAX_VARIANTS)]
+    pub max_variants: usize,
+    /// Threads to run variants on; 0 = one per core. The output does not
+    /// depend on it.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub threads: usize,
     /// The input limit.
     #[command(flatten)]
     pub input: InputArgs,
@@ -78,6 +112,9 @@ pub(super) fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
     let scenario = load_scenario(&args.scenario, args.input.max_input)?;
     let name = scenario.name().to_string();
     let inputs = scenario.input_files().to_vec();
+    if !args.vary.is_empty() || !scenario.as_sim().variants.is_empty() {
+        return run_variants(args, ctx, &scenario, &inputs);
+    }
     let mut scenario = scenario.into_sim();
     if let Some(seed) = args.seed {
         scenario.seed = seed;
@@ -113,6 +150,66 @@ pub(super) fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
         )?;
     }
     Ok(EXIT_EXPECTATIONS_FAILED)
+}
+
+/// `compare --vary`: every variant, side by side.
+fn run_variants(args: &Args, ctx: &mut Ctx, scenario: &Scenario, inputs: &[PathBuf]) -> Result<u8, CliError> {
+    let keep = args.out.is_some();
+    if let Some(dir) = &args.out {
+        let keys =
+            scenario.report_input()?.workloads.iter().map(|m| variants_svg_name(&m.key)).collect::<Vec<_>>();
+        let files = std::iter::once("variants.md".to_string())
+            .chain(keys)
+            .map(|n| Output { flag: "--out", given: dir, file: dir.join(n) })
+            .collect::<Vec<_>>();
+        refuse_overwriting_inputs(inputs, &files)?;
+        prepare_out_dir(dir)?;
+    }
+    let mut opts =
+        VaryOptions::default().max_variants(args.max_variants).threads(args.threads).keep_events(keep);
+    if let Some(seed) = args.seed {
+        opts = opts.seed(seed);
+    }
+    let varied = vary(scenario, &args.vary, opts)?;
+    let c = &varied.comparison;
+    let text = match args.format {
+        Format::Text => render_variants_text(c),
+        Format::Markdown => render_variants_markdown(c),
+        Format::Json => json(c, "the comparison")?,
+    };
+    write!(ctx.out, "{text}")?;
+    if let Some(dir) = &args.out {
+        let io = |e: std::io::Error| CliError::invalid(format!("cannot write to {}: {e}", dir.display()));
+        std::fs::write(dir.join("variants.md"), render_variants_markdown(c)).map_err(io)?;
+        for (i, w) in c.workloads.iter().enumerate() {
+            let rows: Vec<(String, String)> = c
+                .variants
+                .iter()
+                .zip(&varied.runs)
+                .filter_map(|(v, run)| {
+                    let key = w.keys.get(i).cloned().flatten()?;
+                    Some((v.name.clone(), run.timeline_svg(&key)?))
+                })
+                .collect();
+            std::fs::write(dir.join(variants_svg_name(&w.name)), stack_timelines(&rows)).map_err(io)?;
+        }
+    }
+    if c.violations.is_empty() {
+        return Ok(EXIT_OK);
+    }
+    for v in &c.violations {
+        let x = &v.violation;
+        writeln!(
+            ctx.err,
+            "expectation failed in variant ({}): {} ({}): {}",
+            v.variant, x.expectation, x.cronjob, x.message
+        )?;
+    }
+    Ok(EXIT_EXPECTATIONS_FAILED)
+}
+
+fn variants_svg_name(key: &str) -> String {
+    format!("{}.variants.svg", key.replace('/', "_"))
 }
 
 /// Runs one form ([`crate::run`], expectations applied); `keep` holds the

@@ -59,6 +59,10 @@ pub struct Args {
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Sweeps every variant: FIELD=V1,V2,… (repeatable; as `compare
+    /// --vary`), then shows p50 / p95 / max per variant side by side.
+    #[arg(long, value_name = "FIELD=V1,V2", value_parser = crate::variants::parse_vary)]
+    pub vary: Vec<crate::variants::Axis>,
 }
 
 /// Sweeps, prints, reports failed expectations: [`crate::sweep()`], printed.
@@ -66,6 +70,9 @@ pub(super) fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
     let scenario = Scenario::from_path(&args.scenario)
         .map_err(|e| CliError::Invalid { message: e.to_string(), hint: Some(SCENARIO_HINT.into()) })?;
     scenario.validate()?;
+    if !args.vary.is_empty() {
+        return run_variants(args, ctx, &scenario);
+    }
     let bar = progress_bar(args.seeds.count(), args.quiet || !std::io::stderr().is_terminal());
     let tick = || bar.inc(1);
     let result = sweep(&scenario, SweepOptions::new(args.seeds).threads(args.threads).progress(&tick));
@@ -88,6 +95,31 @@ pub(super) fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
         args.scenario.display()
     )?;
     Ok(EXIT_EXPECTATIONS_FAILED)
+}
+
+/// `sweep --vary`: a sweep per variant, summarised side by side.
+fn run_variants(args: &Args, ctx: &mut Ctx, scenario: &Scenario) -> Result<u8, CliError> {
+    use crate::variants::{
+        MAX_VARIANTS, render_variant_sweep_markdown, render_variant_sweep_text, sweep_variants,
+    };
+    let cells = args.vary.iter().map(|a| a.values.len() as u64).product::<u64>();
+    let bar = progress_bar(
+        args.seeds.count().saturating_mul(cells),
+        args.quiet || !std::io::stderr().is_terminal(),
+    );
+    let tick = || bar.inc(1);
+    let opts = SweepOptions::new(args.seeds).threads(args.threads).progress(&tick);
+    let result = sweep_variants(scenario, &args.vary, opts, MAX_VARIANTS);
+    bar.finish_and_clear();
+    let s = result?;
+    let text = match args.format {
+        Format::Text => render_variant_sweep_text(&s),
+        Format::Markdown => render_variant_sweep_markdown(&s),
+        Format::Json => json(&s, "the sweep")?,
+    };
+    write!(ctx.out, "{text}")?;
+    let failed = s.sweeps.iter().any(|sw| sw.expectations.seeds_failed > 0);
+    Ok(if failed { EXIT_EXPECTATIONS_FAILED } else { EXIT_OK })
 }
 
 fn render(s: &Sweep, format: Format) -> Result<String, CliError> {

@@ -3,7 +3,7 @@
 //! numbers, the ticks whose outcome differs, and the conversion notes
 //! (`cronwarp compare`).
 
-use super::render::{Block, markdown, text};
+use super::render::{Block, cols, markdown, text};
 use super::types::{Report, TickOutcome, TickRow, WorkloadReport};
 use super::{MAX_ROWS, ON_TIME, Violation};
 use crate::model::{Millis, Time, format_duration};
@@ -256,7 +256,7 @@ fn differing(k: &View, x: &View) -> (Vec<TickDiff>, u64) {
     let mut out = Vec::new();
     let mut omitted = 0;
     for t in ticks {
-        let (a, b) = (side(km.get(&t)), side(xm.get(&t)));
+        let (a, b) = (side_outcome(km.get(&t)), side_outcome(xm.get(&t)));
         let late_apart = a.late_by.zip(b.late_by).is_some_and(|(p, q)| (p - q).abs() > ON_TIME);
         if a.outcome == b.outcome && !late_apart {
             continue;
@@ -270,7 +270,8 @@ fn differing(k: &View, x: &View) -> (Vec<TickDiff>, u64) {
     (out, omitted)
 }
 
-fn side(row: Option<&TickRow>) -> SideOutcome {
+/// A tick's outcome in one report, from its exception row (none: on time).
+pub fn side_outcome(row: Option<&TickRow>) -> SideOutcome {
     match row {
         Some(r) => SideOutcome { outcome: r.outcome, late_by: r.late_by, why: r.why.clone() },
         None => SideOutcome { outcome: TickOutcome::OnTime, late_by: None, why: String::new() },
@@ -305,7 +306,8 @@ fn starts_timestamp(b: &[u8]) -> bool {
         && SHAPE.iter().zip(b).all(|(s, c)| if *s == b'd' { c.is_ascii_digit() } else { s == c })
 }
 
-fn outcome_text(s: &SideOutcome) -> String {
+/// How a tick's outcome reads in a table cell: `late 3m: why`.
+pub fn outcome_text(s: &SideOutcome) -> String {
     let what = match (s.outcome, s.late_by) {
         (TickOutcome::OnTime, _) => "on time".to_string(),
         (TickOutcome::Late, Some(l)) => format!("late {}", format_duration(l)),
@@ -350,7 +352,7 @@ fn document(c: &Comparison) -> Vec<Block> {
     if !c.notes.is_empty() {
         d.push(Block::Heading(2, "Conversion notes".into()));
         let rows = c.notes.iter().map(|n| vec![n.workload.clone(), n.message.clone()]).collect();
-        d.push(Block::Table { head: vec!["workload", "note"], rows });
+        d.push(Block::Table { head: cols(&["workload", "note"]), rows });
     }
     if !c.violations.is_empty() {
         d.push(Block::Heading(2, "Expectations failed".into()));
@@ -367,7 +369,10 @@ fn document(c: &Comparison) -> Vec<Block> {
                 ]
             })
             .collect();
-        d.push(Block::Table { head: vec!["controller", "expectation", "workload", "what happened"], rows });
+        d.push(Block::Table {
+            head: cols(&["controller", "expectation", "workload", "what happened"]),
+            rows,
+        });
     }
     d
 }
@@ -391,7 +396,7 @@ fn workload_blocks(d: &mut Vec<Block>, w: &WorkloadComparison) {
             signed(m.delta, m.unit),
         ]);
     }
-    d.push(Block::Table { head: vec!["", "Kubernetes", "Crossplane", "Δ"], rows });
+    d.push(Block::Table { head: cols(&["", "Kubernetes", "Crossplane", "Δ"]), rows });
     if !w.not_started.is_empty() {
         d.push(Block::Heading(3, "Not started, by reason".into()));
         let rows = w
@@ -399,7 +404,7 @@ fn workload_blocks(d: &mut Vec<Block>, w: &WorkloadComparison) {
             .iter()
             .map(|r| vec![r.kubernetes.to_string(), r.crossplane.to_string(), r.reason.clone()])
             .collect();
-        d.push(Block::Table { head: vec!["Kubernetes", "Crossplane", "reason"], rows });
+        d.push(Block::Table { head: cols(&["Kubernetes", "Crossplane", "reason"]), rows });
     }
     if w.differing_ticks.is_empty() {
         d.push(Block::Para("Every tick had the same outcome under both controllers.".into()));
@@ -412,7 +417,7 @@ fn workload_blocks(d: &mut Vec<Block>, w: &WorkloadComparison) {
         .take(PRINTED_TICKS)
         .map(|t| vec![t.tick.to_string(), outcome_text(&t.kubernetes), outcome_text(&t.crossplane)])
         .collect();
-    d.push(Block::Table { head: vec!["tick", "Kubernetes", "Crossplane"], rows });
+    d.push(Block::Table { head: cols(&["tick", "Kubernetes", "Crossplane"]), rows });
     let more = (w.differing_ticks.len().saturating_sub(PRINTED_TICKS)) as u64 + w.differing_ticks_omitted;
     if more > 0 {
         d.push(Block::Para(format!("… {more} more differing ticks (see --format json).")));

@@ -27,12 +27,13 @@ mod types;
 pub use accountant::{Accountant, ReportInput};
 pub use compare::{
     COMPARE_SCHEMA_VERSION, Comparison, Metric, PRINTED_TICKS, ReasonCount, SideOutcome, SideViolation,
-    TickDiff, WorkloadComparison, compare, reason_key, render_compare_markdown, render_compare_text,
+    TickDiff, WorkloadComparison, compare, outcome_text, reason_key, render_compare_markdown,
+    render_compare_text, side_outcome,
 };
 pub use dst_notes::{MAX_DST_NOTES, dst_notes};
 pub(crate) use expect::declared;
 pub use expect::{Violation, apply as apply_expectations, apply_selected, check, check_selected};
-pub(crate) use render::{Block, markdown, text};
+pub(crate) use render::{Block, cols, markdown, text};
 pub use render::{render_markdown, render_text};
 pub(crate) use types::workload_kind;
 pub use types::*;

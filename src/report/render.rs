@@ -13,7 +13,13 @@ use crate::sim::WorkloadKind;
 pub(crate) enum Block {
     Heading(u8, String),
     Para(String),
-    Table { head: Vec<&'static str>, rows: Vec<Vec<String>> },
+    Table { head: Vec<String>, rows: Vec<Vec<String>> },
+}
+
+/// A table's column headings, owned (some are made at run time, like a
+/// variant's name).
+pub(crate) fn cols(head: &[&str]) -> Vec<String> {
+    head.iter().map(|h| (*h).to_string()).collect()
 }
 
 /// Most exception rows printed per CronJob; the JSON has more.
@@ -67,7 +73,7 @@ fn document(r: &Report) -> Vec<Block> {
                 .map(|v| vec![v.expectation.clone(), v.cronjob.clone(), v.message.clone()])
                 .collect();
             d.push(Block::Para(format!("{} violated:", r.violations.len())));
-            d.push(Block::Table { head: vec!["expectation", "cronjob", "what happened"], rows });
+            d.push(Block::Table { head: cols(&["expectation", "cronjob", "what happened"]), rows });
         }
     }
     d
@@ -125,7 +131,7 @@ fn cronjob(d: &mut Vec<Block>, cj: &WorkloadReport) {
                 String::new(),
             ]);
         }
-        d.push(Block::Table { head: vec!["tick (local)", "outcome", "late by", n.column, "why"], rows });
+        d.push(Block::Table { head: cols(&["tick (local)", "outcome", "late by", n.column, "why"]), rows });
     }
     if !cj.warnings.is_empty() {
         d.push(Block::Heading(3, "Warning events".into()));
@@ -134,7 +140,7 @@ fn cronjob(d: &mut Vec<Block>, cj: &WorkloadReport) {
             .iter()
             .map(|w| vec![w.reason.clone(), w.count.to_string(), w.first.to_string(), w.message.clone()])
             .collect();
-        d.push(Block::Table { head: vec!["reason", "count", "first at", "first message"], rows });
+        d.push(Block::Table { head: cols(&["reason", "count", "first at", "first message"]), rows });
     }
     let o = &cj.outcomes;
     d.push(Block::Heading(3, n.runs.into()));
@@ -171,7 +177,7 @@ fn cronjob(d: &mut Vec<Block>, cj: &WorkloadReport) {
                 ]
             })
             .collect();
-        d.push(Block::Table { head: vec!["from", "for", "running", "note"], rows });
+        d.push(Block::Table { head: cols(&["from", "for", "running", "note"]), rows });
     }
     if !cj.deletion_summary.is_empty() {
         let title = semantics::of(cj.kind).deletions_title();
@@ -190,7 +196,7 @@ fn cronjob(d: &mut Vec<Block>, cj: &WorkloadReport) {
             })
             .collect();
         d.push(Block::Table {
-            head: vec!["deleted by", "ended", n.runs, "kept at least", "kept at most"],
+            head: cols(&["deleted by", "ended", n.runs, "kept at least", "kept at most"]),
             rows,
         });
         let total = cj.deletions.len() as u64 + cj.deletions_omitted;
@@ -208,7 +214,7 @@ fn cronjob(d: &mut Vec<Block>, cj: &WorkloadReport) {
                     ]
                 })
                 .collect();
-            d.push(Block::Table { head: vec![n.column, "ended", "deleted by", "at", "kept for"], rows });
+            d.push(Block::Table { head: cols(&[n.column, "ended", "deleted by", "at", "kept for"]), rows });
         }
     }
 }

@@ -64,6 +64,25 @@ pub fn stream(seed: u64, entity: &str, run: u64) -> ChaCha8Rng {
     rng
 }
 
+/// The stream of one run of `entity`: keyed by the tick the run was
+/// created for when it has one, else by its ordinal (the n-th run of the
+/// entity; a Job made by hand). Keying by tick gives common random
+/// numbers: the run for a given tick draws the same durations and
+/// failures whatever became of earlier ticks, so two policies, or two
+/// variants of a scenario, differ by their decisions and not by noise.
+/// Tick streams have the top bit set and ordinals never reach it, so the
+/// two kinds cannot collide.
+pub fn run_stream(seed: u64, entity: &str, tick: Option<crate::model::Time>, ordinal: u64) -> ChaCha8Rng {
+    let id = match tick {
+        Some(t) => TICK_STREAM | (t.unix() as u64 & !TICK_STREAM),
+        None => ordinal & !TICK_STREAM,
+    };
+    stream(seed, entity, id)
+}
+
+/// The bit that marks a stream id as a tick (see [`run_stream`]).
+const TICK_STREAM: u64 = 1 << 63;
+
 /// Words of keystream reserved for each [`slot`]: far more than any draw
 /// here consumes, so slots never overlap.
 const SLOT_WORDS: u128 = 1 << 20;
@@ -124,6 +143,16 @@ mod tests {
         assert_ne!(base, first(2, "default/a", 0));
         assert_ne!(base, first(1, "default/b", 0));
         assert_ne!(base, first(1, "default/a", 1));
+    }
+
+    #[test]
+    fn a_runs_draws_follow_its_tick_not_its_ordinal() {
+        let tick = Some(crate::model::Time::from_unix(1_700_000_040));
+        let first = |tick, ordinal| run_stream(3, "ops/backup", tick, ordinal).next_u64();
+        assert_eq!(first(tick, 0), first(tick, 7), "the ordinal does not matter once the tick is known");
+        assert_ne!(first(tick, 0), first(Some(crate::model::Time::from_unix(1_700_000_100)), 0));
+        assert_ne!(first(None, 0), first(None, 1));
+        assert_ne!(first(tick, 0), first(None, 1_700_000_040));
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use super::figures::{Distribution, Figure, Unit};
 use super::{Sweep, WORST_SEEDS};
 use crate::model::format_duration;
-use crate::report::{Block, markdown, text};
+use crate::report::{Block, cols, markdown, text};
 use crate::sim::WorkloadKind;
 
 /// Plain text with aligned columns, for terminals.
@@ -80,7 +80,7 @@ fn table(figures: &[Distribution], kind: Option<WorkloadKind>) -> Block {
             vec![label(f.figure, kind), v(f.min), v(f.p50), v(f.p90), v(f.p95), v(f.p99), v(f.max)]
         })
         .collect();
-    Block::Table { head: vec!["per run", "min", "p50", "p90", "p95", "p99", "max"], rows }
+    Block::Table { head: cols(&["per run", "min", "p50", "p90", "p95", "p99", "max"]), rows }
 }
 
 fn label(f: Figure, kind: Option<WorkloadKind>) -> String {
@@ -138,7 +138,7 @@ fn worst_seeds(d: &mut Vec<Block>, s: &Sweep) {
     if checks {
         head.push("expect:");
     }
-    d.push(Block::Table { head, rows });
+    d.push(Block::Table { head: cols(&head), rows });
 }
 
 fn expectations(d: &mut Vec<Block>, s: &Sweep) {
@@ -164,5 +164,5 @@ fn expectations(d: &mut Vec<Block>, s: &Sweep) {
         .iter()
         .map(|c| vec![c.expectation.clone(), c.workload.clone(), c.seeds.to_string()])
         .collect();
-    d.push(Block::Table { head: vec!["expectation", "workload", "seeds failed"], rows });
+    d.push(Block::Table { head: cols(&["expectation", "workload", "seeds failed"]), rows });
 }

@@ -24,3 +24,4 @@ mod schemas;
 mod sim;
 mod support;
 mod sweep;
+mod variants;

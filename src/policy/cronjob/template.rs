@@ -23,6 +23,19 @@ pub fn job_name(cronjob_name: &str, scheduled: Time) -> String {
     }
 }
 
+/// The tick a Job was created for: its scheduled-timestamp annotation,
+/// else the minutes in its `<cronjob>-<minutes>` name (Jobs created before
+/// the annotation existed, kubernetes 1.28). `None` for a Job made by hand.
+pub fn job_slot(job: &Job, cronjob_name: &str) -> Option<Time> {
+    if let Some(t) = job.metadata.annotations.get(SCHEDULED_TIMESTAMP_ANNOTATION)
+        && let Ok(t) = Time::parse_rfc3339(t)
+    {
+        return Some(t);
+    }
+    let minutes = job.metadata.name.strip_prefix(cronjob_name)?.strip_prefix('-')?.parse::<i64>().ok()?;
+    Some(Time::from_unix(minutes.checked_mul(60)?))
+}
+
 /// Mirrors `getJobFromTemplate2` with UTC as the controller's local zone;
 /// a `timeZone` that does not load (which the sync rejects before getting
 /// here) formats the annotation in UTC.

@@ -13,7 +13,7 @@ use rand_chacha::ChaCha8Rng;
 /// One attempt's function runtime.
 pub struct SimFunctions<'a> {
     behaviour: &'a Behaviour,
-    /// The run's stream (`sim::rng::stream(seed, cronoperation, run)`).
+    /// The run's stream (`sim::rng::run_stream(seed, cronoperation, tick, run)`).
     rng: ChaCha8Rng,
     run: u64,
     /// 0-based attempt index within the run.

@@ -4,8 +4,9 @@
 //! termination within the grace period when a pod is deleted.
 //!
 //! Each Job (run) draws from its own stream,
-//! `rng::stream(seed, "<ns>/<cronjob>", run)`, attempt by attempt, so one
-//! CronJob's pods never change another's.
+//! `rng::run_stream(seed, "<ns>/<cronjob>", tick, run)`, attempt by attempt,
+//! so one CronJob's pods never change another's, and the Job for a tick
+//! draws the same whatever became of earlier ticks.
 
 use crate::model::{ContainerStatus, ContainerTerminated, Job, MINUTE, Millis, Pod, PodPhase, SECOND, Time};
 use crate::sim::actor::{Actor, Core, Process};
@@ -108,6 +109,8 @@ impl Kubelet {
     fn observe_change(&mut self, core: &mut Core, change: &Change) {
         match change {
             Change::Job { key: k, old: None, new: Some(job) } => {
+                let owner = job.metadata.controller_ref().filter(|r| r.kind == "CronJob");
+                let tick = owner.and_then(|r| crate::policy::cronjob::job_slot(job, &r.name));
                 let workload = owner_cronjob(job).unwrap_or_else(|| k.clone());
                 let run = core.next_run(&workload);
                 let pod_spec = &job.spec.template.spec;
@@ -118,7 +121,7 @@ impl Kubelet {
                     _ => 0,
                 };
                 let jr = JobRun {
-                    rng: crate::sim::rng::stream(core.seed, &workload, run),
+                    rng: crate::sim::rng::run_stream(core.seed, &workload, tick, run),
                     workload,
                     run,
                     next_attempt: 0,

@@ -156,7 +156,8 @@ impl OperationController {
         let (co, run) = self.runs.get(name).cloned().unwrap_or_default();
         let started = self.attempts.get(name).copied().unwrap_or(0);
         let behaviour = core.workloads.get(&co).map(|w| w.behaviour.clone()).unwrap_or_default();
-        let mut fns = SimFunctions::new(&behaviour, rng::stream(core.seed, &co, run), run, started);
+        let tick = crate::policy::crossplane::slot_from_name(&co, name);
+        let mut fns = SimFunctions::new(&behaviour, rng::run_stream(core.seed, &co, tick, run), run, started);
         let now = core.now();
         let (outcome, pending) = run_attempt(&mut core.api, &mut fns, &op, now);
         if matches!(

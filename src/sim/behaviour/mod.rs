@@ -105,7 +105,7 @@ impl Behaviour {
     /// `restartPolicy: Never`, container restarts under `OnFailure`) of run
     /// number `run` (0-based: the n-th Job of this workload). Scripted
     /// sequences index by `run`/`attempt`; random parts draw from `rng`,
-    /// which the caller takes from [`super::rng::stream`] for this run.
+    /// which the caller takes from [`super::rng::run_stream`] for this run.
     ///
     /// Only `rng`'s key and stream are used, not its position, and `rng`
     /// is left unchanged: the result depends on (seed, entity, run,

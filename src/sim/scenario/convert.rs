@@ -332,7 +332,7 @@ fn remove_workloads(sc: &mut Scenario, indices: &[usize]) {
 
 /// A copy of `sc` whose workloads all read from its [`Source`]: inline
 /// manifests of a scenario built without one become synthetic files too.
-fn with_source(sc: &Scenario) -> Scenario {
+pub(super) fn with_source(sc: &Scenario) -> Scenario {
     let mut out = sc.clone();
     if out.source.is_none() {
         let mut src = Source { file: "scenario".into(), ..Source::default() };
@@ -349,7 +349,12 @@ fn with_source(sc: &Scenario) -> Scenario {
 }
 
 /// Replaces workload `i`'s manifest by `docs` (a multi-document stream).
-fn put_manifest(sc: &mut Scenario, i: usize, origin: &str, docs: &[Value]) -> Result<(), ScenarioError> {
+pub(super) fn put_manifest(
+    sc: &mut Scenario,
+    i: usize,
+    origin: &str,
+    docs: &[Value],
+) -> Result<(), ScenarioError> {
     let mut text = String::new();
     for d in docs {
         text.push_str("---\n");
@@ -365,7 +370,7 @@ fn put_manifest(sc: &mut Scenario, i: usize, origin: &str, docs: &[Value]) -> Re
     Ok(())
 }
 
-fn to_value<T: Serialize>(v: &T) -> Result<Value, ScenarioError> {
+pub(super) fn to_value<T: Serialize>(v: &T) -> Result<Value, ScenarioError> {
     serde_json::to_value(v).map_err(|e| err("conversion", e))
 }
 

@@ -90,6 +90,7 @@ impl Scenario {
             },
             workloads,
             expect: Default::default(),
+            variants: Vec::new(),
             validate: run.validate,
             source: Some(Source { file: origin.clone(), files: texts, ..Source::default() }),
         };

@@ -13,6 +13,7 @@ mod fleet;
 mod from_manifests;
 mod kubevela;
 mod manifests;
+pub mod variants;
 
 pub use super::edit::SpecEdit;
 pub use crossplane::{WorkloadSpec, XpWorkloadObjects};
@@ -66,6 +67,11 @@ pub struct Scenario {
     /// What the run should satisfy (the report layer evaluates these).
     #[serde(default)]
     pub expect: Expect,
+    /// The same scenario under several settings, compared side by side
+    /// by `cronwarp compare` (docs/scenario-reference.md#variants): a list of axes, each a
+    /// field and its values; the variants are every combination.
+    #[serde(default)]
+    pub variants: Vec<variants::Axis>,
     /// What unknown fields in the manifests do, as `kubectl apply
     /// --validate` chooses: `strict` (default: an error, since the API
     /// server would refuse the object), `warn` or `ignore`.
@@ -390,6 +396,10 @@ impl Scenario {
                 return Err((path.clone(), format!("{path}: the window ends before it starts")));
             }
         }
+        variants::check_axes(&self.variants).map_err(|(i, e)| {
+            let path = format!("variants[{i}]");
+            (path.clone(), format!("{path}: {e}"))
+        })?;
         for (i, w) in self.workloads.iter().enumerate() {
             let path = format!("workloads[{i}]");
             if w.manifest.is_some() == w.path.is_some() {

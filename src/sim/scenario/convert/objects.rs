@@ -8,9 +8,9 @@ use crate::model::crossplane::{
 };
 use crate::model::{
     Condition, Container, CronJob, CronJobSpec, CronJobStatus, Job, JobSpec, JobTemplateSpec, ObjectMeta,
-    ObjectReference, PodSpec, PodTemplateSpec, TemplateMeta, Time,
+    ObjectReference, PodSpec, PodTemplateSpec, TemplateMeta,
 };
-use crate::policy::cronjob::SCHEDULED_TIMESTAMP_ANNOTATION;
+use crate::policy::cronjob::job_slot;
 use crate::policy::crossplane::{new_operation, slot_from_name};
 use crate::schedule::{Location, Zone, load_location};
 
@@ -209,18 +209,6 @@ fn operation_from_job(co: &CronOperation, job: &Job, cronjob: &str) -> Result<Op
         }
     }];
     Ok(op)
-}
-
-/// The Job's slot: its scheduled-timestamp annotation, else the minutes in
-/// its `<cronjob>-<unix minutes>` name.
-fn job_slot(job: &Job, cronjob: &str) -> Option<Time> {
-    if let Some(t) = job.metadata.annotations.get(SCHEDULED_TIMESTAMP_ANNOTATION)
-        && let Ok(t) = Time::parse_rfc3339(t)
-    {
-        return Some(t);
-    }
-    let minutes = job.metadata.name.strip_prefix(cronjob)?.strip_prefix('-')?.parse::<i64>().ok()?;
-    Some(Time::from_unix(minutes.checked_mul(60)?))
 }
 
 /// A CronOperation as a CronJob `namespace/name`: the `CRON_TZ=` prefix
