@@ -94,20 +94,7 @@ fn dedup(found: Vec<Found>) -> Result<Vec<Found>, Error> {
 
 /// Collects `(name relative to root, path)` of the scenarios under `dir`.
 fn walk(root: &Path, dir: &Path, max_input: u64, out: &mut Vec<(String, PathBuf)>) -> Result<(), Error> {
-    let io = |source| Error::Io { path: dir.to_path_buf(), source };
-    for entry in std::fs::read_dir(dir).map_err(io)? {
-        let entry = entry.map_err(io)?;
-        let path = entry.path();
-        let file_name = entry.file_name();
-        let file_name = file_name.to_string_lossy();
-        // Not followed: a link to a directory could lead back up.
-        let is_dir = entry.file_type().map_err(io)?.is_dir();
-        if is_dir {
-            if !file_name.starts_with('.') {
-                walk(root, &path, max_input, out)?;
-            }
-            continue;
-        }
+    for path in files_under(dir)? {
         if !is_yaml(&path) || !looks_like_scenario(&path, max_input) {
             continue;
         }
@@ -116,6 +103,53 @@ fn walk(root: &Path, dir: &Path, max_input: u64, out: &mut Vec<(String, PathBuf)
         out.push((name, path));
     }
     Ok(())
+}
+
+/// Every file under `dir`, recursively, except in hidden directories
+/// (`.git`); symbolic links to directories are not followed (they could
+/// lead back up).
+fn files_under(dir: &Path) -> Result<Vec<PathBuf>, Error> {
+    let io = |source| Error::Io { path: dir.to_path_buf(), source };
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        let entry = entry.map_err(io)?;
+        let path = entry.path();
+        if entry.file_type().map_err(io)?.is_dir() {
+            if !entry.file_name().to_string_lossy().starts_with('.') {
+                out.extend(files_under(&path)?);
+            }
+        } else {
+            out.push(path);
+        }
+    }
+    Ok(out)
+}
+
+/// Golden reports no scenario found here owns: left behind when a
+/// scenario was renamed or deleted, they would otherwise sit there looking
+/// checked. Looked for in the golden directory, or else beside the
+/// scenarios under each searched directory (`*.golden.md`); a scenario
+/// file given on its own owns only its own golden. Sorted.
+pub(crate) fn stale_goldens(paths: &[PathBuf], golden_dir: Option<&Path>, found: &[Found]) -> Vec<PathBuf> {
+    let key = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let owned: BTreeSet<PathBuf> = found.iter().map(|f| key(&f.golden)).collect();
+    let candidates: Vec<PathBuf> = match golden_dir {
+        Some(dir) => files_under(dir)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "md"))
+            .collect(),
+        None => paths
+            .iter()
+            .filter(|p| p.is_dir())
+            .flat_map(|d| files_under(d).unwrap_or_default())
+            .filter(|p| p.to_string_lossy().ends_with(".golden.md"))
+            .collect(),
+    };
+    let mut stale: Vec<PathBuf> = candidates.into_iter().filter(|p| !owned.contains(&key(p))).collect();
+    stale.sort();
+    stale.dedup();
+    stale
 }
 
 fn is_yaml(path: &Path) -> bool {

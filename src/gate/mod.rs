@@ -113,6 +113,9 @@ impl std::fmt::Debug for GateOptions<'_> {
 pub struct Gate {
     /// One per scenario file.
     pub cases: Vec<Case>,
+    /// Golden reports under the searched directories that no scenario
+    /// owns (see [`gate`]); reported, never a failure, never deleted.
+    pub stale_goldens: Vec<PathBuf>,
 }
 
 /// One scenario file's result.
@@ -239,7 +242,8 @@ pub fn gate(paths: &[PathBuf], options: GateOptions<'_>) -> Result<Gate, Error> 
             case.accept();
         }
     }
-    Ok(Gate { cases })
+    let stale_goldens = discover::stale_goldens(paths, options.golden_dir, &found);
+    Ok(Gate { cases, stale_goldens })
 }
 
 /// Loads, validates, runs, checks one scenario. The scenario's engine

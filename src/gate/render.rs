@@ -78,6 +78,9 @@ fn totals(gate: &Gate) -> String {
     if gate.written() > 0 {
         let _ = write!(s, "; {} written", plural(gate.written(), "golden report", "golden reports"));
     }
+    if !gate.stale_goldens.is_empty() {
+        let _ = write!(s, "; {} stale", plural(gate.stale_goldens.len(), "golden report", "golden reports"));
+    }
     s
 }
 
@@ -100,6 +103,14 @@ pub(super) fn text(gate: &Gate) -> String {
         s.push_str("\nfailures:\n");
         for case in &failing {
             let _ = writeln!(s, "    {}", case.path.display());
+        }
+    }
+    if !gate.stale_goldens.is_empty() {
+        s.push_str(
+            "\nstale golden reports (no scenario owns them: delete them, or restore their scenarios):\n",
+        );
+        for g in &gate.stale_goldens {
+            let _ = writeln!(s, "    {}", g.display());
         }
     }
     let _ = writeln!(s, "\ntest result: {}. {}", overall(gate), totals(gate));

@@ -41,7 +41,7 @@ fn the_summary_fits_a_pr_comment_and_says_what_it_left_out() {
         r.golden = GoldenState::Matches;
     }
     cases.insert(0, ok);
-    let gate = Gate { cases };
+    let gate = Gate { cases, stale_goldens: Vec::new() };
     assert_eq!(gate.cases[0].status(), Status::Passed);
     let summary = gate.to_summary_markdown();
     assert!(summary.chars().count() <= SUMMARY_LIMIT, "{} characters", summary.chars().count());

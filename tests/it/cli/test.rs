@@ -274,3 +274,20 @@ fn a_golden_from_another_release_matches_unless_strict_versions() {
     assert_eq!(strict.code, 1, "{}", strict.stdout);
     assert!(strict.stdout.contains("cronwarp 0.0.1-old."), "the diff shows the versions: {}", strict.stdout);
 }
+
+/// A golden whose scenario was renamed is listed as stale (it would
+/// otherwise look checked), without failing the gate or being deleted.
+#[test]
+fn a_golden_left_behind_by_a_rename_is_reported_as_stale() {
+    let dir = ScratchDir::created("test-stale");
+    let scenario = copy("downtime-catchup.yaml", dir.path(), "report.yaml");
+    assert_eq!(test(&[s(dir.path())], LOCAL).code, 0);
+    std::fs::rename(&scenario, dir.path().join("renamed.yaml")).unwrap();
+    let out = test(&[s(dir.path())], LOCAL);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    let stale = dir.path().join("report.golden.md");
+    assert!(out.stdout.contains("stale golden reports (no scenario owns them"), "{}", out.stdout);
+    assert!(out.stdout.contains(&format!("    {}\n", stale.display())), "{}", out.stdout);
+    assert!(out.stdout.ends_with("1 golden report written; 1 golden report stale\n"), "{}", out.stdout);
+    assert!(stale.exists(), "a stale golden is never deleted");
+}
