@@ -6,7 +6,7 @@ use super::{DstWindow, Finding, Out, Severity, locate};
 use crate::model::CronJob;
 use crate::model::manifest::Located;
 use crate::schedule::kube::controller_schedule;
-use crate::schedule::{Zone, format_rfc3339, load_location};
+use crate::schedule::{ScheduleKind, Zone, format_rfc3339, load_location};
 use std::collections::BTreeMap;
 
 /// CW-L15 speaks when more than this many CronJobs fire in one minute:
@@ -20,6 +20,8 @@ const DAY: i64 = 86_400;
 /// `@every 30s`.
 const MAX_TICKS: usize = 3_000;
 
+const MINUTES_A_DAY: usize = 1_440;
+
 /// At most this many CronJobs are named in the suggested spread.
 const NAMED: usize = 6;
 
@@ -31,10 +33,13 @@ const NAMED: usize = 6;
 /// schedule) do not fire and are not counted.
 pub fn lint_fleet(cronjobs: &[&Located<CronJob>], local: Zone, window: DstWindow) -> Vec<Finding> {
     let mut by_minute: BTreeMap<i64, Vec<usize>> = BTreeMap::new();
+    let mut movable = Vec::with_capacity(cronjobs.len());
     for (i, cj) in cronjobs.iter().enumerate() {
-        for minute in minutes(cj, local, window.from) {
+        let (minutes, can_move) = minutes(cj, local, window.from);
+        for minute in minutes {
             by_minute.entry(minute).or_default().push(i);
         }
+        movable.push(can_move);
     }
     let crowded = by_minute.values().filter(|v| v.len() > STAMPEDE_THRESHOLD).count();
     // The busiest minute, the earliest of equals.
@@ -60,31 +65,45 @@ pub fn lint_fleet(cronjobs: &[&Located<CronJob>], local: Zone, window: DstWindow
         "the controller creates each CronJob's Job within a second of its tick, so the Jobs and their pods \
          reach the API server, the scheduler, image registries and any shared database together; pods wait \
          for capacity and start late, and under Forbid or a startingDeadlineSeconds late starts cost runs",
-        spread(&members.iter().map(|&i| name(i)).collect::<Vec<_>>()),
+        spread(
+            &members.iter().filter(|&&i| movable[i]).map(|&i| name(i)).collect::<Vec<_>>(),
+            members.iter().filter(|&&i| !movable[i]).count(),
+        ),
     );
     locate(out.findings, first)
 }
 
 /// The distinct minutes (Unix minutes) `cj` fires in during the day after
-/// `from`.
-fn minutes(cj: &CronJob, local: Zone, from: i64) -> Vec<i64> {
+/// `from`, and whether a minute offset can move it: not an `@every`
+/// (phased from its last run) nor a schedule firing every minute.
+fn minutes(cj: &CronJob, local: Zone, from: i64) -> (Vec<i64>, bool) {
     let spec = &cj.spec;
     if spec.suspended() || spec.time_zone.as_deref().is_some_and(|tz| load_location(tz).is_err()) {
-        return Vec::new();
+        return (Vec::new(), false);
     }
     let Ok(schedule) = controller_schedule(&spec.schedule, spec.time_zone.as_deref()).1 else {
-        return Vec::new();
+        return (Vec::new(), false);
     };
     let mut minutes: Vec<i64> =
         ticks(&schedule, local, from, from + DAY, MAX_TICKS).iter().map(|t| t.div_euclid(60)).collect();
     minutes.dedup();
-    minutes
+    let movable = matches!(schedule.kind(), ScheduleKind::Spec(_)) && minutes.len() < MINUTES_A_DAY;
+    (minutes, movable)
 }
 
-/// Distinct minute offsets for `names`, spread evenly over the hour
-/// (several per minute only past 60 CronJobs).
-fn spread(names: &[String]) -> String {
+/// Distinct minute offsets for the `names` that can move, spread evenly
+/// over the hour (several per minute only past 60 of them).
+fn spread(names: &[String], fixed: usize) -> String {
+    let stuck = match fixed {
+        0 => String::new(),
+        k => {
+            format!("; {k} more fire every minute or count from their last run (@every) and cannot be spread")
+        }
+    };
     let n = names.len();
+    if n == 0 {
+        return format!("run fewer of them, or fold them into fewer CronJobs{stuck}");
+    }
     let step = (60 / n).max(1);
     let per_minute = n.div_ceil(60);
     let shown: Vec<String> = names
@@ -96,5 +115,8 @@ fn spread(names: &[String]) -> String {
     let more = if n > NAMED { ", …" } else { "" };
     let density =
         if per_minute > 1 { format!("{per_minute} per minute") } else { format!("one every {step} min") };
-    format!("give them distinct minute offsets in spec.schedule ({density}): {}{more}", shown.join(", "))
+    format!(
+        "give them distinct minute offsets in spec.schedule ({density}): {}{more}{stuck}",
+        shown.join(", ")
+    )
 }

@@ -11,6 +11,8 @@ use crate::schedule::{
     Anomaly, AnomalyKind, DayRule, ScheduleKind, Zone, analyze, day_rule, group_anomalies,
 };
 use crate::schedule::{Schedule, load_location};
+use std::cell::RefCell;
+use std::collections::BTreeMap;
 
 /// The schedule rules; returns the parsed schedule for the interval
 /// rules, or `None` when the controller never gets to use it (no zone,
@@ -49,7 +51,8 @@ pub(super) fn lint(cj: &CronJob, local: Zone, dst: DstWindow, out: &mut Out) -> 
              the date inside the Job",
         );
     }
-    dst_surprises(&spec.schedule, &schedule, local, dst, out);
+    let key = (spec.schedule.to_string(), spec.time_zone.as_ref().map(ToString::to_string), local.name());
+    dst_surprises(key, &schedule, local, dst, out);
     Some(Timing::new(schedule, local, dst))
 }
 
@@ -83,9 +86,10 @@ fn unknown_zone(cj: &CronJob, out: &mut Out) -> bool {
 /// CW-L5 (the clock's own gaps and folds) and CW-L16 (where robfig's
 /// `SpecSchedule.Next` field walk departs from the wall clock), from one
 /// analysis of the window.
-fn dst_surprises(written: &str, schedule: &Schedule, local: Zone, dst: DstWindow, out: &mut Out) {
+fn dst_surprises(key: Written, schedule: &Schedule, local: Zone, dst: DstWindow, out: &mut Out) {
+    let written = key.0.clone();
     let (clock, mut walk): (Vec<Anomaly>, Vec<Anomaly>) =
-        analyze(schedule, local, dst.from, dst.to).into_iter().partition(|a| !a.kind.is_exotic());
+        analysed(key, schedule, local, dst).into_iter().partition(|a| !a.kind.is_exotic());
     // Once `Next` is stuck the controller schedules nothing more, so what
     // the walk would do from that instant on (an off-schedule run there
     // included: its successor is the same instant) never happens.
@@ -126,6 +130,35 @@ fn dst_surprises(written: &str, schedule: &Schedule, local: Zone, dst: DstWindow
             "schedule away from the zone's DST switch time, or use spec.timeZone: Etc/UTC and convert",
         );
     }
+}
+
+/// A schedule as written: `spec.schedule`, `spec.timeZone` and the
+/// controller's zone.
+type Written = (String, Option<String>, &'static str);
+
+/// How many analyses [`analysed`] keeps per thread.
+const ANALYSED_MAX: usize = 4096;
+
+thread_local! {
+    /// Fleets repeat schedules (a thousand `0 * * * *`), and a year of an
+    /// every-minute schedule takes tens of milliseconds to analyse.
+    static ANALYSED: RefCell<BTreeMap<(Written, i64, i64), Vec<Anomaly>>> = const { RefCell::new(BTreeMap::new()) };
+}
+
+/// [`analyze`] over the window, remembered per schedule as written.
+fn analysed(key: Written, schedule: &Schedule, local: Zone, dst: DstWindow) -> Vec<Anomaly> {
+    let key = (key, dst.from, dst.to);
+    ANALYSED.with_borrow_mut(|memo| {
+        if let Some(found) = memo.get(&key) {
+            return found.clone();
+        }
+        let found = analyze(schedule, local, dst.from, dst.to);
+        if memo.len() >= ANALYSED_MAX {
+            memo.clear();
+        }
+        memo.insert(key, found.clone());
+        found
+    })
 }
 
 /// `2025-03-09 02:30 no run (DST gap) [-05:00 -> -04:00]; ...`, one per
