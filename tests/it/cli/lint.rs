@@ -307,6 +307,11 @@ fn l16_robfig_walk_deviations_in_lord_howe() {
         &["--from", "2025-01-01T00:00:00Z"],
     );
     assert!(noon.stdout.contains("2025-04-06 12:00 no run (robfig walk)"), "{}", noon.stdout);
+    // A midnight switch: Havana's hour loop never sees hour 0 on 03-09 and
+    // fires on a day the fields do not name (docs/fidelity/schedules.md#sch-10).
+    let havana =
+        lint("  schedule: '0 12 8 3 *'\n  timeZone: America/Havana\n", &["--from", "2025-01-01T00:00:00Z"]);
+    assert!(havana.stdout.contains("2025-03-09 12:00 off-schedule run (robfig walk)"), "{}", havana.stdout);
     let o = lint(
         "  schedule: '0 0 * * *'\n  timeZone: Australia/Lord_Howe\n",
         &["--from", "2025-01-01T00:00:00Z"],
