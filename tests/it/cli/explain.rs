@@ -77,7 +77,7 @@ fn a_five_digit_year_prints_whole() {
 }
 
 /// Given a dump instead of an expression: a row per CronJob with its last
-/// schedule time, next run and DST surprises (#15 §6).
+/// schedule time, next run and DST surprises.
 mod manifests {
     use super::*;
     use crate::support::cli::cronwarp_in_process;
