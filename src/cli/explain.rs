@@ -13,8 +13,14 @@ when both are restricted, and every DST surprise in the 12 months after --from: 
 happen (gap), runs that happen twice (fold), and deviations caused by how robfig walks
 wall-clock fields (marked *; zones such as Australia/Lord_Howe, Pacific/Chatham, Asia/Beirut).
 
+Given a manifest, a cluster dump, a scenario or - (stdin) instead of an expression, it lists every
+CronJob with its schedule, zone, status.lastScheduleTime, next run after --from (default now) and
+DST surprises, one row each (--format json: the next 3 runs per CronJob):
+  kubectl get cronjobs -A -o yaml | cronwarp explain -
+
 Examples:
   cronwarp explain --from 2025-01-01T00:00:00Z --tz America/New_York '30 1 * * *'
+  cronwarp explain --from 2025-10-01T00:00:00Z scenarios/dumps/fleet.yaml
   cronwarp explain '0 0 13 * 5'
   cronwarp explain --tz Australia/Lord_Howe @daily
   cronwarp explain --format json '30 1 * * *' | jq '.dst.anomalies[].label'
@@ -44,6 +50,9 @@ pub struct Args {
 
 /// Writes the explanation to stdout.
 pub(super) fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
+    if super::explain_manifests::names_input(&args.expr.expr) {
+        return super::explain_manifests::run(args, ctx);
+    }
     let r = resolve(&args.expr, ctx.now)?;
     warn_all(&r.warnings, ctx.err)?;
     if args.format == TextOrJson::Json {

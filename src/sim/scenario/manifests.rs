@@ -63,8 +63,11 @@ impl Scenario {
         self.cronjob_objects(i, m)
     }
 
-    /// Reads workload `i`'s manifest, whatever kinds it holds.
-    pub(super) fn read_manifests(&self, i: usize) -> Result<Manifests, ScenarioError> {
+    /// Reads workload `i`'s manifest, whatever kinds it holds, as written
+    /// (no API defaults), each object located in its file: an inline
+    /// manifest at its lines in the scenario file when the scenario was
+    /// read from one.
+    pub fn read_manifests(&self, i: usize) -> Result<Manifests, ScenarioError> {
         let what = format!("workloads[{i}]");
         let w = self.workloads.get(i).ok_or_else(|| err(&what, "no such workload"))?;
         if let Some(objects) = &w.objects {

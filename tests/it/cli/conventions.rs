@@ -148,20 +148,21 @@ fn schema_prints_the_schedule_and_explain_schemas() {
 
 /// A scenario whose `expect:` group selects nothing, in a scratch file:
 /// its error is located at `line:7`.
-fn bad_scenario() -> (std::path::PathBuf, usize) {
+fn bad_scenario(test: &str) -> (std::path::PathBuf, usize) {
     let text =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/expect-per-workload.yaml"))
             .expect("the bundled scenario");
     let text = text.replace("name: \"backup-*\"", "name: \"bakup-*\"");
     let line = text.lines().position(|l| l.contains("bakup-*")).expect("the edited line") + 1;
-    let path = std::env::temp_dir().join(format!("cronwarp-snippet-{}.yaml", std::process::id()));
+    // One file per test: the tests run in parallel and each removes its own.
+    let path = std::env::temp_dir().join(format!("cronwarp-snippet-{test}-{}.yaml", std::process::id()));
     std::fs::write(&path, text).expect("a scratch file");
     (path, line)
 }
 
 #[test]
 fn errors_show_the_source_line_only_when_asked_or_on_a_terminal() {
-    let (path, line) = bad_scenario();
+    let (path, line) = bad_scenario("piped");
     let p = path.to_str().expect("utf-8");
     let first = format!("error: {p}:{line}:7: expect.groups[0].select: selects no workload");
     // Piped stderr (auto): the plain lines alone, as before.
@@ -189,7 +190,7 @@ fn errors_show_the_source_line_only_when_asked_or_on_a_terminal() {
 fn on_a_terminal_errors_show_the_source_line_coloured_unless_no_color() {
     use std::io::Read;
     use std::process::{Command, Stdio};
-    let (path, _) = bad_scenario();
+    let (path, _) = bad_scenario("terminal");
     for no_color in [false, true] {
         let (mut controller, terminal) = match crate::support::pty::open() {
             Ok(pair) => pair,

@@ -75,3 +75,49 @@ fn a_five_digit_year_prints_whole() {
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert!(o.stdout.contains("(9999-06-01 to 10000-06-01)"), "{}", o.stdout);
 }
+
+/// Given a dump instead of an expression: a row per CronJob with its last
+/// schedule time, next run and DST surprises.
+mod manifests {
+    use super::*;
+    use crate::support::cli::cronwarp_in_process;
+
+    const FROM: &str = "2025-10-01T00:00:00Z";
+
+    #[test]
+    fn a_dump_lists_every_cronjob_with_its_next_run() {
+        snapshot("explain_dump_fleet", &["explain", "--from", FROM, "scenarios/dumps/fleet.yaml"]);
+    }
+
+    #[test]
+    fn standard_input_reads_the_same_as_the_file() {
+        let text = std::fs::read_to_string("scenarios/dumps/fleet.yaml").unwrap();
+        let piped = cronwarp_in_process(&["explain", "--from", FROM, "-"], &text, &[]);
+        let file = cronwarp(&["explain", "--from", FROM, "scenarios/dumps/fleet.yaml"]);
+        assert_eq!(piped.code, 0, "{}", piped.stderr);
+        assert_eq!(piped.stdout, file.stdout);
+    }
+
+    #[test]
+    fn json_has_the_next_three_runs_and_dated_dst_surprises() {
+        let o = cronwarp(&["explain", "--format", "json", "--from", FROM, "scenarios/lord-howe.yaml"]);
+        assert_eq!(o.code, 0, "{}", o.stderr);
+        let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+        let first = &v[0];
+        assert_eq!(first["object"], "island/midnight");
+        assert_eq!(first["nextRuns"].as_array().unwrap().len(), 3);
+        assert_eq!(first["nextRuns"][0], "2025-10-02T00:00:00+10:30");
+        assert!(
+            first["dst"][0].as_str().unwrap().starts_with("2025-10-06 00:00 no run (robfig walk)"),
+            "{first}"
+        );
+    }
+
+    #[test]
+    fn a_missing_file_is_an_input_error_not_a_bad_schedule() {
+        let o = cronwarp(&["explain", "no-such-dump.yaml"]);
+        assert_eq!(o.code, 2);
+        assert!(o.stderr.contains("no-such-dump.yaml"), "{}", o.stderr);
+        assert!(!o.stderr.contains("5 fields"), "{}", o.stderr);
+    }
+}

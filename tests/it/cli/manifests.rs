@@ -144,6 +144,36 @@ mod flags {
         assert!(o.stdout.contains("not started"), "{}", o.stdout);
     }
 
+    /// `--from now` is the one place the wall clock is read (by the CLI,
+    /// rounded down to the minute); the test reads its own clock around
+    /// the run to check where the horizon starts.
+    #[test]
+    fn from_now_starts_the_horizon_at_the_current_minute() {
+        use std::time::{SystemTime, UNIX_EPOCH};
+        let clock = || SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        let scratch = ScratchDir::created("cli-from-now");
+        let f = scratch.path().join("cj.yaml");
+        std::fs::write(&f, BARE).unwrap();
+        let before = clock();
+        let o = cronwarp(&["run", s(&f), "--from", "now", "--horizon", "3h", "--format", "json"]);
+        let after = clock();
+        assert_eq!(o.code, 0, "{}", o.stderr);
+        let report: serde_json::Value = serde_json::from_str(&o.stdout).expect("a JSON report");
+        let at = |key: &str| {
+            let text = report["header"][key].as_str().unwrap_or_else(|| panic!("no header.{key}"));
+            cronwarp::Time::parse_rfc3339(text).unwrap_or_else(|e| panic!("{text}: {e}")).unix()
+        };
+        let (start, end) = (at("start"), at("end"));
+        let (before, after) = (i64::try_from(before).unwrap(), i64::try_from(after).unwrap());
+        assert_eq!(start % 60, 0, "not a whole minute: {start}");
+        assert!(before - 60 < start && start <= after, "{start} is not the minute of {before}..{after}");
+        assert_eq!(end - start, 3 * 3600);
+        // An hourly CronJob created at the start: two or three full hours
+        // (the end may or may not fall on one), each run.
+        let ticks = &report["workloads"][0]["ticks"];
+        assert!(ticks["total"].as_u64() >= Some(2) && ticks["onTime"] == ticks["total"], "{ticks}");
+    }
+
     #[test]
     fn bad_flags_are_invalid_input_with_a_hint() {
         let scratch = ScratchDir::created("cli-badflags");

@@ -5,6 +5,7 @@ mod compare;
 mod conventions;
 mod explain;
 mod lint;
+mod lint_and_simulation_agree;
 mod manifests;
 mod render;
 mod run;
