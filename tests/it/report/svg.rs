@@ -205,7 +205,7 @@ fn streamed_minutely(days: i64) -> (usize, String) {
         fn record(&mut self, r: Record) {
             self.timelines.feed(&r);
             self.seen += 1;
-            if self.seen % 64 == 0 {
+            if self.seen.is_multiple_of(64) {
                 self.most = self.most.max(self.timelines.held());
             }
         }
