@@ -30,6 +30,9 @@ pub struct RunOptions<'a> {
     /// Keeps the event log in memory for [`Run::events`] (and the
     /// timelines). Off, a run's memory stays flat however long its horizon.
     pub keep_events: bool,
+    /// Builds each workload's timeline as the log streams by, for
+    /// [`Run::timeline_svg`] without keeping the log: memory stays flat.
+    pub timelines: bool,
     /// Called about once per simulated day with the simulated time.
     pub progress: Option<&'a mut dyn FnMut(Time)>,
     /// Sees every record of the event log as it is made, in log order
@@ -56,6 +59,12 @@ impl<'a> RunOptions<'a> {
         self
     }
 
+    /// Builds the timelines for [`Run::timeline_svg`] as the run goes.
+    pub fn timelines(mut self, build: bool) -> Self {
+        self.timelines = build;
+        self
+    }
+
     /// Reports progress to `f` (the simulated time, about once a day).
     pub fn progress(mut self, f: &'a mut dyn FnMut(Time)) -> Self {
         self.progress = Some(f);
@@ -75,6 +84,7 @@ impl fmt::Debug for RunOptions<'_> {
             .field("seed", &self.seed)
             .field("threads", &self.threads)
             .field("keep_events", &self.keep_events)
+            .field("timelines", &self.timelines)
             .field("progress", &self.progress.is_some())
             .field("on_record", &self.on_record.is_some())
             .finish()
@@ -91,6 +101,9 @@ pub struct Run {
     /// Per-workload facts, in scenario order (the timelines draw them).
     #[cfg_attr(not(feature = "svg"), allow(dead_code))]
     metas: Vec<WorkloadMeta>,
+    /// The timelines, when built as the run went.
+    #[cfg(feature = "svg")]
+    timelines: Option<crate::report::svg::Drawn>,
 }
 
 /// Simulates `scenario` to the end of its horizon and accounts for every
@@ -105,21 +118,50 @@ pub fn run(scenario: &Scenario, mut options: RunOptions<'_>) -> Result<Run, Erro
     let metas = input.workloads.clone();
     let loaded = Loaded::new(scenario.as_sim()).map_err(|e| fail(scenario, e))?;
     let opts = SimOptions { progress: options.progress.take(), threads: options.threads.unwrap_or(0) };
-    let (summary, mut report, events) = if !options.keep_events && options.on_record.is_none() {
-        let (summary, report) = account(scenario, &loaded, seed, opts)?;
-        (summary, report, None)
-    } else {
-        let mut tee = Tee {
-            accountant: accountant(scenario, input),
-            on_record: options.on_record.take(),
-            kept: options.keep_events.then(Vec::new),
+    #[cfg(feature = "svg")]
+    let timelines = options.timelines.then(|| crate::report::svg::Timelines::new(&metas));
+    #[cfg(not(feature = "svg"))]
+    let timelines: Option<NoTimelines> = None;
+    let (summary, mut report, events, timelines) =
+        if !options.keep_events && options.on_record.is_none() && timelines.is_none() {
+            let (summary, report) = account(scenario, &loaded, seed, opts)?;
+            (summary, report, None, None)
+        } else {
+            let mut tee = Tee {
+                accountant: accountant(scenario, input),
+                on_record: options.on_record.take(),
+                kept: options.keep_events.then(Vec::new),
+                timelines,
+            };
+            let summary = loaded.simulate_into(seed, &mut tee, opts).map_err(|e| fail(scenario, e))?;
+            (summary, tee.accountant.finish(), tee.kept, tee.timelines)
         };
-        let summary = loaded.simulate_into(seed, &mut tee, opts).map_err(|e| fail(scenario, e))?;
-        (summary, tee.accountant.finish(), tee.kept)
-    };
     apply_selected(&scenario.as_sim().expect, scenario.selection()?, &mut report);
-    Ok(Run { report, events, warnings: unique(summary.warnings), metas })
+    #[cfg(not(feature = "svg"))]
+    drop(timelines);
+    Ok(Run {
+        report,
+        events,
+        warnings: unique(summary.warnings),
+        #[cfg(feature = "svg")]
+        timelines: timelines.map(crate::report::svg::Timelines::finish_all),
+        metas,
+    })
 }
+
+/// Without the `svg` feature there are no timelines to build.
+#[cfg(not(feature = "svg"))]
+struct NoTimelines;
+
+#[cfg(not(feature = "svg"))]
+impl NoTimelines {
+    fn feed(&mut self, _record: &Record) {}
+}
+
+#[cfg(feature = "svg")]
+type TimelineSink = crate::report::svg::Timelines;
+#[cfg(not(feature = "svg"))]
+type TimelineSink = NoTimelines;
 
 /// Each warning once, in order: workloads reading one file share its
 /// warnings.
@@ -177,6 +219,7 @@ struct Tee<'a, 'f> {
     accountant: Accountant,
     on_record: Option<&'f mut (dyn FnMut(&Record) + 'a)>,
     kept: Option<Vec<Record>>,
+    timelines: Option<TimelineSink>,
 }
 
 impl LogSink for Tee<'_, '_> {
@@ -186,6 +229,9 @@ impl LogSink for Tee<'_, '_> {
         }
         if let Some(k) = self.kept.as_mut() {
             k.push(record.clone());
+        }
+        if let Some(t) = self.timelines.as_mut() {
+            t.feed(&record);
         }
         self.accountant.record(record);
     }
@@ -257,10 +303,14 @@ impl Run {
     }
 
     /// The SVG timeline of one workload (as `cronwarp run --out` draws
-    /// it), when the run kept its events.
+    /// it), when the run built its timelines ([`RunOptions::timelines`])
+    /// or kept its events.
     #[cfg(feature = "svg")]
     pub fn timeline_svg(&self, workload: &str) -> Option<String> {
         let meta = self.metas.iter().find(|m| m.key == workload)?;
+        if let Some(t) = &self.timelines {
+            return t.svg(meta);
+        }
         Some(crate::report::svg::timeline_svg(self.events.as_deref()?, meta))
     }
 

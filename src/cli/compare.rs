@@ -127,6 +127,7 @@ pub(super) fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
         refuse_overwriting_inputs(&inputs, &files.collect::<Vec<_>>())?;
         prepare_out_dir(dir)?;
     }
+    super::run::warn_retry_loops(&mut *ctx.err, &crossplane)?;
     let keep = args.out.is_some();
     let k8s = run_side(Scenario::from_sim(kubernetes, &name), keep, &mut *ctx.err, "Kubernetes")?;
     let xp = run_side(Scenario::from_sim(crossplane, &name), keep, &mut *ctx.err, "Crossplane")?;
@@ -212,8 +213,8 @@ fn variants_svg_name(key: &str) -> String {
     format!("{}.variants.svg", key.replace('/', "_"))
 }
 
-/// Runs one form ([`crate::run`], expectations applied); `keep` holds the
-/// log for the timelines. Long horizons print progress to `err`, labelled.
+/// Runs one form ([`crate::run`], expectations applied); `keep` builds
+/// the timelines. Long horizons print progress to `err`, labelled.
 fn run_side(
     scenario: Scenario,
     keep: bool,
@@ -228,7 +229,7 @@ fn run_side(
         let _ = writeln!(err, "simulating the {label} form");
     }
     let mut progress = progress_printer(err, start, end);
-    let mut opts = RunOptions::default().keep_events(keep);
+    let mut opts = RunOptions::default().timelines(keep);
     opts.progress = progress.as_mut().map(|p| p as &mut dyn FnMut(crate::model::Time));
     Ok(crate::run(&scenario, opts)?)
 }

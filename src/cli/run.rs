@@ -19,7 +19,7 @@ Outputs:
                     (versioned schema, `schemaVersion`)
   --events FILE     the event log, JSON Lines: one object per line, ordered by time
   --out DIR         report.txt, report.md, report.json and one SVG timeline per CronJob
-                    (<namespace>_<name>.svg) written to DIR; keeps the log in memory
+                    (<namespace>_<name>.svg) written to DIR
 
 Outputs never overwrite inputs: an --events or --out path that is the scenario file or one of
 its `path:` manifests is refused, as is an --out that is not a writable directory, before the
@@ -96,6 +96,7 @@ pub(super) fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
     let scenario = super::inputs::load(&args.inputs, &args.fleet, args.seed, args.input.max_input, ctx)?;
     scenario.validate()?;
     check_outputs(args, &scenario)?;
+    warn_retry_loops(&mut *ctx.err, scenario.as_sim())?;
     let mut events = match &args.events {
         Some(p) => {
             let f = std::fs::File::create(p)
@@ -108,9 +109,10 @@ pub(super) fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
     let (start, end) = scenario.horizon();
     let mut progress = progress_printer(&mut *ctx.err, start, end);
     let mut log = events.as_mut().map(|e| move |r: &Record| e.record(r.clone()));
-    // Timelines (`--out`) need the whole log; an event log is written as
-    // it is made. Without either, the run splits into partitions.
-    let mut opts = RunOptions::default().threads(args.threads).keep_events(args.out.is_some());
+    // Timelines (`--out`) are built as the merged log streams by; an
+    // event log is written as it is made. Without either, the run splits
+    // into partitions.
+    let mut opts = RunOptions::default().threads(args.threads).timelines(args.out.is_some());
     opts.seed = args.seed;
     opts.progress = progress.as_mut().map(|p| p as &mut dyn FnMut(crate::model::Time));
     opts.on_record = log.as_mut().map(|l| l as &mut dyn FnMut(&Record));
@@ -145,6 +147,24 @@ pub(super) fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
         writeln!(ctx.err, "expectation failed: {} ({}): {}", v.expectation, v.cronjob, v.message)?;
     }
     Ok(EXIT_EXPECTATIONS_FAILED)
+}
+
+/// Says, before the run, which CronOperations retry for ever: every
+/// attempt lasts the whole 2-minute timeout (crossplane `Reconcile`), whose
+/// failure is never recorded.
+pub(super) fn warn_retry_loops(err: &mut dyn Write, scenario: &crate::sim::Scenario) -> std::io::Result<()> {
+    use crate::sim::actors::operation::{LOOP_PERIOD, retrying_for_ever};
+    for name in retrying_for_ever(scenario) {
+        writeln!(
+            err,
+            "warning: CronOperation {name}: every attempt lasts the whole 2-minute timeout, whose failure \
+             Crossplane never records, so each Operation retries for ever (an attempt every {}, {} a day, \
+             until the horizon end); the simulator fast-forwards these loops",
+            crate::model::format_duration(LOOP_PERIOD),
+            24 * crate::model::HOUR / LOOP_PERIOD
+        )?;
+    }
+    Ok(())
 }
 
 /// The report files `--out` writes, besides the timelines.

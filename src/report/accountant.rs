@@ -186,6 +186,7 @@ impl Accountant {
             // slot itself (B1, #7524); rows are promised in tick order.
             acc.report.exceptions.sort_by_key(|x| x.tick);
         }
+        self.operations.count_loops(&mut self.accounts, end);
         self.operations.count_unfinished(&mut self.accounts);
         for job in self.jobs.values() {
             if let Some(acc) = self.accounts.get_mut(&job.cronjob)
@@ -445,6 +446,8 @@ impl LogSink for Accountant {
             | Entry::OperationAttemptStarted { .. }
             | Entry::OperationAttemptFailed { .. }
             | Entry::OperationAttemptLost { .. }
+            | Entry::OperationRetryLoop { .. }
+            | Entry::OperationRetryLoopEnd { .. }
             | Entry::OperationFinished { .. }
             | Entry::OperationDeleted { .. }
             | Entry::OperationSync { .. }) => {

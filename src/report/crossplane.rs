@@ -15,7 +15,7 @@ use super::account::Account;
 use super::accountant::Accounts;
 use super::reasons::{Notes, Pending};
 use super::types::TickOutcome;
-use crate::model::Time;
+use crate::model::{Millis, Time};
 use crate::policy::crossplane::CronDecision;
 use crate::schedule::{ScheduleKind, Zone, format_rfc3339};
 use crate::sim::edit::SpecEdit;
@@ -276,6 +276,9 @@ struct OpState {
     /// An attempt started and has not ended.
     in_flight: bool,
     replaced: bool,
+    /// A retry loop the simulator fast-forwards: its first attempt's start
+    /// and the period.
+    looping: Option<(Time, Millis)>,
 }
 
 /// The Operations of every CronOperation, by name.
@@ -307,6 +310,17 @@ impl Operations {
                 if st.attempts > 1 {
                     acc.report.outcomes.retries += 1;
                 }
+            }
+            Entry::OperationRetryLoop { operation, first, period } => {
+                if let Some(st) = self.ops.get_mut(operation) {
+                    st.looping = Some((*first, *period));
+                }
+            }
+            Entry::OperationRetryLoopEnd { operation, attempts, in_flight } => {
+                let Some((st, acc)) = self.find(accounts, operation) else { return };
+                st.looping = None;
+                loop_attempts(st, acc, *attempts);
+                st.in_flight = *in_flight;
             }
             Entry::OperationAttemptLost { operation } => {
                 if let Some((_, acc)) = self.find(accounts, operation) {
@@ -380,6 +394,18 @@ impl Operations {
         self.ops.remove(operation);
     }
 
+    /// Counts the attempts of the retry loops still running at the horizon
+    /// end: those that started before it.
+    pub(super) fn count_loops(&mut self, accounts: &mut Accounts, end: Time) {
+        for st in self.ops.values_mut() {
+            let Some((first, period)) = st.looping.take() else { continue };
+            let Some(acc) = accounts.get_mut(&st.cronoperation) else { continue };
+            let elapsed = end.since(first);
+            let started = if elapsed > 0 { (elapsed - 1) / period.max(1) + 1 } else { 0 };
+            loop_attempts(st, acc, started.unsigned_abs());
+        }
+    }
+
     /// Counts the Operations still unfinished at the horizon end.
     pub(super) fn count_unfinished(&self, accounts: &mut Accounts) {
         for st in self.ops.values().filter(|s| s.finished.is_none() && !s.replaced) {
@@ -388,4 +414,14 @@ impl Operations {
             }
         }
     }
+}
+
+/// `attempts` more attempts of a retry loop, each counted as
+/// `OperationAttemptStarted` counts one.
+fn loop_attempts(st: &mut OpState, acc: &mut Account, attempts: u64) {
+    let before = u64::from(st.attempts);
+    st.attempts = st.attempts.saturating_add(u32::try_from(attempts).unwrap_or(u32::MAX));
+    // Every attempt after the Operation's first is a retry.
+    let first_is_here = u64::from(before == 0 && attempts > 0);
+    acc.report.outcomes.retries += attempts - first_is_here;
 }

@@ -18,6 +18,8 @@
 //! bytes and the rendering depend on nothing but the input.
 
 mod glyphs;
+mod marks;
+mod ticks;
 mod timeline;
 
 use super::semantics;
@@ -26,20 +28,19 @@ use crate::sim::edit::SpecEdit;
 use crate::sim::log::{DeletedBy, Record};
 use crate::sim::{WorkloadKind, WorkloadMeta};
 use glyphs::{FAMILY, GlyphSvg, Runs};
+pub use marks::{BUCKETS, MAX_MARKS};
+use marks::{Marks, bucket_bounds};
 use plotters::coord::combinators::BindKeyPoints;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::collections::BTreeMap;
-use timeline::{Outcome, Timeline};
+pub use timeline::Timelines;
+use timeline::{Histogram, Outcome, Timeline};
 
 /// More Jobs than this are drawn as a histogram.
 pub const MAX_BARS: usize = 600;
 /// More lanes than this (heavy overlap) are drawn as a histogram.
 pub const MAX_LANES: usize = 12;
-/// More ticks or deletions than this are drawn as a density band.
-pub const MAX_MARKS: usize = 2_000;
-/// Buckets over the horizon for histograms and density bands.
-pub const BUCKETS: usize = 300;
 
 const WIDTH: u32 = 1200;
 const LABEL_W: u32 = 96;
@@ -117,38 +118,22 @@ enum Shape {
     Triangle { x: i64, y: f64, color: RGBAColor },
 }
 
-/// Equal buckets over `[start, end)`: `(from, to)` of bucket `i`.
-fn bucket_bounds(start: Time, end: Time, i: usize) -> (i64, i64) {
-    let span = end.since(start).max(1);
-    let at = |k: usize| start.0 + span.saturating_mul(k as i64) / BUCKETS as i64;
-    (at(i), at(i + 1))
-}
-
-fn bucket_of(start: Time, end: Time, t: Time) -> usize {
-    let span = end.since(start).max(1);
-    let k = t.since(start).clamp(0, span - 1).saturating_mul(BUCKETS as i64) / span;
-    (k as usize).min(BUCKETS - 1)
-}
-
 /// One mark per instant (`line`: vertical line, else triangle), or a
 /// density band when there are more than [`MAX_MARKS`].
-fn marks(tl: &Timeline, times: &[Time], y0: f64, y1: f64, color: RGBColor, line: bool) -> Vec<Shape> {
+fn marks(tl: &Timeline, m: &Marks, y0: f64, y1: f64, color: RGBColor, line: bool) -> Vec<Shape> {
     let c = color.to_rgba();
-    if times.len() <= MAX_MARKS {
-        return times
-            .iter()
-            .map(|t| match line {
-                true => Shape::Line { x: t.0, y0, y1, color: c },
-                false => Shape::Triangle { x: t.0, y: (y0 + y1) / 2.0, color: c },
-            })
-            .collect();
-    }
-    let mut counts = vec![0u64; BUCKETS];
-    for t in times {
-        if let Some(n) = counts.get_mut(bucket_of(tl.start, tl.end, *t)) {
-            *n += 1;
+    let counts = match m.drawn() {
+        Ok(times) => {
+            return times
+                .iter()
+                .map(|t| match line {
+                    true => Shape::Line { x: t.0, y0, y1, color: c },
+                    false => Shape::Triangle { x: t.0, y: (y0 + y1) / 2.0, color: c },
+                })
+                .collect();
         }
-    }
+        Err(counts) => counts,
+    };
     let max = counts.iter().copied().max().unwrap_or(1).max(1);
     counts
         .iter()
@@ -186,13 +171,7 @@ fn bars(tl: &Timeline, body_top: f64, min_w: i64) -> Vec<Shape> {
 
 /// Jobs created per bucket, stacked by outcome, scaled to the fullest
 /// bucket (`rows` high, from `y_base`). Returns the shapes and that maximum.
-fn histogram(tl: &Timeline, y_base: f64, rows: f64) -> (Vec<Shape>, u64) {
-    let mut counts: Vec<BTreeMap<Outcome, u64>> = vec![BTreeMap::new(); BUCKETS];
-    for b in &tl.bars {
-        if let Some(m) = counts.get_mut(bucket_of(tl.start, tl.end, b.created)) {
-            *m.entry(b.outcome).or_insert(0) += 1;
-        }
-    }
+fn histogram(tl: &Timeline, counts: &Histogram, y_base: f64, rows: f64) -> (Vec<Shape>, u64) {
     let max = counts.iter().map(|m| m.values().sum::<u64>()).max().unwrap_or(0).max(1);
     let mut shapes = Vec::new();
     for (i, m) in counts.iter().enumerate() {
@@ -293,10 +272,10 @@ fn subtitles(meta: &WorkloadMeta, tl: &Timeline, aggregated: bool) -> (String, S
     let plus = if tl.ticks.capped { "+" } else { "" };
     let mut second = format!(
         "{} {runs} · {}{plus} ticks, {} without {run} · {} deletions",
-        tl.bars.len(),
+        tl.runs,
         tl.ticks.times.len(),
         tl.ticks.missed.len(),
-        tl.deletions.len()
+        tl.deletions.total
     );
     if aggregated {
         let w = tl.end.since(tl.start) / BUCKETS as i64;
@@ -310,7 +289,7 @@ fn subtitles(meta: &WorkloadMeta, tl: &Timeline, aggregated: bool) -> (String, S
 
 /// More deletions than this are drawn as lines: 8 px triangles would merge.
 fn deletions_as_lines(tl: &Timeline) -> bool {
-    tl.deletions.len() > (PLOT_W / 8) as usize
+    tl.deletions.total > (PLOT_W / 8) as usize
 }
 
 /// The legend entries: swatch kind (0 box, 1 line, 2 triangle), colour,
@@ -325,8 +304,7 @@ fn legend(tl: &Timeline) -> Vec<(u8, RGBColor, String)> {
     out.push((0, DOWNTIME, "controller downtime".into()));
     out.push((1, TICK, "schedule tick".into()));
     out.push((1, MISSED, format!("tick without {}", semantics::of(tl.kind).nouns().a_run)));
-    let mut kinds: Vec<DeletedBy> = tl.deletions.iter().map(|(_, b)| *b).collect();
-    kinds.sort();
+    let mut kinds: Vec<DeletedBy> = tl.deletions.by_kind.keys().copied().collect();
     kinds.dedup_by_key(|b| deleted_label(*b));
     let mark = if deletions_as_lines(tl) { 1 } else { 2 };
     out.extend(kinds.into_iter().map(|b| (mark, deleted_color(b), deleted_label(b).to_string())));
@@ -342,7 +320,8 @@ fn legend(tl: &Timeline) -> Vec<(u8, RGBColor, String)> {
 type Fallible = Result<(), Box<dyn std::error::Error>>;
 
 /// Draws everything into `buf` (plotters' part; text goes to `runs`).
-fn draw(buf: &mut String, runs: Runs, tl: &Timeline, meta: &WorkloadMeta, aggregated: bool) -> Fallible {
+fn draw(buf: &mut String, runs: Runs, tl: &Timeline, meta: &WorkloadMeta) -> Fallible {
+    let aggregated = tl.histogram.is_some();
     let body_rows = if aggregated { HIST_ROWS } else { tl.lanes.max(1) };
     let rows = (body_rows + 2) as f64;
     let height = TITLE_H + CHANGE_H + (body_rows as u32 + 2) * ROW_H + AXIS_H + LEGEND_H;
@@ -396,19 +375,15 @@ fn draw(buf: &mut String, runs: Runs, tl: &Timeline, meta: &WorkloadMeta, aggreg
     shapes.extend(marks(tl, &tl.ticks.missed, rows - 0.9, rows - 0.1, MISSED, true));
     let ms_per_px = ((x1 - x0) as f64 / f64::from(PLOT_W)).ceil().max(1.0) as i64;
     let mut max_per_bucket = None;
-    if aggregated {
-        let (h, max) = histogram(tl, 1.0, body_rows as f64);
+    if let Some(counts) = &tl.histogram {
+        let (h, max) = histogram(tl, counts, 1.0, body_rows as f64);
         shapes.extend(h);
         max_per_bucket = Some(max);
     } else {
         shapes.extend(bars(tl, rows - 1.0, ms_per_px));
     }
-    let mut by_kind: BTreeMap<DeletedBy, Vec<Time>> = BTreeMap::new();
-    for (t, b) in &tl.deletions {
-        by_kind.entry(*b).or_default().push(*t);
-    }
     let as_lines = deletions_as_lines(tl);
-    for (b, ts) in &by_kind {
+    for (b, ts) in &tl.deletions.by_kind {
         let (y0, y1) = if as_lines { (0.2, 0.8) } else { (0.15, 0.85) };
         shapes.extend(marks(tl, ts, y0, y1, deleted_color(*b), as_lines));
     }
@@ -484,13 +459,36 @@ fn draw(buf: &mut String, runs: Runs, tl: &Timeline, meta: &WorkloadMeta, aggreg
 /// The timeline of one CronJob as a standalone SVG document: same records
 /// and meta, same bytes.
 pub fn timeline_svg(records: &[Record], meta: &WorkloadMeta) -> String {
-    // Lanes show real overlap: a Job created the instant another finished
-    // shares its lane.
-    let tl = Timeline::build(records, meta, 0);
-    let aggregated = tl.bars.len() > MAX_BARS || tl.lanes > MAX_LANES;
+    let mut tl = Timelines::new(std::slice::from_ref(meta));
+    for r in records {
+        tl.feed(r);
+    }
+    tl.finish().into_values().next().map(|t| render(&t, meta)).unwrap_or_default()
+}
+
+/// Every workload's timeline as at the horizon end, ready to draw.
+#[derive(Debug, Clone)]
+pub struct Drawn(BTreeMap<String, Timeline>);
+
+impl Timelines {
+    /// The timelines as at the horizon end.
+    pub fn finish_all(self) -> Drawn {
+        Drawn(self.finish())
+    }
+}
+
+impl Drawn {
+    /// One workload's SVG timeline, as [`timeline_svg`] draws it from the
+    /// whole log.
+    pub fn svg(&self, meta: &WorkloadMeta) -> Option<String> {
+        self.0.get(&meta.key).map(|t| render(t, meta))
+    }
+}
+
+fn render(tl: &Timeline, meta: &WorkloadMeta) -> String {
     let runs = Runs::default();
     let mut buf = String::new();
-    let drawn = draw(&mut buf, runs.clone(), &tl, meta, aggregated);
+    let drawn = draw(&mut buf, runs.clone(), tl, meta);
     let mut svg = glyphs::finish(
         buf,
         &format!("{} {} timeline", semantics::of(meta.kind).nouns().kind, meta.key),
@@ -532,22 +530,38 @@ mod tests {
 
     #[test]
     fn marks_turn_into_a_bounded_band_when_dense() {
+        let tl = Timelines::new(&[]).finish();
+        assert!(tl.is_empty());
+        let (start, end) = (Time(0), Time(10_000_000));
         let tl = Timeline {
             kind: WorkloadKind::CronJob,
-            start: Time(0),
-            end: Time(10_000_000),
+            start,
+            end,
+            runs: 0,
             bars: vec![],
             lanes: 0,
-            ticks: Default::default(),
-            deletions: vec![],
+            histogram: None,
+            ticks: ticks::Ticks {
+                times: Marks::new(start, end),
+                missed: Marks::new(start, end),
+                capped: false,
+                note: None,
+            },
+            deletions: Default::default(),
             downtime: vec![],
             changes: vec![],
             suspended: vec![],
         };
-        let times: Vec<Time> = (0..5_000).map(|i| Time(i * 2000)).collect();
-        let m = marks(&tl, &times, 0.0, 1.0, TICK, true);
+        let (mut many, mut few) = (Marks::new(start, end), Marks::new(start, end));
+        for i in 0..5_000 {
+            many.push(Time(i * 2000));
+            if i < 10 {
+                few.push(Time(i * 2000));
+            }
+        }
+        let m = marks(&tl, &many, 0.0, 1.0, TICK, true);
         assert!(m.len() <= BUCKETS && !m.is_empty());
         assert!(matches!(m[0], Shape::Rect { .. }));
-        assert_eq!(marks(&tl, &times[..10], 0.0, 1.0, TICK, true).len(), 10);
+        assert_eq!(marks(&tl, &few, 0.0, 1.0, TICK, true).len(), 10);
     }
 }

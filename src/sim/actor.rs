@@ -145,6 +145,10 @@ pub struct WorkloadState {
     /// Runs (Jobs, Operations) seen for this workload so far: the next
     /// run's index.
     pub runs: u64,
+    /// A CronOperation whose last reconcile had nothing to fix (a slot not
+    /// due yet, or its Operation just created) under `Allow`: a reconcile
+    /// one of its Operations' status writes triggers would change nothing.
+    pub settled: bool,
 }
 
 /// An object of the initial list a process's informers deliver when it
@@ -330,4 +334,10 @@ pub trait Actor: Send {
 
     /// Its process stops: in-memory state is lost.
     fn stop(&mut self, _core: &mut Core) {}
+
+    /// A scenario fault or edit is about to take effect at the current
+    /// instant (before any other event of that instant the actor set up
+    /// itself): an actor that fast-forwards (the Operation controller's
+    /// retry loops) brings its state up to now.
+    fn interrupt(&mut self, _core: &mut Core) {}
 }

@@ -120,6 +120,7 @@ impl Engine {
                 }
             }
             Ev::DowntimeStart { end } => {
+                self.interrupt();
                 if self.core.logs_faults {
                     self.core.emit(Entry::Fault(Fault::DowntimeStart { until: end }));
                 }
@@ -127,12 +128,16 @@ impl Engine {
                 self.stop(Process::Crossplane);
             }
             Ev::DowntimeEnd { start } => {
+                self.interrupt();
                 if self.core.logs_faults {
                     self.core.emit(Entry::Fault(Fault::DowntimeEnd { since: start }));
                 }
                 self.start_control_plane();
             }
-            Ev::Edit { kind, object, edit } => self.edit(kind, &object, &edit),
+            Ev::Edit { kind, object, edit } => {
+                self.interrupt();
+                self.edit(kind, &object, &edit)
+            }
         }
     }
 
@@ -175,6 +180,13 @@ impl Engine {
     }
 
     /// Process `p` stops: its actors lose their queues and memory.
+    /// Lets every actor settle before a fault or edit ([`Actor::interrupt`]).
+    fn interrupt(&mut self) {
+        for i in 0..self.actors.len() {
+            self.with_actor(i as ActorId, |a, core| a.interrupt(core));
+        }
+    }
+
     fn stop(&mut self, p: Process) {
         let st = self.core.process_mut(p);
         st.down = true;

@@ -27,6 +27,8 @@
 //! | `OperationAttemptStarted` | `operation`, `attempt` | Crossplane: an attempt began (Succeeded=Unknown/PipelineRunning) |
 //! | `OperationAttemptFailed` | `operation`, `failures`, `error` | Crossplane: the attempt failed |
 //! | `OperationAttemptLost` | `operation` | Crossplane: the attempt was in flight when the Crossplane pod stopped |
+//! | `OperationRetryLoop` | `operation`, `first`, `period` | Crossplane: from `first`, an attempt every `period` ms, each timing out like the last, until an `OperationRetryLoopEnd` or the horizon end (not logged one by one) |
+//! | `OperationRetryLoopEnd` | `operation`, `attempts`, `inFlight` | Crossplane: the loop ended; `attempts` of its attempts started, the last still running when `inFlight` |
 //! | `OperationFinished` | `operation`, `succeeded`, `reason`, `message` | Crossplane: `Succeeded` became True or False |
 //! | `OperationDeleted` | `operation`, `by` | Crossplane: a DELETE of an Operation was accepted |
 //! | `CronOperationSync` | `object`, `requeueAt`, `retryAt`, flattened [`CronDecision`] | Crossplane: one CronOperation reconcile |
@@ -345,6 +347,34 @@ pub enum Entry {
     OperationAttemptLost {
         /// The Operation's name.
         operation: SmolStr,
+    },
+    /// Crossplane: the Operation settled into a retry loop that never ends
+    /// on its own: every attempt hits the 2-minute timeout, whose failure
+    /// is never recorded, and the next starts a minute after (the rate
+    /// limiter's cap). From `first`, an attempt starts every `period`, each
+    /// like the last, until an [`Entry::OperationRetryLoopEnd`] or the
+    /// horizon end; the simulator does not step them one by one.
+    #[serde(rename_all = "camelCase")]
+    OperationRetryLoop {
+        /// The Operation's name.
+        operation: SmolStr,
+        /// When the loop's first attempt starts.
+        first: Time,
+        /// Milliseconds from one attempt's start to the next's.
+        period: Millis,
+    },
+    /// Crossplane: a retry loop ended, because something else happened
+    /// (downtime, an edit): `attempts` of its attempts had started, the
+    /// last still running when `in_flight`. The Operation's attempts are
+    /// simulated one by one again from here.
+    #[serde(rename_all = "camelCase")]
+    OperationRetryLoopEnd {
+        /// The Operation's name.
+        operation: SmolStr,
+        /// Attempts the loop started.
+        attempts: u64,
+        /// Its last attempt was still running.
+        in_flight: bool,
     },
     /// Crossplane: `Succeeded` became True (`PipelineSuccess`) or False
     /// (`PipelineError`).

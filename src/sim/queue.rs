@@ -208,6 +208,23 @@ impl WorkQueue {
         self.add_after(key, delay, now)
     }
 
+    /// Drops a key's pending timer (its timer event then fires nothing);
+    /// when it was due.
+    pub fn cancel_timer(&mut self, key: &str) -> Option<Time> {
+        self.waiting.remove(key)
+    }
+
+    /// A key's rate-limited requeues since its last `Forget`.
+    pub fn failures(&self, key: &str) -> u32 {
+        self.failures.get(key).copied().unwrap_or(0)
+    }
+
+    /// Sets a key's count of rate-limited requeues (restoring it after a
+    /// fast-forward).
+    pub fn set_failures(&mut self, key: &SmolStr, n: u32) {
+        self.failures.insert(key.clone(), n);
+    }
+
     /// `Forget`: reset the key's rate-limiter history.
     pub fn forget(&mut self, key: &str) {
         self.failures.remove(key);

@@ -431,7 +431,8 @@ impl Setup<'_> {
             if core.workloads.contains_key(&k) {
                 return Err(SimError::invalid(format!("{what}: CronJob {k} appears twice")));
             }
-            core.workloads.insert(k.clone(), WorkloadState { behaviour: w.behaviour.clone(), runs: 0 });
+            core.workloads
+                .insert(k.clone(), WorkloadState { behaviour: w.behaviour.clone(), runs: 0, settled: false });
             let cj = core.api.create_cronjob(cj).map_err(|e| SimError::invalid(format!("{what}: {e}")))?;
             metas.push((i, meta_of(&cj, self.local_name, scenario)));
             for mut job in objs.jobs {
@@ -575,7 +576,8 @@ fn seed_cronoperation(
     if core.workloads.contains_key(&name) {
         return Err(fail(format!("CronOperation {name} appears twice")));
     }
-    core.workloads.insert(name.clone(), WorkloadState { behaviour: w.behaviour.clone(), runs: 0 });
+    core.workloads
+        .insert(name.clone(), WorkloadState { behaviour: w.behaviour.clone(), runs: 0, settled: false });
     let co = core.api.create_cronoperation(x.cronoperation).map_err(|e| fail(e.to_string()))?;
     for mut op in x.operations {
         adopt_seeded_operation(&mut op, &co);

@@ -24,14 +24,16 @@ mod pods;
 mod sync;
 #[cfg(test)]
 mod tests;
+mod view;
 
 pub use backoff::{BackoffRecord, pod_finish_time, remaining_backoff};
 pub use failure_policy::{PolicyAction, PolicyMatch, match_pod_failure_policy};
 pub use pods::{has_tracking_finalizer, is_active, is_pod_failed, is_terminating, only_replace_failed_pods};
 pub use sync::{
     JobCounts, past_active_deadline, past_backoff_limit_on_failure, slow_start_batches, sync_job,
-    sync_job_refs, want_active,
+    sync_job_refs, sync_job_view, want_active,
 };
+pub use view::{JobPods, PodTally, is_settled};
 
 use super::api::Event;
 use crate::model::{JobStatus, Millis, SECOND};

@@ -2,9 +2,9 @@
 //! and `enactJobFinished` in `pkg/controller/job/job_controller.go`).
 
 use super::pods::{
-    has_tracking_finalizer, is_active, is_pod_failed, is_ready, is_terminating, only_replace_failed_pods,
-    sort_for_removal,
+    has_tracking_finalizer, is_active, is_pod_failed, is_ready, only_replace_failed_pods, sort_for_removal,
 };
+use super::view::{JobPods, PodTally};
 use super::{
     BackoffRecord, Finished, JobSyncOutcome, MAX_POD_CREATE_DELETE_PER_SYNC, MAX_UNCOUNTED_PODS,
     MIN_BACKOFF_REQUEUE, PodDeleteCause, PodDeletion, match_pod_failure_policy,
@@ -30,14 +30,16 @@ pub struct JobCounts {
 }
 
 /// What a sync carries between its steps (upstream's `syncJobCtx`).
-struct Ctx<'a> {
-    job: &'a Job,
+struct Ctx<'c, 'a> {
+    job: &'c Job,
     now: Time,
-    settings: &'a Settings,
+    settings: &'c Settings,
     /// `status.startTime` as this sync sees it: set to `now` (untruncated,
     /// like the Go value before serialisation) on first start and resume.
     start_time: Option<Time>,
-    active_pods: Vec<&'a Pod>,
+    pods: &'c dyn JobPods<'a>,
+    /// Active pods before this sync deleted or created any.
+    active_before: i32,
     counts: JobCounts,
     backoff: BackoffRecord,
     out: JobSyncOutcome,
@@ -79,6 +81,19 @@ pub fn sync_job_refs(
     now: Time,
     settings: &Settings,
 ) -> JobSyncOutcome {
+    sync_job_view(job, &pods, backoff, now, settings)
+}
+
+/// [`sync_job`] over any [`JobPods`]: the same decisions, read from
+/// tallies where the caller keeps them, so that only the pods a sync may
+/// count or delete are visited.
+pub fn sync_job_view<'a>(
+    job: &Job,
+    pods: &dyn JobPods<'a>,
+    backoff: &BackoffRecord,
+    now: Time,
+    settings: &Settings,
+) -> JobSyncOutcome {
     let mut out = JobSyncOutcome {
         status: job.status.clone(),
         pods_to_create: 0,
@@ -106,18 +121,17 @@ pub fn sync_job_refs(
         return out;
     }
 
-    let active_pods: Vec<&Pod> = pods.iter().copied().filter(|p| is_active(p)).collect();
-    let new_succeeded: Vec<&Pod> = pods
-        .iter()
-        .copied()
-        .filter(|p| has_tracking_finalizer(p) && p.status.phase == crate::model::PodPhase::Succeeded)
-        .collect();
-    let new_failed: Vec<&Pod> =
-        pods.iter().copied().filter(|p| has_tracking_finalizer(p) && is_pod_failed(p, job)).collect();
+    // Only settled pods (finalizer, terminal or being deleted) can be new
+    // successes or failures.
+    let settled = pods.settled();
+    let new_succeeded: Vec<&Pod> =
+        settled.iter().copied().filter(|p| p.status.phase == crate::model::PodPhase::Succeeded).collect();
+    let new_failed: Vec<&Pod> = settled.iter().copied().filter(|p| is_pod_failed(p, job)).collect();
+    let tally = pods.tally();
     let counts = JobCounts {
-        active: len_i32(active_pods.len()),
-        ready: len_i32(active_pods.iter().filter(|p| is_ready(p)).count()),
-        terminating: len_i32(pods.iter().filter(|p| is_terminating(p)).count()),
+        active: clamp_i32(tally.active),
+        ready: clamp_i32(tally.ready),
+        terminating: clamp_i32(tally.terminating),
         succeeded: job.status.succeeded.saturating_add(len_i32(new_succeeded.len())),
         failed: job.status.failed.saturating_add(non_ignored_failed(job, &new_failed)),
     };
@@ -131,22 +145,23 @@ pub fn sync_job_refs(
         now,
         settings,
         start_time,
-        active_pods,
+        pods,
+        active_before: counts.active,
         counts,
         backoff: backoff.update(&new_succeeded, &new_failed),
         out,
     };
 
-    let mut finished = failure_or_success_already_decided(&cx, pods);
+    let mut finished = failure_or_success_already_decided(&cx);
     if finished.is_none() {
-        finished = limit_or_deadline_failure(&mut cx, pods);
+        finished = limit_or_deadline_failure(&mut cx, &tally);
     }
 
     let mut suspend_changed_status = None;
     if finished.is_some() {
         // deleteActivePods: deletions succeed in this model, so the
         // finished condition stands.
-        let victims = std::mem::take(&mut cx.active_pods);
+        let victims = active_pods(&cx);
         delete_pods(&mut cx, &victims, PodDeleteCause::JobFinishing);
     } else {
         let manage_called = job.metadata.deletion_timestamp.is_none();
@@ -171,7 +186,7 @@ pub fn sync_job_refs(
     status.active = cx.counts.active;
     status.ready = Some(cx.counts.ready);
     status.terminating = settings.job_delay_terminal_condition.then_some(cx.counts.terminating);
-    track_status_and_finish(&mut cx, pods, finished);
+    track_status_and_finish(&mut cx, &settled, finished);
     cx.out.backoff = cx.backoff;
     cx.out
 }
@@ -183,6 +198,18 @@ fn job_ref(job: &Job) -> String {
 
 fn len_i32(n: usize) -> i32 {
     i32::try_from(n).unwrap_or(i32::MAX)
+}
+
+fn clamp_i32(n: i64) -> i32 {
+    i32::try_from(n).unwrap_or(if n < 0 { i32::MIN } else { i32::MAX })
+}
+
+/// The active pods, in order; a scan only when there are some.
+fn active_pods<'a>(cx: &Ctx<'_, 'a>) -> Vec<&'a Pod> {
+    if cx.active_before == 0 {
+        return Vec::new();
+    }
+    cx.pods.all().into_iter().filter(|p| is_active(p)).collect()
 }
 
 fn is_suspended(job: &Job) -> bool {
@@ -215,7 +242,7 @@ fn find_condition<'c>(status: &'c JobStatus, type_: &str) -> Option<&'c Conditio
 /// The finish the Job already committed to: an existing
 /// `SuccessCriteriaMet`, an existing `FailureTarget` (turned into
 /// `Failed`), or a failed pod matching a `FailJob` rule.
-fn failure_or_success_already_decided(cx: &Ctx, pods: &[&Pod]) -> Option<Condition> {
+fn failure_or_success_already_decided(cx: &Ctx) -> Option<Condition> {
     let status = &cx.job.status;
     if let Some(c) = status.conditions.iter().find(|c| c.is_true("SuccessCriteriaMet")) {
         return Some(c.clone());
@@ -224,16 +251,18 @@ fn failure_or_success_already_decided(cx: &Ctx, pods: &[&Pod]) -> Option<Conditi
         return Some(condition("Failed", &c.reason, &c.message, cx.now));
     }
     let pfp = cx.job.spec.pod_failure_policy.as_ref()?;
-    pods.iter()
+    cx.pods
+        .all()
+        .into_iter()
         .filter(|p| is_pod_failed(p, cx.job))
         .find_map(|p| match_pod_failure_policy(pfp, p).and_then(|m| m.message))
         .map(|msg| condition("FailureTarget", "PodFailurePolicy", &msg, cx.now))
 }
 
 /// backoffLimit, then activeDeadlineSeconds (with its exact wake-up).
-fn limit_or_deadline_failure(cx: &mut Ctx, pods: &[&Pod]) -> Option<Condition> {
+fn limit_or_deadline_failure(cx: &mut Ctx, tally: &PodTally) -> Option<Condition> {
     let spec = &cx.job.spec;
-    if cx.counts.failed > backoff_limit(cx.job) || past_backoff_limit_on_failure(cx.job, pods) {
+    if cx.counts.failed > backoff_limit(cx.job) || restarts_past_limit(cx.job, tally.restarts) {
         return Some(new_failure_condition(
             cx,
             "BackoffLimitExceeded",
@@ -310,7 +339,7 @@ fn track_terminating_pods(cx: &Ctx) -> bool {
 /// deleted; too few are created once the backoff allows.
 fn manage_job(cx: &mut Ctx) {
     if is_suspended(cx.job) {
-        let mut victims = cx.active_pods.clone();
+        let mut victims = active_pods(cx);
         sort_for_removal(&mut victims);
         delete_pods(cx, &victims, PodDeleteCause::Suspended);
         return;
@@ -318,7 +347,7 @@ fn manage_job(cx: &mut Ctx) {
     let want = want_active(cx.job, cx.counts.active, cx.counts.succeeded);
     let surplus = usize::try_from(cx.counts.active - want).unwrap_or(0);
     if surplus > 0 {
-        let mut victims = cx.active_pods.clone();
+        let mut victims = active_pods(cx);
         sort_for_removal(&mut victims);
         victims.truncate(surplus.min(MAX_POD_CREATE_DELETE_PER_SYNC));
         delete_pods(cx, &victims, PodDeleteCause::TooManyActive);
@@ -393,12 +422,19 @@ fn ensure_condition(
 /// and `enactJobFinished`: count terminal pods (and, once the Job is
 /// failing, every pod still holding the finalizer), write the interim
 /// condition, and the terminal one once no pod is terminating.
-fn track_status_and_finish(cx: &mut Ctx, pods: &[&Pod], mut finished: Option<Condition>) {
+fn track_status_and_finish<'a>(cx: &mut Ctx<'_, 'a>, settled: &[&'a Pod], mut finished: Option<Condition>) {
     let failing = finished.as_ref().is_some_and(|c| c.type_ != "SuccessCriteriaMet");
     let job_deleting = cx.job.metadata.deletion_timestamp.is_some();
     let mut uncounted = 0usize;
     let mut reached_max_uncounted = false;
-    for &pod in pods.iter().filter(|p| has_tracking_finalizer(p)) {
+    // Outside a finish or a deletion only terminal pods are counted, and
+    // those are all settled; otherwise every pod with the finalizer is.
+    let candidates = if job_deleting || finished.is_some() {
+        cx.pods.all().into_iter().filter(|p| has_tracking_finalizer(p)).collect()
+    } else {
+        settled.to_vec()
+    };
+    for pod in candidates {
         let failed = is_pod_failed(pod, cx.job);
         let succeeded = pod.status.phase == crate::model::PodPhase::Succeeded;
         if !(job_deleting || finished.is_some() || succeeded || failed) {
@@ -488,17 +524,18 @@ pub fn want_active(job: &Job, active: i32, succeeded: i32) -> i32 {
 /// container restarts (init and regular) of Running and Pending pods reach
 /// the backoff limit: sum `> 0` when the limit is 0, else sum `>= limit`.
 pub fn past_backoff_limit_on_failure<P: std::borrow::Borrow<Pod>>(job: &Job, pods: &[P]) -> bool {
-    use crate::model::PodPhase;
+    let mut tally = PodTally::default();
+    for p in pods {
+        tally.count(p.borrow(), 1);
+    }
+    restarts_past_limit(job, tally.restarts)
+}
+
+/// [`past_backoff_limit_on_failure`] given the restart sum.
+fn restarts_past_limit(job: &Job, restarts: i64) -> bool {
     if job.spec.template.spec.restart_policy != "OnFailure" {
         return false;
     }
-    let restarts: i64 = pods
-        .iter()
-        .map(|p| p.borrow())
-        .filter(|p| matches!(p.status.phase, PodPhase::Running | PodPhase::Pending))
-        .flat_map(|p| p.status.init_container_statuses.iter().chain(&p.status.container_statuses))
-        .map(|cs| i64::from(cs.restart_count))
-        .sum();
     let limit = i64::from(backoff_limit(job));
     if limit == 0 { restarts > 0 } else { restarts >= limit }
 }

@@ -1,22 +1,26 @@
-//! What the timeline shows, read from the event log: one bar per Job with
-//! its outcome and lane, schedule ticks, downtime, deletions and spec
-//! changes of one CronJob.
+//! What the timeline shows, read from the event log as it streams by: one
+//! bar per run (Job or Operation) with its outcome and lane, schedule
+//! ticks, downtime, deletions and spec changes of one workload.
+//!
+//! Memory stays flat however long the horizon: runs are followed while
+//! they are in the store; finished ones are kept as bars only while there
+//! are at most [`MAX_BARS`], then only counted per bucket for the
+//! histogram; ticks and deletions are [`Marks`]; the ticks still waiting
+//! for their run are the one list that grows (8 bytes a tick, when a
+//! workload misses its ticks, up to [`super::ticks::MAX_TICKS`]).
 
-use super::super::account::first_cursor;
-use super::super::semantics;
+use super::marks::{BUCKETS, Marks, bucket_of};
+use super::ticks::{TickWalk, Ticks};
+use super::{MAX_BARS, MAX_LANES};
 use crate::model::Time;
-use crate::schedule::kube::controller_schedule;
-use crate::schedule::{Location, ScheduleKind, Zone, load_location};
 use crate::sim::edit::SpecEdit;
-use crate::sim::log::{DeletedBy, Entry, Fault, Record};
+use crate::sim::log::{DeletedBy, Entry, Fault, LogSink, Record};
 use crate::sim::{WorkloadKind, WorkloadMeta};
-use std::collections::{BTreeMap, BTreeSet};
+use rustc_hash::FxHashMap;
+use smol_str::SmolStr;
+use std::collections::BTreeMap;
 
-/// Schedule ticks beyond this many are not enumerated (a year of minutely
-/// ticks is 525,600; `@every 1s` would be 31.5 million).
-pub(super) const MAX_TICKS: usize = 600_000;
-
-/// How a Job's bar is coloured.
+/// How a run's bar is coloured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Outcome {
     /// Condition `Complete`.
@@ -44,10 +48,10 @@ impl Outcome {
     ];
 }
 
-/// One Job's bar.
+/// One run's bar.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct Bar {
-    pub job: String,
+    pub job: SmolStr,
     pub created: Time,
     /// Finish, else deletion, else the horizon end.
     pub end: Time,
@@ -56,30 +60,34 @@ pub(super) struct Bar {
     pub lane: usize,
 }
 
-/// Schedule ticks over the horizon.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub(super) struct Ticks {
-    /// Tick instants (at most [`MAX_TICKS`]).
-    pub times: Vec<Time>,
-    /// Ticks that got no Job (no `JobCreated` with that `scheduledTime`).
-    pub missed: Vec<Time>,
-    /// More ticks exist than were enumerated.
-    pub capped: bool,
-    /// Why ticks stop early (parse error, `Next` not advancing).
-    pub note: Option<String>,
+/// Runs created per histogram bucket, by outcome.
+pub(super) type Histogram = Vec<BTreeMap<Outcome, u64>>;
+
+/// Deletion marks by who deleted.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(super) struct Deletions {
+    /// All of them.
+    pub total: usize,
+    pub by_kind: BTreeMap<DeletedBy, Marks>,
 }
 
-/// Everything drawn for one CronJob.
+/// Everything drawn for one workload.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct Timeline {
     /// CronJob or CronOperation (its runs are Operations).
     pub kind: WorkloadKind,
     pub start: Time,
     pub end: Time,
+    /// Runs created.
+    pub runs: usize,
+    /// Every run's bar, in creation order, when there are at most
+    /// [`MAX_BARS`].
     pub bars: Vec<Bar>,
     pub lanes: usize,
+    /// Runs per bucket, when there are too many runs or lanes for bars.
+    pub histogram: Option<Histogram>,
     pub ticks: Ticks,
-    pub deletions: Vec<(Time, DeletedBy)>,
+    pub deletions: Deletions,
     pub downtime: Vec<(Time, Time)>,
     /// Spec changes and the workload's deletion ([`SpecEdit::Delete`]).
     pub changes: Vec<(Time, SpecEdit)>,
@@ -88,106 +96,303 @@ pub(super) struct Timeline {
     pub suspended: Vec<(Time, Time)>,
 }
 
-#[derive(Default)]
-struct JobFacts {
+#[derive(Debug, Clone)]
+struct RunFacts {
+    /// Creation order.
+    ord: usize,
     created: Time,
-    scheduled: Option<Time>,
     finished: Option<(Time, Outcome)>,
     deleted: Option<(Time, DeletedBy)>,
     removed: Option<Time>,
+    /// Already in the histogram.
+    counted: bool,
 }
 
-impl Timeline {
-    /// Reads the records of `meta`'s CronJob (Jobs it created or was seeded
-    /// with) and the global downtime windows. `min_gap` is the smallest
-    /// separation (ms) two bars in one lane need to be told apart.
-    pub(super) fn build(records: &[Record], meta: &WorkloadMeta, min_gap: i64) -> Timeline {
-        let (start, end) = (meta.horizon_start, meta.horizon_end.max(meta.horizon_start));
-        let mut jobs: BTreeMap<&str, JobFacts> = BTreeMap::new();
-        let mut order: Vec<&str> = Vec::new();
-        let mut deletions = Vec::new();
-        let mut downtime = Vec::new();
-        let mut changes = Vec::new();
-        for r in records {
-            match run_fact(&r.entry, &meta.key) {
-                Some(RunFact::Created(job, scheduled)) => {
-                    order.push(job);
-                    jobs.insert(job, JobFacts { created: r.time, scheduled, ..Default::default() });
-                }
-                Some(RunFact::Finished(job, o)) => {
-                    if let Some(f) = jobs.get_mut(job) {
-                        f.finished.get_or_insert((r.time, o));
-                    }
-                }
-                Some(RunFact::Deleted(job, by)) => {
-                    if let Some(f) = jobs.get_mut(job) {
-                        f.deleted.get_or_insert((r.time, by));
-                        deletions.push((r.time, by));
-                    }
-                }
-                Some(RunFact::Removed(job)) => {
-                    if let Some(f) = jobs.get_mut(job) {
-                        f.removed.get_or_insert(r.time);
-                    }
-                }
-                None => {}
+impl RunFacts {
+    /// The bar's end and outcome: finish, else deletion, else removal or
+    /// the horizon end.
+    fn outcome(&self, horizon_end: Time) -> (Time, Outcome) {
+        let (end, outcome) = match (self.finished, self.deleted) {
+            (Some((t, o)), _) => (t, o),
+            (None, Some((t, _))) => (t, Outcome::Replaced),
+            (None, None) => (self.removed.unwrap_or(horizon_end), Outcome::Unfinished),
+        };
+        (end.max(self.created), outcome)
+    }
+}
+
+/// One workload's timeline, built as the log streams by.
+#[derive(Debug)]
+pub(super) struct Builder {
+    meta: WorkloadMeta,
+    end: Time,
+    runs: usize,
+    /// Runs still in the store, by name.
+    live: FxHashMap<SmolStr, RunFacts>,
+    /// Bars of runs that are gone, while there are at most [`MAX_BARS`] runs.
+    gone: Vec<(usize, Bar)>,
+    histogram: Option<Histogram>,
+    ticks: TickWalk,
+    deletions: Deletions,
+    downtime: Vec<(Time, Time)>,
+    changes: Vec<(Time, SpecEdit)>,
+}
+
+impl Builder {
+    fn new(meta: &WorkloadMeta) -> Builder {
+        Builder {
+            end: meta.horizon_end.max(meta.horizon_start),
+            runs: 0,
+            live: FxHashMap::default(),
+            gone: Vec::new(),
+            histogram: None,
+            ticks: TickWalk::new(meta),
+            deletions: Deletions::default(),
+            downtime: Vec::new(),
+            changes: Vec::new(),
+            meta: meta.clone(),
+        }
+    }
+
+    fn count(hist: &mut Histogram, start: Time, end: Time, created: Time, o: Outcome) {
+        if let Some(m) = hist.get_mut(bucket_of(start, end, created)) {
+            *m.entry(o).or_insert(0) += 1;
+        }
+    }
+
+    fn created(&mut self, t: Time, run: &SmolStr, scheduled: Option<Time>) {
+        self.ticks.created(t, scheduled);
+        let facts = RunFacts {
+            ord: self.runs,
+            created: t,
+            finished: None,
+            deleted: None,
+            removed: None,
+            counted: false,
+        };
+        self.runs += 1;
+        if let Some(old) = self.live.insert(run.clone(), facts) {
+            self.retire(run.clone(), old);
+        }
+        if self.runs > MAX_BARS && self.histogram.is_none() {
+            // Too many for bars: from now on runs are counted per bucket.
+            let (start, end) = (self.meta.horizon_start, self.end);
+            let mut hist = vec![BTreeMap::new(); BUCKETS];
+            for (_, b) in std::mem::take(&mut self.gone) {
+                Self::count(&mut hist, start, end, b.created, b.outcome);
             }
-            match &r.entry {
-                Entry::Fault(Fault::DowntimeStart { until }) => downtime.push((r.time, (*until).min(end))),
-                Entry::Fault(Fault::SpecChange { object, change }) if *object == meta.key => {
-                    changes.push((r.time, change.clone()));
-                }
-                Entry::Fault(Fault::CronJobDeleted { object }) if *object == meta.key => {
-                    changes.push((r.time, SpecEdit::Delete));
-                }
-                _ => {}
+            for f in self.live.values_mut().filter(|f| f.finished.is_some()) {
+                let (_, o) = f.outcome(end);
+                Self::count(&mut hist, start, end, f.created, o);
+                f.counted = true;
+            }
+            self.histogram = Some(hist);
+        }
+    }
+
+    fn finished(&mut self, run: &str, t: Time, o: Outcome) {
+        let (start, end) = (self.meta.horizon_start, self.end);
+        let Some(f) = self.live.get_mut(run) else { return };
+        f.finished.get_or_insert((t, o));
+        if let Some(hist) = self.histogram.as_mut()
+            && !f.counted
+        {
+            let (_, o) = f.outcome(end);
+            Self::count(hist, start, end, f.created, o);
+            f.counted = true;
+        }
+    }
+
+    /// A run leaves the store (or is seen for the last time): its bar is
+    /// final.
+    fn retire(&mut self, run: SmolStr, f: RunFacts) {
+        let (start, end) = (self.meta.horizon_start, self.end);
+        let (bar_end, outcome) = f.outcome(end);
+        match self.histogram.as_mut() {
+            Some(hist) if !f.counted => Self::count(hist, start, end, f.created, outcome),
+            Some(_) => {}
+            None => {
+                let bar = Bar { job: run, created: f.created, end: bar_end, outcome, lane: 0 };
+                self.gone.push((f.ord, bar));
             }
         }
-        let scheduled: BTreeSet<Time> = jobs.values().filter_map(|f| f.scheduled).collect();
-        let mut creations: Vec<Time> = jobs.values().map(|f| f.created).collect();
-        creations.sort();
-        let ticks = schedule_ticks(meta, &changes, &scheduled, &creations);
-        let mut bars: Vec<Bar> = order
-            .iter()
-            .filter_map(|name| jobs.get(name).map(|f| (name, f)))
-            .map(|(name, f)| {
-                let (bar_end, outcome) = match (f.finished, f.deleted) {
-                    (Some((t, o)), _) => (t, o),
-                    (None, Some((t, _))) => (t, Outcome::Replaced),
-                    (None, None) => (f.removed.unwrap_or(end), Outcome::Unfinished),
-                };
-                Bar {
-                    job: name.to_string(),
-                    created: f.created,
-                    end: bar_end.max(f.created),
-                    outcome,
-                    lane: 0,
+    }
+
+    fn record(&mut self, r: &Record, fact: Option<RunFact<'_>>) -> Option<SmolStr> {
+        let t = r.time;
+        match fact {
+            Some(RunFact::Created(run, scheduled)) => self.created(t, run, scheduled),
+            Some(RunFact::Finished(run, o)) => self.finished(run, t, o),
+            Some(RunFact::Deleted(run, by, gone)) => {
+                let f = self.live.get_mut(run)?;
+                f.deleted.get_or_insert((t, by));
+                self.deletions.total += 1;
+                let (start, end) = (self.meta.horizon_start, self.end);
+                self.deletions.by_kind.entry(by).or_insert_with(|| Marks::new(start, end)).push(t);
+                if gone {
+                    return self.remove(run);
                 }
-            })
-            .collect();
-        let lanes = assign_lanes(&mut bars, min_gap);
-        let suspended = suspended_windows(meta.suspended, start, end, &changes);
-        Timeline { kind: meta.kind, start, end, bars, lanes, ticks, deletions, downtime, changes, suspended }
+            }
+            Some(RunFact::Removed(run)) => {
+                self.live.get_mut(run)?.removed.get_or_insert(t);
+                return self.remove(run);
+            }
+            None => {}
+        }
+        match &r.entry {
+            Entry::Fault(Fault::DowntimeStart { until }) => self.downtime.push((t, (*until).min(self.end))),
+            Entry::Fault(Fault::SpecChange { change, .. }) => {
+                self.ticks.changed(t, change);
+                self.changes.push((t, change.clone()));
+            }
+            Entry::Fault(Fault::CronJobDeleted { .. }) => self.changes.push((t, SpecEdit::Delete)),
+            _ => {}
+        }
+        None
+    }
+
+    fn remove(&mut self, run: &str) -> Option<SmolStr> {
+        let (name, f) = self.live.remove_entry(run)?;
+        self.retire(name.clone(), f);
+        Some(name)
+    }
+
+    /// Everything as at the horizon end.
+    pub(super) fn finish(mut self) -> Timeline {
+        let (start, end) = (self.meta.horizon_start, self.end);
+        let mut live: Vec<(SmolStr, RunFacts)> = std::mem::take(&mut self.live).into_iter().collect();
+        live.sort_by_key(|(_, f)| f.ord);
+        for (name, f) in live {
+            self.retire(name, f);
+        }
+        let mut gone = std::mem::take(&mut self.gone);
+        gone.sort_by_key(|(ord, _)| *ord);
+        let mut bars: Vec<Bar> = gone.into_iter().map(|(_, b)| b).collect();
+        // Lanes show real overlap: a run created the instant another
+        // finished shares its lane.
+        let lanes = assign_lanes(&mut bars, 0);
+        let mut histogram = self.histogram;
+        if histogram.is_none() && lanes > MAX_LANES {
+            let mut hist = vec![BTreeMap::new(); BUCKETS];
+            for b in &bars {
+                Self::count(&mut hist, start, end, b.created, b.outcome);
+            }
+            histogram = Some(hist);
+        }
+        let suspended = suspended_windows(self.meta.suspended, start, end, &self.changes);
+        Timeline {
+            kind: self.meta.kind,
+            start,
+            end,
+            runs: self.runs,
+            bars,
+            lanes,
+            histogram,
+            ticks: self.ticks.finish(),
+            deletions: self.deletions,
+            downtime: self.downtime,
+            changes: self.changes,
+            suspended,
+        }
+    }
+}
+
+/// The timelines of every workload of a run, fed its records in log order
+/// ([`LogSink`]): what `--out` draws, without keeping the log.
+#[derive(Debug)]
+pub struct Timelines {
+    builders: Vec<Builder>,
+    by_key: FxHashMap<SmolStr, usize>,
+    /// Which workload each run in the store belongs to.
+    runs: FxHashMap<SmolStr, usize>,
+}
+
+impl Timelines {
+    /// Timelines for these workloads.
+    pub fn new(metas: &[WorkloadMeta]) -> Timelines {
+        Timelines {
+            builders: metas.iter().map(Builder::new).collect(),
+            by_key: metas.iter().enumerate().map(|(i, m)| (SmolStr::from(m.key.as_str()), i)).collect(),
+            runs: FxHashMap::default(),
+        }
+    }
+
+    /// Reads one record.
+    pub fn feed(&mut self, r: &Record) {
+        let fact = run_fact(&r.entry);
+        let owner = match &fact {
+            Some(RunFact::Created(run, _)) => {
+                let key = match &r.entry {
+                    Entry::JobCreated { cronjob, .. } => cronjob,
+                    Entry::OperationCreated { cronoperation, .. } => cronoperation,
+                    _ => return,
+                };
+                let Some(&i) = self.by_key.get(key) else { return };
+                self.runs.insert((*run).clone(), i);
+                Some(i)
+            }
+            Some(RunFact::Finished(run, _) | RunFact::Deleted(run, ..) | RunFact::Removed(run)) => {
+                self.runs.get(*run).copied()
+            }
+            None => None,
+        };
+        if let Some(i) = owner {
+            if let Some(gone) = self.builders[i].record(r, fact) {
+                self.runs.remove(&gone);
+            }
+            return;
+        }
+        match &r.entry {
+            Entry::Fault(Fault::DowntimeStart { .. }) => {
+                for b in &mut self.builders {
+                    b.record(r, None);
+                }
+            }
+            Entry::Fault(Fault::SpecChange { object, .. } | Fault::CronJobDeleted { object }) => {
+                if let Some(&i) = self.by_key.get(object.as_str()) {
+                    self.builders[i].record(r, None);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// How many items the timelines hold now (runs followed, bars, ticks
+    /// and marks kept): what their memory grows with.
+    pub fn held(&self) -> usize {
+        let per_builder = |b: &Builder| {
+            let deletions: usize = b.deletions.by_kind.values().map(Marks::held).sum();
+            b.live.len() + b.gone.len() + b.ticks.held() + deletions + b.downtime.len() + b.changes.len()
+        };
+        self.runs.len() + self.builders.iter().map(per_builder).sum::<usize>()
+    }
+
+    /// Each workload's timeline, by key.
+    pub(super) fn finish(self) -> BTreeMap<String, Timeline> {
+        self.builders.into_iter().map(|b| (b.meta.key.clone(), b.finish())).collect()
+    }
+}
+
+impl LogSink for Timelines {
+    fn record(&mut self, record: Record) {
+        self.feed(&record);
     }
 }
 
 /// What a record says about one run (a Job, or a CronOperation's
 /// Operation), so both kinds draw the same way.
 enum RunFact<'a> {
-    Created(&'a str, Option<Time>),
-    Finished(&'a str, Outcome),
-    Deleted(&'a str, DeletedBy),
-    Removed(&'a str),
+    Created(&'a SmolStr, Option<Time>),
+    Finished(&'a SmolStr, Outcome),
+    /// Deleted; also gone from the store when the flag says so.
+    Deleted(&'a SmolStr, DeletedBy, bool),
+    Removed(&'a SmolStr),
 }
 
-/// The run fact in `entry`; creations only for the workload `key` (later
-/// facts are matched by run name).
-fn run_fact<'a>(entry: &'a Entry, key: &str) -> Option<RunFact<'a>> {
+fn run_fact(entry: &Entry) -> Option<RunFact<'_>> {
     Some(match entry {
-        Entry::JobCreated { job, cronjob, scheduled_time, .. } if cronjob == key => {
-            RunFact::Created(job, *scheduled_time)
-        }
-        Entry::OperationCreated { operation, cronoperation, scheduled_time, .. } if cronoperation == key => {
+        Entry::JobCreated { job, scheduled_time, .. } => RunFact::Created(job, *scheduled_time),
+        Entry::OperationCreated { operation, scheduled_time, .. } => {
             RunFact::Created(operation, *scheduled_time)
         }
         Entry::JobFinished { job, condition, reason, .. } => {
@@ -201,10 +406,10 @@ fn run_fact<'a>(entry: &'a Entry, key: &str) -> Option<RunFact<'a>> {
         Entry::OperationFinished { operation, succeeded, .. } => {
             RunFact::Finished(operation, if *succeeded { Outcome::Succeeded } else { Outcome::Failed })
         }
-        Entry::JobDeleted { job, by, .. } => RunFact::Deleted(job, *by),
+        Entry::JobDeleted { job, by, .. } => RunFact::Deleted(job, *by, false),
         // An Operation has no finalizers or pods: it leaves the store at
         // once, so its deletion is also its removal.
-        Entry::OperationDeleted { operation, by } => RunFact::Deleted(operation, *by),
+        Entry::OperationDeleted { operation, by } => RunFact::Deleted(operation, *by, true),
         Entry::JobRemoved { job } => RunFact::Removed(job),
         _ => return None,
     })
@@ -258,105 +463,12 @@ fn assign_lanes(bars: &mut [Bar], min_gap: i64) -> usize {
     lane_end.len()
 }
 
-/// The schedule in force over time: the initial one, then each
-/// `schedule=`/`timeZone=` change (later edits are drawn from their time on).
-fn schedule_segments(
-    meta: &WorkloadMeta,
-    changes: &[(Time, SpecEdit)],
-) -> Vec<(Time, String, Option<String>)> {
-    let mut segs = vec![(meta.horizon_start, meta.schedule.clone(), meta.time_zone.clone())];
-    for (t, c) in changes {
-        let (mut sched, mut tz) = match segs.last() {
-            Some((_, s, z)) => (s.clone(), z.clone()),
-            None => continue,
-        };
-        match c {
-            SpecEdit::Schedule(s) => sched = s.clone(),
-            SpecEdit::TimeZone(z) => tz = z.clone(),
-            _ => continue,
-        }
-        segs.push((*t, sched, tz));
-    }
-    segs
-}
-
-/// Ticks of each schedule segment, walked with robfig's
-/// `Next` the way the controller does (from `formatSchedule` and
-/// `ParseStandard`), stopping where `Next` no longer advances. A
-/// CronOperation's `@every` slots count from its cursor, which each
-/// Operation's creation (`creations`, sorted) moves, as the report does.
-fn schedule_ticks(
-    meta: &WorkloadMeta,
-    changes: &[(Time, SpecEdit)],
-    scheduled: &BTreeSet<Time>,
-    creations: &[Time],
-) -> Ticks {
-    let local = match load_location(&meta.local_zone) {
-        Ok(Location::Zone(z)) => z,
-        _ => Zone::Utc,
-    };
-    let segs = schedule_segments(meta, changes);
-    let mut ticks = Ticks::default();
-    for (i, (from, sched, tz)) in segs.iter().enumerate() {
-        // Segments cover `(from, until]`; the horizon end itself is
-        // excluded, as its Job would be created after the horizon.
-        let (until, last) = match segs.get(i + 1) {
-            Some(s) => (s.0, false),
-            None => (meta.horizon_end, true),
-        };
-        let parsed = match controller_schedule(sched, tz.as_deref()).1 {
-            Ok(p) => p,
-            Err(e) => {
-                ticks.note.get_or_insert(format!("schedule {sched:?}: {e}"));
-                continue;
-            }
-        };
-        let every = semantics::of(meta.kind).every_counts_from_cursor()
-            && matches!(parsed.kind(), ScheduleKind::Every(_));
-        let mut cur = if every && i == 0 { first_cursor(meta, Some(&parsed)) } else { from.unix() };
-        let mut ci = 0;
-        while let Some(next) = parsed.next(cur, local) {
-            if every {
-                while creations.get(ci).is_some_and(|c| c.unix() <= cur) {
-                    ci += 1;
-                }
-                if let Some(c) = creations.get(ci)
-                    && *c < Time::from_unix(next)
-                {
-                    // No slot lies before this creation: the cursor jumps.
-                    cur = c.unix();
-                    ci += 1;
-                    continue;
-                }
-            }
-            if next <= cur {
-                ticks.note.get_or_insert(format!("Next stopped advancing at {}", Time::from_unix(cur)));
-                break;
-            }
-            let t = Time::from_unix(next);
-            if t > until || (last && t == until) {
-                break;
-            }
-            if ticks.times.len() >= MAX_TICKS {
-                ticks.capped = true;
-                break;
-            }
-            ticks.times.push(t);
-            if !scheduled.contains(&t) {
-                ticks.missed.push(t);
-            }
-            cur = next;
-        }
-    }
-    ticks
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn bar(c: i64, e: i64) -> Bar {
-        Bar { job: String::new(), created: Time(c), end: Time(e), outcome: Outcome::Succeeded, lane: 9 }
+        Bar { job: SmolStr::default(), created: Time(c), end: Time(e), outcome: Outcome::Succeeded, lane: 9 }
     }
 
     #[test]
@@ -365,47 +477,5 @@ mod tests {
         assert_eq!(assign_lanes(&mut bars, 10), 2);
         let lanes: Vec<usize> = bars.iter().map(|b| b.lane).collect();
         assert_eq!(lanes, [0, 1, 0, 1]);
-    }
-
-    /// A UTC, Allow workload over `[0, hours)` from the epoch.
-    fn meta(
-        kind: WorkloadKind,
-        key: &str,
-        schedule: &str,
-        hours: i64,
-        phase_origin: Option<Time>,
-    ) -> WorkloadMeta {
-        WorkloadMeta {
-            key: key.into(),
-            kind,
-            schedule: schedule.into(),
-            time_zone: None,
-            local_zone: "UTC".into(),
-            concurrency_policy: "Allow".into(),
-            starting_deadline_seconds: None,
-            suspended: false,
-            horizon_start: Time::from_unix(0),
-            horizon_end: Time::from_unix(hours * 3600),
-            phase_origin,
-        }
-    }
-
-    #[test]
-    fn a_schedule_change_starts_a_new_segment() {
-        let meta = meta(WorkloadKind::CronJob, "default/a", "0 * * * *", 4, None);
-        let changes = vec![(Time::from_unix(7200), SpecEdit::Schedule("*/30 * * * *".into()))];
-        let t = schedule_ticks(&meta, &changes, &BTreeSet::new(), &[]);
-        let secs: Vec<i64> = t.times.iter().map(|t| t.unix()).collect();
-        assert_eq!(secs, [3600, 7200, 9000, 10800, 12600]);
-        assert_eq!(t.missed.len(), 5);
-    }
-
-    #[test]
-    fn cronoperation_every_slots_restart_at_each_creation() {
-        let meta = meta(WorkloadKind::CronOperation, "co", "@every 1h", 6, Some(Time::from_unix(0)));
-        let creations = [Time::from_unix(3600), Time(3 * 3_600_000 + 600_400)];
-        let t = schedule_ticks(&meta, &[], &BTreeSet::new(), &creations);
-        let mins: Vec<i64> = t.times.iter().map(|t| t.unix() / 60).collect();
-        assert_eq!(mins, [60, 120, 180, 250, 310]);
     }
 }

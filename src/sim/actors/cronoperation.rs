@@ -8,9 +8,10 @@
 //! A reconcile takes no simulated time. The controller clock is the API
 //! server's plus `clockSkew`.
 
+use crate::model::ConcurrencyPolicy;
 use crate::policy::crossplane::{
-    CronContext, CrossplaneSettings, DeleteCause, RETRY_BASE, RETRY_MAX, Requeue, cronoperation_wakes_on,
-    reconcile_cronoperation,
+    CronContext, CronDecision, CrossplaneSettings, DeleteCause, RETRY_BASE, RETRY_MAX, Requeue,
+    cronoperation_wakes_on, reconcile_cronoperation,
 };
 use crate::sim::actor::{Actor, Core, Enqueue, Listed, Process};
 use crate::sim::api_server::{Change, Kinds};
@@ -95,6 +96,11 @@ impl CronOperationController {
         core.flush_api_log();
         for e in &out.events {
             core.emit(Entry::Event(e.clone()));
+        }
+        let settled = co.spec.policy() == ConcurrencyPolicy::Allow
+            && matches!(out.decision, CronDecision::NotDue { .. } | CronDecision::Created { .. });
+        if let Some(w) = core.workloads.get_mut(name) {
+            w.settled = settled;
         }
         let (requeue_at, retry_at) = requeue_instants(core, &mut self.queue, name, &out.requeue);
         core.emit(Entry::CronOperationSync {

@@ -109,8 +109,8 @@ impl JobController {
         };
         let record = self.backoff.get(k).copied().unwrap_or_default();
         let out = {
-            let pods = core.api.pods_of_refs(k);
-            policy::job::sync_job_refs(&job, &pods, &record, core.now(), &core.settings)
+            let pods = core.api.job_pods(k);
+            policy::job::sync_job_view(&job, &pods, &record, core.now(), &core.settings)
         };
         if out.backoff == BackoffRecord::default() {
             self.backoff.remove(k);

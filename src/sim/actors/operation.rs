@@ -9,6 +9,21 @@
 //! deletion, which the end of the attempt notices anyway, can add it then).
 //! When the Crossplane pod stops, attempts in flight are lost: their final
 //! writes never happen.
+//!
+//! An Operation whose every attempt hits the 2-minute timeout retries for
+//! ever: the failure is never recorded (`Reconcile`'s status write runs
+//! under the expired context), and once the rate limiter reaches its cap
+//! an attempt starts every 3 minutes, each the same as the last. Under
+//! `Allow` a new one joins every slot, so stepping them costs the square of
+//! the horizon (14 million attempts for a daily 2-minute job over eight
+//! months). Such a loop is fast-forwarded: from the attempt that reaches
+//! the cap, the actor only notes when the loop began
+//! ([`Entry::OperationRetryLoop`]), and works out how many attempts it ran
+//! when a fault or edit interrupts it ([`Entry::OperationRetryLoopEnd`])
+//! or the horizon ends (the report counts them). It does so only while
+//! nothing can tell the difference: the CronOperation is settled (its
+//! reconciles, which each attempt's status write triggers, find nothing to
+//! do), the clocks agree and informers have no lag.
 
 use super::SimFunctions;
 use super::cronoperation::requeue_instants;
@@ -16,8 +31,8 @@ use crate::model::crossplane::{LABEL_CRONOPERATION_NAME, Operation};
 use crate::model::{Millis, Time};
 use crate::policy::ApiError;
 use crate::policy::crossplane::{
-    CrossplaneApi, FunctionRunner, OperationDecision, OperationOutcome, RETRY_BASE, RETRY_MAX, Trigger,
-    operation_wakes_on, reconcile_operation,
+    ATTEMPT_TIMEOUT, AttemptFailure, CrossplaneApi, FunctionRunner, OperationDecision, OperationOutcome,
+    RETRY_BASE, RETRY_MAX, Trigger, operation_wakes_on, reconcile_operation,
 };
 use crate::sim::actor::{Actor, Core, Enqueue, Listed, Process};
 use crate::sim::api_server::{ApiServer, Change, Kinds, owner_of};
@@ -35,12 +50,29 @@ struct Flight {
     pending: Option<Operation>,
 }
 
+/// From one attempt's start to the next's in a retry loop: the timeout,
+/// then the rate limiter's cap.
+pub const LOOP_PERIOD: Millis = ATTEMPT_TIMEOUT + RETRY_MAX;
+
+/// An Operation whose retries are fast-forwarded.
+#[derive(Debug, Clone)]
+struct Loop {
+    /// When its first attempt not stepped starts.
+    first: Time,
+    /// The attempt each of them repeats.
+    flight: Flight,
+    /// The rate limiter's count for it.
+    failures: u32,
+}
+
 /// The Operation controller, with the simulator's bookkeeping of runs.
 #[derive(Debug)]
 pub struct OperationController {
     queue: WorkQueue,
     /// Attempts running now, by Operation.
     in_flight: BTreeMap<SmolStr, Flight>,
+    /// Retry loops being fast-forwarded, by Operation.
+    loops: BTreeMap<SmolStr, Loop>,
     /// Each Operation's workload and run index (simulator bookkeeping:
     /// survives restarts).
     runs: BTreeMap<SmolStr, (SmolStr, u64)>,
@@ -53,6 +85,7 @@ impl Default for OperationController {
         OperationController {
             queue: WorkQueue::with_backoff(RETRY_BASE, RETRY_MAX),
             in_flight: BTreeMap::new(),
+            loops: BTreeMap::new(),
             runs: BTreeMap::new(),
             attempts: BTreeMap::new(),
         }
@@ -85,6 +118,7 @@ impl Actor for OperationController {
                 // flat however long the horizon.
                 self.runs.remove(name);
                 self.attempts.remove(name);
+                self.loops.remove(name);
             }
             _ => {}
         }
@@ -124,6 +158,12 @@ impl Actor for OperationController {
             core.emit(Entry::OperationAttemptLost { operation });
         }
         self.queue.clear();
+    }
+
+    fn interrupt(&mut self, core: &mut Core) {
+        for (name, l) in std::mem::take(&mut self.loops) {
+            self.resume(core, &name, l);
+        }
     }
 }
 
@@ -180,8 +220,77 @@ impl OperationController {
         core.wake_at(now.add(elapsed), name, epoch);
     }
 
-    /// The end of an attempt: its final status write, events and requeue.
+    /// The end of an attempt: its final status write, events and requeue;
+    /// a retry loop from here on is fast-forwarded.
     fn attempt_end(&mut self, core: &mut Core, name: &SmolStr, flight: Flight) {
+        let template = loops_for_ever(&flight).then(|| flight.clone());
+        if let Some(retry_at) = self.end_attempt(core, name, flight)
+            && let Some(flight) = template
+            && self.may_fast_forward(core, name, retry_at)
+        {
+            self.queue.cancel_timer(name);
+            let failures = self.queue.failures(name);
+            self.loops.insert(name.clone(), Loop { first: retry_at, flight, failures });
+            core.emit(Entry::OperationRetryLoop {
+                operation: name.clone(),
+                first: retry_at,
+                period: LOOP_PERIOD,
+            });
+        }
+    }
+
+    /// Whether the next attempts of `name`, the first at `retry_at`, will
+    /// each be the last one again, with nothing else to tell them apart:
+    /// the rate limiter is at its cap, every later attempt of the run lasts
+    /// the whole timeout, and the CronOperation is settled (see the module
+    /// documentation).
+    fn may_fast_forward(&self, core: &Core, name: &SmolStr, retry_at: Time) -> bool {
+        let Some((co, run)) = self.runs.get(name) else { return false };
+        let next = self.attempts.get(name).copied().unwrap_or(0);
+        let op_live = core.api.operations.get(name).is_some_and(|o| o.metadata.deletion_timestamp.is_none());
+        retry_at == core.now().add(RETRY_MAX)
+            && op_live
+            && core.api.skew == 0
+            && core.process(Process::Crossplane).informer_lag == 0
+            && core.api.cronoperations.contains_key(co)
+            && core
+                .workloads
+                .get(co)
+                .is_some_and(|w| w.settled && w.behaviour.attempts_last_at_least(*run, next, ATTEMPT_TIMEOUT))
+    }
+
+    /// Brings a fast-forwarded loop up to now: the attempts it started
+    /// before now count, the last one still runs if it has not reached its
+    /// end, and otherwise the next waits in the queue. An attempt that
+    /// would start, or end, at this very instant comes after what
+    /// interrupts it, as the scenario's events come first at an instant.
+    fn resume(&mut self, core: &mut Core, name: &SmolStr, l: Loop) {
+        let now = core.now();
+        let elapsed = now.since(l.first);
+        let started = if elapsed > 0 { (elapsed - 1) / LOOP_PERIOD + 1 } else { 0 };
+        let last_start = l.first.add((started - 1) * LOOP_PERIOD);
+        let in_flight = started > 0 && now <= last_start.add(ATTEMPT_TIMEOUT);
+        let attempts = self.attempts.entry(name.clone()).or_insert(0);
+        *attempts = attempts.saturating_add(u32::try_from(started).unwrap_or(u32::MAX));
+        core.emit(Entry::OperationRetryLoopEnd {
+            operation: name.clone(),
+            attempts: started.unsigned_abs(),
+            in_flight,
+        });
+        self.queue.set_failures(name, l.failures);
+        if in_flight {
+            let epoch = core.process(Process::Crossplane).epoch;
+            self.in_flight.insert(name.clone(), l.flight);
+            core.wake_at(last_start.add(ATTEMPT_TIMEOUT), name, epoch);
+        } else {
+            let next = l.first.add(started * LOOP_PERIOD);
+            core.enqueue(&mut self.queue, name, Enqueue::After(next.since(now)));
+        }
+    }
+
+    /// [`OperationController::attempt_end`]'s writes and records; the
+    /// instant of the rate-limited retry, if there is one.
+    fn end_attempt(&mut self, core: &mut Core, name: &SmolStr, flight: Flight) -> Option<Time> {
         if let Some(op) = &flight.pending {
             // NotFound when Replace or the scenario deleted it meanwhile.
             let _ = core.api.write_operation_status(op);
@@ -211,7 +320,18 @@ impl OperationController {
             retry_at,
             decision: out.decision,
         });
+        retry_at
     }
+}
+
+/// An attempt that timed out and lost its failure (no final write): the
+/// next one starts the same way.
+fn loops_for_ever(flight: &Flight) -> bool {
+    flight.pending.is_none()
+        && matches!(
+            flight.outcome.decision,
+            OperationDecision::AttemptFailed { failure: AttemptFailure::Timeout { .. }, .. }
+        )
 }
 
 /// The store as one attempt sees it: the first status write (Succeeded=
@@ -265,4 +385,20 @@ fn run_attempt(
     let mut api = AttemptApi { store, wrote_first: false, pending: None };
     let outcome = reconcile_operation(&mut api, fns, op, now);
     (outcome, api.pending)
+}
+
+/// The CronOperations of `scenario` whose every attempt lasts the whole
+/// 2-minute timeout, by name: each of their Operations retries for ever
+/// (an attempt every [`LOOP_PERIOD`] until the horizon end), which the
+/// simulator fast-forwards. A scenario it cannot read has none.
+pub fn retrying_for_ever(scenario: &crate::sim::Scenario) -> Vec<String> {
+    (0..scenario.workloads.len())
+        .filter(|&i| scenario.workloads[i].behaviour.always_lasts_at_least(ATTEMPT_TIMEOUT))
+        .filter_map(|i| match scenario.workload(i) {
+            Ok(crate::sim::scenario::WorkloadSpec::CronOperation(x)) => {
+                Some(x.cronoperation.metadata.name.to_string())
+            }
+            _ => None,
+        })
+        .collect()
 }

@@ -306,7 +306,7 @@ impl ApiServer {
             }
             Propagation::Orphan => {
                 self.remove_job(&k);
-                for pk in self.pods_by_job.remove(&k).unwrap_or_default() {
+                for pk in self.pods_by_job.remove(&k).unwrap_or_default().all {
                     if let Some(p) = self.pods.get_mut(&pk) {
                         Arc::make_mut(p).metadata.owner_references.clear();
                     }
@@ -337,12 +337,21 @@ impl ApiServer {
     /// Job is left to count them (the Job controller strips finalizers of
     /// pods whose Job is gone or being deleted).
     fn delete_pods_of(&mut self, job_key: &str) {
-        let pods: Vec<SmolStr> = self.pods_by_job.get(job_key).into_iter().flatten().cloned().collect();
+        let pods: Vec<SmolStr> =
+            self.pods_by_job.get(job_key).into_iter().flat_map(|i| &i.all).cloned().collect();
         for pk in pods {
             if let Some(p) = self.pods.get_mut(&pk)
                 && p.metadata.finalizers.iter().any(|f| f == JOB_TRACKING_FINALIZER)
             {
-                Arc::make_mut(p).metadata.finalizers.retain(|f| f != JOB_TRACKING_FINALIZER);
+                let mut index = self.pods_by_job.get_mut(job_key);
+                if let Some(i) = index.as_deref_mut() {
+                    i.count(&pk, p, -1);
+                }
+                let pod = Arc::make_mut(p);
+                pod.metadata.finalizers.retain(|f| f != JOB_TRACKING_FINALIZER);
+                if let Some(i) = index {
+                    i.count(&pk, pod, 1);
+                }
             }
             let _ = self.delete_pod(&pk);
         }
@@ -355,12 +364,8 @@ impl ApiServer {
 
     /// [`ApiServer::pods_of`] without copying the pods.
     pub fn pods_of_refs(&self, job_key: &str) -> Vec<&Pod> {
-        self.pods_by_job
-            .get(job_key)
-            .into_iter()
-            .flatten()
-            .filter_map(|pk| self.pods.get(pk).map(|p| &**p))
-            .collect()
+        use crate::policy::job::JobPods;
+        self.job_pods(job_key).all()
     }
 
     /// The next pod sequence number of a Job, from which its next pod's
@@ -391,7 +396,9 @@ impl ApiServer {
         let shared = Arc::new(pod);
         self.pods.insert(k.clone(), Arc::clone(&shared));
         let job: SmolStr = job_key.into();
-        self.pods_by_job.entry(job.clone()).or_default().insert(k.clone());
+        let index = self.pods_by_job.entry(job.clone()).or_default();
+        index.all.insert(k.clone());
+        index.count(&k, &shared, 1);
         self.log.push(Entry::PodCreated { pod: k.clone(), job: job.clone() });
         self.changes.push_back(Change::Pod { key: k, job, old: None, new: Some(shared) });
         Ok(())
@@ -425,9 +432,16 @@ impl ApiServer {
         let rv = self.rv();
         let stored = self.pods.get_mut(k).ok_or(ApiError::NotFound)?;
         let old = PodWas::of(stored);
+        let mut index = self.pods_by_job.get_mut(&job);
+        if let Some(i) = index.as_deref_mut() {
+            i.count(k, stored, -1);
+        }
         let pod = Arc::make_mut(stored);
         edit(pod);
         pod.metadata.resource_version = rv;
+        if let Some(i) = index {
+            i.count(k, pod, 1);
+        }
         let new = Arc::clone(stored);
         self.changes.push_back(Change::Pod {
             key: k.clone(),
@@ -466,7 +480,8 @@ impl ApiServer {
         }
         if let Some(pod) = self.pods.remove(k) {
             if let Some(set) = self.pods_by_job.get_mut(&job) {
-                set.remove(k);
+                set.all.remove(k);
+                set.count(k, &pod, -1);
                 if set.is_empty() {
                     self.pods_by_job.remove(&job);
                 }

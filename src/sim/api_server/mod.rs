@@ -12,9 +12,11 @@
 
 mod kube;
 mod ops;
+mod pod_index;
 
 pub use kube::CronJobApi;
 pub use ops::owner_of;
+pub use pod_index::StoredJobPods;
 
 use super::log::{DeletedBy, Entry};
 use crate::model::crossplane::{CronOperation, Operation};
@@ -22,7 +24,7 @@ use crate::model::{CronJob, Job, JobSpec, Millis, Pod, Shared, Time};
 use crate::policy::crossplane::Trigger;
 use rustc_hash::FxHashMap;
 use smol_str::SmolStr;
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
 /// What changed in the store: the informers' add/update/delete
@@ -164,8 +166,8 @@ pub struct ApiServer {
     pub jobs: FxHashMap<SmolStr, Arc<Job>>,
     /// Pods by key (`namespace/name`).
     pub pods: FxHashMap<SmolStr, Arc<Pod>>,
-    /// Pod keys by the key of the Job that controls them.
-    pods_by_job: FxHashMap<SmolStr, BTreeSet<SmolStr>>,
+    /// Pods by the key of the Job that controls them.
+    pods_by_job: FxHashMap<SmolStr, pod_index::PodIndex>,
     /// Pods created per Job so far: the sequence `generateName` suffixes
     /// are drawn from (see [`ApiServer::next_pod_seq`]).
     pod_seq: FxHashMap<SmolStr, u64>,

@@ -133,6 +133,21 @@ impl Behaviour {
         Attempt { start_latency, duration, exit_code }
     }
 
+    /// Whether every attempt of run `run` from number `from` on lasts at
+    /// least `floor`: none of them is scripted, and the duration cannot
+    /// be drawn shorter. (An Operation whose attempts all hit the 2-minute
+    /// timeout retries for ever, the same way each time.)
+    pub fn attempts_last_at_least(&self, run: u64, from: u32, floor: Millis) -> bool {
+        let scripted = self.runs.get(&run).unwrap_or(&self.script);
+        scripted.len() <= from as usize && self.duration.never_below(run, floor)
+    }
+
+    /// Whether every attempt of every run lasts at least `floor` (nothing
+    /// scripted, no shorter draw).
+    pub fn always_lasts_at_least(&self, floor: Millis) -> bool {
+        self.script.is_empty() && self.runs.is_empty() && self.duration.always_at_least(floor)
+    }
+
     /// The first attempt of run `run` when its container had already run
     /// `elapsed` before the simulation began (a running Job from a cluster
     /// dump, its `status.startTime` in the past): the container is up (no

@@ -114,6 +114,36 @@ impl Timing {
     }
 }
 
+impl Timing {
+    /// Whether every span of run `run` is at least `floor`, whatever is
+    /// drawn: the distribution cannot go below it, and the slow factor
+    /// (at least 1) only lengthens.
+    pub fn never_below(&self, run: u64, floor: Millis) -> bool {
+        match &self.distribution {
+            Distribution::Fixed(d) => d.millis() >= floor,
+            Distribution::Uniform { min, .. } => min.millis() >= floor,
+            // Per run, not per attempt: the run's one value.
+            Distribution::List(_) | Distribution::Cycle(_) => {
+                self.distribution.sample(run, no_draws) >= floor
+            }
+            Distribution::Normal { .. } | Distribution::LogNormal { .. } => false,
+        }
+    }
+
+    /// [`Timing::never_below`] for every run.
+    pub fn always_at_least(&self, floor: Millis) -> bool {
+        match &self.distribution {
+            Distribution::List(v) | Distribution::Cycle(v) => v.iter().all(|d| d.millis() >= floor),
+            _ => self.never_below(0, floor),
+        }
+    }
+}
+
+/// A generator for distributions that draw nothing (lists and cycles).
+fn no_draws() -> ChaCha8Rng {
+    <ChaCha8Rng as rand_chacha::rand_core::SeedableRng>::from_seed([0; 32])
+}
+
 impl Distribution {
     /// Checks `min ≤ max`, `0 < median < p99` and non-empty lists.
     pub fn validate(&self) -> Result<(), String> {

@@ -182,3 +182,48 @@ fn ticks_stop_where_next_no_longer_advances() {
     assert!(svg.contains("0 Jobs · 5 ticks, 5 without a Job"));
     assert!(svg.contains("Next stopped advancing at 2025-04-05T14:00:00Z"));
 }
+
+/// Every-minute Jobs (a twentieth failing) over `days`, with a suspended
+/// day (ticks without a Job) and a downtime: the timelines built as the log
+/// streams by, the most items they held at once, and the SVG.
+fn streamed_minutely(days: i64) -> (usize, String) {
+    use cronwarp::report::svg::Timelines;
+    use cronwarp::sim::log::LogSink;
+    let end = Time::parse_rfc3339("2025-03-01T00:00:00Z").unwrap().add(days * 86_400_000);
+    let yaml = format!(
+        "horizon: {{start: \"2025-03-01T00:00:00Z\", end: \"{}\"}}\nseed: 3\ncontroller:\n  downtime: [{{start: \"2025-03-02T01:00:00Z\", end: \"2025-03-02T03:00:00Z\"}}]\nworkloads:\n  - manifest:\n      apiVersion: batch/v1\n      kind: CronJob\n      metadata: {{name: poller, namespace: default, creationTimestamp: \"2025-02-01T00:00:00Z\"}}\n      spec:\n        schedule: \"* * * * *\"\n        jobTemplate:\n          spec:\n            backoffLimit: 0\n            template:\n              spec:\n                restartPolicy: Never\n                containers: [{{name: poll, image: busybox}}]\n    behaviour: {{duration: 20s, failureProbability: 0.05}}\n    changes:\n      - {{at: \"2025-03-03T00:00:00Z\", suspend: true}}\n      - {{at: \"2025-03-04T00:00:00Z\", resume: true}}\n",
+        end.rfc3339()
+    );
+    let sc = Scenario::from_yaml(&yaml, "minutely.yaml").unwrap_or_else(|e| panic!("{e}"));
+    let metas = cronwarp::sim::cronjob_metas(&sc).unwrap();
+    struct Peak {
+        timelines: Timelines,
+        most: usize,
+        seen: u64,
+    }
+    impl LogSink for Peak {
+        fn record(&mut self, r: Record) {
+            self.timelines.feed(&r);
+            self.seen += 1;
+            if self.seen.is_multiple_of(64) {
+                self.most = self.most.max(self.timelines.held());
+            }
+        }
+    }
+    let mut peak = Peak { timelines: Timelines::new(&metas), most: 0, seen: 0 };
+    cronwarp::sim::simulate_into(&sc, &mut peak, SimOptions::default()).unwrap();
+    let most = peak.most.max(peak.timelines.held());
+    let svg = peak.timelines.finish_all().svg(&metas[0]).unwrap();
+    (most, svg)
+}
+
+#[test]
+fn timelines_built_as_the_log_streams_hold_the_same_whatever_the_horizon() {
+    let (week, svg) = streamed_minutely(7);
+    let (fortnight, _) = streamed_minutely(14);
+    // Before, `--out` kept the whole log: about 20 records per Job, 200,000
+    // records a week, twice that for two.
+    assert!(week < 5_000, "{week} items held");
+    assert!(fortnight <= week + week / 10, "{fortnight} items held over 14 days, {week} over 7");
+    assert!(svg.contains("aggregated: Jobs created per"), "the histogram, not one bar per Job");
+}

@@ -3,4 +3,5 @@
 mod format;
 mod operations;
 mod reference_traces;
+mod retry_loops;
 mod scenarios;
