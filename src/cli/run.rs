@@ -19,7 +19,9 @@ Outputs:
                     (versioned schema, `schemaVersion`)
   --events FILE     the event log, JSON Lines: one object per line, ordered by time
   --out DIR         report.txt, report.md, report.json and one SVG timeline per CronJob
-                    (<namespace>_<name>.svg) written to DIR; keeps the log in memory
+                    (<namespace>_<name>.svg) written to DIR, and _fleet-load.svg (the
+                    fleet load by namespace) when there are several workloads or
+                    resource requests; keeps the log in memory
 
 Outputs never overwrite inputs: an --events or --out path that is the scenario file or one of
 its `path:` manifests is refused, as is an --out that is not a writable directory, before the
@@ -137,6 +139,11 @@ pub(super) fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
             std::fs::write(&file, svg)
                 .map_err(|e| CliError::invalid(format!("cannot write {}: {e}", file.display())))?;
         }
+        if let Some(svg) = run.fleet_load_svg() {
+            let file = dir.join(FLEET_SVG);
+            std::fs::write(&file, svg)
+                .map_err(|e| CliError::invalid(format!("cannot write {}: {e}", file.display())))?;
+        }
     }
     if report.violations.is_empty() {
         return Ok(EXIT_OK);
@@ -151,6 +158,12 @@ pub(super) fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
 const REPORT_FILES: [(&str, Format); 3] =
     [("report.txt", Format::Text), ("report.md", Format::Markdown), ("report.json", Format::Json)];
 
+/// The fleet-load chart's file in `--out` (when the report shows a fleet
+/// load). No timeline can take the name: a CronJob's is
+/// `namespace_name.svg` with a non-empty namespace, a CronOperation's its
+/// name, which cannot hold a `_`.
+const FLEET_SVG: &str = "_fleet-load.svg";
+
 /// A workload's timeline file in `--out`.
 fn svg_name(key: &str) -> String {
     format!("{}.svg", key.replace('/', "_"))
@@ -164,7 +177,8 @@ fn check_outputs(args: &Args, scenario: &Scenario) -> Result<(), CliError> {
     }
     if let Some(dir) = &args.out {
         let keys = scenario.report_input()?.workloads.iter().map(|m| svg_name(&m.key));
-        for name in REPORT_FILES.iter().map(|(f, _)| f.to_string()).chain(keys) {
+        let fleet = std::iter::once(FLEET_SVG.to_string());
+        for name in REPORT_FILES.iter().map(|(f, _)| f.to_string()).chain(keys).chain(fleet) {
             outputs.push(Output { flag: "--out", given: dir, file: dir.join(name) });
         }
     }

@@ -354,6 +354,7 @@ fn schedule_ticks(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::svg::test_meta as meta;
 
     fn bar(c: i64, e: i64) -> Bar {
         Bar { job: String::new(), created: Time(c), end: Time(e), outcome: Outcome::Succeeded, lane: 9 }
@@ -365,29 +366,6 @@ mod tests {
         assert_eq!(assign_lanes(&mut bars, 10), 2);
         let lanes: Vec<usize> = bars.iter().map(|b| b.lane).collect();
         assert_eq!(lanes, [0, 1, 0, 1]);
-    }
-
-    /// A UTC, Allow workload over `[0, hours)` from the epoch.
-    fn meta(
-        kind: WorkloadKind,
-        key: &str,
-        schedule: &str,
-        hours: i64,
-        phase_origin: Option<Time>,
-    ) -> WorkloadMeta {
-        WorkloadMeta {
-            key: key.into(),
-            kind,
-            schedule: schedule.into(),
-            time_zone: None,
-            local_zone: "UTC".into(),
-            concurrency_policy: "Allow".into(),
-            starting_deadline_seconds: None,
-            suspended: false,
-            horizon_start: Time::from_unix(0),
-            horizon_end: Time::from_unix(hours * 3600),
-            phase_origin,
-        }
     }
 
     #[test]
