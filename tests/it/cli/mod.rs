@@ -9,5 +9,6 @@ mod manifests;
 mod render;
 mod run;
 mod schedule;
+mod shards;
 mod sweep;
 mod test;
