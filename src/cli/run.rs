@@ -44,7 +44,8 @@ Examples:
   kubectl get cronjobs,jobs -A -o yaml | cronwarp run - --horizon 2d --downtime 2025-03-03T10:00:00Z+3h
   cronwarp run cronjob.yaml --from 2025-03-03T00:00:00Z --format markdown
   cronwarp run scenarios/forbid-long-jobs.yaml --format markdown --events /tmp/events.jsonl
-  cronwarp run scenarios/downtime-catchup.yaml --seed 7 --out reports/downtime-catchup";
+  cronwarp run scenarios/downtime-catchup.yaml --seed 7 --out reports/downtime-catchup
+  cronwarp run scenarios/fleet-stampede.yaml --stagger      # spread CronJobs that fire together";
 
 /// Report formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -81,6 +82,11 @@ pub struct Args {
     /// same, byte for byte, for any number of threads.
     #[arg(long, value_name = "N", default_value_t = 0, hide_default_value = true)]
     pub threads: usize,
+    /// Instead of the report: propose minute offsets for CronJobs that fire
+    /// together, run the scenario with them, and print the fleet load's
+    /// peaks before and after.
+    #[arg(long, conflicts_with_all = ["events", "out"])]
+    pub stagger: bool,
     /// The input limit.
     #[command(flatten)]
     pub input: InputArgs,
@@ -97,6 +103,16 @@ pub(super) const SCENARIO_HINT: &str =
 pub(super) fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
     let scenario = super::inputs::load(&args.inputs, &args.fleet, args.seed, args.input.max_input, ctx)?;
     scenario.validate()?;
+    if args.stagger {
+        let s = crate::stagger::stagger(&scenario, args.seed)?;
+        let out = match args.format {
+            Format::Text => crate::stagger::render_stagger_text(&s),
+            Format::Markdown => crate::stagger::render_stagger_markdown(&s),
+            Format::Json => json(&s, "the stagger what-if")?,
+        };
+        write!(ctx.out, "{out}")?;
+        return Ok(EXIT_OK);
+    }
     check_outputs(args, &scenario)?;
     let mut events = match &args.events {
         Some(p) => {

@@ -10,5 +10,6 @@ mod render;
 mod run;
 mod schedule;
 mod shards;
+mod stagger;
 mod sweep;
 mod test;
