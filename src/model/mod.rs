@@ -15,6 +15,7 @@ pub mod kubevela;
 pub mod manifest;
 mod meta;
 mod pod;
+pub mod quantity;
 pub mod select;
 mod shared;
 mod time;
@@ -28,7 +29,7 @@ pub use cronjob::{ConcurrencyPolicy, CronJob, CronJobSpec, CronJobStatus};
 pub use field::{BadValue, ErrorType, FieldError};
 pub use job::{
     Container, Job, JobSpec, JobStatus, JobTemplateSpec, OnExitCodes, OnPodCondition, PodFailurePolicy,
-    PodFailurePolicyRule, PodSpec, PodTemplateSpec, TemplateMeta,
+    PodFailurePolicyRule, PodSpec, PodTemplateSpec, Resources, TemplateMeta,
 };
 pub use manifest::{FieldValidation, Located, Manifests, SUPPORTED_KINDS};
 pub use meta::{Condition, ObjectMeta, ObjectReference, OwnerReference};

@@ -10,5 +10,7 @@ mod manifests;
 mod render;
 mod run;
 mod schedule;
+mod shards;
+mod stagger;
 mod sweep;
 mod test;

@@ -41,6 +41,7 @@ fn accountant_of(keys: &[&str], schedule: &str, tz: Option<&str>, start: &str, e
                 horizon_start: t(start),
                 horizon_end: t(end),
                 phase_origin: None,
+                pod_requests: Default::default(),
             })
             .collect(),
     })
