@@ -6,7 +6,7 @@
 
 use crate::model::Time;
 use crate::report::{
-    Accountant, LoadSweep, Report, ReportInput, Violation, WorkloadReport, apply_selected, sweep_window,
+    Accountant, LoadSweep, LoadWindow, Report, ReportInput, Violation, WorkloadReport, apply_selected,
 };
 use crate::sim::log::{LogSink, Record};
 use crate::sim::{self, Loaded, SimOptions, SimSummary, WorkloadMeta};
@@ -188,12 +188,12 @@ pub(crate) fn account(
     // each partition keeps its deltas, and after each window (when all
     // partitions have reached its end) they are swept together.
     let mut sweep = LoadSweep::default();
-    let mut deltas = Vec::new();
+    let mut window = LoadWindow::default();
     let mut after_window = |parts: &[Mutex<Accountant>]| {
         for p in parts {
-            p.lock().unwrap_or_else(PoisonError::into_inner).drain_load(&mut deltas);
+            p.lock().unwrap_or_else(PoisonError::into_inner).drain_load(&mut window);
         }
-        sweep_window(&mut sweep, &mut deltas);
+        window.sweep_into(&mut sweep);
     };
     let make = |ws: &[usize]| {
         let acc = Accountant::new(input.part(ws));

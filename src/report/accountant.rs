@@ -8,7 +8,7 @@
 use super::SCHEMA_VERSION;
 use super::account::{Account, Downtime};
 use super::crossplane::{self, Operations};
-use super::fleet::{LoadDelta, LoadSource, LoadSweep};
+use super::fleet::{LoadDelta, LoadSource, LoadSweep, LoadWindow};
 use super::types::*;
 use super::{reasons, semantics};
 use crate::model::{Millis, PodPhase, Time};
@@ -199,10 +199,13 @@ impl Accountant {
         self
     }
 
-    /// Moves the buffered fleet-load deltas into `out`.
-    pub fn drain_load(&mut self, out: &mut Vec<LoadDelta>) {
+    /// Moves the buffered fleet-load deltas into `window` (the buffer
+    /// keeps its capacity for the next window).
+    pub fn drain_load(&mut self, window: &mut LoadWindow) {
         if let Some((_, LoadOut::Buffer(buf))) = self.load.as_mut() {
-            out.append(buf);
+            for d in buf.drain(..) {
+                window.add(&d);
+            }
         }
     }
 
@@ -474,7 +477,7 @@ impl LogSink for Accountant {
         {
             match out {
                 LoadOut::Sweep(sweep) => sweep.add(&d),
-                LoadOut::Buffer(buf) => buf.push(d),
+                LoadOut::Buffer(buf) => LoadDelta::push_into(d, buf),
             }
         }
         match &record.entry {

@@ -24,25 +24,44 @@ use crate::sim::log::{Entry, Record};
 use rustc_hash::FxHashMap;
 use smol_str::SmolStr;
 
-/// How one record changed the fleet's load.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// How the fleet's load changed at one instant: one record's change, or
+/// several of one partition's at the same instant added up (a partition
+/// buffers a simulated day of them, so they are kept small: 40 bytes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LoadDelta {
     /// When.
     pub time: Time,
-    /// The namespace of the Job (or pod) concerned; empty for an
-    /// Operation.
-    pub namespace: SmolStr,
-    /// +1 when a Job or Operation was created, -1 when it finished or left.
+    /// Jobs and Operations created, less those that finished or left.
     pub jobs: i32,
-    /// +1 when a pod was created, -1 when it terminated.
+    /// Pods created, less those that terminated.
     pub pods: i32,
     /// The change of requested CPU, in millicores.
     pub cpu_millis: i64,
     /// The change of requested memory, in bytes.
     pub memory_bytes: i64,
-    /// A Job or Operation made in the horizon (not one the scenario
-    /// brought): it counts in the starts per minute of the hour.
-    pub start: bool,
+    /// Jobs and Operations made in the horizon (not those the scenario
+    /// brought): they count in the starts per minute of the hour.
+    pub starts: u32,
+}
+
+impl LoadDelta {
+    /// Adds `d` (of the same instant) into this one.
+    pub fn absorb(&mut self, d: &LoadDelta) {
+        self.jobs += d.jobs;
+        self.pods += d.pods;
+        self.cpu_millis += d.cpu_millis;
+        self.memory_bytes += d.memory_bytes;
+        self.starts += d.starts;
+    }
+
+    /// Appends `d` to `buf`, folded into the last delta when it is of the
+    /// same instant.
+    pub fn push_into(d: LoadDelta, buf: &mut Vec<LoadDelta>) {
+        match buf.last_mut() {
+            Some(last) if last.time == d.time => last.absorb(&d),
+            _ => buf.push(d),
+        }
+    }
 }
 
 /// Turns records into [`LoadDelta`]s: one partition's, or the merged log's.
@@ -67,24 +86,15 @@ impl LoadSource {
 
     /// The change `r` makes, if any.
     pub fn delta(&mut self, r: &Record) -> Option<LoadDelta> {
-        let mut d = LoadDelta {
-            time: r.time,
-            namespace: SmolStr::default(),
-            jobs: 0,
-            pods: 0,
-            cpu_millis: 0,
-            memory_bytes: 0,
-            start: false,
-        };
+        let mut d = LoadDelta { time: r.time, jobs: 0, pods: 0, cpu_millis: 0, memory_bytes: 0, starts: 0 };
         match &r.entry {
             Entry::JobCreated { job, cronjob, seeded, .. } => {
                 let per_pod = self.requests.get(cronjob).copied().unwrap_or_default();
-                d.start = !seeded;
+                d.starts = u32::from(!seeded);
                 d.jobs = i32::from(self.active.insert(job.clone(), per_pod).is_none());
-                d.namespace = namespace_of(job);
             }
             Entry::OperationCreated { operation, .. } => {
-                d.start = true;
+                d.starts = 1;
                 d.jobs = i32::from(self.active.insert(operation.clone(), PodRequests::default()).is_none());
             }
             Entry::JobFinished { job: run, .. }
@@ -93,7 +103,6 @@ impl LoadSource {
             | Entry::OperationDeleted { operation: run, .. } => {
                 self.active.remove(run)?;
                 d.jobs = -1;
-                d.namespace = namespace_of(run);
             }
             Entry::PodCreated { pod, job } => {
                 let per_pod = self.active.get(job).copied().unwrap_or_default();
@@ -101,12 +110,10 @@ impl LoadSource {
                     return None;
                 }
                 (d.pods, d.cpu_millis, d.memory_bytes) = (1, per_pod.cpu_millis, per_pod.memory_bytes);
-                d.namespace = namespace_of(pod);
             }
             Entry::PodFinished { pod, .. } => {
                 let per_pod = self.pods.remove(pod)?;
                 (d.pods, d.cpu_millis, d.memory_bytes) = (-1, -per_pod.cpu_millis, -per_pod.memory_bytes);
-                d.namespace = namespace_of(pod);
             }
             _ => return None,
         }
@@ -114,8 +121,18 @@ impl LoadSource {
     }
 }
 
-fn namespace_of(key: &str) -> SmolStr {
-    key.split_once('/').map(|(ns, _)| ns.into()).unwrap_or_default()
+/// The namespace of the Job or pod a record is about (empty for an
+/// Operation, or a record about neither): the fleet-load chart's stacks.
+pub fn namespace_of(r: &Record) -> &str {
+    let key = match &r.entry {
+        Entry::JobCreated { job, .. }
+        | Entry::JobFinished { job, .. }
+        | Entry::JobRemoved { job }
+        | Entry::PodCreated { job, .. }
+        | Entry::PodFinished { job, .. } => job.as_str(),
+        _ => "",
+    };
+    key.split_once('/').map_or("", |(ns, _)| ns)
 }
 
 /// Running totals over the deltas of all partitions, fed in time order,
@@ -157,9 +174,7 @@ impl LoadSweep {
         self.pods += i64::from(d.pods);
         self.cpu += d.cpu_millis;
         self.memory += d.memory_bytes;
-        if d.start {
-            self.starts[minute_of_hour(d.time)] += 1;
-        }
+        self.starts[minute_of_hour(d.time)] += u64::from(d.starts);
     }
 
     /// Folds the totals at the end of the instant `at` into the peaks.
@@ -196,14 +211,24 @@ fn minute_of_hour(t: Time) -> usize {
     (t.0.div_euclid(MINUTE) % 60) as usize
 }
 
-/// Feeds deltas gathered from several partitions over one window to a
-/// sweep in time order. Within an instant the order does not matter (the
-/// totals are read at its end), so a stable sort by time suffices and
-/// keeps the result independent of the thread count.
-pub fn sweep_window(sweep: &mut LoadSweep, deltas: &mut Vec<LoadDelta>) {
-    deltas.sort_by_key(|d| d.time);
-    for d in deltas.drain(..) {
-        sweep.add(&d);
+/// The deltas of every partition over one window of virtual time, added
+/// up by instant: the order within an instant does not matter (the totals
+/// are read at its end), and a fleet's partitions share most instants, so
+/// this holds far fewer entries than the partitions' deltas.
+#[derive(Debug, Default)]
+pub struct LoadWindow(std::collections::BTreeMap<Time, LoadDelta>);
+
+impl LoadWindow {
+    /// One delta of any partition, in any order.
+    pub fn add(&mut self, d: &LoadDelta) {
+        self.0.entry(d.time).and_modify(|x| x.absorb(d)).or_insert(*d);
+    }
+
+    /// Feeds the window to `sweep` in time order and empties it.
+    pub fn sweep_into(&mut self, sweep: &mut LoadSweep) {
+        for d in std::mem::take(&mut self.0).into_values() {
+            sweep.add(&d);
+        }
     }
 }
 

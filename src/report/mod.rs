@@ -33,7 +33,7 @@ pub use compare::{
 pub use dst_notes::{MAX_DST_NOTES, dst_notes};
 pub(crate) use expect::declared;
 pub use expect::{Violation, apply as apply_expectations, apply_selected, check, check_selected};
-pub use fleet::{LoadDelta, LoadSource, LoadSweep, sweep_window};
+pub use fleet::{LoadDelta, LoadSource, LoadSweep, LoadWindow};
 pub(crate) use fleet::{format_cpu, format_memory};
 pub(crate) use render::{Block, cols, markdown, text};
 pub use render::{render_markdown, render_text};

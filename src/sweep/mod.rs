@@ -476,10 +476,12 @@ impl Tally {
             .into_iter()
             .map(|((expectation, workload), seeds)| CheckFailures { expectation, workload, seeds })
             .collect();
+        // Without any requests, CPU and memory are zero in every run: no row.
         let fleet_load = LOAD_FIGURES
             .iter()
             .zip(&mut self.load)
             .filter_map(|(f, values)| Distribution::of(*f, values))
+            .filter(|d| d.max > 0 || !matches!(d.figure, Figure::RequestedCpu | Figure::RequestedMemory))
             .collect();
         Sweep {
             schema_version: SWEEP_SCHEMA_VERSION,

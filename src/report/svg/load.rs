@@ -11,7 +11,7 @@
 use super::glyphs::{self, GlyphSvg, Runs};
 use super::{BUCKETS, Fallible, GRID, INK, MUTED, bucket_bounds, bucket_of, font, time_axis};
 use crate::model::Time;
-use crate::report::fleet::{LoadDelta, LoadSource, format_cpu};
+use crate::report::fleet::{LoadDelta, LoadSource, format_cpu, namespace_of};
 use crate::sim::WorkloadMeta;
 use crate::sim::log::Record;
 use plotters::coord::combinators::BindKeyPoints;
@@ -63,12 +63,13 @@ fn value(d: &LoadDelta, cpu: bool) -> i64 {
 impl Chart {
     fn build(records: &[Record], metas: &[WorkloadMeta], start: Time, end: Time) -> Chart {
         let mut source = LoadSource::new(metas);
-        let deltas: Vec<LoadDelta> = records.iter().filter_map(|r| source.delta(r)).collect();
-        let cpu = deltas.iter().any(|d| d.cpu_millis != 0);
+        let deltas: Vec<(LoadDelta, &str)> =
+            records.iter().filter_map(|r| Some((source.delta(r)?, namespace_of(r)))).collect();
+        let cpu = deltas.iter().any(|(d, _)| d.cpu_millis != 0);
         // Namespaces by their own peak, largest first (then by name).
         let mut level: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
-        for d in &deltas {
-            let e = level.entry(d.namespace.as_str()).or_default();
+        for (d, ns) in &deltas {
+            let e = level.entry(ns).or_default();
             e.0 += value(d, cpu);
             e.1 = e.1.max(e.0);
         }
@@ -91,7 +92,7 @@ impl Chart {
         let mut filled = 0; // columns up to here hold at least the level carried in
         let mut i = 0;
         while i < deltas.len() {
-            let t = deltas[i].time;
+            let t = deltas[i].0.time;
             let b = bucket_of(start, end, t);
             // Columns before this instant's hold the level carried in.
             while filled < b {
@@ -100,11 +101,11 @@ impl Chart {
                     columns[filled] = now.clone();
                 }
             }
-            while i < deltas.len() && deltas[i].time == t {
-                let d = &deltas[i];
+            while i < deltas.len() && deltas[i].0.time == t {
+                let (d, ns) = &deltas[i];
                 let v = value(d, cpu);
                 now.total += v;
-                if let Some(slot) = index.get(d.namespace.as_str()) {
+                if let Some(slot) = index.get(ns) {
                     now.by_ns[*slot] += v;
                 }
                 i += 1;

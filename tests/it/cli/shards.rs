@@ -68,7 +68,10 @@ fn a_fleet_sweep_merges_with_its_fleet_load_percentiles() {
     let one = cronwarp(&["sweep", scenario, "--seeds", "0..6", "--format", "json"]);
     let merged = merge(&parts, "json");
     assert_eq!((merged.code, &merged.stdout), (one.code, &one.stdout), "{}", merged.stderr);
-    assert!(one.stdout.contains("\"fleetLoad\""), "{}", one.stdout);
+    // Three workloads: the peaks' percentiles; no pod requests anything,
+    // so no CPU or memory rows.
+    assert!(one.stdout.contains("\"fleetLoad\"") && one.stdout.contains("\"livePods\""), "{}", one.stdout);
+    assert!(!one.stdout.contains("requestedCpu"), "{}", one.stdout);
 }
 
 /// Rewrites one JSON field of a part into a new file.

@@ -99,14 +99,14 @@ pub fn split_report(
     input: &cronwarp::report::ReportInput,
     threads: usize,
 ) -> cronwarp::report::Report {
-    use cronwarp::report::{Accountant, LoadSweep, sweep_window};
+    use cronwarp::report::{Accountant, LoadSweep, LoadWindow};
     use std::sync::Mutex;
-    let (mut sweep, mut deltas) = (LoadSweep::default(), Vec::new());
+    let (mut sweep, mut window) = (LoadSweep::default(), LoadWindow::default());
     let mut after_window = |parts: &[Mutex<Accountant>]| {
         for p in parts {
-            p.lock().unwrap().drain_load(&mut deltas);
+            p.lock().unwrap().drain_load(&mut window);
         }
-        sweep_window(&mut sweep, &mut deltas);
+        window.sweep_into(&mut sweep);
     };
     let loaded = cronwarp::sim::Loaded::new(sc).unwrap();
     let (_, parts) = loaded
