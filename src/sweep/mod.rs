@@ -37,7 +37,7 @@ mod seeds;
 
 pub use figures::{Distribution, FIGURES, Figure, PERCENTILES, Row, RunFigures, Unit, percentile};
 pub use render::{render_sweep_markdown, render_sweep_text};
-pub use seeds::{InvalidSeedRange, MAX_SEEDS, SeedRange};
+pub use seeds::{InvalidSeedRange, MAX_SEEDS, SeedRange, parse_seed};
 
 use crate::model::Time;
 use crate::report::apply_selected;
