@@ -94,6 +94,7 @@
 //! | [`mod@sweep`] | one scenario at many seeds, in parallel: the spread of outcomes |
 //! | [`mod@gate`] | a directory of scenarios against their golden reports, in parallel (`cronwarp test`) |
 //! | `cli` | the `cronwarp` command line (feature `cli`), a thin layer over the facade |
+//! | [`fuzz`] | one entry point per reader for the fuzz targets in `fuzz/` and their corpus replay |
 //!
 //! # Features
 //!
@@ -109,6 +110,7 @@
 
 #[cfg(feature = "cli")]
 pub mod cli;
+pub mod fuzz;
 pub mod gate;
 pub mod model;
 pub mod policy;
