@@ -95,6 +95,7 @@
 //! | [`mod@stagger`] | the stagger what-if: CronJobs that fire together spread over the hour, fleet peaks before and after |
 //! | [`mod@gate`] | a directory of scenarios against their golden reports, in parallel (`cronwarp test`) |
 //! | `cli` | the `cronwarp` command line (feature `cli`), a thin layer over the facade |
+//! | [`fuzz`] | one entry point per reader for the fuzz targets in `fuzz/` and their corpus replay |
 //!
 //! # Features
 //!
@@ -110,6 +111,7 @@
 
 #[cfg(feature = "cli")]
 pub mod cli;
+pub mod fuzz;
 pub mod gate;
 pub mod model;
 pub mod policy;

@@ -65,7 +65,9 @@ pub struct Args {
     #[arg(required = true, value_name = "FILE")]
     pub inputs: Vec<PathBuf>,
     /// Overrides the scenario's `seed`.
-    #[arg(long)]
+    // A negative seed reaches parse_seed, which names the range, instead
+    // of reading as an unknown flag.
+    #[arg(long, value_parser = crate::sweep::parse_seed, allow_hyphen_values = true)]
     pub seed: Option<u64>,
     /// How stdout shows the report.
     #[arg(long, value_enum, default_value = "text")]

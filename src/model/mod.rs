@@ -36,7 +36,7 @@ pub use meta::{Condition, ObjectMeta, ObjectReference, OwnerReference};
 pub use pod::{ContainerStatus, ContainerTerminated, Pod, PodPhase, PodStatus};
 pub use select::Select;
 pub use shared::Shared;
-pub use time::{HOUR, MINUTE, Millis, SECOND, Time, format_duration};
+pub use time::{HOUR, LAST_RFC3339_UNIX, MINUTE, Millis, SECOND, Time, format_duration, rfc3339_error};
 pub use yaml::{Node, Position, YamlError, from_yaml, from_yaml_multi};
 
 pub mod crossplane;

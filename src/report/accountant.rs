@@ -11,7 +11,7 @@ use super::crossplane::{self, Operations};
 use super::fleet::{LoadDelta, LoadSource, LoadSweep, LoadWindow};
 use super::types::*;
 use super::{reasons, semantics};
-use crate::model::{Millis, PodPhase, Time};
+use crate::model::{PodPhase, Time};
 use crate::policy::EventType;
 use crate::policy::cronjob::Decision;
 use crate::schedule::{Location, Zone, load_location};
@@ -139,8 +139,6 @@ pub struct Accountant {
     operations: Operations,
     downtime: Downtime,
     now: Time,
-    /// How far the API server's clock is behind (`Fault::ClockSkew`).
-    skew: Millis,
     /// The fleet load, when counted: the records' deltas, and where they
     /// go ([`Accountant::with_fleet`], [`Accountant::buffer_load`]).
     load: Option<(LoadSource, LoadOut)>,
@@ -173,7 +171,6 @@ impl Accountant {
             operations: Operations::default(),
             downtime: Downtime::default(),
             now: Time(0),
-            skew: 0,
             load,
         }
     }
@@ -332,14 +329,11 @@ impl Accountant {
         }
     }
 
-    /// An instant as the API server stamps it (whole seconds, its clock).
-    fn api_stamp(&self, t: Time) -> Time {
-        t.add(-self.skew).trunc_seconds()
-    }
-
     fn on_fault(&mut self, fault: &Fault) {
         match fault {
-            Fault::ClockSkew { skew } => self.skew = *skew,
+            // Both ends of a retention are stamped on the controllers'
+            // clock (see JobDeleted), so the API server's skew changes none.
+            Fault::ClockSkew { .. } => {}
             Fault::DowntimeStart { .. } => self.downtime.since = Some(self.now),
             Fault::DowntimeEnd { .. } => {
                 if let Some(s) = self.downtime.since.take() {
@@ -379,7 +373,9 @@ impl Accountant {
                 }
             }
             Entry::JobFinished { job, condition, reason, finished_at, .. } => {
-                let finished_at = finished_at.unwrap_or_else(|| self.api_stamp(t));
+                // The Job controller stamps the condition on its own clock,
+                // kube-controller-manager's, in whole seconds.
+                let finished_at = finished_at.unwrap_or_else(|| t.trunc_seconds());
                 let Some(st) = self.jobs.get_mut(job) else { return };
                 st.finished = Some((finished_at, condition.clone()));
                 let Some(acc) = self.accounts.get_mut(&st.cronjob) else { return };
@@ -396,7 +392,14 @@ impl Accountant {
                 }
             }
             Entry::JobDeleted { job, by, .. } => {
-                let deleted_at = self.api_stamp(t);
+                // The controllers' clock too, not the API server's
+                // deletionTimestamp: the TTL controller adds the TTL to the
+                // Job controller's finish stamp and compares it with its own
+                // clock (ttlafterfinished `timeLeft`), so a clockSkew between
+                // them and the API server cancels out; subtracting an API
+                // stamp from a controller stamp read a 2h skew as a Job kept
+                // for -1h45m.
+                let deleted_at = t.trunc_seconds();
                 let Some(st) = self.jobs.get_mut(job) else { return };
                 let Some(acc) = self.accounts.get_mut(&st.cronjob) else { return };
                 if *by == DeletedBy::Replace && st.finished.is_none() {
@@ -407,9 +410,9 @@ impl Accountant {
                     }
                 }
                 if matches!(by, DeletedBy::HistoryGc | DeletedBy::Ttl) {
-                    // Both ends as the API server stamps them (the finish
-                    // time the TTL controller adds its TTL to), so a 900 s
-                    // TTL reads 15m0s whatever the sub-second timing.
+                    // Both ends in whole seconds (the finish time the TTL
+                    // controller adds its TTL to), so a 900 s TTL reads
+                    // 15m0s whatever the sub-second timing.
                     acc.record_deletion(job, *by, t, deleted_at, st.finished.as_ref());
                 }
             }

@@ -1,5 +1,6 @@
 //! The `cronwarp` binary as a user runs it.
 
+mod bad_input;
 mod ci_recipe;
 mod compare;
 mod conventions;
