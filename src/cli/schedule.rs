@@ -124,7 +124,11 @@ pub(super) fn fire_times(r: &Resolved, count: usize) -> (Vec<i64>, Option<End>) 
         match r.schedule.next(cur, CONTROLLER_ZONE) {
             None => return (out, Some(End::SearchWindow)),
             Some(n) if n <= cur => return (out, Some(End::NotAdvancing(n))),
-            Some(n) if n > LAST_RFC3339_UNIX => return (out, Some(End::PastYear9999)),
+            // Printed with the zone's offset: 9999-12-31T20:00:00Z is
+            // 10000-01-01T10:00:00+14:00 in Pacific/Kiritimati.
+            Some(n) if n.saturating_add(i64::from(r.zone.offset_at(n))) > LAST_RFC3339_UNIX => {
+                return (out, Some(End::PastYear9999));
+            }
             Some(n) => {
                 out.push(n);
                 cur = n;

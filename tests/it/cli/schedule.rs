@@ -200,6 +200,20 @@ fn every_printed_fire_time_reads_back_as_from_and_the_list_stops_at_year_9999() 
         let back = cronwarp(&["schedule", "--from", t, "-n", "1", "* * * * *"]);
         assert_eq!(back.code, 0, "--from {t}: {}", back.stderr);
     }
+    // The year is the printed one, offset included.
+    let o = cronwarp(&[
+        "schedule",
+        "--from",
+        "9999-12-31T00:00:00Z",
+        "--tz",
+        "Pacific/Kiritimati",
+        "-n",
+        "30",
+        "0 * * * *",
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(!o.stdout.contains("10000"), "{}", o.stdout);
+    assert!(o.stdout.ends_with("9999-12-31T23:00:00+14:00\n"), "{}", o.stdout);
     let json =
         cronwarp(&["schedule", "--from", "9999-12-31T23:58:00Z", "-n", "4", "--format", "json", "@hourly"]);
     assert!(json.stdout.contains("\"ended\": \"pastYear9999\""), "{}", json.stdout);
