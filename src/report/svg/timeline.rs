@@ -466,7 +466,6 @@ fn assign_lanes(bars: &mut [Bar], min_gap: i64) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::svg::test_meta as meta;
 
     fn bar(c: i64, e: i64) -> Bar {
         Bar { job: SmolStr::default(), created: Time(c), end: Time(e), outcome: Outcome::Succeeded, lane: 9 }
