@@ -91,9 +91,11 @@
 //! | [`sim`] | the discrete-event engine: virtual clock, store, kubelet, faults, the event log |
 //! | [`report`] | the accounting of a log into a [`Report`], expectations, text/Markdown/SVG |
 //! | facade ([`run`], [`Scenario`], [`Error`]) | the pipeline a caller needs, in one call |
-//! | [`mod@sweep`] | one scenario at many seeds, in parallel: the spread of outcomes |
+//! | [`mod@sweep`] | one scenario at many seeds, in parallel: the spread of outcomes; sharded sweeps and their merge |
+//! | [`mod@stagger`] | the stagger what-if: CronJobs that fire together spread over the hour, fleet peaks before and after |
 //! | [`mod@gate`] | a directory of scenarios against their golden reports, in parallel (`cronwarp test`) |
 //! | `cli` | the `cronwarp` command line (feature `cli`), a thin layer over the facade |
+//! | [`fuzz`] | one entry point per reader for the fuzz targets in `fuzz/` and their corpus replay |
 //!
 //! # Features
 //!
@@ -109,12 +111,14 @@
 
 #[cfg(feature = "cli")]
 pub mod cli;
+pub mod fuzz;
 pub mod gate;
 pub mod model;
 pub mod policy;
 pub mod report;
 pub mod schedule;
 pub mod sim;
+pub mod stagger;
 pub mod sweep;
 pub mod variants;
 

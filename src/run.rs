@@ -5,11 +5,14 @@
 #![deny(missing_docs)]
 
 use crate::model::Time;
-use crate::report::{Accountant, Report, ReportInput, Violation, WorkloadReport, apply_selected};
+use crate::report::{
+    Accountant, LoadSweep, LoadWindow, Report, ReportInput, Violation, WorkloadReport, apply_selected,
+};
 use crate::sim::log::{LogSink, Record};
 use crate::sim::{self, Loaded, SimOptions, SimSummary, WorkloadMeta};
 use crate::{Error, Scenario};
 use std::fmt;
+use std::sync::{Mutex, PoisonError};
 
 /// How to [`run`] a scenario. Start from [`RunOptions::default`] and set
 /// what differs, with the setters or the public fields:
@@ -180,18 +183,27 @@ pub(crate) fn account(
     opts: SimOptions<'_>,
 ) -> Result<(SimSummary, Report), Error> {
     let input = input_at(scenario, seed)?;
-    if scenario.as_sim().expect.has_fleet_bounds() {
-        // Fleet-wide bounds need every workload's records in one time
-        // order: the merged log, in one accountant.
-        let mut acc = accountant(scenario, input);
-        let summary = loaded.simulate_into(seed, &mut acc, opts).map_err(|e| fail(scenario, e))?;
-        return Ok((summary, acc.finish()));
-    }
-    let (summary, parts) = loaded
-        .simulate_split(seed, |ws| Accountant::new(input.part(ws)), opts)
-        .map_err(|e| fail(scenario, e))?;
-    let report = Accountant::finish_parts(parts)
+    let load = input.counts_load() || scenario.as_sim().expect.has_fleet_bounds();
+    // The fleet load needs every workload's records in one time order:
+    // each partition keeps its deltas, and after each window (when all
+    // partitions have reached its end) they are swept together.
+    let mut sweep = LoadSweep::default();
+    let mut window = LoadWindow::default();
+    let mut after_window = |parts: &[Mutex<Accountant>]| {
+        for p in parts {
+            p.lock().unwrap_or_else(PoisonError::into_inner).drain_load(&mut window);
+        }
+        window.sweep_into(&mut sweep);
+    };
+    let make = |ws: &[usize]| {
+        let acc = Accountant::new(input.part(ws));
+        if load { acc.buffer_load() } else { acc }
+    };
+    let (summary, parts) =
+        loaded.simulate_split_with(seed, make, &mut after_window, opts).map_err(|e| fail(scenario, e))?;
+    let mut report = Accountant::finish_parts(parts)
         .ok_or_else(|| Error::Internal { message: "a run without partitions".into() })?;
+    report.fleet = load.then(|| sweep.finish());
     Ok((summary, report))
 }
 
@@ -312,6 +324,14 @@ impl Run {
             return t.svg(meta);
         }
         Some(crate::report::svg::timeline_svg(self.events.as_deref()?, meta))
+    }
+
+    /// The fleet-load chart (as `cronwarp run --out` draws it), when the
+    /// report shows a fleet load and the run kept its events.
+    #[cfg(feature = "svg")]
+    pub fn fleet_load_svg(&self) -> Option<String> {
+        self.report.fleet_load()?;
+        Some(crate::report::svg::fleet_load_svg(self.events.as_deref()?, &self.metas))
     }
 
     /// The workloads' names in scenario order.

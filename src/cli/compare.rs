@@ -80,7 +80,9 @@ pub struct Args {
     /// The scenario file (CronJobs, CronOperations, or both).
     pub scenario: PathBuf,
     /// Overrides the scenario's `seed` (both runs use it).
-    #[arg(long)]
+    // A negative seed reaches parse_seed, which names the range, instead
+    // of reading as an unknown flag.
+    #[arg(long, value_parser = crate::sweep::parse_seed, allow_hyphen_values = true)]
     pub seed: Option<u64>,
     /// How stdout shows the comparison.
     #[arg(long, value_enum, default_value = "text")]

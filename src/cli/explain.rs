@@ -1,7 +1,9 @@
 //! `cronwarp explain`: what a schedule means and where it surprises.
 
 use super::expr::{CONTROLLER_ZONE, ExprArgs, Resolved, TextOrJson, resolve, warn_all};
+use super::schedule::End;
 use super::{CliError, Ctx, EXIT_OK};
+use crate::model::LAST_RFC3339_UNIX;
 use crate::schedule::{
     Anomaly, DayRule, ScheduleKind, analyze, day_rule, describe, format_rfc3339, group_anomalies,
 };
@@ -86,28 +88,26 @@ pub(super) fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
     }
 
     writeln!(out, "\nNext {NEXT_RUNS} runs after {}:", format_rfc3339(r.from, r.zone))?;
-    let mut cur = r.from;
-    for _ in 0..NEXT_RUNS {
-        match s.next(cur, CONTROLLER_ZONE) {
-            None => {
-                writeln!(out, "  (none: nothing matches within robfig's five-year search window)")?;
-                break;
-            }
-            Some(n) if n <= cur => {
-                writeln!(out, "  (robfig's Next does not advance here: the controller stops scheduling)")?;
-                break;
-            }
-            Some(n) => {
-                let w = r.zone.wall(n);
-                let day = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"][w.weekday as usize % 7];
-                writeln!(out, "  {}  {day}", format_rfc3339(n, r.zone))?;
-                cur = n;
-            }
+    let (times, ended) = super::schedule::fire_times(&r, NEXT_RUNS);
+    for &n in &times {
+        let w = r.zone.wall(n);
+        let day = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"][w.weekday as usize % 7];
+        writeln!(out, "  {}  {day}", format_rfc3339(n, r.zone))?;
+    }
+    match ended {
+        Some(End::SearchWindow) => {
+            writeln!(out, "  (none: nothing matches within robfig's five-year search window)")?
         }
+        Some(End::NotAdvancing(_)) => {
+            writeln!(out, "  (robfig's Next does not advance here: the controller stops scheduling)")?
+        }
+        Some(End::PastYear9999) => {
+            writeln!(out, "  (the next one is past 9999-12-31T23:59:59Z: RFC 3339 years have four digits)")?
+        }
+        None => {}
     }
 
     let to = twelve_months_after(r.from);
-    // The date part, whatever the year's width (year 10000 has five digits).
     let date = |unix| format_rfc3339(unix, r.zone).split('T').next().unwrap_or_default().to_string();
     let (d0, d1) = (date(r.from), date(to));
     writeln!(out, "\nDST in the next 12 months ({d0} to {d1}):")?;
@@ -210,11 +210,14 @@ fn write_group(out: &mut dyn std::io::Write, group: &[Anomaly]) -> Result<(), Cl
     Ok(())
 }
 
-/// The instant 12 calendar months later (UTC calendar), for the DST window.
+/// The instant 12 calendar months later (UTC calendar), for the DST
+/// window; no later than the last instant RFC 3339 writes, so the window's
+/// end date prints with a four-digit year like every other.
 pub(super) fn twelve_months_after(from: i64) -> i64 {
-    DateTime::from_timestamp(from, 0)
+    let later = DateTime::from_timestamp(from, 0)
         .and_then(|d| d.checked_add_months(Months::new(12)))
-        .map_or(from.saturating_add(365 * 86_400), |d| d.timestamp())
+        .map_or(from.saturating_add(365 * 86_400), |d| d.timestamp());
+    later.min(LAST_RFC3339_UNIX).max(from)
 }
 
 /// Word-wraps `text` to [`WIDTH`], the first line after `head`, the rest

@@ -2,6 +2,7 @@
 //! and how they become what kube-controller-manager evaluates.
 
 use super::CliError;
+use crate::model::rfc3339_error;
 use crate::schedule::kube::{format_schedule, validate_schedule, validate_time_zone};
 use crate::schedule::{Schedule, Zone, load_location};
 use chrono::DateTime;
@@ -58,7 +59,7 @@ pub(super) struct Resolved {
 /// Parses an RFC 3339 instant, flooring fractional seconds.
 pub(super) fn parse_instant(flag: &str, text: &str) -> Result<i64, CliError> {
     DateTime::parse_from_rfc3339(text.trim()).map(|d| d.timestamp()).map_err(|e| CliError::Invalid {
-        message: format!("invalid {flag} {text:?}: {e}"),
+        message: format!("invalid {flag} {text:?}: {}", rfc3339_error(text, e)),
         hint: Some(
             "write an RFC 3339 instant such as 2025-03-08T00:00:00Z or 2025-03-08T09:00:00+01:00".into(),
         ),

@@ -13,7 +13,7 @@ use crate::model::manifest::FieldValidation;
 use crate::model::{MINUTE, Time};
 use crate::sim::behaviour::Behaviour;
 use crate::sim::duration::DurationSpec;
-use crate::sim::scenario::{Downtime, LoadOptions, ManifestRun};
+use crate::sim::scenario::{Downtime, Horizon, LoadOptions, ManifestRun};
 use std::path::{Path, PathBuf};
 
 /// Flags for manifests run without a scenario file; the horizon, downtime
@@ -34,20 +34,20 @@ pub struct FleetArgs {
     pub until: Option<String>,
     /// Length of the horizon from its start: a Go duration with a `d` unit
     /// too (`7d`, `36h`). Default for manifests: 1d.
-    #[arg(long, value_name = "DURATION")]
+    #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
     pub horizon: Option<String>,
     /// A controller downtime window, `START..END` or `START+DURATION`
     /// (`2025-03-03T10:00:00Z+3h`); repeat for several.
     #[arg(long, value_name = "WINDOW")]
     pub downtime: Vec<String>,
     /// Manifests: how long every pod runs (a Go duration). Default 1s.
-    #[arg(long, value_name = "DURATION")]
+    #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
     pub duration: Option<String>,
     /// Manifests: the probability that a pod fails (0 to 1). Default 0.
-    #[arg(long, value_name = "P")]
+    #[arg(long, value_name = "P", allow_hyphen_values = true)]
     pub failure_rate: Option<f64>,
     /// Manifests: from pod creation to container start. Default 0s.
-    #[arg(long, value_name = "DURATION")]
+    #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
     pub start_latency: Option<String>,
     /// What unknown or misspelt manifest fields do, as `kubectl apply
     /// --validate`: strict (default: an error, as the API server refuses
@@ -111,11 +111,10 @@ fn from_scenario(path: &Path, fleet: &FleetArgs, max_input: u64) -> Result<Scena
     let (from, until, length) = horizon_flags(fleet, 0)?;
     let start = from.unwrap_or(sc.horizon.start);
     let end = until.or(length.map(|l| start.add(l))).unwrap_or(sc.horizon.end);
-    if end <= start {
-        return Err(CliError::invalid(format!("the horizon ends ({end}) before it starts ({start})")));
+    sc.horizon = Horizon { start, end };
+    if let Some(problem) = sc.horizon.flag_problem() {
+        return Err(CliError::invalid(problem));
     }
-    sc.horizon.start = start;
-    sc.horizon.end = end;
     sc.controller.downtime.extend(downtime_flags(fleet)?);
     Ok(Scenario::from_sim(sc, name))
 }

@@ -13,9 +13,11 @@ mod explain;
 mod explain_manifests;
 mod expr;
 mod files;
+mod indexed_job;
 mod inputs;
 mod lint;
 mod man;
+mod merge;
 mod render;
 mod run;
 mod schedule;
@@ -55,6 +57,7 @@ Examples:
   cronwarp render scenarios/manifests/kubevela-cron-task.yaml
   cronwarp compare scenarios/downtime-catchup.yaml
   cronwarp sweep scenarios/sweep-nightly-backup.yaml --seeds 0..1000
+  cronwarp merge parts/*.json
   cronwarp lint --deny warnings k8s/*.yaml
   cronwarp test scenarios/ --junit junit.xml --summary summary.md
   cronwarp completions bash > ~/.local/share/bash-completion/completions/cronwarp
@@ -96,6 +99,9 @@ pub enum Command {
     /// Run a scenario once per seed of a range, in parallel, and show the
     /// spread of outcomes (percentiles) and the worst seeds to replay.
     Sweep(sweep::Args),
+    /// Merge the partial results of a sharded sweep (`sweep --shard I/N`)
+    /// into the output of one sweep over all the seeds.
+    Merge(merge::Args),
     /// Run every scenario under a directory, check its `expect:` block and
     /// compare its report with a golden copy: the CI gate for a team's
     /// CronJobs.
@@ -183,6 +189,7 @@ pub fn run(cli: &Cli, ctx: &mut Ctx) -> Result<u8, CliError> {
         Command::Render(a) => render::run(a, ctx),
         Command::Compare(a) => compare::run(a, ctx),
         Command::Sweep(a) => sweep::run(a, ctx),
+        Command::Merge(a) => merge::run(a, ctx),
         Command::Test(a) => test::run(a, ctx),
         Command::Lint(a) => lint::run(a, ctx),
         Command::Completions(a) => completions::run(a, ctx),

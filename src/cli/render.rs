@@ -4,7 +4,7 @@
 use super::files::InputArgs;
 use super::{CliError, Ctx, EXIT_INVALID_INPUT, EXIT_OK};
 use crate::model::input::read_text;
-use crate::model::kubevela::{read_applications, render_all, validate_rendered};
+use crate::model::kubevela::{read_applications, render_all, repeated_cronjob, validate_rendered};
 use crate::model::yaml::YamlError;
 use std::path::PathBuf;
 
@@ -16,6 +16,8 @@ separated by `---`, keys in alphabetical order as kubectl prints them.
 
 Each CronJob is then put through the API server's defaulting and validation; if one would be
 rejected, nothing is printed and each rejection is reported at the Application line that caused it.
+Two CronJobs with the same namespace and name (the same Application twice, or two Applications
+with a component of the same name) are refused the same way: a cluster holds only one.
 Other component types and other traits are skipped with a warning on stderr.
 
 Examples:
@@ -54,12 +56,14 @@ pub(super) fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
     let mut warnings = read.warnings;
     let mut errors = Vec::new();
     let mut docs = Vec::new();
+    let mut seen = std::collections::BTreeMap::new();
     for app in &read.apps {
         match render_all(app) {
             Ok(rendering) => {
                 warnings.extend(rendering.warnings.iter().map(|w| w.locate(app)));
                 for item in &rendering.items {
                     errors.extend(validate_rendered(app, item));
+                    errors.extend(repeated_cronjob(&mut seen, app, item));
                     docs.push(item.manifest.clone());
                 }
             }

@@ -19,7 +19,9 @@ Outputs:
                     (versioned schema, `schemaVersion`)
   --events FILE     the event log, JSON Lines: one object per line, ordered by time
   --out DIR         report.txt, report.md, report.json and one SVG timeline per CronJob
-                    (<namespace>_<name>.svg) written to DIR
+                    (<namespace>_<name>.svg) written to DIR, and _fleet-load.svg (the
+                    fleet load by namespace) when there are several workloads or
+                    resource requests
 
 Outputs never overwrite inputs: an --events or --out path that is the scenario file or one of
 its `path:` manifests is refused, as is an --out that is not a writable directory, before the
@@ -42,7 +44,8 @@ Examples:
   kubectl get cronjobs,jobs -A -o yaml | cronwarp run - --horizon 2d --downtime 2025-03-03T10:00:00Z+3h
   cronwarp run cronjob.yaml --from 2025-03-03T00:00:00Z --format markdown
   cronwarp run scenarios/forbid-long-jobs.yaml --format markdown --events /tmp/events.jsonl
-  cronwarp run scenarios/downtime-catchup.yaml --seed 7 --out reports/downtime-catchup";
+  cronwarp run scenarios/downtime-catchup.yaml --seed 7 --out reports/downtime-catchup
+  cronwarp run scenarios/fleet-load.yaml --stagger      # spread CronJobs that fire together";
 
 /// Report formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -62,7 +65,9 @@ pub struct Args {
     #[arg(required = true, value_name = "FILE")]
     pub inputs: Vec<PathBuf>,
     /// Overrides the scenario's `seed`.
-    #[arg(long)]
+    // A negative seed reaches parse_seed, which names the range, instead
+    // of reading as an unknown flag.
+    #[arg(long, value_parser = crate::sweep::parse_seed, allow_hyphen_values = true)]
     pub seed: Option<u64>,
     /// How stdout shows the report.
     #[arg(long, value_enum, default_value = "text")]
@@ -79,6 +84,11 @@ pub struct Args {
     /// same, byte for byte, for any number of threads.
     #[arg(long, value_name = "N", default_value_t = 0, hide_default_value = true)]
     pub threads: usize,
+    /// Instead of the report: propose minute offsets for CronJobs that fire
+    /// together, run the scenario with them, and print the fleet load's
+    /// peaks before and after.
+    #[arg(long, conflicts_with_all = ["events", "out"])]
+    pub stagger: bool,
     /// The input limit.
     #[command(flatten)]
     pub input: InputArgs,
@@ -95,6 +105,16 @@ pub(super) const SCENARIO_HINT: &str =
 pub(super) fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
     let scenario = super::inputs::load(&args.inputs, &args.fleet, args.seed, args.input.max_input, ctx)?;
     scenario.validate()?;
+    if args.stagger {
+        let s = crate::stagger::stagger(&scenario, args.seed)?;
+        let out = match args.format {
+            Format::Text => crate::stagger::render_stagger_text(&s),
+            Format::Markdown => crate::stagger::render_stagger_markdown(&s),
+            Format::Json => json(&s, "the stagger what-if")?,
+        };
+        write!(ctx.out, "{out}")?;
+        return Ok(EXIT_OK);
+    }
     check_outputs(args, &scenario)?;
     warn_retry_loops(&mut *ctx.err, scenario.as_sim())?;
     let mut events = match &args.events {
@@ -139,6 +159,11 @@ pub(super) fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
             std::fs::write(&file, svg)
                 .map_err(|e| CliError::invalid(format!("cannot write {}: {e}", file.display())))?;
         }
+        if let Some(svg) = run.fleet_load_svg() {
+            let file = dir.join(FLEET_SVG);
+            std::fs::write(&file, svg)
+                .map_err(|e| CliError::invalid(format!("cannot write {}: {e}", file.display())))?;
+        }
     }
     if report.violations.is_empty() {
         return Ok(EXIT_OK);
@@ -171,6 +196,12 @@ pub(super) fn warn_retry_loops(err: &mut dyn Write, scenario: &crate::sim::Scena
 const REPORT_FILES: [(&str, Format); 3] =
     [("report.txt", Format::Text), ("report.md", Format::Markdown), ("report.json", Format::Json)];
 
+/// The fleet-load chart's file in `--out` (when the report shows a fleet
+/// load). No timeline can take the name: a CronJob's is
+/// `namespace_name.svg` with a non-empty namespace, a CronOperation's its
+/// name, which cannot hold a `_`.
+const FLEET_SVG: &str = "_fleet-load.svg";
+
 /// A workload's timeline file in `--out`.
 fn svg_name(key: &str) -> String {
     format!("{}.svg", key.replace('/', "_"))
@@ -184,7 +215,8 @@ fn check_outputs(args: &Args, scenario: &Scenario) -> Result<(), CliError> {
     }
     if let Some(dir) = &args.out {
         let keys = scenario.report_input()?.workloads.iter().map(|m| svg_name(&m.key));
-        for name in REPORT_FILES.iter().map(|(f, _)| f.to_string()).chain(keys) {
+        let fleet = std::iter::once(FLEET_SVG.to_string());
+        for name in REPORT_FILES.iter().map(|(f, _)| f.to_string()).chain(keys).chain(fleet) {
             outputs.push(Output { flag: "--out", given: dir, file: dir.join(name) });
         }
     }

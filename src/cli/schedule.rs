@@ -2,12 +2,14 @@
 
 use super::expr::{CONTROLLER_ZONE, ExprArgs, Resolved, TextOrJson, resolve, warn_all};
 use super::{CliError, Ctx, EXIT_OK};
+use crate::model::LAST_RFC3339_UNIX;
 use crate::schedule::format_rfc3339;
 use crate::schedule::output::{FireTimes, SCHEDULE_SCHEMA_VERSION};
 
 const AFTER_HELP: &str = "\
 Fire times are strictly after --from, printed with the schedule zone's offset. Fewer than
---count lines means robfig finds no further time (it searches five years ahead).
+--count lines means robfig finds no further time (it searches five years ahead), or the next one
+is past 9999-12-31T23:59:59Z (RFC 3339 years have four digits).
 
 Examples:
   $ cronwarp schedule --from 2025-03-08T00:00:00Z --count 2 --tz America/New_York '30 2 * * *'
@@ -72,6 +74,12 @@ pub(super) fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
             "note: no fire time after {} within robfig's five-year search window",
             format_rfc3339(last, r.zone)
         )?,
+        Some(End::PastYear9999) => writeln!(
+            ctx.err,
+            "note: the next fire time after {} falls past 9999-12-31T23:59:59Z, the last instant RFC 3339 \
+             writes (four-digit years), so the list ends",
+            format_rfc3339(last, r.zone)
+        )?,
         Some(End::NotAdvancing(n)) => writeln!(
             ctx.err,
             "warning: robfig's Next does not advance past {} (it returns {}); the controller \
@@ -91,6 +99,9 @@ pub(super) enum End {
     SearchWindow,
     /// `Next` returned this instant, not after its input.
     NotAdvancing(i64),
+    /// The next time is after 9999-12-31T23:59:59Z: printed, it would
+    /// have a five-digit year that neither `--from` nor Kubernetes reads.
+    PastYear9999,
 }
 
 impl End {
@@ -99,6 +110,7 @@ impl End {
         match self {
             End::SearchWindow => "searchWindow",
             End::NotAdvancing(_) => "notAdvancing",
+            End::PastYear9999 => "pastYear9999",
         }
     }
 }
@@ -112,6 +124,11 @@ pub(super) fn fire_times(r: &Resolved, count: usize) -> (Vec<i64>, Option<End>) 
         match r.schedule.next(cur, CONTROLLER_ZONE) {
             None => return (out, Some(End::SearchWindow)),
             Some(n) if n <= cur => return (out, Some(End::NotAdvancing(n))),
+            // Printed with the zone's offset: 9999-12-31T20:00:00Z is
+            // 10000-01-01T10:00:00+14:00 in Pacific/Kiritimati.
+            Some(n) if n.saturating_add(i64::from(r.zone.offset_at(n))) > LAST_RFC3339_UNIX => {
+                return (out, Some(End::PastYear9999));
+            }
             Some(n) => {
                 out.push(n);
                 cur = n;

@@ -3,11 +3,13 @@
 
 use super::run::{Format, SCENARIO_HINT, json};
 use super::{CliError, Ctx, EXIT_EXPECTATIONS_FAILED, EXIT_OK};
-use crate::sweep::{SeedRange, Sweep, SweepOptions, render_sweep_markdown, render_sweep_text};
+use crate::sweep::{
+    SeedRange, Shard, Sweep, SweepOptions, SweepPart, render_sweep_markdown, render_sweep_text, sweep_part,
+};
 use crate::{Scenario, sweep};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 const AFTER_HELP: &str = "\
 A scenario with random durations or failures (`behaviour:`) plays out differently at every
@@ -30,6 +32,11 @@ stderr when it is a terminal, unless --quiet.
 
 Seeds: START..END (END excluded) or START..=END, at most 1000000 per sweep.
 
+Beyond one machine: `--shard I/N` runs the I-th of N contiguous slices of the seeds (0-based)
+and writes a partial result (JSON, to --out FILE or stdout); `cronwarp merge PARTS...` folds
+the N parts into exactly the output one sweep over all the seeds prints. `--emit-indexed-job`
+prints a Kubernetes Indexed Job that runs the N shards in a cluster (see the guide).
+
 Exit codes: 0 ok, 1 an `expect:` check failed at one seed or more, 2 invalid scenario or
 --seeds, 3 internal error.
 
@@ -37,7 +44,10 @@ Examples:
   cronwarp sweep scenarios/sweep-nightly-backup.yaml --seeds 0..1000
   cronwarp sweep scenarios/sweep-nightly-backup.yaml --seeds 0..100 --format markdown
   cronwarp sweep scenarios/every-minute-forbid.yaml --seeds 1..=50 --threads 2 --format json
-  cronwarp run scenarios/sweep-nightly-backup.yaml --seed 17    # replay a seed the sweep names";
+  cronwarp run scenarios/sweep-nightly-backup.yaml --seed 17    # replay a seed the sweep names
+  cronwarp sweep scenarios/sweep-nightly-backup.yaml --seeds 0..1000 --shard 0/4 --out parts/0.json
+  cronwarp merge parts/*.json --format markdown
+  cronwarp sweep scenarios/fleet-load.yaml --seeds 0..1000 --emit-indexed-job --shards 20";
 
 /// `cronwarp sweep` arguments.
 #[derive(Debug, clap::Args)]
@@ -63,6 +73,26 @@ pub struct Args {
     /// --vary`), then shows p50 / p95 / max per variant side by side.
     #[arg(long, value_name = "FIELD=V1,V2", value_parser = crate::variants::parse_vary)]
     pub vary: Vec<crate::variants::Axis>,
+    /// Runs only shard I of N (0-based): a contiguous slice of the seeds,
+    /// written as a partial result (JSON) for `cronwarp merge`.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<Shard>,
+    /// With --shard: the file to write the partial result to (its
+    /// directory is created); without it, stdout.
+    #[arg(long, value_name = "FILE", requires = "shard")]
+    pub out: Option<PathBuf>,
+    /// Prints a Kubernetes Indexed Job (and the ConfigMap holding the
+    /// scenario) that runs the sweep as --shards shards in a cluster,
+    /// instead of running it.
+    #[arg(long, conflicts_with_all = ["shard", "out"])]
+    pub emit_indexed_job: bool,
+    /// With --emit-indexed-job: how many shards (the Job's completions).
+    #[arg(long, value_name = "N", default_value_t = 8, requires = "emit_indexed_job")]
+    pub shards: u64,
+    /// With --emit-indexed-job: the container image, with `cronwarp` on
+    /// its PATH.
+    #[arg(long, value_name = "IMAGE", requires = "emit_indexed_job")]
+    pub image: Option<String>,
 }
 
 /// Sweeps, prints, reports failed expectations: [`crate::sweep()`], printed.
@@ -73,15 +103,55 @@ pub(super) fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
     if !args.vary.is_empty() {
         return run_variants(args, ctx, &scenario);
     }
-    let bar = progress_bar(args.seeds.count(), args.quiet || !std::io::stderr().is_terminal());
+    if args.emit_indexed_job {
+        let job = super::indexed_job::emit(args, &scenario)?;
+        write!(ctx.out, "{job}")?;
+        return Ok(EXIT_OK);
+    }
+    let runs = args.shard.map_or(args.seeds.count(), |s| {
+        let r = s.slice(args.seeds);
+        r.end - r.start
+    });
+    let bar = progress_bar(runs, args.quiet || !std::io::stderr().is_terminal());
     let tick = || bar.inc(1);
-    let result = sweep(&scenario, SweepOptions::new(args.seeds).threads(args.threads).progress(&tick));
+    let options = SweepOptions::new(args.seeds).threads(args.threads).progress(&tick);
+    if let Some(shard) = args.shard {
+        let result = sweep_part(&scenario, options, shard);
+        bar.finish_and_clear();
+        return write_part(&result?, args.out.as_deref(), ctx);
+    }
+    let result = sweep(&scenario, options);
     bar.finish_and_clear();
-    let sweep = result?;
+    print(&result?, args.format, ctx)
+}
+
+/// Writes a shard's partial result to `out` (or stdout).
+fn write_part(part: &SweepPart, out: Option<&Path>, ctx: &mut Ctx) -> Result<u8, CliError> {
+    // Compact: a part holds a few dozen numbers per run, which pretty
+    // printing spreads over as many lines (5.5 times the bytes).
+    let mut text = serde_json::to_string(part)
+        .map_err(|e| CliError::Internal(format!("serializing the partial result: {e}")))?;
+    text.push('\n');
+    let Some(path) = out else {
+        write!(ctx.out, "{text}")?;
+        return Ok(EXIT_OK);
+    };
+    let io = |e: std::io::Error| CliError::invalid(format!("cannot write {}: {e}", path.display()));
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(io)?;
+    }
+    std::fs::write(path, text).map_err(io)?;
+    writeln!(ctx.err, "wrote seeds {:?} of shard {} to {}", part.seeds(), part.shard, path.display())?;
+    Ok(EXIT_OK)
+}
+
+/// Prints a sweep's warnings and the sweep itself; 1 when an `expect:`
+/// check failed at some seed. `cronwarp merge` prints the same way.
+pub(super) fn print(sweep: &Sweep, format: Format, ctx: &mut Ctx) -> Result<u8, CliError> {
     for w in &sweep.warnings {
         writeln!(ctx.err, "warning: {w}")?;
     }
-    write!(ctx.out, "{}", render(&sweep, args.format)?)?;
+    write!(ctx.out, "{}", render(sweep, format)?)?;
     let e = &sweep.expectations;
     if e.seeds_failed == 0 {
         return Ok(EXIT_OK);
@@ -92,7 +162,7 @@ pub(super) fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
         "expectations failed at {} of {} seeds; replay the first with `cronwarp run {} --seed {first}`",
         e.seeds_failed,
         sweep.runs(),
-        args.scenario.display()
+        sweep.scenario
     )?;
     Ok(EXIT_EXPECTATIONS_FAILED)
 }

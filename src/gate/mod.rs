@@ -222,8 +222,13 @@ pub fn gate(paths: &[PathBuf], options: GateOptions<'_>) -> Result<Gate, Error> 
         n => n,
     }
     .min(found.len());
+    // Each worker reads a whole scenario, and YAML parsing recurses once
+    // per level of nesting (64 at most): a main thread's stack, not a
+    // spawned thread's 2 MiB, which a 60-deep file overflowed in a debug
+    // build (an abort, not an error).
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
+        .stack_size(8 << 20)
         .build()
         .map_err(|e| Error::Internal { message: format!("starting {threads} threads: {e}") })?;
     // An indexed collect keeps path order, whichever thread ran which.

@@ -50,8 +50,26 @@ pub fn read_text_from(stream: impl Read, limit: u64) -> io::Result<String> {
     if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > limit {
         return Err(too_large(None, limit));
     }
-    String::from_utf8(bytes).map_err(|_| {
-        io::Error::new(ErrorKind::InvalidData, "is not UTF-8 text: save it as UTF-8 (YAML files are text)")
+    String::from_utf8(bytes).map_err(|e| {
+        let bytes = e.as_bytes();
+        let at = e.utf8_error().valid_up_to();
+        let valid = &bytes[..at];
+        let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+        let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        // Columns count characters, as the YAML errors' do.
+        let column = String::from_utf8_lossy(&valid[line_start..]).chars().count() + 1;
+        let what = match bytes.get(..2) {
+            Some([0xff, 0xfe] | [0xfe, 0xff]) => " (it starts with a UTF-16 byte order mark)",
+            _ => "",
+        };
+        io::Error::new(
+            ErrorKind::InvalidData,
+            format!(
+                "is not UTF-8 text{what}: byte {at} (line {line}, column {column}) is 0x{:02x}; save it as \
+                 UTF-8 (YAML files are text)",
+                bytes[at]
+            ),
+        )
     })
 }
 

@@ -1,6 +1,7 @@
 //! `batch/v1` Job and the pod template it carries.
 
 use super::meta::{Condition, ObjectMeta};
+use super::quantity::{PodRequests, Quantity, container_requests, pod_requests};
 use super::shared::Shared;
 use super::time::Time;
 use serde::{Deserialize, Serialize};
@@ -169,6 +170,40 @@ pub struct Container {
     /// `env`: environment entries, kept as written.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub env: Vec<serde_json::Value>,
+    /// `resources`: what the container requests (the fleet load counts
+    /// CPU and memory) and its limits.
+    #[serde(skip_serializing_if = "Resources::is_empty")]
+    pub resources: Resources,
+}
+
+/// `v1` ResourceRequirements, reduced.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Resources {
+    /// `requests`: what the scheduler reserves, by resource name.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub requests: BTreeMap<SmolStr, Quantity>,
+    /// `limits`: read and checked as quantities, not used.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub limits: BTreeMap<SmolStr, Quantity>,
+}
+
+impl Resources {
+    /// For `skip_serializing_if`.
+    pub fn is_empty(&self) -> bool {
+        self.requests.is_empty() && self.limits.is_empty()
+    }
+}
+
+impl PodSpec {
+    /// The CPU and memory one pod of this template requests, as the
+    /// scheduler adds them up (see [`PodRequests`]).
+    pub fn requests(&self) -> PodRequests {
+        let of = |list: &[Container]| -> Vec<(i128, i128)> {
+            list.iter().map(|c| container_requests(&c.resources.requests)).collect()
+        };
+        pod_requests(&of(&self.containers), &of(&self.init_containers))
+    }
 }
 
 /// `batch/v1` PodFailurePolicy.

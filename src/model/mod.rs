@@ -15,6 +15,7 @@ pub mod kubevela;
 pub mod manifest;
 mod meta;
 mod pod;
+pub mod quantity;
 pub mod select;
 mod shared;
 mod time;
@@ -28,14 +29,14 @@ pub use cronjob::{ConcurrencyPolicy, CronJob, CronJobSpec, CronJobStatus};
 pub use field::{BadValue, ErrorType, FieldError};
 pub use job::{
     Container, Job, JobSpec, JobStatus, JobTemplateSpec, OnExitCodes, OnPodCondition, PodFailurePolicy,
-    PodFailurePolicyRule, PodSpec, PodTemplateSpec, TemplateMeta,
+    PodFailurePolicyRule, PodSpec, PodTemplateSpec, Resources, TemplateMeta,
 };
 pub use manifest::{FieldValidation, Located, Manifests, SUPPORTED_KINDS};
 pub use meta::{Condition, ObjectMeta, ObjectReference, OwnerReference};
 pub use pod::{ContainerStatus, ContainerTerminated, Pod, PodPhase, PodStatus};
 pub use select::Select;
 pub use shared::Shared;
-pub use time::{HOUR, MINUTE, Millis, SECOND, Time, format_duration};
+pub use time::{HOUR, LAST_RFC3339_UNIX, MINUTE, Millis, SECOND, Time, format_duration, rfc3339_error};
 pub use yaml::{Node, Position, YamlError, from_yaml, from_yaml_multi};
 
 pub mod crossplane;

@@ -9,6 +9,26 @@
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
+/// The last instant RFC 3339 can write, 9999-12-31T23:59:59Z, in Unix
+/// seconds: its years have four digits, as do Go's `time.RFC3339` layout
+/// that Kubernetes' timestamps use. cronwarp reads no instant past it, and
+/// its schedule listings stop before it, so every instant it prints can be
+/// read back.
+pub const LAST_RFC3339_UNIX: i64 = 253_402_300_799;
+
+/// Why `s` is not an RFC 3339 instant: chrono's reason, or for a year of
+/// more than four digits, the limit.
+pub fn rfc3339_error(s: &str, e: impl fmt::Display) -> String {
+    let year = s.trim_start().split('-').next().unwrap_or("");
+    if year.len() > 4 && year.bytes().all(|b| b.is_ascii_digit()) {
+        return format!(
+            "year {year} has more than four digits: RFC 3339 (and Kubernetes' timestamps) end at \
+             9999-12-31T23:59:59Z"
+        );
+    }
+    e.to_string()
+}
+
 /// An instant: milliseconds since the Unix epoch, UTC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Time(pub i64);
@@ -52,9 +72,9 @@ impl Time {
     /// Parses RFC 3339 (any offset, optional fraction); sub-millisecond
     /// digits are dropped.
     pub fn parse_rfc3339(s: &str) -> Result<Time, String> {
-        chrono::DateTime::parse_from_rfc3339(s)
-            .map(|d| Time(d.timestamp_millis()))
-            .map_err(|e| format!("invalid RFC 3339 time {s:?}: {e} (example: 2025-11-02T01:30:00Z)"))
+        chrono::DateTime::parse_from_rfc3339(s).map(|d| Time(d.timestamp_millis())).map_err(|e| {
+            format!("invalid RFC 3339 time {s:?}: {} (example: 2025-11-02T01:30:00Z)", rfc3339_error(s, e))
+        })
     }
 
     /// RFC 3339 in UTC: whole seconds print as `…:05Z`, others with three

@@ -199,6 +199,40 @@ fn validate_containers(pod: &PodSpec, path: &str, errs: &mut Vec<FieldError>) {
                     FieldError::required(format!("{at}.image"), "").with_hint("set the container image"),
                 );
             }
+            validate_resources(&c.resources, &format!("{at}.resources"), errs);
+        }
+    }
+}
+
+/// The quantity checks of core `ValidateResourceRequirements`: nothing
+/// negative, and no request above its limit.
+fn validate_resources(r: &crate::model::Resources, path: &str, errs: &mut Vec<FieldError>) {
+    for (group, map) in [("limits", &r.limits), ("requests", &r.requests)] {
+        for (name, q) in map {
+            if q.is_negative() {
+                errs.push(
+                    FieldError::invalid(
+                        format!("{path}.{group}.{name}"),
+                        BadValue::Str(q.to_string()),
+                        "must be greater than or equal to 0",
+                    )
+                    .with_hint("a request or limit cannot be negative"),
+                );
+            }
+        }
+    }
+    for (name, q) in &r.requests {
+        if let Some(limit) = r.limits.get(name)
+            && q.nanos() > limit.nanos()
+        {
+            errs.push(
+                FieldError::invalid(
+                    format!("{path}.requests.{name}"),
+                    BadValue::Str(q.to_string()),
+                    format!("must be less than or equal to {name} limit of {limit}"),
+                )
+                .with_hint("raise the limit or lower the request"),
+            );
         }
     }
 }

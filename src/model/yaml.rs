@@ -113,10 +113,42 @@ pub fn from_node<T: DeserializeOwned>(node: &Node, file: &str) -> Result<T, Yaml
     T::deserialize(NodeDe::new(node)).map_err(|e| {
         let pos = e.pos.unwrap_or(node.pos);
         let path = e.path();
-        let hint = hint_for(&e.msg);
-        let message = if path.is_empty() { e.msg } else { format!("{path}: {}", e.msg) };
+        let (message, hint) = match out_of_range(&e.msg, &path) {
+            Some(m) => (m, None),
+            None => {
+                (if path.is_empty() { e.msg.clone() } else { format!("{path}: {}", e.msg) }, hint_for(&e.msg))
+            }
+        };
         YamlError { file: file.to_string(), line: pos.line, column: pos.column, message, hint }
     })
+}
+
+/// serde's message for a whole number outside an integer field's range,
+/// rewritten to name the range: `seed: the number is out of range: seed
+/// must be 0..=18446744073709551615`. A number past `u64` reaches serde
+/// as a float (`18446744073709552000.0`, not what was written), so that
+/// one is not repeated.
+fn out_of_range(msg: &str, path: &str) -> Option<String> {
+    let ty = msg.rsplit("expected ").next().unwrap_or("");
+    let (min, max) = integer_range(ty)?;
+    let shown = msg.split('`').nth(1).unwrap_or("");
+    let number = if msg.starts_with("invalid value: integer") {
+        shown.to_string()
+    } else if msg.starts_with("invalid type: floating point") {
+        let whole = shown
+            .strip_suffix(".0")
+            .is_some_and(|d| d.trim_start_matches('-').bytes().all(|b| b.is_ascii_digit()));
+        if !whole {
+            return None;
+        }
+        "the number".to_string()
+    } else {
+        return None;
+    };
+    let field = path.rsplit('.').next().unwrap_or("").split('[').next().unwrap_or("");
+    let field = if field.is_empty() { "the value" } else { field };
+    let head = if path.is_empty() { String::new() } else { format!("{path}: ") };
+    Some(format!("{head}{number} is out of range: {field} must be {min}..={max}"))
 }
 
 /// Rewords parser messages aimed at library users, and adds hints.
@@ -133,6 +165,8 @@ fn explain_syntax(msg: &str) -> (String, Option<String>) {
         Some("check the indentation: siblings must start in the same column".into())
     } else if msg.contains("unclosed") {
         Some("a `[`, `{` or quote is not closed".into())
+    } else if msg.contains("\\u{0}") {
+        Some("a NUL character: the file may be UTF-16 or binary; save it as UTF-8 text".into())
     } else if msg.contains('\t') || msg.contains("tab") {
         Some("YAML indentation must use spaces, not tabs".into())
     } else {
@@ -167,19 +201,6 @@ pub fn hint_for(msg: &str) -> Option<String> {
     }
     let expected = msg.rsplit("expected ").next().unwrap_or("");
     let integer = matches!(expected, "i8" | "i16" | "i32" | "i64" | "u8" | "u16" | "u32" | "u64");
-    // A whole number too large for the field reaches serde as a float
-    // (`18446744073709552000.0`): the number is the problem, not its form.
-    if integer && msg.starts_with("invalid type: floating point") {
-        let (min, max) = integer_range(expected);
-        let whole = msg
-            .split('`')
-            .nth(1)
-            .and_then(|f| f.strip_suffix(".0"))
-            .is_some_and(|d| d.trim_start_matches('-').bytes().all(|b| b.is_ascii_digit()));
-        if whole {
-            return Some(format!("the number is out of range: write a whole number from {min} to {max}"));
-        }
-    }
     if integer && msg.starts_with("invalid type:") {
         return Some("write a whole number, without quotes (e.g. 3)".into());
     }
@@ -190,8 +211,8 @@ pub fn hint_for(msg: &str) -> Option<String> {
 }
 
 /// The range of a Rust integer type named as serde names it.
-fn integer_range(ty: &str) -> (i128, u128) {
-    match ty {
+fn integer_range(ty: &str) -> Option<(i128, u128)> {
+    Some(match ty {
         "i8" => (i8::MIN.into(), i8::MAX as u128),
         "i16" => (i16::MIN.into(), i16::MAX as u128),
         "i32" => (i32::MIN.into(), i32::MAX as u128),
@@ -199,8 +220,9 @@ fn integer_range(ty: &str) -> (i128, u128) {
         "u8" => (0, u8::MAX.into()),
         "u16" => (0, u16::MAX.into()),
         "u32" => (0, u32::MAX.into()),
-        _ => (0, u64::MAX.into()),
-    }
+        "u64" => (0, u64::MAX.into()),
+        _ => return None,
+    })
 }
 
 /// The `backticked` words of an "expected one of `a`, `b`" tail.
@@ -295,8 +317,14 @@ mod tests {
         // names the range instead of asking for a whole number.
         let e = from_yaml::<Cfg>("schedule: x\nparallelism: 99999999999999999999\n", "f").unwrap_err();
         assert_eq!(
-            e.hint.as_deref(),
-            Some("the number is out of range: write a whole number from -2147483648 to 2147483647")
+            e.message,
+            "parallelism: the number is out of range: parallelism must be -2147483648..=2147483647"
+        );
+        assert_eq!(e.hint, None);
+        let e = from_yaml::<Cfg>("schedule: x\nparallelism: 3000000000\n", "f").unwrap_err();
+        assert_eq!(
+            e.message,
+            "parallelism: 3000000000 is out of range: parallelism must be -2147483648..=2147483647"
         );
         let e = from_yaml::<Cfg>("schedule: x\nparallelism: 2.5\n", "f").unwrap_err();
         assert_eq!(e.hint.as_deref(), Some("write a whole number, without quotes (e.g. 3)"));

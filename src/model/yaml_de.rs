@@ -147,13 +147,28 @@ impl<'de> de::Deserializer<'de> for NodeDe<'de> {
         }
     }
 
+    /// A mapping, or `null` for an empty one. serde's derived structs
+    /// also take a sequence of their fields in order (`controller: [UTC]`
+    /// read as `localZone: UTC`), which no Kubernetes object or scenario
+    /// means, and their type errors name the Rust type (`expected struct
+    /// Keys`): both say "a mapping" here instead.
     fn deserialize_struct<V: Visitor<'de>>(
         self,
         _name: &'static str,
         _fields: &'static [&'static str],
         v: V,
     ) -> Result<V::Value, DeError> {
-        self.deserialize_map(v)
+        use de::Unexpected as U;
+        let unexpected = match &self.node.value {
+            Value::Null | Value::Map(_) => return self.deserialize_map(v),
+            Value::Bool(b) => U::Bool(*b),
+            Value::Int(n) => U::Signed(*n),
+            Value::UInt(n) => U::Unsigned(*n),
+            Value::Float(n) => U::Float(*n),
+            Value::Str(s) => U::Str(s),
+            Value::Seq(_) => U::Seq,
+        };
+        Err(<DeError as de::Error>::invalid_type(unexpected, &"a mapping").locate(self.node.pos))
     }
 
     fn deserialize_newtype_struct<V: Visitor<'de>>(

@@ -158,7 +158,22 @@ pub(crate) fn parse(text: &str) -> Result<Vec<Node>, (Position, String, Option<S
             let (message, hint) = budget_breach(breach, &limits);
             return (pos, message, Some(hint));
         }
-        (pos, serde_saphyr::DefaultMessageFormatter.format_message(&e).into_owned(), None)
+        let message = serde_saphyr::DefaultMessageFormatter.format_message(&e).into_owned();
+        // A limit breached while an alias is replayed arrives as text:
+        // `budget breached: Nodes { nodes: 250001 }`.
+        if let Some(breach) = message.strip_prefix("budget breached: ") {
+            let (message, hint) = breach_in_words(breach.split([' ', '{']).next().unwrap_or(""), &limits);
+            return (pos, message, Some(hint));
+        }
+        if let Some(rest) = message.strip_prefix("non-finite float ") {
+            let number = rest.split('`').nth(1).unwrap_or(rest);
+            return (
+                pos,
+                format!("{number} is not a finite number"),
+                Some("write a number within range; YAML's .nan and .inf are not accepted here".into()),
+            );
+        }
+        (pos, message, None)
     })
 }
 
@@ -186,36 +201,41 @@ fn budget_breach(
     limits: &serde_saphyr::Budget,
 ) -> (String, String) {
     use serde_saphyr::budget::BudgetBreach as B;
+    if let B::AliasAnchorRatio { aliases, anchors } = breach {
+        let message = format!(
+            "YAML limit exceeded: {aliases} aliases of {anchors} anchors, more than {} aliases per \
+             anchor (how a small file expands into a huge one)",
+            limits.alias_anchor_ratio_multiplier
+        );
+        return (message, "write the values out instead of aliasing them".into());
+    }
+    let debug = format!("{breach:?}");
+    breach_in_words(debug.split([' ', '{']).next().unwrap_or(""), limits)
+}
+
+/// A breached limit, named as serde-saphyr's `BudgetBreach` variant
+/// (`Nodes`, `Depth`, ...), in words.
+fn breach_in_words(variant: &str, limits: &serde_saphyr::Budget) -> (String, String) {
     let split = "split the file: move workload manifests into files of their own with `path:` \
                  (each file has its own limits)";
-    let (what, limit, hint) = match breach {
-        B::Nodes { .. } => ("values (keys, scalars, lists and mappings)", limits.max_nodes, split),
-        B::Events { .. } => ("parser events", limits.max_events, split),
-        B::ScalarBytes { .. } => ("bytes of scalar text", limits.max_total_scalar_bytes, split),
-        B::Documents { .. } => ("`---` documents", limits.max_documents, split),
-        B::Depth { .. } => (
+    let (what, limit, hint) = match variant {
+        "Nodes" => ("values (keys, scalars, lists and mappings)", limits.max_nodes, split),
+        "Events" => ("parser events", limits.max_events, split),
+        "ScalarBytes" => ("bytes of scalar text", limits.max_total_scalar_bytes, split),
+        "Documents" => ("`---` documents", limits.max_documents, split),
+        "Depth" => (
             "levels of nesting",
             limits.max_depth,
             "flatten the structure: no scenario or Kubernetes manifest nests that deep",
         ),
-        B::Aliases { .. } => {
+        "Aliases" => {
             ("aliases (`*name`)", limits.max_aliases, "write the values out instead of aliasing them")
         }
-        B::Anchors { .. } => {
+        "Anchors" => {
             ("anchors (`&name`)", limits.max_anchors, "write the values out instead of anchoring them")
         }
-        B::MergeKeys { .. } => ("merge keys (`<<`)", limits.max_merge_keys, "write the merged keys out"),
-        B::AliasAnchorRatio { aliases, anchors } => {
-            let message = format!(
-                "YAML limit exceeded: {aliases} aliases of {anchors} anchors, more than {} aliases per \
-                 anchor (how a small file expands into a huge one)",
-                limits.alias_anchor_ratio_multiplier
-            );
-            return (message, "write the values out instead of aliasing them".into());
-        }
-        other => {
-            return (format!("YAML limit exceeded: {other:?}"), split.into());
-        }
+        "MergeKeys" => ("merge keys (`<<`)", limits.max_merge_keys, "write the merged keys out"),
+        other => return (format!("YAML limit exceeded: {other}"), split.into()),
     };
     (
         format!("YAML limit exceeded: the file has more than {limit} {what}, the limit for one file"),

@@ -220,7 +220,11 @@ impl Account {
         finished: Option<&(Time, SmolStr)>,
     ) {
         let (condition, retained) = match finished {
-            Some((end, c)) => (c.clone(), Some(stamped_at.since(*end))),
+            // A Job read from a manifest may say it finished after the
+            // instant it is deleted (a clock ahead of the cluster's when the
+            // dump was taken; upstream's TTL controller logs "finished in
+            // the future" and waits): it was kept for no time at all.
+            Some((end, c)) => (c.clone(), Some(stamped_at.since(*end).max(0))),
             None => (SmolStr::default(), None),
         };
         let by = if by == DeletedBy::Ttl { "TTL" } else { "HistoryGC" };

@@ -8,9 +8,10 @@
 use super::SCHEMA_VERSION;
 use super::account::{Account, Downtime};
 use super::crossplane::{self, Operations};
+use super::fleet::{LoadDelta, LoadSource, LoadSweep, LoadWindow};
 use super::types::*;
 use super::{reasons, semantics};
-use crate::model::{Millis, PodPhase, Time};
+use crate::model::{PodPhase, Time};
 use crate::policy::EventType;
 use crate::policy::cronjob::Decision;
 use crate::schedule::{Location, Zone, load_location};
@@ -64,6 +65,12 @@ impl ReportInput {
             local_zone: self.local_zone,
             workloads: indices.iter().filter_map(|&i| self.workloads.get(i).cloned()).collect(),
         }
+    }
+
+    /// Whether a report of these workloads shows the fleet load: several
+    /// workloads, or pods that request CPU or memory.
+    pub fn counts_load(&self) -> bool {
+        self.workloads.len() > 1 || self.workloads.iter().any(|m| !m.pod_requests.is_zero())
     }
 
     /// The input for a simulation's summary.
@@ -132,16 +139,27 @@ pub struct Accountant {
     operations: Operations,
     downtime: Downtime,
     now: Time,
-    /// How far the API server's clock is behind (`Fault::ClockSkew`).
-    skew: Millis,
-    /// Fleet-wide peaks, when asked for ([`Accountant::with_fleet`]).
-    fleet: Option<super::fleet::FleetTracker>,
+    /// The fleet load, when counted: the records' deltas, and where they
+    /// go ([`Accountant::with_fleet`], [`Accountant::buffer_load`]).
+    load: Option<(LoadSource, LoadOut)>,
+}
+
+/// Where an accountant's fleet-load deltas go.
+#[derive(Debug)]
+enum LoadOut {
+    /// Straight into a sweep: this accountant sees the merged log.
+    Sweep(Box<LoadSweep>),
+    /// Kept for [`Accountant::drain_load`]: one partition's, to be swept
+    /// with the others' window by window.
+    Buffer(Vec<LoadDelta>),
 }
 
 impl Accountant {
     /// An accountant for the given CronJobs and CronOperations.
     pub fn new(input: ReportInput) -> Accountant {
         let mut accounts = Accounts::default();
+        let load =
+            input.counts_load().then(|| (LoadSource::new(&input.workloads), LoadOut::Sweep(Box::default())));
         for meta in input.workloads {
             let acc = Account::new(meta, input.local_zone);
             accounts.insert(acc.meta.key.as_str().into(), acc);
@@ -153,22 +171,51 @@ impl Accountant {
             operations: Operations::default(),
             downtime: Downtime::default(),
             now: Time(0),
-            skew: 0,
-            fleet: None,
+            load,
         }
     }
 
-    /// Also counts the Jobs and pods of all workloads at each instant (the
-    /// report's `fleet`). Only an accountant fed the merged log sees every
-    /// workload, so [`Accountant::finish_parts`] drops it.
+    /// Also counts the fleet load (the report's `fleet`): Jobs, pods and
+    /// requests of all workloads at each instant. An accountant counts it
+    /// anyway for several workloads or any resource requests
+    /// ([`ReportInput::counts_load`]). Only an accountant fed the merged
+    /// log sees every workload; a split run's partitions
+    /// [buffer](Accountant::buffer_load) theirs instead.
     pub fn with_fleet(mut self) -> Accountant {
-        self.fleet = Some(super::fleet::FleetTracker::default());
+        if self.load.is_none() {
+            self.load = Some((self.load_source(), LoadOut::Sweep(Box::default())));
+        }
         self
+    }
+
+    /// For one partition of a split run: keeps the fleet-load deltas of
+    /// its records for [`Accountant::drain_load`] instead of counting them
+    /// (the report of this accountant alone then has no `fleet`).
+    pub fn buffer_load(mut self) -> Accountant {
+        self.load = Some((self.load_source(), LoadOut::Buffer(Vec::new())));
+        self
+    }
+
+    /// Moves the buffered fleet-load deltas into `window` (the buffer
+    /// keeps its capacity for the next window).
+    pub fn drain_load(&mut self, window: &mut LoadWindow) {
+        if let Some((_, LoadOut::Buffer(buf))) = self.load.as_mut() {
+            for d in buf.drain(..) {
+                window.add(&d);
+            }
+        }
+    }
+
+    fn load_source(&self) -> LoadSource {
+        LoadSource::new(self.accounts.values().map(|a| &a.meta))
     }
 
     /// Resolves what is left at the horizon end and returns the report.
     pub fn finish(mut self) -> Report {
-        let fleet = self.fleet.take().map(super::fleet::FleetTracker::finish);
+        let fleet = match self.load.take() {
+            Some((_, LoadOut::Sweep(sweep))) => Some((*sweep).finish()),
+            _ => None,
+        };
         let end = self.header.end;
         // The horizon is [start, end): a tick at `end` is outside it.
         for acc in self.accounts.values_mut() {
@@ -282,14 +329,11 @@ impl Accountant {
         }
     }
 
-    /// An instant as the API server stamps it (whole seconds, its clock).
-    fn api_stamp(&self, t: Time) -> Time {
-        t.add(-self.skew).trunc_seconds()
-    }
-
     fn on_fault(&mut self, fault: &Fault) {
         match fault {
-            Fault::ClockSkew { skew } => self.skew = *skew,
+            // Both ends of a retention are stamped on the controllers'
+            // clock (see JobDeleted), so the API server's skew changes none.
+            Fault::ClockSkew { .. } => {}
             Fault::DowntimeStart { .. } => self.downtime.since = Some(self.now),
             Fault::DowntimeEnd { .. } => {
                 if let Some(s) = self.downtime.since.take() {
@@ -329,7 +373,9 @@ impl Accountant {
                 }
             }
             Entry::JobFinished { job, condition, reason, finished_at, .. } => {
-                let finished_at = finished_at.unwrap_or_else(|| self.api_stamp(t));
+                // The Job controller stamps the condition on its own clock,
+                // kube-controller-manager's, in whole seconds.
+                let finished_at = finished_at.unwrap_or_else(|| t.trunc_seconds());
                 let Some(st) = self.jobs.get_mut(job) else { return };
                 st.finished = Some((finished_at, condition.clone()));
                 let Some(acc) = self.accounts.get_mut(&st.cronjob) else { return };
@@ -346,7 +392,14 @@ impl Accountant {
                 }
             }
             Entry::JobDeleted { job, by, .. } => {
-                let deleted_at = self.api_stamp(t);
+                // The controllers' clock too, not the API server's
+                // deletionTimestamp: the TTL controller adds the TTL to the
+                // Job controller's finish stamp and compares it with its own
+                // clock (ttlafterfinished `timeLeft`), so a clockSkew between
+                // them and the API server cancels out; subtracting an API
+                // stamp from a controller stamp read a 2h skew as a Job kept
+                // for -1h45m.
+                let deleted_at = t.trunc_seconds();
                 let Some(st) = self.jobs.get_mut(job) else { return };
                 let Some(acc) = self.accounts.get_mut(&st.cronjob) else { return };
                 if *by == DeletedBy::Replace && st.finished.is_none() {
@@ -357,9 +410,9 @@ impl Accountant {
                     }
                 }
                 if matches!(by, DeletedBy::HistoryGc | DeletedBy::Ttl) {
-                    // Both ends as the API server stamps them (the finish
-                    // time the TTL controller adds its TTL to), so a 900 s
-                    // TTL reads 15m0s whatever the sub-second timing.
+                    // Both ends in whole seconds (the finish time the TTL
+                    // controller adds its TTL to), so a 900 s TTL reads
+                    // 15m0s whatever the sub-second timing.
                     acc.record_deletion(job, *by, t, deleted_at, st.finished.as_ref());
                 }
             }
@@ -422,8 +475,13 @@ impl LogSink for Accountant {
     fn record(&mut self, record: Record) {
         let t = record.time;
         self.now = t;
-        if let Some(f) = self.fleet.as_mut() {
-            f.record(&record);
+        if let Some((source, out)) = self.load.as_mut()
+            && let Some(d) = source.delta(&record)
+        {
+            match out {
+                LoadOut::Sweep(sweep) => sweep.add(&d),
+                LoadOut::Buffer(buf) => LoadDelta::push_into(d, buf),
+            }
         }
         match &record.entry {
             Entry::Sync { object, decision: Some(d), .. } => {

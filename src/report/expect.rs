@@ -96,7 +96,7 @@ pub fn apply_selected(expect: &Expect, selection: &Selection, report: &mut Repor
 /// How many checks an `expect:` block declares: one per bound, wherever it
 /// is written.
 pub(crate) fn declared(e: &Expect) -> usize {
-    let fleet = usize::from(e.max_concurrent_pods.is_some()) + usize::from(e.max_concurrent_jobs.is_some());
+    let fleet = e.fleet_bounds();
     Bounds::of_expect(e).count() + e.groups.iter().map(|g| Bounds::of_group(g).count()).sum::<usize>() + fleet
 }
 
@@ -364,22 +364,41 @@ fn max_lateness(cj: &WorkloadReport, run: &str, bound: Millis, v: &mut Emit<'_>)
     }
 }
 
-/// `maxConcurrentJobs` and `maxConcurrentPods` against the report's fleet
-/// peaks; without them (a report of a split run) the bound is reported as
-/// not measured, never passed.
+/// The fleet-wide bounds against the report's fleet peaks; without them
+/// (an accountant of one partition alone) the bound is reported as not
+/// measured, never passed. CPU is compared in millicores, memory in bytes.
 fn check_fleet(e: &Expect, report: &Report, out: &mut Vec<Violation>) {
     let xp = report.workloads.iter().any(|w| w.kind == crate::sim::WorkloadKind::CronOperation);
     let jobs = if xp { "Jobs and Operations" } else { "Jobs" };
-    let checks = [
-        ("maxConcurrentJobs", e.max_concurrent_jobs, jobs, report.fleet.map(|f| (f.max_jobs, f.max_jobs_at))),
+    let f = report.fleet.as_ref();
+    let counted = |n: Option<u64>| n.map(count);
+    let checks: [FleetCheck<'_>; 4] = [
+        (
+            "maxConcurrentJobs",
+            counted(e.max_concurrent_jobs),
+            Unit::Count(jobs),
+            f.map(|f| (f.max_jobs.into(), f.max_jobs_at)),
+        ),
         (
             "maxConcurrentPods",
-            e.max_concurrent_pods,
-            "pods",
-            report.fleet.map(|f| (f.max_pods, f.max_pods_at)),
+            counted(e.max_concurrent_pods),
+            Unit::Count("pods"),
+            f.map(|f| (f.max_pods.into(), f.max_pods_at)),
+        ),
+        (
+            "maxRequestedCpu",
+            e.max_requested_cpu.as_ref().map(|q| q.milli_value()),
+            Unit::Cpu,
+            f.map(|f| (f.max_cpu_millis, f.max_cpu_at)),
+        ),
+        (
+            "maxRequestedMemory",
+            e.max_requested_memory.as_ref().map(|q| q.value()),
+            Unit::Memory,
+            f.map(|f| (f.max_memory_bytes, f.max_memory_at)),
         ),
     ];
-    for (key, bound, what, peak) in checks {
+    for (key, bound, unit, peak) in checks {
         let Some(bound) = bound else { continue };
         let mut x = Violation { expectation: key.into(), cronjob: "*".into(), ..Default::default() };
         match peak {
@@ -388,14 +407,43 @@ fn check_fleet(e: &Expect, report: &Report, out: &mut Vec<Violation>) {
                              merged log with `Accountant::with_fleet` counts them; `cronwarp run` does)"
                     .to_string();
             }
-            Some((n, at)) if u64::from(n) > bound => {
+            Some((n, at)) if n > bound => {
                 let when = at.map(|t| format!(" at {t}")).unwrap_or_default();
-                x.message = format!("{n} {what} at once{when}, over {key} {bound}");
-                (x.at, x.measured, x.bound) = (at, Some(n.into()), Some(count(bound)));
+                x.message = match unit {
+                    Unit::Count(what) => format!("{n} {what} at once{when}, over {key} {bound}"),
+                    Unit::Cpu | Unit::Memory => format!(
+                        "the live pods requested {}{when}, over {key} {}",
+                        unit.show(n),
+                        unit.show(bound)
+                    ),
+                };
+                (x.at, x.measured, x.bound) = (at, Some(n), Some(bound));
             }
             Some(_) => continue,
         }
         out.push(x);
+    }
+}
+
+/// A fleet-wide check: its key, its bound, what it counts, and the peak
+/// with its first instant (`None`: not measured).
+type FleetCheck<'a> = (&'a str, Option<i64>, Unit, Option<(i64, Option<Time>)>);
+
+/// What a fleet-wide bound counts.
+#[derive(Clone, Copy)]
+enum Unit {
+    Count(&'static str),
+    Cpu,
+    Memory,
+}
+
+impl Unit {
+    fn show(self, n: i64) -> String {
+        match self {
+            Unit::Count(_) => n.to_string(),
+            Unit::Cpu => super::fleet::format_cpu(n),
+            Unit::Memory => super::fleet::format_memory(n),
+        }
     }
 }
 

@@ -14,7 +14,7 @@ mod compare;
 mod crossplane;
 mod dst_notes;
 mod expect;
-mod fleet;
+pub mod fleet;
 pub mod lint;
 mod overlap;
 mod reasons;
@@ -33,6 +33,8 @@ pub use compare::{
 pub use dst_notes::{MAX_DST_NOTES, dst_notes};
 pub(crate) use expect::declared;
 pub use expect::{Violation, apply as apply_expectations, apply_selected, check, check_selected};
+pub use fleet::{LoadDelta, LoadSource, LoadSweep, LoadWindow};
+pub(crate) use fleet::{format_cpu, format_memory};
 pub(crate) use render::{Block, cols, markdown, text};
 pub use render::{render_markdown, render_text};
 pub(crate) use types::workload_kind;

@@ -48,12 +48,16 @@ fn document(r: &Report) -> Vec<Block> {
             h.cronwarp_version
         )),
     ];
+    let load = r.fleet_load();
+    if let Some(f) = load {
+        fleet_load(&mut d, f, r.workloads.len());
+    }
     for cj in &r.workloads {
         cronjob(&mut d, cj);
     }
     if r.expectations_checked > 0 {
         d.push(Block::Heading(2, "Expectations".into()));
-        if let Some(f) = &r.fleet {
+        if let Some(f) = r.fleet.as_ref().filter(|_| load.is_none()) {
             let at =
                 |t: Option<crate::model::Time>| t.map(|t| format!(" (first at {t})")).unwrap_or_default();
             d.push(Block::Para(format!(
@@ -77,6 +81,54 @@ fn document(r: &Report) -> Vec<Block> {
         }
     }
     d
+}
+
+/// Most minutes of the hour listed as the busiest.
+const BUSIEST: usize = 5;
+
+/// The fleet-load section: peaks of all workloads together, and the
+/// minutes of the hour most Jobs start in.
+fn fleet_load(d: &mut Vec<Block>, f: &FleetPeaks, workloads: usize) {
+    use super::fleet::{format_cpu, format_memory};
+    d.push(Block::Heading(
+        2,
+        format!("Fleet load ({workloads} workload{})", if workloads == 1 { "" } else { "s" }),
+    ));
+    d.push(Block::Para(
+        "All workloads together, counted at the end of each instant. A pod requests what its Job \
+         template's containers request (the larger of their sum and any init container's); a \
+         Job's pods are counted while they live, so parallelism multiplies."
+            .into(),
+    ));
+    let at = |t: Option<crate::model::Time>| t.map_or_else(|| "-".to_string(), |t| t.to_string());
+    let mut rows = vec![
+        vec!["unfinished Jobs".to_string(), f.max_jobs.to_string(), at(f.max_jobs_at)],
+        vec!["live pods".to_string(), f.max_pods.to_string(), at(f.max_pods_at)],
+    ];
+    if f.has_requests() {
+        rows.push(vec!["requested CPU".into(), format_cpu(f.max_cpu_millis), at(f.max_cpu_at)]);
+        rows.push(vec!["requested memory".into(), format_memory(f.max_memory_bytes), at(f.max_memory_at)]);
+    }
+    d.push(Block::Table { head: cols(&["at once", "peak", "first at"]), rows });
+    let total: u64 = f.starts_by_minute.iter().sum();
+    if total == 0 {
+        return;
+    }
+    let mut minutes: Vec<(usize, u64)> =
+        f.starts_by_minute.iter().copied().enumerate().filter(|(_, n)| *n > 0).collect();
+    minutes.sort_by_key(|&(m, n)| (std::cmp::Reverse(n), m));
+    let busy = minutes.len();
+    let rows = minutes
+        .into_iter()
+        .take(BUSIEST)
+        .map(|(m, n)| {
+            vec![format!(":{m:02}"), n.to_string(), format!("{:.1}%", n as f64 * 100.0 / total as f64)]
+        })
+        .collect();
+    d.push(Block::Para(format!(
+        "Busiest minutes of the hour (UTC): {total} Job starts fell in {busy} of the hour's 60 minutes."
+    )));
+    d.push(Block::Table { head: cols(&["minute", "Job starts", "share"]), rows });
 }
 
 fn cronjob(d: &mut Vec<Block>, cj: &WorkloadReport) {

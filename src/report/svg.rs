@@ -18,9 +18,12 @@
 //! bytes and the rendering depend on nothing but the input.
 
 mod glyphs;
+mod load;
 mod marks;
 mod ticks;
 mod timeline;
+
+pub use load::fleet_load_svg;
 
 use super::semantics;
 use crate::model::{Time, format_duration};
@@ -29,7 +32,7 @@ use crate::sim::log::{DeletedBy, Record};
 use crate::sim::{WorkloadKind, WorkloadMeta};
 use glyphs::{FAMILY, GlyphSvg, Runs};
 pub use marks::{BUCKETS, MAX_MARKS};
-use marks::{Marks, bucket_bounds};
+use marks::{Marks, bucket_bounds, bucket_of};
 use plotters::coord::combinators::BindKeyPoints;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -456,6 +459,44 @@ fn draw(buf: &mut String, runs: Runs, tl: &Timeline, meta: &WorkloadMeta) -> Fal
     Ok(())
 }
 
+/// The SVG document of a drawing: its text appended as glyph outlines
+/// under `title`, and, should plotters' string backend ever fail (it does
+/// not in practice), a comment saying so rather than a lost report.
+fn document(buf: String, title: &str, runs: &Runs, drawn: Fallible) -> String {
+    let mut svg = glyphs::finish(buf, title, runs);
+    if let Err(e) = drawn {
+        let note =
+            format!("<!-- drawing failed: {} -->\n", glyphs::escape(&e.to_string()).replace("--", "- -"));
+        svg.push_str(&note);
+    }
+    svg
+}
+
+/// A UTC, Allow workload over `[0, hours)` from the epoch, for tests.
+#[cfg(test)]
+fn test_meta(
+    kind: WorkloadKind,
+    key: &str,
+    schedule: &str,
+    hours: i64,
+    phase_origin: Option<Time>,
+) -> WorkloadMeta {
+    WorkloadMeta {
+        key: key.into(),
+        kind,
+        schedule: schedule.into(),
+        time_zone: None,
+        local_zone: "UTC".into(),
+        concurrency_policy: "Allow".into(),
+        starting_deadline_seconds: None,
+        suspended: false,
+        horizon_start: Time::from_unix(0),
+        horizon_end: Time::from_unix(hours * 3600),
+        phase_origin,
+        pod_requests: Default::default(),
+    }
+}
+
 /// The timeline of one CronJob as a standalone SVG document: same records
 /// and meta, same bytes.
 pub fn timeline_svg(records: &[Record], meta: &WorkloadMeta) -> String {
@@ -489,19 +530,7 @@ fn render(tl: &Timeline, meta: &WorkloadMeta) -> String {
     let runs = Runs::default();
     let mut buf = String::new();
     let drawn = draw(&mut buf, runs.clone(), tl, meta);
-    let mut svg = glyphs::finish(
-        buf,
-        &format!("{} {} timeline", semantics::of(meta.kind).nouns().kind, meta.key),
-        &runs,
-    );
-    if let Err(e) = drawn {
-        // Plotters' string backend does not fail in practice; if it does,
-        // say so in the document rather than lose the report.
-        let note =
-            format!("<!-- drawing failed: {} -->\n", glyphs::escape(&e.to_string()).replace("--", "- -"));
-        svg.push_str(&note);
-    }
-    svg
+    document(buf, &format!("{} {} timeline", semantics::of(meta.kind).nouns().kind, meta.key), &runs, drawn)
 }
 
 #[cfg(test)]

@@ -20,16 +20,27 @@ pub struct Report {
     pub violations: Vec<super::Violation>,
     /// How many `expect:` checks the scenario declared.
     pub expectations_checked: usize,
-    /// Peaks across all workloads at once; present when the run counted
-    /// them (a scenario with `maxConcurrentJobs` or `maxConcurrentPods`).
+    /// The fleet load: peaks across all workloads at once; present when
+    /// the run counted them (a scenario with several workloads, with
+    /// resource requests, or with a fleet-wide `expect:` bound).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fleet: Option<FleetPeaks>,
 }
 
-/// The most Jobs and pods of all workloads together at one instant,
-/// counted at the end of each instant (a Job ending as another starts does
-/// not count with it).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+impl Report {
+    /// The fleet load, when the report shows it: several workloads, or
+    /// pods that request CPU or memory (a lone workload's load is its own
+    /// figures).
+    pub fn fleet_load(&self) -> Option<&FleetPeaks> {
+        self.fleet.as_ref().filter(|f| self.workloads.len() > 1 || f.has_requests())
+    }
+}
+
+/// The most Jobs, pods and requested CPU and memory of all workloads
+/// together at one instant, counted at the end of each instant (a Job
+/// ending as another starts does not count with it), and the Job starts
+/// per minute of the hour.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct FleetPeaks {
@@ -44,6 +55,34 @@ pub struct FleetPeaks {
     /// The first instant with that many; absent if there never was one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_pods_at: Option<Time>,
+    /// The most CPU the live pods requested at once, in millicores (each
+    /// pod as its Job template's containers request).
+    #[serde(default, skip_serializing_if = "is_zero_i64")]
+    pub max_cpu_millis: i64,
+    /// The first instant with that much.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_cpu_at: Option<Time>,
+    /// The most memory the live pods requested at once, in bytes.
+    #[serde(default, skip_serializing_if = "is_zero_i64")]
+    pub max_memory_bytes: i64,
+    /// The first instant with that much.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_memory_at: Option<Time>,
+    /// Jobs (and Operations) created in the horizon, by the minute of the
+    /// hour (UTC) they were created in: 60 counts, minute 0 first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub starts_by_minute: Vec<u64>,
+}
+
+impl FleetPeaks {
+    /// Whether any pod requested CPU or memory.
+    pub fn has_requests(&self) -> bool {
+        self.max_cpu_millis > 0 || self.max_memory_bytes > 0
+    }
+}
+
+fn is_zero_i64(n: &i64) -> bool {
+    *n == 0
 }
 
 /// Where the numbers come from.

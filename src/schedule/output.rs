@@ -28,8 +28,10 @@ pub struct FireTimes {
     /// Up to `--count` fire times, in order.
     pub fire_times: Vec<String>,
     /// Why the list is shorter than asked, if it is: `searchWindow` (robfig
-    /// finds nothing within five years) or `notAdvancing` (robfig's `Next`
-    /// returns an earlier instant; the controller stops scheduling).
+    /// finds nothing within five years), `notAdvancing` (robfig's `Next`
+    /// returns an earlier instant; the controller stops scheduling) or
+    /// `pastYear9999` (the next time is after 9999-12-31T23:59:59Z, which
+    /// RFC 3339's four-digit years cannot write).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ended: Option<String>,
     /// What the API server or controller would object to; the schedule

@@ -194,16 +194,42 @@ fn tz_offset(tz: Tz, unix: i64) -> i32 {
     }
 }
 
+/// The offset a zone keeps after 2099 if it no longer changes then, else
+/// `None`. Asked on every offset after 2099 (a five-year search for a
+/// schedule that never matches asks it for each step), so it is worked out
+/// once per zone and thread: twelve tz lookups per call made such a search
+/// take seconds.
+fn fixed_after_2099(tz: Tz) -> Option<i32> {
+    // A few zones per thread, in a fixed array: `Schedule::next` allocates
+    // nothing (tests/schedule_alloc_free.rs).
+    const SLOTS: usize = 8;
+    type Slots = ([Option<(Tz, Option<i32>)>; SLOTS], usize);
+    thread_local! {
+        static FIXED: std::cell::RefCell<Slots> = const { std::cell::RefCell::new(([None; SLOTS], 0)) };
+    }
+    let known =
+        FIXED.with_borrow(|(slots, _)| slots.iter().flatten().find(|(z, _)| *z == tz).map(|(_, o)| *o));
+    if let Some(hit) = known {
+        return hit;
+    }
+    let probe_year = |m: u32| tz_offset(tz, civil::days_from_civil(2099, m, 1) * DAY);
+    let fixed = (1..=12).map(probe_year).all(|o| o == probe_year(1));
+    let answer = fixed.then(|| tz_offset(tz, RULES_END - 1));
+    FIXED.with_borrow_mut(|(slots, next)| {
+        slots[*next] = Some((tz, answer));
+        *next = (*next + 1) % SLOTS;
+    });
+    answer
+}
+
 /// Go keeps applying a zone's last rule after 2099; chrono-tz stops. A rule
 /// such as "second Sunday of March" depends only on the calendar, so an
 /// instant after 2099 gets the offset of the same moment in the last year
 /// before 2100 with the same calendar (same leap-ness, same weekday on
 /// January 1st). Zones whose offset no longer changes by 2099 keep it.
 fn extended_offset(tz: Tz, unix: i64) -> i32 {
-    let probe_year = |m: u32| tz_offset(tz, civil::days_from_civil(2099, m, 1) * DAY);
-    let fixed = (1..=12).map(probe_year).all(|o| o == probe_year(1));
-    if fixed {
-        return tz_offset(tz, RULES_END - 1);
+    if let Some(off) = fixed_after_2099(tz) {
+        return off;
     }
     let (year, _, _) = civil::civil_from_days(unix.div_euclid(DAY));
     let jan1 = civil::days_from_civil(year, 1, 1);

@@ -50,8 +50,10 @@ pub const LOCAL_STEP: Millis = 600 * SECOND;
 pub enum Sinks<'a, S> {
     /// One log, merged by (time, partition).
     Merged(&'a mut dyn LogSink),
-    /// One sink per partition, in partition order.
-    Local(&'a [Mutex<S>]),
+    /// One sink per partition, in partition order, and what to do with
+    /// them after each window, when every partition has reached its end
+    /// (gather what they measured across partitions, say).
+    Local(&'a [Mutex<S>], &'a mut dyn FnMut(&[Mutex<S>])),
 }
 
 const DAY: Millis = 24 * 3600 * SECOND;
@@ -283,7 +285,7 @@ pub fn run<S: LogSink + Send>(
             merger.merge(engines, &all, *sink);
             None
         }
-        Sinks::Local(locals) => {
+        Sinks::Local(locals, _) => {
             for (e, sink) in engines.iter().zip(locals.iter()) {
                 let mut sink = sink.lock().unwrap_or_else(PoisonError::into_inner);
                 hand_over(&mut lock(e).core.out, &mut *sink);
@@ -310,8 +312,11 @@ pub fn run<S: LogSink + Send>(
             1 => sh.work(w),
             _ => parallel(),
         }
-        if let Sinks::Merged(sink) = &mut sinks {
-            merger.merge(engines, &sh.due.read().unwrap_or_else(PoisonError::into_inner), *sink);
+        match &mut sinks {
+            Sinks::Merged(sink) => {
+                merger.merge(engines, &sh.due.read().unwrap_or_else(PoisonError::into_inner), *sink)
+            }
+            Sinks::Local(locals, after_window) => after_window(locals),
         }
         if let Some((t, _)) = *sh.stall.lock().unwrap_or_else(PoisonError::into_inner) {
             return Err(t);

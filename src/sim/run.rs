@@ -9,6 +9,7 @@ use super::log::{Entry, Fault, LogSink, Record};
 use super::partition::{self, Sinks};
 use super::scenario::{Scenario, ScenarioError, WorkloadSpec, XpWorkloadObjects};
 use crate::model::crossplane::{CronOperation, LABEL_CRONOPERATION_NAME, OPS_API_VERSION, Operation};
+use crate::model::quantity::PodRequests;
 use crate::model::{CronJob, Job, OwnerReference, Time};
 use crate::schedule::{Location, Zone, load_location};
 use serde::Serialize;
@@ -107,6 +108,10 @@ pub struct WorkloadMeta {
     /// `creationTimestamp` (an `@every` schedule's phase comes from it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phase_origin: Option<Time>,
+    /// What one pod of its Jobs requests (the Job template's at the
+    /// start); zero for a CronOperation.
+    #[serde(skip_serializing_if = "PodRequests::is_zero")]
+    pub pod_requests: PodRequests,
 }
 
 /// What kind of scheduled object a workload is.
@@ -206,7 +211,7 @@ pub fn simulate_split<S: LogSink + Send>(
     opts: SimOptions<'_>,
 ) -> Result<(SimSummary, Vec<S>), SimError> {
     let prepared = Prepared::new(scenario, scenario.seed, read_specs(scenario)?, true)?;
-    prepared.run_split(scenario, make, opts)
+    prepared.run_split(scenario, make, &mut |_| {}, opts)
 }
 
 /// A scenario with its workloads read: manifests parsed, defaulted and
@@ -249,8 +254,23 @@ impl<'a> Loaded<'a> {
         make: impl FnMut(&[usize]) -> S,
         opts: SimOptions<'_>,
     ) -> Result<(SimSummary, Vec<S>), SimError> {
+        self.simulate_split_with(seed, make, &mut |_| {}, opts)
+    }
+
+    /// [`Loaded::simulate_split`], calling `after_window` with the sinks
+    /// each time every partition has reached the end of a window of
+    /// virtual time (a day): what the sinks gathered until then is
+    /// complete, so measures across partitions (the fleet load) can be
+    /// taken window by window.
+    pub fn simulate_split_with<S: LogSink + Send>(
+        &self,
+        seed: u64,
+        make: impl FnMut(&[usize]) -> S,
+        after_window: &mut dyn FnMut(&[std::sync::Mutex<S>]),
+        opts: SimOptions<'_>,
+    ) -> Result<(SimSummary, Vec<S>), SimError> {
         let prepared = Prepared::new(self.scenario, seed, self.specs.clone(), true)?;
-        prepared.run_split(self.scenario, make, opts)
+        prepared.run_split(self.scenario, make, after_window, opts)
     }
 }
 
@@ -307,11 +327,12 @@ impl Prepared {
         self,
         scenario: &Scenario,
         mut make: impl FnMut(&[usize]) -> S,
+        after_window: &mut dyn FnMut(&[std::sync::Mutex<S>]),
         opts: SimOptions<'_>,
     ) -> Result<(SimSummary, Vec<S>), SimError> {
         let sinks: Vec<std::sync::Mutex<S>> =
             self.groups.iter().map(|g| std::sync::Mutex::new(make(g))).collect();
-        let summary = self.run(scenario, Sinks::Local(&sinks), opts)?;
+        let summary = self.run(scenario, Sinks::Local(&sinks, after_window), opts)?;
         let sinks =
             sinks.into_iter().map(|s| s.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner));
         Ok((summary, sinks.collect()))
@@ -525,6 +546,7 @@ fn meta_of(cj: &CronJob, local_zone: &str, scenario: &Scenario) -> WorkloadMeta 
         horizon_start: scenario.horizon.start,
         horizon_end: scenario.horizon.end,
         phase_origin: cj.status.last_schedule_time.or(cj.metadata.creation_timestamp),
+        pod_requests: cj.spec.job_template.spec.template.spec.requests(),
     }
 }
 
@@ -558,6 +580,7 @@ fn xp_meta_of(co: &CronOperation, local_zone: &str, scenario: &Scenario) -> Work
         horizon_start: scenario.horizon.start,
         horizon_end: scenario.horizon.end,
         phase_origin: co.status.last_schedule_time.or(co.metadata.creation_timestamp),
+        pod_requests: PodRequests::default(),
     }
 }
 

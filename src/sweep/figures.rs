@@ -31,6 +31,17 @@ pub enum Figure {
     /// Time with two or more runs of one workload at once, in
     /// milliseconds.
     OverlapTime,
+    /// Fleet load: the most unfinished Jobs (and Operations) of all
+    /// workloads at once.
+    LiveJobs,
+    /// Fleet load: the most live pods of all workloads at once.
+    LivePods,
+    /// Fleet load: the most CPU the live pods requested at once, in
+    /// millicores.
+    RequestedCpu,
+    /// Fleet load: the most memory the live pods requested at once, in
+    /// bytes.
+    RequestedMemory,
 }
 
 /// Every [`Figure`], in order; a figure's index in this list is its place
@@ -50,16 +61,27 @@ pub const FIGURES: [Figure; 9] = [
 /// One value per [`Figure`], in [`FIGURES`] order.
 pub type Row = [i64; FIGURES.len()];
 
+/// The fleet-load figures, taken once per run for all workloads together
+/// (when the run's report has a fleet load), in order.
+pub const LOAD_FIGURES: [Figure; 4] =
+    [Figure::LiveJobs, Figure::LivePods, Figure::RequestedCpu, Figure::RequestedMemory];
+
+/// One value per [`LOAD_FIGURES`] figure, in order.
+pub type LoadRow = [i64; LOAD_FIGURES.len()];
+
 impl Figure {
-    /// Its place in a [`Row`].
+    /// Its place in a [`Row`] (a fleet-load figure: in a [`LoadRow`]).
     pub fn index(self) -> usize {
-        self as usize
+        let i = self as usize;
+        if i >= FIGURES.len() { i - FIGURES.len() } else { i }
     }
 
     /// The unit of its values.
     pub fn unit(self) -> Unit {
         match self {
             Figure::WorstLateness | Figure::P95Lateness | Figure::OverlapTime => Unit::Ms,
+            Figure::RequestedCpu => Unit::Millicores,
+            Figure::RequestedMemory => Unit::Bytes,
             _ => Unit::Count,
         }
     }
@@ -79,6 +101,10 @@ pub enum Unit {
     Count,
     /// Milliseconds.
     Ms,
+    /// Thousandths of a CPU.
+    Millicores,
+    /// Bytes.
+    Bytes,
 }
 
 /// The percentiles a sweep prints, with 100 as the maximum.
@@ -120,8 +146,10 @@ fn p95_after_zeros(zeros: u64, sorted: &[i64]) -> i64 {
 
 /// What a sweep keeps of one run: its figures, per workload and
 /// fleet-wide, and which `expect:` checks it failed. Not the report, so a
-/// sweep's memory grows by a few numbers per run.
-#[derive(Debug, Clone, PartialEq)]
+/// sweep's memory grows by a few numbers per run. A shard of a sweep
+/// writes these down ([`SweepPart`](super::SweepPart)).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RunFigures {
     /// The run's seed.
     pub seed: u64,
@@ -137,6 +165,10 @@ pub struct RunFigures {
     pub p95_approximate: bool,
     /// The failed `expect:` checks: (check, workload), in report order.
     pub failed_checks: Vec<(String, String)>,
+    /// The fleet load's peaks ([`LOAD_FIGURES`]), when the report has
+    /// them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load: Option<LoadRow>,
 }
 
 impl RunFigures {
@@ -166,7 +198,11 @@ impl RunFigures {
         fleet[Figure::P95Lateness.index()] = p95_after_zeros(on_time, &all_lates);
         let failed_checks =
             report.violations.iter().map(|v| (v.expectation.clone(), v.cronjob.clone())).collect();
-        RunFigures { seed, fleet, workloads, p95_approximate, failed_checks }
+        let load = report
+            .fleet
+            .as_ref()
+            .map(|f| [i64::from(f.max_jobs), i64::from(f.max_pods), f.max_cpu_millis, f.max_memory_bytes]);
+        RunFigures { seed, fleet, workloads, p95_approximate, failed_checks, load }
     }
 }
 
@@ -193,6 +229,8 @@ fn row_of(w: &WorkloadReport, lates: &[i64]) -> Row {
             Figure::Failed => n(w.outcomes.failed()),
             Figure::PeakConcurrency => i64::from(w.overlaps.max_concurrency),
             Figure::OverlapTime => w.overlaps.total,
+            // Fleet-wide only: not in FIGURES.
+            Figure::LiveJobs | Figure::LivePods | Figure::RequestedCpu | Figure::RequestedMemory => 0,
         };
     }
     row

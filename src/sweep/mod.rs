@@ -34,10 +34,14 @@
 mod figures;
 mod render;
 mod seeds;
+mod shard;
 
-pub use figures::{Distribution, FIGURES, Figure, PERCENTILES, Row, RunFigures, Unit, percentile};
+pub use figures::{
+    Distribution, FIGURES, Figure, LOAD_FIGURES, LoadRow, PERCENTILES, Row, RunFigures, Unit, percentile,
+};
 pub use render::{render_sweep_markdown, render_sweep_text};
-pub use seeds::{InvalidSeedRange, MAX_SEEDS, SeedRange};
+pub use seeds::{InvalidSeedRange, MAX_SEEDS, SeedRange, parse_seed};
+pub use shard::{InvalidShard, MergeError, PART_VERSION, Shard, SweepPart, merge, scenario_hash, sweep_part};
 
 use crate::model::Time;
 use crate::report::apply_selected;
@@ -132,6 +136,11 @@ pub struct Sweep {
     /// and peak concurrency the highest of any one workload, p95 lateness
     /// over every workload's started ticks.
     pub fleet: Vec<Distribution>,
+    /// The fleet load's peaks, one [`Distribution`] per
+    /// [`LOAD_FIGURES`] figure, when the runs' reports have a fleet load
+    /// (several workloads, or resource requests).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fleet_load: Vec<Distribution>,
     /// Each workload's figures, in name order.
     pub workloads: Vec<WorkloadSweep>,
     /// The worst runs, worst first: most ticks not started fleet-wide,
@@ -262,33 +271,54 @@ impl Sweep {
 /// result does not depend on how many. If a run fails, the error is the
 /// lowest failing seed's.
 pub fn sweep(scenario: &Scenario, options: SweepOptions<'_>) -> Result<Sweep, Error> {
+    let names = workload_names(scenario)?;
+    let mut tally = Tally::new(names.clone(), options.seeds.count());
+    run_seeds(scenario, &names, options.seeds.seeds(), &options, |f, w| tally.add(f, w))?;
+    Ok(tally.finish(&Heading::of(scenario, options.seeds)))
+}
+
+/// Name and kind of each workload, in report (name) order.
+fn workload_names(scenario: &Scenario) -> Result<Vec<(String, WorkloadKind)>, Error> {
     scenario.validate()?;
+    let mut names: Vec<(String, WorkloadKind)> =
+        scenario.report_input()?.workloads.iter().map(|m| (m.key.clone(), m.kind)).collect();
+    // The report lists workloads by name.
+    names.sort();
+    Ok(names)
+}
+
+/// Runs `scenario` at every seed of `seeds` on the options' threads and
+/// hands each run's figures to `each`, in seed order.
+fn run_seeds(
+    scenario: &Scenario,
+    names: &[(String, WorkloadKind)],
+    seeds: std::ops::Range<u64>,
+    options: &SweepOptions<'_>,
+    mut each: impl FnMut(RunFigures, Vec<String>),
+) -> Result<(), Error> {
+    if seeds.is_empty() {
+        return Ok(());
+    }
     let loaded = Loaded::new(scenario.as_sim()).map_err(|e| Error::from_sim(e, Some(scenario.name())))?;
     let threads = match options.threads {
         None | Some(0) => std::thread::available_parallelism().map_or(1, usize::from),
         Some(n) => n,
     };
     // A thread per seed at most: more would start and never get a run.
-    let threads = threads.min(usize::try_from(options.seeds.count()).unwrap_or(usize::MAX));
+    let threads = threads.min(usize::try_from(seeds.end - seeds.start).unwrap_or(usize::MAX));
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .map_err(|e| Error::Internal { message: format!("starting {threads} threads: {e}") })?;
-    let seeds = options.seeds;
-    let mut names: Vec<(String, WorkloadKind)> =
-        scenario.report_input()?.workloads.iter().map(|m| (m.key.clone(), m.kind)).collect();
-    // The report lists workloads by name.
-    names.sort();
-    let mut tally = Tally::new(names, seeds.count());
-    let mut from = seeds.start();
-    while from < seeds.end() {
-        let to = from.saturating_add(CHUNK).min(seeds.end());
+    let mut from = seeds.start;
+    while from < seeds.end {
+        let to = from.saturating_add(CHUNK).min(seeds.end);
         // An indexed collect keeps seed order, whichever thread ran which.
         let runs: Vec<Result<(RunFigures, Vec<String>), Error>> = pool.install(|| {
             (0..to - from)
                 .into_par_iter()
                 .map(|i| {
-                    let out = run_one(scenario, &loaded, &tally.workloads, from + i);
+                    let out = run_one(scenario, &loaded, names, from + i);
                     if let Some(p) = options.progress {
                         p();
                     }
@@ -300,11 +330,36 @@ pub fn sweep(scenario: &Scenario, options: SweepOptions<'_>) -> Result<Sweep, Er
         // lowest failing seed's, on any number of threads.
         for r in runs {
             let (figures, warnings) = r?;
-            tally.add(figures, warnings);
+            each(figures, warnings);
         }
         from = to;
     }
-    Ok(tally.finish(scenario, seeds))
+    Ok(())
+}
+
+/// What a sweep's result says of the scenario besides the runs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Heading {
+    scenario: String,
+    seeds: SeedRange,
+    start: Time,
+    end: Time,
+    /// The `expect:` checks the scenario declares.
+    checked: usize,
+}
+
+impl Heading {
+    fn of(scenario: &Scenario, seeds: SeedRange) -> Heading {
+        let (start, end) = scenario.horizon();
+        Heading {
+            scenario: scenario.name().to_string(),
+            seeds,
+            start,
+            end,
+            checked: crate::report::declared(&scenario.as_sim().expect),
+        }
+    }
 }
 
 /// One seed's run, as [`run`](crate::run()) makes it, reduced to figures.
@@ -339,6 +394,9 @@ struct Tally {
     /// [`FIGURES`] order within each. These are what a sweep's memory
     /// grows with: 8 bytes per figure per run.
     columns: Vec<Vec<i64>>,
+    /// Every run's fleet-load peaks, [`LOAD_FIGURES`] order, when the
+    /// runs have them.
+    load: Vec<Vec<i64>>,
     worst: Vec<WorstSeed>,
     expectations: ExpectationSweep,
     by_check: BTreeMap<(String, String), u64>,
@@ -357,6 +415,7 @@ impl Tally {
         let reserve = if columns.saturating_mul(runs) <= 1 << 25 { runs } else { 0 };
         Tally {
             columns: (0..columns).map(|_| Vec::with_capacity(reserve)).collect(),
+            load: Vec::new(),
             workloads,
             worst: Vec::with_capacity(WORST_SEEDS + 1),
             expectations: ExpectationSweep::default(),
@@ -371,6 +430,12 @@ impl Tally {
         let values = fleet.into_iter().chain(&f.workloads).flatten();
         for (column, v) in self.columns.iter_mut().zip(values) {
             column.push(*v);
+        }
+        if let Some(load) = f.load {
+            self.load.resize_with(LOAD_FIGURES.len(), Vec::new);
+            for (column, v) in self.load.iter_mut().zip(load) {
+                column.push(v);
+            }
         }
         self.p95_approximate_runs += u64::from(f.p95_approximate);
         if !f.failed_checks.is_empty() {
@@ -392,7 +457,7 @@ impl Tally {
         self.warnings.get_or_insert(warnings);
     }
 
-    fn finish(mut self, scenario: &Scenario, seeds: SeedRange) -> Sweep {
+    fn finish(mut self, head: &Heading) -> Sweep {
         let mut columns = self.columns.chunks_mut(FIGURES.len());
         let mut distributions = move || -> Vec<Distribution> {
             let Some(slot) = columns.next() else { return Vec::new() };
@@ -405,21 +470,28 @@ impl Tally {
             .map(|(name, kind)| WorkloadSweep { name, kind, figures: distributions() })
             .collect();
         let fleet = fleet.unwrap_or_else(|| workloads[0].figures.clone());
-        self.expectations.checked = crate::report::declared(&scenario.as_sim().expect);
+        self.expectations.checked = head.checked;
         self.expectations.by_check = self
             .by_check
             .into_iter()
             .map(|((expectation, workload), seeds)| CheckFailures { expectation, workload, seeds })
             .collect();
-        let (start, end) = scenario.horizon();
+        // Without any requests, CPU and memory are zero in every run: no row.
+        let fleet_load = LOAD_FIGURES
+            .iter()
+            .zip(&mut self.load)
+            .filter_map(|(f, values)| Distribution::of(*f, values))
+            .filter(|d| d.max > 0 || !matches!(d.figure, Figure::RequestedCpu | Figure::RequestedMemory))
+            .collect();
         Sweep {
             schema_version: SWEEP_SCHEMA_VERSION,
-            scenario: scenario.name().to_string(),
-            seeds,
-            start,
-            end,
+            scenario: head.scenario.clone(),
+            seeds: head.seeds,
+            start: head.start,
+            end: head.end,
             cronwarp_version: env!("CARGO_PKG_VERSION").to_string(),
             fleet,
+            fleet_load,
             workloads,
             worst_seeds: self.worst,
             expectations: self.expectations,

@@ -4,7 +4,7 @@
 use super::figures::{Distribution, Figure, Unit};
 use super::{Sweep, WORST_SEEDS};
 use crate::model::format_duration;
-use crate::report::{Block, cols, markdown, text};
+use crate::report::{Block, cols, format_cpu, format_memory, markdown, text};
 use crate::sim::WorkloadKind;
 
 /// Plain text with aligned columns, for terminals.
@@ -47,6 +47,15 @@ fn document(s: &Sweep) -> Vec<Block> {
         ));
         d.push(table(&s.fleet, None));
     }
+    if !s.fleet_load.is_empty() {
+        d.push(Block::Heading(2, "Fleet load".into()));
+        d.push(Block::Para(
+            "Per run: the peak of all workloads together at one instant (see a run report's fleet \
+             load)."
+                .into(),
+        ));
+        d.push(table(&s.fleet_load, None));
+    }
     for w in &s.workloads {
         let kind = match w.kind {
             WorkloadKind::CronJob => "CronJob",
@@ -76,6 +85,8 @@ fn table(figures: &[Distribution], kind: Option<WorkloadKind>) -> Block {
             let v = |x: i64| match f.unit {
                 Unit::Ms => format_duration(x),
                 Unit::Count => x.to_string(),
+                Unit::Millicores => format_cpu(x),
+                Unit::Bytes => format_memory(x),
             };
             vec![label(f.figure, kind), v(f.min), v(f.p50), v(f.p90), v(f.p95), v(f.p99), v(f.max)]
         })
@@ -99,6 +110,10 @@ fn label(f: Figure, kind: Option<WorkloadKind>) -> String {
         Figure::Failed => format!("{runs} failed"),
         Figure::PeakConcurrency => "peak concurrency".into(),
         Figure::OverlapTime => "time overlapping".into(),
+        Figure::LiveJobs => format!("peak unfinished {runs}"),
+        Figure::LivePods => "peak live pods".into(),
+        Figure::RequestedCpu => "peak requested CPU".into(),
+        Figure::RequestedMemory => "peak requested memory".into(),
     }
 }
 

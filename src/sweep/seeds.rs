@@ -111,6 +111,23 @@ impl fmt::Display for SeedRange {
     }
 }
 
+/// A seed as the command line reads one (`--seed`): digits only (no sign),
+/// at most `u64::MAX`; the error names the range.
+pub fn parse_seed(s: &str) -> Result<u64, String> {
+    let digits = s.trim();
+    let range = || format!("seed must be 0..={} (got {digits})", u64::MAX);
+    if let Some(d) = digits.strip_prefix('-')
+        && !d.is_empty()
+        && d.bytes().all(|c| c.is_ascii_digit())
+    {
+        return Err(range());
+    }
+    if digits.is_empty() || !digits.bytes().all(|c| c.is_ascii_digit()) {
+        return Err(format!("a seed is a whole number, 0..={} (got {digits:?})", u64::MAX));
+    }
+    digits.parse().map_err(|_| range())
+}
+
 impl FromStr for SeedRange {
     type Err = InvalidSeedRange;
 
@@ -129,19 +146,24 @@ impl FromStr for SeedRange {
                 Some(b) => (a, b, true),
                 None => (a, b, false),
             },
+            None if !written.is_empty() && written.bytes().all(|c| c.is_ascii_digit()) => {
+                let message = match parse_seed(written) {
+                    Ok(_) => format!(
+                        "invalid seed range {written:?}: write START..END (END excluded) or START..=END; \
+                         for this seed alone, {written}..={written}"
+                    ),
+                    Err(e) => format!("invalid seed range {written:?}: {e}"),
+                };
+                return Err(InvalidSeedRange { message });
+            }
             None => return Err(malformed()),
         };
         let number = |t: &str| -> Result<u64, InvalidSeedRange> {
-            // `u64::from_str` takes a leading `+`; a seed is digits only.
             if t.is_empty() || !t.bytes().all(|c| c.is_ascii_digit()) {
                 return Err(malformed());
             }
-            t.parse().map_err(|_| InvalidSeedRange {
-                message: format!(
-                    "invalid seed range {written:?}: {t} is above the largest seed, {}",
-                    u64::MAX
-                ),
-            })
+            parse_seed(t)
+                .map_err(|e| InvalidSeedRange { message: format!("invalid seed range {written:?}: {e}") })
         };
         let (start, last) = (number(a)?, number(b)?);
         let end = if inclusive {

@@ -77,7 +77,9 @@ mod seed_ranges {
         }
         assert!(err("0..1000001").contains("at most 1000000"), "{}", err("0..1000001"));
         assert!(err("0..=18446744073709551615").contains("invalid seed range"));
-        assert!(err("0..18446744073709551616").contains("above the largest seed"));
+        assert!(err("0..18446744073709551616").contains("seed must be 0..=18446744073709551615"));
+        assert!(err("18446744073709551616").contains("seed must be 0..=18446744073709551615"));
+        assert!(err("12").ends_with("for this seed alone, 12..=12"), "{}", err("12"));
         assert!(SeedRange::new(0, MAX_SEEDS + 1).is_err());
     }
 

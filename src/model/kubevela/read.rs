@@ -7,6 +7,7 @@ use crate::model::defaults::set_object_defaults_cronjob;
 use crate::model::manifest::Located;
 use crate::model::validation::validate_cronjob_create;
 use crate::model::yaml::{self, Value as YamlValue, YamlError};
+use std::collections::BTreeMap;
 
 /// The Applications of one file, and the documents skipped on the way.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -92,6 +93,46 @@ impl RenderError {
             None => d,
         }
     }
+}
+
+/// A CronJob another Application of the same file already rendered: the
+/// same namespace and name, so the cluster would hold one of the two.
+/// KubeVela refuses to apply a resource another Application owns, and the
+/// same Application twice is one object applied twice (the second
+/// replaces the first), so printing both would show a cluster that cannot
+/// exist. `seen` maps `namespace/name` to where it was first rendered;
+/// the repeat is reported at its component's name.
+pub fn repeated_cronjob(
+    seen: &mut BTreeMap<String, String>,
+    app: &Located<Application>,
+    r: &RenderedCronJob,
+) -> Option<YamlError> {
+    let meta = &r.cronjob.metadata;
+    let key = format!("{}/{}", meta.namespace, meta.name);
+    let path = format!("spec.components[{}].name", r.component_index);
+    let pos = app.position_of(&path);
+    let first = format!("Application \"{}\" at {}:{}:{}", app.metadata.name, app.file, pos.line, pos.column);
+    let earlier = match seen.entry(key.clone()) {
+        std::collections::btree_map::Entry::Vacant(v) => {
+            v.insert(first);
+            return None;
+        }
+        std::collections::btree_map::Entry::Occupied(o) => o.get().clone(),
+    };
+    Some(
+        app.error_at(
+            &path,
+            format!(
+                "component \"{}\" renders CronJob {key}, which {earlier} already renders: a cluster holds \
+                 one CronJob per namespace and name",
+                r.component
+            ),
+        )
+        .with_hint(
+            "rename the component (the CronJob takes its name) or move the Application to another namespace; \
+             the same Application twice is one object, so keep one copy",
+        ),
+    )
 }
 
 /// Runs the API server's create path (defaults, then

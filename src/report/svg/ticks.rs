@@ -247,29 +247,7 @@ impl TickWalk {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A UTC, Allow workload over `[0, hours)` from the epoch.
-    fn meta(
-        kind: WorkloadKind,
-        key: &str,
-        schedule: &str,
-        hours: i64,
-        phase_origin: Option<Time>,
-    ) -> WorkloadMeta {
-        WorkloadMeta {
-            key: key.into(),
-            kind,
-            schedule: schedule.into(),
-            time_zone: None,
-            local_zone: "UTC".into(),
-            concurrency_policy: "Allow".into(),
-            starting_deadline_seconds: None,
-            suspended: false,
-            horizon_start: Time::from_unix(0),
-            horizon_end: Time::from_unix(hours * 3600),
-            phase_origin,
-        }
-    }
+    use crate::report::svg::test_meta as meta;
 
     fn instants(m: &Marks) -> Vec<i64> {
         m.drawn().unwrap_or_default().iter().map(|t| t.unix()).collect()

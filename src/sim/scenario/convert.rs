@@ -330,6 +330,28 @@ fn remove_workloads(sc: &mut Scenario, indices: &[usize]) {
     }
 }
 
+/// A copy of `sc` with the schedules of some CronJobs replaced, by
+/// workload index (the `--stagger` what-if): each such workload's manifest
+/// becomes its CronJob (defaulted, as read) and Jobs with the new
+/// schedule. A CronOperation index is left as it is.
+pub fn with_schedules(
+    sc: &Scenario,
+    schedules: &std::collections::BTreeMap<usize, String>,
+) -> Result<Scenario, ScenarioError> {
+    let mut out = with_source(sc);
+    for (&i, schedule) in schedules {
+        let WorkloadSpec::CronJob(objs) = sc.workload(i)? else { continue };
+        let mut cj = objs.cronjob.clone();
+        cj.spec.schedule = schedule.as_str().into();
+        let mut docs = vec![to_value(&cj)?];
+        for j in &objs.jobs {
+            docs.push(to_value(j)?);
+        }
+        put_manifest(&mut out, i, &format!("workloads[{i}].manifest (schedule {schedule:?})"), &docs)?;
+    }
+    Ok(out)
+}
+
 /// A copy of `sc` whose workloads all read from its [`Source`]: inline
 /// manifests of a scenario built without one become synthetic files too.
 pub(super) fn with_source(sc: &Scenario) -> Scenario {

@@ -8,10 +8,12 @@
 //!   original form: `maxMissed: 0` holds for each CronJob);
 //! - **selected workloads**: `groups:`, each a `select:` (namespace and
 //!   name globs, labels) with its own bounds;
-//! - **the fleet**: `maxConcurrentJobs` and `maxConcurrentPods`, counted
-//!   across all workloads at once.
+//! - **the fleet**: `maxConcurrentJobs`, `maxConcurrentPods`,
+//!   `maxRequestedCpu` and `maxRequestedMemory`, counted across all
+//!   workloads at once.
 
 use super::{Scenario, ScenarioError, WorkloadSpec};
+use crate::model::quantity::Quantity;
 use crate::model::select::{Identity, Select};
 use crate::sim::duration::DurationSpec;
 use serde::Deserialize;
@@ -60,6 +62,12 @@ pub struct Expect {
     /// At most this many unfinished Jobs (and Operations) at any instant,
     /// across all workloads.
     pub max_concurrent_jobs: Option<u64>,
+    /// At most this much CPU requested by the live pods of all workloads
+    /// at any instant (a quantity: `"8"`, `"2500m"`).
+    pub max_requested_cpu: Option<Quantity>,
+    /// At most this much memory requested by the live pods of all
+    /// workloads at any instant (a quantity: `"16Gi"`, `"20G"`).
+    pub max_requested_memory: Option<Quantity>,
 }
 
 /// Bounds for the workloads `select` picks.
@@ -118,7 +126,20 @@ impl Expect {
     /// Whether a fleet-wide bound is declared (the run then accounts the
     /// merged log, which alone sees every workload at one instant).
     pub fn has_fleet_bounds(&self) -> bool {
-        self.max_concurrent_pods.is_some() || self.max_concurrent_jobs.is_some()
+        self.fleet_bounds() > 0
+    }
+
+    /// How many fleet-wide bounds are declared.
+    pub fn fleet_bounds(&self) -> usize {
+        [
+            self.max_concurrent_pods.is_some(),
+            self.max_concurrent_jobs.is_some(),
+            self.max_requested_cpu.is_some(),
+            self.max_requested_memory.is_some(),
+        ]
+        .into_iter()
+        .filter(|b| *b)
+        .count()
     }
 
     /// The selection by report keys alone (`namespace/name`, a

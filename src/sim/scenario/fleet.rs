@@ -18,7 +18,7 @@ use super::{Scenario, ScenarioError, located};
 use crate::model::crossplane::LABEL_CRONOPERATION_NAME;
 use crate::model::manifest::{Located, Manifests};
 use crate::model::select::Identity;
-use crate::model::yaml::YamlError;
+use crate::model::yaml::{Position, YamlError};
 use crate::model::{ObjectMeta, Select};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -32,7 +32,7 @@ impl Scenario {
     /// An object selected by two workloads is an error naming both.
     pub(super) fn split_fleets(&mut self) -> Result<(), ScenarioError> {
         let mut out = Vec::with_capacity(self.workloads.len());
-        let mut taken: BTreeMap<ObjectKey, usize> = BTreeMap::new();
+        let mut taken: BTreeMap<ObjectKey, (usize, Place)> = BTreeMap::new();
         for i in 0..self.workloads.len() {
             let w = &self.workloads[i];
             let readable = w.objects.is_some()
@@ -54,9 +54,9 @@ impl Scenario {
                 }
             };
             for group in groups {
-                for key in simulated(&group) {
-                    if let Some(first) = taken.insert(key.clone(), i) {
-                        return Err(located(self.selected_twice(i, first, &key)));
+                for (key, at) in simulated(&group) {
+                    if let Some((first, first_at)) = taken.insert(key.clone(), (i, at.clone())) {
+                        return Err(located(self.selected_twice(i, (first, &first_at), &key, at)));
                     }
                 }
                 let mut piece = self.workloads[i].clone();
@@ -165,15 +165,26 @@ impl Scenario {
         .with_hint("a name is a glob (`backup-*`), a namespace is exact, labels must all match")
     }
 
-    /// Workload `i` selects an object workload `first` already simulates.
-    fn selected_twice(&self, i: usize, first: usize, key: &ObjectKey) -> YamlError {
+    /// Workload `i` selects an object workload `first` already simulates;
+    /// `at` and `first_at` are where each copy is (the object's mapping).
+    /// Without a scenario file (`cronwarp run a.yaml b.yaml`) the second
+    /// copy is the place to point at, not a workload number.
+    fn selected_twice(&self, i: usize, first: (usize, &Place), key: &ObjectKey, at: Place) -> YamlError {
         let (kind, ns, name) = key;
         let what = if ns.is_empty() { format!("{kind} {name}") } else { format!("{kind} {ns}/{name}") };
+        if self.source.as_ref().is_none_or(|s| s.docs.is_empty()) {
+            let (file, pos) = first.1;
+            let message = format!(
+                "{what} is also at {file}:{}:{}: a cluster holds one {kind} per namespace and name",
+                pos.line, pos.column
+            );
+            return YamlError::at(&at.0, at.1, message).with_hint("remove one of the two copies");
+        }
         let field = if self.workloads[i].select.is_some() { "select" } else { "path" };
         let field = if self.workloads[i].manifest.is_some() { "manifest" } else { field };
         self.field_error(
             &format!("workloads[{i}].{field}"),
-            &format!("{what} is already simulated by workloads[{first}]"),
+            &format!("{what} is already simulated by workloads[{}]", first.0),
         )
         .with_hint(
             "one object is simulated by one workload: narrow this workload's `select:` (or the other's) \
@@ -182,11 +193,18 @@ impl Scenario {
     }
 }
 
-/// The objects a group simulates.
-fn simulated(m: &Manifests) -> impl Iterator<Item = ObjectKey> + '_ {
-    let cjs =
-        m.cronjobs.iter().map(|c| ("CronJob", c.metadata.namespace.to_string(), c.metadata.name.to_string()));
-    let cos = m.cronoperations.iter().map(|c| ("CronOperation", String::new(), c.metadata.name.to_string()));
+/// A file and a position in it.
+type Place = (String, Position);
+
+/// The objects a group simulates, each with where its mapping starts.
+fn simulated(m: &Manifests) -> impl Iterator<Item = (ObjectKey, Place)> + '_ {
+    let cjs = m.cronjobs.iter().map(|c| {
+        (("CronJob", c.metadata.namespace.to_string(), c.metadata.name.to_string()), (c.file.clone(), c.pos))
+    });
+    let cos = m
+        .cronoperations
+        .iter()
+        .map(|c| (("CronOperation", String::new(), c.metadata.name.to_string()), (c.file.clone(), c.pos)));
     cjs.chain(cos)
 }
 

@@ -112,10 +112,11 @@ impl Scenario {
             })?,
         };
         let end = run.until.unwrap_or_else(|| start.add(run.length));
-        if end <= start {
-            return Err(err(&origin, format!("the horizon ends ({end}) before it starts ({start})")));
+        let horizon = Horizon { start, end };
+        if let Some(problem) = horizon.flag_problem() {
+            return Err(err(&origin, problem));
         }
-        sc.horizon = Horizon { start, end };
+        sc.horizon = horizon;
         sc.check_local_zone().map_err(|(_, message, hint)| {
             let hint = hint.map(|h| format!("\n  hint: {h}")).unwrap_or_default();
             err(&origin, format!("{message}{hint}"))

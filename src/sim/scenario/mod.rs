@@ -94,6 +94,25 @@ pub struct Horizon {
     pub end: Time,
 }
 
+impl Horizon {
+    /// What is wrong with a horizon the command-line flags made (`--from`,
+    /// `--until`, `--horizon`): an end before the start, or past the last
+    /// instant RFC 3339 writes (a scenario file's own horizon cannot be,
+    /// as its instants are read as RFC 3339).
+    pub fn flag_problem(&self) -> Option<String> {
+        let Horizon { start, end } = *self;
+        if end <= start {
+            return Some(format!("the horizon ends ({end}) before it starts ({start})"));
+        }
+        (end.unix() > crate::model::LAST_RFC3339_UNIX).then(|| {
+            format!(
+                "the horizon from {start} ends past 9999-12-31T23:59:59Z, the last instant RFC 3339 writes: \
+                 shorten --horizon or give --until"
+            )
+        })
+    }
+}
+
 /// The controller manager.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

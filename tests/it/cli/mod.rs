@@ -1,5 +1,6 @@
 //! The `cronwarp` binary as a user runs it.
 
+mod bad_input;
 mod ci_recipe;
 mod compare;
 mod conventions;
@@ -10,5 +11,7 @@ mod manifests;
 mod render;
 mod run;
 mod schedule;
+mod shards;
+mod stagger;
 mod sweep;
 mod test;

@@ -83,3 +83,24 @@ fn help_lists_the_render_subcommand() {
     assert!(text.contains("render "), "{text}");
     assert!(text.contains("cronwarp render scenarios/manifests/kubevela-cron-task.yaml"));
 }
+
+#[test]
+fn the_same_cronjob_rendered_twice_is_refused_at_the_second() {
+    // #14 item 11: two identical Applications printed two CronJobs.
+    let dir = crate::support::scratch::ScratchDir::created("render-dup");
+    let app = std::fs::read_to_string("scenarios/manifests/kubevela-cron-task.yaml").unwrap();
+    let file = dir.path().join("twice.yaml");
+    std::fs::write(&file, format!("{app}---\n{app}")).unwrap();
+    let r = render(file.to_str().unwrap());
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert_eq!(r.stdout, "");
+    let first_line = r.stderr.lines().next().unwrap_or_default();
+    assert!(
+        first_line.contains(
+            "renders CronJob finance/ledger-compactor, which Application \"ledger-maintenance\" at"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(first_line.contains("a cluster holds one CronJob per namespace and name"), "{}", r.stderr);
+}

@@ -294,3 +294,30 @@ mod scenario_mistakes {
         }
     }
 }
+
+#[test]
+fn a_seed_past_u64_names_the_range() {
+    // #14 item 11: 2^64 was "invalid type: floating point `18446744073709552000.0`".
+    let dir = ScratchDir::created("seed-range");
+    let text = std::fs::read_to_string("scenarios/history-limits-ttl.yaml").unwrap();
+    let file = dir.path().join("s.yaml");
+    std::fs::write(&file, text.replacen("seed: 8\n", "seed: 18446744073709551616\n", 1)).unwrap();
+    let o = cronwarp(&["run", s(&file)]);
+    assert_eq!(o.code, 2);
+    let first = o.stderr.lines().next().unwrap_or_default();
+    assert!(
+        first.ends_with(":25:7: seed: the number is out of range: seed must be 0..=18446744073709551615"),
+        "{}",
+        o.stderr
+    );
+    let o = cronwarp(&["run", "scenarios/history-limits-ttl.yaml", "--seed", "18446744073709551616"]);
+    assert_eq!(o.code, 2);
+    assert!(
+        o.stderr.contains("seed must be 0..=18446744073709551615 (got 18446744073709551616)"),
+        "{}",
+        o.stderr
+    );
+    let o = cronwarp(&["sweep", "scenarios/history-limits-ttl.yaml", "--seeds", "18446744073709551616"]);
+    assert_eq!(o.code, 2);
+    assert!(o.stderr.contains("seed must be 0..=18446744073709551615"), "{}", o.stderr);
+}

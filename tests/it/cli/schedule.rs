@@ -188,3 +188,47 @@ fn help_documents_exit_codes() {
     let o = cronwarp(&["schedule", "--help"]);
     assert!(o.stdout.contains("--count"), "{}", o.stdout);
 }
+
+#[test]
+fn every_printed_fire_time_reads_back_as_from_and_the_list_stops_at_year_9999() {
+    // #14 item 11: year 10000 printed, and `--from` could not read it back.
+    let o = cronwarp(&["schedule", "--from", "9999-12-31T23:58:00Z", "-n", "4", "* * * * *"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(lines(&o.stdout), ["9999-12-31T23:59:00Z"]);
+    assert!(o.stderr.contains("falls past 9999-12-31T23:59:59Z"), "{}", o.stderr);
+    for t in lines(&o.stdout) {
+        let back = cronwarp(&["schedule", "--from", t, "-n", "1", "* * * * *"]);
+        assert_eq!(back.code, 0, "--from {t}: {}", back.stderr);
+    }
+    // The year is the printed one, offset included.
+    let o = cronwarp(&[
+        "schedule",
+        "--from",
+        "9999-12-31T00:00:00Z",
+        "--tz",
+        "Pacific/Kiritimati",
+        "-n",
+        "30",
+        "0 * * * *",
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(!o.stdout.contains("10000"), "{}", o.stdout);
+    assert!(o.stdout.ends_with("9999-12-31T23:00:00+14:00\n"), "{}", o.stdout);
+    let json =
+        cronwarp(&["schedule", "--from", "9999-12-31T23:58:00Z", "-n", "4", "--format", "json", "@hourly"]);
+    assert!(json.stdout.contains("\"ended\": \"pastYear9999\""), "{}", json.stdout);
+}
+
+#[test]
+fn a_five_digit_year_is_refused_with_the_limit() {
+    let o = cronwarp(&["schedule", "--from", "10000-01-01T00:00:00Z", "@daily"]);
+    assert_eq!(o.code, 2);
+    assert!(
+        o.stderr.starts_with(
+            "error: invalid --from \"10000-01-01T00:00:00Z\": year 10000 has more than four digits: RFC 3339 \
+             (and Kubernetes' timestamps) end at 9999-12-31T23:59:59Z"
+        ),
+        "{}",
+        o.stderr
+    );
+}

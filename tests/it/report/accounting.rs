@@ -41,6 +41,7 @@ fn accountant_of(keys: &[&str], schedule: &str, tz: Option<&str>, start: &str, e
                 horizon_start: t(start),
                 horizon_end: t(end),
                 phase_origin: None,
+                pod_requests: Default::default(),
             })
             .collect(),
     })
@@ -179,34 +180,80 @@ mod kept_for {
         a.record(Record { time: at, entry });
     }
 
-    #[test]
-    fn a_900_second_ttl_reads_exactly_15_minutes() {
+    /// How long a Job is reported kept: the API server `skew` ms behind
+    /// the controllers, a tick at 10:30, the finish logged at `logged` with
+    /// the controller's stamp `stamp`, the deletion at `deleted_at`.
+    fn kept(
+        skew: Option<i64>,
+        logged: &str,
+        stamp: Option<&str>,
+        deleted_at: &str,
+    ) -> (Option<i64>, i64, i64) {
         let mut a = accountant("*/30 * * * *", None, "2025-01-01T10:00:00Z", "2025-01-01T11:00:00Z");
+        if let Some(skew) = skew {
+            a.record(Record {
+                time: t("2025-01-01T10:00:00Z"),
+                entry: Entry::Fault(Fault::ClockSkew { skew }),
+            });
+        }
         let tick = t("2025-01-01T10:30:00Z");
         created(&mut a, tick.add(100), tick, "default/cj-1");
-        // Finished at 10:31:01.100 on the controller's clock, stamped 10:31:01;
-        // the TTL controller deletes at stamp + 900 s.
-        finished(&mut a, t("2025-01-01T10:31:01.100Z"), "default/cj-1", Some(t("2025-01-01T10:31:01Z")));
-        deleted(&mut a, t("2025-01-01T10:46:01Z"), "default/cj-1");
+        finished(&mut a, t(logged), "default/cj-1", stamp.map(t));
+        deleted(&mut a, t(deleted_at), "default/cj-1");
         let r = a.finish();
-        assert_eq!(r.workloads[0].deletions[0].retained, Some(900_000));
+        let sum = &r.workloads[0].deletion_summary[0];
+        (r.workloads[0].deletions[0].retained, sum.min_retained, sum.max_retained)
     }
 
     #[test]
-    fn without_a_recorded_finish_time_the_stamp_follows_the_api_clock_skew() {
-        let mut a = accountant("*/30 * * * *", None, "2025-01-01T10:00:00Z", "2025-01-01T11:00:00Z");
-        a.record(Record {
-            time: t("2025-01-01T10:00:00Z"),
-            entry: Entry::Fault(Fault::ClockSkew { skew: 3_000 }),
-        });
-        let tick = t("2025-01-01T10:30:00Z");
-        created(&mut a, tick.add(100), tick, "default/cj-1");
-        // Logged at 10:31:01.100: the API server (3 s behind) stamps 10:30:58.
-        finished(&mut a, t("2025-01-01T10:31:01.100Z"), "default/cj-1", None);
-        // Deleted at 10:46:01.500: stamped 10:45:58.
-        deleted(&mut a, t("2025-01-01T10:46:01.500Z"), "default/cj-1");
-        let r = a.finish();
-        assert_eq!(r.workloads[0].deletions[0].retained, Some(900_000));
+    fn a_900_second_ttl_reads_exactly_15_minutes() {
+        // Finished at 10:31:01.100 on the controller's clock, stamped 10:31:01;
+        // the TTL controller deletes at stamp + 900 s.
+        let k = kept(None, "2025-01-01T10:31:01.100Z", Some("2025-01-01T10:31:01Z"), "2025-01-01T10:46:01Z");
+        assert_eq!(k.0, Some(900_000));
+    }
+
+    #[test]
+    fn without_a_recorded_finish_time_both_ends_are_controller_stamps() {
+        // Logged at 10:31:01.100 on the controllers' clock: stamped 10:31:01;
+        // deleted at 10:46:01.500: 10:46:01, whatever the API server's clock.
+        let k = kept(Some(3_000), "2025-01-01T10:31:01.100Z", None, "2025-01-01T10:46:01.500Z");
+        assert_eq!(k.0, Some(900_000));
+    }
+
+    #[test]
+    fn a_clock_skew_larger_than_the_ttl_keeps_the_ttl() {
+        // #14 item 11: a 2 h skew read a 15 min TTL as "kept for -1h45m0s".
+        let k = kept(
+            Some(7_200_000),
+            "2025-01-01T10:31:01.100Z",
+            Some("2025-01-01T10:31:01Z"),
+            "2025-01-01T10:46:01Z",
+        );
+        assert_eq!(k, (Some(900_000), 900_000, 900_000));
+    }
+
+    #[test]
+    fn a_job_stamped_as_finishing_after_its_deletion_was_kept_for_nothing() {
+        // A manifest's finish stamp an hour ahead of the cluster.
+        let k = kept(None, "2025-01-01T10:31:00Z", Some("2025-01-01T11:31:00Z"), "2025-01-01T10:40:00Z");
+        assert_eq!(k.0, Some(0));
+    }
+
+    #[test]
+    fn a_simulated_skew_of_two_hours_keeps_each_job_for_its_ttl() {
+        let text = include_str!("../../../scenarios/history-limits-ttl.yaml").replacen(
+            "seed: 8\n",
+            "seed: 8\ncontroller:\n  clockSkew: 2h\n",
+            1,
+        );
+        let scenario = cronwarp::Scenario::from_yaml(&text, "skew.yaml").unwrap();
+        let run = cronwarp::run(&scenario, cronwarp::RunOptions::default()).unwrap();
+        let ttl = run.workload("default/keep-3-ttl").expect("the TTL workload");
+        assert!(!ttl.deletion_summary.is_empty());
+        for d in &ttl.deletion_summary {
+            assert_eq!((d.by.as_str(), d.min_retained, d.max_retained), ("TTL", 900_000, 900_000), "{d:?}");
+        }
     }
 }
 

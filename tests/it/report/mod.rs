@@ -5,6 +5,7 @@ mod compare_snapshots;
 mod crossplane;
 mod crossplane_output;
 mod expectations;
+mod fleet_load;
 mod reasons;
 mod scenario_snapshots;
 mod svg;

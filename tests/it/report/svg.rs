@@ -96,6 +96,7 @@ fn minutely_year() -> (Vec<Record>, WorkloadMeta) {
         horizon_start: start,
         horizon_end: Time::parse_rfc3339("2026-01-01T00:00:00Z").unwrap(),
         phase_origin: None,
+        pod_requests: Default::default(),
     };
     let mut log = Vec::new();
     for i in 1..=50_000i64 {
@@ -152,6 +153,7 @@ fn an_empty_log_with_a_bad_schedule_and_no_horizon_still_renders() {
         horizon_start: t,
         horizon_end: t,
         phase_origin: None,
+        pod_requests: Default::default(),
     };
     let svg = timeline_svg(&[], &meta);
     assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
@@ -176,6 +178,7 @@ fn ticks_stop_where_next_no_longer_advances() {
         horizon_start: Time::parse_rfc3339("2025-04-01T00:00:00Z").unwrap(),
         horizon_end: Time::parse_rfc3339("2025-04-10T00:00:00Z").unwrap(),
         phase_origin: None,
+        pod_requests: Default::default(),
     };
     let svg = timeline_svg(&[], &meta);
     // 14:00Z on April 1-5; `Next` from April 5 14:00Z returns it again.

@@ -87,14 +87,22 @@ mod split_runs {
         serde_json::to_string(&acc.finish()).unwrap()
     }
 
-    /// The report through one accountant per partition.
-    fn split_report(sc: &Scenario, threads: usize) -> String {
+    /// The report through one accountant per partition, the fleet load
+    /// gathered from them window by window.
+    fn split(sc: &Scenario, threads: usize) -> String {
         let input = ReportInput::from_scenario("t", sc).unwrap();
         let (_, parts) =
             simulate_split(sc, |ws| Accountant::new(input.part(ws)), SimOptions { progress: None, threads })
                 .unwrap();
         assert_eq!(parts.len(), sc.workloads.len());
-        serde_json::to_string(&Accountant::finish_parts(parts).unwrap()).unwrap()
+        let report = split_report(sc, &input, threads);
+        // Without the window hook the parts' report has no fleet load,
+        // and otherwise the same accounts.
+        let mut bare = Accountant::finish_parts(parts).unwrap();
+        assert!(bare.fleet.is_none());
+        bare.fleet = report.fleet.clone();
+        assert_eq!(bare, report);
+        serde_json::to_string(&report).unwrap()
     }
 
     #[test]
@@ -102,8 +110,9 @@ mod split_runs {
         let sc = fleet(&[]);
         let merged = merged_report(&sc);
         assert!(merged.contains("\"name\":\"default/e\""));
-        assert_eq!(merged, split_report(&sc, 1));
-        assert_eq!(merged, split_report(&sc, 2));
+        assert!(merged.contains("\"fleet\":{\"maxJobs\""), "several workloads: a fleet load");
+        assert_eq!(merged, split(&sc, 1));
+        assert_eq!(merged, split(&sc, 2));
     }
 
     /// Counts records and downtime faults.
@@ -211,13 +220,7 @@ mod crossplane_fleet {
         simulate_into(&sc, &mut acc, SimOptions::default()).unwrap();
         let merged = serde_json::to_string(&acc.finish()).unwrap();
         for threads in [1, 2] {
-            let (_, parts) = simulate_split(
-                &sc,
-                |ws| Accountant::new(input.part(ws)),
-                SimOptions { progress: None, threads },
-            )
-            .unwrap();
-            assert_eq!(merged, serde_json::to_string(&Accountant::finish_parts(parts).unwrap()).unwrap());
+            assert_eq!(merged, serde_json::to_string(&split_report(&sc, &input, threads)).unwrap());
         }
     }
 }

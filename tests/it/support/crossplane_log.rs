@@ -24,6 +24,7 @@ pub fn meta(kind: WorkloadKind, key: &str, schedule: &str, policy: &str) -> Work
         horizon_start: t(START),
         horizon_end: t(END),
         phase_origin: Some(t(START)),
+        pod_requests: Default::default(),
     }
 }
 

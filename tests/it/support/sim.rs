@@ -90,3 +90,34 @@ pub fn find<'a>(out: &'a SimOutput, f: impl Fn(&Entry) -> bool + 'a) -> Vec<&'a 
 pub fn events<'a>(out: &'a SimOutput, reason: &'a str) -> Vec<&'a Record> {
     find(out, move |e| matches!(e, Entry::Event(ev) if ev.reason == reason))
 }
+
+/// The report of `sc` through one accountant per partition, with the fleet
+/// load swept across them window by window, as `cronwarp::run` makes it
+/// without an event log.
+pub fn split_report(
+    sc: &Scenario,
+    input: &cronwarp::report::ReportInput,
+    threads: usize,
+) -> cronwarp::report::Report {
+    use cronwarp::report::{Accountant, LoadSweep, LoadWindow};
+    use std::sync::Mutex;
+    let (mut sweep, mut window) = (LoadSweep::default(), LoadWindow::default());
+    let mut after_window = |parts: &[Mutex<Accountant>]| {
+        for p in parts {
+            p.lock().unwrap().drain_load(&mut window);
+        }
+        window.sweep_into(&mut sweep);
+    };
+    let loaded = cronwarp::sim::Loaded::new(sc).unwrap();
+    let (_, parts) = loaded
+        .simulate_split_with(
+            sc.seed,
+            |ws| Accountant::new(input.part(ws)).buffer_load(),
+            &mut after_window,
+            SimOptions { progress: None, threads },
+        )
+        .unwrap();
+    let mut report = Accountant::finish_parts(parts).unwrap();
+    report.fleet = Some(sweep.finish());
+    report
+}
