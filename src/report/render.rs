@@ -7,6 +7,7 @@ use super::semantics;
 use super::types::*;
 use crate::model::format_duration;
 use crate::sim::WorkloadKind;
+use unicode_width::UnicodeWidthStr;
 
 /// One piece of a rendered document; shared with the comparison report
 /// and the sweep.
@@ -347,16 +348,18 @@ pub(crate) fn text(blocks: Vec<Block>) -> String {
     let mut out = String::new();
     for b in blocks {
         match b {
-            Block::Heading(1, t) => out.push_str(&format!("{t}\n{}\n\n", "=".repeat(t.chars().count()))),
-            Block::Heading(2, t) => out.push_str(&format!("{t}\n{}\n", "-".repeat(t.chars().count()))),
+            Block::Heading(1, t) => out.push_str(&format!("{t}\n{}\n\n", "=".repeat(t.width()))),
+            Block::Heading(2, t) => out.push_str(&format!("{t}\n{}\n", "-".repeat(t.width()))),
             Block::Heading(_, t) => out.push_str(&format!("{t}:\n")),
             Block::Para(p) => out.push_str(&format!("{}\n\n", p.replace('`', ""))),
             Block::Table { head, rows } => {
-                let mut w: Vec<usize> = head.iter().map(|h| h.chars().count()).collect();
+                // Columns line up by display width (a CJK character takes
+                // two cells, a combining mark none), not by chars.
+                let mut w: Vec<usize> = head.iter().map(|h| h.width()).collect();
                 for r in &rows {
                     for (i, c) in r.iter().enumerate() {
                         if let Some(x) = w.get_mut(i) {
-                            *x = (*x).max(c.chars().count());
+                            *x = (*x).max(c.width());
                         }
                     }
                 }
@@ -364,7 +367,10 @@ pub(crate) fn text(blocks: Vec<Block>) -> String {
                     let padded: Vec<String> = cells
                         .iter()
                         .enumerate()
-                        .map(|(i, c)| format!("{c:<width$}", width = w.get(i).copied().unwrap_or(0)))
+                        .map(|(i, c)| {
+                            let pad = w.get(i).copied().unwrap_or(0).saturating_sub(c.width());
+                            format!("{c}{}", " ".repeat(pad))
+                        })
                         .collect();
                     format!("  {}\n", padded.join("  ").trim_end())
                 };
@@ -377,4 +383,20 @@ pub(crate) fn text(blocks: Vec<Block>) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_tables_align_by_display_width_not_chars() {
+        let rows = vec![vec!["東京".to_string(), "x".to_string()], vec!["ab".to_string(), "y".to_string()]];
+        let out = text(vec![Block::Table { head: cols(&["zone", "v"]), rows }]);
+        // "東京" is two chars but four cells wide: the second column starts
+        // at the same cell on every line.
+        let at: Vec<usize> =
+            out.lines().filter(|l| !l.is_empty()).map(|l| l[..l.rfind(' ').unwrap()].width()).collect();
+        assert_eq!(at, [7, 7, 7], "{out}");
+    }
 }
