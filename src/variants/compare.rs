@@ -51,6 +51,16 @@ pub struct VariantInfo {
     pub settings: BTreeMap<String, String>,
 }
 
+impl VariantInfo {
+    /// What the outputs say of `v`.
+    pub fn of(v: &Variant) -> VariantInfo {
+        VariantInfo {
+            name: v.name.clone(),
+            settings: v.set.iter().map(|(k, x)| (k.clone(), show(x))).collect(),
+        }
+    }
+}
+
 /// One workload under every variant.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -222,13 +232,7 @@ pub(super) fn compare(
         start: sim.horizon.start,
         end: sim.horizon.end,
         axes: axes.iter().map(|a| a.vary.clone()).collect(),
-        variants: variants
-            .iter()
-            .map(|v| VariantInfo {
-                name: v.name.clone(),
-                settings: v.set.iter().map(|(k, x)| (k.clone(), show(x))).collect(),
-            })
-            .collect(),
+        variants: variants.iter().map(VariantInfo::of).collect(),
         workloads,
         notes,
         violations,

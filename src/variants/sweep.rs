@@ -7,7 +7,7 @@
 use super::{Axis, Form, VariantInfo, original_keys, prepare};
 use crate::model::format_duration;
 use crate::report::{Block, cols, markdown, text};
-use crate::sim::scenario::variants::{matrix, show};
+use crate::sim::scenario::variants::matrix;
 use crate::sweep::{Figure, SeedRange, Sweep, SweepOptions, sweep};
 use crate::{Error, Scenario};
 use serde::Serialize;
@@ -69,13 +69,7 @@ pub fn sweep_variants(
         scenario: scenario.name().to_string(),
         seeds: options.seeds,
         axes: axes.iter().map(|a| a.vary.clone()).collect(),
-        variants: variants
-            .iter()
-            .map(|v| VariantInfo {
-                name: v.name.clone(),
-                settings: v.set.iter().map(|(k, x)| (k.clone(), show(x))).collect(),
-            })
-            .collect(),
+        variants: variants.iter().map(VariantInfo::of).collect(),
         keys,
         workloads,
         sweeps,
