@@ -37,6 +37,9 @@ pub(super) struct Notes {
     /// between the last run and the edit: due from the moment of the edit
     /// (CronJob: kubernetes#130838, #57853; CronOperation: owed at once).
     pub owed_by_edit: bool,
+    /// kube-controller-manager's capacity held the CronJob controller's
+    /// sync back this long (ms), with this many keys queued behind it.
+    pub throttled: (crate::model::Millis, u32),
 }
 
 /// Where a `startingDeadlineSeconds` too large for Go's `time.Duration`
@@ -92,6 +95,13 @@ pub(super) fn late_reason(n: &Notes) -> String {
         "the CronJob was suspended at the tick; resuming started the most recent missed tick".into()
     } else if n.forbid {
         "Forbid: the previous Job was still active; the run started when it finished".into()
+    } else if n.throttled.0 > 0 {
+        let (waited, queued) = n.throttled;
+        format!(
+            "kube-controller-manager was saturated: the CronJob controller's sync waited {} for a free \
+             worker and its client's rate limit, with {queued} more keys queued behind it (kubernetes#90801)",
+            crate::model::format_duration(waited)
+        )
     } else {
         "the controller synced late".into()
     }

@@ -20,6 +20,8 @@ pub struct EventQueue<E> {
     events: BinaryHeap<Slot<E>>,
     seq: u64,
     now: Time,
+    /// The lane of the event last popped, which events pushed now join.
+    lane: u16,
 }
 
 /// One pending event, ordered earliest first (the heap is a max-heap).
@@ -31,11 +33,18 @@ struct Slot<E> {
     event: E,
 }
 
-/// (time, sequence) as one number with the same order: the time's sign
-/// bit flipped makes negative instants sort before positive ones.
-fn slot_key(at: Time, seq: u64) -> u128 {
+/// (time, lane, sequence) as one number with the same order: the time's
+/// sign bit flipped makes negative instants sort before positive ones.
+/// The sequence keeps 48 bits (2.8 · 10^14 events).
+fn slot_key(at: Time, lane: u16, seq: u64) -> u128 {
     let t = (at.0 as u64) ^ (1 << 63);
-    (u128::from(t) << 64) | u128::from(seq)
+    (u128::from(t) << 64) | (u128::from(lane) << 48) | u128::from(seq & SEQ_MASK)
+}
+
+const SEQ_MASK: u64 = (1 << 48) - 1;
+
+fn slot_lane(key: u128) -> u16 {
+    ((key >> 48) & 0xffff) as u16
 }
 
 fn slot_time(key: u128) -> Time {
@@ -65,7 +74,20 @@ impl<E> Ord for Slot<E> {
 impl<E> EventQueue<E> {
     /// An empty queue whose clock reads `start`.
     pub fn new(start: Time) -> Self {
-        EventQueue { events: BinaryHeap::new(), seq: 0, now: start }
+        EventQueue { events: BinaryHeap::new(), seq: 0, now: start, lane: 0 }
+    }
+
+    /// The lane events pushed now join. At one instant, lane 0's events all
+    /// run before lane 1's: an engine that runs several partitions together
+    /// (sharing kube-controller-manager's capacity) keeps each partition's
+    /// order and the merged log's (time, partition) order.
+    pub fn lane(&self) -> u16 {
+        self.lane
+    }
+
+    /// Sets the lane for the events pushed next (set-up of one partition).
+    pub fn set_lane(&mut self, lane: u16) {
+        self.lane = lane;
     }
 
     /// The virtual clock: the time of the last popped event (or the start).
@@ -77,7 +99,7 @@ impl<E> EventQueue<E> {
     /// never goes backwards).
     pub fn push(&mut self, at: Time, event: E) {
         let at = at.max(self.now);
-        self.events.push(Slot { key: slot_key(at, self.seq), event });
+        self.events.push(Slot { key: slot_key(at, self.lane, self.seq), event });
         self.seq += 1;
     }
 
@@ -97,6 +119,7 @@ impl<E> EventQueue<E> {
         let Slot { key, event } = self.events.pop()?;
         let at = slot_time(key);
         self.now = at;
+        self.lane = slot_lane(key);
         Some((at, event))
     }
 
@@ -240,6 +263,11 @@ impl WorkQueue {
         }
         self.waiting.remove(key);
         self.add(key, at)
+    }
+
+    /// Whether the key waits to be processed.
+    pub fn is_queued(&self, key: &str) -> bool {
+        self.queued.contains(key)
     }
 
     /// `Get` + the start of processing: true when the key was queued.

@@ -42,6 +42,10 @@ impl Actor for JobController {
         Kinds::JOB.with(Kinds::POD)
     }
 
+    fn client(&self) -> Option<crate::sim::capacity::Client> {
+        Some(crate::sim::capacity::Client::Job)
+    }
+
     fn queue(&mut self) -> Option<&mut WorkQueue> {
         Some(&mut self.queue)
     }

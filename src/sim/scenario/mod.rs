@@ -135,6 +135,10 @@ pub struct ControllerConfig {
     /// The Crossplane pod's CronOperation controller: upstream by default,
     /// or with the fixes proposed for crossplane#7524.
     pub crossplane: CrossplaneSettings,
+    /// kube-controller-manager's own capacity: its controllers' workers,
+    /// their clients' rate limits and the API request latency (upstream's
+    /// defaults; `unlimited: true` is the ideal controller).
+    pub capacity: crate::sim::capacity::Capacity,
 }
 
 /// One CronJob with its Jobs, how its pods behave, and scripted edits.
@@ -415,6 +419,10 @@ impl Scenario {
                 return Err((path.clone(), format!("{path}: the window ends before it starts")));
             }
         }
+        self.controller.capacity.check().map_err(|e| {
+            let field = e.split(':').next().unwrap_or("controller.capacity").to_string();
+            (field, e)
+        })?;
         variants::check_axes(&self.variants).map_err(|(i, e)| {
             let path = format!("variants[{i}]");
             (path.clone(), format!("{path}: {e}"))

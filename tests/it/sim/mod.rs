@@ -1,6 +1,7 @@
 //! `cronwarp::sim`: the simulator end to end.
 
 mod behaviour;
+mod capacity;
 mod crossplane;
 mod event_log_hashes;
 mod examples;
