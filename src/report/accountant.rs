@@ -15,11 +15,12 @@ use crate::model::{PodPhase, Time};
 use crate::policy::EventType;
 use crate::policy::cronjob::Decision;
 use crate::schedule::{Location, Zone, load_location};
+use crate::sim::api_server::{FaultError, Resource};
 use crate::sim::log::{Controller, DeletedBy, Entry, Fault, LogSink, Record};
-use std::cmp::Reverse;
 use crate::sim::{Scenario, SimError, SimSummary, WorkloadMeta};
 use rustc_hash::FxHashMap;
 use smol_str::SmolStr;
+use std::cmp::Reverse;
 
 /// What the accountant must know besides the log.
 #[derive(Debug, Clone)]
@@ -291,6 +292,14 @@ impl Accountant {
 
     fn on_sync(&mut self, t: Time, object: &str, decision: &Decision) {
         let Some(acc) = self.accounts.get_mut(object) else { return };
+        // Ticks that came while the controller backed off from refused
+        // requests waited for its retry.
+        if let Some(f) = acc.api_backoff {
+            acc.note_at_or_before(t, |n| n.api_fault = n.api_fault.or(Some(f)));
+            if matches!(decision, Decision::Created { .. }) {
+                acc.api_backoff = None;
+            }
+        }
         match decision {
             Decision::Created { tick, job, .. } => acc.started(*tick, t, job),
             Decision::Adopted { tick, job } => {
@@ -496,6 +505,22 @@ impl LogSink for Accountant {
                 self.advance(object, t);
                 self.on_sync(t, object, d)
             }
+            Entry::Fault(Fault::ApiRequestFailed { resource, object, error, .. }) => {
+                let workload = match resource {
+                    Resource::Jobs => job_owner(object),
+                    Resource::CronJobStatus => Some(object.as_str()),
+                    _ => None,
+                };
+                if let Some(w) = workload.filter(|w| self.accounts.contains_key(*w)) {
+                    let w = SmolStr::from(w);
+                    self.advance(&w, t);
+                    let fault = FaultError::from_name(error);
+                    if let Some(acc) = self.accounts.get_mut(w.as_str()) {
+                        acc.note_at_or_before(t, |n| n.api_fault = n.api_fault.or(fault));
+                        acc.api_backoff = acc.api_backoff.or(fault);
+                    }
+                }
+            }
             Entry::Fault(f) => {
                 if let Fault::SpecChange { object, .. } | Fault::CronJobDeleted { object } = f {
                     self.advance(object, t);
@@ -553,6 +578,13 @@ impl LogSink for Accountant {
             e => self.job_event(t, e),
         }
     }
+}
+
+/// The CronJob key a Job key names by the controller's naming
+/// (`<cronjob>-<scheduled minutes>`).
+fn job_owner(job: &str) -> Option<&str> {
+    let (owner, digits) = job.rsplit_once('-')?;
+    (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())).then_some(owner)
 }
 
 /// Adds one controller's figures to the rows (kept in controller order:

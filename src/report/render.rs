@@ -108,7 +108,10 @@ fn capacity(d: &mut Vec<Block>, rows: &[super::types::ControllerLoad]) {
             ]
         })
         .collect();
-    d.push(Block::Table { head: cols(&["controller", "syncs held back", "longest wait", "most keys queued"]), rows });
+    d.push(Block::Table {
+        head: cols(&["controller", "syncs held back", "longest wait", "most keys queued"]),
+        rows,
+    });
 }
 
 /// Most minutes of the hour listed as the busiest.

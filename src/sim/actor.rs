@@ -124,6 +124,13 @@ pub enum Ev {
         /// The process's epoch when it was sent (stale if the epoch moved on).
         epoch: u64,
     },
+    /// The API server stops answering until `until`.
+    ApiDown {
+        /// When it answers again.
+        until: Time,
+    },
+    /// The API server answers again.
+    ApiUp,
     /// The control plane's processes stop until `end`.
     DowntimeStart {
         /// When the processes come back.

@@ -120,11 +120,14 @@ impl Engine {
                     self.offer(actor, key, now);
                     return;
                 }
+                let from_controller = self.actors[usize::from(actor)].client().is_some();
+                self.core.api.from_controller = from_controller;
                 self.with_actor(actor, |a, core| {
                     if a.queue().is_some_and(|q| q.take(&key)) {
                         a.on_work(core, &key);
                     }
                 });
+                self.core.api.from_controller = false;
             }
             Ev::Timer { actor, key, at, epoch } => {
                 let st = self.core.process(self.routes[usize::from(actor)].0);
@@ -150,6 +153,16 @@ impl Engine {
             Ev::Notify { process, change, epoch } => {
                 if epoch == self.core.process(process).epoch {
                     self.deliver(process, &change);
+                }
+            }
+            Ev::ApiDown { until } => {
+                if self.core.logs_faults {
+                    self.core.emit(Entry::Fault(Fault::ApiServerDown { until }));
+                }
+            }
+            Ev::ApiUp => {
+                if self.core.logs_faults {
+                    self.core.emit(Entry::Fault(Fault::ApiServerUp));
                 }
             }
             Ev::DowntimeStart { end } => {
@@ -239,10 +252,18 @@ impl Engine {
             };
             let queued = u32::try_from(w.ready.len()).unwrap_or(u32::MAX);
             let waited = now.since(ready);
-            self.core.emit(Entry::Throttled { controller, object: key.clone(), ready_at: ready, waited, queued });
+            self.core.emit(Entry::Throttled {
+                controller,
+                object: key.clone(),
+                ready_at: ready,
+                waited,
+                queued,
+            });
         }
         let (requests, events) = (self.core.api.requests, self.core.events);
+        self.core.api.from_controller = true;
         self.with_actor(actor, |a, core| a.on_work(core, &key));
+        self.core.api.from_controller = false;
         let (requests, events) = (self.core.api.requests - requests, self.core.events - events);
         let Some(w) = self.workers[a].as_mut() else { return };
         // A sync that took no token at its pick (it was known to send
@@ -296,13 +317,17 @@ impl Engine {
             self.core.flush_api_log();
             let Some(change) = self.core.api.changes.pop_front() else { break };
             let kind = change.kind();
+            // While the API server does not answer, the controllers' watches
+            // wait and deliver what changed when it is back.
+            let outage = self.core.api.faults.down_until(self.now());
             for p in Process::ALL {
                 if !self.watched[p as usize].overlaps(kind) {
                     continue;
                 }
                 let st = *self.core.process(p);
-                if st.informer_lag > 0 {
-                    let at = self.now().add(st.informer_lag);
+                let held = outage.filter(|_| p != Process::Node);
+                if st.informer_lag > 0 || held.is_some() {
+                    let at = self.now().add(st.informer_lag).max(held.unwrap_or(Time(i64::MIN)));
                     self.core
                         .queue
                         .push(at, Ev::Notify { process: p, change: change.clone(), epoch: st.epoch });

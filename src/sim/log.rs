@@ -164,6 +164,31 @@ pub enum Fault {
         /// How far the informer cache is behind, in milliseconds.
         lag: Millis,
     },
+    /// A controller's request was refused by a `controller.apiFaults` rule
+    /// or an `apiServerDown` window.
+    #[serde(rename_all = "camelCase")]
+    ApiRequestFailed {
+        /// The request's verb.
+        verb: crate::sim::api_server::Verb,
+        /// The resource.
+        resource: crate::sim::api_server::Resource,
+        /// The object, `namespace/name`.
+        object: SmolStr,
+        /// The fault (`quotaExceeded`, `unavailable`, …).
+        error: SmolStr,
+        /// The error the controller got.
+        message: String,
+    },
+    /// The API server stops answering until `until` (the controllers keep
+    /// running; their requests fail and their watches wait).
+    #[serde(rename_all = "camelCase")]
+    ApiServerDown {
+        /// When it answers again.
+        until: Time,
+    },
+    /// The API server answers again; the controllers' watches resume and
+    /// deliver what changed meanwhile.
+    ApiServerUp,
 }
 
 /// The kind-specific part of a [`Record`].

@@ -6,6 +6,7 @@
 //! reproducible. There is no wall clock: time only moves when an event is
 //! popped.
 
+use super::capacity::TokenBucket;
 use crate::model::{Millis, Time};
 use rustc_hash::{FxHashMap, FxHashSet};
 use smol_str::SmolStr;
@@ -141,11 +142,18 @@ impl<E> EventQueue<E> {
 }
 
 /// client-go's `DefaultTypedControllerRateLimiter` per-item part: 5 ms ·
-/// 2^failures, capped at 1000 s. (The global 10 qps bucket never binds at
-/// simulated CronJob rates.)
+/// 2^failures, capped at 1000 s. Its other part, an overall bucket of 10
+/// qps and burst 100 over every rate-limited requeue, is [`OVERALL_QPS`].
 pub const RATE_LIMIT_BASE: Millis = 5;
 /// The per-item cap of the default controller rate limiter.
 pub const RATE_LIMIT_CAP: Millis = 1_000_000;
+/// The default controller rate limiter's overall bucket
+/// (`BucketRateLimiter{rate.NewLimiter(rate.Limit(10), 100)}`): it binds
+/// only when more than 100 keys fail within seconds (an API outage over a
+/// fleet).
+pub const OVERALL_QPS: f64 = 10.0;
+/// Its burst.
+pub const OVERALL_BURST: u32 = 100;
 
 /// One controller's work queue (`workqueue.TypedRateLimitingInterface`) as
 /// far as timing goes. Syncs take no simulated time, so "being processed"
@@ -164,6 +172,11 @@ pub struct WorkQueue {
     queued: FxHashSet<SmolStr>,
     /// Rate-limiter failure counts (`NumRequeues`).
     failures: FxHashMap<SmolStr, u32>,
+    /// The default controller rate limiter also has an overall bucket
+    /// (the Job controller's has none).
+    overall_bucket: bool,
+    /// That bucket, from the first rate-limited requeue on.
+    overall: Option<TokenBucket>,
 }
 
 /// What the caller must schedule after an add.
@@ -178,7 +191,7 @@ pub enum Wake {
 impl WorkQueue {
     /// A queue with the default controller rate limiter.
     pub fn new() -> Self {
-        Self::with_backoff(RATE_LIMIT_BASE, RATE_LIMIT_CAP)
+        WorkQueue { overall_bucket: true, ..Self::with_backoff(RATE_LIMIT_BASE, RATE_LIMIT_CAP) }
     }
 
     /// A queue whose rate limiter starts at `base` and doubles up to `cap`
@@ -190,6 +203,8 @@ impl WorkQueue {
             waiting: FxHashMap::default(),
             queued: FxHashSet::default(),
             failures: FxHashMap::default(),
+            overall_bucket: false,
+            overall: None,
         }
     }
 
@@ -226,8 +241,13 @@ impl WorkQueue {
             Some(n) => n,
             None => self.failures.entry(key.clone()).or_insert(0),
         };
-        let delay = backoff(self.base, self.cap, *n);
+        let mut delay = backoff(self.base, self.cap, *n);
         *n = n.saturating_add(1);
+        if self.overall_bucket {
+            let bucket =
+                self.overall.get_or_insert_with(|| TokenBucket::new(OVERALL_QPS, OVERALL_BURST, now));
+            delay = delay.max(bucket.reserve(now).since(now));
+        }
         self.add_after(key, delay, now)
     }
 
@@ -285,6 +305,7 @@ impl WorkQueue {
         self.waiting.clear();
         self.queued.clear();
         self.failures.clear();
+        self.overall = None;
     }
 }
 

@@ -471,6 +471,11 @@ impl Setup<'_> {
         let mut core = Core::new(start, api, scenario.controller.settings.clone(), self.local, self.seed);
         core.logs_faults = self.logs_faults;
         core.capacity = scenario.controller.capacity.clone();
+        core.api.faults = crate::sim::api_server::Faults::new(
+            scenario.controller.api_faults.clone(),
+            scenario.controller.api_server_down.iter().map(|d| d.window()).collect(),
+            self.seed,
+        );
         let mut engine = Engine::new(core, actors::register(&scenario.controller.crossplane));
         let core = &mut engine.core;
         if self.logs_faults && scenario.controller.clock_skew != 0 {
@@ -504,8 +509,15 @@ impl Setup<'_> {
             if core.workloads.contains_key(&k) {
                 return Err(SimError::invalid(format!("{what}: CronJob {k} appears twice")));
             }
-            core.workloads
-                .insert(k.clone(), WorkloadState { behaviour: w.behaviour.clone(), runs: 0, settled: false, lane: core.queue.lane() });
+            core.workloads.insert(
+                k.clone(),
+                WorkloadState {
+                    behaviour: w.behaviour.clone(),
+                    runs: 0,
+                    settled: false,
+                    lane: core.queue.lane(),
+                },
+            );
             let cj = core.api.create_cronjob(cj).map_err(|e| SimError::invalid(format!("{what}: {e}")))?;
             metas.push((i, meta_of(&cj, self.local_name, scenario)));
             for mut job in objs.jobs {
@@ -521,6 +533,11 @@ impl Setup<'_> {
         }
         core.queue.set_lane(0);
         core.api.uid_space = self.partition;
+        for d in &scenario.controller.api_server_down {
+            let (s, e) = d.window();
+            core.queue.push(s.max(start), Ev::ApiDown { until: e });
+            core.queue.push(e, Ev::ApiUp);
+        }
         for (s, e) in downtime_windows(scenario) {
             core.queue.push(s.max(start), Ev::DowntimeStart { end: e });
             core.queue.push(e, Ev::DowntimeEnd { start: s });
@@ -653,8 +670,10 @@ fn seed_cronoperation(
     if core.workloads.contains_key(&name) {
         return Err(fail(format!("CronOperation {name} appears twice")));
     }
-    core.workloads
-        .insert(name.clone(), WorkloadState { behaviour: w.behaviour.clone(), runs: 0, settled: false, lane: core.queue.lane() });
+    core.workloads.insert(
+        name.clone(),
+        WorkloadState { behaviour: w.behaviour.clone(), runs: 0, settled: false, lane: core.queue.lane() },
+    );
     let co = core.api.create_cronoperation(x.cronoperation).map_err(|e| fail(e.to_string()))?;
     for mut op in x.operations {
         adopt_seeded_operation(&mut op, &co);

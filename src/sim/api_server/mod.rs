@@ -10,10 +10,12 @@
 //! horizon. `kube.rs` holds the batch/v1 and v1 kinds, `ops.rs` the
 //! `ops.crossplane.io` kinds.
 
+mod faults;
 mod kube;
 mod ops;
 mod pod_index;
 
+pub use faults::{ApiFault, FaultError, Faults, Resource, Verb};
 pub use kube::{CronJobApi, DryRunApi};
 pub use ops::owner_of;
 pub use pod_index::StoredJobPods;
@@ -205,6 +207,11 @@ pub struct ApiServer {
     /// Requests sent to it so far (writes, no-op ones included: the client
     /// cannot tell), which kube-controller-manager's capacity model times.
     pub requests: u64,
+    /// The request being made comes from a controller's client (the only
+    /// requests faults refuse).
+    pub from_controller: bool,
+    /// `controller.apiFaults` and `controller.apiServerDown`.
+    pub faults: Faults,
     /// Objects stored now come from the scenario, not from a controller.
     pub seeding: bool,
     /// Who the next Job deletions are attributed to in the log.

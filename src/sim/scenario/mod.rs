@@ -139,6 +139,12 @@ pub struct ControllerConfig {
     /// their clients' rate limits and the API request latency (upstream's
     /// defaults; `unlimited: true` is the ideal controller).
     pub capacity: crate::sim::capacity::Capacity,
+    /// Requests of the controllers the API server refuses, by verb,
+    /// resource, namespace and window, with a probability.
+    pub api_faults: Vec<crate::sim::api_server::ApiFault>,
+    /// Windows in which the API server does not answer (the controllers
+    /// keep running, unlike `downtime`), `{start, end}` or `{at, for}`.
+    pub api_server_down: Vec<Downtime>,
 }
 
 /// One CronJob with its Jobs, how its pods behave, and scripted edits.
@@ -417,6 +423,24 @@ impl Scenario {
             if e < s {
                 let path = format!("controller.downtime[{i}]");
                 return Err((path.clone(), format!("{path}: the window ends before it starts")));
+            }
+        }
+        let (start, end) = (self.horizon.start, self.horizon.end);
+        for (i, f) in self.controller.api_faults.iter().enumerate() {
+            let path = format!("controller.apiFaults[{i}]");
+            f.check(start, end).map_err(|e| (path.clone(), format!("{path}: {e}")))?;
+        }
+        for (i, d) in self.controller.api_server_down.iter().enumerate() {
+            let (s, e) = d.window();
+            let path = format!("controller.apiServerDown[{i}]");
+            if e < s {
+                return Err((path.clone(), format!("{path}: the window ends before it starts")));
+            }
+            if e <= start || s >= end {
+                return Err((
+                    path.clone(),
+                    format!("{path}: the window lies outside the horizon; move it into [{start}, {end})"),
+                ));
             }
         }
         self.controller.capacity.check().map_err(|e| {

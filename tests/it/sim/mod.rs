@@ -1,5 +1,6 @@
 //! `cronwarp::sim`: the simulator end to end.
 
+mod api_faults;
 mod behaviour;
 mod capacity;
 mod crossplane;
