@@ -54,6 +54,11 @@ pub struct FleetArgs {
     /// the object), warn, or ignore.
     #[arg(long, value_name = "MODE", value_parser = parse_validation)]
     pub validate: Option<FieldValidation>,
+    /// The Kubernetes release whose controllers to simulate (`1.27`, 1.21
+    /// to 1.36): its behaviour for every `controller.settings` key a
+    /// scenario leaves out. Overrides a scenario's kubernetesVersion.
+    #[arg(long = "k8s-version", value_name = "VERSION")]
+    pub k8s_version: Option<String>,
 }
 
 fn parse_validation(s: &str) -> Result<FieldValidation, String> {
@@ -103,11 +108,23 @@ fn from_scenario(path: &Path, fleet: &FleetArgs, max_input: u64) -> Result<Scena
     }
     let options = LoadOptions { max_input, validate: fleet.validate };
     let scenario = load_scenario_with(path, &options)?;
-    if fleet.from.is_none() && fleet.until.is_none() && fleet.horizon.is_none() && fleet.downtime.is_empty() {
+    if fleet.from.is_none()
+        && fleet.until.is_none()
+        && fleet.horizon.is_none()
+        && fleet.downtime.is_empty()
+        && fleet.k8s_version.is_none()
+    {
         return Ok(scenario);
     }
     let name = scenario.name().to_string();
     let mut sc = scenario.into_sim();
+    if let Some(v) = &fleet.k8s_version {
+        sc.controller.kubernetes_version = Some(v.clone());
+        sc.controller.apply_versions().map_err(|(_, e)| CliError::invalid(format!("--k8s-version: {e}")))?;
+    }
+    if fleet.from.is_none() && fleet.until.is_none() && fleet.horizon.is_none() && fleet.downtime.is_empty() {
+        return Ok(Scenario::from_sim(sc, name));
+    }
     let (from, until, length) = horizon_flags(fleet, 0)?;
     let start = from.unwrap_or(sc.horizon.start);
     let end = until.or(length.map(|l| start.add(l))).unwrap_or(sc.horizon.end);
@@ -134,6 +151,7 @@ fn from_manifests(
         downtime: downtime_flags(fleet)?,
         behaviour: behaviour_flags(fleet)?,
         validate: fleet.validate.unwrap_or_default(),
+        kubernetes_version: fleet.k8s_version.clone(),
         ..ManifestRun::default()
     };
     if let Some(l) = length {

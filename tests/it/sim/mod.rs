@@ -13,4 +13,5 @@ mod queue;
 mod runs;
 mod scenario;
 mod settings_durations;
+mod version_profiles;
 mod world;
