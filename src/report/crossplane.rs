@@ -159,6 +159,12 @@ fn started(acc: &mut Account, slot: Time, at: Time, operation: &str) {
     if acc.schedule.is_some_and(|s| matches!(s.kind(), ScheduleKind::Every(_))) {
         acc.cursor = acc.cursor.max(at.unix());
     }
+    // With the name-encoded cursor (PR #7535) the cursor is the slot
+    // itself, and the owed slots after it come in turn.
+    if acc.meta.name_cursor {
+        clear_loops(acc);
+        return;
+    }
     let zone = acc.zone;
     let (gone, stay): (Vec<Pending>, Vec<Pending>) =
         acc.pending.drain(..).partition(|p| p.tick > slot && p.tick <= at);
@@ -264,6 +270,20 @@ pub(super) fn unresolved_at_end(p: &Pending, down: bool, end: Time) -> (TickOutc
     (TickOutcome::NotStarted, why.into())
 }
 
+/// The note for a slot whose Operation history GC deleted and the
+/// controller then created again (docs/fidelity/crossplane.md#xp-b7).
+fn ran_again(operation: &str, slot: Time, gc_at: Time, at: Time, zone: Zone) -> String {
+    format!(
+        "slot {} ran again at {}: history GC deleted its Operation {operation} at {} while keeping \
+         older slots' (GC keeps the newest by creationTimestamp, which has whole seconds, and Operations \
+         created in the same second tie in the informer cache's random order), so the name-encoded cursor \
+         (PR #7535) moved back to the newest slot left and this one came due again",
+        format_rfc3339(slot.unix(), zone),
+        format_rfc3339(at.unix(), zone),
+        format_rfc3339(gc_at.unix(), zone),
+    )
+}
+
 /// One Operation as the accountant follows it.
 #[derive(Debug, Default)]
 struct OpState {
@@ -285,6 +305,9 @@ struct OpState {
 #[derive(Debug, Default)]
 pub(super) struct Operations {
     ops: BTreeMap<SmolStr, OpState>,
+    /// Operations history GC deleted, by name, with the time: a slot whose
+    /// Operation is created again ran twice.
+    collected: BTreeMap<SmolStr, Time>,
 }
 
 impl Operations {
@@ -300,6 +323,9 @@ impl Operations {
                 acc.report.outcomes.created += 1;
                 acc.overlap.start(t, &mut acc.report.overlaps);
                 if let (Some(slot), false) = (scheduled_time, seeded) {
+                    if let Some(gc_at) = self.collected.remove(operation.as_str()) {
+                        acc.report.notes.push(ran_again(operation, *slot, gc_at, t, acc.zone));
+                    }
                     started(acc, *slot, t, operation);
                 }
             }
@@ -372,6 +398,9 @@ impl Operations {
 
     /// An Operation leaves the store at once (no finalizers, no pods).
     fn deleted(&mut self, accounts: &mut Accounts, t: Time, operation: &str, by: DeletedBy) {
+        if by == DeletedBy::HistoryGc {
+            self.collected.insert(operation.into(), t);
+        }
         let Some((st, acc)) = self.find(accounts, operation) else { return };
         if by == DeletedBy::HistoryGc {
             acc.record_deletion(operation, by, t, t, st.finished.as_ref());

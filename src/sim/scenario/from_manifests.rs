@@ -79,6 +79,7 @@ impl Scenario {
                 changes: Vec::new(),
                 component: None,
                 select: None,
+                first_list: None,
                 objects: None,
             });
             texts.insert(i, (name, text));

@@ -9,6 +9,7 @@ pub mod convert;
 mod crossplane;
 mod downtime;
 mod expect;
+mod first_list;
 mod fleet;
 mod from_manifests;
 mod kubevela;
@@ -19,6 +20,7 @@ pub use super::edit::SpecEdit;
 pub use crossplane::{WorkloadSpec, XpWorkloadObjects};
 pub use downtime::Downtime;
 pub use expect::{Expect, ExpectGroup, Selection};
+pub use first_list::FirstList;
 pub use from_manifests::{DEFAULT_LENGTH, ManifestRun, newest_in};
 pub use manifests::{Source, WorkloadObjects};
 
@@ -210,6 +212,12 @@ pub struct Workload {
     /// this workload's behaviour and changes.
     #[serde(default)]
     pub select: Option<Select>,
+    /// What kube-controller-manager's first list holds at the horizon
+    /// start where it lags the store: Jobs it has not seen, an older
+    /// CronJob. The watch delivers the stored objects `controller.informerLag`
+    /// after the start (docs/scenario-reference.md#first-list).
+    #[serde(default)]
+    pub first_list: Option<FirstList>,
     /// The objects this workload simulates, read once when the scenario
     /// was loaded (see `fleet`), or why they could not be read (said when
     /// the workload is used, as for one read on demand); `None` reads
@@ -484,6 +492,16 @@ impl Scenario {
             let path = format!("workloads[{i}]");
             if w.manifest.is_some() == w.path.is_some() {
                 return Err((path.clone(), format!("{path}: give exactly one of manifest or path")));
+            }
+            if w.first_list.is_some() && self.controller.informer_lag.millis() == 0 {
+                let fpath = format!("{path}.firstList");
+                return Err((
+                    fpath.clone(),
+                    format!(
+                        "{fpath}: a first list behind the store needs controller.informerLag, the time the \
+                         watch takes to deliver what the list missed (e.g. informerLag: 2s)"
+                    ),
+                ));
             }
             let bpath = format!("{path}.behaviour");
             w.behaviour.validate().map_err(|e| (bpath.clone(), format!("{bpath}: {e}")))?;

@@ -5,6 +5,7 @@ mod crossplane;
 mod event_log_hashes;
 mod examples;
 mod faults;
+mod first_list;
 mod kubevela;
 mod noop_writes;
 mod partitions;

@@ -62,7 +62,8 @@ fn every_release_in_range_has_a_profile_and_the_newest_is_the_default() {
     assert_eq!(settings_of(&format!("v1.{NEWEST_KUBERNETES}.2")), Settings::default());
     // Each switch flips exactly at its release: the one before differs.
     for c in KUBERNETES_CHANGES {
-        let (before, at) = (settings_of(&format!("1.{}", c.since - 1)), settings_of(&format!("1.{}", c.since)));
+        let (before, at) =
+            (settings_of(&format!("1.{}", c.since - 1)), settings_of(&format!("1.{}", c.since)));
         assert_ne!(before, at, "{} at 1.{}", c.setting, c.since);
     }
 }
@@ -81,7 +82,9 @@ fn written_settings_win_over_the_profile() {
 
 #[test]
 fn changing_the_version_later_keeps_the_written_keys() {
-    let mut sc = scenario("  kubernetesVersion: \"1.36\"\n  settings:\n    jobDelayTerminalCondition: false\n").unwrap();
+    let mut sc =
+        scenario("  kubernetesVersion: \"1.36\"\n  settings:\n    jobDelayTerminalCondition: false\n")
+            .unwrap();
     sc.controller.kubernetes_version = Some("1.27".into());
     sc.controller.apply_versions().unwrap();
     assert!(!sc.controller.settings.job_delay_terminal_condition);
@@ -103,7 +106,11 @@ fn unsupported_releases_are_located_errors_naming_the_range() {
         ("  kubernetesVersion: \"1.20\"\n", "v.yaml:5:3: controller.kubernetesVersion:", "1.21 to 1.36"),
         ("  kubernetesVersion: \"1.99\"\n", "v.yaml:5:3: controller.kubernetesVersion:", "1.21 to 1.36"),
         ("  kubernetesVersion: latest\n", "v.yaml:5:3: controller.kubernetesVersion:", "such as \"1.27\""),
-        ("  crossplaneVersion: \"1.20\"\n", "v.yaml:5:3: controller.crossplaneVersion:", "came with Crossplane 2.0"),
+        (
+            "  crossplaneVersion: \"1.20\"\n",
+            "v.yaml:5:3: controller.crossplaneVersion:",
+            "came with Crossplane 2.0",
+        ),
     ] {
         let e = scenario(controller).expect_err(controller);
         assert!(e.starts_with(at), "{controller}: {e}");
