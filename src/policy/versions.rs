@@ -141,16 +141,13 @@ impl Settings {
     }
 }
 
-/// The first Crossplane release with CronOperations (`ops.crossplane.io`,
-/// alpha): 2.0.
-pub const OLDEST_CROSSPLANE_MINOR: u32 = 0;
-
 /// A Crossplane release, read from `"2.0"`, `"v2.1"` or `"2.1.3"`: any 2.x
 /// (CronOperations came with 2.0). The error says why another is refused.
 pub fn parse_crossplane_version(text: &str) -> Result<(u32, u32), String> {
     let (major, minor) =
         major_minor(text).ok_or_else(|| format!("{text:?} is not a Crossplane version such as \"2.0\""))?;
-    if major != 2 || minor < OLDEST_CROSSPLANE_MINOR {
+    // CronOperations (`ops.crossplane.io`, alpha) came with 2.0: every 2.x.
+    if major != 2 {
         return Err(format!(
             "Crossplane {major}.{minor} has no profile: CronOperations came with Crossplane 2.0, and the \
              supported releases are 2.x"
