@@ -116,15 +116,12 @@ fn from_scenario(path: &Path, fleet: &FleetArgs, max_input: u64) -> Result<Scena
     {
         return Ok(scenario);
     }
+    let scenario = with_k8s_version(scenario, fleet.k8s_version.as_deref())?;
+    if fleet.from.is_none() && fleet.until.is_none() && fleet.horizon.is_none() && fleet.downtime.is_empty() {
+        return Ok(scenario);
+    }
     let name = scenario.name().to_string();
     let mut sc = scenario.into_sim();
-    if let Some(v) = &fleet.k8s_version {
-        sc.controller.kubernetes_version = Some(v.clone());
-        sc.controller.apply_versions().map_err(|(_, e)| CliError::invalid(format!("--k8s-version: {e}")))?;
-    }
-    if fleet.from.is_none() && fleet.until.is_none() && fleet.horizon.is_none() && fleet.downtime.is_empty() {
-        return Ok(Scenario::from_sim(sc, name));
-    }
     let (from, until, length) = horizon_flags(fleet, 0)?;
     let start = from.unwrap_or(sc.horizon.start);
     let end = until.or(length.map(|l| start.add(l))).unwrap_or(sc.horizon.end);
@@ -133,6 +130,18 @@ fn from_scenario(path: &Path, fleet: &FleetArgs, max_input: u64) -> Result<Scena
         return Err(CliError::invalid(problem));
     }
     sc.controller.downtime.extend(downtime_flags(fleet)?);
+    Ok(Scenario::from_sim(sc, name))
+}
+
+/// `scenario` with the controllers of Kubernetes `version` (the
+/// `--k8s-version` flag of run, compare and sweep): its `kubernetesVersion`
+/// replaced, the keys it writes under `controller.settings` kept.
+pub(super) fn with_k8s_version(scenario: Scenario, version: Option<&str>) -> Result<Scenario, CliError> {
+    let Some(v) = version else { return Ok(scenario) };
+    let name = scenario.name().to_string();
+    let mut sc = scenario.into_sim();
+    sc.controller.kubernetes_version = Some(v.to_string());
+    sc.controller.apply_versions().map_err(|(_, e)| CliError::invalid(format!("--k8s-version: {e}")))?;
     Ok(Scenario::from_sim(sc, name))
 }
 

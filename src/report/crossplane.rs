@@ -153,6 +153,9 @@ fn give_up_after(acc: &mut Account, slot: Time, t: Time, why: &str) {
 /// The Operation for `slot` was created at `at`: the slot started, and the
 /// cursor jumped to the creation time, dropping the owed slots after it.
 fn started(acc: &mut Account, slot: Time, at: Time, operation: &str) {
+    if acc.meta.name_cursor {
+        acc.note_all(|n| n.every_owed = true);
+    }
     acc.started(slot, at, operation);
     // robfig's `@every` counts from the cursor, which is now the creation
     // (second precision): a late run shifts every later slot.
@@ -213,7 +216,11 @@ fn dropped_reason(n: &Notes, slot: Time, zone: Zone) -> String {
 
 /// Why a CronOperation slot ran late (counted from the slot itself).
 pub(super) fn late_reason(n: &Notes) -> String {
-    if n.down_at_tick {
+    if n.down_at_tick && n.every_owed {
+        "the Crossplane pod was down at the slot; when it came back it ran every owed slot in turn (the \
+         name-encoded cursor of PR #7535)"
+            .into()
+    } else if n.down_at_tick {
         "the Crossplane pod was down at the slot; it ran this owed slot (the earliest) when it came back"
             .into()
     } else if n.unpause_unnoticed || n.suspended {
