@@ -37,6 +37,9 @@ pub(super) struct Notes {
     /// between the last run and the edit: due from the moment of the edit
     /// (CronJob: kubernetes#130838, #57853; CronOperation: owed at once).
     pub owed_by_edit: bool,
+    /// Crossplane with the name-encoded cursor (PR #7535): a catch-up runs
+    /// every owed slot in turn, not only the earliest.
+    pub every_owed: bool,
 }
 
 /// Where a `startingDeadlineSeconds` too large for Go's `time.Duration`

@@ -220,6 +220,14 @@ impl Engine {
         for &i in &actors {
             self.with_actor(i, |a, core| a.start(core));
         }
+        let behind = if p == Process::ControllerManager {
+            std::mem::take(&mut self.core.first_list)
+        } else {
+            Vec::new()
+        };
+        self.list_behind(p, &behind);
+        let unseen =
+            |k: &SmolStr| behind.iter().any(|c| matches!(c, Change::Job { key, old: None, .. } if key == k));
         let watched = self.watched[p as usize];
         // The store is hashed; the initial list goes in key order.
         if watched.overlaps(Kinds::CRONJOB) {
@@ -232,7 +240,7 @@ impl Engine {
         if watched.overlaps(Kinds::JOB) {
             let mut jobs: Vec<_> = self.core.api.jobs.iter().map(|(k, j)| (k.clone(), j.clone())).collect();
             jobs.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-            for (k, j) in &jobs {
+            for (k, j) in jobs.iter().filter(|(k, _)| !unseen(k)) {
                 self.list_to(&actors, Kinds::JOB, Listed::Job(k, j));
             }
         }
@@ -247,6 +255,30 @@ impl Engine {
             for k in &keys {
                 self.list_to(&actors, Kinds::OPERATION, Listed::Operation(k));
             }
+        }
+    }
+
+    /// The first list of process `p` lags the store by `behind`
+    /// (`firstList`, docs/fidelity/kubernetes-cronjob.md#cj-24): its
+    /// actors' caches, just filled from the store, are turned back to each
+    /// change's `old` (the newest change last undone first), and the watch
+    /// delivers the changes `informerLag` later, as it delivers any other.
+    /// Mirrors client-go's reflector, whose first LIST may be served from
+    /// the API server's watch cache.
+    fn list_behind(&mut self, p: Process, behind: &[Change]) {
+        if behind.is_empty() {
+            return;
+        }
+        for change in behind.iter().rev() {
+            let Some(undo) = undone(change) else { continue };
+            for i in self.reach[p as usize][change.kind().index()].clone() {
+                self.with_actor(i, |a, core| a.observe(core, &undo));
+            }
+        }
+        let st = *self.core.process(p);
+        let at = self.now().add(st.informer_lag);
+        for change in behind {
+            self.core.queue.push(at, Ev::Notify { process: p, change: change.clone(), epoch: st.epoch });
         }
     }
 
@@ -290,4 +322,17 @@ impl Engine {
             Err(error) => Fault::SpecChangeRejected { object, change, error },
         }));
     }
+}
+
+/// The change that turns a CronJob or Job back to its `old` version (an
+/// add undone is a delete); `None` for other kinds, which no first list
+/// holds back.
+fn undone(change: &Change) -> Option<Change> {
+    Some(match change {
+        Change::CronJob { key, old, new } => {
+            Change::CronJob { key: key.clone(), old: new.clone(), new: old.clone() }
+        }
+        Change::Job { key, old, new } => Change::Job { key: key.clone(), old: new.clone(), new: old.clone() },
+        _ => return None,
+    })
 }
