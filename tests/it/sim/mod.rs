@@ -8,6 +8,7 @@ mod faults;
 mod kubevela;
 mod noop_writes;
 mod partitions;
+mod pod_faults;
 mod properties;
 mod queue;
 mod runs;
