@@ -215,7 +215,7 @@ pub(super) fn check_horizon(
         instants.extend(l.until.map(|t| (format!("nodeLoss[{i}].until"), t)));
     }
     match instants.into_iter().find(|(_, t)| *t < start || *t > end) {
-        Some((field, t)) => Err((field, format!("{t} is outside the horizon [{start}, {end})"))),
+        Some((field, t)) => Err((field, format!("{t} is outside the horizon, {start} to {end}"))),
         None => Ok(()),
     }
 }

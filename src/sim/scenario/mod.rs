@@ -425,12 +425,12 @@ impl Scenario {
                 return Err((path.clone(), format!("{path}: give exactly one of manifest or path")));
             }
             let bpath = format!("{path}.behaviour");
-            w.behaviour.validate().map_err(|e| (bpath.clone(), format!("{bpath}: {e}")))?;
             let (start, end) = (self.horizon.start, self.horizon.end);
             w.behaviour
                 .check_faults()
                 .and_then(|()| w.behaviour.check_horizon(start, end))
                 .map_err(|(field, e)| (format!("{bpath}.{field}"), format!("{bpath}.{field}: {e}")))?;
+            w.behaviour.validate().map_err(|e| (bpath.clone(), format!("{bpath}: {e}")))?;
             // The kind of a `path:` manifest is known only once it is read.
             let inline_xp = w.manifest.as_ref().map(crossplane::mentions_cronoperation);
             for (j, c) in w.changes.iter().enumerate() {
