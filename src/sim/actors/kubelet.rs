@@ -12,7 +12,7 @@
 //! and init), so `podFailurePolicy` `onExitCodes.containerName` rules see
 //! the container that failed (`behaviour.container`). The workload's pod
 //! and node faults (disruptions, `Pending` holds, node loss) are in
-//! [`faults`].
+//! `kubelet/faults.rs`.
 
 mod containers;
 mod faults;

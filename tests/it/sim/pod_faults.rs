@@ -157,6 +157,27 @@ fn without_the_rule_the_eviction_counts_toward_the_backoff_limit() {
 }
 
 #[test]
+fn a_drawn_disruption_comes_after_the_container_starts_and_only_when_it_hits() {
+    let disrupted = |p: &str| {
+        let behaviour = format!(
+            "duration: 5m\ndisruptions:\n  - {{probability: {p}, after: 1m, reason: PreemptionByScheduler}}"
+        );
+        let out = run(&scenario(
+            "10:30:00",
+            "",
+            &[workload(&cronjob("b", "1 10 * * *", "", IGNORE_DISRUPTIONS), &behaviour)],
+        ));
+        find(&out, |e| matches!(e, Entry::Fault(Fault::PodDisrupted { .. })))
+            .iter()
+            .map(|r| r.time)
+            .collect::<Vec<_>>()
+    };
+    // Every pod is preempted a minute in, the replacement too.
+    assert_eq!(disrupted("1")[..2], [at("10:02:00.100"), at("10:03:40")]);
+    assert!(disrupted("0").is_empty());
+}
+
+#[test]
 fn the_kubelet_ends_its_own_disrupted_pod_at_once_without_a_delete() {
     let out = evicted_at_10_03(IGNORE_DISRUPTIONS, "TerminationByKubelet");
     assert!(find(&out, |e| matches!(e, Entry::PodDeleted { .. })).is_empty());
