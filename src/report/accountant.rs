@@ -380,6 +380,9 @@ impl Accountant {
                 let Some(st) = self.jobs.get_mut(job) else { return };
                 st.finished = Some((finished_at, condition.clone()));
                 let Some(acc) = self.accounts.get_mut(&st.cronjob) else { return };
+                if !acc.report.pod_faults.is_empty() {
+                    acc.pod_fault_job_finished(job, condition, reason);
+                }
                 let o = &mut acc.report.outcomes;
                 match (condition.as_str(), reason.as_str()) {
                     ("Complete", _) => o.succeeded += 1,
@@ -488,6 +491,17 @@ impl LogSink for Accountant {
             Entry::Sync { object, decision: Some(d), .. } => {
                 self.advance(object, t);
                 self.on_sync(t, object, d)
+            }
+            Entry::Fault(
+                f @ (Fault::PodDisrupted { job, .. }
+                | Fault::PodHeldPending { job, .. }
+                | Fault::NodeLost { job, .. }),
+            ) => {
+                if let Some(acc) =
+                    self.jobs.get(job).and_then(|st| self.accounts.get_mut(st.cronjob.as_str()))
+                {
+                    acc.pod_fault(t, f);
+                }
             }
             Entry::Fault(f) => {
                 if let Fault::SpecChange { object, .. } | Fault::CronJobDeleted { object } = f {

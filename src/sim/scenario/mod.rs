@@ -504,6 +504,11 @@ impl Scenario {
                 ));
             }
             let bpath = format!("{path}.behaviour");
+            let (start, end) = (self.horizon.start, self.horizon.end);
+            w.behaviour
+                .check_faults()
+                .and_then(|()| w.behaviour.check_horizon(start, end))
+                .map_err(|(field, e)| (format!("{bpath}.{field}"), format!("{bpath}.{field}: {e}")))?;
             w.behaviour.validate().map_err(|e| (bpath.clone(), format!("{bpath}: {e}")))?;
             // The kind of a `path:` manifest is known only once it is read.
             let inline_xp = w.manifest.as_ref().map(crossplane::mentions_cronoperation);

@@ -9,6 +9,7 @@ mod first_list;
 mod kubevela;
 mod noop_writes;
 mod partitions;
+mod pod_faults;
 mod properties;
 mod queue;
 mod runs;
