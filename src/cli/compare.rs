@@ -103,6 +103,10 @@ pub struct Args {
     /// depend on it.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub threads: usize,
+    /// The Kubernetes release whose controllers the Kubernetes side runs
+    /// (`1.27`, 1.21 to 1.36); overrides the scenario's kubernetesVersion.
+    #[arg(long = "k8s-version", value_name = "VERSION")]
+    pub k8s_version: Option<String>,
     /// The input limit.
     #[command(flatten)]
     pub input: InputArgs,
@@ -112,6 +116,7 @@ pub struct Args {
 pub(super) fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
     let hint = || Some(SCENARIO_HINT.into());
     let scenario = load_scenario(&args.scenario, args.input.max_input)?;
+    let scenario = super::inputs::with_k8s_version(scenario, args.k8s_version.as_deref())?;
     let name = scenario.name().to_string();
     let inputs = scenario.input_files().to_vec();
     if !args.vary.is_empty() || !scenario.as_sim().variants.is_empty() {

@@ -54,6 +54,11 @@ pub struct FleetArgs {
     /// the object), warn, or ignore.
     #[arg(long, value_name = "MODE", value_parser = parse_validation)]
     pub validate: Option<FieldValidation>,
+    /// The Kubernetes release whose controllers to simulate (`1.27`, 1.21
+    /// to 1.36): its behaviour for every `controller.settings` key a
+    /// scenario leaves out. Overrides a scenario's kubernetesVersion.
+    #[arg(long = "k8s-version", value_name = "VERSION")]
+    pub k8s_version: Option<String>,
 }
 
 fn parse_validation(s: &str) -> Result<FieldValidation, String> {
@@ -103,6 +108,15 @@ fn from_scenario(path: &Path, fleet: &FleetArgs, max_input: u64) -> Result<Scena
     }
     let options = LoadOptions { max_input, validate: fleet.validate };
     let scenario = load_scenario_with(path, &options)?;
+    if fleet.from.is_none()
+        && fleet.until.is_none()
+        && fleet.horizon.is_none()
+        && fleet.downtime.is_empty()
+        && fleet.k8s_version.is_none()
+    {
+        return Ok(scenario);
+    }
+    let scenario = with_k8s_version(scenario, fleet.k8s_version.as_deref())?;
     if fleet.from.is_none() && fleet.until.is_none() && fleet.horizon.is_none() && fleet.downtime.is_empty() {
         return Ok(scenario);
     }
@@ -116,6 +130,18 @@ fn from_scenario(path: &Path, fleet: &FleetArgs, max_input: u64) -> Result<Scena
         return Err(CliError::invalid(problem));
     }
     sc.controller.downtime.extend(downtime_flags(fleet)?);
+    Ok(Scenario::from_sim(sc, name))
+}
+
+/// `scenario` with the controllers of Kubernetes `version` (the
+/// `--k8s-version` flag of run, compare and sweep): its `kubernetesVersion`
+/// replaced, the keys it writes under `controller.settings` kept.
+pub(super) fn with_k8s_version(scenario: Scenario, version: Option<&str>) -> Result<Scenario, CliError> {
+    let Some(v) = version else { return Ok(scenario) };
+    let name = scenario.name().to_string();
+    let mut sc = scenario.into_sim();
+    sc.controller.kubernetes_version = Some(v.to_string());
+    sc.controller.apply_versions().map_err(|(_, e)| CliError::invalid(format!("--k8s-version: {e}")))?;
     Ok(Scenario::from_sim(sc, name))
 }
 
@@ -134,6 +160,7 @@ fn from_manifests(
         downtime: downtime_flags(fleet)?,
         behaviour: behaviour_flags(fleet)?,
         validate: fleet.validate.unwrap_or_default(),
+        kubernetes_version: fleet.k8s_version.clone(),
         ..ManifestRun::default()
     };
     if let Some(l) = length {

@@ -93,12 +93,18 @@ pub struct Args {
     /// its PATH.
     #[arg(long, value_name = "IMAGE", requires = "emit_indexed_job")]
     pub image: Option<String>,
+    /// The Kubernetes release whose controllers to simulate (`1.27`, 1.21
+    /// to 1.36); overrides the scenario's kubernetesVersion. (An Indexed
+    /// Job's shards read the scenario file: write kubernetesVersion there.)
+    #[arg(long = "k8s-version", value_name = "VERSION", conflicts_with = "emit_indexed_job")]
+    pub k8s_version: Option<String>,
 }
 
 /// Sweeps, prints, reports failed expectations: [`crate::sweep()`], printed.
 pub(super) fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
     let scenario = Scenario::from_path(&args.scenario)
         .map_err(|e| CliError::Invalid { message: e.to_string(), hint: Some(SCENARIO_HINT.into()) })?;
+    let scenario = super::inputs::with_k8s_version(scenario, args.k8s_version.as_deref())?;
     scenario.validate()?;
     if !args.vary.is_empty() {
         return run_variants(args, ctx, &scenario);

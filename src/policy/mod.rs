@@ -13,6 +13,7 @@ pub mod crossplane;
 pub mod job;
 pub mod settings;
 pub mod ttl;
+pub mod versions;
 
 pub use api::{Api, ApiError, Event, EventType, Propagation};
 pub use settings::Settings;

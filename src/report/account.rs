@@ -123,6 +123,8 @@ impl Account {
             deletion_summary: Vec::new(),
             exceptions_omitted: 0,
             warnings: Vec::new(),
+            pod_faults: Vec::new(),
+            pod_faults_omitted: 0,
         };
         let meta_start = meta.horizon_start;
         Account {

@@ -303,6 +303,7 @@ impl Accountant {
         match decision {
             Decision::Created { tick, job, .. } => acc.started(*tick, t, job),
             Decision::Adopted { tick, job } => {
+                adopted_note(acc, t, *tick, job);
                 acc.supersede_before(*tick);
                 acc.resolve(*tick, TickOutcome::NotStarted, Some(job.to_string()), None, |_| {
                     "same-minute name collision: a Job with this minute's name already existed, so the \
@@ -396,6 +397,9 @@ impl Accountant {
                 let Some(st) = self.jobs.get_mut(job) else { return };
                 st.finished = Some((finished_at, condition.clone()));
                 let Some(acc) = self.accounts.get_mut(&st.cronjob) else { return };
+                if !acc.report.pod_faults.is_empty() {
+                    acc.pod_fault_job_finished(job, condition, reason);
+                }
                 let o = &mut acc.report.outcomes;
                 match (condition.as_str(), reason.as_str()) {
                     ("Complete", _) => o.succeeded += 1,
@@ -521,6 +525,17 @@ impl LogSink for Accountant {
                     }
                 }
             }
+            Entry::Fault(
+                f @ (Fault::PodDisrupted { job, .. }
+                | Fault::PodHeldPending { job, .. }
+                | Fault::NodeLost { job, .. }),
+            ) => {
+                if let Some(acc) =
+                    self.jobs.get(job).and_then(|st| self.accounts.get_mut(st.cronjob.as_str()))
+                {
+                    acc.pod_fault(t, f);
+                }
+            }
             Entry::Fault(f) => {
                 if let Fault::SpecChange { object, .. } | Fault::CronJobDeleted { object } = f {
                     self.advance(object, t);
@@ -610,4 +625,18 @@ fn merge_load(rows: &mut Vec<ControllerLoad>, c: ControllerLoad) {
 /// Operation's), which the report counts by outcome instead.
 fn workload_of(object: &str) -> Option<&str> {
     object.strip_prefix("CronJob/").or_else(|| object.strip_prefix("CronOperation/"))
+}
+
+/// The first adoption of a CronJob, said once: the Job for the tick
+/// already existed although the controller's lister did not show it
+/// (docs/fidelity/kubernetes-cronjob.md#cj-20, #cj-24).
+fn adopted_note(acc: &mut Account, t: Time, tick: Time, job: &str) {
+    const SAID: &str = "the controller's Job lister lagged the store";
+    if acc.report.notes.iter().any(|n| n.contains(SAID)) {
+        return;
+    }
+    acc.report.notes.push(format!(
+        "{SAID}: at {t} it saw the {tick} tick as unmet, CREATE of {job} gave AlreadyExists, and it adopted \
+         the existing Job instead of running the tick again (informer lag, or a first list behind the store)"
+    ));
 }

@@ -153,11 +153,20 @@ fn give_up_after(acc: &mut Account, slot: Time, t: Time, why: &str) {
 /// The Operation for `slot` was created at `at`: the slot started, and the
 /// cursor jumped to the creation time, dropping the owed slots after it.
 fn started(acc: &mut Account, slot: Time, at: Time, operation: &str) {
+    if acc.meta.name_cursor {
+        acc.note_all(|n| n.every_owed = true);
+    }
     acc.started(slot, at, operation);
     // robfig's `@every` counts from the cursor, which is now the creation
     // (second precision): a late run shifts every later slot.
     if acc.schedule.is_some_and(|s| matches!(s.kind(), ScheduleKind::Every(_))) {
         acc.cursor = acc.cursor.max(at.unix());
+    }
+    // With the name-encoded cursor (PR #7535) the cursor is the slot
+    // itself, and the owed slots after it come in turn.
+    if acc.meta.name_cursor {
+        clear_loops(acc);
+        return;
     }
     let zone = acc.zone;
     let (gone, stay): (Vec<Pending>, Vec<Pending>) =
@@ -207,7 +216,11 @@ fn dropped_reason(n: &Notes, slot: Time, zone: Zone) -> String {
 
 /// Why a CronOperation slot ran late (counted from the slot itself).
 pub(super) fn late_reason(n: &Notes) -> String {
-    if n.down_at_tick {
+    if n.down_at_tick && n.every_owed {
+        "the Crossplane pod was down at the slot; when it came back it ran every owed slot in turn (the \
+         name-encoded cursor of PR #7535)"
+            .into()
+    } else if n.down_at_tick {
         "the Crossplane pod was down at the slot; it ran this owed slot (the earliest) when it came back"
             .into()
     } else if n.unpause_unnoticed || n.suspended {
@@ -264,6 +277,20 @@ pub(super) fn unresolved_at_end(p: &Pending, down: bool, end: Time) -> (TickOutc
     (TickOutcome::NotStarted, why.into())
 }
 
+/// The note for a slot whose Operation history GC deleted and the
+/// controller then created again (docs/fidelity/crossplane.md#xp-b7).
+fn ran_again(operation: &str, slot: Time, gc_at: Time, at: Time, zone: Zone) -> String {
+    format!(
+        "slot {} ran again at {}: history GC deleted its Operation {operation} at {} while keeping \
+         older slots' (GC keeps the newest by creationTimestamp, which has whole seconds, and Operations \
+         created in the same second tie in the informer cache's random order), so the name-encoded cursor \
+         (PR #7535) moved back to the newest slot left and this one came due again",
+        format_rfc3339(slot.unix(), zone),
+        format_rfc3339(at.unix(), zone),
+        format_rfc3339(gc_at.unix(), zone),
+    )
+}
+
 /// One Operation as the accountant follows it.
 #[derive(Debug, Default)]
 struct OpState {
@@ -285,6 +312,9 @@ struct OpState {
 #[derive(Debug, Default)]
 pub(super) struct Operations {
     ops: BTreeMap<SmolStr, OpState>,
+    /// Operations history GC deleted, by name, with the time: a slot whose
+    /// Operation is created again ran twice.
+    collected: BTreeMap<SmolStr, Time>,
 }
 
 impl Operations {
@@ -300,6 +330,9 @@ impl Operations {
                 acc.report.outcomes.created += 1;
                 acc.overlap.start(t, &mut acc.report.overlaps);
                 if let (Some(slot), false) = (scheduled_time, seeded) {
+                    if let Some(gc_at) = self.collected.remove(operation.as_str()) {
+                        acc.report.notes.push(ran_again(operation, *slot, gc_at, t, acc.zone));
+                    }
                     started(acc, *slot, t, operation);
                 }
             }
@@ -372,6 +405,9 @@ impl Operations {
 
     /// An Operation leaves the store at once (no finalizers, no pods).
     fn deleted(&mut self, accounts: &mut Accounts, t: Time, operation: &str, by: DeletedBy) {
+        if by == DeletedBy::HistoryGc {
+            self.collected.insert(operation.into(), t);
+        }
         let Some((st, acc)) = self.find(accounts, operation) else { return };
         if by == DeletedBy::HistoryGc {
             acc.record_deletion(operation, by, t, t, st.finished.as_ref());

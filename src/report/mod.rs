@@ -17,6 +17,7 @@ mod expect;
 pub mod fleet;
 pub mod lint;
 mod overlap;
+mod pod_faults;
 mod reasons;
 mod render;
 mod semantics;

@@ -43,6 +43,9 @@ pub(super) struct Notes {
     /// The API server refused the controller's requests for this tick
     /// (the Job's creation, or the CronJob's status update).
     pub api_fault: Option<crate::sim::api_server::FaultError>,
+    /// Crossplane with the name-encoded cursor (PR #7535): a catch-up runs
+    /// every owed slot in turn, not only the earliest.
+    pub every_owed: bool,
 }
 
 /// Where a `startingDeadlineSeconds` too large for Go's `time.Duration`

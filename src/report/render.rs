@@ -225,6 +225,21 @@ fn cronjob(d: &mut Vec<Block>, cj: &WorkloadReport) {
             .collect();
         d.push(Block::Table { head: cols(&["reason", "count", "first at", "first message"]), rows });
     }
+    if !cj.pod_faults.is_empty() {
+        d.push(Block::Heading(3, "Pod and node faults".into()));
+        let mut rows: Vec<Vec<String>> = cj
+            .pod_faults
+            .iter()
+            .map(|f| {
+                vec![f.at.to_string(), f.job.clone(), f.pod.clone(), f.fault.clone(), f.job_outcome.clone()]
+            })
+            .collect();
+        if cj.pod_faults_omitted > 0 {
+            let more = format!("… {} more (see --format json)", cj.pod_faults_omitted);
+            rows.push(vec![more, String::new(), String::new(), String::new(), String::new()]);
+        }
+        d.push(Block::Table { head: cols(&["at", n.column, "pod", "fault", "how the Job ended"]), rows });
+    }
     let o = &cj.outcomes;
     d.push(Block::Heading(3, n.runs.into()));
     d.push(Block::Para(semantics::of(cj.kind).outcomes_line(o)));

@@ -494,6 +494,7 @@ fn test_meta(
         horizon_end: Time::from_unix(hours * 3600),
         phase_origin,
         pod_requests: Default::default(),
+        name_cursor: false,
     }
 }
 

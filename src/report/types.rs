@@ -180,6 +180,33 @@ pub struct WorkloadReport {
     /// first occurred; absent when there were none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<WarningSummary>,
+    /// The pod and node faults the workload's Jobs met (`behaviour`
+    /// `disruptions`, `pending`, `nodeLoss`), each with what it did and how
+    /// the Job ended; absent when there were none. At most
+    /// [`MAX_ROWS`](super::MAX_ROWS).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pod_faults: Vec<PodFaultRow>,
+    /// How many pod faults were left out of `podFaults`.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub pod_faults_omitted: u64,
+}
+
+/// One pod or node fault and the run it hit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct PodFaultRow {
+    /// When it happened (the controllers' clock).
+    pub at: Time,
+    /// The Job, `namespace/name`.
+    pub job: String,
+    /// The pod, `namespace/name`.
+    pub pod: String,
+    /// What happened, in plain words, with upstream's reason.
+    pub fault: String,
+    /// How the Job ended (`Complete`, `Failed: BackoffLimitExceeded`, …),
+    /// or `unfinished`.
+    pub job_outcome: String,
 }
 
 /// The Warning events of one reason about one workload.

@@ -225,6 +225,11 @@ pub struct Core {
     /// By workload key: a CronJob's `namespace/name`, a CronOperation's
     /// name.
     pub workloads: FxHashMap<SmolStr, WorkloadState>,
+    /// What kube-controller-manager's first list lacks or holds older
+    /// than the store (`firstList`): each change's `old` is the listed
+    /// version, its `new` the stored one. Used, and emptied, at its
+    /// first start.
+    pub first_list: Vec<Change>,
     /// The actor whose turn it is, and its process.
     pub(crate) current: (ActorId, Process),
 }
@@ -246,6 +251,7 @@ impl Core {
             seed,
             processes: [ProcessState { down: false, ..down }, down, down],
             workloads: FxHashMap::default(),
+            first_list: Vec::new(),
             current: (0, Process::Node),
         }
     }

@@ -395,6 +395,14 @@ impl Engine {
         for &i in &actors {
             self.with_actor(i, |a, core| a.start(core));
         }
+        let behind = if p == Process::ControllerManager {
+            std::mem::take(&mut self.core.first_list)
+        } else {
+            Vec::new()
+        };
+        self.list_behind(p, &behind);
+        let unseen =
+            |k: &SmolStr| behind.iter().any(|c| matches!(c, Change::Job { key, old: None, .. } if key == k));
         let watched = self.watched[p as usize];
         let lane = self.core.queue.lane();
         // The store is hashed; the initial list goes in key order.
@@ -409,7 +417,7 @@ impl Engine {
         if watched.overlaps(Kinds::JOB) {
             let mut jobs: Vec<_> = self.core.api.jobs.iter().map(|(k, j)| (k.clone(), j.clone())).collect();
             jobs.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-            for (k, j) in &jobs {
+            for (k, j) in jobs.iter().filter(|(k, _)| !unseen(k)) {
                 if self.lanes {
                     let owner = j.metadata.controller_ref().map(|r| key(&j.metadata.namespace, &r.name));
                     self.enter_lane(owner.as_deref().unwrap_or(""));
@@ -433,6 +441,42 @@ impl Engine {
                 }
                 self.list_to(&actors, Kinds::OPERATION, Listed::Operation(k));
             }
+        }
+        self.core.queue.set_lane(lane);
+    }
+
+    /// The first list of process `p` lags the store by `behind`
+    /// (`firstList`, docs/fidelity/kubernetes-cronjob.md#cj-24): its
+    /// actors' caches, just filled from the store, are turned back to each
+    /// change's `old` (the newest change last undone first), and the watch
+    /// delivers the changes `informerLag` later, as it delivers any other.
+    /// Mirrors client-go's reflector, whose first LIST may be served from
+    /// the API server's watch cache.
+    fn list_behind(&mut self, p: Process, behind: &[Change]) {
+        if behind.is_empty() {
+            return;
+        }
+        for change in behind.iter().rev() {
+            let Some(undo) = undone(change) else { continue };
+            for i in self.reach[p as usize][change.kind().index()].clone() {
+                self.with_actor(i, |a, core| a.observe(core, &undo));
+            }
+        }
+        let st = *self.core.process(p);
+        let at = self.now().add(st.informer_lag);
+        let lane = self.core.queue.lane();
+        for change in behind {
+            if self.lanes {
+                let workload = match change {
+                    Change::Job { new: Some(j), .. } | Change::Job { old: Some(j), .. } => {
+                        j.metadata.controller_ref().map(|r| key(&j.metadata.namespace, &r.name))
+                    }
+                    Change::CronJob { key, .. } => Some(key.clone()),
+                    _ => None,
+                };
+                self.enter_lane(workload.as_deref().unwrap_or(""));
+            }
+            self.core.queue.push(at, Ev::Notify { process: p, change: change.clone(), epoch: st.epoch });
         }
         self.core.queue.set_lane(lane);
     }
@@ -498,4 +542,17 @@ impl Engine {
             Err(error) => Fault::SpecChangeRejected { object, change, error },
         }));
     }
+}
+
+/// The change that turns a CronJob or Job back to its `old` version (an
+/// add undone is a delete); `None` for other kinds, which no first list
+/// holds back.
+fn undone(change: &Change) -> Option<Change> {
+    Some(match change {
+        Change::CronJob { key, old, new } => {
+            Change::CronJob { key: key.clone(), old: new.clone(), new: old.clone() }
+        }
+        Change::Job { key, old, new } => Change::Job { key: key.clone(), old: new.clone(), new: old.clone() },
+        _ => return None,
+    })
 }

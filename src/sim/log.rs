@@ -189,6 +189,42 @@ pub enum Fault {
     /// The API server answers again; the controllers' watches resume and
     /// deliver what changed meanwhile.
     ApiServerUp,
+    /// A `behaviour.disruptions` rule disrupted a pod: it got the
+    /// `DisruptionTarget` condition with `reason` (and, but for
+    /// `TerminationByKubelet`, a DELETE).
+    #[serde(rename_all = "camelCase")]
+    PodDisrupted {
+        /// The pod, `namespace/name`.
+        pod: SmolStr,
+        /// Its Job, `namespace/name`.
+        job: SmolStr,
+        /// The condition's reason.
+        reason: crate::sim::behaviour::DisruptionReason,
+    },
+    /// A `behaviour.pending` rule holds a new pod in `Pending` (an image
+    /// pull) until `until`.
+    #[serde(rename_all = "camelCase")]
+    PodHeldPending {
+        /// The pod, `namespace/name`.
+        pod: SmolStr,
+        /// Its Job, `namespace/name`.
+        job: SmolStr,
+        /// When its container starts at the earliest.
+        until: Time,
+    },
+    /// A `behaviour.nodeLoss` rule: the node running this pod is lost (its
+    /// container stops; nothing is reported until the node is back, at
+    /// `until` if ever).
+    #[serde(rename_all = "camelCase")]
+    NodeLost {
+        /// The pod, `namespace/name`.
+        pod: SmolStr,
+        /// Its Job, `namespace/name`.
+        job: SmolStr,
+        /// When the node is back, if within the horizon.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        until: Option<Time>,
+    },
 }
 
 /// The kind-specific part of a [`Record`].

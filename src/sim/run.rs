@@ -112,6 +112,11 @@ pub struct WorkloadMeta {
     /// start); zero for a CronOperation.
     #[serde(skip_serializing_if = "PodRequests::is_zero")]
     pub pod_requests: PodRequests,
+    /// A CronOperation whose cursor is the newest Operation's name-encoded
+    /// slot (crossplane PR #7535): a catch-up creates every owed slot in
+    /// turn, where upstream's creation-time cursor drops them.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub name_cursor: bool,
 }
 
 /// What kind of scheduled object a workload is.
@@ -496,6 +501,12 @@ impl Setup<'_> {
             let what = format!("workloads[{i}]");
             let objs = match spec {
                 WorkloadSpec::CronJob(objs) => objs,
+                WorkloadSpec::CronOperation(_) if w.first_list.is_some() => {
+                    return Err(SimError::invalid(format!(
+                        "{what}.firstList: only kube-controller-manager's first list is modelled; this workload \
+                         is a CronOperation"
+                    )));
+                }
                 WorkloadSpec::CronOperation(x) => {
                     warnings.push((i, x.warnings.clone()));
                     let meta = seed_cronoperation(core, x, w, &what, self.local_name, scenario)?;
@@ -526,6 +537,12 @@ impl Setup<'_> {
                 core.api.insert_job(job).map_err(|e| SimError::invalid(format!("{what}: Job {jk}: {e}")))?;
             }
             link_active_refs(&mut core.api, &k);
+            if let Some(first) = &w.first_list {
+                let behind = first
+                    .changes(&core.api, &k)
+                    .map_err(|e| SimError::invalid(format!("{what}.firstList: {e}")))?;
+                core.first_list.extend(behind);
+            }
             for c in &w.changes {
                 let edit = c.edit().map_err(|e| SimError::invalid(format!("{what}: {e}")))?;
                 core.queue.push(c.at, Ev::Edit { kind: WorkloadKind::CronJob, object: k.clone(), edit });
@@ -618,6 +635,7 @@ fn meta_of(cj: &CronJob, local_zone: &str, scenario: &Scenario) -> WorkloadMeta 
         horizon_end: scenario.horizon.end,
         phase_origin: cj.status.last_schedule_time.or(cj.metadata.creation_timestamp),
         pod_requests: cj.spec.job_template.spec.template.spec.requests(),
+        name_cursor: false,
     }
 }
 
@@ -652,6 +670,8 @@ fn xp_meta_of(co: &CronOperation, local_zone: &str, scenario: &Scenario) -> Work
         horizon_end: scenario.horizon.end,
         phase_origin: co.status.last_schedule_time.or(co.metadata.creation_timestamp),
         pod_requests: PodRequests::default(),
+        name_cursor: scenario.controller.crossplane.cursor
+            == crate::policy::crossplane::CursorSource::NameEncodedSlot,
     }
 }
 

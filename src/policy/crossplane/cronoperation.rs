@@ -27,6 +27,10 @@ pub struct CronContext<'a> {
     pub local: Zone,
     /// The Crossplane controller's settings.
     pub settings: &'a CrossplaneSettings,
+    /// The order the informer cache lists this reconcile's Operations in
+    /// (a Go map's, random upstream), as a seed: it decides ties of
+    /// history GC (see [`sort_newest_first`]). `None`: the order listed.
+    pub list_order: Option<u64>,
 }
 
 pub use crate::policy::api::DeleteCause;
@@ -263,7 +267,7 @@ fn reconcile(api: &mut dyn CrossplaneApi, run: &mut Run, ctx: CronContext<'_>) -
     observe_children(run, &ops, ctx.settings);
     let last = run.co.status.last_schedule_time.or(run.co.metadata.creation_timestamp).unwrap_or(GO_ZERO);
     run.cursor = Some(last);
-    if let Some(exit) = collect_garbage(api, run, &mut ops) {
+    if let Some(exit) = collect_garbage(api, run, &mut ops, ctx.list_order) {
         return exit;
     }
     let schedule = match parse(&run.co.spec.schedule) {
@@ -337,8 +341,9 @@ fn collect_garbage(
     api: &mut dyn CrossplaneApi,
     run: &mut Run,
     ops: &mut [Operation],
+    list_order: Option<u64>,
 ) -> Option<(CronDecision, Requeue)> {
-    sort_newest_first(ops);
+    sort_newest_first(ops, list_order);
     let spec = &run.co.spec;
     for name in mark_garbage(spec.successful_limit(), spec.failed_limit(), ops) {
         let res = api.delete_operation(&name);

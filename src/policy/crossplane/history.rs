@@ -62,11 +62,25 @@ pub fn running_refs(ops: &[Operation]) -> Vec<RunningOperationRef> {
 
 /// Mirrors `lifecycle.MarkGarbage`'s sort: newest `creationTimestamp` first.
 /// Upstream sorts the listed slice in place (so Replace later walks it in
-/// this order) with Go's unstable sort; for equal timestamps cronwarp keeps
-/// list order (name order, as the API server lists), which is what Go's
-/// insertion sort does on the short slices seen in practice.
-pub fn sort_newest_first(ops: &mut [Operation]) {
-    ops.sort_by_key(|o| std::cmp::Reverse(o.metadata.creation_timestamp));
+/// this order) with Go's `slices.SortFunc`, an insertion sort on the short
+/// slices seen in practice, which keeps equal timestamps in list order;
+/// and the list comes from controller-runtime's cache, which walks a Go
+/// map, in a random order at every call. Creation timestamps have whole
+/// seconds, so Operations created in one second tie, and which of them GC
+/// keeps is a draw (docs/fidelity/crossplane.md#xp-b7). `list_order`
+/// stands for that order: ties go by a hash of it and the name; `None`
+/// keeps the order given.
+pub fn sort_newest_first(ops: &mut [Operation], list_order: Option<u64>) {
+    use std::hash::Hasher;
+    let tie = |name: &str| {
+        list_order.map(|order| {
+            let mut h = rustc_hash::FxHasher::default();
+            h.write_u64(order);
+            h.write(name.as_bytes());
+            h.finish()
+        })
+    };
+    ops.sort_by_cached_key(|o| (std::cmp::Reverse(o.metadata.creation_timestamp), tie(&o.metadata.name)));
 }
 
 /// Mirrors `lifecycle.MarkGarbage` on an already [`sort_newest_first`]ed
@@ -169,7 +183,7 @@ mod tests {
     fn garbage_is_oldest_beyond_limits_and_never_unfinished() {
         let mut ops =
             vec![op("a", 1, Some(true)), op("b", 3, Some(true)), op("c", 2, None), op("d", 4, Some(false))];
-        sort_newest_first(&mut ops);
+        sort_newest_first(&mut ops, None);
         assert_eq!(mark_garbage(1, 1, &ops), ["a"]);
         assert_eq!(mark_garbage(0, 0, &ops), ["d", "b", "a"]);
         assert_eq!(mark_garbage(-1, 5, &ops), ["b", "a"], "a negative limit keeps none");

@@ -81,7 +81,15 @@ impl CronOperationController {
             self.queue.forget(name);
             return;
         };
-        let ctx = CronContext { now: core.now(), local: core.local, settings: &self.settings };
+        // The cache's list order, random upstream: a draw from the seed,
+        // per CronOperation and reconcile instant.
+        let order = crate::sim::rng::fnv1a64(format!("{}/{name}/{}", core.seed, core.now()).as_bytes());
+        let ctx = CronContext {
+            now: core.now(),
+            local: core.local,
+            settings: &self.settings,
+            list_order: Some(order),
+        };
         let out = reconcile_cronoperation(&mut core.api, &co, ctx);
         for e in &mut core.api.log {
             if let Entry::OperationDeleted { operation, by } = e

@@ -7,12 +7,22 @@
 //! `rng::run_stream(seed, "<ns>/<cronjob>", tick, run)`, attempt by attempt,
 //! so one CronJob's pods never change another's, and the Job for a tick
 //! draws the same whatever became of earlier ticks.
+//!
+//! Container statuses carry the pod template's container names (regular
+//! and init), so `podFailurePolicy` `onExitCodes.containerName` rules see
+//! the container that failed (`behaviour.container`). The workload's pod
+//! and node faults (disruptions, `Pending` holds, node loss) are in
+//! `kubelet/faults.rs`.
 
-use crate::model::{ContainerStatus, ContainerTerminated, Job, MINUTE, Millis, Pod, PodPhase, SECOND, Time};
+mod containers;
+mod faults;
+
+use crate::model::{Job, MINUTE, Millis, Pod, PodPhase, SECOND, Time};
 use crate::sim::actor::{Actor, Core, Process};
 use crate::sim::api_server::{Change, Kinds, key};
-use crate::sim::behaviour::Attempt;
+use crate::sim::behaviour::{Attempt, PodFaults};
 use crate::sim::log::Entry;
+use containers::{Containers, Target};
 use rand_chacha::ChaCha8Rng;
 use rustc_hash::FxHashMap;
 use smol_str::SmolStr;
@@ -39,6 +49,10 @@ struct JobRun {
     /// running (a Job from a cluster dump with a past `status.startTime`);
     /// 0 for runs the simulation starts.
     elapsed: Millis,
+    /// The pod template's container names.
+    containers: Containers,
+    /// `behaviour.statusReportDelay`.
+    report_delay: Millis,
 }
 
 /// What the kubelet will do next for a pod.
@@ -55,6 +69,13 @@ enum Step {
         backoff: Millis,
     },
     Kill,
+    /// The container exited with `code` at `finished_at` (API clock) and
+    /// the pod is done: the kubelet reports the terminal phase now, its
+    /// `statusReportDelay` later.
+    Report {
+        code: i32,
+        finished_at: Time,
+    },
     Idle,
 }
 
@@ -68,6 +89,12 @@ struct PodRun {
     restarts: i32,
     /// Consecutive crashes for CrashLoopBackOff (reset by a run of 10 min).
     crash_streak: u32,
+    /// The container the attempt's exit code belongs to.
+    target: Target,
+    /// The faults drawn for this pod.
+    faults: PodFaults,
+    /// On a lost node: nothing runs or is reported until it is back.
+    lost: bool,
 }
 
 /// The kubelet's memory: per Job and per pod, dropped when they leave the
@@ -77,6 +104,8 @@ pub struct Kubelet {
     jobs: FxHashMap<SmolStr, JobRun>,
     pods: FxHashMap<SmolStr, PodRun>,
     tokens: u64,
+    /// Wake-ups for faults, by token: the pod and what happens to it.
+    fault_wakes: FxHashMap<u64, (SmolStr, faults::FaultWake)>,
 }
 
 fn owner_cronjob(job: &Job) -> Option<SmolStr> {
@@ -98,7 +127,10 @@ impl Actor for Kubelet {
     }
 
     fn on_wake(&mut self, core: &mut Core, key: &SmolStr, token: u64) {
-        self.step(core, key, token);
+        match self.fault_wakes.remove(&token) {
+            Some((pod, wake)) => self.on_fault(core, &pod, wake),
+            None => self.step(core, key, token),
+        }
     }
 }
 
@@ -114,6 +146,8 @@ impl Kubelet {
                 let workload = owner_cronjob(job).unwrap_or_else(|| k.clone());
                 let run = core.next_run(&workload);
                 let pod_spec = &job.spec.template.spec;
+                let report_delay =
+                    core.workloads.get(&workload).map_or(0, |w| w.behaviour.status_report_delay.millis());
                 // Only a Job stored already running has a startTime at
                 // creation; its first pod resumes rather than restarts.
                 let elapsed = match job.status.start_time {
@@ -128,27 +162,15 @@ impl Kubelet {
                     on_failure: pod_spec.restart_policy == "OnFailure",
                     grace: pod_spec.termination_grace_period_seconds.map_or(DEFAULT_GRACE, |s| s * SECOND),
                     elapsed,
+                    containers: Containers::of(pod_spec),
+                    report_delay,
                 };
                 self.jobs.insert(k.clone(), jr);
             }
             Change::Job { key: k, new: None, .. } => {
                 self.jobs.remove(k);
             }
-            Change::Pod { key: k, job, old: None, new: Some(_) } => {
-                let Some(attempt) = self.draw(core, job) else { return };
-                let at = core.now().add(attempt.start_latency.max(0));
-                let run = PodRun {
-                    job: job.clone(),
-                    token: 0,
-                    next: Step::Idle,
-                    next_at: at,
-                    attempt,
-                    restarts: 0,
-                    crash_streak: 0,
-                };
-                self.pods.insert(k.clone(), run);
-                self.schedule(core, k, Step::Start, at);
-            }
+            Change::Pod { key: k, job, old: None, new: Some(_) } => self.pod_created(core, k, job),
             Change::Pod { key: k, old: Some(old), new: Some(new), .. }
                 if !old.deleting && new.metadata.deletion_timestamp.is_some() =>
             {
@@ -161,16 +183,51 @@ impl Kubelet {
         }
     }
 
-    /// The next attempt of a Job's run.
-    fn draw(&mut self, core: &Core, job: &str) -> Option<Attempt> {
+    /// A new pod: its first attempt is drawn, its faults too, and its
+    /// container starts after the start latency (or when a `pending` rule
+    /// lets it).
+    fn pod_created(&mut self, core: &mut Core, k: &SmolStr, job: &SmolStr) {
+        let Some((attempt, target)) = self.draw(core, job) else { return };
+        let now = core.now();
+        let mut at = now.add(attempt.start_latency.max(0));
+        let faults = self.draw_faults(core, job, now, at);
+        if let Some(until) = faults.held_until {
+            at = until;
+            core.emit(Entry::Fault(crate::sim::log::Fault::PodHeldPending {
+                pod: k.clone(),
+                job: job.clone(),
+                until,
+            }));
+        }
+        let run = PodRun {
+            job: job.clone(),
+            token: 0,
+            next: Step::Idle,
+            next_at: at,
+            attempt,
+            restarts: 0,
+            crash_streak: 0,
+            target,
+            faults,
+            lost: false,
+        };
+        self.pods.insert(k.clone(), run);
+        self.schedule(core, k, Step::Start, at);
+        self.schedule_timed_faults(core, k, job);
+    }
+
+    /// The next attempt of a Job's run, and the container its exit code
+    /// belongs to.
+    fn draw(&mut self, core: &Core, job: &str) -> Option<(Attempt, Target)> {
         let jr = self.jobs.get_mut(job)?;
         let behaviour = &core.workloads.get(&jr.workload)?.behaviour;
         let a = match (jr.next_attempt, jr.elapsed) {
             (0, elapsed) if elapsed > 0 => behaviour.resumed_attempt(&mut jr.rng, jr.run, elapsed),
             _ => behaviour.attempt(&mut jr.rng, jr.run, jr.next_attempt),
         };
+        let target = jr.containers.target(behaviour.failing_container(jr.run, jr.next_attempt));
         jr.next_attempt += 1;
-        Some(a)
+        Some((a, target))
     }
 
     fn schedule(&mut self, core: &mut Core, pod: &SmolStr, step: Step, at: Time) {
@@ -198,7 +255,8 @@ impl Kubelet {
     /// ends at its natural exit or when the grace period runs out.
     fn terminate(&mut self, core: &mut Core, k: &SmolStr, pod: &Pod) {
         let Some(run) = self.pods.get(k) else { return };
-        if pod.status.phase.is_terminal() {
+        // A lost node's kubelet hears of nothing until the node is back.
+        if pod.status.phase.is_terminal() || run.lost {
             return;
         }
         let grace = self.jobs.get(&run.job).map_or(DEFAULT_GRACE, |j| j.grace);
@@ -206,6 +264,7 @@ impl Kubelet {
         let deadline = now.add(grace);
         match run.next {
             Step::Start | Step::Restart { .. } | Step::Idle => self.schedule(core, k, Step::Kill, now),
+            Step::Report { .. } => {}
             Step::Exit { .. } if run.next_at <= deadline => {}
             Step::Exit { .. } | Step::Kill => self.schedule(core, k, Step::Kill, deadline),
         }
@@ -223,19 +282,25 @@ impl Kubelet {
         match run.next {
             Step::Idle => {}
             Step::Start => {
+                let jr = self.jobs.get(&run.job);
+                let statuses = jr.map(|j| j.containers.started(run.target, run.attempt.exit_code));
                 let _ = core.api.update_pod(k, |p| {
                     p.status.phase = PodPhase::Running;
                     p.status.start_time = Some(api_now);
-                    p.status.container_statuses =
-                        vec![ContainerStatus { name: "main".into(), ..Default::default() }];
+                    if let Some((regular, init)) = statuses {
+                        p.status.container_statuses = regular;
+                        p.status.init_container_statuses = init;
+                    }
                 });
                 core.emit(Entry::PodStarted { pod: k.clone(), job: run.job.clone() });
                 let code = run.attempt.exit_code;
                 self.schedule(core, k, Step::Exit { code }, core.now().add(run.attempt.duration.max(0)));
+                self.schedule_drawn_disruption(core, k, &run);
             }
             Step::Exit { code } => self.container_exit(core, k, &run, code, deleting),
             Step::Kill => self.container_exit(core, k, &run, KILLED_EXIT_CODE, true),
             Step::Restart { code, backoff } => self.container_restart(core, k, &run, code, backoff),
+            Step::Report { code, finished_at } => self.report_terminal(core, k, &run, code, finished_at),
         }
     }
 
@@ -253,14 +318,17 @@ impl Kubelet {
         exit_code: i32,
         backoff: Millis,
     ) {
-        let attempt = self.draw(core, &run.job).unwrap_or(run.attempt);
+        let (attempt, target) = self.draw(core, &run.job).unwrap_or((run.attempt, run.target));
         let restarts = run.restarts + 1;
         if let Some(r) = self.pods.get_mut(k) {
             r.attempt = attempt;
             r.restarts = restarts;
+            r.target = target;
         }
         let _ = core.api.update_pod(k, |p| {
-            for c in &mut p.status.container_statuses {
+            // The container that failed restarts; the count is the pod's
+            // (one failing container per pod in this model).
+            if let Some(c) = containers::status_mut(&mut p.status, run.target) {
                 c.restart_count = restarts;
                 c.terminated = None;
             }
@@ -279,22 +347,17 @@ impl Kubelet {
     fn container_exit(&mut self, core: &mut Core, k: &SmolStr, run: &PodRun, code: i32, deleting: bool) {
         let api_now = core.api.api_now().trunc_seconds();
         let started = core.api.pods.get(k).and_then(|p| p.status.start_time);
-        let terminated = ContainerTerminated {
-            exit_code: code,
-            reason: if code == 0 { "Completed" } else { "Error" }.into(),
-            started_at: started,
-            finished_at: Some(api_now),
-        };
         let on_failure = self.jobs.get(&run.job).is_some_and(|j| j.on_failure);
         if code != 0 && on_failure && !deleting {
+            let terminated = containers::terminated(code, started, Some(api_now));
             // CrashLoopBackOff resets after 10 minutes of running.
             let streak = if run.attempt.duration >= 10 * MINUTE { 1 } else { run.crash_streak + 1 };
             let backoff = crate::sim::queue::backoff(CRASHLOOP_BASE, CRASHLOOP_CAP, streak - 1);
             // The exit is visible at once as the last state; the restart
             // count waits for the new container (see `container_restart`).
             let _ = core.api.update_pod(k, |p| {
-                for c in &mut p.status.container_statuses {
-                    c.last_terminated = Some(terminated.clone());
+                if let Some(c) = containers::status_mut(&mut p.status, run.target) {
+                    c.last_terminated = Some(terminated);
                 }
             });
             if let Some(r) = self.pods.get_mut(k) {
@@ -303,13 +366,25 @@ impl Kubelet {
             self.schedule(core, k, Step::Restart { code, backoff }, core.now().add(backoff));
             return;
         }
+        let delay = self.jobs.get(&run.job).map_or(0, |j| j.report_delay);
+        if delay > 0 {
+            let at = core.now().add(delay);
+            self.schedule(core, k, Step::Report { code, finished_at: api_now }, at);
+            return;
+        }
+        self.report_terminal(core, k, run, code, api_now);
+    }
+
+    /// The kubelet writes the pod's terminal phase and its containers'
+    /// terminated states (`finishedAt` when the container exited).
+    fn report_terminal(&mut self, core: &mut Core, k: &SmolStr, run: &PodRun, code: i32, finished_at: Time) {
+        let started = core.api.pods.get(k).and_then(|p| p.status.start_time);
         let phase = if code == 0 { PodPhase::Succeeded } else { PodPhase::Failed };
         self.idle(k);
+        let containers = self.jobs.get(&run.job).map(|j| j.containers.clone()).unwrap_or_default();
         let _ = core.api.update_pod(k, |p| {
             p.status.phase = phase;
-            for c in &mut p.status.container_statuses {
-                c.terminated = Some(terminated.clone());
-            }
+            containers.exited(&mut p.status, run.target, code, started, finished_at);
         });
         core.emit(Entry::PodFinished { pod: k.clone(), job: run.job.clone(), exit_code: code, phase });
     }

@@ -8,13 +8,17 @@
 //! keystream, so adding `failureProbability` does not change durations,
 //! and asking for attempts in any order, or twice, gives the same answers.
 
+mod faults;
 mod script;
 mod timing;
 
+pub use faults::{
+    DEFAULT_TOLERATION, Disruption, DisruptionReason, NODE_MONITOR_GRACE_PERIOD, NodeLoss, Pending,
+};
 pub use script::{Exit, Outcome};
 pub use timing::{Distribution, Slow, Timing, Z99};
 
-use crate::model::{Millis, SECOND};
+use crate::model::{Millis, SECOND, Time};
 use crate::sim::duration::DurationSpec;
 use crate::sim::rng::{slot, unit_f64};
 use rand_chacha::ChaCha8Rng;
@@ -46,6 +50,22 @@ pub struct Behaviour {
     /// Scripts for particular runs (0-based run index: run 0 is the
     /// workload's first Job), replacing `script` for those runs.
     pub runs: BTreeMap<u64, Vec<Outcome>>,
+    /// The container a failure's exit code belongs to (a regular or an
+    /// init container of the Job's pod template); default the template's
+    /// first container. A script's `{exit: 42, container: x}` overrides it.
+    #[serde(default)]
+    pub container: Option<smol_str::SmolStr>,
+    /// How long after a container's exit the kubelet reports the pod's
+    /// terminal phase (default 0; about 1 s on a real node: its PLEG
+    /// relist).
+    pub status_report_delay: DurationSpec,
+    /// Pods disrupted (evicted, preempted, tainted out, ended by the
+    /// kubelet), each with the `DisruptionTarget` condition.
+    pub disruptions: Vec<Disruption>,
+    /// Pods held `Pending` before they start (an image pull).
+    pub pending: Vec<Pending>,
+    /// The node the pods run on is lost.
+    pub node_loss: Vec<NodeLoss>,
 }
 
 impl Default for Behaviour {
@@ -57,6 +77,11 @@ impl Default for Behaviour {
             exit_code: 1,
             script: Vec::new(),
             runs: BTreeMap::new(),
+            container: None,
+            status_report_delay: DurationSpec::ZERO,
+            disruptions: Vec::new(),
+            pending: Vec::new(),
+            node_loss: Vec::new(),
         }
     }
 }
@@ -93,6 +118,24 @@ mod slots {
     /// Redraws of a resumed run's duration (see
     /// [`super::Behaviour::resumed_attempt`]): far above any attempt's slots.
     pub(super) const RESUME_REDRAWS: u64 = 1 << 40;
+    /// Pod faults: per attempt, [`PER_FAULT_ATTEMPT`] slots from here, the
+    /// `pending` rules' draws first, then the `disruptions`'.
+    pub(super) const FAULTS: u64 = 1 << 41;
+    /// See [`FAULTS`].
+    pub(super) const PER_FAULT_ATTEMPT: u64 = 2 * super::faults::MAX_RULES as u64;
+}
+
+/// The faults one pod attempt meets, drawn from the behaviour's
+/// `pending` and `disruptions` rules (the instants of `at` rules and node
+/// losses are the kubelet's to schedule).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PodFaults {
+    /// When the container can start at the earliest, if a `pending` rule
+    /// held the pod; None when none did.
+    pub held_until: Option<Time>,
+    /// A `probability` disruption: how long after the container starts,
+    /// and its reason.
+    pub disruption: Option<(Millis, DisruptionReason)>,
 }
 
 /// How many times a resumed run's duration is redrawn looking for one
@@ -182,12 +225,55 @@ impl Behaviour {
         a
     }
 
-    /// Checks what the types cannot: distribution bounds, slow factors and
-    /// a non-zero `exitCode`. Errors name the offending field.
+    /// The faults pod attempt `attempt` of run `run`, created at `created`
+    /// with its container due to start at `start`, meets: the `pending`
+    /// rules in order (each can push the start later), and the first
+    /// `probability` disruption that hits. Pure in (seed, entity, run,
+    /// attempt), like [`Behaviour::attempt`].
+    pub fn pod_faults(&self, rng: &ChaCha8Rng, attempt: u32, created: Time, start: Time) -> PodFaults {
+        let base = slots::FAULTS + slots::PER_FAULT_ATTEMPT * u64::from(attempt);
+        let mut at = start;
+        for (i, p) in self.pending.iter().enumerate() {
+            at = p.hold(created, at, |prob| prob.hit(|| slot(rng, base + i as u64)));
+        }
+        let rules = faults::MAX_RULES as u64;
+        let disruption = self.disruptions.iter().enumerate().find_map(|(i, d)| {
+            let p = d.probability?;
+            p.hit(|| slot(rng, base + rules + i as u64))
+                .then(|| (d.after.map_or(0, DurationSpec::millis), d.reason))
+        });
+        PodFaults { held_until: (at > start).then_some(at), disruption }
+    }
+
+    /// The container that exits with attempt `attempt`'s code in run
+    /// `run`: the script's `container`, else the behaviour's; None for the
+    /// template's first container.
+    pub fn failing_container(&self, run: u64, attempt: u32) -> Option<&str> {
+        let scripted = self.runs.get(&run).unwrap_or(&self.script).get(attempt as usize);
+        scripted.and_then(|o| o.container.as_deref()).or(self.container.as_deref())
+    }
+
+    /// Checks what the types cannot: distribution bounds, slow factors,
+    /// a non-zero `exitCode` and the fault rules' shapes. Errors name the
+    /// offending field.
     pub fn validate(&self) -> Result<(), String> {
         self.start_latency.validate().map_err(|e| format!("startLatency: {e}"))?;
         self.duration.validate().map_err(|e| format!("duration: {e}"))?;
-        check_failure_exit_code(self.exit_code).map(drop).map_err(|e| format!("exitCode: {e}"))
+        check_failure_exit_code(self.exit_code).map(drop).map_err(|e| format!("exitCode: {e}"))?;
+        self.check_faults().map_err(|(field, e)| format!("{field}: {e}"))
+    }
+
+    /// [`Behaviour::validate`]'s checks of the fault rules, as
+    /// `(field, message)` with the field relative to `behaviour`, so the
+    /// scenario can point at it.
+    pub fn check_faults(&self) -> Result<(), (String, String)> {
+        faults::check(&self.disruptions, &self.pending, &self.node_loss)
+    }
+
+    /// The fault rules' instants that lie outside the horizon `[start,
+    /// end]`, as `(field, message)` relative to `behaviour`.
+    pub fn check_horizon(&self, start: Time, end: Time) -> Result<(), (String, String)> {
+        faults::check_horizon(&self.disruptions, &self.pending, &self.node_loss, start, end)
     }
 }
 
@@ -207,6 +293,9 @@ fn failure_exit_code<'de, D: Deserializer<'de>>(d: D) -> Result<i32, D::Error> {
 pub struct Probability(f64);
 
 impl Probability {
+    /// Certainty.
+    pub const ONE: Probability = Probability(1.0);
+
     /// Checks `p` is in [0, 1] (NaN is not).
     pub fn new(p: f64) -> Result<Probability, String> {
         if (0.0..=1.0).contains(&p) {

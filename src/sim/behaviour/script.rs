@@ -5,6 +5,7 @@ use crate::sim::duration::DurationSpec;
 use serde::de::value::MapAccessDeserializer;
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
+use smol_str::SmolStr;
 use std::fmt;
 
 /// How a scripted attempt's container exits.
@@ -21,8 +22,9 @@ pub enum Exit {
 /// One scripted attempt. YAML forms: `succeed`, `fail`, a bare exit code
 /// (`42`), or a map `{exit: 42, duration: 10m, startLatency: 5s}` whose
 /// keys are all optional (`exit` defaults to 0; absent durations are
-/// drawn from the behaviour's distributions as usual).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// drawn from the behaviour's distributions as usual; `container` names
+/// the container that exits with the code).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outcome {
     /// How the container exits.
     pub exit: Exit,
@@ -30,12 +32,15 @@ pub struct Outcome {
     pub start_latency: Option<DurationSpec>,
     /// Overrides the drawn run duration, exactly (no slow factor).
     pub duration: Option<DurationSpec>,
+    /// The container the exit code belongs to (overrides the behaviour's
+    /// `container`).
+    pub container: Option<SmolStr>,
 }
 
 impl Outcome {
     /// An outcome with only an exit and drawn durations.
     pub const fn exit(exit: Exit) -> Outcome {
-        Outcome { exit, start_latency: None, duration: None }
+        Outcome { exit, start_latency: None, duration: None, container: None }
     }
 
     /// The container's exit code, `fail_code` standing for [`Exit::Fail`].
@@ -69,6 +74,11 @@ struct OutcomeMap {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schema", schemars(with = "DurationSpec"))]
     duration: Option<DurationSpec>,
+    /// The container that exits with `exit` (default: the behaviour's
+    /// `container`, else the template's first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    container: Option<SmolStr>,
 }
 
 struct OutcomeVisitor;
@@ -77,7 +87,7 @@ impl<'de> Visitor<'de> for OutcomeVisitor {
     type Value = Outcome;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("succeed, fail, an exit code, or a map {exit, duration, startLatency}")
+        f.write_str("succeed, fail, an exit code, or a map {exit, duration, startLatency, container}")
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Outcome, E> {
@@ -106,6 +116,7 @@ impl<'de> Visitor<'de> for OutcomeVisitor {
             exit: Exit::Code(m.exit.unwrap_or(0)),
             start_latency: m.start_latency,
             duration: m.duration,
+            container: m.container,
         })
     }
 }
@@ -124,7 +135,7 @@ impl schemars::JsonSchema for Outcome {
     fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
         let map = g.subschema_for::<OutcomeMap>();
         schemars::json_schema!({
-            "description": "A scripted attempt: succeed, fail (exits with the behaviour's exitCode), a bare exit code, or {exit, duration, startLatency}.",
+            "description": "A scripted attempt: succeed, fail (exits with the behaviour's exitCode), a bare exit code, or {exit, duration, startLatency, container}.",
             "anyOf": [
                 { "type": "string", "enum": ["succeed", "fail"] },
                 { "type": "integer", "format": "int32" },

@@ -133,6 +133,13 @@ pub fn both_forms(sc: &Scenario) -> Result<BothForms, ScenarioError> {
                 )?;
                 messages.extend(more);
                 xp.workloads[i].changes = changes;
+                if xp.workloads[i].first_list.take().is_some() {
+                    messages.push(
+                        "firstList left out: it is kube-controller-manager's first list, and the Crossplane \
+                         pod lists the store as it is"
+                            .into(),
+                    );
+                }
                 (
                     WorkloadPair {
                         index: i,

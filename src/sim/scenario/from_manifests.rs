@@ -35,6 +35,9 @@ pub struct ManifestRun {
     pub behaviour: Behaviour,
     /// What unknown fields do.
     pub validate: FieldValidation,
+    /// The Kubernetes release whose controllers to simulate (`"1.27"`);
+    /// `None`: the current one.
+    pub kubernetes_version: Option<String>,
 }
 
 /// The horizon's length when none is asked for: a day shows every daily
@@ -52,6 +55,7 @@ impl Default for ManifestRun {
             local_zone: None,
             behaviour: Behaviour::default(),
             validate: FieldValidation::default(),
+            kubernetes_version: None,
         }
     }
 }
@@ -75,6 +79,7 @@ impl Scenario {
                 changes: Vec::new(),
                 component: None,
                 select: None,
+                first_list: None,
                 objects: None,
             });
             texts.insert(i, (name, text));
@@ -86,6 +91,7 @@ impl Scenario {
             controller: super::ControllerConfig {
                 local_zone: run.local_zone.clone(),
                 downtime: run.downtime.clone(),
+                kubernetes_version: run.kubernetes_version.clone(),
                 ..Default::default()
             },
             workloads,
@@ -94,6 +100,7 @@ impl Scenario {
             validate: run.validate,
             source: Some(Source { file: origin.clone(), files: texts, ..Source::default() }),
         };
+        sc.controller.apply_versions().map_err(|(_, message)| err(&origin, message))?;
         sc.split_fleets()?;
         // Manifests alone have nothing else to say: their errors come now.
         for w in &sc.workloads {

@@ -119,6 +119,7 @@ impl Scenario {
         }
         let mut cronjobs = m.cronjobs.into_iter();
         let Some(cronjob) = cronjobs.next() else { return Err(self.no_cronjob(i, &warnings)) };
+        self.check_container_names(i, &cronjob.value)?;
         if let Some(extra) = cronjobs.next() {
             return Err(located(
                 extra.error_at("metadata.name", "a workload holds one CronJob; give each its own workload"),
@@ -133,6 +134,35 @@ impl Scenario {
 }
 
 impl Scenario {
+    /// Every container workload `i`'s behaviour names (`container`, and a
+    /// script outcome's) is one of the CronJob's pod template: a located
+    /// error at the first that is not.
+    fn check_container_names(&self, i: usize, cronjob: &CronJob) -> Result<(), ScenarioError> {
+        let Some(w) = self.workloads.get(i) else { return Ok(()) };
+        let b = &w.behaviour;
+        let pod = &cronjob.spec.job_template.spec.template.spec;
+        let known = |n: &str| pod.containers.iter().chain(&pod.init_containers).any(|c| c.name == n);
+        let base = format!("workloads[{i}].behaviour");
+        let mut named: Vec<(String, &str)> =
+            b.container.iter().map(|c| (format!("{base}.container"), c.as_str())).collect();
+        for (j, o) in b.script.iter().enumerate() {
+            named.extend(o.container.as_deref().map(|c| (format!("{base}.script[{j}]"), c)));
+        }
+        for (run, outcomes) in &b.runs {
+            for (j, o) in outcomes.iter().enumerate() {
+                named.extend(o.container.as_deref().map(|c| (format!("{base}.runs.{run}[{j}]"), c)));
+            }
+        }
+        let Some((field, name)) = named.into_iter().find(|(_, n)| !known(n)) else { return Ok(()) };
+        let names: Vec<&str> =
+            pod.containers.iter().chain(&pod.init_containers).map(|c| c.name.as_str()).collect();
+        let message = format!("{field}: the Job template has no container named {name:?}");
+        let hint = format!("its containers (regular, then init) are: {}", names.join(", "));
+        let Some(src) = &self.source else { return Err(err(&field, format!("{message}; {hint}"))) };
+        let pos = src.docs.first().map(|d| d.position_of(&field)).unwrap_or_default();
+        Err(located(YamlError::at(&src.file, pos, message).with_hint(hint)))
+    }
+
     /// A workload without a CronJob, located at its `manifest:` key (or the
     /// top of its `path:` file), followed by the objects that were skipped.
     fn no_cronjob(&self, i: usize, skipped: &[String]) -> ScenarioError {

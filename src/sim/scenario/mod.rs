@@ -9,6 +9,7 @@ pub mod convert;
 mod crossplane;
 mod downtime;
 mod expect;
+mod first_list;
 mod fleet;
 mod from_manifests;
 mod kubevela;
@@ -19,6 +20,7 @@ pub use super::edit::SpecEdit;
 pub use crossplane::{WorkloadSpec, XpWorkloadObjects};
 pub use downtime::Downtime;
 pub use expect::{Expect, ExpectGroup, Selection};
+pub use first_list::FirstList;
 pub use from_manifests::{DEFAULT_LENGTH, ManifestRun, newest_in};
 pub use manifests::{Source, WorkloadObjects};
 
@@ -145,6 +147,48 @@ pub struct ControllerConfig {
     /// Windows in which the API server does not answer (the controllers
     /// keep running, unlike `downtime`), `{start, end}` or `{at, for}`.
     pub api_server_down: Vec<Downtime>,
+    /// The Kubernetes release whose controllers to simulate (`"1.27"`,
+    /// 1.21 to 1.36): picks every `settings` key the scenario leaves out
+    /// (docs/fidelity/kubernetes-cronjob.md#cj-23). Default: the current
+    /// release.
+    pub kubernetes_version: Option<String>,
+    /// The Crossplane release (`"2.0"`, any 2.x): picks every `crossplane`
+    /// key the scenario leaves out. Default: the current release.
+    pub crossplane_version: Option<String>,
+    /// The `settings` keys the scenario wrote, which a version profile
+    /// does not replace.
+    #[serde(skip)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
+    pub settings_given: Vec<String>,
+    /// The `crossplane` keys the scenario wrote.
+    #[serde(skip)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
+    pub crossplane_given: Vec<String>,
+}
+
+impl ControllerConfig {
+    /// Applies `kubernetesVersion` and `crossplaneVersion`: each key of
+    /// `settings` (and `crossplane`) the scenario did not write takes the
+    /// release's value. Running it again after a version changed (the
+    /// command line's `--k8s-version`) gives the new release's profile
+    /// under the same written keys. `(field, message)` on an unknown
+    /// release.
+    pub fn apply_versions(&mut self) -> Result<(), (&'static str, String)> {
+        use crate::policy::versions::{parse_crossplane_version, parse_kubernetes_version};
+        if let Some(v) = &self.kubernetes_version {
+            let minor = parse_kubernetes_version(v).map_err(|e| ("controller.kubernetesVersion", e))?;
+            let mut s = Settings::for_kubernetes(minor);
+            s.keep_given(&self.settings, &self.settings_given);
+            self.settings = s;
+        }
+        if let Some(v) = &self.crossplane_version {
+            let release = parse_crossplane_version(v).map_err(|e| ("controller.crossplaneVersion", e))?;
+            let mut s = CrossplaneSettings::for_crossplane(release);
+            s.keep_given(&self.crossplane, &self.crossplane_given);
+            self.crossplane = s;
+        }
+        Ok(())
+    }
 }
 
 /// One CronJob with its Jobs, how its pods behave, and scripted edits.
@@ -178,6 +222,12 @@ pub struct Workload {
     /// this workload's behaviour and changes.
     #[serde(default)]
     pub select: Option<Select>,
+    /// What kube-controller-manager's first list holds at the horizon
+    /// start where it lags the store: Jobs it has not seen, an older
+    /// CronJob. The watch delivers the stored objects `controller.informerLag`
+    /// after the start (docs/scenario-reference.md#first-list).
+    #[serde(default)]
+    pub first_list: Option<FirstList>,
     /// The objects this workload simulates, read once when the scenario
     /// was loaded (see `fleet`), or why they could not be read (said when
     /// the workload is used, as for one read on demand); `None` reads
@@ -256,6 +306,16 @@ fn de_signed_duration<'de, D: Deserializer<'de>>(d: D) -> Result<Millis, D::Erro
     Ok(if neg { -ms } else { ms })
 }
 
+/// The keys of a YAML mapping (none for anything else).
+fn map_keys(node: Option<&crate::model::yaml::Node>) -> Vec<String> {
+    match node.map(|n| &n.value) {
+        Some(crate::model::yaml::Value::Map(entries)) => {
+            entries.iter().filter_map(|(k, _)| k.as_str().map(str::to_string)).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
 /// A scenario error with where it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScenarioError {
@@ -314,6 +374,15 @@ impl Scenario {
             return Err(located(e));
         }
         let docs = crate::model::yaml::parse_documents(text, origin).map_err(located)?;
+        if let Some(doc) = docs.first() {
+            sc.controller.settings_given = map_keys(doc.find("controller.settings"));
+            sc.controller.crossplane_given = map_keys(doc.find("controller.crossplane"));
+        }
+        if let Err((path, message)) = sc.controller.apply_versions() {
+            let pos = docs.first().map(|d| d.position_of(path)).unwrap_or_default();
+            let e = crate::model::yaml::YamlError::at(origin, pos, format!("{path}: {message}"));
+            return Err(located(e));
+        }
         sc.source = Some(Source {
             file: origin.to_string(),
             text: text.to_string(),
@@ -456,7 +525,22 @@ impl Scenario {
             if w.manifest.is_some() == w.path.is_some() {
                 return Err((path.clone(), format!("{path}: give exactly one of manifest or path")));
             }
+            if w.first_list.is_some() && self.controller.informer_lag.millis() == 0 {
+                let fpath = format!("{path}.firstList");
+                return Err((
+                    fpath.clone(),
+                    format!(
+                        "{fpath}: a first list behind the store needs controller.informerLag, the time the \
+                         watch takes to deliver what the list missed (e.g. informerLag: 2s)"
+                    ),
+                ));
+            }
             let bpath = format!("{path}.behaviour");
+            let (start, end) = (self.horizon.start, self.horizon.end);
+            w.behaviour
+                .check_faults()
+                .and_then(|()| w.behaviour.check_horizon(start, end))
+                .map_err(|(field, e)| (format!("{bpath}.{field}"), format!("{bpath}.{field}: {e}")))?;
             w.behaviour.validate().map_err(|e| (bpath.clone(), format!("{bpath}: {e}")))?;
             // The kind of a `path:` manifest is known only once it is read.
             let inline_xp = w.manifest.as_ref().map(crossplane::mentions_cronoperation);

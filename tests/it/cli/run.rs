@@ -321,3 +321,27 @@ fn a_seed_past_u64_names_the_range() {
     assert_eq!(o.code, 2);
     assert!(o.stderr.contains("seed must be 0..=18446744073709551615"), "{}", o.stderr);
 }
+
+/// `--k8s-version` runs a scenario under one release's settings
+/// (docs/fidelity/kubernetes-cronjob.md#cj-23): TooManyMissedTimes carried
+/// the count before 1.29.
+mod kubernetes_version {
+    use super::*;
+
+    fn warning(version: Option<&str>) -> String {
+        let mut args = vec!["run", "scenarios/too-many-missed.yaml"];
+        if let Some(v) = version {
+            args.extend(["--k8s-version", v]);
+        }
+        let o = cronwarp(&args);
+        assert!(o.code == 0 || o.code == 1, "stderr: {}", o.stderr);
+        o.stdout.lines().find(|l| l.contains("TooManyMissedTimes")).unwrap_or_default().to_string()
+    }
+
+    #[test]
+    fn the_flag_selects_the_release_settings() {
+        assert!(warning(Some("1.28")).contains("too many missed start times: "), "{}", warning(Some("1.28")));
+        assert!(warning(Some("1.29")).contains("too many missed start times. Set"));
+        assert_eq!(warning(None), warning(Some("1.36")));
+    }
+}

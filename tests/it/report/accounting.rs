@@ -42,6 +42,7 @@ fn accountant_of(keys: &[&str], schedule: &str, tz: Option<&str>, start: &str, e
                 horizon_end: t(end),
                 phase_origin: None,
                 pod_requests: Default::default(),
+                name_cursor: false,
             })
             .collect(),
     })

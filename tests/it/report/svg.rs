@@ -97,6 +97,7 @@ fn minutely_year() -> (Vec<Record>, WorkloadMeta) {
         horizon_end: Time::parse_rfc3339("2026-01-01T00:00:00Z").unwrap(),
         phase_origin: None,
         pod_requests: Default::default(),
+        name_cursor: false,
     };
     let mut log = Vec::new();
     for i in 1..=50_000i64 {
@@ -154,6 +155,7 @@ fn an_empty_log_with_a_bad_schedule_and_no_horizon_still_renders() {
         horizon_end: t,
         phase_origin: None,
         pod_requests: Default::default(),
+        name_cursor: false,
     };
     let svg = timeline_svg(&[], &meta);
     assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
@@ -179,6 +181,7 @@ fn ticks_stop_where_next_no_longer_advances() {
         horizon_end: Time::parse_rfc3339("2025-04-10T00:00:00Z").unwrap(),
         phase_origin: None,
         pod_requests: Default::default(),
+        name_cursor: false,
     };
     let svg = timeline_svg(&[], &meta);
     // 14:00Z on April 1-5; `Next` from April 5 14:00Z returns it again.

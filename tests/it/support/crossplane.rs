@@ -314,7 +314,12 @@ pub fn replay(s: Scenario) -> Replay {
                     continue;
                 }
                 fake.api_now = at;
-                let ctx = CronContext { now: at.add(s.skew), local: s.local, settings: &s.settings };
+                let ctx = CronContext {
+                    now: at.add(s.skew),
+                    local: s.local,
+                    settings: &s.settings,
+                    list_order: None,
+                };
                 let out = reconcile_cronoperation(&mut fake, &co, ctx);
                 if let Some(w) = fake.written.take() {
                     co.status = w.status;

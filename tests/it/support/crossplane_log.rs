@@ -25,6 +25,7 @@ pub fn meta(kind: WorkloadKind, key: &str, schedule: &str, policy: &str) -> Work
         horizon_end: t(END),
         phase_origin: Some(t(START)),
         pod_requests: Default::default(),
+        name_cursor: false,
     }
 }
 

@@ -26,7 +26,7 @@ fn run(fake: &mut Fake, co: &CronOperation, now: Time) -> CronOperationOutcome {
 /// A reconcile in a Crossplane pod whose local zone is `local`.
 fn run_in(fake: &mut Fake, co: &CronOperation, now: Time, local: Zone) -> CronOperationOutcome {
     let settings = CrossplaneSettings::default();
-    reconcile_cronoperation(fake, co, CronContext { now, local, settings: &settings })
+    reconcile_cronoperation(fake, co, CronContext { now, local, settings: &settings, list_order: None })
 }
 
 fn berlin() -> Zone {
@@ -402,7 +402,7 @@ mod bugs {
             reconcile_cronoperation(
                 &mut fake,
                 &hourly(),
-                CronContext { now, local: Zone::Utc, settings: &settings },
+                CronContext { now, local: Zone::Utc, settings: &settings, list_order: None },
             )
             .decision
         };

@@ -14,6 +14,11 @@
 //!
 //! Both 1 s latencies are needed: with pods starting the instant they are
 //! created, the second wave comes at +50 s, not +51 s.
+//!
+//! The simulator has both as behaviour options (`startLatency: 1s`,
+//! `statusReportDelay: 1s`): `scenarios/job-backoff-timeline.yaml`, checked
+//! in `tests/it/sim/pod_faults.rs`, gives the same waves and 9m06s through
+//! the kubelet, the Job controller's queue and the API server.
 
 use cronwarp::model::{
     Condition, ContainerStatus, ContainerTerminated, Job, MINUTE, Millis, ObjectMeta, Pod, PodPhase, SECOND,

@@ -224,6 +224,7 @@ fn workload(
         s.push_str(&indent(&body, 6));
     }
     s.push_str(&behaviour(rng, period));
+    s.push_str(&pod_faults(rng, start, len));
     let (changes, edited) = changes(rng, start, len, suspended);
     s.push_str(&changes);
     (s, edited)
@@ -269,6 +270,47 @@ fn behaviour(rng: &mut ChaCha8Rng, period: i64) -> String {
     let p = *pick(rng, &[0.0, 0.0, 0.1, 0.5, 1.0]);
     if p > 0.0 {
         s.push_str(&format!("      failureProbability: {p}\n"));
+    }
+    s
+}
+
+/// Pod and node faults and a status-report delay, drawn from a stream of
+/// their own (a clone of `rng` on another stream), so the rest of the
+/// case is what it was before they existed.
+fn pod_faults(rng: &ChaCha8Rng, start: Time, len: i64) -> String {
+    let mut f = rng.clone();
+    f.set_stream(0xfa17);
+    let at = |f: &mut ChaCha8Rng| start.add(f.random_range(0..len) * 1000);
+    let mut s = String::new();
+    if f.random_bool(0.2) {
+        s.push_str("      statusReportDelay: 1s\n");
+    }
+    if f.random_bool(0.15) {
+        let reason =
+            pick(&mut f, &["EvictionByEvictionAPI", "PreemptionByScheduler", "TerminationByKubelet"]);
+        let rule = match f.random_bool(0.5) {
+            true => format!("{{at: \"{}\", reason: {reason}}}", ts(at(&mut f))),
+            false => {
+                format!("{{probability: 0.3, after: {}, reason: {reason}}}", dur(f.random_range(0..600)))
+            }
+        };
+        s.push_str(&format!("      disruptions: [{rule}]\n"));
+    }
+    if f.random_bool(0.1) {
+        let from = at(&mut f);
+        let until = from.add(f.random_range(60..=3600) * 1000).min(start.add(len * 1000));
+        if until > from {
+            s.push_str(&format!("      pending: [{{from: \"{}\", until: \"{}\"}}]\n", ts(from), ts(until)));
+        }
+    }
+    if f.random_bool(0.1) {
+        let lost = at(&mut f);
+        let back = lost.add(f.random_range(60..=7200) * 1000);
+        let until = match back <= start.add(len * 1000) && f.random_bool(0.7) {
+            true => format!(", until: \"{}\"", ts(back)),
+            false => String::new(),
+        };
+        s.push_str(&format!("      nodeLoss: [{{at: \"{}\"{until}}}]\n", ts(lost)));
     }
     s
 }
