@@ -334,6 +334,36 @@ impl Run {
         Some(crate::report::svg::fleet_load_svg(self.events.as_deref()?, &self.metas))
     }
 
+    /// The report as one self-contained HTML page (`report.html` of
+    /// `cronwarp run --out`): the summary, each workload's tables and, when
+    /// the run built its timelines ([`RunOptions::timelines`]) or kept its
+    /// events, its SVG timeline with a tooltip per Job, and the fleet-load
+    /// chart when the report has one and the events were kept. No network,
+    /// no framework; the same run gives the same bytes.
+    pub fn report_html(&self) -> String {
+        crate::report::report_html(&self.report, &self.figures())
+    }
+
+    /// The figures of [`Run::report_html`], by workload key.
+    fn figures(&self) -> crate::report::Figures {
+        #[allow(unused_mut)]
+        let mut figures = crate::report::Figures::new();
+        #[cfg(feature = "svg")]
+        {
+            use crate::report::Figure;
+            for m in &self.metas {
+                if let Some(svg) = self.timeline_svg(&m.key) {
+                    figures.insert(m.key.clone(), vec![Figure { label: String::new(), svg }]);
+                }
+            }
+            if let Some(svg) = self.fleet_load_svg() {
+                figures
+                    .insert(crate::report::FLEET_FIGURE.into(), vec![Figure { label: String::new(), svg }]);
+            }
+        }
+        figures
+    }
+
     /// The workloads' names in scenario order.
     #[cfg(feature = "cli")]
     pub(crate) fn workload_keys(&self) -> impl Iterator<Item = &str> {

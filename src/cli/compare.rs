@@ -3,11 +3,13 @@
 use super::files::{InputArgs, Output, load_scenario, prepare_out_dir, refuse_overwriting_inputs};
 use super::run::{Format, SCENARIO_HINT, json, progress_printer};
 use super::{CliError, Ctx, EXIT_EXPECTATIONS_FAILED, EXIT_OK};
-use crate::report::{Comparison, compare, render_compare_markdown, render_compare_text};
+use crate::report::{
+    Comparison, Figure, Figures, compare, compare_html, render_compare_markdown, render_compare_text,
+};
 use crate::sim::scenario::convert::{BothForms, WorkloadPair, both_forms};
 use crate::variants::{
-    Axis, MAX_VARIANTS, VaryOptions, parse_vary, render_variants_markdown, render_variants_text,
-    stack_timelines, vary,
+    Axis, MAX_VARIANTS, VaryOptions, parse_vary, render_variants_html, render_variants_markdown,
+    render_variants_text, stack_timelines, vary,
 };
 use crate::{Run, RunOptions, Scenario};
 use std::path::{Path, PathBuf};
@@ -41,7 +43,8 @@ namespace `default`, with a busybox Job template. Anything else is listed as a n
 
 Outputs:
   stdout          --format text, markdown or json (`schemaVersion: 1`)
-  --out DIR       compare.md plus <name>.kubernetes.svg and <name>.crossplane.svg per workload
+  --out DIR       compare.md, compare.html (all of it in one self-contained page) plus
+                  <name>.kubernetes.svg and <name>.crossplane.svg per workload
 
 Outputs never overwrite inputs: an --out whose files would replace the scenario file or one of its
 `path:` manifests is refused, as is an --out that is not a writable directory, before either run.
@@ -64,8 +67,8 @@ every variant that creates it, so the columns differ by policy, not by chance.
                            a path into the object such as spec.jobTemplate.spec.parallelism
   values                   none removes the field (its default applies); quote values holding commas:
                            --vary schedule='\"0,30 * * * *\",@hourly'
-  --out DIR                variants.md plus <namespace>_<name>.variants.svg: the workload's timelines,
-                           a row per variant
+  --out DIR                variants.md, variants.html plus <namespace>_<name>.variants.svg: the
+                           workload's timelines, a row per variant
 
 Example:
   cronwarp compare scenarios/downtime-catchup.yaml
@@ -87,8 +90,8 @@ pub struct Args {
     /// How stdout shows the comparison.
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
-    /// Writes compare.md and both SVG timelines per workload to this
-    /// directory.
+    /// Writes compare.md, compare.html and both SVG timelines per workload
+    /// to this directory.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Compares variants instead of the two controllers: FIELD=V1,V2,…
@@ -161,7 +164,8 @@ fn run_variants(args: &Args, ctx: &mut Ctx, scenario: &Scenario, inputs: &[PathB
     if let Some(dir) = &args.out {
         let keys =
             scenario.report_input()?.workloads.iter().map(|m| variants_svg_name(&m.key)).collect::<Vec<_>>();
-        let files = std::iter::once("variants.md".to_string())
+        let files = ["variants.md".to_string(), "variants.html".to_string()]
+            .into_iter()
             .chain(keys)
             .map(|n| Output { flag: "--out", given: dir, file: dir.join(n) })
             .collect::<Vec<_>>();
@@ -184,6 +188,7 @@ fn run_variants(args: &Args, ctx: &mut Ctx, scenario: &Scenario, inputs: &[PathB
     if let Some(dir) = &args.out {
         let io = |e: std::io::Error| CliError::invalid(format!("cannot write to {}: {e}", dir.display()));
         std::fs::write(dir.join("variants.md"), render_variants_markdown(c)).map_err(io)?;
+        let mut figures = Figures::new();
         for (i, w) in c.workloads.iter().enumerate() {
             let rows: Vec<(String, String)> = c
                 .variants
@@ -194,8 +199,11 @@ fn run_variants(args: &Args, ctx: &mut Ctx, scenario: &Scenario, inputs: &[PathB
                     Some((v.name.clone(), run.timeline_svg(&key)?))
                 })
                 .collect();
-            std::fs::write(dir.join(variants_svg_name(&w.name)), stack_timelines(&rows)).map_err(io)?;
+            let svg = stack_timelines(&rows);
+            std::fs::write(dir.join(variants_svg_name(&w.name)), &svg).map_err(io)?;
+            figures.insert(w.name.clone(), vec![Figure { label: String::new(), svg }]);
         }
+        std::fs::write(dir.join("variants.html"), render_variants_html(c, &figures)).map_err(io)?;
     }
     if c.violations.is_empty() {
         return Ok(EXIT_OK);
@@ -248,7 +256,7 @@ fn render(c: &Comparison, format: Format) -> Result<String, CliError> {
 /// workload.
 fn output_names(pairs: &[WorkloadPair]) -> Vec<String> {
     let timelines = pairs.iter().flat_map(|p| SIDES.map(|label| svg_name(p, label)));
-    std::iter::once("compare.md".to_string()).chain(timelines).collect()
+    ["compare.md".to_string(), "compare.html".to_string()].into_iter().chain(timelines).collect()
 }
 
 /// The two sides' labels, as the timeline files name them.
@@ -266,13 +274,16 @@ fn write_outputs(
 ) -> Result<(), CliError> {
     let io = |e: std::io::Error| CliError::invalid(format!("cannot write to {}: {e}", dir.display()));
     std::fs::write(dir.join("compare.md"), render_compare_markdown(cmp)).map_err(io)?;
+    let mut figures = Figures::new();
     for p in pairs {
-        for (side, label) in sides.iter().zip(SIDES) {
+        for ((side, label), caption) in sides.iter().zip(SIDES).zip(["Kubernetes", "Crossplane"]) {
             let key = if label == "kubernetes" { &p.kubernetes } else { &p.crossplane };
             if let Some(svg) = key.as_deref().and_then(|k| side.timeline_svg(k)) {
-                std::fs::write(dir.join(svg_name(p, label)), svg).map_err(io)?;
+                std::fs::write(dir.join(svg_name(p, label)), &svg).map_err(io)?;
+                figures.entry(p.name().to_string()).or_default().push(Figure { label: caption.into(), svg });
             }
         }
     }
+    std::fs::write(dir.join("compare.html"), compare_html(cmp, &figures)).map_err(io)?;
     Ok(())
 }

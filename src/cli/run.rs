@@ -21,7 +21,8 @@ Outputs:
   --out DIR         report.txt, report.md, report.json and one SVG timeline per CronJob
                     (<namespace>_<name>.svg) written to DIR, and _fleet-load.svg (the
                     fleet load by namespace) when there are several workloads or
-                    resource requests
+                    resource requests; report.html holds all of it in one
+                    self-contained page (inline SVG, a tooltip per Job, no network)
 
 Outputs never overwrite inputs: an --events or --out path that is the scenario file or one of
 its `path:` manifests is refused, as is an --out that is not a writable directory, before the
@@ -75,8 +76,8 @@ pub struct Args {
     /// Writes the event log (JSON Lines) to this file.
     #[arg(long, value_name = "FILE")]
     pub events: Option<PathBuf>,
-    /// Writes report.txt, report.md, report.json and an SVG timeline per
-    /// CronJob to this directory.
+    /// Writes report.txt, report.md, report.json, report.html and an SVG
+    /// timeline per CronJob to this directory.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Threads to simulate on (default: one per core). CronJobs that do
@@ -132,7 +133,11 @@ pub(super) fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
     // Timelines (`--out`) are built as the merged log streams by; an
     // event log is written as it is made. Without either, the run splits
     // into partitions.
-    let mut opts = RunOptions::default().threads(args.threads).timelines(args.out.is_some());
+    // The fleet-load chart is drawn from the whole log, so `--out` keeps
+    // it when the report will show a fleet load.
+    let fleet_chart = args.out.is_some() && scenario.report_input()?.counts_load();
+    let mut opts =
+        RunOptions::default().threads(args.threads).timelines(args.out.is_some()).keep_events(fleet_chart);
     opts.seed = args.seed;
     opts.progress = progress.as_mut().map(|p| p as &mut dyn FnMut(crate::model::Time));
     opts.on_record = log.as_mut().map(|l| l as &mut dyn FnMut(&Record));
@@ -164,6 +169,9 @@ pub(super) fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
             std::fs::write(&file, svg)
                 .map_err(|e| CliError::invalid(format!("cannot write {}: {e}", file.display())))?;
         }
+        let file = dir.join(HTML_FILE);
+        std::fs::write(&file, run.report_html())
+            .map_err(|e| CliError::invalid(format!("cannot write {}: {e}", file.display())))?;
     }
     if report.violations.is_empty() {
         return Ok(EXIT_OK);
@@ -196,6 +204,10 @@ pub(super) fn warn_retry_loops(err: &mut dyn Write, scenario: &crate::sim::Scena
 const REPORT_FILES: [(&str, Format); 3] =
     [("report.txt", Format::Text), ("report.md", Format::Markdown), ("report.json", Format::Json)];
 
+/// The HTML report `--out` writes: the whole report and its figures in one
+/// self-contained page.
+const HTML_FILE: &str = "report.html";
+
 /// The fleet-load chart's file in `--out` (when the report shows a fleet
 /// load). No timeline can take the name: a CronJob's is
 /// `namespace_name.svg` with a non-empty namespace, a CronOperation's its
@@ -216,6 +228,7 @@ fn check_outputs(args: &Args, scenario: &Scenario) -> Result<(), CliError> {
     if let Some(dir) = &args.out {
         let keys = scenario.report_input()?.workloads.iter().map(|m| svg_name(&m.key));
         let fleet = std::iter::once(FLEET_SVG.to_string());
+        let fleet = fleet.chain(std::iter::once(HTML_FILE.to_string()));
         for name in REPORT_FILES.iter().map(|(f, _)| f.to_string()).chain(keys).chain(fleet) {
             outputs.push(Output { flag: "--out", given: dir, file: dir.join(name) });
         }

@@ -18,6 +18,7 @@
 //! bytes and the rendering depend on nothing but the input.
 
 mod glyphs;
+mod hover;
 mod load;
 mod marks;
 mod ticks;
@@ -323,7 +324,14 @@ fn legend(tl: &Timeline) -> Vec<(u8, RGBColor, String)> {
 type Fallible = Result<(), Box<dyn std::error::Error>>;
 
 /// Draws everything into `buf` (plotters' part; text goes to `runs`).
-fn draw(buf: &mut String, runs: Runs, tl: &Timeline, meta: &WorkloadMeta) -> Fallible {
+/// The hover areas over the runs go to `hovers`.
+fn draw(
+    buf: &mut String,
+    runs: Runs,
+    tl: &Timeline,
+    meta: &WorkloadMeta,
+    hovers: &mut Vec<hover::Hover>,
+) -> Fallible {
     let aggregated = tl.histogram.is_some();
     let body_rows = if aggregated { HIST_ROWS } else { tl.lanes.max(1) };
     let rows = (body_rows + 2) as f64;
@@ -403,6 +411,10 @@ fn draw(buf: &mut String, runs: Runs, tl: &Timeline, meta: &WorkloadMeta) -> Fal
             }
         }
     }
+
+    *hovers = hover::collect(tl, meta.kind, rows - 1.0, body_rows as f64, ms_per_px, |x, y| {
+        chart.backend_coord(&(x, y))
+    });
 
     // Row labels and change labels, placed in pixels next to the plot.
     let row_label = |row_top: f64, text: String| -> Fallible {
@@ -529,8 +541,10 @@ impl Drawn {
 fn render(tl: &Timeline, meta: &WorkloadMeta) -> String {
     let runs = Runs::default();
     let mut buf = String::new();
-    let drawn = draw(&mut buf, runs.clone(), tl, meta);
-    document(buf, &format!("{} {} timeline", semantics::of(meta.kind).nouns().kind, meta.key), &runs, drawn)
+    let mut hovers = Vec::new();
+    let drawn = draw(&mut buf, runs.clone(), tl, meta, &mut hovers);
+    let title = format!("{} {} timeline", semantics::of(meta.kind).nouns().kind, meta.key);
+    hover::insert(document(buf, &title, &runs, drawn), &hovers)
 }
 
 #[cfg(test)]
