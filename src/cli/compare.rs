@@ -1,6 +1,8 @@
 //! `cronwarp compare`: one scenario under both controllers, side by side.
 
-use super::files::{InputArgs, Output, load_scenario, prepare_out_dir, refuse_overwriting_inputs};
+use super::files::{
+    InputArgs, Output, load_scenario, png_name, prepare_out_dir, refuse_overwriting_inputs, write_figure,
+};
 use super::run::{Format, SCENARIO_HINT, json, progress_printer};
 use super::{CliError, Ctx, EXIT_EXPECTATIONS_FAILED, EXIT_OK};
 use crate::report::{
@@ -45,6 +47,7 @@ Outputs:
   stdout          --format text, markdown or json (`schemaVersion: 1`)
   --out DIR       compare.md, compare.html (all of it in one self-contained page) plus
                   <name>.kubernetes.svg and <name>.crossplane.svg per workload
+  --png           with --out, a PNG beside every SVG (byte-identical on every machine)
 
 Outputs never overwrite inputs: an --out whose files would replace the scenario file or one of its
 `path:` manifests is refused, as is an --out that is not a writable directory, before either run.
@@ -94,6 +97,10 @@ pub struct Args {
     /// to this directory.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// With --out: a PNG picture beside every SVG (the same drawing,
+    /// rasterized; the same bytes on every machine).
+    #[arg(long, requires = "out")]
+    pub png: bool,
     /// Compares variants instead of the two controllers: FIELD=V1,V2,…
     /// (repeatable; every combination runs). See below for the fields.
     #[arg(long, value_name = "FIELD=V1,V2", value_parser = parse_vary)]
@@ -127,8 +134,11 @@ pub(super) fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
     let BothForms { kubernetes, crossplane, pairs, notes } =
         both_forms(&scenario).map_err(|e| CliError::Invalid { message: e.message, hint: hint() })?;
     if let Some(dir) = &args.out {
-        let files =
-            output_names(&pairs).into_iter().map(|n| Output { flag: "--out", given: dir, file: dir.join(n) });
+        let files = output_names(&pairs, args.png).into_iter().map(|n| Output {
+            flag: "--out",
+            given: dir,
+            file: dir.join(n),
+        });
         refuse_overwriting_inputs(&inputs, &files.collect::<Vec<_>>())?;
         prepare_out_dir(dir)?;
     }
@@ -139,7 +149,7 @@ pub(super) fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
     let cmp = compare(k8s.report(), xp.report(), &pairs, notes);
     write!(ctx.out, "{}", render(&cmp, args.format)?)?;
     if let Some(dir) = &args.out {
-        write_outputs(dir, &cmp, [&k8s, &xp], &pairs)?;
+        write_outputs(dir, &cmp, [&k8s, &xp], &pairs, args.png)?;
     }
     if cmp.violations.is_empty() {
         return Ok(EXIT_OK);
@@ -164,9 +174,11 @@ fn run_variants(args: &Args, ctx: &mut Ctx, scenario: &Scenario, inputs: &[PathB
     if let Some(dir) = &args.out {
         let keys =
             scenario.report_input()?.workloads.iter().map(|m| variants_svg_name(&m.key)).collect::<Vec<_>>();
+        let pngs: Vec<String> = keys.iter().filter(|_| args.png).map(|k| png_name(k)).collect();
         let files = ["variants.md".to_string(), "variants.html".to_string()]
             .into_iter()
             .chain(keys)
+            .chain(pngs)
             .map(|n| Output { flag: "--out", given: dir, file: dir.join(n) })
             .collect::<Vec<_>>();
         refuse_overwriting_inputs(inputs, &files)?;
@@ -200,7 +212,7 @@ fn run_variants(args: &Args, ctx: &mut Ctx, scenario: &Scenario, inputs: &[PathB
                 })
                 .collect();
             let svg = stack_timelines(&rows);
-            std::fs::write(dir.join(variants_svg_name(&w.name)), &svg).map_err(io)?;
+            write_figure(dir, &variants_svg_name(&w.name), &svg, args.png)?;
             figures.insert(w.name.clone(), vec![Figure { label: String::new(), svg }]);
         }
         std::fs::write(dir.join("variants.html"), render_variants_html(c, &figures)).map_err(io)?;
@@ -252,11 +264,12 @@ fn render(c: &Comparison, format: Format) -> Result<String, CliError> {
     })
 }
 
-/// The files `--out` may write: compare.md and both timelines of each
-/// workload.
-fn output_names(pairs: &[WorkloadPair]) -> Vec<String> {
-    let timelines = pairs.iter().flat_map(|p| SIDES.map(|label| svg_name(p, label)));
-    ["compare.md".to_string(), "compare.html".to_string()].into_iter().chain(timelines).collect()
+/// The files `--out` may write: compare.md, compare.html and both
+/// timelines of each workload (and their pictures, with `png`).
+fn output_names(pairs: &[WorkloadPair], png: bool) -> Vec<String> {
+    let timelines: Vec<String> = pairs.iter().flat_map(|p| SIDES.map(|label| svg_name(p, label))).collect();
+    let pngs: Vec<String> = timelines.iter().filter(|_| png).map(|n| png_name(n)).collect();
+    ["compare.md".to_string(), "compare.html".to_string()].into_iter().chain(timelines).chain(pngs).collect()
 }
 
 /// The two sides' labels, as the timeline files name them.
@@ -271,6 +284,7 @@ fn write_outputs(
     cmp: &Comparison,
     sides: [&Run; 2],
     pairs: &[WorkloadPair],
+    png: bool,
 ) -> Result<(), CliError> {
     let io = |e: std::io::Error| CliError::invalid(format!("cannot write to {}: {e}", dir.display()));
     std::fs::write(dir.join("compare.md"), render_compare_markdown(cmp)).map_err(io)?;
@@ -279,7 +293,7 @@ fn write_outputs(
         for ((side, label), caption) in sides.iter().zip(SIDES).zip(["Kubernetes", "Crossplane"]) {
             let key = if label == "kubernetes" { &p.kubernetes } else { &p.crossplane };
             if let Some(svg) = key.as_deref().and_then(|k| side.timeline_svg(k)) {
-                std::fs::write(dir.join(svg_name(p, label)), &svg).map_err(io)?;
+                write_figure(dir, &svg_name(p, label), &svg, png)?;
                 figures.entry(p.name().to_string()).or_default().push(Figure { label: caption.into(), svg });
             }
         }

@@ -169,7 +169,7 @@ mod tests {
 
     #[test]
     fn a_long_report_folds_each_workload_after_the_summary() {
-        let out = markdown_fitting_within(doc(5, 20), "see json", 2_000);
+        let out = markdown_fitting_within(doc(5, 40), "see json", 2_000);
         assert!(out.chars().count() <= 2_000, "{out}");
         assert!(out.starts_with("# report\n\nhorizon\n\n## Expectations"), "{out}");
         assert!(out.contains("| ns/w4 | 4 ticks |"), "{out}");
@@ -182,7 +182,7 @@ mod tests {
     fn summaries_are_escaped_inside_html() {
         let mut d = doc(3, 40);
         d[2] = Block::Workload { key: "<b>".into(), summary: "a & b".into() };
-        let out = markdown_fitting_within(d, "x", 3_000);
+        let out = markdown_fitting_within(d, "x", 2_000);
         assert!(out.contains("<summary>&lt;b&gt;: a &amp; b</summary>"), "{out}");
     }
 

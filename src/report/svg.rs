@@ -21,16 +21,21 @@ mod glyphs;
 mod hover;
 mod load;
 mod marks;
+#[cfg(feature = "png")]
+mod png;
 mod ticks;
 mod timeline;
 
 pub use load::fleet_load_svg;
+#[cfg(feature = "png")]
+pub use png::png;
 
 use super::semantics;
 use crate::model::{Time, format_duration};
 use crate::sim::edit::SpecEdit;
 use crate::sim::log::{DeletedBy, Record};
 use crate::sim::{WorkloadKind, WorkloadMeta};
+pub(crate) use glyphs::outlined;
 use glyphs::{FAMILY, GlyphSvg, Runs};
 pub use marks::{BUCKETS, MAX_MARKS};
 use marks::{Marks, bucket_bounds, bucket_of};
