@@ -452,6 +452,7 @@ pub fn render_compare_markdown(c: &Comparison) -> String {
 }
 
 /// The comparison's document, for the HTML page.
+#[cfg(feature = "cli")]
 pub(crate) fn compare_document(c: &Comparison) -> Vec<Block> {
     document(c)
 }

@@ -169,7 +169,7 @@ pub(crate) fn escape(s: &str) -> String {
 /// `<code>`; everything else escaped. An unpaired backtick stays as it is.
 fn inline(s: &str) -> String {
     let parts: Vec<&str> = s.split('`').collect();
-    if parts.len() % 2 == 0 {
+    if parts.len().is_multiple_of(2) {
         return escape(s);
     }
     parts

@@ -39,8 +39,11 @@ pub use fit::PR_COMMENT_CHARS;
 pub(crate) use fit::markdown_fitting;
 pub use fleet::{LoadDelta, LoadSource, LoadSweep, LoadWindow};
 pub(crate) use fleet::{format_cpu, format_memory};
+#[cfg_attr(not(feature = "svg"), allow(unused_imports))]
 pub(crate) use html::{Figure, Figures};
-pub(crate) use render::{Block, FLEET_FIGURE, cols, markdown, text};
+#[cfg(feature = "svg")]
+pub(crate) use render::FLEET_FIGURE;
+pub(crate) use render::{Block, cols, markdown, text};
 pub use render::{render_markdown, render_markdown_full, render_text};
 pub(crate) use types::workload_kind;
 pub use types::*;
@@ -56,11 +59,13 @@ pub(crate) fn report_html(r: &Report, figures: &Figures) -> String {
 }
 
 /// The HTML page of a `compare` (`compare.html`).
+#[cfg(feature = "cli")]
 pub(crate) fn compare_html(c: &Comparison, figures: &Figures) -> String {
     html::page(&compare::compare_document(c), figures)
 }
 
 /// The HTML page of any document (`variants.html`).
+#[cfg(feature = "cli")]
 pub(crate) fn document_html(blocks: &[Block], figures: &Figures) -> String {
     html::page(blocks, figures)
 }

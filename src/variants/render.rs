@@ -19,6 +19,7 @@ pub fn render_variants_markdown(c: &VariantComparison) -> String {
 
 /// The HTML page (`variants.html`), with each workload's stacked
 /// timelines from `figures` (by workload name).
+#[cfg(feature = "cli")]
 pub(crate) fn render_variants_html(c: &VariantComparison, figures: &crate::report::Figures) -> String {
     crate::report::document_html(&document(c), figures)
 }
