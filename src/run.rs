@@ -327,10 +327,14 @@ impl Run {
     }
 
     /// The fleet-load chart (as `cronwarp run --out` draws it), when the
-    /// report shows a fleet load and the run kept its events.
+    /// report shows a fleet load and the run built its timelines or kept
+    /// its events.
     #[cfg(feature = "svg")]
     pub fn fleet_load_svg(&self) -> Option<String> {
         self.report.fleet_load()?;
+        if let Some(t) = &self.timelines {
+            return t.fleet_load_svg(&self.metas);
+        }
         Some(crate::report::svg::fleet_load_svg(self.events.as_deref()?, &self.metas))
     }
 
@@ -338,7 +342,7 @@ impl Run {
     /// `cronwarp run --out`): the summary, each workload's tables and, when
     /// the run built its timelines ([`RunOptions::timelines`]) or kept its
     /// events, its SVG timeline with a tooltip per Job, and the fleet-load
-    /// chart when the report has one and the events were kept. No network,
+    /// chart when the report has one. No network,
     /// no framework; the same run gives the same bytes.
     pub fn report_html(&self) -> String {
         crate::report::report_html(&self.report, &self.figures())

@@ -138,11 +138,7 @@ pub(super) fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
     // Timelines (`--out`) are built as the merged log streams by; an
     // event log is written as it is made. Without either, the run splits
     // into partitions.
-    // The fleet-load chart is drawn from the whole log, so `--out` keeps
-    // it when the report will show a fleet load.
-    let fleet_chart = args.out.is_some() && scenario.report_input()?.counts_load();
-    let mut opts =
-        RunOptions::default().threads(args.threads).timelines(args.out.is_some()).keep_events(fleet_chart);
+    let mut opts = RunOptions::default().threads(args.threads).timelines(args.out.is_some());
     opts.seed = args.seed;
     opts.progress = progress.as_mut().map(|p| p as &mut dyn FnMut(crate::model::Time));
     opts.on_record = log.as_mut().map(|l| l as &mut dyn FnMut(&Record));

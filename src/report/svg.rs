@@ -524,14 +524,16 @@ pub fn timeline_svg(records: &[Record], meta: &WorkloadMeta) -> String {
     tl.finish().into_values().next().map(|t| render(&t, meta)).unwrap_or_default()
 }
 
-/// Every workload's timeline as at the horizon end, ready to draw.
+/// Every workload's timeline as at the horizon end, ready to draw, and
+/// the fleet load's changes when they were gathered.
 #[derive(Debug, Clone)]
-pub struct Drawn(BTreeMap<String, Timeline>);
+pub struct Drawn(BTreeMap<String, Timeline>, Option<load::LoadDeltas>);
 
 impl Timelines {
     /// The timelines as at the horizon end.
-    pub fn finish_all(self) -> Drawn {
-        Drawn(self.finish())
+    pub fn finish_all(mut self) -> Drawn {
+        let load = self.load.take();
+        Drawn(self.finish(), load)
     }
 }
 
@@ -540,6 +542,12 @@ impl Drawn {
     /// whole log.
     pub fn svg(&self, meta: &WorkloadMeta) -> Option<String> {
         self.0.get(&meta.key).map(|t| render(t, meta))
+    }
+
+    /// The fleet-load chart, as [`fleet_load_svg`] draws it from the whole
+    /// log, when there were several workloads or resource requests.
+    pub fn fleet_load_svg(&self, metas: &[WorkloadMeta]) -> Option<String> {
+        self.1.as_ref().map(|l| l.svg(metas))
     }
 }
 

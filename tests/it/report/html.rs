@@ -78,3 +78,14 @@ fn run_compare_and_variants_write_their_pages() {
     assert_eq!(var.matches("<figure>").count(), 1, "one stacked figure for the one workload");
     assert!(var.contains("<th>Forbid, 300</th>"), "the variants table");
 }
+
+#[test]
+fn the_fleet_chart_built_as_the_log_streams_is_the_one_drawn_from_the_whole_log() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/backoff-limit.yaml");
+    let scenario = Scenario::from_path(path).unwrap();
+    let streamed = cronwarp::run(&scenario, RunOptions::default().timelines(true)).unwrap();
+    assert!(streamed.events().is_none());
+    let kept = cronwarp::run(&scenario, RunOptions::default().keep_events(true)).unwrap();
+    let chart = streamed.fleet_load_svg().expect("a chart without the log");
+    assert_eq!(Some(chart), kept.fleet_load_svg());
+}
