@@ -265,7 +265,12 @@ mod tests {
             Record { time: Time(1000), entry: pod("a/p1", "a/j1") },
             Record { time: Time(1000), entry: pod("a/p2", "a/j1") },
         ];
-        let c = Chart::build(&records, &[meta], Time(0), Time(3_600_000));
+        let mut load = LoadDeltas::new(&[meta]);
+        for r in &records {
+            load.feed(r);
+        }
+        let deltas: Vec<(LoadDelta, &str)> = load.deltas.iter().map(|(d, ns)| (*d, ns.as_str())).collect();
+        let c = Chart::build(&deltas, Time(0), Time(3_600_000));
         assert!(!c.cpu);
         assert_eq!(c.peak, (2, Some(Time(1000))));
         assert_eq!((c.columns[0].total, c.columns[1].total), (2, 2));
