@@ -327,11 +327,45 @@ impl Run {
     }
 
     /// The fleet-load chart (as `cronwarp run --out` draws it), when the
-    /// report shows a fleet load and the run kept its events.
+    /// report shows a fleet load and the run built its timelines or kept
+    /// its events.
     #[cfg(feature = "svg")]
     pub fn fleet_load_svg(&self) -> Option<String> {
         self.report.fleet_load()?;
+        if let Some(t) = &self.timelines {
+            return t.fleet_load_svg(&self.metas);
+        }
         Some(crate::report::svg::fleet_load_svg(self.events.as_deref()?, &self.metas))
+    }
+
+    /// The report as one self-contained HTML page (`report.html` of
+    /// `cronwarp run --out`): the summary, each workload's tables and, when
+    /// the run built its timelines ([`RunOptions::timelines`]) or kept its
+    /// events, its SVG timeline with a tooltip per Job, and the fleet-load
+    /// chart when the report has one. No network,
+    /// no framework; the same run gives the same bytes.
+    pub fn report_html(&self) -> String {
+        crate::report::report_html(&self.report, &self.figures())
+    }
+
+    /// The figures of [`Run::report_html`], by workload key.
+    fn figures(&self) -> crate::report::Figures {
+        #[allow(unused_mut)]
+        let mut figures = crate::report::Figures::new();
+        #[cfg(feature = "svg")]
+        {
+            use crate::report::Figure;
+            for m in &self.metas {
+                if let Some(svg) = self.timeline_svg(&m.key) {
+                    figures.insert(m.key.clone(), vec![Figure { label: String::new(), svg }]);
+                }
+            }
+            if let Some(svg) = self.fleet_load_svg() {
+                figures
+                    .insert(crate::report::FLEET_FIGURE.into(), vec![Figure { label: String::new(), svg }]);
+            }
+        }
+        figures
     }
 
     /// The workloads' names in scenario order.

@@ -1,13 +1,17 @@
 //! `cronwarp compare`: one scenario under both controllers, side by side.
 
-use super::files::{InputArgs, Output, load_scenario, prepare_out_dir, refuse_overwriting_inputs};
+use super::files::{
+    InputArgs, Output, load_scenario, png_name, prepare_out_dir, refuse_overwriting_inputs, write_figure,
+};
 use super::run::{Format, SCENARIO_HINT, json, progress_printer};
 use super::{CliError, Ctx, EXIT_EXPECTATIONS_FAILED, EXIT_OK};
-use crate::report::{Comparison, compare, render_compare_markdown, render_compare_text};
+use crate::report::{
+    Comparison, Figure, Figures, compare, compare_html, render_compare_markdown, render_compare_text,
+};
 use crate::sim::scenario::convert::{BothForms, WorkloadPair, both_forms};
 use crate::variants::{
-    Axis, MAX_VARIANTS, VaryOptions, parse_vary, render_variants_markdown, render_variants_text,
-    stack_timelines, vary,
+    Axis, MAX_VARIANTS, VaryOptions, parse_vary, render_variants_html, render_variants_markdown,
+    render_variants_text, stack_timelines, vary,
 };
 use crate::{Run, RunOptions, Scenario};
 use std::path::{Path, PathBuf};
@@ -41,7 +45,9 @@ namespace `default`, with a busybox Job template. Anything else is listed as a n
 
 Outputs:
   stdout          --format text, markdown or json (`schemaVersion: 1`)
-  --out DIR       compare.md plus <name>.kubernetes.svg and <name>.crossplane.svg per workload
+  --out DIR       compare.md, compare.html (all of it in one self-contained page) plus
+                  <name>.kubernetes.svg and <name>.crossplane.svg per workload
+  --png           with --out, a PNG beside every SVG (byte-identical on every machine)
 
 Outputs never overwrite inputs: an --out whose files would replace the scenario file or one of its
 `path:` manifests is refused, as is an --out that is not a writable directory, before either run.
@@ -64,8 +70,8 @@ every variant that creates it, so the columns differ by policy, not by chance.
                            a path into the object such as spec.jobTemplate.spec.parallelism
   values                   none removes the field (its default applies); quote values holding commas:
                            --vary schedule='\"0,30 * * * *\",@hourly'
-  --out DIR                variants.md plus <namespace>_<name>.variants.svg: the workload's timelines,
-                           a row per variant
+  --out DIR                variants.md, variants.html plus <namespace>_<name>.variants.svg: the
+                           workload's timelines, a row per variant
 
 Example:
   cronwarp compare scenarios/downtime-catchup.yaml
@@ -87,10 +93,14 @@ pub struct Args {
     /// How stdout shows the comparison.
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
-    /// Writes compare.md and both SVG timelines per workload to this
-    /// directory.
+    /// Writes compare.md, compare.html and both SVG timelines per workload
+    /// to this directory.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// With --out: a PNG picture beside every SVG (the same drawing,
+    /// rasterized; the same bytes on every machine).
+    #[arg(long, requires = "out")]
+    pub png: bool,
     /// Compares variants instead of the two controllers: FIELD=V1,V2,…
     /// (repeatable; every combination runs). See below for the fields.
     #[arg(long, value_name = "FIELD=V1,V2", value_parser = parse_vary)]
@@ -129,8 +139,11 @@ pub(super) fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
     let BothForms { kubernetes, crossplane, pairs, notes } =
         both_forms(&scenario).map_err(|e| CliError::Invalid { message: e.message, hint: hint() })?;
     if let Some(dir) = &args.out {
-        let files =
-            output_names(&pairs).into_iter().map(|n| Output { flag: "--out", given: dir, file: dir.join(n) });
+        let files = output_names(&pairs, args.png).into_iter().map(|n| Output {
+            flag: "--out",
+            given: dir,
+            file: dir.join(n),
+        });
         refuse_overwriting_inputs(&inputs, &files.collect::<Vec<_>>())?;
         prepare_out_dir(dir)?;
     }
@@ -141,7 +154,7 @@ pub(super) fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
     let cmp = compare(k8s.report(), xp.report(), &pairs, notes);
     write!(ctx.out, "{}", render(&cmp, args.format)?)?;
     if let Some(dir) = &args.out {
-        write_outputs(dir, &cmp, [&k8s, &xp], &pairs)?;
+        write_outputs(dir, &cmp, [&k8s, &xp], &pairs, args.png)?;
     }
     if cmp.violations.is_empty() {
         return Ok(EXIT_OK);
@@ -166,8 +179,11 @@ fn run_variants(args: &Args, ctx: &mut Ctx, scenario: &Scenario, inputs: &[PathB
     if let Some(dir) = &args.out {
         let keys =
             scenario.report_input()?.workloads.iter().map(|m| variants_svg_name(&m.key)).collect::<Vec<_>>();
-        let files = std::iter::once("variants.md".to_string())
+        let pngs: Vec<String> = keys.iter().filter(|_| args.png).map(|k| png_name(k)).collect();
+        let files = ["variants.md".to_string(), "variants.html".to_string()]
+            .into_iter()
             .chain(keys)
+            .chain(pngs)
             .map(|n| Output { flag: "--out", given: dir, file: dir.join(n) })
             .collect::<Vec<_>>();
         refuse_overwriting_inputs(inputs, &files)?;
@@ -189,6 +205,7 @@ fn run_variants(args: &Args, ctx: &mut Ctx, scenario: &Scenario, inputs: &[PathB
     if let Some(dir) = &args.out {
         let io = |e: std::io::Error| CliError::invalid(format!("cannot write to {}: {e}", dir.display()));
         std::fs::write(dir.join("variants.md"), render_variants_markdown(c)).map_err(io)?;
+        let mut figures = Figures::new();
         for (i, w) in c.workloads.iter().enumerate() {
             let rows: Vec<(String, String)> = c
                 .variants
@@ -199,8 +216,11 @@ fn run_variants(args: &Args, ctx: &mut Ctx, scenario: &Scenario, inputs: &[PathB
                     Some((v.name.clone(), run.timeline_svg(&key)?))
                 })
                 .collect();
-            std::fs::write(dir.join(variants_svg_name(&w.name)), stack_timelines(&rows)).map_err(io)?;
+            let svg = stack_timelines(&rows);
+            write_figure(dir, &variants_svg_name(&w.name), &svg, args.png)?;
+            figures.insert(w.name.clone(), vec![Figure { label: String::new(), svg }]);
         }
+        std::fs::write(dir.join("variants.html"), render_variants_html(c, &figures)).map_err(io)?;
     }
     if c.violations.is_empty() {
         return Ok(EXIT_OK);
@@ -249,11 +269,12 @@ fn render(c: &Comparison, format: Format) -> Result<String, CliError> {
     })
 }
 
-/// The files `--out` may write: compare.md and both timelines of each
-/// workload.
-fn output_names(pairs: &[WorkloadPair]) -> Vec<String> {
-    let timelines = pairs.iter().flat_map(|p| SIDES.map(|label| svg_name(p, label)));
-    std::iter::once("compare.md".to_string()).chain(timelines).collect()
+/// The files `--out` may write: compare.md, compare.html and both
+/// timelines of each workload (and their pictures, with `png`).
+fn output_names(pairs: &[WorkloadPair], png: bool) -> Vec<String> {
+    let timelines: Vec<String> = pairs.iter().flat_map(|p| SIDES.map(|label| svg_name(p, label))).collect();
+    let pngs: Vec<String> = timelines.iter().filter(|_| png).map(|n| png_name(n)).collect();
+    ["compare.md".to_string(), "compare.html".to_string()].into_iter().chain(timelines).chain(pngs).collect()
 }
 
 /// The two sides' labels, as the timeline files name them.
@@ -268,16 +289,20 @@ fn write_outputs(
     cmp: &Comparison,
     sides: [&Run; 2],
     pairs: &[WorkloadPair],
+    png: bool,
 ) -> Result<(), CliError> {
     let io = |e: std::io::Error| CliError::invalid(format!("cannot write to {}: {e}", dir.display()));
     std::fs::write(dir.join("compare.md"), render_compare_markdown(cmp)).map_err(io)?;
+    let mut figures = Figures::new();
     for p in pairs {
-        for (side, label) in sides.iter().zip(SIDES) {
+        for ((side, label), caption) in sides.iter().zip(SIDES).zip(["Kubernetes", "Crossplane"]) {
             let key = if label == "kubernetes" { &p.kubernetes } else { &p.crossplane };
             if let Some(svg) = key.as_deref().and_then(|k| side.timeline_svg(k)) {
-                std::fs::write(dir.join(svg_name(p, label)), svg).map_err(io)?;
+                write_figure(dir, &svg_name(p, label), &svg, png)?;
+                figures.entry(p.name().to_string()).or_default().push(Figure { label: caption.into(), svg });
             }
         }
     }
+    std::fs::write(dir.join("compare.html"), compare_html(cmp, &figures)).map_err(io)?;
     Ok(())
 }

@@ -146,6 +146,26 @@ fn canonical_target(file: &Path) -> Option<PathBuf> {
     Some(std::fs::canonicalize(dir).ok()?.join(name))
 }
 
+/// Writes a figure `svg` to `dir/name` (a `.svg` name) and, with `png`,
+/// its picture beside it (`.png`, [`crate::report::svg::png`]).
+pub(super) fn write_figure(dir: &Path, name: &str, svg: &str, png: bool) -> Result<(), CliError> {
+    let write = |file: PathBuf, bytes: &[u8]| {
+        std::fs::write(&file, bytes)
+            .map_err(|e| CliError::invalid(format!("cannot write {}: {e}", file.display())))
+    };
+    write(dir.join(name), svg.as_bytes())?;
+    if png {
+        let bytes = crate::report::svg::png(svg)?;
+        write(dir.join(png_name(name)), &bytes)?;
+    }
+    Ok(())
+}
+
+/// The picture's name beside a figure's: `x.svg` → `x.png`.
+pub(super) fn png_name(svg_name: &str) -> String {
+    format!("{}.png", svg_name.strip_suffix(".svg").unwrap_or(svg_name))
+}
+
 /// Makes sure `--out DIR` can take the files: not an existing non-directory,
 /// created if missing, and writable (tried with a file created and removed
 /// at once, as permission bits alone do not tell: ACLs, read-only mounts,

@@ -1,6 +1,6 @@
 //! `cronwarp run`: simulate a scenario and report what happened.
 
-use super::files::{InputArgs, Output, prepare_out_dir, refuse_overwriting_inputs};
+use super::files::{InputArgs, Output, png_name, prepare_out_dir, refuse_overwriting_inputs, write_figure};
 use super::inputs::FleetArgs;
 use super::{CliError, Ctx, EXIT_EXPECTATIONS_FAILED, EXIT_OK};
 use crate::report::{Report, render_markdown, render_text};
@@ -21,7 +21,9 @@ Outputs:
   --out DIR         report.txt, report.md, report.json and one SVG timeline per CronJob
                     (<namespace>_<name>.svg) written to DIR, and _fleet-load.svg (the
                     fleet load by namespace) when there are several workloads or
-                    resource requests
+                    resource requests; report.html holds all of it in one
+                    self-contained page (inline SVG, a tooltip per Job, no network)
+  --png             with --out, a PNG beside every SVG (byte-identical on every machine)
 
 Outputs never overwrite inputs: an --events or --out path that is the scenario file or one of
 its `path:` manifests is refused, as is an --out that is not a writable directory, before the
@@ -75,10 +77,14 @@ pub struct Args {
     /// Writes the event log (JSON Lines) to this file.
     #[arg(long, value_name = "FILE")]
     pub events: Option<PathBuf>,
-    /// Writes report.txt, report.md, report.json and an SVG timeline per
-    /// CronJob to this directory.
+    /// Writes report.txt, report.md, report.json, report.html and an SVG
+    /// timeline per CronJob to this directory.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// With --out: a PNG picture beside every SVG (the same drawing,
+    /// rasterized; the same bytes on every machine).
+    #[arg(long, requires = "out")]
+    pub png: bool,
     /// Threads to simulate on (default: one per core). CronJobs that do
     /// not share objects run as separate partitions; the output is the
     /// same, byte for byte, for any number of threads.
@@ -87,7 +93,7 @@ pub struct Args {
     /// Instead of the report: propose minute offsets for CronJobs that fire
     /// together, run the scenario with them, and print the fleet load's
     /// peaks before and after.
-    #[arg(long, conflicts_with_all = ["events", "out"])]
+    #[arg(long, conflicts_with_all = ["events", "out", "png"])]
     pub stagger: bool,
     /// The input limit.
     #[command(flatten)]
@@ -154,16 +160,14 @@ pub(super) fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
     if let Some(dir) = &args.out {
         write_outputs(dir, report)?;
         for key in run.workload_keys() {
-            let file = dir.join(svg_name(key));
-            let svg = run.timeline_svg(key).unwrap_or_default();
-            std::fs::write(&file, svg)
-                .map_err(|e| CliError::invalid(format!("cannot write {}: {e}", file.display())))?;
+            write_figure(dir, &svg_name(key), &run.timeline_svg(key).unwrap_or_default(), args.png)?;
         }
         if let Some(svg) = run.fleet_load_svg() {
-            let file = dir.join(FLEET_SVG);
-            std::fs::write(&file, svg)
-                .map_err(|e| CliError::invalid(format!("cannot write {}: {e}", file.display())))?;
+            write_figure(dir, FLEET_SVG, &svg, args.png)?;
         }
+        let file = dir.join(HTML_FILE);
+        std::fs::write(&file, run.report_html())
+            .map_err(|e| CliError::invalid(format!("cannot write {}: {e}", file.display())))?;
     }
     if report.violations.is_empty() {
         return Ok(EXIT_OK);
@@ -196,6 +200,10 @@ pub(super) fn warn_retry_loops(err: &mut dyn Write, scenario: &crate::sim::Scena
 const REPORT_FILES: [(&str, Format); 3] =
     [("report.txt", Format::Text), ("report.md", Format::Markdown), ("report.json", Format::Json)];
 
+/// The HTML report `--out` writes: the whole report and its figures in one
+/// self-contained page.
+const HTML_FILE: &str = "report.html";
+
 /// The fleet-load chart's file in `--out` (when the report shows a fleet
 /// load). No timeline can take the name: a CronJob's is
 /// `namespace_name.svg` with a non-empty namespace, a CronOperation's its
@@ -216,7 +224,11 @@ fn check_outputs(args: &Args, scenario: &Scenario) -> Result<(), CliError> {
     if let Some(dir) = &args.out {
         let keys = scenario.report_input()?.workloads.iter().map(|m| svg_name(&m.key));
         let fleet = std::iter::once(FLEET_SVG.to_string());
-        for name in REPORT_FILES.iter().map(|(f, _)| f.to_string()).chain(keys).chain(fleet) {
+        let fleet = fleet.chain(std::iter::once(HTML_FILE.to_string()));
+        let figures: Vec<String> = keys.chain(fleet).collect();
+        let pngs: Vec<String> =
+            figures.iter().filter(|n| args.png && n.ends_with(".svg")).map(|n| png_name(n)).collect();
+        for name in REPORT_FILES.iter().map(|(f, _)| f.to_string()).chain(figures).chain(pngs) {
             outputs.push(Output { flag: "--out", given: dir, file: dir.join(name) });
         }
     }

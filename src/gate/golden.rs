@@ -110,7 +110,7 @@ mod tests {
             .build()
             .expect("a valid scenario");
         let run = crate::run(&scenario, crate::RunOptions::default()).expect("it runs");
-        let text = crate::report::render_markdown(run.report());
+        let text = crate::report::render_markdown_full(run.report());
         assert_eq!(
             versions_in(&text),
             Some((chrono_tz::IANA_TZDB_VERSION, env!("CARGO_PKG_VERSION"))),

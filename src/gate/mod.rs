@@ -38,7 +38,7 @@ mod render;
 pub use render::SUMMARY_LIMIT;
 
 use crate::model::input::{DEFAULT_MAX_INPUT, read_text};
-use crate::report::{Violation, render_markdown};
+use crate::report::{Violation, render_markdown_full};
 use crate::{Error, RunOptions, Scenario};
 use discover::Found;
 use rayon::prelude::*;
@@ -281,7 +281,7 @@ fn check(found: &Found, options: &GateOptions<'_>) -> Case {
     let warnings = run.warnings().to_vec();
     let mut report = run.into_report();
     report.header.scenario = found.name.clone();
-    let text = render_markdown(&report);
+    let text = render_markdown_full(&report);
     let golden = match read_text(&found.golden, options.max_input) {
         Ok(old) => {
             let label = found.golden.to_string_lossy();

@@ -3,7 +3,7 @@
 //! numbers, the ticks whose outcome differs, and the conversion notes
 //! (`cronwarp compare`).
 
-use super::render::{Block, cols, markdown, text};
+use super::render::{Block, cols, text};
 use super::types::{Report, TickOutcome, TickRow, WorkloadReport};
 use super::{MAX_ROWS, ON_TIME, Violation};
 use crate::model::{Millis, Time, format_duration};
@@ -378,6 +378,16 @@ fn document(c: &Comparison) -> Vec<Block> {
 }
 
 fn workload_blocks(d: &mut Vec<Block>, w: &WorkloadComparison) {
+    let n =
+        |key: &str| w.metrics.iter().find(|m| m.key == key).map_or((0, 0), |m| (m.kubernetes, m.crossplane));
+    let ((k_on, x_on), (k_ns, x_ns)) = (n("onTime"), n("notStarted"));
+    d.push(Block::Workload {
+        key: w.name.clone(),
+        summary: format!(
+            "on time {k_on} vs {x_on}, not started {k_ns} vs {x_ns} (Kubernetes vs Crossplane), {} differing ticks",
+            w.differing_ticks.len() as u64 + w.differing_ticks_omitted
+        ),
+    });
     d.push(Block::Heading(
         2,
         format!(
@@ -396,6 +406,7 @@ fn workload_blocks(d: &mut Vec<Block>, w: &WorkloadComparison) {
             signed(m.delta, m.unit),
         ]);
     }
+    d.push(Block::Figure(w.name.clone()));
     d.push(Block::Table { head: cols(&["", "Kubernetes", "Crossplane", "Δ"]), rows });
     if !w.not_started.is_empty() {
         d.push(Block::Heading(3, "Not started, by reason".into()));
@@ -433,7 +444,15 @@ pub fn render_compare_text(c: &Comparison) -> String {
     text(document(c))
 }
 
-/// GitHub-flavoured Markdown (`compare.md`).
+/// GitHub-flavoured Markdown (`compare.md`), at most
+/// [`PR_COMMENT_CHARS`](super::PR_COMMENT_CHARS) characters: a long one
+/// folds each workload's details, and cuts them if it must.
 pub fn render_compare_markdown(c: &Comparison) -> String {
-    markdown(document(c))
+    super::markdown_fitting(document(c), "compare.html and `--format json` have them all")
+}
+
+/// The comparison's document, for the HTML page.
+#[cfg(feature = "cli")]
+pub(crate) fn compare_document(c: &Comparison) -> Vec<Block> {
+    document(c)
 }

@@ -65,7 +65,7 @@ impl LoadDelta {
 }
 
 /// Turns records into [`LoadDelta`]s: one partition's, or the merged log's.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct LoadSource {
     /// What one pod of each workload requests, by workload key.
     requests: FxHashMap<SmolStr, PodRequests>,

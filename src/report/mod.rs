@@ -14,7 +14,9 @@ mod compare;
 mod crossplane;
 mod dst_notes;
 mod expect;
+mod fit;
 pub mod fleet;
+mod html;
 pub mod lint;
 mod overlap;
 mod pod_faults;
@@ -34,16 +36,40 @@ pub use compare::{
 pub use dst_notes::{MAX_DST_NOTES, dst_notes};
 pub(crate) use expect::declared;
 pub use expect::{Violation, apply as apply_expectations, apply_selected, check, check_selected};
+pub use fit::PR_COMMENT_CHARS;
+pub(crate) use fit::markdown_fitting;
 pub use fleet::{LoadDelta, LoadSource, LoadSweep, LoadWindow};
 pub(crate) use fleet::{format_cpu, format_memory};
+#[cfg_attr(not(feature = "svg"), allow(unused_imports))]
+pub(crate) use html::{Figure, Figures};
+#[cfg(feature = "svg")]
+pub(crate) use render::FLEET_FIGURE;
 pub(crate) use render::{Block, cols, markdown, text};
-pub use render::{render_markdown, render_text};
+pub use render::{render_markdown, render_markdown_full, render_text};
 pub(crate) use types::workload_kind;
 pub use types::*;
 
 /// Most rows kept per list (exceptions, deletions) in a report, so memory
 /// stays flat however long the horizon; the counts cover every row.
 pub const MAX_ROWS: usize = 1000;
+
+/// The HTML page of a run's report (`report.html`), with `figures` (the
+/// timelines by workload key, the fleet-load chart) inlined.
+pub(crate) fn report_html(r: &Report, figures: &Figures) -> String {
+    html::page(&render::report_document(r), figures)
+}
+
+/// The HTML page of a `compare` (`compare.html`).
+#[cfg(feature = "cli")]
+pub(crate) fn compare_html(c: &Comparison, figures: &Figures) -> String {
+    html::page(&compare::compare_document(c), figures)
+}
+
+/// The HTML page of any document (`variants.html`).
+#[cfg(feature = "cli")]
+pub(crate) fn document_html(blocks: &[Block], figures: &Figures) -> String {
+    html::page(blocks, figures)
+}
 
 /// Version of the JSON report's shape; bumped on any breaking change.
 /// Version 2 renamed `cronjobs` to `workloads` (they include

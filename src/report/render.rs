@@ -11,10 +11,26 @@ use unicode_width::UnicodeWidthStr;
 
 /// One piece of a rendered document; shared with the comparison report
 /// and the sweep.
+#[derive(Debug, Clone)]
 pub(crate) enum Block {
     Heading(u8, String),
     Para(String),
-    Table { head: Vec<String>, rows: Vec<Vec<String>> },
+    Table {
+        head: Vec<String>,
+        rows: Vec<Vec<String>>,
+    },
+    /// Opens one workload's section, which runs to the next `Workload` or
+    /// to the next level-2 heading that does not follow one. Text and
+    /// Markdown print nothing for it; Markdown too long for a PR comment
+    /// collapses the section under `summary` (`super::fit`), and the HTML
+    /// report makes it a filterable `<section>`.
+    Workload {
+        key: String,
+        summary: String,
+    },
+    /// Where the HTML report inlines the figures named `key` (a timeline,
+    /// the fleet-load chart); text and Markdown print nothing.
+    Figure(String),
 }
 
 /// A table's column headings, owned (some are made at run time, like a
@@ -125,6 +141,7 @@ fn fleet_load(d: &mut Vec<Block>, f: &FleetPeaks, workloads: usize) {
         2,
         format!("Fleet load ({workloads} workload{})", if workloads == 1 { "" } else { "s" }),
     ));
+    d.push(Block::Figure(FLEET_FIGURE.into()));
     d.push(Block::Para(
         "All workloads together, counted at the end of each instant. A pod requests what its Job \
          template's containers request (the larger of their sum and any init container's); a \
@@ -166,12 +183,24 @@ fn cronjob(d: &mut Vec<Block>, cj: &WorkloadReport) {
     let sds =
         cj.starting_deadline_seconds.map(|s| format!(", startingDeadlineSeconds {s}")).unwrap_or_default();
     let n = semantics::of(cj.kind).nouns();
+    let t = &cj.ticks;
+    d.push(Block::Workload {
+        key: cj.name.clone(),
+        summary: format!(
+            "{} ticks: {} on time, {} late, {} not started; worst lateness {}",
+            t.total,
+            t.on_time,
+            t.late,
+            t.not_started,
+            format_duration(cj.max_lateness)
+        ),
+    });
     d.push(Block::Heading(2, format!("{} {}", n.kind, cj.name)));
     d.push(Block::Para(format!(
         "Schedule `{}` in {}, concurrencyPolicy {}{}.",
         cj.schedule, cj.zone, cj.concurrency_policy, sds
     )));
-    let t = &cj.ticks;
+    d.push(Block::Figure(cj.name.clone()));
     let mut summary = format!(
         "Ticks: {} in the horizon: {} on time, {} late, {} not started",
         t.total, t.on_time, t.late, t.not_started
@@ -357,17 +386,45 @@ fn outcome_word(o: TickOutcome) -> &'static str {
     }
 }
 
-/// GitHub-flavoured Markdown, for PR comments.
+/// The figure key of the fleet-load chart in the HTML report (no workload
+/// can have it: a CronJob's key holds a `/`, a CronOperation's name no `_`).
+pub(crate) const FLEET_FIGURE: &str = "_fleet-load";
+
+/// Where a report's every detail is, for the line that says what a PR-sized
+/// Markdown report cut.
+const FULL_RUN_REPORT: &str = "report.html and report.json (`cronwarp run --out DIR`) have them all";
+
+/// GitHub-flavoured Markdown, for PR comments: the whole report when it is
+/// at most [`PR_COMMENT_CHARS`](super::PR_COMMENT_CHARS) characters, else
+/// the summary first and each workload's details collapsed, cut when even
+/// that is too long ([`render_markdown_full`] has everything).
 pub fn render_markdown(r: &Report) -> String {
+    super::fit::markdown_fitting(document(r), FULL_RUN_REPORT)
+}
+
+/// GitHub-flavoured Markdown, every detail however long (the golden
+/// reports of `cronwarp test`).
+pub fn render_markdown_full(r: &Report) -> String {
     markdown(document(r))
+}
+
+/// The report's document, for the HTML page.
+pub(crate) fn report_document(r: &Report) -> Vec<Block> {
+    document(r)
 }
 
 /// Lays out blocks as Markdown.
 pub(crate) fn markdown(blocks: Vec<Block>) -> String {
+    markdown_of(&blocks)
+}
+
+/// Lays out blocks as Markdown, borrowed.
+pub(crate) fn markdown_of(blocks: &[Block]) -> String {
     let mut out = String::new();
     for b in blocks {
         match b {
-            Block::Heading(l, t) => out.push_str(&format!("{} {t}\n\n", "#".repeat(usize::from(l)))),
+            Block::Workload { .. } | Block::Figure(_) => {}
+            Block::Heading(l, t) => out.push_str(&format!("{} {t}\n\n", "#".repeat(usize::from(*l)))),
             Block::Para(p) => out.push_str(&format!("{p}\n\n")),
             Block::Table { head, rows } => {
                 out.push_str(&format!("| {} |\n", head.join(" | ")));
@@ -393,6 +450,7 @@ pub(crate) fn text(blocks: Vec<Block>) -> String {
     let mut out = String::new();
     for b in blocks {
         match b {
+            Block::Workload { .. } | Block::Figure(_) => {}
             Block::Heading(1, t) => out.push_str(&format!("{t}\n{}\n\n", "=".repeat(t.width()))),
             Block::Heading(2, t) => out.push_str(&format!("{t}\n{}\n", "-".repeat(t.width()))),
             Block::Heading(_, t) => out.push_str(&format!("{t}:\n")),

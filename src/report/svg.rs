@@ -17,19 +17,27 @@
 //! Text is drawn as outlines of the embedded DejaVu Sans (`svg/glyphs.rs`), so the
 //! bytes and the rendering depend on nothing but the input.
 
+mod axis;
 mod glyphs;
+mod hover;
 mod load;
 mod marks;
+#[cfg(feature = "png")]
+mod png;
 mod ticks;
 mod timeline;
 
 pub use load::fleet_load_svg;
+#[cfg(feature = "png")]
+pub use png::png;
 
 use super::semantics;
 use crate::model::{Time, format_duration};
 use crate::sim::edit::SpecEdit;
 use crate::sim::log::{DeletedBy, Record};
 use crate::sim::{WorkloadKind, WorkloadMeta};
+use axis::time_axis;
+pub(crate) use glyphs::outlined;
 use glyphs::{FAMILY, GlyphSvg, Runs};
 pub use marks::{BUCKETS, MAX_MARKS};
 use marks::{Marks, bucket_bounds, bucket_of};
@@ -189,70 +197,6 @@ fn histogram(tl: &Timeline, counts: &Histogram, y_base: f64, rows: f64) -> (Vec<
     (shapes, max)
 }
 
-/// Axis ticks at round UTC instants (at most about a dozen), with labels.
-fn time_axis(start: Time, end: Time) -> Vec<(i64, String)> {
-    const STEPS_S: [i64; 15] =
-        [60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800, 1209600];
-    const MAX_LABELS: i64 = 12;
-    let span_s = end.since(start).max(1) / 1000;
-    let fmt = |ms: i64, f: &str| {
-        chrono::DateTime::from_timestamp_millis(ms).map(|d| d.format(f).to_string()).unwrap_or_default()
-    };
-    if let Some(step) = STEPS_S.iter().copied().find(|s| span_s / s <= MAX_LABELS) {
-        // Weeks start on Monday (the epoch was a Thursday).
-        let offset = if step == 604800 || step == 1209600 { 4 * 86400 } else { 0 };
-        let first = (start.unix() - offset).div_euclid(step) * step + offset;
-        let first = if first * 1000 < start.0 { first + step } else { first };
-        let mut out: Vec<(i64, String)> = Vec::new();
-        let mut prev_day = String::new();
-        let mut t = first;
-        while t * 1000 <= end.0 {
-            let day = fmt(t * 1000, "%Y-%m-%d");
-            let label = if step >= 86400 {
-                day.clone()
-            } else if day != prev_day {
-                fmt(t * 1000, "%b %-d %H:%M")
-            } else {
-                fmt(t * 1000, "%H:%M")
-            };
-            prev_day = day;
-            out.push((t * 1000, label));
-            t += step;
-        }
-        return out;
-    }
-    month_axis(start, end, span_s)
-}
-
-/// Calendar-month ticks (every 1, 3, 6 or 12 months) for long horizons.
-fn month_axis(start: Time, end: Time, span_s: i64) -> Vec<(i64, String)> {
-    use chrono::{Datelike, NaiveDate};
-    let months = span_s / (30 * 86400) + 1;
-    let every = [1, 3, 6, 12].into_iter().find(|m| months / m <= 12).unwrap_or(12 * (months / 144 + 1));
-    let Some(d) = chrono::DateTime::from_timestamp_millis(start.0) else { return Vec::new() };
-    let (mut y, mut m) = (i64::from(d.year()), i64::from(d.month0()));
-    let mut out = Vec::new();
-    while out.len() < 200 {
-        if m % every == 0 {
-            let ms = NaiveDate::from_ymd_opt(y as i32, (m + 1) as u32, 1)
-                .and_then(|d| d.and_hms_opt(0, 0, 0))
-                .map(|d| d.and_utc().timestamp_millis());
-            let Some(ms) = ms else { break };
-            if ms > end.0 {
-                break;
-            }
-            if ms >= start.0 {
-                out.push((ms, format!("{y:04}-{:02}", m + 1)));
-            }
-        }
-        m += 1;
-        if m == 12 {
-            (y, m) = (y + 1, 0);
-        }
-    }
-    out
-}
-
 fn subtitles(meta: &WorkloadMeta, tl: &Timeline, aggregated: bool) -> (String, String) {
     let zone = match (&meta.time_zone, meta.kind) {
         (Some(z), _) => format!("timeZone {z}"),
@@ -323,7 +267,14 @@ fn legend(tl: &Timeline) -> Vec<(u8, RGBColor, String)> {
 type Fallible = Result<(), Box<dyn std::error::Error>>;
 
 /// Draws everything into `buf` (plotters' part; text goes to `runs`).
-fn draw(buf: &mut String, runs: Runs, tl: &Timeline, meta: &WorkloadMeta) -> Fallible {
+/// The hover areas over the runs go to `hovers`.
+fn draw(
+    buf: &mut String,
+    runs: Runs,
+    tl: &Timeline,
+    meta: &WorkloadMeta,
+    hovers: &mut Vec<hover::Hover>,
+) -> Fallible {
     let aggregated = tl.histogram.is_some();
     let body_rows = if aggregated { HIST_ROWS } else { tl.lanes.max(1) };
     let rows = (body_rows + 2) as f64;
@@ -403,6 +354,10 @@ fn draw(buf: &mut String, runs: Runs, tl: &Timeline, meta: &WorkloadMeta) -> Fal
             }
         }
     }
+
+    *hovers = hover::collect(tl, meta.kind, rows - 1.0, body_rows as f64, ms_per_px, |x, y| {
+        chart.backend_coord(&(x, y))
+    });
 
     // Row labels and change labels, placed in pixels next to the plot.
     let row_label = |row_top: f64, text: String| -> Fallible {
@@ -508,14 +463,16 @@ pub fn timeline_svg(records: &[Record], meta: &WorkloadMeta) -> String {
     tl.finish().into_values().next().map(|t| render(&t, meta)).unwrap_or_default()
 }
 
-/// Every workload's timeline as at the horizon end, ready to draw.
+/// Every workload's timeline as at the horizon end, ready to draw, and
+/// the fleet load's changes when they were gathered.
 #[derive(Debug, Clone)]
-pub struct Drawn(BTreeMap<String, Timeline>);
+pub struct Drawn(BTreeMap<String, Timeline>, Option<load::LoadDeltas>);
 
 impl Timelines {
     /// The timelines as at the horizon end.
-    pub fn finish_all(self) -> Drawn {
-        Drawn(self.finish())
+    pub fn finish_all(mut self) -> Drawn {
+        let load = self.load.take();
+        Drawn(self.finish(), load)
     }
 }
 
@@ -525,13 +482,21 @@ impl Drawn {
     pub fn svg(&self, meta: &WorkloadMeta) -> Option<String> {
         self.0.get(&meta.key).map(|t| render(t, meta))
     }
+
+    /// The fleet-load chart, as [`fleet_load_svg`] draws it from the whole
+    /// log, when there were several workloads or resource requests.
+    pub fn fleet_load_svg(&self, metas: &[WorkloadMeta]) -> Option<String> {
+        self.1.as_ref().map(|l| l.svg(metas))
+    }
 }
 
 fn render(tl: &Timeline, meta: &WorkloadMeta) -> String {
     let runs = Runs::default();
     let mut buf = String::new();
-    let drawn = draw(&mut buf, runs.clone(), tl, meta);
-    document(buf, &format!("{} {} timeline", semantics::of(meta.kind).nouns().kind, meta.key), &runs, drawn)
+    let mut hovers = Vec::new();
+    let drawn = draw(&mut buf, runs.clone(), tl, meta, &mut hovers);
+    let title = format!("{} {} timeline", semantics::of(meta.kind).nouns().kind, meta.key);
+    hover::insert(document(buf, &title, &runs, drawn), &hovers)
 }
 
 #[cfg(test)]

@@ -36,6 +36,8 @@ pub use compare::{
     Divergence, VARIANTS_SCHEMA_VERSION, VariantComparison, VariantInfo, VariantMetric, VariantNote,
     VariantReason, VariantViolation, WorkloadVariants,
 };
+#[cfg(feature = "cli")]
+pub(crate) use render::render_variants_html;
 pub use render::{render_variants_markdown, render_variants_text};
 pub use svg::stack_timelines;
 pub use sweep::{

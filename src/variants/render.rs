@@ -3,16 +3,25 @@
 
 use super::compare::{METRICS, VariantComparison, WorkloadVariants};
 use crate::model::format_duration;
-use crate::report::{Block, cols, markdown, outcome_text, text};
+use crate::report::{Block, cols, markdown_fitting, outcome_text, text};
 
 /// Plain text with aligned columns, for terminals.
 pub fn render_variants_text(c: &VariantComparison) -> String {
     text(document(c))
 }
 
-/// GitHub-flavoured Markdown, for PR comments and `--out`.
+/// GitHub-flavoured Markdown, for PR comments and `--out`, at most
+/// [`PR_COMMENT_CHARS`](crate::report::PR_COMMENT_CHARS) characters: a long
+/// one folds each workload's details, and cuts them if it must.
 pub fn render_variants_markdown(c: &VariantComparison) -> String {
-    markdown(document(c))
+    markdown_fitting(document(c), "variants.html and `--format json` have them all")
+}
+
+/// The HTML page (`variants.html`), with each workload's stacked
+/// timelines from `figures` (by workload name).
+#[cfg(feature = "cli")]
+pub(crate) fn render_variants_html(c: &VariantComparison, figures: &crate::report::Figures) -> String {
+    crate::report::document_html(&document(c), figures)
 }
 
 fn document(c: &VariantComparison) -> Vec<Block> {
@@ -56,7 +65,13 @@ fn document(c: &VariantComparison) -> Vec<Block> {
 }
 
 fn workload_blocks(d: &mut Vec<Block>, w: &WorkloadVariants, head: &[String]) {
+    let summary = match &w.first_divergence {
+        None => "every tick had the same outcome under every variant".to_string(),
+        Some(div) => format!("the variants first part at {}", div.tick),
+    };
+    d.push(Block::Workload { key: w.name.clone(), summary });
     d.push(Block::Heading(2, w.name.clone()));
+    d.push(Block::Figure(w.name.clone()));
     let rows = w
         .metrics
         .iter()

@@ -12,18 +12,20 @@ pub fn stack_timelines(rows: &[(String, String)]) -> String {
     let (mut width, mut y) = (0u32, 0u32);
     for (label, svg) in rows {
         let Some((w, h, inner)) = root(svg) else { continue };
-        body.push_str(&format!(
-            "<text x=\"8\" y=\"{}\" font-family=\"sans-serif\" font-size=\"14\" font-weight=\"bold\">{}</text>\n",
-            y + 16,
-            escape(label)
-        ));
+        // Outlines of the embedded font, like the timelines' text: no
+        // system font shapes it, so the PNG is the same everywhere.
+        #[cfg(feature = "svg")]
+        body.push_str(&crate::report::svg::outlined(label, 8.0, f64::from(y + 16), 14.0));
+        // Without the `svg` feature no run has a timeline to stack.
+        #[cfg(not(feature = "svg"))]
+        let _ = label;
         y += LABEL;
         body.push_str(&format!("<svg x=\"0\" y=\"{y}\" width=\"{w}\" height=\"{h}\" {inner}\n"));
         y += h;
         width = width.max(w);
     }
     format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{y}\" viewBox=\"0 0 {width} {y}\">\n\
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" width=\"{width}\" height=\"{y}\" viewBox=\"0 0 {width} {y}\">\n\
          <rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n{body}</svg>\n"
     )
 }
@@ -45,8 +47,4 @@ fn root(svg: &str) -> Option<(u32, u32, String)> {
     };
     let (w, h) = (take("width")?, take("height")?);
     Some((w, h, format!("{}{}", head.trim_start(), &svg[open_end..])))
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }

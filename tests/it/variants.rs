@@ -186,7 +186,7 @@ mod the_command {
         assert!(std::fs::read_to_string(d.join("variants.md")).unwrap().contains("| peak concurrency |"));
         let svg = std::fs::read_to_string(d.join("data_etl.variants.svg")).unwrap();
         assert_eq!(svg.matches("<svg").count(), 7, "the frame and one timeline per variant");
-        assert!(svg.contains(">Replace, 300</text>"));
+        assert!(svg.contains("aria-label=\"Replace, 300\""), "the row label, as outlines");
     }
 
     #[test]

@@ -282,6 +282,17 @@ pub(super) fn escape(s: &str) -> String {
     out
 }
 
+/// `text` in the ink colour as embedded-font outlines, its baseline
+/// starting at (`x`, `y`), `size` pixels to the em: glyph `<defs>` and a
+/// group, for SVG written outside plotters (the variants' row labels).
+pub(crate) fn outlined(text: &str, x: f64, y: f64, size: f64) -> String {
+    let Some(face) = face() else { return String::new() };
+    let color = BackendColor { alpha: 1.0, rgb: (0x22, 0x22, 0x22) };
+    let run =
+        TextRun { text: text.into(), x, y, scale: scale_for(face, size), color, rotate: 0, pivot: (0, 0) };
+    render_runs(&[run])
+}
+
 /// The SVG for the collected text: glyph `<defs>` plus one `<g>` per run
 /// (its `aria-label` keeps the text searchable and readable aloud).
 fn render_runs(runs: &[TextRun]) -> String {

@@ -16,6 +16,7 @@ use crate::sim::WorkloadMeta;
 use crate::sim::log::Record;
 use plotters::coord::combinators::BindKeyPoints;
 use plotters::prelude::*;
+use smol_str::SmolStr;
 use std::collections::BTreeMap;
 
 const WIDTH: u32 = 1200;
@@ -60,15 +61,41 @@ fn value(d: &LoadDelta, cpu: bool) -> i64 {
     if cpu { d.cpu_millis } else { i64::from(d.pods) }
 }
 
+/// The fleet load's changes, gathered as the log streams by (a few per
+/// Job, not the whole log): `--out` draws the chart from them without
+/// keeping the log.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct LoadDeltas {
+    source: LoadSource,
+    deltas: Vec<(LoadDelta, SmolStr)>,
+}
+
+impl LoadDeltas {
+    /// Gathers the changes of these workloads' load.
+    pub(crate) fn new(metas: &[WorkloadMeta]) -> LoadDeltas {
+        LoadDeltas { source: LoadSource::new(metas), deltas: Vec::new() }
+    }
+
+    /// Reads one record (in log order).
+    pub(crate) fn feed(&mut self, r: &Record) {
+        if let Some(d) = self.source.delta(r) {
+            self.deltas.push((d, namespace_of(r).into()));
+        }
+    }
+
+    /// The chart, as [`fleet_load_svg`] draws it from the whole log.
+    pub(crate) fn svg(&self, metas: &[WorkloadMeta]) -> String {
+        let deltas: Vec<(LoadDelta, &str)> = self.deltas.iter().map(|(d, ns)| (*d, ns.as_str())).collect();
+        chart_svg(&deltas, metas)
+    }
+}
+
 impl Chart {
-    fn build(records: &[Record], metas: &[WorkloadMeta], start: Time, end: Time) -> Chart {
-        let mut source = LoadSource::new(metas);
-        let deltas: Vec<(LoadDelta, &str)> =
-            records.iter().filter_map(|r| Some((source.delta(r)?, namespace_of(r)))).collect();
+    fn build(deltas: &[(LoadDelta, &str)], start: Time, end: Time) -> Chart {
         let cpu = deltas.iter().any(|(d, _)| d.cpu_millis != 0);
         // Namespaces by their own peak, largest first (then by name).
         let mut level: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
-        for (d, ns) in &deltas {
+        for (d, ns) in deltas {
             let e = level.entry(ns).or_default();
             e.0 += value(d, cpu);
             e.1 = e.1.max(e.0);
@@ -200,8 +227,16 @@ fn draw(buf: &mut String, runs: Runs, c: &Chart, start: Time, end: Time) -> Fall
 /// The fleet-load chart as a standalone SVG document: same records and
 /// metas, same bytes.
 pub fn fleet_load_svg(records: &[Record], metas: &[WorkloadMeta]) -> String {
+    let mut source = LoadSource::new(metas);
+    let deltas: Vec<(LoadDelta, &str)> =
+        records.iter().filter_map(|r| Some((source.delta(r)?, namespace_of(r)))).collect();
+    chart_svg(&deltas, metas)
+}
+
+/// The chart of the load's changes, in log order.
+fn chart_svg(deltas: &[(LoadDelta, &str)], metas: &[WorkloadMeta]) -> String {
     let (start, end) = metas.first().map_or((Time(0), Time(1)), |m| (m.horizon_start, m.horizon_end));
-    let chart = Chart::build(records, metas, start, end);
+    let chart = Chart::build(deltas, start, end);
     let runs = Runs::default();
     let mut buf = String::new();
     let drawn = draw(&mut buf, runs.clone(), &chart, start, end);
@@ -230,7 +265,12 @@ mod tests {
             Record { time: Time(1000), entry: pod("a/p1", "a/j1") },
             Record { time: Time(1000), entry: pod("a/p2", "a/j1") },
         ];
-        let c = Chart::build(&records, &[meta], Time(0), Time(3_600_000));
+        let mut load = LoadDeltas::new(&[meta]);
+        for r in &records {
+            load.feed(r);
+        }
+        let deltas: Vec<(LoadDelta, &str)> = load.deltas.iter().map(|(d, ns)| (*d, ns.as_str())).collect();
+        let c = Chart::build(&deltas, Time(0), Time(3_600_000));
         assert!(!c.cpu);
         assert_eq!(c.peak, (2, Some(Time(1000))));
         assert_eq!((c.columns[0].total, c.columns[1].total), (2, 2));

@@ -302,6 +302,9 @@ impl Builder {
 #[derive(Debug)]
 pub struct Timelines {
     builders: Vec<Builder>,
+    /// The fleet load's changes, when the report shows a fleet load
+    /// (several workloads, or pods that request CPU or memory).
+    pub(super) load: Option<super::load::LoadDeltas>,
     by_key: FxHashMap<SmolStr, usize>,
     /// Which workload each run in the store belongs to.
     runs: FxHashMap<SmolStr, usize>,
@@ -312,6 +315,8 @@ impl Timelines {
     pub fn new(metas: &[WorkloadMeta]) -> Timelines {
         Timelines {
             builders: metas.iter().map(Builder::new).collect(),
+            load: (metas.len() > 1 || metas.iter().any(|m| !m.pod_requests.is_zero()))
+                .then(|| super::load::LoadDeltas::new(metas)),
             by_key: metas.iter().enumerate().map(|(i, m)| (SmolStr::from(m.key.as_str()), i)).collect(),
             runs: FxHashMap::default(),
         }
@@ -319,6 +324,9 @@ impl Timelines {
 
     /// Reads one record.
     pub fn feed(&mut self, r: &Record) {
+        if let Some(load) = &mut self.load {
+            load.feed(r);
+        }
         let fact = run_fact(&r.entry);
         let owner = match &fact {
             Some(RunFact::Created(run, _)) => {

@@ -256,7 +256,7 @@ mod out_is_checked_before_simulating {
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
         names.sort();
-        assert_eq!(names, ["default_report.svg", "report.json", "report.md", "report.txt"]);
+        assert_eq!(names, ["default_report.svg", "report.html", "report.json", "report.md", "report.txt"]);
     }
 }
 
