@@ -88,6 +88,10 @@ pub(super) struct Account {
     /// The last `schedule` or `timeZone` edit: ticks of the new schedule
     /// drawn after it, yet not after it, were due from the edit on.
     pub schedule_edited_at: Option<Time>,
+    /// The API server refused the controller's requests and no Job has
+    /// been created since: the controller is backing off, and a tick that
+    /// comes meanwhile waits for the retry.
+    pub api_backoff: Option<crate::sim::api_server::FaultError>,
 }
 
 impl Account {
@@ -124,6 +128,7 @@ impl Account {
         };
         let meta_start = meta.horizon_start;
         Account {
+            api_backoff: None,
             cursor: first_cursor(&meta, schedule.as_ref()),
             upcoming: None,
             suspended: meta.suspended,

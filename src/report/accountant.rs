@@ -15,10 +15,12 @@ use crate::model::{PodPhase, Time};
 use crate::policy::EventType;
 use crate::policy::cronjob::Decision;
 use crate::schedule::{Location, Zone, load_location};
-use crate::sim::log::{DeletedBy, Entry, Fault, LogSink, Record};
+use crate::sim::api_server::{FaultError, Resource};
+use crate::sim::log::{Controller, DeletedBy, Entry, Fault, LogSink, Record};
 use crate::sim::{Scenario, SimError, SimSummary, WorkloadMeta};
 use rustc_hash::FxHashMap;
 use smol_str::SmolStr;
+use std::cmp::Reverse;
 
 /// What the accountant must know besides the log.
 #[derive(Debug, Clone)]
@@ -142,6 +144,8 @@ pub struct Accountant {
     /// The fleet load, when counted: the records' deltas, and where they
     /// go ([`Accountant::with_fleet`], [`Accountant::buffer_load`]).
     load: Option<(LoadSource, LoadOut)>,
+    /// By controller: how its capacity held syncs back.
+    capacity: Vec<ControllerLoad>,
 }
 
 /// Where an accountant's fleet-load deltas go.
@@ -172,6 +176,7 @@ impl Accountant {
             downtime: Downtime::default(),
             now: Time(0),
             load,
+            capacity: Vec::new(),
         }
     }
 
@@ -250,6 +255,7 @@ impl Accountant {
             violations: Vec::new(),
             expectations_checked: 0,
             fleet,
+            capacity: self.capacity,
         }
     }
 
@@ -266,6 +272,9 @@ impl Accountant {
         }
         for r in reports {
             report.workloads.extend(r.workloads);
+            for c in r.capacity {
+                merge_load(&mut report.capacity, c);
+            }
         }
         report.workloads.sort_by(|a, b| a.name.cmp(&b.name));
         Some(report)
@@ -283,6 +292,14 @@ impl Accountant {
 
     fn on_sync(&mut self, t: Time, object: &str, decision: &Decision) {
         let Some(acc) = self.accounts.get_mut(object) else { return };
+        // Ticks that came while the controller backed off from refused
+        // requests waited for its retry.
+        if let Some(f) = acc.api_backoff {
+            acc.note_at_or_before(t, |n| n.api_fault = n.api_fault.or(Some(f)));
+            if matches!(decision, Decision::Created { .. }) {
+                acc.api_backoff = None;
+            }
+        }
         match decision {
             Decision::Created { tick, job, .. } => acc.started(*tick, t, job),
             Decision::Adopted { tick, job } => {
@@ -492,6 +509,22 @@ impl LogSink for Accountant {
                 self.advance(object, t);
                 self.on_sync(t, object, d)
             }
+            Entry::Fault(Fault::ApiRequestFailed { resource, object, error, .. }) => {
+                let workload = match resource {
+                    Resource::Jobs => job_owner(object),
+                    Resource::CronJobStatus => Some(object.as_str()),
+                    _ => None,
+                };
+                if let Some(w) = workload.filter(|w| self.accounts.contains_key(*w)) {
+                    let w = SmolStr::from(w);
+                    self.advance(&w, t);
+                    let fault = FaultError::from_name(error);
+                    if let Some(acc) = self.accounts.get_mut(w.as_str()) {
+                        acc.note_at_or_before(t, |n| n.api_fault = n.api_fault.or(fault));
+                        acc.api_backoff = acc.api_backoff.or(fault);
+                    }
+                }
+            }
             Entry::Fault(
                 f @ (Fault::PodDisrupted { job, .. }
                 | Fault::PodHeldPending { job, .. }
@@ -529,6 +562,29 @@ impl LogSink for Accountant {
                 }
                 self.operations.record(&mut self.accounts, t, e);
             }
+            Entry::Throttled { controller, object, waited, queued, .. } => {
+                if *controller == Controller::Cronjob {
+                    self.advance(object, t);
+                    if let Some(acc) = self.accounts.get_mut(object.as_str()) {
+                        let held = (*waited, *queued);
+                        acc.note_at_or_before(t, |n| n.throttled = n.throttled.max(held));
+                    }
+                }
+                let name = match controller {
+                    Controller::Cronjob => "cronjob",
+                    Controller::Job => "job",
+                    Controller::Ttl => "ttl",
+                };
+                let row = ControllerLoad {
+                    controller: name.into(),
+                    delayed_syncs: 1,
+                    longest_wait: *waited,
+                    longest_wait_at: t,
+                    peak_queued: *queued,
+                    peak_queued_at: t,
+                };
+                merge_load(&mut self.capacity, row);
+            }
             Entry::Event(ev) if ev.type_ == EventType::Warning => {
                 if let Some(acc) = workload_of(&ev.object).and_then(|k| self.accounts.get_mut(k)) {
                     acc.warning(t, &ev.reason, &ev.message);
@@ -536,6 +592,31 @@ impl LogSink for Accountant {
             }
             e => self.job_event(t, e),
         }
+    }
+}
+
+/// The CronJob key a Job key names by the controller's naming
+/// (`<cronjob>-<scheduled minutes>`).
+fn job_owner(job: &str) -> Option<&str> {
+    let (owner, digits) = job.rsplit_once('-')?;
+    (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())).then_some(owner)
+}
+
+/// Adds one controller's figures to the rows (kept in controller order:
+/// cronjob, job, ttl); earlier instants win ties.
+fn merge_load(rows: &mut Vec<ControllerLoad>, c: ControllerLoad) {
+    let rank = |name: &str| ["cronjob", "job", "ttl"].iter().position(|n| *n == name);
+    let Some(row) = rows.iter_mut().find(|r| r.controller == c.controller) else {
+        rows.push(c);
+        rows.sort_by_key(|r| rank(&r.controller));
+        return;
+    };
+    row.delayed_syncs += c.delayed_syncs;
+    if (c.longest_wait, Reverse(c.longest_wait_at)) > (row.longest_wait, Reverse(row.longest_wait_at)) {
+        (row.longest_wait, row.longest_wait_at) = (c.longest_wait, c.longest_wait_at);
+    }
+    if (c.peak_queued, Reverse(c.peak_queued_at)) > (row.peak_queued, Reverse(row.peak_queued_at)) {
+        (row.peak_queued, row.peak_queued_at) = (c.peak_queued, c.peak_queued_at);
     }
 }
 

@@ -37,6 +37,12 @@ pub(super) struct Notes {
     /// between the last run and the edit: due from the moment of the edit
     /// (CronJob: kubernetes#130838, #57853; CronOperation: owed at once).
     pub owed_by_edit: bool,
+    /// kube-controller-manager's capacity held the CronJob controller's
+    /// sync back this long (ms), with this many keys queued behind it.
+    pub throttled: (crate::model::Millis, u32),
+    /// The API server refused the controller's requests for this tick
+    /// (the Job's creation, or the CronJob's status update).
+    pub api_fault: Option<crate::sim::api_server::FaultError>,
     /// Crossplane with the name-encoded cursor (PR #7535): a catch-up runs
     /// every owed slot in turn, not only the earliest.
     pub every_owed: bool,
@@ -77,7 +83,14 @@ pub(super) struct Pending {
 /// schedule governed; a tick the missed-count estimate dropped at first
 /// was started by a later sync, not by the restart.
 pub(super) fn late_reason(n: &Notes) -> String {
-    if n.owed_by_edit {
+    if let Some(f) = n.api_fault {
+        format!(
+            "the API server refused the controller's requests ({}: {}); it retried with backoff \
+             (FailedCreate events) and started the run once a request went through",
+            f.name(),
+            f.plain()
+        )
+    } else if n.owed_by_edit {
         let held = if n.forbid { "; Forbid held it until the previous Job finished" } else { "" };
         format!(
             "a past tick of the new schedule: the schedule edit made it due (kubernetes#130838, #57853), \
@@ -95,6 +108,13 @@ pub(super) fn late_reason(n: &Notes) -> String {
         "the CronJob was suspended at the tick; resuming started the most recent missed tick".into()
     } else if n.forbid {
         "Forbid: the previous Job was still active; the run started when it finished".into()
+    } else if n.throttled.0 > 0 {
+        let (waited, queued) = n.throttled;
+        format!(
+            "kube-controller-manager was saturated: the CronJob controller's sync waited {} for a free \
+             worker and its client's rate limit, with {queued} more keys queued behind it (kubernetes#90801)",
+            crate::model::format_duration(waited)
+        )
     } else {
         "the controller synced late".into()
     }
@@ -103,7 +123,14 @@ pub(super) fn late_reason(n: &Notes) -> String {
 /// Why a CronJob tick was passed over for a newer one.
 pub(super) fn superseded_reason(n: &Notes, newer: Time, zone: Zone) -> String {
     let newer = format_rfc3339(newer.unix(), zone);
-    if n.invalid {
+    if let Some(f) = n.api_fault {
+        let until = if n.deadline {
+            "until the tick fell outside the startingDeadlineSeconds window".to_string()
+        } else {
+            format!("until the next tick ({newer}) was the one to start")
+        };
+        format!("the API server refused the Job's creation ({}: {}) {until}", f.name(), f.plain())
+    } else if n.invalid {
         "the controller could not evaluate the schedule (see the events)".into()
     } else if n.deadline_overflow {
         DEADLINE_OVERFLOW.into()
@@ -140,6 +167,15 @@ pub(super) fn superseded_reason(n: &Notes, newer: Time, zone: Zone) -> String {
 /// What an unresolved CronJob tick counts as at the horizon end, and why.
 pub(super) fn unresolved_at_end(p: &Pending, down: bool, end: Time) -> (TickOutcome, String) {
     let n = &p.notes;
+    if let Some(f) = n.api_fault {
+        let until = if n.deadline {
+            "until the tick fell outside the startingDeadlineSeconds window"
+        } else {
+            "until the horizon end"
+        };
+        let why = format!("the API server refused the Job's creation ({}: {}) {until}", f.name(), f.plain());
+        return (TickOutcome::NotStarted, why);
+    }
     let (outcome, why) = if n.invalid {
         (TickOutcome::NotStarted, "the controller could not evaluate the schedule (see the events)")
     } else if n.suspended {

@@ -69,6 +69,9 @@ fn document(r: &Report) -> Vec<Block> {
     if let Some(f) = load {
         fleet_load(&mut d, f, r.workloads.len());
     }
+    if !r.capacity.is_empty() {
+        capacity(&mut d, &r.capacity);
+    }
     for cj in &r.workloads {
         cronjob(&mut d, cj);
     }
@@ -98,6 +101,33 @@ fn document(r: &Report) -> Vec<Block> {
         }
     }
     d
+}
+
+/// The capacity section: how kube-controller-manager's workers and client
+/// rate limits held syncs back.
+fn capacity(d: &mut Vec<Block>, rows: &[super::types::ControllerLoad]) {
+    d.push(Block::Heading(2, "kube-controller-manager capacity".into()));
+    d.push(Block::Para(
+        "Syncs waited for a free worker and their client's token bucket (each controller has its own \
+         workers and client): the controller fell behind, as real clusters do when many CronJobs fire \
+         together (kubernetes#90801)."
+            .into(),
+    ));
+    let rows = rows
+        .iter()
+        .map(|c| {
+            vec![
+                c.controller.clone(),
+                c.delayed_syncs.to_string(),
+                format!("{} (at {})", format_duration(c.longest_wait), c.longest_wait_at),
+                format!("{} (at {})", c.peak_queued, c.peak_queued_at),
+            ]
+        })
+        .collect();
+    d.push(Block::Table {
+        head: cols(&["controller", "syncs held back", "longest wait", "most keys queued"]),
+        rows,
+    });
 }
 
 /// Most minutes of the hour listed as the busiest.

@@ -25,6 +25,31 @@ pub struct Report {
     /// resource requests, or with a fleet-wide `expect:` bound).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fleet: Option<FleetPeaks>,
+    /// kube-controller-manager's own capacity at work: a row per
+    /// controller whose syncs waited for a worker or a token (empty, and
+    /// absent from JSON, when none did).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub capacity: Vec<ControllerLoad>,
+}
+
+/// How much one kube-controller-manager controller's workers and client
+/// held its syncs back.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct ControllerLoad {
+    /// `cronjob`, `job` or `ttl`.
+    pub controller: String,
+    /// Syncs that ran later than their key was ready.
+    pub delayed_syncs: u64,
+    /// The longest such wait, in milliseconds.
+    pub longest_wait: Millis,
+    /// When that sync ran.
+    pub longest_wait_at: Time,
+    /// The most keys waiting for a worker at once (seen when a sync ran).
+    pub peak_queued: u32,
+    /// When first seen.
+    pub peak_queued_at: Time,
 }
 
 impl Report {

@@ -73,6 +73,27 @@ pub enum Ev {
         /// The process's epoch when it was queued (stale if the epoch moved on).
         epoch: u64,
     },
+    /// A worker of `actor` got its token and its first request through:
+    /// the sync of `key` runs now (capacity model).
+    Run {
+        /// The actor whose worker runs it.
+        actor: ActorId,
+        /// The key.
+        key: SmolStr,
+        /// The process's epoch when it was picked.
+        epoch: u64,
+        /// When the key was ready in the queue.
+        ready: Time,
+    },
+    /// A worker of `actor` finished the requests of its sync of `key`.
+    Free {
+        /// The actor whose worker is free.
+        actor: ActorId,
+        /// The key it held.
+        key: SmolStr,
+        /// The process's epoch when it was picked.
+        epoch: u64,
+    },
     /// A delaying-queue timer (`AddAfter`) of `actor` comes due.
     Timer {
         /// The actor whose timer it is.
@@ -103,6 +124,13 @@ pub enum Ev {
         /// The process's epoch when it was sent (stale if the epoch moved on).
         epoch: u64,
     },
+    /// The API server stops answering until `until`.
+    ApiDown {
+        /// When it answers again.
+        until: Time,
+    },
+    /// The API server answers again.
+    ApiUp,
     /// The control plane's processes stop until `end`.
     DowntimeStart {
         /// When the processes come back.
@@ -149,6 +177,9 @@ pub struct WorkloadState {
     /// due yet, or its Operation just created) under `Allow`: a reconcile
     /// one of its Operations' status writes triggers would change nothing.
     pub settled: bool,
+    /// The event-queue lane of its partition (0 unless one engine runs
+    /// several partitions).
+    pub lane: u16,
 }
 
 /// An object of the initial list a process's informers deliver when it
@@ -175,6 +206,11 @@ pub struct Core {
     pub out: Vec<Record>,
     /// Records written so far.
     pub records: u64,
+    /// Kubernetes Events recorded so far (each is a request of its
+    /// controller's client).
+    pub events: u64,
+    /// kube-controller-manager's workers, rate limits and latency.
+    pub capacity: super::capacity::Capacity,
     /// This partition logs the control plane's own faults (clock skew and
     /// informer lag at set-up, downtime): in a merged log only the first
     /// partition does, since every partition replays the same downtime.
@@ -207,6 +243,8 @@ impl Core {
             api,
             out: Vec::new(),
             records: 0,
+            events: 0,
+            capacity: super::capacity::Capacity::default(),
             logs_faults: false,
             settings,
             local,
@@ -236,6 +274,9 @@ impl Core {
     /// Writes one log record at the current time.
     pub fn emit(&mut self, entry: Entry) {
         self.records += 1;
+        if let Entry::Event(_) = entry {
+            self.events += 1;
+        }
         let time = self.now();
         self.out.push(Record { time, entry });
     }
@@ -315,6 +356,19 @@ pub trait Actor: Send {
     /// Its work queue, if it has one: the engine takes a due key off it
     /// before [`Actor::on_work`] and fires its timers.
     fn queue(&mut self) -> Option<&mut WorkQueue> {
+        None
+    }
+
+    /// Which kube-controller-manager client and worker pool it is, if its
+    /// capacity is modelled ([`super::capacity`]).
+    fn client(&self) -> Option<super::capacity::Client> {
+        None
+    }
+
+    /// How many requests a sync of `key` would send now, if the actor can
+    /// tell without syncing: when its client's bucket is empty, a sync that
+    /// sends none runs at once instead of waiting for a token.
+    fn requests_of_sync(&self, _core: &Core, _key: &SmolStr) -> Option<u64> {
         None
     }
 

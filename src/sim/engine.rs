@@ -11,9 +11,10 @@
 //! API server keep running through downtime.
 
 use super::actor::{Actor, ActorId, Core, Ev, Listed, Process};
-use super::api_server::{Change, Kinds};
+use super::api_server::{Change, Kinds, key, owner_of};
+use super::capacity::{Client, Workers};
 use super::edit::SpecEdit;
-use super::log::{Entry, Fault};
+use super::log::{Controller, Entry, Fault};
 use super::queue::Wake;
 use super::run::WorkloadKind;
 use crate::model::Time;
@@ -34,6 +35,14 @@ pub struct Engine {
     /// By process and kind: the actors a change of that kind reaches, in
     /// registration order (looked up at every change).
     reach: [[Vec<ActorId>; Kinds::COUNT]; 3],
+    /// By actor: its workers, when its capacity is modelled.
+    workers: Vec<Option<Workers>>,
+    /// The uid space of lane 0: the partition index of an engine that runs
+    /// one partition; 0 for one that runs several, each in the lane of its
+    /// partition index.
+    pub lane_base: u64,
+    /// The engine runs several partitions, each in a lane of its own.
+    pub lanes: bool,
 }
 
 impl Engine {
@@ -50,7 +59,15 @@ impl Engine {
                 }
             }
         }
-        Engine { core, actors, routes, watched, reach }
+        let workers = actors
+            .iter()
+            .map(|a| {
+                let client = a.client().filter(|_| core.capacity.limited())?;
+                Some(Workers::new(&core.capacity, client, core.now()))
+            })
+            .collect();
+        let lane_base = core.api.uid_space;
+        Engine { core, actors, routes, watched, reach, workers, lane_base, lanes: false }
     }
 
     /// The controller clock.
@@ -77,6 +94,7 @@ impl Engine {
                 (instant, at_instant) = (t, 0);
             }
             self.core.api.now = t;
+            self.core.api.uid_space = self.lane_base + u64::from(self.core.queue.lane());
             self.handle(ev);
             self.pump();
         }
@@ -97,11 +115,19 @@ impl Engine {
                 if epoch != st.epoch || st.down {
                     return;
                 }
+                if self.workers[usize::from(actor)].is_some() {
+                    let now = self.now();
+                    self.offer(actor, key, now);
+                    return;
+                }
+                let from_controller = self.actors[usize::from(actor)].client().is_some();
+                self.core.api.from_controller = from_controller;
                 self.with_actor(actor, |a, core| {
                     if a.queue().is_some_and(|q| q.take(&key)) {
                         a.on_work(core, &key);
                     }
                 });
+                self.core.api.from_controller = false;
             }
             Ev::Timer { actor, key, at, epoch } => {
                 let st = self.core.process(self.routes[usize::from(actor)].0);
@@ -113,10 +139,30 @@ impl Engine {
                     self.core.queue.push(t, Ev::Work { actor, key, epoch });
                 }
             }
+            Ev::Run { actor, key, epoch, ready } => {
+                if self.current_epoch(actor) == Some(epoch) {
+                    self.sync(actor, key, ready, true, true);
+                }
+            }
+            Ev::Free { actor, key, epoch } => {
+                if self.current_epoch(actor) == Some(epoch) {
+                    self.free(actor, Some(key));
+                }
+            }
             Ev::Wake { actor, key, token } => self.with_actor(actor, |a, core| a.on_wake(core, &key, token)),
             Ev::Notify { process, change, epoch } => {
                 if epoch == self.core.process(process).epoch {
                     self.deliver(process, &change);
+                }
+            }
+            Ev::ApiDown { until } => {
+                if self.core.logs_faults {
+                    self.core.emit(Entry::Fault(Fault::ApiServerDown { until }));
+                }
+            }
+            Ev::ApiUp => {
+                if self.core.logs_faults {
+                    self.core.emit(Entry::Fault(Fault::ApiServerUp));
                 }
             }
             Ev::DowntimeStart { end } => {
@@ -141,6 +187,129 @@ impl Engine {
         }
     }
 
+    /// The epoch of `actor`'s process, if it runs.
+    fn current_epoch(&self, actor: ActorId) -> Option<u64> {
+        let st = self.core.process(self.routes[usize::from(actor)].0);
+        (!st.down).then_some(st.epoch)
+    }
+
+    /// A key of a capacity-modelled controller is ready: a free worker
+    /// picks it, or it waits in line (`workqueue`'s FIFO). A key a worker
+    /// still holds stays queued and goes back in line when the worker lets
+    /// go of it (client-go's `dirty` and `processing` sets).
+    fn offer(&mut self, actor: ActorId, key: SmolStr, ready: Time) {
+        let Some(w) = self.workers[usize::from(actor)].as_mut() else { return };
+        if w.holds(&key) {
+            return;
+        }
+        if w.busy >= w.count || !w.ready.is_empty() {
+            w.ready.push_back((key, ready));
+            return;
+        }
+        self.pick(actor, key, ready);
+    }
+
+    /// A worker takes `key` (`processNextWorkItem`): it waits for a token
+    /// and the request's latency, then syncs.
+    fn pick(&mut self, actor: ActorId, key: SmolStr, ready: Time) {
+        let a = usize::from(actor);
+        if !self.actors[a].queue().is_some_and(|q| q.take(&key)) {
+            return;
+        }
+        let now = self.now();
+        // A sync that sends nothing never waits for a token: with an empty
+        // bucket, ask the controller whether this one would send any.
+        let silent = self.workers[a].as_ref().is_some_and(|w| w.would_wait(now))
+            && self.actors[a].requests_of_sync(&self.core, &key) == Some(0);
+        let Some(w) = self.workers[a].as_mut() else { return };
+        w.busy += 1;
+        if silent {
+            return self.sync(actor, key, ready, false, false);
+        }
+        let run = w.first_request(now);
+        if run > now {
+            w.processing.push(key.clone());
+            let epoch = self.core.process(self.routes[a].0).epoch;
+            self.core.queue.push(run, Ev::Run { actor, key, epoch, ready });
+        } else {
+            self.sync(actor, key, ready, false, true);
+        }
+    }
+
+    /// The sync of `key` by a worker (`held`: the worker has held it since
+    /// an earlier instant; `reserved`: it took a token for its first
+    /// request), then the worker's remaining requests.
+    fn sync(&mut self, actor: ActorId, key: SmolStr, ready: Time, held: bool, reserved: bool) {
+        let a = usize::from(actor);
+        let now = self.now();
+        if now > ready
+            && let Some(w) = &self.workers[a]
+        {
+            let controller = match w.client {
+                Client::CronJob => Controller::Cronjob,
+                Client::Job => Controller::Job,
+                Client::TtlAfterFinished => Controller::Ttl,
+            };
+            let queued = u32::try_from(w.ready.len()).unwrap_or(u32::MAX);
+            let waited = now.since(ready);
+            self.core.emit(Entry::Throttled {
+                controller,
+                object: key.clone(),
+                ready_at: ready,
+                waited,
+                queued,
+            });
+        }
+        let (requests, events) = (self.core.api.requests, self.core.events);
+        self.core.api.from_controller = true;
+        self.with_actor(actor, |a, core| a.on_work(core, &key));
+        self.core.api.from_controller = false;
+        let (requests, events) = (self.core.api.requests - requests, self.core.events - events);
+        let Some(w) = self.workers[a].as_mut() else { return };
+        // A sync that took no token at its pick (it was known to send
+        // nothing) has none to give back.
+        let free = w.settle(now, requests, events, reserved);
+        if free > now {
+            if !held {
+                w.processing.push(key.clone());
+            }
+            let epoch = self.core.process(self.routes[a].0).epoch;
+            self.core.queue.push(free, Ev::Free { actor, key, epoch });
+        } else {
+            self.free(actor, held.then_some(key));
+        }
+    }
+
+    /// A worker is free (having let go of `key` if it held it past its
+    /// pick): a key queued meanwhile goes back in line, and free workers
+    /// pick the keys waiting.
+    fn free(&mut self, actor: ActorId, key: Option<SmolStr>) {
+        let a = usize::from(actor);
+        let requeue = match key {
+            Some(k) => {
+                if let Some(w) = self.workers[a].as_mut() {
+                    w.release(&k);
+                }
+                self.actors[a].queue().is_some_and(|q| q.is_queued(&k)).then_some(k)
+            }
+            None => None,
+        };
+        let now = self.now();
+        let Some(w) = self.workers[a].as_mut() else { return };
+        w.busy = w.busy.saturating_sub(1);
+        if let Some(k) = requeue {
+            w.ready.push_back((k, now));
+        }
+        loop {
+            let Some(w) = self.workers[a].as_mut() else { return };
+            if w.busy >= w.count {
+                return;
+            }
+            let Some((k, ready)) = w.ready.pop_front() else { return };
+            self.pick(actor, k, ready);
+        }
+    }
+
     /// Writes pending store log entries and delivers pending changes, until
     /// both are drained (handlers may change the store again).
     pub fn pump(&mut self) {
@@ -148,13 +317,17 @@ impl Engine {
             self.core.flush_api_log();
             let Some(change) = self.core.api.changes.pop_front() else { break };
             let kind = change.kind();
+            // While the API server does not answer, the controllers' watches
+            // wait and deliver what changed when it is back.
+            let outage = self.core.api.faults.down_until(self.now());
             for p in Process::ALL {
                 if !self.watched[p as usize].overlaps(kind) {
                     continue;
                 }
                 let st = *self.core.process(p);
-                if st.informer_lag > 0 {
-                    let at = self.now().add(st.informer_lag);
+                let held = outage.filter(|_| p != Process::Node);
+                if st.informer_lag > 0 || held.is_some() {
+                    let at = self.now().add(st.informer_lag).max(held.unwrap_or(Time(i64::MIN)));
                     self.core
                         .queue
                         .push(at, Ev::Notify { process: p, change: change.clone(), epoch: st.epoch });
@@ -191,6 +364,7 @@ impl Engine {
         let st = self.core.process_mut(p);
         st.down = true;
         st.epoch += 1;
+        self.reset_workers(p);
         for i in self.actors_of(p) {
             self.with_actor(i, |a, core| a.stop(core));
         }
@@ -212,6 +386,7 @@ impl Engine {
         let st = self.core.process_mut(p);
         st.down = false;
         st.epoch += 1;
+        self.reset_workers(p);
         if p == Process::ControllerManager {
             self.core.api.collect_garbage();
             self.core.flush_api_log();
@@ -229,11 +404,13 @@ impl Engine {
         let unseen =
             |k: &SmolStr| behind.iter().any(|c| matches!(c, Change::Job { key, old: None, .. } if key == k));
         let watched = self.watched[p as usize];
+        let lane = self.core.queue.lane();
         // The store is hashed; the initial list goes in key order.
         if watched.overlaps(Kinds::CRONJOB) {
             let mut keys: Vec<SmolStr> = self.core.api.cronjobs.keys().cloned().collect();
             keys.sort_unstable();
             for k in &keys {
+                self.enter_lane(k);
                 self.list_to(&actors, Kinds::CRONJOB, Listed::CronJob(k));
             }
         }
@@ -241,21 +418,31 @@ impl Engine {
             let mut jobs: Vec<_> = self.core.api.jobs.iter().map(|(k, j)| (k.clone(), j.clone())).collect();
             jobs.sort_unstable_by(|a, b| a.0.cmp(&b.0));
             for (k, j) in jobs.iter().filter(|(k, _)| !unseen(k)) {
+                if self.lanes {
+                    let owner = j.metadata.controller_ref().map(|r| key(&j.metadata.namespace, &r.name));
+                    self.enter_lane(owner.as_deref().unwrap_or(""));
+                }
                 self.list_to(&actors, Kinds::JOB, Listed::Job(k, j));
             }
         }
         if watched.overlaps(Kinds::CRONOPERATION) {
             let keys: Vec<SmolStr> = self.core.api.cronoperations.keys().cloned().collect();
             for k in &keys {
+                self.enter_lane(k);
                 self.list_to(&actors, Kinds::CRONOPERATION, Listed::CronOperation(k));
             }
         }
         if watched.overlaps(Kinds::OPERATION) {
             let keys: Vec<SmolStr> = self.core.api.operations.keys().cloned().collect();
             for k in &keys {
+                if self.lanes {
+                    let owner = self.core.api.operations.get(k).and_then(owner_of);
+                    self.enter_lane(owner.as_deref().unwrap_or(""));
+                }
                 self.list_to(&actors, Kinds::OPERATION, Listed::Operation(k));
             }
         }
+        self.core.queue.set_lane(lane);
     }
 
     /// The first list of process `p` lags the store by `behind`
@@ -277,15 +464,48 @@ impl Engine {
         }
         let st = *self.core.process(p);
         let at = self.now().add(st.informer_lag);
+        let lane = self.core.queue.lane();
         for change in behind {
+            if self.lanes {
+                let workload = match change {
+                    Change::Job { new: Some(j), .. } | Change::Job { old: Some(j), .. } => {
+                        j.metadata.controller_ref().map(|r| key(&j.metadata.namespace, &r.name))
+                    }
+                    Change::CronJob { key, .. } => Some(key.clone()),
+                    _ => None,
+                };
+                self.enter_lane(workload.as_deref().unwrap_or(""));
+            }
             self.core.queue.push(at, Ev::Notify { process: p, change: change.clone(), epoch: st.epoch });
         }
+        self.core.queue.set_lane(lane);
     }
 
     fn list_to(&mut self, actors: &[ActorId], kind: Kinds, object: Listed<'_>) {
         for &i in actors {
             if self.routes[usize::from(i)].1.overlaps(kind) {
                 self.with_actor(i, |a, core| a.on_listed(core, object));
+            }
+        }
+    }
+
+    /// With several partitions in this engine, the work an object of the
+    /// initial list starts goes in its workload's lane.
+    fn enter_lane(&mut self, workload: &str) {
+        if self.lanes {
+            let lane = self.core.workloads.get(workload).map_or(0, |w| w.lane);
+            self.core.queue.set_lane(lane);
+        }
+    }
+
+    /// A process that stops or starts has new workers and clients.
+    fn reset_workers(&mut self, p: Process) {
+        let now = self.now();
+        for (i, w) in self.workers.iter_mut().enumerate() {
+            if let Some(w) = w
+                && self.routes[i].0 == p
+            {
+                w.reset(&self.core.capacity, now);
             }
         }
     }

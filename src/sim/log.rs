@@ -23,6 +23,7 @@
 //! | `PodDeleted` | `pod`, `job` | a pod was deleted (grace period runs; the pod is removed at its end) |
 //! | `Sync` | `controller` (`cronjob`/`job`/`ttl`), `object`, `requeueAt`, `retryAt`, and for CronJob syncs the flattened [`Decision`] (`decision` plus its fields) and `status`: the [`WrittenStatus`] the sync wrote, or `null` when it wrote none | one controller sync ran |
 //! | `Fault` | `fault` plus its fields (see [`Fault`]) | a scenario fault or change took effect |
+//! | `Throttled` | `controller`, `object`, `readyAt`, `waited` (ms), `queued` | kube-controller-manager's capacity held a sync back: the key was ready at `readyAt` and its sync ran `waited` ms later, with `queued` keys still waiting for a worker behind it (only logged when it waited) |
 //! | `OperationCreated` | `operation`, `cronoperation`, `scheduledTime`, `uid`, `seeded` | Crossplane: an Operation was stored |
 //! | `OperationAttemptStarted` | `operation`, `attempt` | Crossplane: an attempt began (Succeeded=Unknown/PipelineRunning) |
 //! | `OperationAttemptFailed` | `operation`, `failures`, `error` | Crossplane: the attempt failed |
@@ -163,6 +164,31 @@ pub enum Fault {
         /// How far the informer cache is behind, in milliseconds.
         lag: Millis,
     },
+    /// A controller's request was refused by a `controller.apiFaults` rule
+    /// or an `apiServerDown` window.
+    #[serde(rename_all = "camelCase")]
+    ApiRequestFailed {
+        /// The request's verb.
+        verb: crate::sim::api_server::Verb,
+        /// The resource.
+        resource: crate::sim::api_server::Resource,
+        /// The object, `namespace/name`.
+        object: SmolStr,
+        /// The fault (`quotaExceeded`, `unavailable`, …).
+        error: SmolStr,
+        /// The error the controller got.
+        message: String,
+    },
+    /// The API server stops answering until `until` (the controllers keep
+    /// running; their requests fail and their watches wait).
+    #[serde(rename_all = "camelCase")]
+    ApiServerDown {
+        /// When it answers again.
+        until: Time,
+    },
+    /// The API server answers again; the controllers' watches resume and
+    /// deliver what changed meanwhile.
+    ApiServerUp,
     /// A `behaviour.disruptions` rule disrupted a pod: it got the
     /// `DisruptionTarget` condition with `reason` (and, but for
     /// `TerminationByKubelet`, a DELETE).
@@ -341,6 +367,21 @@ pub enum Entry {
     },
     /// A fault or scenario change.
     Fault(Fault),
+    /// kube-controller-manager's capacity (its workers, its client's token
+    /// bucket, the request latency) held a sync back.
+    #[serde(rename_all = "camelCase")]
+    Throttled {
+        /// The controller whose sync waited.
+        controller: Controller,
+        /// The synced object's key, `namespace/name`.
+        object: SmolStr,
+        /// When the key was ready in the work queue.
+        ready_at: Time,
+        /// How long it waited for a worker, a token and the request.
+        waited: Millis,
+        /// Keys still waiting for a worker when it ran.
+        queued: u32,
+    },
     /// Crossplane: an Operation was stored (`scheduledTime` is the slot its
     /// `<cronop>-<unix seconds>` name encodes).
     #[serde(rename_all = "camelCase")]

@@ -11,6 +11,7 @@ pub mod actor;
 pub mod actors;
 pub mod api_server;
 pub mod behaviour;
+pub mod capacity;
 /// The scenario's durations: [`crate::model::duration`], where the
 /// controller settings can use them too.
 pub use crate::model::duration;

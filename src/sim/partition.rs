@@ -4,8 +4,10 @@
 //!
 //! Upstream runs every CronJob in one kube-controller-manager, but no
 //! decision of its CronJob, Job or TTL controller reads another CronJob's
-//! objects: the work queues, backoff records and listers are per key, and a
-//! sync takes no virtual time, so no CronJob waits for another's. The only
+//! objects: the work queues, backoff records and listers are per key, and
+//! with the ideal controller a sync takes no virtual time, so no CronJob
+//! waits for another's (with kube-controller-manager's capacity modelled,
+//! `run` puts the CronJobs' partitions in one engine, in lanes). The only
 //! shared inputs are the controller's downtime, which every partition
 //! replays, and the API server's uid and resourceVersion counters, which
 //! only need to be unique (uids: each partition has its own uid space) or

@@ -6,6 +6,7 @@
 //! reproducible. There is no wall clock: time only moves when an event is
 //! popped.
 
+use super::capacity::TokenBucket;
 use crate::model::{Millis, Time};
 use rustc_hash::{FxHashMap, FxHashSet};
 use smol_str::SmolStr;
@@ -20,6 +21,8 @@ pub struct EventQueue<E> {
     events: BinaryHeap<Slot<E>>,
     seq: u64,
     now: Time,
+    /// The lane of the event last popped, which events pushed now join.
+    lane: u16,
 }
 
 /// One pending event, ordered earliest first (the heap is a max-heap).
@@ -31,11 +34,18 @@ struct Slot<E> {
     event: E,
 }
 
-/// (time, sequence) as one number with the same order: the time's sign
-/// bit flipped makes negative instants sort before positive ones.
-fn slot_key(at: Time, seq: u64) -> u128 {
+/// (time, lane, sequence) as one number with the same order: the time's
+/// sign bit flipped makes negative instants sort before positive ones.
+/// The sequence keeps 48 bits (2.8 · 10^14 events).
+fn slot_key(at: Time, lane: u16, seq: u64) -> u128 {
     let t = (at.0 as u64) ^ (1 << 63);
-    (u128::from(t) << 64) | u128::from(seq)
+    (u128::from(t) << 64) | (u128::from(lane) << 48) | u128::from(seq & SEQ_MASK)
+}
+
+const SEQ_MASK: u64 = (1 << 48) - 1;
+
+fn slot_lane(key: u128) -> u16 {
+    ((key >> 48) & 0xffff) as u16
 }
 
 fn slot_time(key: u128) -> Time {
@@ -65,7 +75,20 @@ impl<E> Ord for Slot<E> {
 impl<E> EventQueue<E> {
     /// An empty queue whose clock reads `start`.
     pub fn new(start: Time) -> Self {
-        EventQueue { events: BinaryHeap::new(), seq: 0, now: start }
+        EventQueue { events: BinaryHeap::new(), seq: 0, now: start, lane: 0 }
+    }
+
+    /// The lane events pushed now join. At one instant, lane 0's events all
+    /// run before lane 1's: an engine that runs several partitions together
+    /// (sharing kube-controller-manager's capacity) keeps each partition's
+    /// order and the merged log's (time, partition) order.
+    pub fn lane(&self) -> u16 {
+        self.lane
+    }
+
+    /// Sets the lane for the events pushed next (set-up of one partition).
+    pub fn set_lane(&mut self, lane: u16) {
+        self.lane = lane;
     }
 
     /// The virtual clock: the time of the last popped event (or the start).
@@ -77,7 +100,7 @@ impl<E> EventQueue<E> {
     /// never goes backwards).
     pub fn push(&mut self, at: Time, event: E) {
         let at = at.max(self.now);
-        self.events.push(Slot { key: slot_key(at, self.seq), event });
+        self.events.push(Slot { key: slot_key(at, self.lane, self.seq), event });
         self.seq += 1;
     }
 
@@ -97,6 +120,7 @@ impl<E> EventQueue<E> {
         let Slot { key, event } = self.events.pop()?;
         let at = slot_time(key);
         self.now = at;
+        self.lane = slot_lane(key);
         Some((at, event))
     }
 
@@ -118,11 +142,18 @@ impl<E> EventQueue<E> {
 }
 
 /// client-go's `DefaultTypedControllerRateLimiter` per-item part: 5 ms ·
-/// 2^failures, capped at 1000 s. (The global 10 qps bucket never binds at
-/// simulated CronJob rates.)
+/// 2^failures, capped at 1000 s. Its other part, an overall bucket of 10
+/// qps and burst 100 over every rate-limited requeue, is [`OVERALL_QPS`].
 pub const RATE_LIMIT_BASE: Millis = 5;
 /// The per-item cap of the default controller rate limiter.
 pub const RATE_LIMIT_CAP: Millis = 1_000_000;
+/// The default controller rate limiter's overall bucket
+/// (`BucketRateLimiter{rate.NewLimiter(rate.Limit(10), 100)}`): it binds
+/// only when more than 100 keys fail within seconds (an API outage over a
+/// fleet).
+pub const OVERALL_QPS: f64 = 10.0;
+/// Its burst.
+pub const OVERALL_BURST: u32 = 100;
 
 /// One controller's work queue (`workqueue.TypedRateLimitingInterface`) as
 /// far as timing goes. Syncs take no simulated time, so "being processed"
@@ -141,6 +172,11 @@ pub struct WorkQueue {
     queued: FxHashSet<SmolStr>,
     /// Rate-limiter failure counts (`NumRequeues`).
     failures: FxHashMap<SmolStr, u32>,
+    /// The default controller rate limiter also has an overall bucket
+    /// (the Job controller's has none).
+    overall_bucket: bool,
+    /// That bucket, from the first rate-limited requeue on.
+    overall: Option<TokenBucket>,
 }
 
 /// What the caller must schedule after an add.
@@ -155,7 +191,7 @@ pub enum Wake {
 impl WorkQueue {
     /// A queue with the default controller rate limiter.
     pub fn new() -> Self {
-        Self::with_backoff(RATE_LIMIT_BASE, RATE_LIMIT_CAP)
+        WorkQueue { overall_bucket: true, ..Self::with_backoff(RATE_LIMIT_BASE, RATE_LIMIT_CAP) }
     }
 
     /// A queue whose rate limiter starts at `base` and doubles up to `cap`
@@ -167,6 +203,8 @@ impl WorkQueue {
             waiting: FxHashMap::default(),
             queued: FxHashSet::default(),
             failures: FxHashMap::default(),
+            overall_bucket: false,
+            overall: None,
         }
     }
 
@@ -203,8 +241,13 @@ impl WorkQueue {
             Some(n) => n,
             None => self.failures.entry(key.clone()).or_insert(0),
         };
-        let delay = backoff(self.base, self.cap, *n);
+        let mut delay = backoff(self.base, self.cap, *n);
         *n = n.saturating_add(1);
+        if self.overall_bucket {
+            let bucket =
+                self.overall.get_or_insert_with(|| TokenBucket::new(OVERALL_QPS, OVERALL_BURST, now));
+            delay = delay.max(bucket.reserve(now).since(now));
+        }
         self.add_after(key, delay, now)
     }
 
@@ -242,6 +285,11 @@ impl WorkQueue {
         self.add(key, at)
     }
 
+    /// Whether the key waits to be processed.
+    pub fn is_queued(&self, key: &str) -> bool {
+        self.queued.contains(key)
+    }
+
     /// `Get` + the start of processing: true when the key was queued.
     pub fn take(&mut self, key: &str) -> bool {
         self.queued.remove(key)
@@ -257,6 +305,7 @@ impl WorkQueue {
         self.waiting.clear();
         self.queued.clear();
         self.failures.clear();
+        self.overall = None;
     }
 }
 

@@ -284,6 +284,23 @@ fn read_specs(scenario: &Scenario) -> Result<Vec<WorkloadSpec>, SimError> {
     (0..scenario.workloads.len()).map(|i| scenario.workload(i).map_err(SimError::from)).collect()
 }
 
+/// Whether the partitions must run in one engine: more than one of them
+/// holds CronJobs, and kube-controller-manager's capacity is modelled, so
+/// their syncs share its workers and its clients' token buckets. (Lanes
+/// keep each partition's order, so while the capacity does not bind the
+/// output is byte for byte what separate engines give.) More partitions
+/// than lanes run apart, as the ideal controller.
+fn coupled(scenario: &Scenario, groups: &[Vec<usize>], specs: &[Option<WorkloadSpec>]) -> bool {
+    if !scenario.controller.capacity.limited() || groups.len() > usize::from(u16::MAX) {
+        return false;
+    }
+    let with_cronjobs = groups
+        .iter()
+        .filter(|g| g.iter().any(|&i| matches!(specs[i], Some(WorkloadSpec::CronJob(_)))))
+        .count();
+    with_cronjobs > 1
+}
+
 /// A scenario's partitions, built and started.
 struct Prepared {
     groups: Vec<Vec<usize>>,
@@ -307,9 +324,33 @@ impl Prepared {
             Ok(Location::Local) => Zone::Utc,
             Err(e) => return Err(SimError::invalid(format!("controller.localZone: {e}"))),
         };
-        let groups = partition::plan(&specs);
+        let mut groups = partition::plan(&specs);
         let mut specs: Vec<Option<WorkloadSpec>> = specs.into_iter().map(Some).collect();
         let (mut metas, mut warnings) = (Vec::new(), Vec::new());
+        if coupled(scenario, &groups, &specs) {
+            // The CronJobs share kube-controller-manager's workers and
+            // clients: one engine runs every partition, each in its own lane.
+            let mut lanes = vec![0u16; specs.len()];
+            for (p, group) in groups.iter().enumerate() {
+                for &i in group {
+                    lanes[i] = p as u16;
+                }
+            }
+            let all: Vec<usize> = groups.iter().flatten().copied().collect();
+            let members = all.iter().filter_map(|&i| Some((i, specs[i].take()?)));
+            let setup = Setup {
+                scenario,
+                seed,
+                local: zone,
+                local_name: &local_name,
+                partition: 0,
+                logs_faults: true,
+                lanes: Some(&lanes),
+            };
+            let engine = setup.build(members, &mut metas, &mut warnings)?;
+            groups = vec![all];
+            return Ok(Prepared { groups, engines: vec![std::sync::Mutex::new(engine)], metas, warnings });
+        }
         let mut engines = Vec::with_capacity(groups.len());
         for (p, group) in groups.iter().enumerate() {
             let members = group.iter().filter_map(|&i| Some((i, specs[i].take()?)));
@@ -320,6 +361,7 @@ impl Prepared {
                 local_name: &local_name,
                 partition: p as u64,
                 logs_faults: local || p == 0,
+                lanes: None,
             };
             engines.push(std::sync::Mutex::new(setup.build(members, &mut metas, &mut warnings)?));
         }
@@ -411,6 +453,9 @@ struct Setup<'a> {
     partition: u64,
     /// Logs clock skew, informer lag and downtime.
     logs_faults: bool,
+    /// By workload index: its lane, when one engine runs several
+    /// partitions.
+    lanes: Option<&'a [u16]>,
 }
 
 impl Setup<'_> {
@@ -430,6 +475,12 @@ impl Setup<'_> {
         api.uid_space = self.partition;
         let mut core = Core::new(start, api, scenario.controller.settings.clone(), self.local, self.seed);
         core.logs_faults = self.logs_faults;
+        core.capacity = scenario.controller.capacity.clone();
+        core.api.faults = crate::sim::api_server::Faults::new(
+            scenario.controller.api_faults.clone(),
+            scenario.controller.api_server_down.iter().map(|d| d.window()).collect(),
+            self.seed,
+        );
         let mut engine = Engine::new(core, actors::register(&scenario.controller.crossplane));
         let core = &mut engine.core;
         if self.logs_faults && scenario.controller.clock_skew != 0 {
@@ -439,7 +490,13 @@ impl Setup<'_> {
             core.emit(Entry::Fault(Fault::InformerLag { lag: scenario.controller.informer_lag.millis() }));
         }
         core.api.seeding = true;
+        engine.lanes = self.lanes.is_some();
+        let core = &mut engine.core;
         for (i, spec) in members {
+            if let Some(lanes) = self.lanes {
+                core.queue.set_lane(lanes[i]);
+                core.api.uid_space = u64::from(lanes[i]);
+            }
             let w = &scenario.workloads[i];
             let what = format!("workloads[{i}]");
             let objs = match spec {
@@ -463,8 +520,15 @@ impl Setup<'_> {
             if core.workloads.contains_key(&k) {
                 return Err(SimError::invalid(format!("{what}: CronJob {k} appears twice")));
             }
-            core.workloads
-                .insert(k.clone(), WorkloadState { behaviour: w.behaviour.clone(), runs: 0, settled: false });
+            core.workloads.insert(
+                k.clone(),
+                WorkloadState {
+                    behaviour: w.behaviour.clone(),
+                    runs: 0,
+                    settled: false,
+                    lane: core.queue.lane(),
+                },
+            );
             let cj = core.api.create_cronjob(cj).map_err(|e| SimError::invalid(format!("{what}: {e}")))?;
             metas.push((i, meta_of(&cj, self.local_name, scenario)));
             for mut job in objs.jobs {
@@ -483,6 +547,13 @@ impl Setup<'_> {
                 let edit = c.edit().map_err(|e| SimError::invalid(format!("{what}: {e}")))?;
                 core.queue.push(c.at, Ev::Edit { kind: WorkloadKind::CronJob, object: k.clone(), edit });
             }
+        }
+        core.queue.set_lane(0);
+        core.api.uid_space = self.partition;
+        for d in &scenario.controller.api_server_down {
+            let (s, e) = d.window();
+            core.queue.push(s.max(start), Ev::ApiDown { until: e });
+            core.queue.push(e, Ev::ApiUp);
         }
         for (s, e) in downtime_windows(scenario) {
             core.queue.push(s.max(start), Ev::DowntimeStart { end: e });
@@ -619,8 +690,10 @@ fn seed_cronoperation(
     if core.workloads.contains_key(&name) {
         return Err(fail(format!("CronOperation {name} appears twice")));
     }
-    core.workloads
-        .insert(name.clone(), WorkloadState { behaviour: w.behaviour.clone(), runs: 0, settled: false });
+    core.workloads.insert(
+        name.clone(),
+        WorkloadState { behaviour: w.behaviour.clone(), runs: 0, settled: false, lane: core.queue.lane() },
+    );
     let co = core.api.create_cronoperation(x.cronoperation).map_err(|e| fail(e.to_string()))?;
     for mut op in x.operations {
         adopt_seeded_operation(&mut op, &co);

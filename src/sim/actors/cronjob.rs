@@ -12,7 +12,7 @@ use crate::policy::cronjob::{self, DeleteCause, SyncContext};
 use crate::schedule::kube::controller_schedule;
 use crate::schedule::text::concat;
 use crate::sim::actor::{Actor, Core, Enqueue, Listed, Process};
-use crate::sim::api_server::{Change, CronJobApi, Kinds, with_key};
+use crate::sim::api_server::{Change, CronJobApi, DryRunApi, Kinds, with_key};
 use crate::sim::log::{Controller, DeletedBy, Entry, WrittenStatus};
 use crate::sim::queue::WorkQueue;
 use smol_str::SmolStr;
@@ -32,6 +32,19 @@ impl Actor for CronJobController {
 
     fn watches(&self) -> Kinds {
         Kinds::CRONJOB.with(Kinds::JOB)
+    }
+
+    fn client(&self) -> Option<crate::sim::capacity::Client> {
+        Some(crate::sim::capacity::Client::CronJob)
+    }
+
+    fn requests_of_sync(&self, core: &Core, k: &SmolStr) -> Option<u64> {
+        let Some(cj) = self.cache.cronjobs.get(k) else { return Some(0) };
+        let jobs = self.cache.jobs_listed(cj, core.settings.job_listing);
+        let ctx = SyncContext { now: core.now(), local: core.local, settings: &core.settings };
+        let mut api = DryRunApi { world: &core.api, namespace: cj.metadata.namespace.clone(), requests: 0 };
+        let outcome = cronjob::sync_cow(&mut api, cj, &jobs, ctx);
+        Some(api.requests + u64::from(outcome.status_changed))
     }
 
     fn queue(&mut self) -> Option<&mut WorkQueue> {

@@ -42,6 +42,10 @@ impl Actor for JobController {
         Kinds::JOB.with(Kinds::POD)
     }
 
+    fn client(&self) -> Option<crate::sim::capacity::Client> {
+        Some(crate::sim::capacity::Client::Job)
+    }
+
     fn queue(&mut self) -> Option<&mut WorkQueue> {
         Some(&mut self.queue)
     }
@@ -101,8 +105,8 @@ impl JobController {
 
     /// One `syncJob` and its side effects.
     fn sync(&mut self, core: &mut Core, k: &SmolStr) {
-        self.queue.forget(k);
         let Some(job) = core.api.jobs.get(k).cloned() else {
+            self.queue.forget(k);
             self.backoff.remove(k);
             core.emit(sync_entry(Controller::Job, k, None));
             return;
@@ -118,6 +122,9 @@ impl JobController {
             self.backoff.insert(k.clone(), out.backoff);
         }
         let ns = job.metadata.namespace.clone();
+        // A failed request fails the sync: `processNextWorkItem` requeues
+        // it rate-limited instead of forgetting it.
+        let mut failed = false;
         // The events' object, built only when there is an event.
         let object = || concat(&["Job/", k]);
         // Counting terminal pods (finalizer removal) comes before the
@@ -145,7 +152,9 @@ impl JobController {
         }
         if out.status != job.status {
             let started = job.status.start_time.is_none().then_some(out.status.start_time).flatten();
-            if core.api.update_job_status(k, out.status.clone()).is_ok() {
+            let written = core.api.update_job_status(k, out.status.clone());
+            failed |= written.is_err();
+            if written.is_ok() {
                 if let Some(start_time) = started {
                     core.emit(Entry::JobStarted { job: k.clone(), start_time });
                 }
@@ -169,15 +178,43 @@ impl JobController {
         for _ in 0..out.pods_to_create {
             let pod = new_pod(core, &job);
             let name = pod.metadata.name.clone();
-            if core.api.create_pod(k, pod).is_ok() {
-                core.flush_api_log();
-                core.emit(Entry::Event(policy::Event::normal(
-                    object(),
-                    "SuccessfulCreate",
-                    format!("Created pod: {name}"),
-                )));
+            match core.api.create_pod(k, pod) {
+                Ok(()) => {
+                    core.flush_api_log();
+                    core.emit(Entry::Event(policy::Event::normal(
+                        object(),
+                        "SuccessfulCreate",
+                        format!("Created pod: {name}"),
+                    )));
+                }
+                // `RealPodControl.createPods` records the failure on the
+                // Job, and `manageJob` skips the rest of its batch.
+                Err(e) => {
+                    core.flush_api_log();
+                    core.emit(Entry::Event(policy::Event::warning(
+                        object(),
+                        "FailedCreate",
+                        format!("Error creating: {e}"),
+                    )));
+                    failed = true;
+                    break;
+                }
             }
         }
+        if failed {
+            let retry_at = core.enqueue(&mut self.queue, k, Enqueue::RateLimited);
+            let (controller, object) = (Controller::Job, k.clone());
+            core.emit(Entry::Sync {
+                controller,
+                object,
+                requeue_at: None,
+                retry_at,
+                decision: None,
+                status: None,
+            });
+            return;
+        }
+        self.queue.forget(k);
         let requeue_at = out.requeue_after.map(|d| {
             core.enqueue(&mut self.queue, k, Enqueue::After(d));
             core.now().add(d)

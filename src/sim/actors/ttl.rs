@@ -26,6 +26,10 @@ impl Actor for TtlController {
         Kinds::JOB
     }
 
+    fn client(&self) -> Option<crate::sim::capacity::Client> {
+        Some(crate::sim::capacity::Client::TtlAfterFinished)
+    }
+
     fn queue(&mut self) -> Option<&mut WorkQueue> {
         Some(&mut self.queue)
     }

@@ -2,7 +2,7 @@
 //! `namespace/name`, with deletion propagation and the garbage
 //! collector's part in it.
 
-use super::{ApiServer, Change, PodWas, key, split_key, with_key};
+use super::{ApiServer, Change, PodWas, Resource, Verb, key, split_key, with_key};
 use crate::model::defaults::{set_object_defaults_cronjob, set_object_defaults_job_spec};
 use crate::model::validation::validate_cronjob_update;
 use crate::model::{CronJob, Job, Pod, PodPhase, Shared, Time};
@@ -17,8 +17,9 @@ use std::sync::Arc;
 
 impl ApiServer {
     fn uid(&mut self) -> SmolStr {
-        let n = self.next_uid;
-        self.next_uid += 1;
+        let next = self.next_uids.entry(self.uid_space).or_insert(1);
+        let n = *next;
+        *next += 1;
         let mut s = String::with_capacity(36);
         push_padded(&mut s, self.uid_space, 8);
         s.push_str("-0000-4000-8000-");
@@ -113,6 +114,7 @@ impl ApiServer {
     }
 
     fn write_cronjob_status(&mut self, cj: Cow<'_, CronJob>) -> Result<(), ApiError> {
+        self.request(Verb::Update, Resource::CronJobStatus, &cj.metadata.namespace, &cj.metadata.name)?;
         let k = key(&cj.metadata.namespace, &cj.metadata.name);
         let stored = self.cronjobs.get(&k).ok_or(ApiError::NotFound)?;
         // Optimistic concurrency: a write based on a stale copy fails.
@@ -188,6 +190,7 @@ impl ApiServer {
     /// Stores a Job: `create_job` on behalf of a controller, or a Job the
     /// scenario seeds.
     pub fn insert_job(&mut self, mut job: Job) -> Result<Arc<Job>, ApiError> {
+        self.request(Verb::Create, Resource::Jobs, &job.metadata.namespace, &job.metadata.name)?;
         let k = key(&job.metadata.namespace, &job.metadata.name);
         if self.jobs.contains_key(&k) {
             return Err(ApiError::AlreadyExists);
@@ -256,6 +259,8 @@ impl ApiServer {
         k: &SmolStr,
         status: crate::model::JobStatus,
     ) -> Result<(), ApiError> {
+        let (ns, name) = split_key(k);
+        self.request(Verb::Update, Resource::JobStatus, ns, name)?;
         let stored = self.jobs.get(k).ok_or(ApiError::NotFound)?;
         if stored.status == status {
             return Ok(());
@@ -276,6 +281,7 @@ impl ApiServer {
     /// Foreground marks it and its pods, and removes it once the pods are
     /// gone.
     pub fn delete_job_key(&mut self, ns: &str, name: &str, propagation: Propagation) -> Result<(), ApiError> {
+        self.request(Verb::Delete, Resource::Jobs, ns, name)?;
         // The stored key, shared rather than built anew.
         let k = with_key(ns, name, |k| self.jobs.get_key_value(k).map(|(k, _)| k.clone()));
         let k = k.ok_or(ApiError::NotFound)?;
@@ -353,7 +359,12 @@ impl ApiServer {
                     i.count(&pk, pod, 1);
                 }
             }
+            // The garbage collector's requests, not the caller's: not
+            // counted, never refused.
+            let (requests, from_controller) = (self.requests, self.from_controller);
+            self.from_controller = false;
             let _ = self.delete_pod(&pk);
+            (self.requests, self.from_controller) = (requests, from_controller);
         }
     }
 
@@ -385,6 +396,7 @@ impl ApiServer {
     /// Creates a pod controlled by the Job `job_key` (with the Job tracking
     /// finalizer, as the Job controller does).
     pub fn create_pod(&mut self, job_key: &str, mut pod: Pod) -> Result<(), ApiError> {
+        self.request(Verb::Create, Resource::Pods, &pod.metadata.namespace, &pod.metadata.name)?;
         let k = key(&pod.metadata.namespace, &pod.metadata.name);
         if self.pods.contains_key(&k) {
             return Err(ApiError::AlreadyExists);
@@ -417,6 +429,8 @@ impl ApiServer {
     /// Applies an edit to a pod (kubelet status, finalizer removal) and
     /// removes it when it is deleted, terminal and free of finalizers.
     pub fn update_pod(&mut self, k: &SmolStr, edit: impl FnOnce(&mut Pod)) -> Result<(), ApiError> {
+        let (ns, name) = split_key(k);
+        self.request(Verb::Update, Resource::Pods, ns, name)?;
         let job = self.pods.get(k).map(|p| self.job_of(p)).ok_or(ApiError::NotFound)?;
         self.update_pod_of(k, job, edit)
     }
@@ -457,6 +471,8 @@ impl ApiServer {
     /// within the grace period, and it leaves once terminal and free of
     /// finalizers.
     pub fn delete_pod(&mut self, k: &SmolStr) -> Result<(), ApiError> {
+        let (ns, name) = split_key(k);
+        self.request(Verb::Delete, Resource::Pods, ns, name)?;
         let now = self.api_now().trunc_seconds();
         let pod = self.pods.get(k).ok_or(ApiError::NotFound)?;
         if pod.metadata.deletion_timestamp.is_some() {
@@ -534,5 +550,48 @@ impl Api for CronJobApi<'_> {
     fn delete_job(&mut self, namespace: &str, name: &str, propagation: Propagation) -> Result<(), ApiError> {
         let ns = if namespace.is_empty() { self.namespace.as_str() } else { namespace };
         self.world.delete_job_key(ns, name, propagation)
+    }
+}
+
+/// The CronJob controller's calls counted instead of made: how many
+/// requests a sync would send, for the capacity model to know whether it
+/// waits for a token (a sync that sends none never touches the client's
+/// rate limiter). Reads go to the store as [`CronJobApi`]'s do; a create
+/// or delete answers as the store would, without changing it.
+pub struct DryRunApi<'w> {
+    /// The store the calls would act on.
+    pub world: &'w ApiServer,
+    /// The CronJob's namespace, for Jobs created without one.
+    pub namespace: SmolStr,
+    /// Requests that would have been sent.
+    pub requests: u64,
+}
+
+impl Api for DryRunApi<'_> {
+    fn get_cronjob(&mut self, namespace: &str, name: &str) -> Result<CronJob, ApiError> {
+        self.world.cronjobs.get(&key(namespace, name)).map(|c| (**c).clone()).ok_or(ApiError::NotFound)
+    }
+
+    fn get_job(&mut self, namespace: &str, name: &str) -> Result<Job, ApiError> {
+        let ns = if namespace.is_empty() { self.namespace.as_str() } else { namespace };
+        self.world.jobs.get(&key(ns, name)).map(|j| (**j).clone()).ok_or(ApiError::NotFound)
+    }
+
+    fn create_job(&mut self, mut job: Job) -> Result<Arc<Job>, ApiError> {
+        self.requests += 1;
+        if job.metadata.namespace.is_empty() {
+            job.metadata.namespace = self.namespace.clone();
+        }
+        if self.world.jobs.contains_key(&key(&job.metadata.namespace, &job.metadata.name)) {
+            return Err(ApiError::AlreadyExists);
+        }
+        job.metadata.creation_timestamp = Some(self.world.api_now().trunc_seconds());
+        Ok(Arc::new(job))
+    }
+
+    fn delete_job(&mut self, namespace: &str, name: &str, _: Propagation) -> Result<(), ApiError> {
+        self.requests += 1;
+        let ns = if namespace.is_empty() { self.namespace.as_str() } else { namespace };
+        if self.world.jobs.contains_key(&key(ns, name)) { Ok(()) } else { Err(ApiError::NotFound) }
     }
 }

@@ -10,11 +10,13 @@
 //! horizon. `kube.rs` holds the batch/v1 and v1 kinds, `ops.rs` the
 //! `ops.crossplane.io` kinds.
 
+mod faults;
 mod kube;
 mod ops;
 mod pod_index;
 
-pub use kube::CronJobApi;
+pub use faults::{ApiFault, FaultError, Faults, Resource, Verb};
+pub use kube::{CronJobApi, DryRunApi};
 pub use ops::owner_of;
 pub use pod_index::StoredJobPods;
 
@@ -184,7 +186,10 @@ pub struct ApiServer {
     /// Creations per Crossplane `Kind/name`, so a re-created object gets a
     /// new uid.
     ops_creations: BTreeMap<SmolStr, u64>,
-    next_uid: u64,
+    /// The next uid number of each uid space (a partition's; in an engine
+    /// that runs several partitions together, each keeps its own count, so
+    /// uids are those the partitions would have given alone).
+    next_uids: FxHashMap<u64, u64>,
     next_rv: u64,
     /// resourceVersions of the Crossplane kinds. A counter of its own keeps
     /// every version a log has ever shown; versions are only ever compared
@@ -199,6 +204,14 @@ pub struct ApiServer {
     pub skew: Millis,
     /// The controller clock; the engine sets it before each step.
     pub now: Time,
+    /// Requests sent to it so far (writes, no-op ones included: the client
+    /// cannot tell), which kube-controller-manager's capacity model times.
+    pub requests: u64,
+    /// The request being made comes from a controller's client (the only
+    /// requests faults refuse).
+    pub from_controller: bool,
+    /// `controller.apiFaults` and `controller.apiServerDown`.
+    pub faults: Faults,
     /// Objects stored now come from the scenario, not from a controller.
     pub seeding: bool,
     /// Who the next Job deletions are attributed to in the log.
@@ -243,7 +256,7 @@ fn split_key(k: &str) -> (&str, &str) {
 impl ApiServer {
     /// An empty store whose clock is `skew` ms behind the controller clock.
     pub fn new(skew: Millis) -> Self {
-        ApiServer { skew, next_uid: 1, next_rv: 1, ..ApiServer::default() }
+        ApiServer { skew, next_rv: 1, ..ApiServer::default() }
     }
 
     /// The API server's clock.

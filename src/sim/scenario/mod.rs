@@ -137,6 +137,16 @@ pub struct ControllerConfig {
     /// The Crossplane pod's CronOperation controller: upstream by default,
     /// or with the fixes proposed for crossplane#7524.
     pub crossplane: CrossplaneSettings,
+    /// kube-controller-manager's own capacity: its controllers' workers,
+    /// their clients' rate limits and the API request latency (upstream's
+    /// defaults; `unlimited: true` is the ideal controller).
+    pub capacity: crate::sim::capacity::Capacity,
+    /// Requests of the controllers the API server refuses, by verb,
+    /// resource, namespace and window, with a probability.
+    pub api_faults: Vec<crate::sim::api_server::ApiFault>,
+    /// Windows in which the API server does not answer (the controllers
+    /// keep running, unlike `downtime`), `{start, end}` or `{at, for}`.
+    pub api_server_down: Vec<Downtime>,
     /// The Kubernetes release whose controllers to simulate (`"1.27"`,
     /// 1.21 to 1.36): picks every `settings` key the scenario leaves out
     /// (docs/fidelity/kubernetes-cronjob.md#cj-23). Default: the current
@@ -484,6 +494,28 @@ impl Scenario {
                 return Err((path.clone(), format!("{path}: the window ends before it starts")));
             }
         }
+        let (start, end) = (self.horizon.start, self.horizon.end);
+        for (i, f) in self.controller.api_faults.iter().enumerate() {
+            let path = format!("controller.apiFaults[{i}]");
+            f.check(start, end).map_err(|e| (path.clone(), format!("{path}: {e}")))?;
+        }
+        for (i, d) in self.controller.api_server_down.iter().enumerate() {
+            let (s, e) = d.window();
+            let path = format!("controller.apiServerDown[{i}]");
+            if e < s {
+                return Err((path.clone(), format!("{path}: the window ends before it starts")));
+            }
+            if e <= start || s >= end {
+                return Err((
+                    path.clone(),
+                    format!("{path}: the window lies outside the horizon; move it into [{start}, {end})"),
+                ));
+            }
+        }
+        self.controller.capacity.check().map_err(|e| {
+            let field = e.split(':').next().unwrap_or("controller.capacity").to_string();
+            (field, e)
+        })?;
         variants::check_axes(&self.variants).map_err(|(i, e)| {
             let path = format!("variants[{i}]");
             (path.clone(), format!("{path}: {e}"))

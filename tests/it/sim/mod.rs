@@ -1,6 +1,8 @@
 //! `cronwarp::sim`: the simulator end to end.
 
+mod api_faults;
 mod behaviour;
+mod capacity;
 mod crossplane;
 mod event_log_hashes;
 mod examples;

@@ -1,6 +1,9 @@
 //! Partitioned runs: one engine per independent CronJob, on any number of
 //! threads, with one merged log or one accountant per partition. The output
-//! must not depend on either choice.
+//! must not depend on either choice. The fleet runs the ideal controller
+//! (`capacity: {unlimited: true}`); with kube-controller-manager's capacity
+//! modelled its CronJobs share one engine, in lanes, and the output is the
+//! same while the capacity does not bind (`coupled_lanes`).
 
 use crate::support::sim::*;
 use cronwarp::report::{Accountant, ReportInput};
@@ -23,9 +26,48 @@ fn fleet(extra: &[String]) -> Scenario {
     ws.extend(extra.iter().cloned());
     scenario(
         "13:00:00",
-        "clockSkew: 2s\ndowntime:\n  - {start: \"2025-03-03T10:31:30Z\", end: \"2025-03-03T10:52:00Z\"}",
+        "clockSkew: 2s\ncapacity: {unlimited: true}\ndowntime:\n  - {start: \"2025-03-03T10:31:30Z\", end: \"2025-03-03T10:52:00Z\"}",
         &ws,
     )
+}
+
+/// The fleet with kube-controller-manager's capacity modelled.
+fn fleet_with_capacity(capacity: &str) -> Scenario {
+    let mut sc = fleet(&[]);
+    sc.controller.capacity = serde_json::from_str(capacity).unwrap();
+    sc
+}
+
+mod coupled_lanes {
+    use super::*;
+
+    /// The workloads of one engine.
+    #[derive(Debug, PartialEq)]
+    struct Ws(Vec<usize>);
+
+    impl LogSink for Ws {
+        fn record(&mut self, _: Record) {}
+    }
+
+    #[test]
+    fn one_engine_in_lanes_gives_the_partitioned_log_byte_for_byte_while_capacity_does_not_bind() {
+        let ideal = log_with(&fleet(&[]), 2);
+        let coupled = fleet_with_capacity("{}");
+        let (_, parts) = simulate_split(&coupled, |ws| Ws(ws.to_vec()), SimOptions::default()).unwrap();
+        assert_eq!(parts, vec![Ws(vec![0, 1, 2, 3, 4])]);
+        let log = log_with(&coupled, 1);
+        assert!(!log.iter().any(|l| l.contains("\"Throttled\"")));
+        assert_eq!(log, ideal);
+    }
+
+    #[test]
+    fn a_tight_client_limit_makes_syncs_wait_and_says_so() {
+        let tight = fleet_with_capacity(r#"{"kubeApiQps": 0.05, "kubeApiBurst": 1}"#);
+        let log = log_with(&tight, 1);
+        let throttled = log.iter().filter(|l| l.contains("\"Throttled\"")).count();
+        assert!(throttled > 10, "{throttled}");
+        assert_ne!(log, log_with(&fleet(&[]), 1));
+    }
 }
 
 fn log_with(sc: &Scenario, threads: usize) -> Vec<String> {
