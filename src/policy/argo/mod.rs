@@ -10,11 +10,13 @@
 //! `status.active` ([`reconcile_active`]). `when` and `stopStrategy` are
 //! evaluated in the subset of [`expr`].
 
+mod controller;
 pub mod expr;
 mod operator;
 pub mod runner;
 mod when;
 
+pub use controller::{ArgoApi, Controller, Outcome, RunRecord, SubmitError};
 pub use operator::{
     ChildWorkflow, PHASE_ACTIVE, PHASE_STOPPED, RunDecision, WorkflowPhase, expression_env,
     history_to_delete, missed_execution, reconcile_active, record_submission, run, stop_condition,

@@ -3,6 +3,7 @@
 //! for case, then the runner, history and expressions beyond them.
 
 mod expressions;
+mod replays;
 mod runner;
 mod status;
 mod upstream_operator;
