@@ -273,7 +273,7 @@ pub fn history_to_delete(cw: &CronWorkflow, children: &[ChildWorkflow]) -> Vec<S
         if keep >= list.len() {
             continue;
         }
-        list.sort_by(|a, b| b.finished_at.cmp(&a.finished_at));
+        list.sort_by_key(|c| std::cmp::Reverse(c.finished_at));
         out.extend(list[keep..].iter().map(|c| c.name.clone()));
     }
     out
