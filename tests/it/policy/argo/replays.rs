@@ -170,3 +170,42 @@ fn a_schedule_edit_during_downtime_cancels_the_catch_up() {
     // and the new schedule's first tick is 03:30.
     assert_eq!(edited, ["2026-01-01T01:00:00Z", "2026-01-01T03:30:00Z"]);
 }
+
+/// A catch-up that `run` skips (Forbid, a Workflow still active) patches
+/// nothing, so no update event comes and `processNextCronItem`, which
+/// returned before re-registering, leaves the CronWorkflow with no entries
+/// after a restart: its ticks do not fire at all until the reconcile's patch
+/// when the Workflow finishes (docs/fidelity/argo.md#argo-5).
+#[test]
+fn a_skipped_catch_up_after_a_restart_leaves_no_entries() {
+    let mut c = hourly();
+    c.spec.schedules = vec!["*/5 * * * *".into()];
+    c.spec.concurrency_policy = "Forbid".into();
+    c.spec.starting_deadline_seconds = Some(600);
+    let mut s = Setup::new(c, t("2026-01-01T00:00:30Z"), t("2026-01-01T00:41:00Z"));
+    s.down = vec![(t("2026-01-01T00:07:00Z"), t("2026-01-01T00:12:00Z"))];
+    s.behaviour = |_| (30 * MINUTE, true);
+    let r = replay(s);
+    assert_eq!(r.scheduled(), ["2026-01-01T00:05:00Z", "2026-01-01T00:30:00Z"]);
+    assert_eq!(r.created()[1].1, t("2026-01-01T00:35:00Z"), "the 00:30 tick runs as the catch-up at 00:35");
+    let at = |s: &str| t(s);
+    let silent: Vec<String> = r
+        .runs
+        .iter()
+        .filter(|(when, run)| {
+            !run.catch_up && *when > at("2026-01-01T00:12:00Z") && *when < at("2026-01-01T00:35:00Z")
+        })
+        .map(|(when, run)| format!("{when} {:?}", run.decision))
+        .collect();
+    assert!(silent.is_empty(), "the timer never fires 00:15–00:30: {silent:?}");
+    // The 20-minute resync (00:32) re-checks, finds 00:30 and skips it again.
+    let resync =
+        r.runs.iter().find(|(when, _)| *when == at("2026-01-01T00:32:00Z")).expect("resync catch-up");
+    assert_eq!(
+        (resync.1.scheduled, &resync.1.decision),
+        (at("2026-01-01T00:30:00Z"), &RunDecision::Forbidden)
+    );
+    let restart =
+        r.runs.iter().find(|(when, _)| *when == at("2026-01-01T00:12:00Z")).expect("catch-up at restart");
+    assert_eq!((restart.1.catch_up, &restart.1.decision), (true, &RunDecision::Forbidden));
+}
