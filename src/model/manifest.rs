@@ -22,6 +22,7 @@
 //! the default context. The same kind, namespace and name twice is an
 //! error.
 
+use super::argo::{ARGO_API_VERSION, CronWorkflow};
 use super::cronjob::CronJob;
 use super::crossplane::{CronOperation, OPS_API_VERSION, Operation};
 use super::job::Job;
@@ -86,6 +87,9 @@ pub struct Manifests {
     pub cronoperations: Vec<Located<CronOperation>>,
     /// `ops.crossplane.io/v1alpha1` Operations (cluster-scoped).
     pub operations: Vec<Located<Operation>>,
+    /// `argoproj.io/v1alpha1` CronWorkflows (read and validated; not yet
+    /// simulated).
+    pub cronworkflows: Vec<Located<CronWorkflow>>,
     /// Skipped objects and other doubts; reading still succeeded.
     pub warnings: Vec<YamlError>,
     /// Keys that are not fields of the object (`spec.timezone`,
@@ -150,6 +154,7 @@ impl Manifests {
         self.pods.extend(other.pods);
         self.cronoperations.extend(other.cronoperations);
         self.operations.extend(other.operations);
+        self.cronworkflows.extend(other.cronworkflows);
         self.warnings.extend(other.warnings);
         self.unknown_fields.extend(other.unknown_fields);
         let dups = self.duplicates();
@@ -218,21 +223,19 @@ impl Manifests {
             return;
         };
         match (kind, api_version) {
-            ("List" | "CronJobList" | "JobList" | "PodList" | "CronOperationList" | "OperationList", _)
-                if depth < 8 =>
-            {
-                match node.get("items").map(|n| &n.value) {
-                    Some(Value::Seq(items)) => {
-                        for item in items {
-                            self.read_object(item, file, depth + 1, errors, skipped);
-                        }
-                    }
-                    None | Some(Value::Null) => {}
-                    Some(_) => {
-                        errors.push(YamlError::at(file, node.pos, "`items` of a List must be a sequence"))
+            (
+                "List" | "CronJobList" | "JobList" | "PodList" | "CronOperationList" | "OperationList"
+                | "CronWorkflowList",
+                _,
+            ) if depth < 8 => match node.get("items").map(|n| &n.value) {
+                Some(Value::Seq(items)) => {
+                    for item in items {
+                        self.read_object(item, file, depth + 1, errors, skipped);
                     }
                 }
-            }
+                None | Some(Value::Null) => {}
+                Some(_) => errors.push(YamlError::at(file, node.pos, "`items` of a List must be a sequence")),
+            },
             ("CronJob", "batch/v1" | "") => self.cronjobs.extend(located(node, file, errors)),
             ("CronJob", "batch/v1beta1") => {
                 self.warnings.push(
@@ -245,13 +248,17 @@ impl Manifests {
             ("Job", "batch/v1" | "") => self.jobs.extend(located(node, file, errors)),
             ("CronOperation", OPS_API_VERSION) => self.cronoperations.extend(located(node, file, errors)),
             ("Operation", OPS_API_VERSION) => self.operations.extend(located(node, file, errors)),
+            ("CronWorkflow", ARGO_API_VERSION) => self.cronworkflows.extend(located(node, file, errors)),
             ("Pod", "v1" | "") => {
                 let pod = located::<Pod>(node, file, errors).map(|p| with_container_states(p, errors));
                 self.pods.extend(pod);
             }
             _ => skipped.add(kind, api_version, node.pos),
         }
-        if matches!(kind, "CronJob" | "Job") || (kind == "CronOperation" && api_version == OPS_API_VERSION) {
+        if matches!(kind, "CronJob" | "Job")
+            || (kind == "CronOperation" && api_version == OPS_API_VERSION)
+            || (kind == "CronWorkflow" && api_version == ARGO_API_VERSION)
+        {
             self.unknown_fields.extend(unknown_fields(node, kind, file));
         }
     }
@@ -267,6 +274,8 @@ impl Manifests {
         dup_check("CronOperation", cos, &mut errs);
         let ops = self.operations.iter().map(|o| (&o.metadata, o.file.as_str(), o.pos));
         dup_check("Operation", ops, &mut errs);
+        let cws = self.cronworkflows.iter().map(|o| (&o.metadata, o.file.as_str(), o.pos));
+        dup_check("CronWorkflow", cws, &mut errs);
         errs
     }
 }
@@ -404,6 +413,11 @@ impl HasMeta for Operation {
         &mut self.metadata
     }
 }
+impl HasMeta for CronWorkflow {
+    fn meta_mut(&mut self) -> &mut super::meta::ObjectMeta {
+        &mut self.metadata
+    }
+}
 impl HasMeta for Pod {
     fn meta_mut(&mut self) -> &mut super::meta::ObjectMeta {
         &mut self.metadata
@@ -459,6 +473,28 @@ const CRONOPERATION_INSTEAD: [(&str, &str); 2] = [
     ("suspend", "a CronOperation has no suspend: annotate it crossplane.io/paused: \"true\" instead"),
 ];
 
+/// The fields of `argoproj.io/v1alpha1` CronWorkflowSpec (v4).
+const CRONWORKFLOW_SPEC_FIELDS: [&str; 11] = [
+    "workflowSpec",
+    "concurrencyPolicy",
+    "suspend",
+    "startingDeadlineSeconds",
+    "successfulJobsHistoryLimit",
+    "failedJobsHistoryLimit",
+    "timezone",
+    "workflowMetadata",
+    "stopStrategy",
+    "schedules",
+    "when",
+];
+
+/// Keys people write on a CronWorkflow that it does not have (any more),
+/// and what it has instead.
+const CRONWORKFLOW_INSTEAD: [(&str, &str); 2] = [
+    ("schedule", "Argo Workflows v4 removed spec.schedule: write `schedules: [\"<cron>\"]`"),
+    ("timeZone", "a CronWorkflow spells it `timezone` (lower-case z)"),
+];
+
 /// The fields of a JobTemplateSpec and of any top-level object.
 const TEMPLATE_FIELDS: [&str; 2] = ["metadata", "spec"];
 const OBJECT_FIELDS: [&str; 5] = ["apiVersion", "kind", "metadata", "spec", "status"];
@@ -502,6 +538,19 @@ fn unknown_fields(node: &Node, kind: &str, file: &str) -> Vec<YamlError> {
             for w in &mut out[start..] {
                 let instead =
                     CRONOPERATION_INSTEAD.iter().find(|(k, _)| w.message.starts_with(&format!("spec.{k}:")));
+                if let Some((_, hint)) = instead {
+                    w.hint = Some(hint.to_string());
+                }
+            }
+            return out;
+        }
+        "CronWorkflow" => {
+            let start = out.len();
+            check_keys_at(node, "spec", &CRONWORKFLOW_SPEC_FIELDS, file, &mut out);
+            check_keys_at(node, "spec.workflowMetadata", &METADATA_FIELDS, file, &mut out);
+            for w in &mut out[start..] {
+                let instead =
+                    CRONWORKFLOW_INSTEAD.iter().find(|(k, _)| w.message.starts_with(&format!("spec.{k}:")));
                 if let Some((_, hint)) = instead {
                     w.hint = Some(hint.to_string());
                 }

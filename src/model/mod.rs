@@ -39,4 +39,5 @@ pub use shared::Shared;
 pub use time::{HOUR, LAST_RFC3339_UNIX, MINUTE, Millis, SECOND, Time, format_duration, rfc3339_error};
 pub use yaml::{Node, Position, YamlError, from_yaml, from_yaml_multi};
 
+pub mod argo;
 pub mod crossplane;

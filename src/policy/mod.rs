@@ -8,6 +8,7 @@
 //! upstream function it mirrors.
 
 pub mod api;
+pub mod argo;
 pub mod cronjob;
 pub mod crossplane;
 pub mod job;

@@ -8,8 +8,10 @@
 //! synthetic manifest files (one JSON document per object), so workloads
 //! that are not converted keep their own text and error positions.
 
+mod argo;
 mod objects;
 
+pub use argo::{AsCronWorkflow, ENTRYPOINT, cronworkflow_from_cronjob};
 pub use objects::{
     AsCronJob, AsCronOperation, DUMMY_FUNCTION, DUMMY_IMAGE, PIPELINE_STEP, cronjob_from_cronoperation,
     cronoperation_from_cronjob, schedule_with_zone, split_zone,

@@ -8,10 +8,12 @@
 //! root node at any indentation).
 
 use super::{Scenario, ScenarioError, err, located, located_all};
-use crate::model::manifest::Manifests;
+use crate::model::argo::{CronWorkflow, validate_cronworkflow};
+use crate::model::manifest::{Located, Manifests};
 use crate::model::validation::admit;
 use crate::model::yaml::{Node, Position, Value, YamlError};
 use crate::model::{CronJob, Job};
+use crate::policy::argo::{parse_stop, parse_when};
 use std::collections::BTreeMap;
 
 /// Where a scenario came from.
@@ -90,6 +92,9 @@ impl Scenario {
         let unknown = m.validate_fields(self.validate);
         if !unknown.is_empty() {
             return Err(located_all(unknown));
+        }
+        if let Some(cw) = m.cronworkflows.first() {
+            return Err(located(cronworkflow_refusal(cw)));
         }
         self.render_application(i, &mut m)?;
         Ok(m)
@@ -183,6 +188,37 @@ impl Scenario {
         let mut lines = vec![e.to_string()];
         lines.extend(skipped.iter().cloned());
         ScenarioError { message: lines.join("\n") }
+    }
+}
+
+/// What cronwarp's expression subset holds (docs/fidelity/argo.md#argo-7).
+const EXPR_HINT: &str = "cronwarp evaluates a subset of expr-lang: cronworkflow.name, .namespace, .failed, \
+     .succeeded, .lastScheduledTime, now(), arithmetic, comparisons, && || !, and .Seconds()/.Minutes()/.Hours() \
+     of a duration";
+
+/// A CronWorkflow in a workload: Argo's validation error if it has one
+/// (docs/fidelity/argo.md#argo-2), else that it is not simulated yet.
+fn cronworkflow_refusal(cw: &Located<CronWorkflow>) -> YamlError {
+    match validate_cronworkflow(cw) {
+        Some(bad) => cw.error_at(&bad.field, bad.message).with_hint(
+            "Argo's controller would set a SpecError condition and never schedule it; `argo cron lint` refuses it",
+        ),
+        None if !cw.spec.when.is_empty() && parse_when(&cw.spec.when).is_err() => {
+            let e = parse_when(&cw.spec.when).err().unwrap_or_default();
+            cw.error_at("spec.when", format!("spec.when: {e}")).with_hint(EXPR_HINT)
+        }
+        None if cw.spec.stop_strategy.as_ref().is_some_and(|s| parse_stop(&s.expression).is_err()) => {
+            let text = cw.spec.stop_strategy.as_ref().map(|s| s.expression.as_str()).unwrap_or_default();
+            let e = parse_stop(text).err().unwrap_or_default();
+            cw.error_at("spec.stopStrategy.expression", format!("spec.stopStrategy.expression: {e}"))
+                .with_hint(EXPR_HINT)
+        }
+        None => cw
+            .error_at("kind", format!("CronWorkflow {}: not simulated yet", cw.metadata.name))
+            .with_hint(
+                "cronwarp reads and validates Argo CronWorkflows, and its policy layer models their \
+                 controller (docs/fidelity/argo.md), but the simulator does not run them yet",
+            ),
     }
 }
 

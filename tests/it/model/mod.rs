@@ -1,5 +1,6 @@
 //! `cronwarp::model`: manifests, validation and KubeVela rendering.
 
+mod argo;
 mod input;
 mod kubevela;
 mod manifest;

@@ -1,5 +1,6 @@
 //! Helpers shared by the test modules.
 
+pub mod argo;
 pub mod cli;
 pub mod cronjob_policy;
 pub mod crossplane;

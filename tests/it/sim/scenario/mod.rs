@@ -2,4 +2,5 @@
 //! Crossplane forms.
 
 mod convert;
+mod convert_argo;
 mod format;
