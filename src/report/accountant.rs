@@ -273,7 +273,12 @@ impl Accountant {
         for r in reports {
             report.workloads.extend(r.workloads);
             for c in r.capacity {
-                merge_load(&mut report.capacity, c);
+                let held = Held {
+                    syncs: c.delayed_syncs,
+                    wait: (c.longest_wait, c.longest_wait_at),
+                    queued: (c.peak_queued, c.peak_queued_at),
+                };
+                merge_load(&mut report.capacity, &c.controller, held);
             }
         }
         report.workloads.sort_by(|a, b| a.name.cmp(&b.name));
@@ -575,15 +580,8 @@ impl LogSink for Accountant {
                     Controller::Job => "job",
                     Controller::Ttl => "ttl",
                 };
-                let row = ControllerLoad {
-                    controller: name.into(),
-                    delayed_syncs: 1,
-                    longest_wait: *waited,
-                    longest_wait_at: t,
-                    peak_queued: *queued,
-                    peak_queued_at: t,
-                };
-                merge_load(&mut self.capacity, row);
+                let held = Held { syncs: 1, wait: (*waited, t), queued: (*queued, t) };
+                merge_load(&mut self.capacity, name, held);
             }
             Entry::Event(ev) if ev.type_ == EventType::Warning => {
                 if let Some(acc) = workload_of(&ev.object).and_then(|k| self.accounts.get_mut(k)) {
@@ -602,21 +600,37 @@ fn job_owner(job: &str) -> Option<&str> {
     (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())).then_some(owner)
 }
 
+/// Syncs a controller's capacity held back: how many, the longest wait
+/// and the most keys queued, each with when.
+struct Held {
+    syncs: u64,
+    wait: (crate::model::Millis, Time),
+    queued: (u32, Time),
+}
+
 /// Adds one controller's figures to the rows (kept in controller order:
-/// cronjob, job, ttl); earlier instants win ties.
-fn merge_load(rows: &mut Vec<ControllerLoad>, c: ControllerLoad) {
-    let rank = |name: &str| ["cronjob", "job", "ttl"].iter().position(|n| *n == name);
-    let Some(row) = rows.iter_mut().find(|r| r.controller == c.controller) else {
-        rows.push(c);
+/// cronjob, job, ttl; a row is allocated once, not per record); earlier
+/// instants win ties.
+fn merge_load(rows: &mut Vec<ControllerLoad>, controller: &str, h: Held) {
+    let Some(row) = rows.iter_mut().find(|r| r.controller == controller) else {
+        rows.push(ControllerLoad {
+            controller: controller.into(),
+            delayed_syncs: h.syncs,
+            longest_wait: h.wait.0,
+            longest_wait_at: h.wait.1,
+            peak_queued: h.queued.0,
+            peak_queued_at: h.queued.1,
+        });
+        let rank = |name: &str| ["cronjob", "job", "ttl"].iter().position(|n| *n == name);
         rows.sort_by_key(|r| rank(&r.controller));
         return;
     };
-    row.delayed_syncs += c.delayed_syncs;
-    if (c.longest_wait, Reverse(c.longest_wait_at)) > (row.longest_wait, Reverse(row.longest_wait_at)) {
-        (row.longest_wait, row.longest_wait_at) = (c.longest_wait, c.longest_wait_at);
+    row.delayed_syncs += h.syncs;
+    if (h.wait.0, Reverse(h.wait.1)) > (row.longest_wait, Reverse(row.longest_wait_at)) {
+        (row.longest_wait, row.longest_wait_at) = h.wait;
     }
-    if (c.peak_queued, Reverse(c.peak_queued_at)) > (row.peak_queued, Reverse(row.peak_queued_at)) {
-        (row.peak_queued, row.peak_queued_at) = (c.peak_queued, c.peak_queued_at);
+    if (h.queued.0, Reverse(h.queued.1)) > (row.peak_queued, Reverse(row.peak_queued_at)) {
+        (row.peak_queued, row.peak_queued_at) = h.queued;
     }
 }
 

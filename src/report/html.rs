@@ -151,6 +151,12 @@ fn table(out: &mut String, head: &[String], rows: &[Vec<String>]) {
 
 /// Escapes text for HTML content and attribute values.
 pub(crate) fn escape(s: &str) -> String {
+    escape_markup(s, "&#39;")
+}
+
+/// Escapes the five characters markup reserves, the apostrophe as `apos`
+/// (HTML pages write `&#39;`, SVG documents `&apos;`, as each always did).
+pub(crate) fn escape_markup(s: &str, apos: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -158,7 +164,7 @@ pub(crate) fn escape(s: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
+            '\'' => out.push_str(apos),
             c => out.push(c),
         }
     }

@@ -268,18 +268,7 @@ impl OutlineBuilder for PathData {
 
 /// XML-escapes attribute and element text.
 pub(super) fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::report::html::escape_markup(s, "&apos;")
 }
 
 /// `text` in the ink colour as embedded-font outlines, its baseline

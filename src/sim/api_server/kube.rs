@@ -527,14 +527,25 @@ pub struct CronJobApi<'w> {
     pub namespace: SmolStr,
 }
 
+/// A live GET of a CronJob from the store.
+fn get_cronjob_in(world: &ApiServer, namespace: &str, name: &str) -> Result<CronJob, ApiError> {
+    world.cronjobs.get(&key(namespace, name)).map(|c| (**c).clone()).ok_or(ApiError::NotFound)
+}
+
+/// A live GET of a Job from the store (an empty namespace is the
+/// CronJob's, `default_ns`).
+fn get_job_in(world: &ApiServer, default_ns: &str, namespace: &str, name: &str) -> Result<Job, ApiError> {
+    let ns = if namespace.is_empty() { default_ns } else { namespace };
+    world.jobs.get(&key(ns, name)).map(|j| (**j).clone()).ok_or(ApiError::NotFound)
+}
+
 impl Api for CronJobApi<'_> {
     fn get_cronjob(&mut self, namespace: &str, name: &str) -> Result<CronJob, ApiError> {
-        self.world.cronjobs.get(&key(namespace, name)).map(|c| (**c).clone()).ok_or(ApiError::NotFound)
+        get_cronjob_in(self.world, namespace, name)
     }
 
     fn get_job(&mut self, namespace: &str, name: &str) -> Result<Job, ApiError> {
-        let ns = if namespace.is_empty() { self.namespace.as_str() } else { namespace };
-        self.world.jobs.get(&key(ns, name)).map(|j| (**j).clone()).ok_or(ApiError::NotFound)
+        get_job_in(self.world, &self.namespace, namespace, name)
     }
 
     fn create_job(&mut self, mut job: Job) -> Result<Arc<Job>, ApiError> {
@@ -569,12 +580,11 @@ pub struct DryRunApi<'w> {
 
 impl Api for DryRunApi<'_> {
     fn get_cronjob(&mut self, namespace: &str, name: &str) -> Result<CronJob, ApiError> {
-        self.world.cronjobs.get(&key(namespace, name)).map(|c| (**c).clone()).ok_or(ApiError::NotFound)
+        get_cronjob_in(self.world, namespace, name)
     }
 
     fn get_job(&mut self, namespace: &str, name: &str) -> Result<Job, ApiError> {
-        let ns = if namespace.is_empty() { self.namespace.as_str() } else { namespace };
-        self.world.jobs.get(&key(ns, name)).map(|j| (**j).clone()).ok_or(ApiError::NotFound)
+        get_job_in(self.world, &self.namespace, namespace, name)
     }
 
     fn create_job(&mut self, mut job: Job) -> Result<Arc<Job>, ApiError> {
