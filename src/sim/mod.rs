@@ -23,6 +23,7 @@ pub mod queue;
 pub mod rng;
 pub mod run;
 pub mod scenario;
+mod setup;
 
 pub use run::{
     FinalState, Loaded, SimError, SimErrorKind, SimOptions, SimOutput, SimSummary, WorkloadKind,
