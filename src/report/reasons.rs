@@ -120,16 +120,19 @@ pub(super) fn late_reason(n: &Notes) -> String {
     }
 }
 
+/// A tick whose Job the API server kept refusing: until its deadline
+/// passed, else until `otherwise`.
+fn refused_until(f: crate::sim::api_server::FaultError, deadline: bool, otherwise: &str) -> String {
+    let until =
+        if deadline { "until the tick fell outside the startingDeadlineSeconds window" } else { otherwise };
+    format!("the API server refused the Job's creation ({}: {}) {until}", f.name(), f.plain())
+}
+
 /// Why a CronJob tick was passed over for a newer one.
 pub(super) fn superseded_reason(n: &Notes, newer: Time, zone: Zone) -> String {
     let newer = format_rfc3339(newer.unix(), zone);
     if let Some(f) = n.api_fault {
-        let until = if n.deadline {
-            "until the tick fell outside the startingDeadlineSeconds window".to_string()
-        } else {
-            format!("until the next tick ({newer}) was the one to start")
-        };
-        format!("the API server refused the Job's creation ({}: {}) {until}", f.name(), f.plain())
+        refused_until(f, n.deadline, &format!("until the next tick ({newer}) was the one to start"))
     } else if n.invalid {
         "the controller could not evaluate the schedule (see the events)".into()
     } else if n.deadline_overflow {
@@ -168,13 +171,7 @@ pub(super) fn superseded_reason(n: &Notes, newer: Time, zone: Zone) -> String {
 pub(super) fn unresolved_at_end(p: &Pending, down: bool, end: Time) -> (TickOutcome, String) {
     let n = &p.notes;
     if let Some(f) = n.api_fault {
-        let until = if n.deadline {
-            "until the tick fell outside the startingDeadlineSeconds window"
-        } else {
-            "until the horizon end"
-        };
-        let why = format!("the API server refused the Job's creation ({}: {}) {until}", f.name(), f.plain());
-        return (TickOutcome::NotStarted, why);
+        return (TickOutcome::NotStarted, refused_until(f, n.deadline, "until the horizon end"));
     }
     let (outcome, why) = if n.invalid {
         (TickOutcome::NotStarted, "the controller could not evaluate the schedule (see the events)")
