@@ -568,7 +568,7 @@ impl LogSink for Accountant {
                 self.operations.record(&mut self.accounts, t, e);
             }
             Entry::Throttled { controller, object, waited, queued, .. } => {
-                if *controller == Controller::Cronjob {
+                if matches!(controller, Controller::Cronjob | Controller::Cronoperation) {
                     self.advance(object, t);
                     if let Some(acc) = self.accounts.get_mut(object.as_str()) {
                         let held = (*waited, *queued);
@@ -579,6 +579,8 @@ impl LogSink for Accountant {
                     Controller::Cronjob => "cronjob",
                     Controller::Job => "job",
                     Controller::Ttl => "ttl",
+                    Controller::Cronoperation => "cronoperation",
+                    Controller::Operation => "operation",
                 };
                 let held = Held { syncs: 1, wait: (*waited, t), queued: (*queued, t) };
                 merge_load(&mut self.capacity, name, held);
@@ -621,7 +623,9 @@ fn merge_load(rows: &mut Vec<ControllerLoad>, controller: &str, h: Held) {
             peak_queued: h.queued.0,
             peak_queued_at: h.queued.1,
         });
-        let rank = |name: &str| ["cronjob", "job", "ttl"].iter().position(|n| *n == name);
+        let rank = |name: &str| {
+            ["cronjob", "job", "ttl", "cronoperation", "operation"].iter().position(|n| *n == name)
+        };
         rows.sort_by_key(|r| rank(&r.controller));
         return;
     };

@@ -82,6 +82,11 @@ pub enum Controller {
     Job,
     /// The TTL-after-finished controller (`ttl`).
     Ttl,
+    /// Crossplane's CronOperation controller (`cronoperation`; in
+    /// `Throttled` records only: its syncs have records of their own).
+    Cronoperation,
+    /// Crossplane's Operation controller (`operation`; likewise).
+    Operation,
 }
 
 /// Who deleted a Job.
@@ -367,8 +372,9 @@ pub enum Entry {
     },
     /// A fault or scenario change.
     Fault(Fault),
-    /// kube-controller-manager's capacity (its workers, its client's token
-    /// bucket, the request latency) held a sync back.
+    /// A controller's capacity (kube-controller-manager's workers, its
+    /// client's token bucket, the request latency; the Crossplane pod's
+    /// workers and global reconcile limiter) held a sync back.
     #[serde(rename_all = "camelCase")]
     Throttled {
         /// The controller whose sync waited.
