@@ -156,7 +156,7 @@ fn worst_seeds(d: &mut Vec<Block>, s: &Sweep, replay: bool) {
                 });
             }
             if replay {
-                row.push(format!("cronwarp run {} --seed {}", s.scenario, w.seed));
+                row.push(format!("`cronwarp run {} --seed {}`", s.scenario, w.seed));
             }
             row
         })
