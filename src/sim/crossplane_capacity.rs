@@ -33,7 +33,7 @@ const UPSTREAM_DEFAULT: u32 = 100;
 
 /// `controller.capacity.crossplane`: the Crossplane pod's workers and
 /// global reconcile limiter, upstream's defaults unless set.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct CrossplaneCapacity {
@@ -52,16 +52,6 @@ pub struct CrossplaneCapacity {
     #[serde(skip)]
     #[cfg_attr(feature = "schema", schemars(skip))]
     pub release_has_global_limiter: bool,
-}
-
-impl Default for CrossplaneCapacity {
-    fn default() -> Self {
-        CrossplaneCapacity {
-            max_concurrent_reconciles: None,
-            max_reconcile_rate: None,
-            release_has_global_limiter: false,
-        }
-    }
 }
 
 impl CrossplaneCapacity {
