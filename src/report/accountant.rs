@@ -575,15 +575,8 @@ impl LogSink for Accountant {
                         acc.note_at_or_before(t, |n| n.throttled = n.throttled.max(held));
                     }
                 }
-                let name = match controller {
-                    Controller::Cronjob => "cronjob",
-                    Controller::Job => "job",
-                    Controller::Ttl => "ttl",
-                    Controller::Cronoperation => "cronoperation",
-                    Controller::Operation => "operation",
-                };
                 let held = Held { syncs: 1, wait: (*waited, t), queued: (*queued, t) };
-                merge_load(&mut self.capacity, name, held);
+                merge_load(&mut self.capacity, controller.name(), held);
             }
             Entry::Event(ev) if ev.type_ == EventType::Warning => {
                 if let Some(acc) = workload_of(&ev.object).and_then(|k| self.accounts.get_mut(k)) {

@@ -163,7 +163,7 @@ impl Core {
             Some(l) if l.epoch == epoch => l,
             slot => slot.insert(ReconcileLimiter::new(rate, now, epoch)),
         };
-        let item = format!("{}/{key}", controller_name(controller));
+        let item = format!("{}/{key}", controller.name());
         match limiter.admit(&item, now) {
             Admission::Now => None,
             Admission::HeldBack { after } => Some(after),
@@ -181,16 +181,6 @@ impl Core {
                 None
             }
         }
-    }
-}
-
-fn controller_name(c: Controller) -> &'static str {
-    match c {
-        Controller::Cronoperation => "cronoperation",
-        Controller::Operation => "operation",
-        Controller::Cronjob => "cronjob",
-        Controller::Job => "job",
-        Controller::Ttl => "ttl",
     }
 }
 
