@@ -177,9 +177,9 @@ pub struct ApiServer {
     /// template's address (see `ApiServer::default_job`).
     defaulted_specs: FxHashMap<usize, (Shared<JobSpec>, Shared<JobSpec>)>,
     /// Crossplane's kinds are cluster-scoped: by name.
-    pub cronoperations: BTreeMap<SmolStr, CronOperation>,
+    pub cronoperations: BTreeMap<SmolStr, Arc<CronOperation>>,
     /// Operations by name.
-    pub operations: BTreeMap<SmolStr, Operation>,
+    pub operations: BTreeMap<SmolStr, Arc<Operation>>,
     /// Operation names by their `ops.crossplane.io/cronoperation` label:
     /// a CronOperation's list reads its own, not a fleet's.
     operations_by_label: BTreeMap<SmolStr, std::collections::BTreeSet<SmolStr>>,
