@@ -32,6 +32,10 @@ stderr when it is a terminal, unless --quiet.
 
 Seeds: START..END (END excluded) or START..=END, at most 1000000 per sweep.
 
+`--out DIR` also writes the sweep to DIR as sweep.json, sweep.md and sweep.html (one
+self-contained page: the same tables, and the worst seeds with the `cronwarp run` command that
+replays each). With --shard, --out names the FILE the partial result goes to instead.
+
 Beyond one machine: `--shard I/N` runs the I-th of N contiguous slices of the seeds (0-based)
 and writes a partial result (JSON, to --out FILE or stdout); `cronwarp merge PARTS...` folds
 the N parts into exactly the output one sweep over all the seeds prints. `--emit-indexed-job`
@@ -43,6 +47,7 @@ Exit codes: 0 ok, 1 an `expect:` check failed at one seed or more, 2 invalid sce
 Examples:
   cronwarp sweep scenarios/sweep-nightly-backup.yaml --seeds 0..1000
   cronwarp sweep scenarios/sweep-nightly-backup.yaml --seeds 0..100 --format markdown
+  cronwarp sweep scenarios/sweep-nightly-backup.yaml --seeds 0..1000 --out reports/sweep-nightly-backup
   cronwarp sweep scenarios/every-minute-forbid.yaml --seeds 1..=50 --threads 2 --format json
   cronwarp run scenarios/sweep-nightly-backup.yaml --seed 17    # replay a seed the sweep names
   cronwarp sweep scenarios/sweep-nightly-backup.yaml --seeds 0..1000 --shard 0/4 --out parts/0.json
@@ -77,9 +82,11 @@ pub struct Args {
     /// written as a partial result (JSON) for `cronwarp merge`.
     #[arg(long, value_name = "I/N")]
     pub shard: Option<Shard>,
-    /// With --shard: the file to write the partial result to (its
-    /// directory is created); without it, stdout.
-    #[arg(long, value_name = "FILE", requires = "shard")]
+    /// Without --shard: a directory to write sweep.json, sweep.md and
+    /// sweep.html to (created if missing), besides stdout. With --shard:
+    /// the FILE to write the partial result to (its directory is created)
+    /// instead of stdout.
+    #[arg(long, value_name = "DIR|FILE", conflicts_with = "vary")]
     pub out: Option<PathBuf>,
     /// Prints a Kubernetes Indexed Job (and the ConfigMap holding the
     /// scenario) that runs the sweep as --shards shards in a cluster,
@@ -114,6 +121,10 @@ pub(super) fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
         write!(ctx.out, "{job}")?;
         return Ok(EXIT_OK);
     }
+    let out_dir = args.out.as_deref().filter(|_| args.shard.is_none());
+    if let Some(dir) = out_dir {
+        check_out_dir(dir, &scenario)?;
+    }
     let runs = args.shard.map_or(args.seeds.count(), |s| {
         let r = s.slice(args.seeds);
         r.end - r.start
@@ -128,7 +139,34 @@ pub(super) fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
     }
     let result = sweep(&scenario, options);
     bar.finish_and_clear();
-    print(&result?, args.format, ctx)
+    let result = result?;
+    if let Some(dir) = out_dir {
+        write_out_dir(dir, &result)?;
+    }
+    print(&result, args.format, ctx)
+}
+
+/// The files `sweep --out DIR` writes.
+const OUT_FILES: [&str; 3] = ["sweep.json", "sweep.md", "sweep.html"];
+
+/// Before sweeping: no output over an input, and DIR ready to write.
+fn check_out_dir(dir: &Path, scenario: &Scenario) -> Result<(), CliError> {
+    use super::files::{Output, prepare_out_dir, refuse_overwriting_inputs};
+    let outputs: Vec<Output> =
+        OUT_FILES.iter().map(|f| Output { flag: "--out", given: dir, file: dir.join(f) }).collect();
+    refuse_overwriting_inputs(scenario.input_files(), &outputs)?;
+    prepare_out_dir(dir)
+}
+
+/// Writes the sweep as JSON, Markdown and one self-contained HTML page.
+fn write_out_dir(dir: &Path, s: &Sweep) -> Result<(), CliError> {
+    let texts = [json(s, "the sweep")?, render_sweep_markdown(s), crate::sweep::render_sweep_html(s)];
+    for (file, text) in OUT_FILES.iter().zip(texts) {
+        let path = dir.join(file);
+        std::fs::write(&path, text)
+            .map_err(|e| CliError::invalid(format!("cannot write {}: {e}", path.display())))?;
+    }
+    Ok(())
 }
 
 /// Writes a shard's partial result to `out` (or stdout).

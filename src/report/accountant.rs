@@ -568,20 +568,15 @@ impl LogSink for Accountant {
                 self.operations.record(&mut self.accounts, t, e);
             }
             Entry::Throttled { controller, object, waited, queued, .. } => {
-                if *controller == Controller::Cronjob {
+                if matches!(controller, Controller::Cronjob | Controller::Cronoperation) {
                     self.advance(object, t);
                     if let Some(acc) = self.accounts.get_mut(object.as_str()) {
                         let held = (*waited, *queued);
                         acc.note_at_or_before(t, |n| n.throttled = n.throttled.max(held));
                     }
                 }
-                let name = match controller {
-                    Controller::Cronjob => "cronjob",
-                    Controller::Job => "job",
-                    Controller::Ttl => "ttl",
-                };
                 let held = Held { syncs: 1, wait: (*waited, t), queued: (*queued, t) };
-                merge_load(&mut self.capacity, name, held);
+                merge_load(&mut self.capacity, controller.name(), held);
             }
             Entry::Event(ev) if ev.type_ == EventType::Warning => {
                 if let Some(acc) = workload_of(&ev.object).and_then(|k| self.accounts.get_mut(k)) {
@@ -621,7 +616,9 @@ fn merge_load(rows: &mut Vec<ControllerLoad>, controller: &str, h: Held) {
             peak_queued: h.queued.0,
             peak_queued_at: h.queued.1,
         });
-        let rank = |name: &str| ["cronjob", "job", "ttl"].iter().position(|n| *n == name);
+        let rank = |name: &str| {
+            ["cronjob", "job", "ttl", "cronoperation", "operation"].iter().position(|n| *n == name)
+        };
         rows.sort_by_key(|r| rank(&r.controller));
         return;
     };

@@ -234,6 +234,14 @@ pub(super) fn late_reason(n: &Notes) -> String {
         "a slot of the edited schedule between the last run and the edit: Crossplane recomputes Next from the \
          last Operation's creation and ran it at once"
             .into()
+    } else if n.throttled.0 > 0 {
+        let (waited, queued) = n.throttled;
+        format!(
+            "the Crossplane pod was saturated: the CronOperation controller's reconcile waited {} for a free \
+             worker (--max-concurrent-reconciles) and, on Crossplane 2.0, the global reconcile limiter \
+             (--max-reconcile-rate), with {queued} more reconciles held back behind it",
+            crate::model::format_duration(waited)
+        )
     } else {
         "the controller reconciled late".into()
     }

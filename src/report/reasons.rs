@@ -37,8 +37,9 @@ pub(super) struct Notes {
     /// between the last run and the edit: due from the moment of the edit
     /// (CronJob: kubernetes#130838, #57853; CronOperation: owed at once).
     pub owed_by_edit: bool,
-    /// kube-controller-manager's capacity held the CronJob controller's
-    /// sync back this long (ms), with this many keys queued behind it.
+    /// The controller's capacity (kube-controller-manager's, or the
+    /// Crossplane pod's) held the CronJob (CronOperation) controller's sync
+    /// back this long (ms), with this many keys queued behind it.
     pub throttled: (crate::model::Millis, u32),
     /// The API server refused the controller's requests for this tick
     /// (the Job's creation, or the CronJob's status update).

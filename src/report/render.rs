@@ -104,15 +104,35 @@ fn document(r: &Report) -> Vec<Block> {
 }
 
 /// The capacity section: how kube-controller-manager's workers and client
-/// rate limits held syncs back.
+/// rate limits (and the Crossplane pod's workers and reconcile limiter)
+/// held syncs back.
 fn capacity(d: &mut Vec<Block>, rows: &[super::types::ControllerLoad]) {
-    d.push(Block::Heading(2, "kube-controller-manager capacity".into()));
-    d.push(Block::Para(
-        "Syncs waited for a free worker and their client's token bucket (each controller has its own \
-         workers and client): the controller fell behind, as real clusters do when many CronJobs fire \
-         together (kubernetes#90801)."
-            .into(),
-    ));
+    let crossplane =
+        |c: &super::types::ControllerLoad| matches!(c.controller.as_str(), "cronoperation" | "operation");
+    let (xp, kcm) = (rows.iter().any(crossplane), rows.iter().any(|c| !crossplane(c)));
+    let heading = match (kcm, xp) {
+        (true, false) => "kube-controller-manager capacity",
+        (false, true) => "Crossplane pod capacity",
+        _ => "Controller capacity",
+    };
+    d.push(Block::Heading(2, heading.into()));
+    if kcm {
+        d.push(Block::Para(
+            "Syncs waited for a free worker and their client's token bucket (each controller has its own \
+             workers and client): the controller fell behind, as real clusters do when many CronJobs fire \
+             together (kubernetes#90801)."
+                .into(),
+        ));
+    }
+    if xp {
+        d.push(Block::Para(
+            "Crossplane's reconciles waited for a free worker (each controller has \
+             --max-concurrent-reconciles, 100 by default; an Operation holds its worker for its whole \
+             run) and, on Crossplane 2.0, for the global reconcile limiter all its controllers share \
+             (--max-reconcile-rate)."
+                .into(),
+        ));
+    }
     let rows = rows
         .iter()
         .map(|c| {

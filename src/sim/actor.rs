@@ -211,6 +211,8 @@ pub struct Core {
     pub events: u64,
     /// kube-controller-manager's workers, rate limits and latency.
     pub capacity: super::capacity::Capacity,
+    /// Crossplane 2.0's global reconcile limiter, once a reconcile met it.
+    pub reconcile_limiter: Option<super::crossplane_capacity::ReconcileLimiter>,
     /// This partition logs the control plane's own faults (clock skew and
     /// informer lag at set-up, downtime): in a merged log only the first
     /// partition does, since every partition replays the same downtime.
@@ -245,6 +247,7 @@ impl Core {
             records: 0,
             events: 0,
             capacity: super::capacity::Capacity::default(),
+            reconcile_limiter: None,
             logs_faults: false,
             settings,
             local,
@@ -373,6 +376,13 @@ pub trait Actor: Send {
     /// tell without syncing: when its client's bucket is empty, a sync that
     /// sends none runs at once instead of waiting for a token.
     fn requests_of_sync(&self, _core: &Core, _key: &SmolStr) -> Option<u64> {
+        None
+    }
+
+    /// Until when the sync of `key` just made holds its worker beyond its
+    /// requests: an Operation's attempt runs its functions inside the
+    /// reconcile, so the worker is busy until the attempt ends.
+    fn busy_until(&self, _key: &SmolStr) -> Option<Time> {
         None
     }
 

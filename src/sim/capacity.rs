@@ -31,6 +31,10 @@
 //!
 //! Nothing here binds while requests stay under the burst and the
 //! latency is zero: the ideal controller's timeline is unchanged.
+//!
+//! The Crossplane pod's controllers have workers of their own and, on
+//! Crossplane 2.0, a global reconcile limiter, but no client-side bucket
+//! that binds ([`super::crossplane_capacity`]).
 
 use crate::model::{Millis, Time};
 use crate::sim::duration::DurationSpec;
@@ -63,8 +67,10 @@ pub struct Capacity {
     pub api_latency: DurationSpec,
     /// `true`: the ideal controller, with unlimited workers and no
     /// client-side limit (what cronwarp simulated before it modelled
-    /// capacity).
+    /// capacity); the Crossplane pod's limits are off too.
     pub unlimited: bool,
+    /// The Crossplane pod's workers and global reconcile limiter.
+    pub crossplane: super::crossplane_capacity::CrossplaneCapacity,
 }
 
 impl Default for Capacity {
@@ -77,6 +83,7 @@ impl Default for Capacity {
             concurrent_ttl_after_finished_syncs: 5,
             api_latency: DurationSpec::ZERO,
             unlimited: false,
+            crossplane: Default::default(),
         }
     }
 }
@@ -108,7 +115,7 @@ impl Capacity {
                 ));
             }
         }
-        Ok(())
+        self.crossplane.check()
     }
 
     /// Whether any limit can bind: a finite rate or a latency.
@@ -133,6 +140,7 @@ impl Capacity {
             Client::CronJob => self.concurrent_cron_job_syncs,
             Client::Job => self.concurrent_job_syncs,
             Client::TtlAfterFinished => self.concurrent_ttl_after_finished_syncs,
+            Client::CronOperation | Client::Operation => self.crossplane.workers(),
         }
     }
 }
@@ -146,6 +154,29 @@ pub enum Client {
     Job,
     /// `ttl-after-finished-controller`.
     TtlAfterFinished,
+    /// Crossplane's `cronoperation` controller.
+    CronOperation,
+    /// Crossplane's `operation` controller.
+    Operation,
+}
+
+impl Client {
+    /// The controller's name in the event log.
+    pub fn controller(self) -> super::log::Controller {
+        use super::log::Controller;
+        match self {
+            Client::CronJob => Controller::Cronjob,
+            Client::Job => Controller::Job,
+            Client::TtlAfterFinished => Controller::Ttl,
+            Client::CronOperation => Controller::Cronoperation,
+            Client::Operation => Controller::Operation,
+        }
+    }
+
+    /// One of the Crossplane pod's controllers.
+    pub fn crossplane(self) -> bool {
+        matches!(self, Client::CronOperation | Client::Operation)
+    }
 }
 
 /// One millionth of a token: integer arithmetic keeps every run exact.
@@ -234,7 +265,9 @@ impl Workers {
             busy: 0,
             ready: VecDeque::new(),
             processing: Vec::new(),
-            bucket: capacity.bucket(start),
+            // The Crossplane pod's client has no bucket that binds
+            // (docs/fidelity/crossplane.md#xp-b8).
+            bucket: if client.crossplane() { None } else { capacity.bucket(start) },
             latency: capacity.api_latency.millis(),
             client,
         }

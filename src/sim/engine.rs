@@ -12,9 +12,9 @@
 
 use super::actor::{Actor, ActorId, Core, Ev, Listed, Process};
 use super::api_server::{Change, Kinds, key, owner_of};
-use super::capacity::{Client, Workers};
+use super::capacity::Workers;
 use super::edit::SpecEdit;
-use super::log::{Controller, Entry, Fault};
+use super::log::{Entry, Fault};
 use super::queue::Wake;
 use super::run::WorkloadKind;
 use crate::model::Time;
@@ -245,11 +245,7 @@ impl Engine {
         if now > ready
             && let Some(w) = &self.workers[a]
         {
-            let controller = match w.client {
-                Client::CronJob => Controller::Cronjob,
-                Client::Job => Controller::Job,
-                Client::TtlAfterFinished => Controller::Ttl,
-            };
+            let controller = w.client.controller();
             let queued = u32::try_from(w.ready.len()).unwrap_or(u32::MAX);
             let waited = now.since(ready);
             self.core.emit(Entry::Throttled {
@@ -265,10 +261,11 @@ impl Engine {
         self.with_actor(actor, |a, core| a.on_work(core, &key));
         self.core.api.from_controller = false;
         let (requests, events) = (self.core.api.requests - requests, self.core.events - events);
+        let busy = self.actors[a].busy_until(&key);
         let Some(w) = self.workers[a].as_mut() else { return };
         // A sync that took no token at its pick (it was known to send
         // nothing) has none to give back.
-        let free = w.settle(now, requests, events, reserved);
+        let free = w.settle(now, requests, events, reserved).max(busy.unwrap_or(now));
         if free > now {
             if !held {
                 w.processing.push(key.clone());

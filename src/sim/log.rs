@@ -23,7 +23,7 @@
 //! | `PodDeleted` | `pod`, `job` | a pod was deleted (grace period runs; the pod is removed at its end) |
 //! | `Sync` | `controller` (`cronjob`/`job`/`ttl`), `object`, `requeueAt`, `retryAt`, and for CronJob syncs the flattened [`Decision`] (`decision` plus its fields) and `status`: the [`WrittenStatus`] the sync wrote, or `null` when it wrote none | one controller sync ran |
 //! | `Fault` | `fault` plus its fields (see [`Fault`]) | a scenario fault or change took effect |
-//! | `Throttled` | `controller`, `object`, `readyAt`, `waited` (ms), `queued` | kube-controller-manager's capacity held a sync back: the key was ready at `readyAt` and its sync ran `waited` ms later, with `queued` keys still waiting for a worker behind it (only logged when it waited) |
+//! | `Throttled` | `controller`, `object`, `readyAt`, `waited` (ms), `queued` | kube-controller-manager's capacity held a sync back: the key was ready at `readyAt` and its sync ran `waited` ms later, with `queued` keys still waiting for a worker behind it (only logged when it waited). `controller` `cronoperation` or `operation`: the Crossplane pod's workers, or its global reconcile limiter (then `queued` counts the reconciles it holds back) |
 //! | `OperationCreated` | `operation`, `cronoperation`, `scheduledTime`, `uid`, `seeded` | Crossplane: an Operation was stored |
 //! | `OperationAttemptStarted` | `operation`, `attempt` | Crossplane: an attempt began (Succeeded=Unknown/PipelineRunning) |
 //! | `OperationAttemptFailed` | `operation`, `failures`, `error` | Crossplane: the attempt failed |
@@ -82,6 +82,24 @@ pub enum Controller {
     Job,
     /// The TTL-after-finished controller (`ttl`).
     Ttl,
+    /// Crossplane's CronOperation controller (`cronoperation`; in
+    /// `Throttled` records only: its syncs have records of their own).
+    Cronoperation,
+    /// Crossplane's Operation controller (`operation`; likewise).
+    Operation,
+}
+
+impl Controller {
+    /// The name the log and the report's capacity table use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Controller::Cronjob => "cronjob",
+            Controller::Job => "job",
+            Controller::Ttl => "ttl",
+            Controller::Cronoperation => "cronoperation",
+            Controller::Operation => "operation",
+        }
+    }
 }
 
 /// Who deleted a Job.
@@ -367,8 +385,9 @@ pub enum Entry {
     },
     /// A fault or scenario change.
     Fault(Fault),
-    /// kube-controller-manager's capacity (its workers, its client's token
-    /// bucket, the request latency) held a sync back.
+    /// A controller's capacity (kube-controller-manager's workers, its
+    /// client's token bucket, the request latency; the Crossplane pod's
+    /// workers and global reconcile limiter) held a sync back.
     #[serde(rename_all = "camelCase")]
     Throttled {
         /// The controller whose sync waited.

@@ -12,6 +12,7 @@ pub mod actors;
 pub mod api_server;
 pub mod behaviour;
 pub mod capacity;
+pub mod crossplane_capacity;
 /// The scenario's durations: [`crate::model::duration`], where the
 /// controller settings can use them too.
 pub use crate::model::duration;

@@ -284,8 +284,9 @@ fn read_specs(scenario: &Scenario) -> Result<Vec<WorkloadSpec>, SimError> {
 }
 
 /// Whether the partitions must run in one engine: more than one of them
-/// holds CronJobs, and kube-controller-manager's capacity is modelled, so
-/// their syncs share its workers and its clients' token buckets. (Lanes
+/// holds CronJobs (or CronOperations), and the controllers' capacity is
+/// modelled, so their syncs share its workers and its clients' token
+/// buckets (the Crossplane pod's workers and reconcile limiter). (Lanes
 /// keep each partition's order, so while the capacity does not bind the
 /// output is byte for byte what separate engines give.) More partitions
 /// than lanes run apart, as the ideal controller.
@@ -293,11 +294,29 @@ fn coupled(scenario: &Scenario, groups: &[Vec<usize>], specs: &[Option<WorkloadS
     if !scenario.controller.capacity.limited() || groups.len() > usize::from(u16::MAX) {
         return false;
     }
-    let with_cronjobs = groups
-        .iter()
-        .filter(|g| g.iter().any(|&i| matches!(specs[i], Some(WorkloadSpec::CronJob(_)))))
-        .count();
-    with_cronjobs > 1
+    let holding = |kind: fn(&WorkloadSpec) -> bool| {
+        groups.iter().filter(|g| g.iter().any(|&i| specs[i].as_ref().is_some_and(kind))).count()
+    };
+    holding(|s| matches!(s, WorkloadSpec::CronJob(_))) > 1 || crossplane_coupled(scenario, &holding)
+}
+
+/// Whether the CronOperations' partitions must share the Crossplane pod's
+/// workers (and, on 2.0, its global reconcile limiter): always with the
+/// limiter or an API latency; otherwise only when they could keep every
+/// worker busy at once. A CronOperation has a few attempts running at
+/// most (each is cut at 2 minutes, a slot comes every minute or less
+/// often), so a fleet of fewer than a third as many CronOperations as
+/// workers runs apart: one engine would change nothing but the
+/// fast-forwarding of retry loops, which a fault or edit of any workload
+/// in the engine interrupts (docs/fidelity/crossplane.md#xp-b8).
+fn crossplane_coupled(scenario: &Scenario, holding: &dyn Fn(fn(&WorkloadSpec) -> bool) -> usize) -> bool {
+    const ATTEMPTS_AT_ONCE: usize = 3;
+    let c = &scenario.controller.capacity;
+    let groups = holding(|s| matches!(s, WorkloadSpec::CronOperation(_)));
+    groups > 1
+        && (c.crossplane.reconcile_rate().is_some()
+            || c.api_latency.millis() > 0
+            || groups * ATTEMPTS_AT_ONCE > c.crossplane.workers() as usize)
 }
 
 /// A scenario's partitions, built and started.

@@ -39,6 +39,8 @@ mod shard;
 pub use figures::{
     Distribution, FIGURES, Figure, LOAD_FIGURES, LoadRow, PERCENTILES, Row, RunFigures, Unit, percentile,
 };
+#[cfg(feature = "cli")]
+pub(crate) use render::render_sweep_html;
 pub use render::{render_sweep_markdown, render_sweep_text};
 pub use seeds::{InvalidSeedRange, MAX_SEEDS, SeedRange, parse_seed};
 pub use shard::{InvalidShard, MergeError, PART_VERSION, Shard, SweepPart, merge, scenario_hash, sweep_part};

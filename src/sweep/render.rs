@@ -1,5 +1,5 @@
-//! Text (terminal) and Markdown renderings of a [`Sweep`], from the same
-//! document model as the run report's.
+//! Text (terminal), Markdown and HTML renderings of a [`Sweep`], from the
+//! same document model as the run report's.
 
 use super::figures::{Distribution, Figure, Unit};
 use super::{Sweep, WORST_SEEDS};
@@ -9,12 +9,19 @@ use crate::sim::WorkloadKind;
 
 /// Plain text with aligned columns, for terminals.
 pub fn render_sweep_text(s: &Sweep) -> String {
-    text(document(s))
+    text(document(s, false))
 }
 
 /// GitHub-flavoured Markdown, for PR comments.
 pub fn render_sweep_markdown(s: &Sweep) -> String {
-    markdown(document(s))
+    markdown(document(s, false))
+}
+
+/// One self-contained HTML page (`sweep --out DIR`'s `sweep.html`), with
+/// the run report's page shell and styles.
+#[cfg(feature = "cli")]
+pub(crate) fn render_sweep_html(s: &Sweep) -> String {
+    crate::report::document_html(&document(s, true), &Default::default())
 }
 
 /// How percentiles read, under every table.
@@ -22,7 +29,9 @@ const PERCENTILES_NOTE: &str = "Each figure is taken once per run, then summaris
     pN is the nearest-rank percentile: the smallest value that at least N% of the runs do not \
     exceed (p50 is the median run, max the worst one).";
 
-fn document(s: &Sweep) -> Vec<Block> {
+/// `replay`: the worst seeds' table says how to replay each (the page's
+/// columns have room for the command).
+fn document(s: &Sweep, replay: bool) -> Vec<Block> {
     let runs = s.runs();
     let mut d = vec![
         Block::Heading(1, format!("cronwarp sweep: {}", s.scenario)),
@@ -71,7 +80,7 @@ fn document(s: &Sweep) -> Vec<Block> {
             s.p95_approximate_runs
         )));
     }
-    worst_seeds(&mut d, s);
+    worst_seeds(&mut d, s, replay);
     expectations(&mut d, s);
     d
 }
@@ -117,7 +126,7 @@ fn label(f: Figure, kind: Option<WorkloadKind>) -> String {
     }
 }
 
-fn worst_seeds(d: &mut Vec<Block>, s: &Sweep) {
+fn worst_seeds(d: &mut Vec<Block>, s: &Sweep, replay: bool) {
     let Some(first) = s.worst_seeds.first() else { return };
     d.push(Block::Heading(2, "Worst seeds".into()));
     d.push(Block::Para(format!(
@@ -146,12 +155,18 @@ fn worst_seeds(d: &mut Vec<Block>, s: &Sweep) {
                     format!("{} failed", w.failed_checks)
                 });
             }
+            if replay {
+                row.push(format!("`cronwarp run {} --seed {}`", s.scenario, w.seed));
+            }
             row
         })
         .collect();
     let mut head = vec!["seed", "not started", "late", "worst lateness", "runs failed"];
     if checks {
         head.push("expect:");
+    }
+    if replay {
+        head.push("replay");
     }
     d.push(Block::Table { head: cols(&head), rows });
 }

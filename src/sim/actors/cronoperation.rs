@@ -5,7 +5,9 @@
 //! `Owns(Operation)`) and its work queue's per-item rate limiter (1 s
 //! doubling to 60 s).
 //!
-//! A reconcile takes no simulated time. The controller clock is the API
+//! A reconcile takes no simulated time, but waits for a worker and, on
+//! Crossplane 2.0, for the global reconcile limiter
+//! ([`crate::sim::crossplane_capacity`]). The controller clock is the API
 //! server's plus `clockSkew`.
 
 use crate::model::ConcurrencyPolicy;
@@ -15,7 +17,7 @@ use crate::policy::crossplane::{
 };
 use crate::sim::actor::{Actor, Core, Enqueue, Listed, Process};
 use crate::sim::api_server::{Change, Kinds};
-use crate::sim::log::{DeletedBy, Entry};
+use crate::sim::log::{Controller, DeletedBy, Entry};
 use crate::sim::queue::WorkQueue;
 use smol_str::SmolStr;
 
@@ -58,7 +60,17 @@ impl Actor for CronOperationController {
         }
     }
 
+    fn client(&self) -> Option<crate::sim::capacity::Client> {
+        Some(crate::sim::capacity::Client::CronOperation)
+    }
+
     fn on_work(&mut self, core: &mut Core, key: &SmolStr) {
+        if let Some(after) = core.admit_reconcile(Controller::Cronoperation, key) {
+            // controller-runtime on `RequeueAfter`: Forget, then AddAfter.
+            self.queue.forget(key);
+            core.enqueue(&mut self.queue, key, Enqueue::After(after));
+            return;
+        }
         self.reconcile(core, key);
     }
 

@@ -6,7 +6,9 @@
 //! An Operation reconcile is one attempt: its Running write lands at once,
 //! its final write `elapsed` later (a wake-up of this actor); while it runs
 //! the key is being processed, so further adds of it are dropped (only a
-//! deletion, which the end of the attempt notices anyway, can add it then).
+//! deletion, which the end of the attempt notices anyway, can add it then),
+//! and the attempt holds one of the controller's workers
+//! ([`crate::sim::crossplane_capacity`]).
 //! When the Crossplane pod stops, attempts in flight are lost: their final
 //! writes never happen.
 //!
@@ -36,7 +38,7 @@ use crate::policy::crossplane::{
 };
 use crate::sim::actor::{Actor, Core, Enqueue, Listed, Process};
 use crate::sim::api_server::{ApiServer, Change, Kinds, owner_of};
-use crate::sim::log::Entry;
+use crate::sim::log::{Controller, Entry};
 use crate::sim::queue::WorkQueue;
 use crate::sim::rng;
 use smol_str::SmolStr;
@@ -48,6 +50,8 @@ struct Flight {
     outcome: OperationOutcome,
     /// The final status write, deferred to the attempt's end.
     pending: Option<Operation>,
+    /// When the attempt ends (its worker is busy until then).
+    ends: Time,
 }
 
 /// From one attempt's start to the next's in a retry loop: the timeout,
@@ -132,8 +136,24 @@ impl Actor for OperationController {
         }
     }
 
+    fn client(&self) -> Option<crate::sim::capacity::Client> {
+        Some(crate::sim::capacity::Client::Operation)
+    }
+
     fn on_work(&mut self, core: &mut Core, key: &SmolStr) {
+        if !self.in_flight.contains_key(key)
+            && let Some(after) = core.admit_reconcile(Controller::Operation, key)
+        {
+            // controller-runtime on `RequeueAfter`: Forget, then AddAfter.
+            self.queue.forget(key);
+            core.enqueue(&mut self.queue, key, Enqueue::After(after));
+            return;
+        }
         self.reconcile(core, key);
+    }
+
+    fn busy_until(&self, key: &SmolStr) -> Option<Time> {
+        self.in_flight.get(key).map(|f| f.ends)
     }
 
     /// The end of an attempt; `token` is the Crossplane pod's epoch when it
@@ -210,7 +230,7 @@ impl OperationController {
             core.emit(Entry::OperationAttemptStarted { operation: name.clone(), attempt: started + 1 });
         }
         let elapsed: Millis = outcome.elapsed;
-        let flight = Flight { outcome, pending };
+        let flight = Flight { outcome, pending, ends: now.add(elapsed.max(0)) };
         if elapsed <= 0 {
             self.attempt_end(core, name, flight);
             return;
@@ -280,8 +300,9 @@ impl OperationController {
         self.queue.set_failures(name, l.failures);
         if in_flight {
             let epoch = core.process(Process::Crossplane).epoch;
-            self.in_flight.insert(name.clone(), l.flight);
-            core.wake_at(last_start.add(ATTEMPT_TIMEOUT), name, epoch);
+            let ends = last_start.add(ATTEMPT_TIMEOUT);
+            self.in_flight.insert(name.clone(), Flight { ends, ..l.flight });
+            core.wake_at(ends, name, epoch);
         } else {
             let next = l.first.add(started * LOOP_PERIOD);
             core.enqueue(&mut self.queue, name, Enqueue::After(next.since(now)));

@@ -180,6 +180,9 @@ pub struct ApiServer {
     pub cronoperations: BTreeMap<SmolStr, Arc<CronOperation>>,
     /// Operations by name.
     pub operations: BTreeMap<SmolStr, Arc<Operation>>,
+    /// Operation names by their `ops.crossplane.io/cronoperation` label:
+    /// a CronOperation's list reads its own, not a fleet's.
+    operations_by_label: BTreeMap<SmolStr, std::collections::BTreeSet<SmolStr>>,
     /// `metadata.generation` of each CronOperation (the model's
     /// `ObjectMeta` does not carry it).
     pub generations: BTreeMap<SmolStr, i64>,

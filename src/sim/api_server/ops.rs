@@ -92,6 +92,9 @@ impl ApiServer {
             uid: op.metadata.uid.clone(),
             seeded,
         });
+        if let Some(label) = op.metadata.labels.get(LABEL_CRONOPERATION_NAME) {
+            self.operations_by_label.entry(label.clone()).or_default().insert(name.clone());
+        }
         self.operations.insert(name.clone(), Arc::new(op.clone()));
         let owner = owner_of(&op);
         self.changes.push_back(Change::Operation { name, owner, trigger: Trigger::Created });
@@ -115,6 +118,14 @@ impl ApiServer {
     /// A DELETE of an Operation (no finalizers: it leaves at once).
     pub fn remove_operation(&mut self, name: &str, by: DeletedBy) -> Result<(), ApiError> {
         let op = self.operations.remove(name).ok_or(ApiError::NotFound)?;
+        if let Some(label) = op.metadata.labels.get(LABEL_CRONOPERATION_NAME)
+            && let Some(names) = self.operations_by_label.get_mut(label)
+        {
+            names.remove(name);
+            if names.is_empty() {
+                self.operations_by_label.remove(label);
+            }
+        }
         self.log.push(Entry::OperationDeleted { operation: name.into(), by });
         let owner = owner_of(&op);
         self.changes.push_back(Change::Operation { name: name.into(), owner, trigger: Trigger::Deleted });
@@ -217,10 +228,9 @@ impl ApiServer {
 
 impl CrossplaneApi for ApiServer {
     fn list_operations(&mut self, cronoperation: &str) -> Result<Vec<Arc<Operation>>, ApiError> {
-        let mine = |o: &&Arc<Operation>| {
-            o.metadata.labels.get(LABEL_CRONOPERATION_NAME).is_some_and(|v| v == cronoperation)
-        };
-        Ok(self.operations.values().filter(mine).cloned().collect())
+        // Name order, as a scan of the store by name would give.
+        let names = self.operations_by_label.get(cronoperation).into_iter().flatten();
+        Ok(names.filter_map(|n| self.operations.get(n)).cloned().collect())
     }
 
     fn create_operation(&mut self, op: Operation) -> Result<Operation, ApiError> {

@@ -186,6 +186,9 @@ impl ControllerConfig {
             let mut s = CrossplaneSettings::for_crossplane(release);
             s.keep_given(&self.crossplane, &self.crossplane_given);
             self.crossplane = s;
+            // Crossplane 2.1 removed the global reconcile limiter
+            // (docs/fidelity/crossplane.md#xp-b8).
+            self.capacity.crossplane.release_has_global_limiter = release == (2, 0);
         }
         Ok(())
     }

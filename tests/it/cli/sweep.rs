@@ -170,3 +170,26 @@ fn help_teaches_percentiles_exit_codes_and_replay() {
     let top = cronwarp(&["--help"]);
     assert!(top.stdout.contains("sweep"), "{}", top.stdout);
 }
+
+#[test]
+fn out_dir_gets_the_sweep_as_json_markdown_and_one_html_page() {
+    let dir = crate::support::scratch::ScratchDir::created("sweep-out");
+    let out = dir.path().join("new/out");
+    let o = cronwarp(&["sweep", SCENARIO, "--seeds", "0..12", "--out", out.to_str().unwrap()]);
+    assert!(o.code == 0 || o.code == 1, "{}", o.stderr);
+    let read = |f: &str| std::fs::read_to_string(out.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
+    // stdout keeps its --format (text); the files are the other formats.
+    assert_eq!(
+        read("sweep.md"),
+        cronwarp(&["sweep", SCENARIO, "--seeds", "0..12", "--format", "markdown"]).stdout
+    );
+    assert_eq!(
+        read("sweep.json"),
+        cronwarp(&["sweep", SCENARIO, "--seeds", "0..12", "--format", "json"]).stdout
+    );
+    assert!(o.stdout.starts_with("cronwarp sweep: "), "{}", o.stdout);
+    let html = read("sweep.html");
+    assert!(html.starts_with("<!DOCTYPE html>"), "{}", &html[..80]);
+    assert!(!html.contains("src=\"http") && !html.contains("href=\"http"), "the page loads nothing");
+    assert_eq!(html.matches("<code>cronwarp run scenarios/sweep-nightly-backup.yaml --seed ").count(), 6);
+}

@@ -147,3 +147,27 @@ fn a_screenshot_shows_the_timeline_drawn() {
     let green = px.iter().filter(|p| (p.red(), p.green(), p.blue()) == (0x2C, 0xA0, 0x2C)).count();
     assert!(green > 50, "only {green} pixels of the succeeded bars' green");
 }
+
+#[test]
+fn the_sweep_page_loads_without_a_console_message_and_names_each_replay() {
+    let Some(browser) = chromium() else { return };
+    let dir = ScratchDir::created("sweep-html-browser");
+    let out = dir.path().join("out");
+    let o = cronwarp(&[
+        "sweep",
+        "scenarios/sweep-nightly-backup.yaml",
+        "--seeds",
+        "0..20",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.code == 0 || o.code == 1, "{}", o.stderr);
+    let page = out.join("sweep.html");
+    assert!(page.is_file(), "no sweep.html in {}", out.display());
+    let (dom, messages) = console_messages(&browser, &page);
+    assert!(messages.is_empty(), "console messages: {messages:#?}");
+    assert!(dom.contains("data-ready=\"1\""), "the page's script did not finish");
+    assert!(dom.contains("<th>p95</th>"), "no percentile table: {}", &dom[..dom.len().min(400)]);
+    assert!(dom.contains("cronwarp run scenarios/sweep-nightly-backup.yaml --seed "));
+}

@@ -1,5 +1,6 @@
 //! CronOperations and Operations in the simulator.
 
+mod capacity;
 mod format;
 mod operations;
 mod reference_traces;
