@@ -362,6 +362,16 @@ pub(super) fn jobs_line(o: &Outcomes) -> String {
     )
 }
 
+/// A CronWorkflow's Workflows: terminated by Replace, failed by
+/// `activeDeadlineSeconds`, or failed otherwise.
+pub(super) fn workflows_line(o: &Outcomes) -> String {
+    format!(
+        "{} submitted: {} succeeded, {} failed by activeDeadlineSeconds, {} failed otherwise, {} terminated by \
+         Replace, {} unfinished.",
+        o.created, o.succeeded, o.deadline_exceeded, o.failed_other, o.replaced, o.unfinished
+    )
+}
+
 /// A CronOperation's Operations: Crossplane has no backoffLimit or
 /// activeDeadlineSeconds; its failures are `retryLimit` or pipeline errors.
 pub(super) fn operations_line(o: &Outcomes) -> String {

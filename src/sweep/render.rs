@@ -60,6 +60,7 @@ fn document(s: &Sweep) -> Vec<Block> {
         let kind = match w.kind {
             WorkloadKind::CronJob => "CronJob",
             WorkloadKind::CronOperation => "CronOperation",
+            WorkloadKind::CronWorkflow => "CronWorkflow",
         };
         d.push(Block::Heading(2, format!("{kind} {}", w.name)));
         d.push(table(&w.figures, Some(w.kind)));
@@ -98,6 +99,7 @@ fn label(f: Figure, kind: Option<WorkloadKind>) -> String {
     let runs = match kind {
         Some(WorkloadKind::CronJob) => "Jobs",
         Some(WorkloadKind::CronOperation) => "Operations",
+        Some(WorkloadKind::CronWorkflow) => "Workflows",
         None => "runs",
     };
     match f {
