@@ -121,7 +121,11 @@ impl Account {
         let report = WorkloadReport {
             name: meta.key.clone(),
             kind: meta.kind,
-            schedule: meta.schedule.clone(),
+            schedule: std::iter::once(&meta.schedule)
+                .chain(&meta.more_schedules)
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .join(", "),
             zone: zone.name().to_string(),
             concurrency_policy: meta.concurrency_policy.clone(),
             starting_deadline_seconds: meta.starting_deadline_seconds,

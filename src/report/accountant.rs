@@ -73,7 +73,9 @@ impl ReportInput {
     /// Whether a report of these workloads shows the fleet load: several
     /// workloads, or pods that request CPU or memory.
     pub fn counts_load(&self) -> bool {
-        self.workloads.len() > 1 || self.workloads.iter().any(|m| !m.pod_requests.is_zero())
+        // Argo's Workflows are not Jobs: the fleet load does not count them.
+        let counted = self.workloads.iter().filter(|m| m.kind != crate::sim::WorkloadKind::CronWorkflow);
+        counted.count() > 1 || self.workloads.iter().any(|m| !m.pod_requests.is_zero())
     }
 
     /// The input for a simulation's summary.

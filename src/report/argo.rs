@@ -38,6 +38,9 @@ pub(super) struct ArgoNotes {
     pub expression_error: bool,
     /// `startingDeadlineSeconds` was set when the tick was drawn.
     pub deadline_set: bool,
+    /// The schedule was edited and no Run has recorded the new one yet:
+    /// the missed-run check takes it as just edited and runs nothing.
+    pub edit_pending: bool,
 }
 
 /// What the log has shown of one CronWorkflow's controller state.
@@ -51,6 +54,8 @@ pub(super) struct ArgoState {
     /// Ticks two schedules fired together (one Workflow, the second
     /// submission refused AlreadyExists).
     pub duplicates: u64,
+    /// A schedule or timezone edit no Run has recorded yet.
+    pub edit_pending: bool,
 }
 
 impl ArgoState {
@@ -60,6 +65,7 @@ impl ArgoState {
             no_entries: !self.registered,
             stopped: self.stopped,
             deadline_set: deadline.is_some(),
+            edit_pending: self.edit_pending,
             ..ArgoNotes::default()
         }
     }
@@ -68,6 +74,8 @@ impl ArgoState {
 /// One `CronWorkflowRun` at `t`, after the ticks up to `t` were drawn.
 pub(super) fn on_run(acc: &mut Account, scheduled: Time, duplicate: bool, decision: &RunDecision) {
     let at = scheduled;
+    // Every Run writes the last-used-schedule annotation.
+    acc.argo.edit_pending = false;
     match decision {
         RunDecision::Submit { .. } if duplicate => {
             acc.argo.duplicates += 1;
@@ -95,9 +103,24 @@ pub(super) fn on_run(acc: &mut Account, scheduled: Time, duplicate: bool, decisi
     }
 }
 
+/// A schedule or timezone edit: until a Run records the new schedules,
+/// the missed-run check takes them as just edited; the rest of the edit
+/// is left (false) to the account's common handling.
+pub(super) fn spec_change(acc: &mut Account, change: &crate::sim::edit::SpecEdit) -> bool {
+    if change.moves_ticks() {
+        acc.argo.edit_pending = true;
+        // The check reads the new schedules: the old ones' missed ticks too.
+        acc.note_all(|n| n.argo.edit_pending = true);
+    }
+    false
+}
+
 /// Why an Argo tick that passed while nothing could fire it was lost.
 fn lost(n: &Notes) -> &'static str {
-    if n.argo.deadline_set {
+    if n.argo.edit_pending {
+        "robfig's runner never fires a tick that passed, and the schedule had been edited since the last run: \
+         the last-used-schedule annotation no longer matches, so the missed-run check runs nothing"
+    } else if n.argo.deadline_set {
         "robfig's runner never fires a tick that passed, and the missed-run check at the restart runs only the \
          latest missed tick within startingDeadlineSeconds"
     } else {

@@ -196,6 +196,9 @@ impl Semantics for ArgoCronWorkflow {
     fn unresolved_at_end(&self, pending: &Pending, down: bool, end: Time) -> (TickOutcome, String) {
         argo::unresolved_at_end(pending, down, end)
     }
+    fn spec_change(&self, account: &mut Account, change: &SpecEdit, _at: Time) -> bool {
+        argo::spec_change(account, change)
+    }
     fn replace_note(&self) -> &'static str {
         "replaced Workflow still terminating"
     }
