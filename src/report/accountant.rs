@@ -594,7 +594,7 @@ impl LogSink for Accountant {
             Entry::CronWorkflowRegistered { object, .. } => {
                 self.advance(object, t);
                 if let Some(acc) = self.accounts.get_mut(object.as_str()) {
-                    acc.argo.registered = true;
+                    argo::on_registered(acc, t);
                 }
             }
             e @ (Entry::WorkflowCreated { .. } | Entry::WorkflowFinished { .. } | Entry::WorkflowDeleted { .. }) => {

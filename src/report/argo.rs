@@ -41,6 +41,8 @@ pub(super) struct ArgoNotes {
     /// The schedule was edited and no Run has recorded the new one yet:
     /// the missed-run check takes it as just edited and runs nothing.
     pub edit_pending: bool,
+    /// The tick fell at the instant the schedules were registered.
+    pub at_registration: bool,
 }
 
 /// What the log has shown of one CronWorkflow's controller state.
@@ -101,6 +103,21 @@ pub(super) fn on_run(acc: &mut Account, scheduled: Time, duplicate: bool, decisi
         }
         RunDecision::Invalid { .. } => acc.note_at_or_before(at, |n| n.invalid = true),
     }
+    // Without startingDeadlineSeconds no catch-up can bring a skipped tick
+    // back: it is settled now, with the reason it was skipped for.
+    if !matches!(decision, RunDecision::Submit { .. }) && acc.meta.starting_deadline_seconds.is_none() {
+        acc.resolve(scheduled, TickOutcome::NotStarted, None, None, cause);
+    }
+}
+
+/// The schedules were registered at `t` (the ticks up to `t` drawn): a
+/// tick at that very instant never fires, since the runner's first fire
+/// is `Next(t)`.
+pub(super) fn on_registered(acc: &mut Account, t: Time) {
+    acc.argo.registered = true;
+    for p in acc.pending.iter_mut().filter(|p| p.tick == t) {
+        p.notes.argo.at_registration = true;
+    }
 }
 
 /// A schedule or timezone edit: until a Run records the new schedules,
@@ -139,6 +156,12 @@ fn cause(n: &Notes) -> String {
             .into()
     } else if n.down_at_tick {
         format!("the workflow-controller was down at the tick; {}", lost(n))
+    } else if n.argo.at_registration {
+        format!(
+            "the schedules were registered at this very instant (the workflow-controller's start): the runner \
+             fires first at the next tick; {}",
+            lost(n).trim_start_matches("robfig's runner never fires a tick that passed, and ")
+        )
     } else if n.argo.no_entries {
         "the CronWorkflow had no cron-runner entries: after the restart the missed-run check's Run was skipped, \
          so processNextCronItem returned before re-registering the schedules, and no update came to register \
