@@ -491,7 +491,9 @@ impl Accountant {
     /// The workflow-controller stops: every CronWorkflow loses its runner
     /// entries (its ticks drawn up to now first, under the old state).
     fn argo_unregistered(&mut self) {
-        for acc in self.accounts.values_mut().filter(|a| a.meta.kind == crate::sim::WorkloadKind::CronWorkflow) {
+        for acc in
+            self.accounts.values_mut().filter(|a| a.meta.kind == crate::sim::WorkloadKind::CronWorkflow)
+        {
             acc.draw_ticks_until(self.now, &self.downtime);
             acc.argo.registered = false;
         }
@@ -597,7 +599,9 @@ impl LogSink for Accountant {
                     argo::on_registered(acc, t);
                 }
             }
-            e @ (Entry::WorkflowCreated { .. } | Entry::WorkflowFinished { .. } | Entry::WorkflowDeleted { .. }) => {
+            e @ (Entry::WorkflowCreated { .. }
+            | Entry::WorkflowFinished { .. }
+            | Entry::WorkflowDeleted { .. }) => {
                 if let Entry::WorkflowCreated { cronworkflow, .. } = e {
                     self.advance(cronworkflow, t);
                 }

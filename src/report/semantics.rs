@@ -185,7 +185,13 @@ impl Semantics for ArgoCronWorkflow {
         "Argo"
     }
     fn nouns(&self) -> Nouns {
-        Nouns { kind: "CronWorkflow", run: "Workflow", a_run: "a Workflow", runs: "Workflows", column: "workflow" }
+        Nouns {
+            kind: "CronWorkflow",
+            run: "Workflow",
+            a_run: "a Workflow",
+            runs: "Workflows",
+            column: "workflow",
+        }
     }
     fn late_reason(&self, notes: &Notes) -> String {
         argo::late_reason(notes)

@@ -456,9 +456,8 @@ fn collect_final(e: &Engine, out: &mut FinalState) {
     out.cronoperations.extend(api.cronoperations.iter().map(|(k, c)| (k.to_string(), c.clone())));
     out.operations.extend(api.operations.iter().map(|(k, o)| (k.to_string(), o.clone())));
     out.cronworkflows.extend(api.cronworkflows.iter().map(|(k, c)| (k.to_string(), c.clone())));
-    let phase = |w: &crate::sim::api_server::StoredWorkflow| {
-        crate::sim::api_server::phase_name(w.phase).to_string()
-    };
+    let phase =
+        |w: &crate::sim::api_server::StoredWorkflow| crate::sim::api_server::phase_name(w.phase).to_string();
     out.workflows.extend(api.workflows.iter().map(|(k, w)| (k.to_string(), phase(w))));
 }
 

@@ -420,7 +420,9 @@ fn run_fact(entry: &Entry) -> Option<RunFact<'_>> {
         // once, so its deletion is also its removal.
         Entry::OperationDeleted { operation, by } => RunFact::Deleted(operation, *by, true),
         Entry::JobRemoved { job } => RunFact::Removed(job),
-        Entry::WorkflowCreated { workflow, scheduled_time, .. } => RunFact::Created(workflow, Some(*scheduled_time)),
+        Entry::WorkflowCreated { workflow, scheduled_time, .. } => {
+            RunFact::Created(workflow, Some(*scheduled_time))
+        }
         Entry::WorkflowFinished { workflow, phase, message } => {
             let o = match (phase.as_str(), message.as_str()) {
                 ("Succeeded", _) => Outcome::Succeeded,

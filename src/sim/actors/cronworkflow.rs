@@ -236,7 +236,10 @@ impl CronWorkflowController {
         };
         let now = core.now();
         let local = core.local;
-        let cron = self.crons.entry(key.clone()).or_insert_with(|| Cron { ctl: Controller::new(local), armed: None });
+        let cron = self
+            .crons
+            .entry(key.clone())
+            .or_insert_with(|| Cron { ctl: Controller::new(local), armed: None });
         let was = cron.ctl.registered();
         let out = cron.ctl.process(&mut SimArgo { api: &mut core.api, key, catch_up: true }, &cw, now);
         let now_registered = cron.ctl.registered().then(|| cron.ctl.due());

@@ -70,11 +70,11 @@ impl Actor for WorkflowController {
             Change::Workflow { key, trigger: Trigger::Deleted, .. } => {
                 self.courses.remove(key);
             }
-            Change::Workflow { key, trigger: Trigger::StatusChanged, .. } => {
-                // Terminated by Replace (or finished here): nothing left to write.
-                if core.api.workflows.get(key).is_some_and(|w| w.phase.fulfilled()) {
-                    self.courses.remove(key);
-                }
+            // Terminated by Replace (or finished here): nothing left to write.
+            Change::Workflow { key, trigger: Trigger::StatusChanged, .. }
+                if core.api.workflows.get(key).is_some_and(|w| w.phase.fulfilled()) =>
+            {
+                self.courses.remove(key);
             }
             _ => {}
         }

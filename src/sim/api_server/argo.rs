@@ -87,7 +87,11 @@ impl ApiServer {
     /// A scenario's `kubectl edit` of a CronWorkflow: refused when Argo's
     /// validating admission (the `argo` CLI and server lint, mirrored by
     /// [`validate_cronworkflow`]) would refuse the result.
-    pub fn edit_cronworkflow(&mut self, key: &str, edit: impl FnOnce(&mut CronWorkflow)) -> Result<(), String> {
+    pub fn edit_cronworkflow(
+        &mut self,
+        key: &str,
+        edit: impl FnOnce(&mut CronWorkflow),
+    ) -> Result<(), String> {
         let old = self.cronworkflows.get(key).ok_or_else(|| "not found".to_string())?;
         let mut new = old.clone();
         edit(&mut new);
@@ -153,7 +157,8 @@ impl ApiServer {
             return Err(ApiError::AlreadyExists);
         }
         let owner = super::key(&namespace, &cw.metadata.name);
-        let mut meta = ObjectMeta { name: name.clone(), namespace: namespace.clone(), ..ObjectMeta::default() };
+        let mut meta =
+            ObjectMeta { name: name.clone(), namespace: namespace.clone(), ..ObjectMeta::default() };
         if let Some(m) = &cw.spec.workflow_metadata {
             meta.labels.extend(m.labels.clone());
             meta.annotations.extend(m.annotations.clone());

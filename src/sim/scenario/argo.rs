@@ -62,7 +62,9 @@ pub(super) fn argo_objects(m: Manifests) -> Result<ArgoWorkloadObjects, Scenario
         ));
     }
     if let Some(cj) = m.cronjobs.first() {
-        return Err(located(cj.error_at("kind", "a workload holds one CronJob or one CronWorkflow, not both")));
+        return Err(located(
+            cj.error_at("kind", "a workload holds one CronJob or one CronWorkflow, not both"),
+        ));
     }
     if let Some(co) = m.cronoperations.first() {
         return Err(located(

@@ -72,7 +72,8 @@ fn event_logs_of_every_scenario_are_unchanged() {
         writeln!(lines, "{name} as-written {n} {h:016x}").unwrap();
         let stem = name.trim_end_matches(".yaml");
         // `compare` converts CronJobs and CronOperations, not CronWorkflows.
-        let argo = (0..sc.workloads.len()).any(|i| matches!(sc.workload(i), Ok(WorkloadSpec::CronWorkflow(_))));
+        let argo =
+            (0..sc.workloads.len()).any(|i| matches!(sc.workload(i), Ok(WorkloadSpec::CronWorkflow(_))));
         if SLOW_CONVERSIONS.contains(&stem) || argo {
             continue;
         }
