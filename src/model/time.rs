@@ -44,6 +44,26 @@ pub const MINUTE: Millis = 60 * SECOND;
 pub const HOUR: Millis = 60 * MINUTE;
 
 impl Time {
+    /// The [`Display`](fmt::Display) text written into `buf`, for years
+    /// 0–9999 (every instant a simulation meets; `None` otherwise), without
+    /// chrono's formatter: event logs and seeded draws print several
+    /// instants a Job run.
+    pub fn text_into(self, buf: &mut [u8; 24]) -> Option<&str> {
+        let (secs, ms) = (self.0.div_euclid(1000), self.0.rem_euclid(1000));
+        let mut wall = [0u8; 19];
+        let wall = crate::schedule::utc_wall_text(secs, &mut wall)?;
+        buf[..19].copy_from_slice(wall.as_bytes());
+        let mut len = 19;
+        if ms != 0 {
+            let ms = ms as u32;
+            let digits = [b'.', b'0' + (ms / 100) as u8, b'0' + (ms / 10 % 10) as u8, b'0' + (ms % 10) as u8];
+            buf[19..23].copy_from_slice(&digits);
+            len = 23;
+        }
+        buf[len] = b'Z';
+        std::str::from_utf8(&buf[..=len]).ok()
+    }
+
     /// From whole Unix seconds.
     pub const fn from_unix(secs: i64) -> Time {
         Time(secs.saturating_mul(1000))
@@ -95,6 +115,9 @@ impl Time {
 
 impl fmt::Display for Time {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(text) = self.text_into(&mut [0u8; 24]) {
+            return f.write_str(text);
+        }
         match chrono::DateTime::from_timestamp_millis(self.0) {
             Some(d) if self.0 % 1000 == 0 => write!(f, "{}", d.format("%Y-%m-%dT%H:%M:%SZ")),
             Some(d) => write!(f, "{}", d.format("%Y-%m-%dT%H:%M:%S%.3fZ")),
@@ -160,6 +183,31 @@ pub fn format_duration(ms: Millis) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// chrono's text, which the fast path must reproduce byte for byte.
+    fn chrono_text(t: Time) -> String {
+        match chrono::DateTime::from_timestamp_millis(t.0) {
+            Some(d) if t.0 % 1000 == 0 => d.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            Some(d) => d.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+            None => format!("@{}ms", t.0),
+        }
+    }
+
+    #[test]
+    fn display_without_chrono_prints_what_chrono_prints() {
+        // Years 0 to 9999 and beyond, leap days, whole and fractional
+        // seconds, negative instants: a stride that visits every field.
+        let (lo, hi) =
+            (Time::parse_rfc3339("0000-01-01T00:00:00Z").unwrap().0, 253_402_300_800_000 + 86_400_000);
+        let mut t = lo - 86_400_000;
+        while t < hi {
+            assert_eq!(Time(t).to_string(), chrono_text(Time(t)), "at {t} ms");
+            t += 9_876_543_211;
+        }
+        for t in [0, -1, 1, 999, 1000, 951_782_400_000, 951_868_799_999, -62_135_596_800_000] {
+            assert_eq!(Time(t).to_string(), chrono_text(Time(t)), "at {t} ms");
+        }
+    }
 
     #[test]
     fn round_trips_rfc3339() {

@@ -88,6 +88,23 @@ impl Schedule {
         parse::parse_standard(spec)
     }
 
+    /// [`Schedule::parse`], remembered per thread (bounded): a simulated
+    /// controller that parses its schedule at every reconcile (Crossplane's
+    /// CronOperation controller) pays for a lookup, not a parse.
+    pub fn parse_remembered(spec: &str) -> Result<Schedule, ParseError> {
+        PARSE_MEMO.with_borrow_mut(|memo| {
+            if let Some(r) = memo.get(spec) {
+                return r.clone();
+            }
+            let r = parse::parse_standard(spec);
+            if memo.len() >= PARSE_MEMO_MAX {
+                memo.clear();
+            }
+            memo.insert(spec.to_string(), r.clone());
+            r
+        })
+    }
+
     /// The parsed form.
     pub fn kind(&self) -> &ScheduleKind {
         &self.kind
@@ -153,6 +170,28 @@ impl Schedule {
     }
 }
 
+/// `YYYY-MM-DDTHH:MM:SS` of a UTC instant into `buf`, for years 0–9999
+/// (`None` outside them): the digits chrono's `%Y-%m-%dT%H:%M:%S` prints,
+/// without its formatting machinery.
+pub fn utc_wall_text(unix: i64, buf: &mut [u8; 19]) -> Option<&str> {
+    let w = Wall::from_local_seconds(unix);
+    let year = u32::try_from(w.year).ok().filter(|y| *y <= 9999)?;
+    let two = |b: &mut [u8], v: u32| {
+        b[0] = b'0' + (v / 10 % 10) as u8;
+        b[1] = b'0' + (v % 10) as u8;
+    };
+    two(&mut buf[0..2], year / 100);
+    two(&mut buf[2..4], year % 100);
+    for (i, (sep, v)) in [(b'-', w.month), (b'-', w.day), (b'T', w.hour), (b':', w.minute), (b':', w.second)]
+        .into_iter()
+        .enumerate()
+    {
+        buf[4 + 3 * i] = sep;
+        two(&mut buf[5 + 3 * i..7 + 3 * i], v);
+    }
+    std::str::from_utf8(buf).ok()
+}
+
 /// RFC 3339 of an instant in a zone, Go-style (`Z` for a zero offset).
 pub fn format_rfc3339(unix: i64, zone: Zone) -> String {
     let off = zone.offset_at(unix);
@@ -203,9 +242,15 @@ impl NextMemo {
     }
 }
 
+/// How many parse results [`Schedule::parse_remembered`] keeps per thread.
+const PARSE_MEMO_MAX: usize = 4096;
+
+type ParseMemo = rustc_hash::FxHashMap<String, Result<Schedule, ParseError>>;
+
 thread_local! {
     static NEXT_MEMO: std::cell::RefCell<NextMemo> =
         const { std::cell::RefCell::new(NextMemo { entries: Vec::new(), oldest: 0 }) };
+    static PARSE_MEMO: std::cell::RefCell<ParseMemo> = std::cell::RefCell::new(ParseMemo::default());
 }
 
 #[cfg(test)]

@@ -295,9 +295,13 @@ impl Core {
         if self.api.log.is_empty() {
             return;
         }
-        for e in std::mem::take(&mut self.api.log) {
+        // Drained in place: the buffer keeps its capacity for the next
+        // request instead of being freed and grown again.
+        let mut log = std::mem::take(&mut self.api.log);
+        for e in log.drain(..) {
             self.emit(e);
         }
+        self.api.log = log;
     }
 
     /// Adds `key` to the current actor's work queue `q`; nothing while its

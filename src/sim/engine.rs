@@ -439,7 +439,7 @@ impl Engine {
             let keys: Vec<SmolStr> = self.core.api.operations.keys().cloned().collect();
             for k in &keys {
                 if self.lanes {
-                    let owner = self.core.api.operations.get(k).and_then(owner_of);
+                    let owner = self.core.api.operations.get(k).and_then(|o| owner_of(o));
                     self.enter_lane(owner.as_deref().unwrap_or(""));
                 }
                 self.list_to(&actors, Kinds::OPERATION, Listed::Operation(k));

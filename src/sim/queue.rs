@@ -14,68 +14,80 @@ use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
 /// A discrete-event queue with a virtual clock.
+///
+/// The heap orders 24-byte entries, (time, lane and sequence, slot), and
+/// the events themselves wait in a slab: a sift moves the small entries,
+/// not the events, so a large queue (a fleet sharing one engine) stays
+/// cheap to reorder and its hot part stays in cache.
 #[derive(Debug, Clone)]
 pub struct EventQueue<E> {
-    /// A binary heap on (time, sequence): cheaper per push and pop than an
-    /// ordered map, and the pair is unique, so the order is total.
-    events: BinaryHeap<Slot<E>>,
+    /// A binary heap on (time, lane, sequence): cheaper per push and pop
+    /// than an ordered map, and the key is unique, so the order is total.
+    heap: BinaryHeap<Entry>,
+    /// The pending events, by slot.
+    slab: Vec<Option<E>>,
+    /// Slots free for reuse.
+    free: Vec<u32>,
     seq: u64,
     now: Time,
     /// The lane of the event last popped, which events pushed now join.
     lane: u16,
 }
 
-/// One pending event, ordered earliest first (the heap is a max-heap).
-/// (time, sequence) is packed into one `u128` so that ordering two slots
-/// is a single branch-free comparison.
-#[derive(Debug, Clone)]
-struct Slot<E> {
-    key: u128,
-    event: E,
+/// One pending event's place in the order, earliest first (the heap is a
+/// max-heap): the time with its sign bit flipped, so that negative
+/// instants sort first; the lane and sequence packed into one word; the
+/// event's slot.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    time: u64,
+    order: u64,
+    slot: u32,
 }
 
-/// (time, lane, sequence) as one number with the same order: the time's
-/// sign bit flipped makes negative instants sort before positive ones.
-/// The sequence keeps 48 bits (2.8 · 10^14 events).
-fn slot_key(at: Time, lane: u16, seq: u64) -> u128 {
-    let t = (at.0 as u64) ^ (1 << 63);
-    (u128::from(t) << 64) | (u128::from(lane) << 48) | u128::from(seq & SEQ_MASK)
+/// (lane, sequence) as one number with the same order. The sequence keeps
+/// 48 bits (2.8 · 10^14 events).
+fn order_key(lane: u16, seq: u64) -> u64 {
+    (u64::from(lane) << 48) | (seq & SEQ_MASK)
 }
 
 const SEQ_MASK: u64 = (1 << 48) - 1;
 
-fn slot_lane(key: u128) -> u16 {
-    ((key >> 48) & 0xffff) as u16
+fn entry_time(e: &Entry) -> Time {
+    Time((e.time ^ (1 << 63)) as i64)
 }
 
-fn slot_time(key: u128) -> Time {
-    Time((((key >> 64) as u64) ^ (1 << 63)) as i64)
-}
-
-impl<E> PartialEq for Slot<E> {
+impl PartialEq for Entry {
     fn eq(&self, other: &Self) -> bool {
-        self.key == other.key
+        (self.time, self.order) == (other.time, other.order)
     }
 }
 
-impl<E> Eq for Slot<E> {}
+impl Eq for Entry {}
 
-impl<E> PartialOrd for Slot<E> {
+impl PartialOrd for Entry {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
     }
 }
 
-impl<E> Ord for Slot<E> {
+impl Ord for Entry {
     fn cmp(&self, other: &Self) -> Ordering {
-        other.key.cmp(&self.key)
+        (other.time, other.order).cmp(&(self.time, self.order))
     }
 }
 
 impl<E> EventQueue<E> {
     /// An empty queue whose clock reads `start`.
     pub fn new(start: Time) -> Self {
-        EventQueue { events: BinaryHeap::new(), seq: 0, now: start, lane: 0 }
+        EventQueue {
+            heap: BinaryHeap::new(),
+            slab: Vec::new(),
+            free: Vec::new(),
+            seq: 0,
+            now: start,
+            lane: 0,
+        }
     }
 
     /// The lane events pushed now join. At one instant, lane 0's events all
@@ -100,7 +112,20 @@ impl<E> EventQueue<E> {
     /// never goes backwards).
     pub fn push(&mut self, at: Time, event: E) {
         let at = at.max(self.now);
-        self.events.push(Slot { key: slot_key(at, self.lane, self.seq), event });
+        let slot = match self.free.pop() {
+            Some(slot) => {
+                self.slab[slot as usize] = Some(event);
+                slot
+            }
+            None => {
+                self.slab.push(Some(event));
+                // More than 4 · 10^9 events pending at once would exhaust
+                // memory long before the slot index.
+                (self.slab.len() - 1) as u32
+            }
+        };
+        let time = (at.0 as u64) ^ (1 << 63);
+        self.heap.push(Entry { time, order: order_key(self.lane, self.seq), slot });
         self.seq += 1;
     }
 
@@ -111,16 +136,18 @@ impl<E> EventQueue<E> {
 
     /// The time of the next event, if any.
     pub fn peek_time(&self) -> Option<Time> {
-        self.events.peek().map(|s| slot_time(s.key))
+        self.heap.peek().map(entry_time)
     }
 
     /// Removes the earliest event (ties: first scheduled) and advances the
     /// clock to its time.
     pub fn pop(&mut self) -> Option<(Time, E)> {
-        let Slot { key, event } = self.events.pop()?;
-        let at = slot_time(key);
+        let entry = self.heap.pop()?;
+        let event = self.slab.get_mut(entry.slot as usize).and_then(Option::take)?;
+        self.free.push(entry.slot);
+        let at = entry_time(&entry);
         self.now = at;
-        self.lane = slot_lane(key);
+        self.lane = (entry.order >> 48) as u16;
         Some((at, event))
     }
 
@@ -132,12 +159,12 @@ impl<E> EventQueue<E> {
 
     /// Pending events.
     pub fn len(&self) -> usize {
-        self.events.len()
+        self.heap.len()
     }
 
     /// Whether nothing is pending.
     pub fn is_empty(&self) -> bool {
-        self.events.is_empty()
+        self.heap.is_empty()
     }
 }
 
@@ -259,6 +286,9 @@ impl WorkQueue {
 
     /// A key's rate-limited requeues since its last `Forget`.
     pub fn failures(&self, key: &str) -> u32 {
+        if self.failures.is_empty() {
+            return 0;
+        }
         self.failures.get(key).copied().unwrap_or(0)
     }
 
@@ -270,7 +300,11 @@ impl WorkQueue {
 
     /// `Forget`: reset the key's rate-limiter history.
     pub fn forget(&mut self, key: &str) {
-        self.failures.remove(key);
+        // Called after every sync; a key is rarely failing, and an empty
+        // map still hashes the key.
+        if !self.failures.is_empty() {
+            self.failures.remove(key);
+        }
     }
 
     /// Called when a scheduled wake-up for `key` at `at` comes due. A

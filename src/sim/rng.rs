@@ -25,7 +25,12 @@ const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
 /// 64-bit FNV-1a of `bytes`: small, stable, and good enough to tell entity
 /// names apart (the key it feeds is then whitened by SplitMix64).
 pub fn fnv1a64(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(FNV_OFFSET, |h, &b| (h ^ u64::from(b)).wrapping_mul(FNV_PRIME))
+    fnv1a64_parts(&[bytes])
+}
+
+/// [`fnv1a64`] of the parts' concatenation, without building it.
+pub fn fnv1a64_parts(parts: &[&[u8]]) -> u64 {
+    parts.iter().flat_map(|p| p.iter()).fold(FNV_OFFSET, |h, &b| (h ^ u64::from(b)).wrapping_mul(FNV_PRIME))
 }
 
 /// One SplitMix64 step: advances `state` and returns a well-mixed word.

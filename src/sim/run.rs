@@ -453,8 +453,9 @@ fn collect_final(e: &Engine, out: &mut FinalState) {
     }
     out.cronjobs.extend(api.cronjobs.iter().map(|(k, c)| (k.to_string(), (**c).clone())));
     out.jobs.extend(api.jobs.iter().map(|(k, j)| (k.to_string(), (**j).clone())));
-    out.cronoperations.extend(api.cronoperations.iter().map(|(k, c)| (k.to_string(), c.clone())));
-    out.operations.extend(api.operations.iter().map(|(k, o)| (k.to_string(), o.clone())));
+    out.cronoperations
+        .extend(api.cronoperations.iter().map(|(k, c)| (k.to_string(), CronOperation::clone(c))));
+    out.operations.extend(api.operations.iter().map(|(k, o)| (k.to_string(), Operation::clone(o))));
     out.cronworkflows.extend(api.cronworkflows.iter().map(|(k, c)| (k.to_string(), c.clone())));
     let phase =
         |w: &crate::sim::api_server::StoredWorkflow| crate::sim::api_server::phase_name(w.phase).to_string();

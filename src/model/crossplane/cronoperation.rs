@@ -22,7 +22,7 @@ pub struct CronOperation {
     /// `metadata`: name, labels, annotations (no namespace: cluster-scoped).
     pub metadata: ObjectMeta,
     /// `spec`: the schedule and the Operation template.
-    pub spec: CronOperationSpec,
+    pub spec: crate::model::Shared<CronOperationSpec>,
     /// `status`, as the controller writes it; empty until the first reconcile.
     #[serde(skip_serializing_if = "CronOperationStatus::is_empty")]
     pub status: CronOperationStatus,
@@ -97,8 +97,8 @@ impl CronOperationSpec {
 pub struct OperationTemplate {
     /// Metadata copied into each Operation.
     pub metadata: ObjectMeta,
-    /// The spec of each Operation.
-    pub spec: OperationSpec,
+    /// The spec of each Operation (shared with the Operations made from it).
+    pub spec: crate::model::Shared<OperationSpec>,
 }
 
 /// `CronOperationStatus`.

@@ -21,7 +21,7 @@ pub struct Operation {
     /// `metadata`: name, labels, annotations, owner references.
     pub metadata: ObjectMeta,
     /// `spec`: the function pipeline and retry limit.
-    pub spec: OperationSpec,
+    pub spec: crate::model::Shared<OperationSpec>,
     /// `status`, as the controller writes it; empty until the first reconcile.
     #[serde(skip_serializing_if = "OperationStatus::is_empty")]
     pub status: OperationStatus,

@@ -6,6 +6,7 @@ use super::record::Recorder;
 use super::{DeleteCause, Deletion};
 use crate::model::{CronJob, Job};
 use crate::policy::api::{Api, Propagation};
+use crate::schedule::text::concat;
 use std::borrow::Cow;
 use std::cmp::Ordering;
 
@@ -33,6 +34,20 @@ pub(crate) fn cleanup_finished_jobs(
     let (succ_limit, failed_limit) =
         (cronjob.spec.successful_jobs_history_limit, cronjob.spec.failed_jobs_history_limit);
     if succ_limit.is_none() && failed_limit.is_none() {
+        return false;
+    }
+    // Most syncs are within both limits: they classify each Job once and
+    // collect nothing.
+    let (mut n_succeeded, mut n_failed) = (0i64, 0i64);
+    for job in jobs {
+        match job.finished_condition().map(|c| c.type_.as_str()) {
+            Some("Complete") => n_succeeded += 1,
+            Some("Failed") => n_failed += 1,
+            _ => {}
+        }
+    }
+    let over = |n: i64, limit: Option<i32>| limit.is_some_and(|l| n > i64::from(l));
+    if !over(n_succeeded, succ_limit) && !over(n_failed, failed_limit) {
         return false;
     }
     let mut succeeded = Vec::new();
@@ -91,7 +106,7 @@ pub(crate) fn delete_job(
         return false;
     }
     delete_from_active(cronjob.to_mut(), &job.metadata.uid);
-    rec.normal("SuccessfulDelete", format!("Deleted job {}", job.metadata.name));
+    rec.normal("SuccessfulDelete", concat(&["Deleted job ", &job.metadata.name]));
     true
 }
 

@@ -3,12 +3,18 @@
 use super::Deletion;
 use crate::model::CronJob;
 use crate::policy::api::Event;
+use crate::schedule::text::concat;
+use smol_str::SmolStr;
 
 /// Events (in emission order) and deletions of one sync, all on one
 /// CronJob.
 #[derive(Debug, Default)]
 pub(crate) struct Recorder {
-    object: smol_str::SmolStr,
+    namespace: SmolStr,
+    name: SmolStr,
+    /// `CronJob/<namespace>/<name>`, built at the first event: most syncs
+    /// record none.
+    object: Option<SmolStr>,
     pub events: Vec<Event>,
     pub deletions: Vec<Deletion>,
 }
@@ -16,21 +22,32 @@ pub(crate) struct Recorder {
 impl Recorder {
     /// A recorder for events on `cronjob` (`CronJob/<namespace>/<name>`).
     pub(super) fn new(cronjob: &CronJob) -> Recorder {
-        Recorder { object: event_object(cronjob).into(), ..Recorder::default() }
+        Recorder {
+            namespace: cronjob.metadata.namespace.clone(),
+            name: cronjob.metadata.name.clone(),
+            ..Recorder::default()
+        }
+    }
+
+    fn object(&mut self) -> SmolStr {
+        let (ns, name) = (&self.namespace, &self.name);
+        self.object.get_or_insert_with(|| concat(&["CronJob/", ns, "/", name]).into()).clone()
     }
 
     /// Records a Normal event.
     pub(super) fn normal(&mut self, reason: &str, message: String) {
-        self.events.push(Event::normal(self.object.clone(), reason, message));
+        let object = self.object();
+        self.events.push(Event::normal(object, reason, message));
     }
 
     /// Records a Warning event.
     pub(super) fn warning(&mut self, reason: &str, message: String) {
-        self.events.push(Event::warning(self.object.clone(), reason, message));
+        let object = self.object();
+        self.events.push(Event::warning(object, reason, message));
     }
 }
 
 /// The `object` of the events recorded on a CronJob.
 pub fn event_object(cronjob: &CronJob) -> String {
-    crate::schedule::text::concat(&["CronJob/", &cronjob.metadata.namespace, "/", &cronjob.metadata.name])
+    concat(&["CronJob/", &cronjob.metadata.namespace, "/", &cronjob.metadata.name])
 }

@@ -11,6 +11,7 @@ use super::{Decision, DeleteCause, Missed, SyncContext, SyncOutcome};
 use crate::model::{ConcurrencyPolicy, CronJob, Job, Millis, Time};
 use crate::policy::api::{Api, ApiError};
 use crate::schedule::kube::controller_schedule;
+use crate::schedule::text::concat;
 use crate::schedule::{Schedule, load_location};
 use smol_str::SmolStr;
 use std::borrow::Cow;
@@ -257,7 +258,7 @@ fn reconcile_jobs(
             let label = if same_pass { "condition" } else { "status" };
             rec.normal(
                 "SawCompletedJob",
-                format!("Saw completed job: {}, {label}: {}", j.metadata.name, cond.type_),
+                concat(&["Saw completed job: ", &j.metadata.name, ", ", label, ": ", &cond.type_]),
             );
             run.update = true;
             if !same_pass {
@@ -353,7 +354,7 @@ fn create(
     let name = req.metadata.name.clone();
     let (resp, adopted) = match api.create_job(req) {
         Ok(resp) => {
-            rec.normal("SuccessfulCreate", format!("Created job {}", resp.metadata.name));
+            rec.normal("SuccessfulCreate", concat(&["Created job ", &resp.metadata.name]));
             (resp, false)
         }
         Err(ApiError::NamespaceTerminating) => return Exit::api(ApiError::NamespaceTerminating),

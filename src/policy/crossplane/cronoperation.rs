@@ -15,6 +15,7 @@ use crate::policy::api::{ApiError, Event};
 use crate::schedule::{ParseError, Schedule, Zone};
 use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
+use std::sync::Arc;
 
 /// What a reconcile runs with besides the object.
 #[derive(Debug, Clone, Copy)]
@@ -326,7 +327,7 @@ fn reconcile(api: &mut dyn CrossplaneApi, run: &mut Run, ctx: CronContext<'_>) -
 /// The bookkeeping before GC: `lastScheduleTime` from the children (kept
 /// from before when there are none), `lastSuccessfulTime`, and the sorted
 /// running refs.
-fn observe_children(run: &mut Run, ops: &[Operation], settings: &CrossplaneSettings) {
+fn observe_children(run: &mut Run, ops: &[Arc<Operation>], settings: &CrossplaneSettings) {
     if let Some(t) = latest_schedule_time(&run.co.metadata.name, ops, settings.cursor) {
         run.co.status.last_schedule_time = Some(t);
     }
@@ -340,7 +341,7 @@ fn observe_children(run: &mut Run, ops: &[Operation], settings: &CrossplaneSetti
 fn collect_garbage(
     api: &mut dyn CrossplaneApi,
     run: &mut Run,
-    ops: &mut [Operation],
+    ops: &mut [Arc<Operation>],
     list_order: Option<u64>,
 ) -> Option<(CronDecision, Requeue)> {
     sort_newest_first(ops, list_order);
@@ -368,7 +369,7 @@ fn collect_garbage(
 fn replace_running(
     api: &mut dyn CrossplaneApi,
     run: &mut Run,
-    ops: &[Operation],
+    ops: &[Arc<Operation>],
     slot: Time,
 ) -> Result<Vec<SmolStr>, (CronDecision, Requeue)> {
     let mut replaced = Vec::new();
@@ -433,7 +434,7 @@ enum ScheduleError {
 /// The default `Scheduler`'s `cron.ParseStandard`, with the reconciler's
 /// double wrapping of the error.
 fn parse(schedule: &str) -> Result<Schedule, ScheduleError> {
-    Schedule::parse(schedule).map_err(|e| match e {
+    Schedule::parse_remembered(schedule).map_err(|e| match e {
         ParseError::Panic(p) => ScheduleError::Panicked(format!("panic: {p} [recovered]")),
         ParseError::Robfig(r) => ScheduleError::Invalid(format!(
             "cannot parse cron schedule {}: cannot parse cron schedule: {r}",

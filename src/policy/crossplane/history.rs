@@ -10,6 +10,7 @@ use crate::model::crossplane::{
 };
 use crate::model::{OwnerReference, Time};
 use smol_str::SmolStr;
+use std::borrow::Borrow;
 
 /// Go's zero `time.Time` (0001-01-01T00:00:00Z): what robfig's `Next`
 /// returns when nothing matches within five years, and what an unset
@@ -22,8 +23,13 @@ pub const GO_ZERO: Time = Time::from_unix(-62_135_596_800);
 /// child whose name does not parse (created by hand) counts with its
 /// creation timestamp there (our reading of the PR; it keeps the manual
 /// B1 workaround working). `None` when no child has a time.
-pub fn latest_schedule_time(cronop: &str, ops: &[Operation], source: CursorSource) -> Option<Time> {
+pub fn latest_schedule_time<O: Borrow<Operation>>(
+    cronop: &str,
+    ops: &[O],
+    source: CursorSource,
+) -> Option<Time> {
     ops.iter()
+        .map(Borrow::borrow)
         .filter_map(|op| match source {
             CursorSource::CreationTimestamp => op.metadata.creation_timestamp,
             CursorSource::NameEncodedSlot => {
@@ -42,8 +48,9 @@ pub fn slot_from_name(cronop: &str, name: &str) -> Option<Time> {
 
 /// Mirrors `lifecycle.LatestSucceededTransitionTime` over
 /// `WithReason(PipelineSuccess)`: the newest success transition.
-pub fn latest_success_time(ops: &[Operation]) -> Option<Time> {
+pub fn latest_success_time<O: Borrow<Operation>>(ops: &[O]) -> Option<Time> {
     ops.iter()
+        .map(Borrow::borrow)
         .filter_map(|op| op.condition(TYPE_SUCCEEDED))
         .filter(|c| c.reason == REASON_PIPELINE_SUCCESS)
         .filter_map(|c| c.last_transition_time)
@@ -52,9 +59,9 @@ pub fn latest_success_time(ops: &[Operation]) -> Option<Time> {
 
 /// Mirrors the reconciler's running set plus `lifecycle.RunningOperationRefs`:
 /// children whose `Succeeded` reason is `PipelineRunning`, sorted by name.
-pub fn running_refs(ops: &[Operation]) -> Vec<RunningOperationRef> {
+pub fn running_refs<O: Borrow<Operation>>(ops: &[O]) -> Vec<RunningOperationRef> {
     let mut names: Vec<SmolStr> =
-        ops.iter().filter(|o| o.is_running()).map(|o| o.metadata.name.clone()).collect();
+        ops.iter().map(Borrow::borrow).filter(|o| o.is_running()).map(|o| o.metadata.name.clone()).collect();
     names.sort();
     names.dedup();
     names.into_iter().map(|name| RunningOperationRef { name }).collect()
@@ -70,7 +77,7 @@ pub fn running_refs(ops: &[Operation]) -> Vec<RunningOperationRef> {
 /// keeps is a draw (docs/fidelity/crossplane.md#xp-b7). `list_order`
 /// stands for that order: ties go by a hash of it and the name; `None`
 /// keeps the order given.
-pub fn sort_newest_first(ops: &mut [Operation], list_order: Option<u64>) {
+pub fn sort_newest_first<O: Borrow<Operation>>(ops: &mut [O], list_order: Option<u64>) {
     use std::hash::Hasher;
     let tie = |name: &str| {
         list_order.map(|order| {
@@ -80,17 +87,20 @@ pub fn sort_newest_first(ops: &mut [Operation], list_order: Option<u64>) {
             h.finish()
         })
     };
-    ops.sort_by_cached_key(|o| (std::cmp::Reverse(o.metadata.creation_timestamp), tie(&o.metadata.name)));
+    ops.sort_by_cached_key(|o| {
+        let o = o.borrow();
+        (std::cmp::Reverse(o.metadata.creation_timestamp), tie(&o.metadata.name))
+    });
 }
 
 /// Mirrors `lifecycle.MarkGarbage` on an already [`sort_newest_first`]ed
 /// list: the names to delete. Succeeded=True and =False children beyond
 /// their limits are garbage; Unknown (running, or not started) are kept.
 /// A negative limit keeps none.
-pub fn mark_garbage(keep_succeeded: i32, keep_failed: i32, ops: &[Operation]) -> Vec<SmolStr> {
+pub fn mark_garbage<O: Borrow<Operation>>(keep_succeeded: i32, keep_failed: i32, ops: &[O]) -> Vec<SmolStr> {
     let (mut kept_s, mut kept_f) = (0, 0);
     let mut del = Vec::new();
-    for op in ops {
+    for op in ops.iter().map(Borrow::borrow) {
         let (kept, keep) = match op.succeeded_status() {
             "True" => (&mut kept_s, keep_succeeded),
             "False" => (&mut kept_f, keep_failed),

@@ -41,7 +41,7 @@ use serde::{Deserialize, Serialize};
 pub trait CrossplaneApi {
     /// LIST Operations labelled `ops.crossplane.io/cronoperation=<name>`,
     /// finished ones included.
-    fn list_operations(&mut self, cronoperation: &str) -> Result<Vec<Operation>, ApiError>;
+    fn list_operations(&mut self, cronoperation: &str) -> Result<Vec<std::sync::Arc<Operation>>, ApiError>;
     /// CREATE an Operation; returns the stored object.
     fn create_operation(&mut self, op: Operation) -> Result<Operation, ApiError>;
     /// DELETE an Operation (default propagation).

@@ -40,7 +40,7 @@ impl Actor for CronJobController {
 
     fn requests_of_sync(&self, core: &Core, k: &SmolStr) -> Option<u64> {
         let Some(cj) = self.cache.cronjobs.get(k) else { return Some(0) };
-        let jobs = self.cache.jobs_listed(cj, core.settings.job_listing);
+        let jobs = self.cache.jobs_listed(cj);
         let ctx = SyncContext { now: core.now(), local: core.local, settings: &core.settings };
         let mut api = DryRunApi { world: &core.api, namespace: cj.metadata.namespace.clone(), requests: 0 };
         let outcome = cronjob::sync_cow(&mut api, cj, &jobs, ctx);
@@ -70,7 +70,7 @@ impl Actor for CronJobController {
     }
 
     fn start(&mut self, core: &mut Core) {
-        self.cache.relist(&core.api);
+        self.cache.relist(&core.api, core.settings.job_listing);
     }
 
     fn on_listed(&mut self, core: &mut Core, object: Listed<'_>) {
@@ -156,8 +156,8 @@ impl CronJobController {
             return;
         };
         let saved = core.api.deleter.take();
-        let outcome = {
-            let jobs = self.cache.jobs_listed(&cj, core.settings.job_listing);
+        let mut outcome = {
+            let jobs = self.cache.jobs_listed(&cj);
             let ctx = SyncContext { now: core.now(), local: core.local, settings: &core.settings };
             let mut api = CronJobApi { world: &mut core.api, namespace: cj.metadata.namespace.clone() };
             cronjob::sync_cow(&mut api, &cj, &jobs, ctx)
@@ -165,8 +165,8 @@ impl CronJobController {
         core.api.deleter = saved;
         attribute_deletions(core, &outcome.deletions);
         core.flush_api_log();
-        for e in &outcome.events {
-            core.emit(Entry::Event(e.clone()));
+        for e in std::mem::take(&mut outcome.events) {
+            core.emit(Entry::Event(e));
         }
         let (write_err, written) = if outcome.status_changed {
             let written = WrittenStatus::of(&outcome.cronjob.status);

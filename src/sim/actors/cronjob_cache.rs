@@ -11,8 +11,12 @@ use crate::policy::settings::JobListing;
 use crate::sim::api_server::{ApiServer, Change};
 use rustc_hash::FxHashMap;
 use smol_str::SmolStr;
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::sync::Arc;
+
+/// A CronJob's Jobs by key (so in name order within a namespace), the
+/// Jobs themselves: listing them needs no lookup in the cache's map.
+type Owned = BTreeMap<SmolStr, Arc<Job>>;
 
 /// CronJobs and Jobs by `namespace/name`, as the informers last saw them
 /// (shared with the store and its notifications, never copied).
@@ -20,22 +24,14 @@ use std::sync::Arc;
 pub(super) struct Cache {
     pub cronjobs: FxHashMap<SmolStr, Arc<CronJob>>,
     jobs: FxHashMap<SmolStr, Arc<Job>>,
-    /// Job keys by their controller reference's namespace and name, and by
-    /// its uid: the informer's indexers, so that listing a CronJob's Jobs
-    /// costs its own Jobs, not the namespace's. Nested by namespace so a
-    /// lookup needs no key to be built.
-    by_owner_name: FxHashMap<SmolStr, FxHashMap<SmolStr, BTreeSet<SmolStr>>>,
-    by_owner_uid: FxHashMap<SmolStr, BTreeSet<SmolStr>>,
-}
-
-/// Removes `key` from the set at `index[k]`, dropping the set once empty.
-fn unindex(index: &mut FxHashMap<SmolStr, BTreeSet<SmolStr>>, k: &str, key: &str) {
-    if let Some(set) = index.get_mut(k) {
-        set.remove(key);
-        if set.is_empty() {
-            index.remove(k);
-        }
-    }
+    /// How the controller lists a CronJob's Jobs (fixed for a run): only
+    /// the index that listing reads is kept.
+    listing: JobListing,
+    /// Jobs by their controller reference's namespace and name, or by its
+    /// uid: the informer's indexers, so that listing a CronJob's Jobs costs
+    /// its own Jobs, not the namespace's. Keyed by namespace then name, or
+    /// by "" then uid, so a lookup needs no key to be built.
+    by_owner: FxHashMap<SmolStr, FxHashMap<SmolStr, Owned>>,
 }
 
 /// Whether the Job key `k` is in namespace `ns`.
@@ -54,44 +50,65 @@ fn same_owner(a: &Job, b: &Job) -> bool {
         }
 }
 
+/// The index keys of `job` under `listing`: (namespace, owner name) or
+/// ("", owner uid).
+fn owner_keys(listing: JobListing, job: &Job) -> Option<(&SmolStr, &SmolStr)> {
+    static NO_NAMESPACE: SmolStr = SmolStr::new_inline("");
+    let r = job.metadata.controller_ref()?;
+    Some(match listing {
+        JobListing::OwnerName => (&job.metadata.namespace, &r.name),
+        JobListing::OwnerUid => (&NO_NAMESPACE, &r.uid),
+    })
+}
+
 impl Cache {
-    /// The initial list at controller start.
-    pub(super) fn relist(&mut self, world: &ApiServer) {
+    /// The initial list at controller start, for a controller that lists
+    /// Jobs by `listing`.
+    pub(super) fn relist(&mut self, world: &ApiServer, listing: JobListing) {
         self.cronjobs = world.cronjobs.clone();
         self.jobs.clear();
-        self.by_owner_name.clear();
-        self.by_owner_uid.clear();
+        self.by_owner.clear();
+        self.listing = listing;
         for (k, j) in &world.jobs {
             self.insert_job(k, Arc::clone(j));
         }
     }
 
     fn insert_job(&mut self, key: &SmolStr, job: Arc<Job>) {
-        // A status write keeps the controller reference: the indexes stay.
+        // A status write keeps the controller reference: the index entry
+        // stays, with the new version.
         if let Some(slot) = self.jobs.get_mut(key)
             && same_owner(slot, &job)
         {
+            let by_owner = &mut self.by_owner;
+            let owned = owner_keys(self.listing, &job)
+                .and_then(|(a, b)| by_owner.get_mut(a)?.get_mut(b)?.get_mut(key));
+            if let Some(owned) = owned {
+                *owned = Arc::clone(&job);
+            }
             *slot = job;
             return;
         }
         self.remove_job(key);
-        if let Some(r) = job.metadata.controller_ref() {
-            let names = self.by_owner_name.entry(job.metadata.namespace.clone()).or_default();
-            names.entry(r.name.clone()).or_default().insert(key.clone());
-            self.by_owner_uid.entry(r.uid.clone()).or_default().insert(key.clone());
+        if let Some((a, b)) = owner_keys(self.listing, &job) {
+            let inner = self.by_owner.entry(a.clone()).or_default();
+            inner.entry(b.clone()).or_default().insert(key.clone(), Arc::clone(&job));
         }
         self.jobs.insert(key.clone(), job);
     }
 
     fn remove_job(&mut self, key: &str) {
         let Some(old) = self.jobs.remove(key) else { return };
-        let Some(r) = old.metadata.controller_ref() else { return };
-        unindex(&mut self.by_owner_uid, &r.uid, key);
-        let ns = &old.metadata.namespace;
-        if let Some(names) = self.by_owner_name.get_mut(ns.as_str()) {
-            unindex(names, &r.name, key);
-            if names.is_empty() {
-                self.by_owner_name.remove(ns.as_str());
+        let Some((a, b)) = owner_keys(self.listing, &old) else { return };
+        if let Some(inner) = self.by_owner.get_mut(a) {
+            if let Some(set) = inner.get_mut(b) {
+                set.remove(key);
+                if set.is_empty() {
+                    inner.remove(b);
+                }
+            }
+            if inner.is_empty() {
+                self.by_owner.remove(a);
             }
         }
     }
@@ -111,20 +128,20 @@ impl Cache {
         }
     }
 
-    /// The controller's job list for `cj` under `listing`, in name order:
+    /// The controller's job list for `cj` under its listing, in name order:
     /// the Jobs of its namespace whose controller reference names it, as
     /// [`lists_job`](crate::policy::cronjob::lists_job) keeps them, read
     /// from the one index that listing uses (the other index's extra Jobs
     /// are exactly those the filter drops).
-    pub(super) fn jobs_listed(&self, cj: &CronJob, listing: JobListing) -> Vec<&Job> {
+    pub(super) fn jobs_listed(&self, cj: &CronJob) -> Vec<&Job> {
         let ns = cj.metadata.namespace.as_str();
-        let (keys, this_namespace) = match listing {
+        let (owned, this_namespace) = match self.listing {
             JobListing::OwnerName => {
-                (self.by_owner_name.get(ns).and_then(|names| names.get(&cj.metadata.name)), false)
+                (self.by_owner.get(ns).and_then(|names| names.get(&cj.metadata.name)), false)
             }
-            JobListing::OwnerUid => (self.by_owner_uid.get(&cj.metadata.uid), true),
+            JobListing::OwnerUid => (self.by_owner.get("").and_then(|uids| uids.get(&cj.metadata.uid)), true),
         };
-        let keys = keys.into_iter().flatten().filter(|k| !this_namespace || in_namespace(k, ns));
-        keys.filter_map(|k| self.jobs.get(k).map(|j| &**j)).collect()
+        let owned = owned.into_iter().flatten().filter(|(k, _)| !this_namespace || in_namespace(k, ns));
+        owned.map(|(_, j)| &**j).collect()
     }
 }

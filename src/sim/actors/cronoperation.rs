@@ -83,7 +83,7 @@ impl CronOperationController {
         };
         // The cache's list order, random upstream: a draw from the seed,
         // per CronOperation and reconcile instant.
-        let order = crate::sim::rng::fnv1a64(format!("{}/{name}/{}", core.seed, core.now()).as_bytes());
+        let order = list_order(core.seed, name, core.now());
         let ctx = CronContext {
             now: core.now(),
             local: core.local,
@@ -117,6 +117,19 @@ impl CronOperationController {
             retry_at,
             decision: out.decision,
         });
+    }
+}
+
+/// The hash of `<seed>/<name>/<instant>` that stands for the cache's list
+/// order, built without formatting (a reconcile at every instant asks).
+fn list_order(seed: u64, name: &str, now: crate::model::Time) -> u64 {
+    let mut digits = [0u8; 20];
+    let seed = crate::schedule::text::decimal(seed, &mut digits);
+    match now.text_into(&mut [0u8; 24]) {
+        Some(at) => {
+            crate::sim::rng::fnv1a64_parts(&[seed.as_bytes(), b"/", name.as_bytes(), b"/", at.as_bytes()])
+        }
+        None => crate::sim::rng::fnv1a64(format!("{seed}/{name}/{now}").as_bytes()),
     }
 }
 

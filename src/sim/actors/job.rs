@@ -111,13 +111,17 @@ impl JobController {
             core.emit(sync_entry(Controller::Job, k, None));
             return;
         };
-        let record = self.backoff.get(k).copied().unwrap_or_default();
-        let out = {
+        // Pod failures are rare: an empty map is not hashed into.
+        let record = if self.backoff.is_empty() { None } else { self.backoff.get(k).copied() };
+        let record = record.unwrap_or_default();
+        let mut out = {
             let pods = core.api.job_pods(k);
             policy::job::sync_job_view(&job, &pods, &record, core.now(), &core.settings)
         };
         if out.backoff == BackoffRecord::default() {
-            self.backoff.remove(k);
+            if !self.backoff.is_empty() {
+                self.backoff.remove(k);
+            }
         } else {
             self.backoff.insert(k.clone(), out.backoff);
         }
@@ -146,22 +150,27 @@ impl JobController {
                 core.emit(Entry::Event(policy::Event::normal(
                     object(),
                     "SuccessfulDelete",
-                    format!("Deleted pod: {name}"),
+                    concat(&["Deleted pod: ", &name]),
                 )));
             }
         }
         if out.status != job.status {
             let started = job.status.start_time.is_none().then_some(out.status.start_time).flatten();
-            let written = core.api.update_job_status(k, out.status.clone());
+            // Read before the status moves into the store.
+            let finished = out.finished.as_ref().map(|f| {
+                let cond = out.status.conditions.iter().find(|c| c.is_true(&f.condition));
+                (
+                    cond.map(|c| c.message.clone()).unwrap_or_default(),
+                    cond.and_then(|c| c.last_transition_time),
+                )
+            });
+            let written = core.api.update_job_status(k, std::mem::take(&mut out.status));
             failed |= written.is_err();
             if written.is_ok() {
                 if let Some(start_time) = started {
                     core.emit(Entry::JobStarted { job: k.clone(), start_time });
                 }
-                if let Some(f) = &out.finished {
-                    let cond = out.status.conditions.iter().find(|c| c.is_true(&f.condition));
-                    let message = cond.map(|c| c.message.clone()).unwrap_or_default();
-                    let finished_at = cond.and_then(|c| c.last_transition_time);
+                if let (Some(f), Some((message, finished_at))) = (&out.finished, finished) {
                     core.emit(Entry::JobFinished {
                         job: k.clone(),
                         condition: f.condition.clone(),
@@ -172,8 +181,8 @@ impl JobController {
                 }
             }
         }
-        for e in &out.events {
-            core.emit(Entry::Event(e.clone()));
+        for e in std::mem::take(&mut out.events) {
+            core.emit(Entry::Event(e));
         }
         for _ in 0..out.pods_to_create {
             let pod = new_pod(core, &job);
@@ -184,7 +193,7 @@ impl JobController {
                     core.emit(Entry::Event(policy::Event::normal(
                         object(),
                         "SuccessfulCreate",
-                        format!("Created pod: {name}"),
+                        concat(&["Created pod: ", &name]),
                     )));
                 }
                 // `RealPodControl.createPods` records the failure on the

@@ -344,7 +344,7 @@ struct AttemptApi<'a> {
 }
 
 impl CrossplaneApi for AttemptApi<'_> {
-    fn list_operations(&mut self, cronoperation: &str) -> Result<Vec<Operation>, ApiError> {
+    fn list_operations(&mut self, cronoperation: &str) -> Result<Vec<std::sync::Arc<Operation>>, ApiError> {
         self.store.list_operations(cronoperation)
     }
     fn create_operation(&mut self, op: Operation) -> Result<Operation, ApiError> {

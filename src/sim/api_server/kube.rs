@@ -267,10 +267,19 @@ impl ApiServer {
         }
         let rv = self.rv();
         let stored = self.jobs.get_mut(k).ok_or(ApiError::NotFound)?;
-        let old = Arc::clone(stored);
-        let job = Arc::make_mut(stored);
-        job.status = status;
-        job.metadata.resource_version = rv;
+        // The new version is built from the old one's parts: copying the
+        // whole Job first (`Arc::make_mut`, as the old version lives on in
+        // the change) would copy the status it replaces.
+        let mut metadata = stored.metadata.clone();
+        metadata.resource_version = rv;
+        let job = crate::model::Job {
+            api_version: stored.api_version.clone(),
+            kind: stored.kind.clone(),
+            metadata,
+            spec: stored.spec.clone(),
+            status,
+        };
+        let old = std::mem::replace(stored, Arc::new(job));
         let new = Arc::clone(stored);
         self.changes.push_back(Change::Job { key: k.clone(), old: Some(old), new: Some(new) });
         Ok(())

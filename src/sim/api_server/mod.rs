@@ -208,9 +208,9 @@ pub struct ApiServer {
     /// template's address (see `ApiServer::default_job`).
     defaulted_specs: FxHashMap<usize, (Shared<JobSpec>, Shared<JobSpec>)>,
     /// Crossplane's kinds are cluster-scoped: by name.
-    pub cronoperations: BTreeMap<SmolStr, CronOperation>,
+    pub cronoperations: BTreeMap<SmolStr, Arc<CronOperation>>,
     /// Operations by name.
-    pub operations: BTreeMap<SmolStr, Operation>,
+    pub operations: BTreeMap<SmolStr, Arc<Operation>>,
     /// `metadata.generation` of each CronOperation (the model's
     /// `ObjectMeta` does not carry it).
     pub generations: BTreeMap<SmolStr, i64>,

@@ -14,6 +14,7 @@ use crate::policy::crossplane::{CrossplaneApi, Trigger, slot_from_name};
 use crate::sim::log::{DeletedBy, Entry};
 use crate::sim::rng::fnv1a64;
 use smol_str::SmolStr;
+use std::sync::Arc;
 
 /// The CronOperation controlling `op`, if any.
 pub fn owner_of(op: &Operation) -> Option<SmolStr> {
@@ -62,7 +63,7 @@ impl ApiServer {
         }
         self.admit_ops("CronOperation", &mut co.metadata);
         self.generations.insert(name.clone(), 1);
-        self.cronoperations.insert(name.clone(), co.clone());
+        self.cronoperations.insert(name.clone(), Arc::new(co.clone()));
         self.changes.push_back(Change::CronOperation { name, trigger: Trigger::Created });
         Ok(co)
     }
@@ -91,7 +92,7 @@ impl ApiServer {
             uid: op.metadata.uid.clone(),
             seeded,
         });
-        self.operations.insert(name.clone(), op.clone());
+        self.operations.insert(name.clone(), Arc::new(op.clone()));
         let owner = owner_of(&op);
         self.changes.push_back(Change::Operation { name, owner, trigger: Trigger::Created });
         Ok(op)
@@ -130,14 +131,14 @@ impl ApiServer {
     ) -> Result<(), String> {
         let rv = self.ops_rv();
         let old = self.cronoperations.get(name).ok_or_else(|| "not found".to_string())?;
-        let mut new = old.clone();
+        let mut new = CronOperation::clone(old);
         edit(&mut new);
         let errs = validate_cronoperation(&new);
         if !errs.is_empty() {
             return Err(errs.join("; "));
         }
         // An edit that changes nothing is no write: no generation, no event.
-        if new == *old {
+        if new == **old {
             return Ok(());
         }
         let trigger = if new.spec != old.spec {
@@ -147,7 +148,7 @@ impl ApiServer {
             Trigger::MetadataChanged
         };
         new.metadata.resource_version = rv;
-        self.cronoperations.insert(name.into(), new);
+        self.cronoperations.insert(name.into(), Arc::new(new));
         self.changes.push_back(Change::CronOperation { name: name.into(), trigger });
         Ok(())
     }
@@ -197,21 +198,26 @@ impl ApiServer {
         if stored.status == op.status {
             return Ok(());
         }
-        let old = stored.clone();
-        let mut new = old.clone();
-        new.status = op.status.clone();
+        let old = Arc::clone(stored);
+        let mut new = Operation {
+            api_version: old.api_version.clone(),
+            kind: old.kind.clone(),
+            metadata: old.metadata.clone(),
+            spec: old.spec.clone(),
+            status: op.status.clone(),
+        };
         new.metadata.resource_version = self.ops_rv();
         self.log_finish(&old, &new);
         let owner = owner_of(&new);
-        self.operations.insert(name.clone(), new);
+        self.operations.insert(name.clone(), Arc::new(new));
         self.changes.push_back(Change::Operation { name, owner, trigger: Trigger::StatusChanged });
         Ok(())
     }
 }
 
 impl CrossplaneApi for ApiServer {
-    fn list_operations(&mut self, cronoperation: &str) -> Result<Vec<Operation>, ApiError> {
-        let mine = |o: &&Operation| {
+    fn list_operations(&mut self, cronoperation: &str) -> Result<Vec<Arc<Operation>>, ApiError> {
+        let mine = |o: &&Arc<Operation>| {
             o.metadata.labels.get(LABEL_CRONOPERATION_NAME).is_some_and(|v| v == cronoperation)
         };
         Ok(self.operations.values().filter(mine).cloned().collect())
@@ -237,6 +243,7 @@ impl CrossplaneApi for ApiServer {
         }
         let rv = self.ops_rv();
         if let Some(s) = self.cronoperations.get_mut(&name) {
+            let s = Arc::make_mut(s);
             s.status = co.status.clone();
             s.metadata.resource_version = rv;
         }

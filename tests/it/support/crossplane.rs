@@ -84,14 +84,14 @@ impl Fake {
 }
 
 impl CrossplaneApi for Fake {
-    fn list_operations(&mut self, cronoperation: &str) -> Result<Vec<Operation>, ApiError> {
+    fn list_operations(&mut self, cronoperation: &str) -> Result<Vec<std::sync::Arc<Operation>>, ApiError> {
         if let Some(e) = self.fail_list.clone() {
             return Err(e);
         }
         let mine = |o: &&Operation| {
             o.metadata.labels.get(LABEL_CRONOPERATION_NAME).is_some_and(|v| v == cronoperation)
         };
-        Ok(self.ops.values().filter(mine).cloned().collect())
+        Ok(self.ops.values().filter(mine).cloned().map(std::sync::Arc::new).collect())
     }
 
     fn create_operation(&mut self, mut op: Operation) -> Result<Operation, ApiError> {

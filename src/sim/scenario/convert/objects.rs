@@ -117,7 +117,8 @@ pub fn cronoperation_from_cronjob(cj: &CronJob, jobs: &[Job], name: &str) -> AsC
                 ..PipelineStep::default()
             }],
             retry_limit: Some(retry_limit),
-        },
+        }
+        .into(),
     };
     let mut co = CronOperation {
         api_version: OPS_API_VERSION.into(),
@@ -130,7 +131,8 @@ pub fn cronoperation_from_cronjob(cj: &CronJob, jobs: &[Job], name: &str) -> AsC
             successful_history_limit: s.successful_jobs_history_limit,
             failed_history_limit: s.failed_jobs_history_limit,
             operation_template: template,
-        },
+        }
+        .into(),
         ..CronOperation::default()
     };
     co.status.last_schedule_time = cj.status.last_schedule_time;
