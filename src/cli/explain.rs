@@ -1,11 +1,12 @@
 //! `cronwarp explain`: what a schedule means and where it surprises.
 
+use super::explain_argo::{Dialect, RUNNER, resolve_argo};
 use super::expr::{CONTROLLER_ZONE, ExprArgs, Resolved, TextOrJson, resolve, warn_all};
 use super::schedule::End;
 use super::{CliError, Ctx, EXIT_OK};
 use crate::model::LAST_RFC3339_UNIX;
 use crate::schedule::{
-    Anomaly, DayRule, ScheduleKind, analyze, day_rule, describe, format_rfc3339, group_anomalies,
+    Anomaly, DayRule, ScheduleKind, analyze_as, day_rule, describe, format_rfc3339, group_anomalies,
 };
 use chrono::{DateTime, Months};
 
@@ -26,6 +27,12 @@ Examples:
   cronwarp explain '0 0 13 * 5'
   cronwarp explain --tz Australia/Lord_Howe @daily
   cronwarp explain --format json '30 1 * * *' | jq '.dst.anomalies[].label'
+  cronwarp explain --dialect argo --tz America/New_York '30 2 * * *'
+
+--dialect argo reads the expression as one of an Argo CronWorkflow's spec.schedules, --tz as its
+spec.timezone (registered as CRON_TZ=<zone> <schedule>): Argo's validator and runner decide, the
+CronJob admission warnings do not apply, and the output says how its runner fires (no look-back
+but one catch-up with startingDeadlineSeconds).
 
 --format json prints the same as one object (schemaVersion, meaning, nextRuns, dayRule,
 dst.anomalies with their kind, wall time, offsets and instants, warnings); `cronwarp schema
@@ -48,14 +55,28 @@ pub struct Args {
     /// `schemaVersion`).
     #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
     pub format: TextOrJson,
+
+    /// Whose schedule language: `kubernetes` (a CronJob's) or `argo` (a
+    /// CronWorkflow's; --tz is then its spec.timezone).
+    #[arg(long, value_enum, default_value_t = Dialect::Kubernetes)]
+    pub dialect: Dialect,
 }
 
 /// Writes the explanation to stdout.
 pub(super) fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
+    let argo = args.dialect == Dialect::Argo;
     if super::explain_manifests::names_input(&args.expr.expr) {
+        if argo {
+            return Err(CliError::Invalid {
+                message: "--dialect argo explains one schedule expression, not a file".into(),
+                hint: Some(
+                    "give the schedule quoted, e.g. cronwarp explain --dialect argo '0 3 * * *'".into(),
+                ),
+            });
+        }
         return super::explain_manifests::run(args, ctx);
     }
-    let r = resolve(&args.expr, ctx.now)?;
+    let r = if argo { resolve_argo(&args.expr, ctx.now)? } else { resolve(&args.expr, ctx.now)? };
     warn_all(&r.warnings, ctx.err)?;
     if args.format == TextOrJson::Json {
         let out = explanation(args, &r);
@@ -72,10 +93,17 @@ pub(super) fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
     if every {
         writeln!(out, "Zone       none: @every counts real seconds")?;
     } else {
-        let how = if r.text.contains("TZ") { "" } else { " (the controller's local zone)" };
+        let how = match (r.text.contains("TZ"), argo) {
+            (true, _) => "",
+            (false, false) => " (the controller's local zone)",
+            (false, true) => " (the workflow-controller's local zone)",
+        };
         writeln!(out, "Zone       {}{how}", r.zone.name())?;
     }
     wrap(out, "Meaning    ", &describe(s))?;
+    if argo {
+        wrap(out, "Runner     ", RUNNER)?;
+    }
     if let ScheduleKind::Spec(spec) = s.kind()
         && day_rule(spec) == DayRule::Or
     {
@@ -115,7 +143,8 @@ pub(super) fn run(args: &Args, ctx: &mut Ctx) -> Result<u8, CliError> {
         writeln!(out, "  not affected: @every counts real seconds from the previous run")?;
         return Ok(EXIT_OK);
     }
-    let anomalies = analyze(s, CONTROLLER_ZONE, r.from, to);
+    let scheduler = if argo { "Argo" } else { "Kubernetes" };
+    let anomalies = analyze_as(s, CONTROLLER_ZONE, r.from, to, scheduler);
     if anomalies.is_empty() {
         writeln!(out, "  nothing: every run happens once, at the wall time the fields name")?;
     }
@@ -155,7 +184,8 @@ fn explanation(args: &Args, r: &Resolved) -> crate::schedule::output::Explanatio
         .collect();
     let to = twelve_months_after(r.from);
     let date = |unix| format_rfc3339(unix, r.zone).split('T').next().unwrap_or_default().to_string();
-    let anomalies = if every { Vec::new() } else { analyze(s, CONTROLLER_ZONE, r.from, to) };
+    let scheduler = if args.dialect == Dialect::Argo { "Argo" } else { "Kubernetes" };
+    let anomalies = if every { Vec::new() } else { analyze_as(s, CONTROLLER_ZONE, r.from, to, scheduler) };
     let anomalies = anomalies
         .iter()
         .map(|a| {

@@ -10,6 +10,7 @@
 mod compare;
 mod completions;
 mod explain;
+mod explain_argo;
 mod explain_manifests;
 mod expr;
 mod files;

@@ -1,6 +1,7 @@
 //! One workload's running account: the ticks drawn from its schedule and
 //! not yet resolved, and the report rows they resolve into.
 
+use super::argo::ArgoState;
 use super::crossplane::XpState;
 use super::dst_notes::dst_notes;
 use super::overlap::OverlapTracker;
@@ -58,6 +59,13 @@ pub(super) fn first_cursor(meta: &WorkloadMeta, schedule: Option<&Schedule>) -> 
     }
 }
 
+/// A CronWorkflow's schedules after its first, as its runner parses
+/// them (those that do not parse have no ticks).
+fn more_schedules(meta: &WorkloadMeta) -> Vec<Schedule> {
+    let zone = meta.time_zone.as_deref();
+    meta.more_schedules.iter().filter_map(|s| kube::controller_schedule(s, zone).1.ok()).collect()
+}
+
 /// One workload's (CronJob's or CronOperation's) running account.
 pub(super) struct Account {
     pub meta: WorkloadMeta,
@@ -82,6 +90,10 @@ pub(super) struct Account {
     pub overlap: OverlapTracker,
     /// Crossplane's state as the log has shown it (CronOperations only).
     pub xp: XpState,
+    /// Argo's state as the log has shown it (CronWorkflows only).
+    pub argo: ArgoState,
+    /// A CronWorkflow's schedules after the first: the ticks are the union.
+    pub more: Vec<Schedule>,
     /// Start of the span whose DST notes are still to be written (the
     /// schedule may change in between).
     pub dst_from: Time,
@@ -105,10 +117,15 @@ impl Account {
             }
         };
         let zone = schedule.map(|s| s.zone(local)).unwrap_or(local);
+        let more = more_schedules(&meta);
         let report = WorkloadReport {
             name: meta.key.clone(),
             kind: meta.kind,
-            schedule: meta.schedule.clone(),
+            schedule: std::iter::once(&meta.schedule)
+                .chain(&meta.more_schedules)
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .join(", "),
             zone: zone.name().to_string(),
             concurrency_policy: meta.concurrency_policy.clone(),
             starting_deadline_seconds: meta.starting_deadline_seconds,
@@ -143,6 +160,8 @@ impl Account {
             report,
             overlap: OverlapTracker::default(),
             xp: XpState::default(),
+            argo: ArgoState::default(),
+            more,
             dst_from: meta_start,
             schedule_edited_at: None,
         }
@@ -166,7 +185,13 @@ impl Account {
             let next = match self.upcoming {
                 Some((from, next)) if from == self.cursor => next,
                 _ => {
-                    let next = s.next(self.cursor, self.zone);
+                    let mut next = s.next(self.cursor, self.zone);
+                    for m in &self.more {
+                        next = match (next, m.next(self.cursor, self.zone)) {
+                            (Some(a), Some(b)) => Some(a.min(b)),
+                            (a, b) => a.or(b),
+                        };
+                    }
                     self.upcoming = Some((self.cursor, next));
                     next
                 }
@@ -196,6 +221,7 @@ impl Account {
                 suspended: self.suspended,
                 invalid: self.invalid,
                 owed_by_edit: carried.owed_by_edit || self.schedule_edited_at.is_some_and(|e| tick <= e),
+                argo: self.argo.carried_notes(self.meta.starting_deadline_seconds),
                 ..carried
             };
             self.pending.push_back(Pending { tick, fold_repeat, notes });
@@ -312,6 +338,11 @@ impl Account {
     fn schedule_changed(&mut self, field: &str, value: &str, at: Time) {
         self.schedule_edited_at = Some(at);
         self.schedule = kube::controller_schedule(&self.meta.schedule, self.meta.time_zone.as_deref()).1.ok();
+        if field == "schedule" {
+            // A CronWorkflow's edit sets `spec.schedules` to the one schedule.
+            self.meta.more_schedules.clear();
+        }
+        self.more = more_schedules(&self.meta);
         self.upcoming = None;
         self.exhausted = false;
         self.report.notes.push(format!("{field} changed to {value:?}"));

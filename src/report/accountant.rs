@@ -7,6 +7,7 @@
 
 use super::SCHEMA_VERSION;
 use super::account::{Account, Downtime};
+use super::argo::{self, Workflows};
 use super::crossplane::{self, Operations};
 use super::fleet::{LoadDelta, LoadSource, LoadSweep, LoadWindow};
 use super::types::*;
@@ -72,7 +73,9 @@ impl ReportInput {
     /// Whether a report of these workloads shows the fleet load: several
     /// workloads, or pods that request CPU or memory.
     pub fn counts_load(&self) -> bool {
-        self.workloads.len() > 1 || self.workloads.iter().any(|m| !m.pod_requests.is_zero())
+        // Argo's Workflows are not Jobs: the fleet load does not count them.
+        let counted = self.workloads.iter().filter(|m| m.kind != crate::sim::WorkloadKind::CronWorkflow);
+        counted.count() > 1 || self.workloads.iter().any(|m| !m.pod_requests.is_zero())
     }
 
     /// The input for a simulation's summary.
@@ -139,6 +142,7 @@ pub struct Accountant {
     accounts: Accounts,
     jobs: FxHashMap<SmolStr, JobState>,
     operations: Operations,
+    workflows: Workflows,
     downtime: Downtime,
     now: Time,
     /// The fleet load, when counted: the records' deltas, and where they
@@ -173,6 +177,7 @@ impl Accountant {
             accounts,
             jobs: FxHashMap::default(),
             operations: Operations::default(),
+            workflows: Workflows::default(),
             downtime: Downtime::default(),
             now: Time(0),
             load,
@@ -240,6 +245,7 @@ impl Accountant {
         }
         self.operations.count_loops(&mut self.accounts, end);
         self.operations.count_unfinished(&mut self.accounts);
+        self.workflows.count_unfinished(&mut self.accounts);
         for job in self.jobs.values() {
             if let Some(acc) = self.accounts.get_mut(&job.cronjob)
                 && job.finished.is_none()
@@ -357,7 +363,10 @@ impl Accountant {
             // Both ends of a retention are stamped on the controllers'
             // clock (see JobDeleted), so the API server's skew changes none.
             Fault::ClockSkew { .. } => {}
-            Fault::DowntimeStart { .. } => self.downtime.since = Some(self.now),
+            Fault::DowntimeStart { .. } => {
+                self.argo_unregistered();
+                self.downtime.since = Some(self.now);
+            }
             Fault::DowntimeEnd { .. } => {
                 if let Some(s) = self.downtime.since.take() {
                     self.downtime.windows.push((s, self.now));
@@ -479,6 +488,17 @@ impl Accountant {
         }
     }
 
+    /// The workflow-controller stops: every CronWorkflow loses its runner
+    /// entries (its ticks drawn up to now first, under the old state).
+    fn argo_unregistered(&mut self) {
+        for acc in
+            self.accounts.values_mut().filter(|a| a.meta.kind == crate::sim::WorkloadKind::CronWorkflow)
+        {
+            acc.draw_ticks_until(self.now, &self.downtime);
+            acc.argo.registered = false;
+        }
+    }
+
     /// A Job stops counting as running once it is finished or gone and its
     /// last pod has terminated.
     fn settle(&mut self, t: Time, job: &str) {
@@ -566,6 +586,26 @@ impl LogSink for Accountant {
                     self.advance(cronoperation, t);
                 }
                 self.operations.record(&mut self.accounts, t, e);
+            }
+            Entry::CronWorkflowRun { object, scheduled_time, duplicate, decision, .. } => {
+                self.advance(object, t);
+                if let Some(acc) = self.accounts.get_mut(object.as_str()) {
+                    argo::on_run(acc, *scheduled_time, *duplicate, decision);
+                }
+            }
+            Entry::CronWorkflowRegistered { object, .. } => {
+                self.advance(object, t);
+                if let Some(acc) = self.accounts.get_mut(object.as_str()) {
+                    argo::on_registered(acc, t);
+                }
+            }
+            e @ (Entry::WorkflowCreated { .. }
+            | Entry::WorkflowFinished { .. }
+            | Entry::WorkflowDeleted { .. }) => {
+                if let Entry::WorkflowCreated { cronworkflow, .. } = e {
+                    self.advance(cronworkflow, t);
+                }
+                self.workflows.record(&mut self.accounts, t, e);
             }
             Entry::Throttled { controller, object, waited, queued, .. } => {
                 if matches!(controller, Controller::Cronjob | Controller::Cronoperation) {

@@ -10,6 +10,7 @@
 
 mod account;
 mod accountant;
+mod argo;
 mod compare;
 mod crossplane;
 mod dst_notes;

@@ -47,6 +47,8 @@ pub(super) struct Notes {
     /// Crossplane with the name-encoded cursor (PR #7535): a catch-up runs
     /// every owed slot in turn, not only the earliest.
     pub every_owed: bool,
+    /// Argo's own reasons (CronWorkflows only).
+    pub argo: super::argo::ArgoNotes,
 }
 
 /// Where a `startingDeadlineSeconds` too large for Go's `time.Duration`

@@ -56,11 +56,7 @@ fn document(r: &Report) -> Vec<Block> {
             format_duration(h.end.since(h.start)),
             h.seed,
             h.local_zone,
-            if r.workloads.iter().any(|c| c.kind == WorkloadKind::CronOperation) {
-                " (kube-controller-manager's and the Crossplane pod's)"
-            } else {
-                ""
-            },
+            whose_zone(r),
             h.tzdb_version,
             h.cronwarp_version
         )),
@@ -380,6 +376,28 @@ pub(super) fn jobs_line(o: &Outcomes) -> String {
         o.unfinished,
         o.retries
     )
+}
+
+/// A CronWorkflow's Workflows: terminated by Replace, failed by
+/// `activeDeadlineSeconds`, or failed otherwise.
+pub(super) fn workflows_line(o: &Outcomes) -> String {
+    format!(
+        "{} submitted: {} succeeded, {} failed by activeDeadlineSeconds, {} failed otherwise, {} terminated by \
+         Replace, {} unfinished.",
+        o.created, o.succeeded, o.deadline_exceeded, o.failed_other, o.replaced, o.unfinished
+    )
+}
+
+/// Whose zone the header's controller zone is, when not only
+/// kube-controller-manager's.
+fn whose_zone(r: &Report) -> &'static str {
+    let has = |k: WorkloadKind| r.workloads.iter().any(|c| c.kind == k);
+    match (has(WorkloadKind::CronOperation), has(WorkloadKind::CronWorkflow)) {
+        (false, false) => "",
+        (true, false) => " (kube-controller-manager's and the Crossplane pod's)",
+        (false, true) => " (kube-controller-manager's and Argo's workflow-controller's)",
+        (true, true) => " (kube-controller-manager's, the Crossplane pod's and Argo's workflow-controller's)",
+    }
 }
 
 /// A CronOperation's Operations: Crossplane has no backoffLimit or

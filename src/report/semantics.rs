@@ -9,7 +9,7 @@
 use super::account::Account;
 use super::reasons::{Notes, Pending};
 use super::types::{Outcomes, TickOutcome};
-use super::{crossplane, reasons, render};
+use super::{argo, crossplane, reasons, render};
 use crate::model::Time;
 use crate::schedule::Zone;
 use crate::sim::WorkloadKind;
@@ -74,6 +74,7 @@ pub(crate) fn of(kind: WorkloadKind) -> &'static dyn Semantics {
     match kind {
         WorkloadKind::CronJob => &KubernetesCronJob,
         WorkloadKind::CronOperation => &CrossplaneCronOperation,
+        WorkloadKind::CronWorkflow => &ArgoCronWorkflow,
     }
 }
 
@@ -173,5 +174,59 @@ impl Semantics for CrossplaneCronOperation {
     }
     fn every_counts_from_cursor(&self) -> bool {
         true
+    }
+}
+
+/// Argo's CronWorkflow controller and its Workflows.
+struct ArgoCronWorkflow;
+
+impl Semantics for ArgoCronWorkflow {
+    fn scheduler(&self) -> &'static str {
+        "Argo"
+    }
+    fn nouns(&self) -> Nouns {
+        Nouns {
+            kind: "CronWorkflow",
+            run: "Workflow",
+            a_run: "a Workflow",
+            runs: "Workflows",
+            column: "workflow",
+        }
+    }
+    fn late_reason(&self, notes: &Notes) -> String {
+        argo::late_reason(notes)
+    }
+    fn superseded_reason(&self, notes: &Notes, newer: Time, zone: Zone) -> String {
+        argo::superseded_reason(notes, newer, zone)
+    }
+    fn unresolved_at_end(&self, pending: &Pending, down: bool, end: Time) -> (TickOutcome, String) {
+        argo::unresolved_at_end(pending, down, end)
+    }
+    fn spec_change(&self, account: &mut Account, change: &SpecEdit, _at: Time) -> bool {
+        argo::spec_change(account, change)
+    }
+    fn replace_note(&self) -> &'static str {
+        "replaced Workflow still terminating"
+    }
+    fn deletions_title(&self) -> &'static str {
+        "History GC deletions"
+    }
+    fn failed_label(&self) -> &'static str {
+        "failed (Failed, Error…)"
+    }
+    fn default_zone_label(&self, local_zone: &str) -> String {
+        format!("workflow-controller zone {local_zone}")
+    }
+    fn outcomes_line(&self, outcomes: &Outcomes) -> String {
+        render::workflows_line(outcomes)
+    }
+    fn has_active_deadline(&self) -> bool {
+        true
+    }
+    fn suspended_label(&self) -> &'static str {
+        "suspended"
+    }
+    fn every_counts_from_cursor(&self) -> bool {
+        false
     }
 }

@@ -101,9 +101,10 @@ fn deleted_color(by: DeletedBy) -> RGBColor {
         DeletedBy::HistoryGc => RGBColor(0x8A, 0x8A, 0x8A),
         DeletedBy::Ttl => RGBColor(0x94, 0x67, 0xBD),
         DeletedBy::Replace => RGBColor(0x00, 0x00, 0x00),
-        DeletedBy::CronJobDeleted | DeletedBy::CronOperationDeleted | DeletedBy::Scenario => {
-            RGBColor(0x8C, 0x56, 0x4B)
-        }
+        DeletedBy::CronJobDeleted
+        | DeletedBy::CronOperationDeleted
+        | DeletedBy::CronWorkflowDeleted
+        | DeletedBy::Scenario => RGBColor(0x8C, 0x56, 0x4B),
     }
 }
 
@@ -112,7 +113,10 @@ fn deleted_label(by: DeletedBy) -> &'static str {
         DeletedBy::HistoryGc => "deleted: HistoryGC",
         DeletedBy::Ttl => "deleted: TTL",
         DeletedBy::Replace => "deleted: Replace",
-        DeletedBy::CronJobDeleted | DeletedBy::CronOperationDeleted | DeletedBy::Scenario => "deleted: other",
+        DeletedBy::CronJobDeleted
+        | DeletedBy::CronOperationDeleted
+        | DeletedBy::CronWorkflowDeleted
+        | DeletedBy::Scenario => "deleted: other",
     }
 }
 
@@ -450,6 +454,7 @@ fn test_meta(
         phase_origin,
         pod_requests: Default::default(),
         name_cursor: false,
+        more_schedules: Vec::new(),
     }
 }
 

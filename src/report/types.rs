@@ -424,7 +424,8 @@ pub(crate) fn workload_kind<'de, D: Deserializer<'de>>(d: D) -> Result<WorkloadK
     match String::deserialize(d)?.as_str() {
         "CronJob" => Ok(WorkloadKind::CronJob),
         "CronOperation" => Ok(WorkloadKind::CronOperation),
-        other => Err(serde::de::Error::unknown_variant(other, &["CronJob", "CronOperation"])),
+        "CronWorkflow" => Ok(WorkloadKind::CronWorkflow),
+        other => Err(serde::de::Error::unknown_variant(other, &["CronJob", "CronOperation", "CronWorkflow"])),
     }
 }
 

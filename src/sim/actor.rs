@@ -38,11 +38,18 @@ pub enum Process {
     ControllerManager,
     /// The Crossplane pod: the CronOperation and Operation controllers.
     Crossplane,
+    /// Argo's workflow-controller: the CronWorkflow controller and the
+    /// Workflow operator.
+    Argo,
 }
 
 impl Process {
+    /// How many processes there are.
+    pub const COUNT: usize = 4;
+
     /// Every process, in the order a change reaches them.
-    pub const ALL: [Process; 3] = [Process::Node, Process::ControllerManager, Process::Crossplane];
+    pub const ALL: [Process; Process::COUNT] =
+        [Process::Node, Process::ControllerManager, Process::Crossplane, Process::Argo];
 
     fn index(self) -> usize {
         self as usize
@@ -194,6 +201,8 @@ pub enum Listed<'a> {
     CronOperation(&'a SmolStr),
     /// An Operation, by name.
     Operation(&'a SmolStr),
+    /// A CronWorkflow, by key.
+    CronWorkflow(&'a SmolStr),
 }
 
 /// The engine's state every actor may use.
@@ -223,7 +232,7 @@ pub struct Core {
     pub local: Zone,
     /// The scenario's random seed.
     pub seed: u64,
-    processes: [ProcessState; 3],
+    processes: [ProcessState; Process::COUNT],
     /// By workload key: a CronJob's `namespace/name`, a CronOperation's
     /// name.
     pub workloads: FxHashMap<SmolStr, WorkloadState>,
@@ -252,7 +261,7 @@ impl Core {
             settings,
             local,
             seed,
-            processes: [ProcessState { down: false, ..down }, down, down],
+            processes: [ProcessState { down: false, ..down }, down, down, down],
             workloads: FxHashMap::default(),
             first_list: Vec::new(),
             current: (0, Process::Node),

@@ -71,6 +71,24 @@ impl SpecEdit {
     }
 }
 
+impl SpecEdit {
+    /// Applies the edit to an Argo CronWorkflow: `schedule` replaces
+    /// `spec.schedules` with that one schedule, `timeZone` sets
+    /// `spec.timezone` (a [`SpecEdit::Delete`], or a pause, changes
+    /// nothing).
+    pub fn apply_to_cronworkflow(&self, cw: &mut crate::model::argo::CronWorkflow) {
+        let s = &mut cw.spec;
+        match self {
+            SpecEdit::Suspend(on) => s.suspend = *on,
+            SpecEdit::Schedule(x) => s.schedules = vec![x.clone()],
+            SpecEdit::TimeZone(z) => s.timezone = z.clone().unwrap_or_default(),
+            SpecEdit::ConcurrencyPolicy(p) => s.concurrency_policy = p.clone(),
+            SpecEdit::StartingDeadlineSeconds(d) => s.starting_deadline_seconds = *d,
+            SpecEdit::Paused(_) | SpecEdit::Delete => {}
+        }
+    }
+}
+
 /// `field=value` (or `crossplane.io/paused removed`, `delete`): the text
 /// the event log shows.
 impl fmt::Display for SpecEdit {

@@ -31,10 +31,10 @@ pub struct Engine {
     /// Each actor's process and watched kinds.
     routes: Vec<(Process, Kinds)>,
     /// The kinds each process watches (any of its actors).
-    watched: [Kinds; 3],
+    watched: [Kinds; Process::COUNT],
     /// By process and kind: the actors a change of that kind reaches, in
     /// registration order (looked up at every change).
-    reach: [[Vec<ActorId>; Kinds::COUNT]; 3],
+    reach: [[Vec<ActorId>; Kinds::COUNT]; Process::COUNT],
     /// By actor: its workers, when its capacity is modelled.
     workers: Vec<Option<Workers>>,
     /// The uid space of lane 0: the partition index of an engine that runs
@@ -49,8 +49,8 @@ impl Engine {
     /// An engine over `core` running `actors`, in that order.
     pub fn new(core: Core, actors: Vec<Box<dyn Actor>>) -> Engine {
         let routes: Vec<(Process, Kinds)> = actors.iter().map(|a| (a.process(), a.watches())).collect();
-        let mut watched = [Kinds::NONE; 3];
-        let mut reach: [[Vec<ActorId>; Kinds::COUNT]; 3] = Default::default();
+        let mut watched = [Kinds::NONE; Process::COUNT];
+        let mut reach: [[Vec<ActorId>; Kinds::COUNT]; Process::COUNT] = Default::default();
         for (i, (p, k)) in routes.iter().enumerate() {
             watched[*p as usize] = watched[*p as usize].with(*k);
             for kind in Kinds::EACH {
@@ -172,6 +172,7 @@ impl Engine {
                 }
                 self.stop(Process::ControllerManager);
                 self.stop(Process::Crossplane);
+                self.stop(Process::Argo);
             }
             Ev::DowntimeEnd { start } => {
                 self.interrupt();
@@ -368,10 +369,12 @@ impl Engine {
     }
 
     /// The control plane starts (at the start of the horizon and after
-    /// downtime): kube-controller-manager, then the Crossplane pod.
+    /// downtime): kube-controller-manager, the Crossplane pod, then Argo's
+    /// workflow-controller.
     pub fn start_control_plane(&mut self) {
         self.start(Process::ControllerManager);
         self.start(Process::Crossplane);
+        self.start(Process::Argo);
     }
 
     /// Process `p` starts: its informers list everything it watches, object
@@ -437,6 +440,13 @@ impl Engine {
                     self.enter_lane(owner.as_deref().unwrap_or(""));
                 }
                 self.list_to(&actors, Kinds::OPERATION, Listed::Operation(k));
+            }
+        }
+        if watched.overlaps(Kinds::CRONWORKFLOW) {
+            let keys: Vec<SmolStr> = self.core.api.cronworkflows.keys().cloned().collect();
+            for k in &keys {
+                self.enter_lane(k);
+                self.list_to(&actors, Kinds::CRONWORKFLOW, Listed::CronWorkflow(k));
             }
         }
         self.core.queue.set_lane(lane);
@@ -524,6 +534,7 @@ impl Engine {
             let _ = match kind {
                 WorkloadKind::CronJob => core.api.delete_cronjob(object, gc_running),
                 WorkloadKind::CronOperation => core.api.delete_cronoperation(object, gc_running),
+                WorkloadKind::CronWorkflow => core.api.delete_cronworkflow(object, gc_running),
             };
             return;
         }
@@ -531,6 +542,9 @@ impl Engine {
             WorkloadKind::CronJob => core.api.edit_cronjob(object, |cj| edit.apply_to_cronjob(cj)),
             WorkloadKind::CronOperation => {
                 core.api.edit_cronoperation(object, |co| edit.apply_to_cronoperation(co))
+            }
+            WorkloadKind::CronWorkflow => {
+                core.api.edit_cronworkflow(object, |cw| edit.apply_to_cronworkflow(cw))
             }
         };
         let (object, change) = (object.to_string(), edit.clone());

@@ -34,12 +34,18 @@
 //! | `OperationDeleted` | `operation`, `by` | Crossplane: a DELETE of an Operation was accepted |
 //! | `CronOperationSync` | `object`, `requeueAt`, `retryAt`, flattened [`CronDecision`] | Crossplane: one CronOperation reconcile |
 //! | `OperationSync` | `object`, `requeueAt`, `retryAt`, flattened [`OperationDecision`] | Crossplane: one Operation reconcile |
+//! | `WorkflowCreated` | `workflow`, `cronworkflow`, `scheduledTime`, `uid`, `catchUp` (only when true) | Argo: a Workflow was submitted; `catchUp`: by the missed-run check at a (re)registration, not by the runner's timer |
+//! | `WorkflowFinished` | `workflow`, `phase` (`Succeeded`/`Failed`/`Error`), `message` | Argo: the Workflow was fulfilled |
+//! | `WorkflowDeleted` | `workflow`, `by` | Argo: a DELETE of a Workflow was accepted (`HistoryGC`, `CronWorkflowDeleted`) |
+//! | `CronWorkflowRun` | `object`, `scheduledTime`, `catchUp` (only when true), `duplicate` (only when true), flattened [`RunDecision`] | Argo: one `Run` of the CronWorkflow controller (a runner tick or the catch-up) and what it decided; `duplicate`: the submission was refused AlreadyExists (two schedules at one instant) |
+//! | `CronWorkflowRegistered` | `object`, `next` | Argo: the CronWorkflow's schedules were registered with the cron runner after it had none (controller start, or after a catch-up); `next`: its first fire |
 //!
 //! Object names are `namespace/name` (`Event.object` is `Kind/namespace/name`
 //! as [`policy::Event`] defines it).
 
 use super::edit::SpecEdit;
 use crate::model::{Millis, PodPhase, Time};
+use crate::policy::argo::RunDecision;
 use crate::policy::crossplane::{CronDecision, OperationDecision};
 use crate::policy::{self, Propagation, cronjob::Decision};
 use serde::{Deserialize, Serialize, Serializer};
@@ -121,6 +127,9 @@ pub enum DeletedBy {
     /// Crossplane: the garbage collector, after the owning CronOperation was
     /// deleted.
     CronOperationDeleted,
+    /// Argo: the garbage collector, after the owning CronWorkflow was
+    /// deleted.
+    CronWorkflowDeleted,
 }
 
 /// A scenario fault or change, as logged when it takes effect.
@@ -526,6 +535,66 @@ pub enum Entry {
         /// What the reconcile decided.
         #[serde(flatten)]
         decision: OperationDecision,
+    },
+    /// Argo: a Workflow was submitted by the CronWorkflow controller.
+    #[serde(rename_all = "camelCase")]
+    WorkflowCreated {
+        /// The Workflow's `namespace/name`.
+        workflow: SmolStr,
+        /// Its CronWorkflow's `namespace/name`.
+        cronworkflow: SmolStr,
+        /// The tick it was submitted for (its name encodes it).
+        scheduled_time: Time,
+        /// The Workflow's `metadata.uid`.
+        uid: SmolStr,
+        /// Submitted by the missed-run check, not by the runner's timer.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        catch_up: bool,
+    },
+    /// Argo: the Workflow reached a fulfilled phase.
+    #[serde(rename_all = "camelCase")]
+    WorkflowFinished {
+        /// The Workflow's `namespace/name`.
+        workflow: SmolStr,
+        /// `Succeeded`, `Failed` or `Error`.
+        phase: SmolStr,
+        /// `status.message`.
+        message: SmolStr,
+    },
+    /// Argo: a DELETE of a Workflow was accepted.
+    #[serde(rename_all = "camelCase")]
+    WorkflowDeleted {
+        /// The Workflow's `namespace/name`.
+        workflow: SmolStr,
+        /// Who deleted it.
+        by: DeletedBy,
+    },
+    /// Argo: one `Run` of the CronWorkflow controller.
+    #[serde(rename_all = "camelCase")]
+    CronWorkflowRun {
+        /// The CronWorkflow's `namespace/name`.
+        object: SmolStr,
+        /// The scheduled time `Run` was given.
+        scheduled_time: Time,
+        /// The run came from the missed-run check.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        catch_up: bool,
+        /// The submission was refused AlreadyExists and dropped.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        duplicate: bool,
+        /// What it decided.
+        #[serde(flatten)]
+        decision: RunDecision,
+    },
+    /// Argo: the CronWorkflow's schedules were registered with the cron
+    /// runner after it had none.
+    #[serde(rename_all = "camelCase")]
+    CronWorkflowRegistered {
+        /// The CronWorkflow's `namespace/name`.
+        object: SmolStr,
+        /// When the runner fires for it first.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        next: Option<Time>,
     },
 }
 

@@ -96,6 +96,10 @@ pub fn plan(specs: &[WorkloadSpec]) -> Vec<Vec<usize>> {
                 let kids = x.operations.iter().map(|o| o.metadata.name.clone()).collect();
                 (meta.name.clone(), &meta.uid, kids)
             }
+            WorkloadSpec::CronWorkflow(a) => {
+                let meta = &a.cronworkflow.metadata;
+                (key(&meta.namespace, &meta.name), &meta.uid, Vec::new())
+            }
         };
         if owners.insert(owner, i).is_some() || (!uid.is_empty() && uids.insert(uid.clone(), i).is_some()) {
             return together();
@@ -137,6 +141,8 @@ pub fn plan(specs: &[WorkloadSpec]) -> Vec<Vec<usize>> {
                     }
                 }
             }
+            // A CronWorkflow's Workflows are its own: nothing to share.
+            WorkloadSpec::CronWorkflow(_) => {}
         }
     }
     (0..specs.len()).map(|i| vec![i]).collect()

@@ -7,6 +7,7 @@ use super::log::{LogSink, Record};
 use super::partition::{self, Sinks};
 use super::scenario::{Scenario, ScenarioError, WorkloadSpec};
 use super::setup::Setup;
+use crate::model::argo::CronWorkflow;
 use crate::model::crossplane::{CronOperation, Operation};
 use crate::model::quantity::PodRequests;
 use crate::model::{CronJob, Job, Time};
@@ -116,6 +117,10 @@ pub struct WorkloadMeta {
     /// turn, where upstream's creation-time cursor drops them.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub name_cursor: bool,
+    /// A CronWorkflow's schedules after the first (`spec.schedules`): its
+    /// ticks are those of every schedule, one per instant.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub more_schedules: Vec<String>,
 }
 
 /// What kind of scheduled object a workload is.
@@ -127,6 +132,8 @@ pub enum WorkloadKind {
     CronJob,
     /// ops.crossplane.io/v1alpha1 CronOperation (the Crossplane pod).
     CronOperation,
+    /// argoproj.io/v1alpha1 CronWorkflow (Argo's workflow-controller).
+    CronWorkflow,
 }
 
 impl WorkloadKind {
@@ -154,6 +161,12 @@ pub struct FinalState {
     /// Crossplane Operations by name.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub operations: BTreeMap<String, Operation>,
+    /// Argo CronWorkflows by key (`namespace/name`).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub cronworkflows: BTreeMap<String, CronWorkflow>,
+    /// Argo Workflows left, by key: their phase.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub workflows: BTreeMap<String, String>,
 }
 
 /// What a run produced besides the log.
@@ -427,6 +440,8 @@ impl Prepared {
             pods_by_phase: BTreeMap::new(),
             cronoperations: BTreeMap::new(),
             operations: BTreeMap::new(),
+            cronworkflows: BTreeMap::new(),
+            workflows: BTreeMap::new(),
         };
         let (mut records, mut events) = (0, 0);
         for e in self.engines {
@@ -460,6 +475,10 @@ fn collect_final(e: &Engine, out: &mut FinalState) {
     out.cronoperations
         .extend(api.cronoperations.iter().map(|(k, c)| (k.to_string(), CronOperation::clone(c))));
     out.operations.extend(api.operations.iter().map(|(k, o)| (k.to_string(), Operation::clone(o))));
+    out.cronworkflows.extend(api.cronworkflows.iter().map(|(k, c)| (k.to_string(), c.clone())));
+    let phase =
+        |w: &crate::sim::api_server::StoredWorkflow| crate::sim::api_server::phase_name(w.phase).to_string();
+    out.workflows.extend(api.workflows.iter().map(|(k, w)| (k.to_string(), phase(w))));
 }
 
 /// The report's facts about one CronJob.
@@ -478,6 +497,7 @@ pub(super) fn meta_of(cj: &CronJob, local_zone: &str, scenario: &Scenario) -> Wo
         phase_origin: cj.status.last_schedule_time.or(cj.metadata.creation_timestamp),
         pod_requests: cj.spec.job_template.spec.template.spec.requests(),
         name_cursor: false,
+        more_schedules: Vec::new(),
     }
 }
 
@@ -491,6 +511,7 @@ pub fn cronjob_metas(scenario: &Scenario) -> Result<Vec<WorkloadMeta>, SimError>
             Ok(match scenario.workload(i)? {
                 WorkloadSpec::CronJob(objs) => meta_of(&objs.cronjob, &local_name, scenario),
                 WorkloadSpec::CronOperation(x) => xp_meta_of(&x.cronoperation, &local_name, scenario),
+                WorkloadSpec::CronWorkflow(a) => argo_meta_of(&a.cronworkflow, &local_name, scenario),
             })
         })
         .collect()
@@ -514,5 +535,29 @@ pub(super) fn xp_meta_of(co: &CronOperation, local_zone: &str, scenario: &Scenar
         pod_requests: PodRequests::default(),
         name_cursor: scenario.controller.crossplane.cursor
             == crate::policy::crossplane::CursorSource::NameEncodedSlot,
+        more_schedules: Vec::new(),
+    }
+}
+
+/// The report's facts about one CronWorkflow: its first schedule (the
+/// others in `more_schedules`), `spec.timezone` as the zone, the
+/// workflow-controller's zone otherwise.
+pub(super) fn argo_meta_of(cw: &CronWorkflow, local_zone: &str, scenario: &Scenario) -> WorkloadMeta {
+    let mut schedules = cw.spec.schedules.iter().cloned();
+    WorkloadMeta {
+        key: key(&cw.metadata.namespace, &cw.metadata.name).to_string(),
+        kind: WorkloadKind::CronWorkflow,
+        schedule: schedules.next().unwrap_or_default(),
+        time_zone: (!cw.spec.timezone.is_empty()).then(|| cw.spec.timezone.clone()),
+        local_zone: local_zone.to_string(),
+        concurrency_policy: cw.spec.policy().map_or("Allow", |p| p.as_str()).into(),
+        starting_deadline_seconds: cw.spec.starting_deadline_seconds,
+        suspended: cw.spec.suspend,
+        horizon_start: scenario.horizon.start,
+        horizon_end: scenario.horizon.end,
+        phase_origin: cw.status.last_scheduled_time.or(cw.metadata.creation_timestamp),
+        pod_requests: PodRequests::default(),
+        name_cursor: false,
+        more_schedules: schedules.collect(),
     }
 }

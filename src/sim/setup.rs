@@ -8,8 +8,8 @@ use super::actors;
 use super::api_server::{ApiServer, key};
 use super::engine::Engine;
 use super::log::{Entry, Fault};
-use super::run::{SimError, WorkloadKind, WorkloadMeta, meta_of, xp_meta_of};
-use super::scenario::{Scenario, WorkloadSpec, XpWorkloadObjects};
+use super::run::{SimError, WorkloadKind, WorkloadMeta, argo_meta_of, meta_of, xp_meta_of};
+use super::scenario::{ArgoWorkloadObjects, Scenario, WorkloadSpec, XpWorkloadObjects};
 use crate::model::crossplane::{CronOperation, LABEL_CRONOPERATION_NAME, OPS_API_VERSION, Operation};
 use crate::model::{CronJob, Job, OwnerReference, Time};
 use crate::schedule::Zone;
@@ -81,6 +81,18 @@ impl Setup<'_> {
                 WorkloadSpec::CronOperation(x) => {
                     warnings.push((i, x.warnings.clone()));
                     let meta = seed_cronoperation(core, x, w, &what, self.local_name, scenario)?;
+                    metas.push((i, meta));
+                    continue;
+                }
+                WorkloadSpec::CronWorkflow(_) if w.first_list.is_some() => {
+                    return Err(SimError::invalid(format!(
+                        "{what}.firstList: only kube-controller-manager's first list is modelled; this workload \
+                         is a CronWorkflow"
+                    )));
+                }
+                WorkloadSpec::CronWorkflow(a) => {
+                    warnings.push((i, a.warnings.clone()));
+                    let meta = seed_cronworkflow(core, a, w, &what, self.local_name, scenario)?;
                     metas.push((i, meta));
                     continue;
                 }
@@ -221,6 +233,32 @@ fn seed_cronoperation(
         core.queue.push(c.at, Ev::Edit { kind: WorkloadKind::CronOperation, object: name.clone(), edit });
     }
     Ok(xp_meta_of(&co, local_name, scenario))
+}
+
+/// Stores a CronWorkflow workload and its timed changes; returns its meta.
+fn seed_cronworkflow(
+    core: &mut Core,
+    a: ArgoWorkloadObjects,
+    w: &super::scenario::Workload,
+    what: &str,
+    local_name: &str,
+    scenario: &Scenario,
+) -> Result<WorkloadMeta, SimError> {
+    let fail = |e: String| SimError::invalid(format!("{what}: {e}"));
+    let cw = core.api.create_cronworkflow(a.cronworkflow).map_err(|e| fail(format!("{e:?}")))?;
+    let k = key(&cw.metadata.namespace, &cw.metadata.name);
+    if core.workloads.contains_key(&k) {
+        return Err(fail(format!("{k} appears twice")));
+    }
+    core.workloads.insert(
+        k.clone(),
+        WorkloadState { behaviour: w.behaviour.clone(), runs: 0, settled: false, lane: core.queue.lane() },
+    );
+    for (j, c) in w.changes.iter().enumerate() {
+        let edit = c.argo_edit().map_err(|e| fail(format!("changes[{j}]: {e}")))?;
+        core.queue.push(c.at, Ev::Edit { kind: WorkloadKind::CronWorkflow, object: k.clone(), edit });
+    }
+    Ok(argo_meta_of(&cw, local_name, scenario))
 }
 
 /// A seeded Operation that names its CronOperation by label or by owner

@@ -69,6 +69,7 @@ fn document(s: &Sweep, replay: bool) -> Vec<Block> {
         let kind = match w.kind {
             WorkloadKind::CronJob => "CronJob",
             WorkloadKind::CronOperation => "CronOperation",
+            WorkloadKind::CronWorkflow => "CronWorkflow",
         };
         d.push(Block::Heading(2, format!("{kind} {}", w.name)));
         d.push(table(&w.figures, Some(w.kind)));
@@ -107,6 +108,7 @@ fn label(f: Figure, kind: Option<WorkloadKind>) -> String {
     let runs = match kind {
         Some(WorkloadKind::CronJob) => "Jobs",
         Some(WorkloadKind::CronOperation) => "Operations",
+        Some(WorkloadKind::CronWorkflow) => "Workflows",
         None => "runs",
     };
     match f {

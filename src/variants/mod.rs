@@ -171,6 +171,9 @@ fn original_keys(sc: &SimScenario) -> Result<Vec<String>, Error> {
                     format!("{}/{}", o.cronjob.metadata.namespace, o.cronjob.metadata.name)
                 }
                 WorkloadSpec::CronOperation(x) => x.cronoperation.metadata.name.to_string(),
+                WorkloadSpec::CronWorkflow(a) => {
+                    format!("{}/{}", a.cronworkflow.metadata.namespace, a.cronworkflow.metadata.name)
+                }
             })
         })
         .collect()

@@ -89,6 +89,12 @@ impl Controller {
         self.runner = None;
     }
 
+    /// Whether the runner holds entries for this CronWorkflow (after a
+    /// restart it has none until a `process` registers them).
+    pub fn registered(&self) -> bool {
+        self.runner.is_some()
+    }
+
     /// When the runner fires next for this CronWorkflow.
     pub fn due(&self) -> Option<Time> {
         self.runner.as_ref().and_then(Runner::due)

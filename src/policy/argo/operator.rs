@@ -20,6 +20,7 @@ use crate::model::argo::{
 };
 use crate::model::{ConcurrencyPolicy, ObjectReference, Time};
 use crate::schedule::{Schedule, Zone};
+use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
 /// `status.phase` values.
@@ -28,7 +29,9 @@ pub const PHASE_ACTIVE: &str = "Active";
 pub const PHASE_STOPPED: &str = "Stopped";
 
 /// What one `run` (a cron-runner tick or the catch-up) decides.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(tag = "decision", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum RunDecision {
     /// `validateCronWorkflow` failed: `SpecError` condition, nothing runs.
     Invalid {
@@ -61,6 +64,7 @@ pub enum RunDecision {
         name: SmolStr,
         /// Active Workflows to terminate first (`Replace`), in
         /// `status.active` order.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
         terminate: Vec<SmolStr>,
     },
 }

@@ -333,6 +333,7 @@ impl Timelines {
                 let key = match &r.entry {
                     Entry::JobCreated { cronjob, .. } => cronjob,
                     Entry::OperationCreated { cronoperation, .. } => cronoperation,
+                    Entry::WorkflowCreated { cronworkflow, .. } => cronworkflow,
                     _ => return,
                 };
                 let Some(&i) = self.by_key.get(key) else { return };
@@ -419,6 +420,20 @@ fn run_fact(entry: &Entry) -> Option<RunFact<'_>> {
         // once, so its deletion is also its removal.
         Entry::OperationDeleted { operation, by } => RunFact::Deleted(operation, *by, true),
         Entry::JobRemoved { job } => RunFact::Removed(job),
+        Entry::WorkflowCreated { workflow, scheduled_time, .. } => {
+            RunFact::Created(workflow, Some(*scheduled_time))
+        }
+        Entry::WorkflowFinished { workflow, phase, message } => {
+            let o = match (phase.as_str(), message.as_str()) {
+                ("Succeeded", _) => Outcome::Succeeded,
+                (_, crate::sim::actors::cronworkflow::TERMINATED) => Outcome::Replaced,
+                (_, crate::sim::actors::workflow::DEADLINE_EXCEEDED) => Outcome::DeadlineExceeded,
+                _ => Outcome::Failed,
+            };
+            RunFact::Finished(workflow, o)
+        }
+        // A Workflow's pods are not modelled: it leaves the store at once.
+        Entry::WorkflowDeleted { workflow, by } => RunFact::Deleted(workflow, *by, true),
         _ => return None,
     })
 }

@@ -9,6 +9,8 @@
 //! | [`ttl::TtlController`] | kube-controller-manager | `pkg/controller/ttlafterfinished` |
 //! | [`cronoperation::CronOperationController`] | Crossplane pod | crossplane `internal/controller/ops/cronoperation` |
 //! | [`operation::OperationController`] | Crossplane pod | crossplane `internal/controller/ops/operation` |
+//! | [`cronworkflow::CronWorkflowController`] | Argo workflow-controller | argo-workflows `workflow/cron` |
+//! | [`workflow::WorkflowController`] | Argo workflow-controller | argo-workflows `workflow/controller` (the phase only) |
 //!
 //! Adding a controller is a file here implementing [`Actor`] and a line in
 //! [`register`]; CONTRIBUTING.md walks through it.
@@ -16,11 +18,13 @@
 pub mod cronjob;
 mod cronjob_cache;
 pub mod cronoperation;
+pub mod cronworkflow;
 mod functions;
 pub mod job;
 pub mod kubelet;
 pub mod operation;
 pub mod ttl;
+pub mod workflow;
 
 pub use functions::{SimFunctions, failure_text};
 
@@ -37,5 +41,7 @@ pub fn register(crossplane: &CrossplaneSettings) -> Vec<Box<dyn Actor>> {
         Box::new(ttl::TtlController::default()),
         Box::new(cronoperation::CronOperationController::new(crossplane.clone())),
         Box::new(operation::OperationController::default()),
+        Box::new(cronworkflow::CronWorkflowController::default()),
+        Box::new(workflow::WorkflowController::default()),
     ]
 }

@@ -8,13 +8,15 @@
 //!
 //! Deleted objects leave the maps, so memory stays flat however long the
 //! horizon. `kube.rs` holds the batch/v1 and v1 kinds, `ops.rs` the
-//! `ops.crossplane.io` kinds.
+//! `ops.crossplane.io` kinds, `argo.rs` the `argoproj.io` ones.
 
+mod argo;
 mod faults;
 mod kube;
 mod ops;
 mod pod_index;
 
+pub use argo::{StoredWorkflow, phase_name};
 pub use faults::{ApiFault, FaultError, Faults, Resource, Verb};
 pub use kube::{CronJobApi, DryRunApi};
 pub use ops::owner_of;
@@ -89,6 +91,22 @@ pub enum Change {
         /// What kind of change it was.
         trigger: Trigger,
     },
+    /// An Argo CronWorkflow changed.
+    CronWorkflow {
+        /// Its key, `namespace/name`.
+        key: SmolStr,
+        /// What kind of change it was.
+        trigger: Trigger,
+    },
+    /// An Argo Workflow changed.
+    Workflow {
+        /// Its key, `namespace/name`.
+        key: SmolStr,
+        /// The key of the CronWorkflow it belongs to, if any.
+        owner: Option<SmolStr>,
+        /// What kind of change it was.
+        trigger: Trigger,
+    },
 }
 
 /// The kinds of object the store holds, as a bit set: which kinds an
@@ -109,6 +127,10 @@ impl Kinds {
     pub const CRONOPERATION: Kinds = Kinds(8);
     /// Crossplane Operations.
     pub const OPERATION: Kinds = Kinds(16);
+    /// Argo CronWorkflows.
+    pub const CRONWORKFLOW: Kinds = Kinds(32);
+    /// Argo Workflows.
+    pub const WORKFLOW: Kinds = Kinds(64);
 
     /// Both sets.
     pub const fn with(self, other: Kinds) -> Kinds {
@@ -121,11 +143,18 @@ impl Kinds {
     }
 
     /// How many kinds there are.
-    pub const COUNT: usize = 5;
+    pub const COUNT: usize = 7;
 
     /// Each single kind, by [`Kinds::index`].
-    pub const EACH: [Kinds; Kinds::COUNT] =
-        [Kinds::CRONJOB, Kinds::JOB, Kinds::POD, Kinds::CRONOPERATION, Kinds::OPERATION];
+    pub const EACH: [Kinds; Kinds::COUNT] = [
+        Kinds::CRONJOB,
+        Kinds::JOB,
+        Kinds::POD,
+        Kinds::CRONOPERATION,
+        Kinds::OPERATION,
+        Kinds::CRONWORKFLOW,
+        Kinds::WORKFLOW,
+    ];
 
     /// A single kind's position in [`Kinds::EACH`].
     pub const fn index(self) -> usize {
@@ -142,6 +171,8 @@ impl Change {
             Change::Pod { .. } => Kinds::POD,
             Change::CronOperation { .. } => Kinds::CRONOPERATION,
             Change::Operation { .. } => Kinds::OPERATION,
+            Change::CronWorkflow { .. } => Kinds::CRONWORKFLOW,
+            Change::Workflow { .. } => Kinds::WORKFLOW,
         }
     }
 }
@@ -186,6 +217,10 @@ pub struct ApiServer {
     /// `metadata.generation` of each CronOperation (the model's
     /// `ObjectMeta` does not carry it).
     pub generations: BTreeMap<SmolStr, i64>,
+    /// Argo CronWorkflows by key (`namespace/name`).
+    pub cronworkflows: BTreeMap<SmolStr, crate::model::argo::CronWorkflow>,
+    /// Argo Workflows by key (`namespace/name`).
+    pub workflows: BTreeMap<SmolStr, StoredWorkflow>,
     /// Creations per Crossplane `Kind/name`, so a re-created object gets a
     /// new uid.
     ops_creations: BTreeMap<SmolStr, u64>,
@@ -274,5 +309,6 @@ impl ApiServer {
     pub fn collect_garbage(&mut self) {
         self.collect_orphaned_jobs();
         self.collect_orphaned_operations();
+        self.collect_orphaned_workflows();
     }
 }

@@ -22,14 +22,14 @@ pub fn owner_of(op: &Operation) -> Option<SmolStr> {
 }
 
 impl ApiServer {
-    fn ops_rv(&mut self) -> SmolStr {
+    pub(super) fn ops_rv(&mut self) -> SmolStr {
         self.next_ops_rv += 1;
         smol_str::format_smolstr!("{}", self.next_ops_rv)
     }
 
     /// A uid that depends only on the kind, the name and how often that
     /// name was created before: adding another workload never changes it.
-    fn ops_uid(&mut self, kind: &str, name: &str) -> SmolStr {
+    pub(super) fn ops_uid(&mut self, kind: &str, name: &str) -> SmolStr {
         let n = self.ops_creations.entry(smol_str::format_smolstr!("{kind}/{name}")).or_insert(0);
         *n += 1;
         let h = fnv1a64(format!("{kind}/{name}#{n}").as_bytes());

@@ -100,6 +100,7 @@ pub fn both_forms(sc: &Scenario) -> Result<BothForms, ScenarioError> {
     for spec in &specs {
         match spec {
             WorkloadSpec::CronOperation(x) => xp_names.insert(x.cronoperation.metadata.name.to_string()),
+            WorkloadSpec::CronWorkflow(_) => false,
             WorkloadSpec::CronJob(o) => {
                 k8s_names.insert(format!("{}/{}", o.cronjob.metadata.namespace, o.cronjob.metadata.name))
             }
@@ -109,6 +110,16 @@ pub fn both_forms(sc: &Scenario) -> Result<BothForms, ScenarioError> {
     let mut notes = Vec::new();
     for (i, (spec, w)) in specs.iter().zip(&sc.workloads).enumerate() {
         let (pair, mut messages) = match spec {
+            WorkloadSpec::CronWorkflow(a) => {
+                return Err(err(
+                    &format!("workloads[{i}]"),
+                    format!(
+                        "CronWorkflow {}: compare converts between CronJobs and CronOperations; give the \
+                         CronJob it stands for (its Argo form is the third side of a three-way compare)",
+                        a.cronworkflow.metadata.name
+                    ),
+                ));
+            }
             WorkloadSpec::CronJob(objs) => {
                 let cj = &objs.cronjob;
                 let key = format!("{}/{}", cj.metadata.namespace, cj.metadata.name);
@@ -217,6 +228,9 @@ fn pin_selection(
                 format!("{}/{}", o.cronjob.metadata.namespace, o.cronjob.metadata.name)
             }
             WorkloadSpec::CronOperation(x) => x.cronoperation.metadata.name.to_string(),
+            WorkloadSpec::CronWorkflow(a) => {
+                format!("{}/{}", a.cronworkflow.metadata.namespace, a.cronworkflow.metadata.name)
+            }
         })
         .collect();
     let selection = sc.select_workloads(&keys)?;

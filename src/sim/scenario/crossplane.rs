@@ -29,6 +29,8 @@ pub enum WorkloadSpec {
     CronJob(WorkloadObjects),
     /// A Crossplane CronOperation workload.
     CronOperation(XpWorkloadObjects),
+    /// An Argo CronWorkflow workload.
+    CronWorkflow(super::argo::ArgoWorkloadObjects),
 }
 
 /// The error for a CronJob-only change on a CronOperation.
@@ -114,10 +116,13 @@ fn crd_error<T>(obj: &Located<T>, message: &str, prefix: &str) -> YamlError {
 }
 
 impl Scenario {
-    /// Reads workload `i`: a CronJob (see [`Scenario::workload_objects`])
-    /// or a CronOperation with its Operations.
+    /// Reads workload `i`: a CronJob (see [`Scenario::workload_objects`]),
+    /// a CronOperation with its Operations, or a CronWorkflow.
     pub fn workload(&self, i: usize) -> Result<WorkloadSpec, ScenarioError> {
         let m = self.read_manifests(i)?;
+        if !m.cronworkflows.is_empty() {
+            return super::argo::argo_objects(m).map(WorkloadSpec::CronWorkflow);
+        }
         if m.cronoperations.is_empty() {
             return self.cronjob_objects(i, m).map(WorkloadSpec::CronJob);
         }

@@ -243,5 +243,6 @@ fn labels_of(spec: &WorkloadSpec) -> &BTreeMap<smol_str::SmolStr, smol_str::Smol
     match spec {
         WorkloadSpec::CronJob(o) => &o.cronjob.metadata.labels,
         WorkloadSpec::CronOperation(x) => &x.cronoperation.metadata.labels,
+        WorkloadSpec::CronWorkflow(a) => &a.cronworkflow.metadata.labels,
     }
 }

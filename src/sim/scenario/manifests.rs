@@ -93,9 +93,6 @@ impl Scenario {
         if !unknown.is_empty() {
             return Err(located_all(unknown));
         }
-        if let Some(cw) = m.cronworkflows.first() {
-            return Err(located(cronworkflow_refusal(cw)));
-        }
         self.render_application(i, &mut m)?;
         Ok(m)
     }
@@ -196,30 +193,28 @@ const EXPR_HINT: &str = "cronwarp evaluates a subset of expr-lang: cronworkflow.
      .succeeded, .lastScheduledTime, now(), arithmetic, comparisons, && || !, and .Seconds()/.Minutes()/.Hours() \
      of a duration";
 
-/// A CronWorkflow in a workload: Argo's validation error if it has one
-/// (docs/fidelity/argo.md#argo-2), else that it is not simulated yet.
-fn cronworkflow_refusal(cw: &Located<CronWorkflow>) -> YamlError {
-    match validate_cronworkflow(cw) {
-        Some(bad) => cw.error_at(&bad.field, bad.message).with_hint(
+/// What is wrong with a CronWorkflow in a workload: Argo's validation
+/// error (docs/fidelity/argo.md#argo-2), or a `when` or stop expression
+/// outside cronwarp's subset; `None` when it can be simulated.
+pub(super) fn cronworkflow_problem(cw: &Located<CronWorkflow>) -> Option<YamlError> {
+    if let Some(bad) = validate_cronworkflow(cw) {
+        return Some(cw.error_at(&bad.field, bad.message).with_hint(
             "Argo's controller would set a SpecError condition and never schedule it; `argo cron lint` refuses it",
-        ),
-        None if !cw.spec.when.is_empty() && parse_when(&cw.spec.when).is_err() => {
-            let e = parse_when(&cw.spec.when).err().unwrap_or_default();
-            cw.error_at("spec.when", format!("spec.when: {e}")).with_hint(EXPR_HINT)
-        }
-        None if cw.spec.stop_strategy.as_ref().is_some_and(|s| parse_stop(&s.expression).is_err()) => {
-            let text = cw.spec.stop_strategy.as_ref().map(|s| s.expression.as_str()).unwrap_or_default();
-            let e = parse_stop(text).err().unwrap_or_default();
-            cw.error_at("spec.stopStrategy.expression", format!("spec.stopStrategy.expression: {e}"))
-                .with_hint(EXPR_HINT)
-        }
-        None => cw
-            .error_at("kind", format!("CronWorkflow {}: not simulated yet", cw.metadata.name))
-            .with_hint(
-                "cronwarp reads and validates Argo CronWorkflows, and its policy layer models their \
-                 controller (docs/fidelity/argo.md), but the simulator does not run them yet",
-            ),
+        ));
     }
+    if !cw.spec.when.is_empty()
+        && let Err(e) = parse_when(&cw.spec.when)
+    {
+        return Some(cw.error_at("spec.when", format!("spec.when: {e}")).with_hint(EXPR_HINT));
+    }
+    let stop = cw.spec.stop_strategy.as_ref().map(|s| s.expression.as_str());
+    if let Some(Err(e)) = stop.map(parse_stop) {
+        return Some(
+            cw.error_at("spec.stopStrategy.expression", format!("spec.stopStrategy.expression: {e}"))
+                .with_hint(EXPR_HINT),
+        );
+    }
+    None
 }
 
 /// Reads workload `i`'s inline manifest from the scenario text: one

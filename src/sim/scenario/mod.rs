@@ -5,6 +5,7 @@
 //! Workloads are real manifests, status and existing Jobs included, so a
 //! run can start from a live cluster's state.
 
+mod argo;
 pub mod convert;
 mod crossplane;
 mod downtime;
@@ -17,6 +18,7 @@ mod manifests;
 pub mod variants;
 
 pub use super::edit::SpecEdit;
+pub use argo::ArgoWorkloadObjects;
 pub use crossplane::{WorkloadSpec, XpWorkloadObjects};
 pub use downtime::Downtime;
 pub use expect::{Expect, ExpectGroup, Selection};
@@ -547,9 +549,11 @@ impl Scenario {
             w.behaviour.validate().map_err(|e| (bpath.clone(), format!("{bpath}: {e}")))?;
             // The kind of a `path:` manifest is known only once it is read.
             let inline_xp = w.manifest.as_ref().map(crossplane::mentions_cronoperation);
+            let inline_argo = w.manifest.as_ref().is_some_and(argo::mentions_cronworkflow);
             for (j, c) in w.changes.iter().enumerate() {
                 let cpath = format!("{path}.changes[{j}]");
                 let checked = match inline_xp {
+                    _ if inline_argo => c.argo_edit().map(drop),
                     Some(xp) => c.edit_for(xp).map(drop),
                     None => c.single().map(drop),
                 };

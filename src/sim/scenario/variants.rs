@@ -16,7 +16,7 @@
 //! between variants are the policy's, not noise.
 
 use super::convert::{Controller, put_manifest, to_value, with_source};
-use super::{Scenario, ScenarioError, WorkloadSpec};
+use super::{Scenario, ScenarioError, WorkloadSpec, err};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -244,6 +244,12 @@ impl Scenario {
                         docs.push(to_value(op)?);
                     }
                     ("CronOperation", docs)
+                }
+                WorkloadSpec::CronWorkflow(_) => {
+                    return Err(err(
+                        &format!("workloads[{i}]"),
+                        "variants set CronJob and CronOperation fields; a CronWorkflow workload takes none yet",
+                    ));
                 }
             };
             for (axis, value) in &fields {

@@ -125,3 +125,45 @@ mod manifests {
         assert!(!o.stderr.contains("5 fields"), "{}", o.stderr);
     }
 }
+
+mod argo_dialect {
+    use super::*;
+
+    #[test]
+    fn reads_the_timezone_as_a_cron_tz_prefix_and_names_argo_in_dst_surprises() {
+        snapshot(
+            "explain_argo_new_york_0130",
+            &[
+                "explain",
+                "--dialect",
+                "argo",
+                "--from",
+                "2026-01-01T00:00:00Z",
+                "--tz",
+                "America/New_York",
+                "30 1 * * *",
+            ],
+        );
+    }
+
+    #[test]
+    fn a_schedule_naming_its_zone_with_a_timezone_cannot_be_registered() {
+        let o = cronwarp(&["explain", "--dialect", "argo", "--tz", "Europe/Berlin", "CRON_TZ=UTC 0 3 * * *"]);
+        assert_eq!(o.code, 2, "{}", o.stdout);
+        assert!(
+            o.stderr.contains("cannot register \"CRON_TZ=Europe/Berlin CRON_TZ=UTC 0 3 * * *\""),
+            "{}",
+            o.stderr
+        );
+    }
+
+    #[test]
+    fn the_cronjob_admission_warnings_do_not_apply() {
+        let k8s = cronwarp(&["explain", "--from", "2026-01-01T00:00:00Z", "TZ=UTC 0 3 * * *"]);
+        assert!(k8s.stderr.contains("warning:"), "{}", k8s.stderr);
+        let argo =
+            cronwarp(&["explain", "--dialect", "argo", "--from", "2026-01-01T00:00:00Z", "TZ=UTC 0 3 * * *"]);
+        assert_eq!((argo.code, argo.stderr.as_str()), (0, ""));
+        assert!(argo.stdout.contains("Runner     robfig's in-process runner"), "{}", argo.stdout);
+    }
+}

@@ -1,6 +1,6 @@
 //! Argo CronWorkflows as manifests (docs/fidelity/argo.md#argo-1,
 //! #argo-2): read by kind, misspelt and removed keys named, and a workload
-//! holding one refused with a located reason.
+//! holding an invalid one refused with a located reason.
 
 use cronwarp::model::manifest::Manifests;
 use cronwarp::sim::Scenario;
@@ -22,7 +22,7 @@ spec:
 fn refusal(text: &str) -> String {
     let run = ManifestRun { from: Some(crate::support::t("2026-01-01T00:00:00Z")), ..ManifestRun::default() };
     Scenario::from_manifests(vec![("cw.yaml".into(), text.into())], &run)
-        .and_then(|sc| sc.read_manifests(0).map(|_| ()))
+        .and_then(|sc| sc.workload(0).map(|_| ()))
         .map(|_| String::from("accepted"))
         .unwrap_or_else(|e| e.to_string())
 }
@@ -50,7 +50,7 @@ fn the_removed_singular_schedule_is_named_with_what_replaced_it() {
 }
 
 #[test]
-fn a_workload_refuses_it_at_the_field_argo_would_refuse() {
+fn a_workload_refuses_an_invalid_one_at_the_field_argo_would_refuse_and_takes_a_valid_one() {
     let got = refusal(&GOOD.replace("0 3 * * *", "0 3 * 13 *"));
     assert!(
         got.starts_with(
@@ -60,6 +60,7 @@ fn a_workload_refuses_it_at_the_field_argo_would_refuse() {
     );
     let got = refusal(&GOOD.replace("cronworkflow.failed < 3", "len(cronworkflow.name) < 3"));
     assert!(got.starts_with("cw.yaml:8:3: spec.when: `len` is outside"), "{got}");
-    let got = refusal(GOOD);
-    assert!(got.starts_with("cw.yaml:2:1: CronWorkflow nightly: not simulated yet"), "{got}");
+    let got = refusal(&GOOD.replace("cronworkflow.failed < 3", "cronworkflow.failed <"));
+    assert!(got.starts_with("cw.yaml:8:3: spec.when: "), "{got}");
+    assert_eq!(refusal(GOOD), "accepted");
 }

@@ -43,6 +43,7 @@ fn accountant_of(keys: &[&str], schedule: &str, tz: Option<&str>, start: &str, e
                 phase_origin: None,
                 pod_requests: Default::default(),
                 name_cursor: false,
+                more_schedules: Vec::new(),
             })
             .collect(),
     })

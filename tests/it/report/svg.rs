@@ -98,6 +98,7 @@ fn minutely_year() -> (Vec<Record>, WorkloadMeta) {
         phase_origin: None,
         pod_requests: Default::default(),
         name_cursor: false,
+        more_schedules: Vec::new(),
     };
     let mut log = Vec::new();
     for i in 1..=50_000i64 {
@@ -156,6 +157,7 @@ fn an_empty_log_with_a_bad_schedule_and_no_horizon_still_renders() {
         phase_origin: None,
         pod_requests: Default::default(),
         name_cursor: false,
+        more_schedules: Vec::new(),
     };
     let svg = timeline_svg(&[], &meta);
     assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
@@ -182,6 +184,7 @@ fn ticks_stop_where_next_no_longer_advances() {
         phase_origin: None,
         pod_requests: Default::default(),
         name_cursor: false,
+        more_schedules: Vec::new(),
     };
     let svg = timeline_svg(&[], &meta);
     // 14:00Z on April 1-5; `Next` from April 5 14:00Z returns it again.

@@ -10,6 +10,7 @@
 //! the commit.
 
 use cronwarp::sim::log::JsonLines;
+use cronwarp::sim::scenario::WorkloadSpec;
 use cronwarp::sim::scenario::convert::both_forms;
 use cronwarp::sim::{Scenario, SimOptions, simulate_into};
 use std::fmt::Write as _;
@@ -70,7 +71,10 @@ fn event_logs_of_every_scenario_are_unchanged() {
         );
         writeln!(lines, "{name} as-written {n} {h:016x}").unwrap();
         let stem = name.trim_end_matches(".yaml");
-        if SLOW_CONVERSIONS.contains(&stem) {
+        // `compare` converts CronJobs and CronOperations, not CronWorkflows.
+        let argo =
+            (0..sc.workloads.len()).any(|i| matches!(sc.workload(i), Ok(WorkloadSpec::CronWorkflow(_))));
+        if SLOW_CONVERSIONS.contains(&stem) || argo {
             continue;
         }
         let both = both_forms(&sc).unwrap_or_else(|e| panic!("{name}: {}", e.message));

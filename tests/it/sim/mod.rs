@@ -1,6 +1,7 @@
 //! `cronwarp::sim`: the simulator end to end.
 
 mod api_faults;
+mod argo;
 mod behaviour;
 mod capacity;
 mod crossplane;

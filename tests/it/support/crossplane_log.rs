@@ -26,6 +26,7 @@ pub fn meta(kind: WorkloadKind, key: &str, schedule: &str, policy: &str) -> Work
         phase_origin: Some(t(START)),
         pod_requests: Default::default(),
         name_cursor: false,
+        more_schedules: Vec::new(),
     }
 }
 
