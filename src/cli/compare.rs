@@ -62,11 +62,13 @@ once per combination of the values given, and each workload gets one table with 
 (ticks on time, late and not started, worst and p95 lateness, runs, failures, peak concurrency, GC),
 the reasons ticks were not started, and the first tick where the variants part, with why. Every
 variant runs at the same seed, and the Job for a given tick draws the same duration and outcome in
-every variant that creates it, so the columns differ by policy, not by chance.
+every variant that creates it, so the columns differ by policy, not by chance. `controller=argo` sets
+the Argo Workflows CronWorkflow beside the other two: each CronJob converted as ARGO-11 says (a
+CronOperation through its CronJob form; timed changes are not converted yet and are refused).
   --vary FIELD=V1,V2,...   repeatable; the variants are every combination (the last varies fastest)
   FIELD                    concurrencyPolicy, startingDeadlineSeconds, schedule, timeZone, suspend,
                            successfulJobsHistoryLimit, failedJobsHistoryLimit, ttlSecondsAfterFinished,
-                           backoffLimit, activeDeadlineSeconds, controller (kubernetes, crossplane), or
+                           backoffLimit, activeDeadlineSeconds, controller (kubernetes, crossplane, argo), or
                            a path into the object such as spec.jobTemplate.spec.parallelism
   values                   none removes the field (its default applies); quote values holding commas:
                            --vary schedule='\"0,30 * * * *\",@hourly'
@@ -77,6 +79,8 @@ Example:
   cronwarp compare scenarios/downtime-catchup.yaml
   cronwarp compare scenarios/downtime-catchup.yaml --format markdown --out /tmp/compare
   cronwarp compare scenarios/forbid-long-jobs.yaml --vary concurrencyPolicy=Allow,Forbid,Replace
+  cronwarp compare scenarios/downtime-catchup.yaml --vary controller=kubernetes,crossplane,argo
+  cronwarp compare scenarios/three-way-compare.yaml    # the three controllers, with and without a deadline
   cronwarp compare scenarios/policy-matrix.yaml --format markdown";
 
 /// `cronwarp compare` arguments.
@@ -206,15 +210,15 @@ fn run_variants(args: &Args, ctx: &mut Ctx, scenario: &Scenario, inputs: &[PathB
         let io = |e: std::io::Error| CliError::invalid(format!("cannot write to {}: {e}", dir.display()));
         std::fs::write(dir.join("variants.md"), render_variants_markdown(c)).map_err(io)?;
         let mut figures = Figures::new();
-        for (i, w) in c.workloads.iter().enumerate() {
+        for w in &c.workloads {
+            // A workload's key differs between controllers (a CronOperation
+            // has no namespace): each variant's run is asked by its own key.
             let rows: Vec<(String, String)> = c
                 .variants
                 .iter()
                 .zip(&varied.runs)
-                .filter_map(|(v, run)| {
-                    let key = w.keys.get(i).cloned().flatten()?;
-                    Some((v.name.clone(), run.timeline_svg(&key)?))
-                })
+                .zip(&w.keys)
+                .filter_map(|((v, run), key)| Some((v.name.clone(), run.timeline_svg(key.as_deref()?)?)))
                 .collect();
             let svg = stack_timelines(&rows);
             write_figure(dir, &variants_svg_name(&w.name), &svg, args.png)?;

@@ -205,6 +205,12 @@ fn prepare(sim: &SimScenario, v: &Variant, workloads: usize) -> Result<Form, Err
         let keys = original_keys(&applied.scenario)?.into_iter().map(Some).collect();
         return Ok(Form { scenario: applied.scenario, keys, notes });
     };
+    if c == Controller::Argo {
+        let argo = crate::sim::scenario::convert::argo_form(&applied.scenario).map_err(named)?;
+        notes.extend(argo.notes);
+        let keys = argo.keys.into_iter().map(Some).collect();
+        return Ok(Form { scenario: argo.scenario, keys, notes });
+    }
     let both = both_forms(&applied.scenario).map_err(named)?;
     let mut keys = vec![None; workloads];
     for p in &both.pairs {

@@ -54,8 +54,8 @@ mod the_matrix {
     fn a_wrong_axis_says_what_is_accepted() {
         let e = parse_vary("concurencyPolicy=Allow").unwrap_err();
         assert!(e.contains("did you mean `concurrencyPolicy`"), "{e}");
-        let e = parse_vary("controller=argo").unwrap_err();
-        assert!(e.contains("`kubernetes` or `crossplane`"), "{e}");
+        let e = parse_vary("controller=nomad").unwrap_err();
+        assert!(e.contains("`kubernetes`, `crossplane` or `argo`"), "{e}");
         let e = parse_vary("concurrencyPolicy").unwrap_err();
         assert!(e.contains("FIELD=VALUE"), "{e}");
         let e = matrix(&[axis("backoffLimit=1"), axis("backoffLimit=2")], 10).unwrap_err();
@@ -145,6 +145,29 @@ mod applying {
             .find(|m| m["key"] == "onTime")
             .unwrap();
         assert_eq!(on_time.values, [m["kubernetes"].as_i64(), m["crossplane"].as_i64()]);
+    }
+
+    #[test]
+    fn three_controllers_part_after_downtime_as_each_catches_up() {
+        let sc = bundled("scenarios/three-way-compare.yaml");
+        let cmp = vary(&sc, &[], VaryOptions::default()).unwrap().comparison;
+        let w = &cmp.workloads[0];
+        // kubernetes, crossplane, argo × no deadline, 3600 s.
+        let late = w.metric("late").unwrap();
+        assert_eq!(late.values, [Some(1), Some(1), Some(1), Some(1), Some(0), Some(1)]);
+        let missed = w.metric("notStarted").unwrap();
+        assert_eq!(missed.values, [Some(5), Some(5), Some(5), Some(5), Some(6), Some(5)]);
+        let text = serde_json::to_string(&cmp).unwrap();
+        assert!(text.contains("without startingDeadlineSeconds the missed-run check runs nothing"), "{text}");
+        assert!(text.contains("the earliest owed slot"), "{text}");
+    }
+
+    #[test]
+    fn the_argo_form_refuses_timed_changes_it_cannot_convert_yet() {
+        let sc = bundled("scenarios/suspend-resume.yaml");
+        let e =
+            vary(&sc, &[axis("controller=kubernetes,argo")], VaryOptions::default()).unwrap_err().to_string();
+        assert!(e.contains("variant (argo)") && e.contains("not converted to the Argo form"), "{e}");
     }
 
     #[test]

@@ -11,7 +11,7 @@
 mod argo;
 mod objects;
 
-pub use argo::{AsCronWorkflow, ENTRYPOINT, cronworkflow_from_cronjob};
+pub use argo::{ArgoForm, AsCronWorkflow, ENTRYPOINT, argo_form, cronworkflow_from_cronjob};
 pub use objects::{
     AsCronJob, AsCronOperation, DUMMY_FUNCTION, DUMMY_IMAGE, PIPELINE_STEP, cronjob_from_cronoperation,
     cronoperation_from_cronjob, schedule_with_zone, split_zone,
@@ -32,6 +32,9 @@ pub enum Controller {
     Kubernetes,
     /// Crossplane's CronOperation and Operation controllers.
     Crossplane,
+    /// Argo Workflows' workflow-controller (CronWorkflows); only as a
+    /// variant (`--vary controller=…,argo`), see [`argo_form`].
+    Argo,
 }
 
 impl Controller {
@@ -40,6 +43,7 @@ impl Controller {
         match self {
             Controller::Kubernetes => "Kubernetes",
             Controller::Crossplane => "Crossplane",
+            Controller::Argo => "Argo",
         }
     }
 }
@@ -255,6 +259,8 @@ impl WorkloadPair {
         match controller {
             Controller::Kubernetes => self.kubernetes.as_deref(),
             Controller::Crossplane => self.crossplane.as_deref(),
+            // A pair is the two-way form; the Argo form keys its own.
+            Controller::Argo => None,
         }
     }
 
@@ -299,6 +305,8 @@ fn drop_rejected(
         let (form, other, list) = match p.original {
             Controller::Kubernetes => (&*xp, Controller::Crossplane, &mut gone.1),
             Controller::Crossplane => (&*k8s, Controller::Kubernetes, &mut gone.0),
+            // Never an original here: both_forms refuses CronWorkflows.
+            Controller::Argo => continue,
         };
         if let Err(e) = form.workload(p.index) {
             let workload = p.key(p.original).unwrap_or_default().to_string();
@@ -316,6 +324,7 @@ fn drop_rejected(
             match other {
                 Controller::Kubernetes => p.kubernetes = None,
                 Controller::Crossplane => p.crossplane = None,
+                Controller::Argo => {}
             }
         }
     }

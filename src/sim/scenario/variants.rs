@@ -31,7 +31,7 @@ pub const MAX_VARIANTS: usize = 10_000;
 pub struct Axis {
     /// A field name from the list in docs/scenario-reference.md#variants
     /// (`concurrencyPolicy`, `startingDeadlineSeconds`, `backoffLimit` …),
-    /// `controller` (`kubernetes` or `crossplane`), or a dotted path into
+    /// `controller` (`kubernetes`, `crossplane` or `argo`), or a dotted path into
     /// the CronJob or CronOperation that starts with `spec.`
     /// (`spec.jobTemplate.spec.parallelism`).
     pub vary: String,
@@ -109,6 +109,7 @@ impl Variant {
     pub fn controller(&self) -> Option<Controller> {
         self.set.iter().find(|(k, _)| k == CONTROLLER_AXIS).map(|(_, v)| match v.as_str() {
             Some("crossplane") => Controller::Crossplane,
+            Some("argo") => Controller::Argo,
             _ => Controller::Kubernetes,
         })
     }
@@ -129,9 +130,12 @@ pub fn check_axis(axis: &Axis) -> Result<(), String> {
     let known = FIELDS.iter().any(|f| f.name == axis.vary);
     if axis.vary == CONTROLLER_AXIS {
         if let Some(bad) =
-            axis.values.iter().find(|v| !matches!(v.as_str(), Some("kubernetes" | "crossplane")))
+            axis.values.iter().find(|v| !matches!(v.as_str(), Some("kubernetes" | "crossplane" | "argo")))
         {
-            return Err(format!("controller takes `kubernetes` or `crossplane`, not `{}`", show(bad)));
+            return Err(format!(
+                "controller takes `kubernetes`, `crossplane` or `argo`, not `{}`",
+                show(bad)
+            ));
         }
     } else if !known && !axis.vary.starts_with("spec.") {
         let hint = crate::model::yaml::closest(&axis.vary, &field_names())

@@ -1,16 +1,18 @@
 //! A CronJob as the Argo Workflows CronWorkflow that "means the same
 //! thing", with a note for everything that does not carry over
-//! (docs/fidelity/argo.md#argo-11). The third side of a future
-//! three-way `compare`; today it answers "what would my CronJob be as a
-//! CronWorkflow, and what would change?".
+//! (docs/fidelity/argo.md#argo-11): the third side of `compare --vary
+//! controller=kubernetes,crossplane,argo`, and the answer to "what would
+//! my CronJob be as a CronWorkflow, and what would change?".
 
-use super::objects::split_zone;
+use super::objects::{cronjob_from_cronoperation, split_zone};
+use super::{CONVERTED_NAMESPACE, put_manifest, to_value, with_source};
 use crate::model::CronJob;
 use crate::model::ObjectMeta;
 use crate::model::argo::{
     ARGO_API_VERSION, CronWorkflow, CronWorkflowSpec, MAX_NAME_LEN, WorkflowSpec, WorkflowTemplate,
     validate_cronworkflow,
 };
+use crate::sim::scenario::{Scenario, ScenarioError, WorkloadSpec, err};
 
 /// The template name of the one-template Workflow a converted CronJob
 /// runs (its entrypoint).
@@ -131,4 +133,107 @@ pub fn cronworkflow_from_cronjob(cj: &CronJob) -> AsCronWorkflow {
         notes.push(format!("Argo would refuse it: {}: {}", bad.field, bad.message));
     }
     AsCronWorkflow { cronworkflow: cw, notes }
+}
+
+/// A scenario with every workload as a CronWorkflow: CronJobs through
+/// [`cronworkflow_from_cronjob`], CronOperations through their CronJob
+/// form first, CronWorkflows as written. The Argo side of a `compare
+/// --vary controller=…,argo`. Returns the scenario, each workload's key
+/// in it (`namespace/name`) and the conversion notes by workload index.
+/// Timed changes are not converted yet: a workload with `changes:` is
+/// refused, located.
+pub fn argo_form(sc: &Scenario) -> Result<ArgoForm, ScenarioError> {
+    let mut out = with_source(sc);
+    let mut keys = Vec::new();
+    let mut notes = Vec::new();
+    for (i, w) in sc.workloads.iter().enumerate() {
+        let spec = sc.workload(i)?;
+        let cronjob = match &spec {
+            WorkloadSpec::CronWorkflow(a) => {
+                let m = &a.cronworkflow.metadata;
+                keys.push(format!("{}/{}", m.namespace, m.name));
+                continue;
+            }
+            WorkloadSpec::CronJob(o) => {
+                if !o.jobs.is_empty() {
+                    notes.push((i, "its Jobs left out: Workflows are not seeded from Jobs".to_string()));
+                }
+                o.cronjob.clone()
+            }
+            WorkloadSpec::CronOperation(x) => {
+                let name = x.cronoperation.metadata.name.to_string();
+                let conv =
+                    cronjob_from_cronoperation(&x.cronoperation, &x.operations, CONVERTED_NAMESPACE, &name);
+                notes.push((
+                    i,
+                    format!("placed in namespace {CONVERTED_NAMESPACE} (a CronWorkflow is namespaced)"),
+                ));
+                notes.extend(conv.notes.into_iter().map(|n| (i, n)));
+                if !x.operations.is_empty() {
+                    notes.push((
+                        i,
+                        "its Operations left out: Workflows are not seeded from Operations".into(),
+                    ));
+                }
+                conv.cronjob
+            }
+        };
+        if !w.changes.is_empty() {
+            return Err(err(
+                &format!("workloads[{i}].changes"),
+                "timed changes are not converted to the Argo form yet: compare this workload under \
+                 kubernetes and crossplane only, or give its CronWorkflow with Argo's field paths",
+            ));
+        }
+        let conv = cronworkflow_from_cronjob(&cronjob);
+        notes.extend(conv.notes.into_iter().map(|n| (i, n)));
+        let m = &conv.cronworkflow.metadata;
+        keys.push(format!("{}/{}", m.namespace, m.name));
+        put_manifest(
+            &mut out,
+            i,
+            &format!("workloads[{i}] as a CronWorkflow"),
+            &[to_value(&conv.cronworkflow)?],
+        )?;
+        if out.workloads[i].first_list.take().is_some() {
+            notes.push((i, "firstList left out: it is kube-controller-manager's first list".into()));
+        }
+    }
+    // `expect:` groups select the workloads as the scenario names them;
+    // a CronOperation's key changes, so each group is pinned to its
+    // workloads' keys in this form.
+    if !sc.expect.groups.is_empty() {
+        let written: Vec<String> = (0..sc.workloads.len())
+            .map(|i| match sc.workload(i) {
+                Ok(WorkloadSpec::CronJob(o)) => {
+                    format!("{}/{}", o.cronjob.metadata.namespace, o.cronjob.metadata.name)
+                }
+                Ok(WorkloadSpec::CronOperation(x)) => x.cronoperation.metadata.name.to_string(),
+                Ok(WorkloadSpec::CronWorkflow(a)) => {
+                    format!("{}/{}", a.cronworkflow.metadata.namespace, a.cronworkflow.metadata.name)
+                }
+                Err(_) => String::new(),
+            })
+            .collect();
+        let selection = sc.select_workloads(&written)?;
+        for (g, picked) in selection.iter().enumerate() {
+            let pinned =
+                written.iter().zip(&keys).filter(|(w, _)| picked.contains(*w)).map(|(_, k)| k.clone());
+            if let Some(group) = out.expect.groups.get_mut(g) {
+                group.pinned = Some(pinned.collect());
+            }
+        }
+    }
+    Ok(ArgoForm { scenario: out, keys, notes })
+}
+
+/// A scenario in its Argo form (see [`argo_form`]).
+#[derive(Debug, Clone)]
+pub struct ArgoForm {
+    /// Every workload as a CronWorkflow.
+    pub scenario: Scenario,
+    /// Each workload's report key in that form, in workload order.
+    pub keys: Vec<String>,
+    /// (workload index, what did not carry over).
+    pub notes: Vec<(usize, String)>,
 }
