@@ -124,54 +124,53 @@ impl LogSink for Count {
     }
 }
 
-/// `days` of the same schedule as a CronJob in the simulator (20 s pods
-/// that succeed); returns the records logged.
-fn cronjob(days: i64) -> u64 {
-    let end = Time::parse_rfc3339("2025-01-01T00:00:00Z").expect("valid").add(days * 86_400_000);
-    let text = format!(
-        r#"horizon: {{start: "2025-01-01T00:00:00Z", end: "{end}"}}
-seed: 1
-workloads:
-  - manifest:
-      apiVersion: batch/v1
-      kind: CronJob
-      metadata: {{name: minutely, namespace: default, creationTimestamp: "2024-12-31T00:00:00Z"}}
-      spec:
-        schedule: "* * * * *"
-        jobTemplate: {{spec: {{template: {{spec: {{restartPolicy: Never, containers: [{{name: c, image: busybox}}]}}}}}}}}
-    behaviour:
-      duration: 20s
-"#
-    );
+/// `days` from `start` of one workload (its YAML under `workloads:`) in
+/// the simulator; returns the records logged.
+fn simulate(start: &str, days: i64, workload: &str) -> u64 {
+    let end = Time::parse_rfc3339(start).expect("valid").add(days * 86_400_000);
+    let text = format!("horizon: {{start: \"{start}\", end: \"{end}\"}}\nseed: 1\nworkloads:\n{workload}");
     let sc = Scenario::from_yaml(&text, "bench").expect("bench scenario parses");
     let mut sink = Count(0);
     simulate_into(&sc, &mut sink, SimOptions { progress: None, threads: 1 }).expect("runs");
     sink.0
 }
 
+/// `days` of the same schedule as a CronJob in the simulator (20 s pods
+/// that succeed); returns the records logged.
+fn cronjob(days: i64) -> u64 {
+    simulate(
+        "2025-01-01T00:00:00Z",
+        days,
+        r#"  - manifest:
+      apiVersion: batch/v1
+      kind: CronJob
+      metadata: {name: minutely, namespace: default, creationTimestamp: "2024-12-31T00:00:00Z"}
+      spec:
+        schedule: "* * * * *"
+        jobTemplate: {spec: {template: {spec: {restartPolicy: Never, containers: [{name: c, image: busybox}]}}}}
+    behaviour:
+      duration: 20s
+"#,
+    )
+}
+
 /// `days` of the CronWorkflow in the simulator (20 s Workflows that
 /// succeed); returns the records logged.
 fn argo_sim(days: i64) -> u64 {
-    let end = Time::parse_rfc3339("2025-01-01T00:00:30Z").expect("valid").add(days * 86_400_000);
-    let text = format!(
-        r#"horizon: {{start: "2025-01-01T00:00:30Z", end: "{end}"}}
-seed: 1
-workloads:
-  - manifest:
+    simulate(
+        "2025-01-01T00:00:30Z",
+        days,
+        r#"  - manifest:
       apiVersion: argoproj.io/v1alpha1
       kind: CronWorkflow
-      metadata: {{name: minutely, namespace: default, creationTimestamp: "2024-12-31T00:00:00Z"}}
+      metadata: {name: minutely, namespace: default, creationTimestamp: "2024-12-31T00:00:00Z"}
       spec:
         schedules: ["* * * * *"]
-        workflowSpec: {{entrypoint: main, templates: [{{name: main}}]}}
+        workflowSpec: {entrypoint: main, templates: [{name: main}]}
     behaviour:
       duration: 20s
-"#
-    );
-    let sc = Scenario::from_yaml(&text, "bench").expect("bench scenario parses");
-    let mut sink = Count(0);
-    simulate_into(&sc, &mut sink, SimOptions { progress: None, threads: 1 }).expect("runs");
-    sink.0
+"#,
+    )
 }
 
 /// One timed call.

@@ -72,10 +72,15 @@ impl Setup<'_> {
             let what = format!("workloads[{i}]");
             let objs = match spec {
                 WorkloadSpec::CronJob(objs) => objs,
-                WorkloadSpec::CronOperation(_) if w.first_list.is_some() => {
+                WorkloadSpec::CronOperation(_) | WorkloadSpec::CronWorkflow(_) if w.first_list.is_some() => {
+                    let kind = if matches!(spec, WorkloadSpec::CronOperation(_)) {
+                        "CronOperation"
+                    } else {
+                        "CronWorkflow"
+                    };
                     return Err(SimError::invalid(format!(
                         "{what}.firstList: only kube-controller-manager's first list is modelled; this workload \
-                         is a CronOperation"
+                         is a {kind}"
                     )));
                 }
                 WorkloadSpec::CronOperation(x) => {
@@ -83,12 +88,6 @@ impl Setup<'_> {
                     let meta = seed_cronoperation(core, x, w, &what, self.local_name, scenario)?;
                     metas.push((i, meta));
                     continue;
-                }
-                WorkloadSpec::CronWorkflow(_) if w.first_list.is_some() => {
-                    return Err(SimError::invalid(format!(
-                        "{what}.firstList: only kube-controller-manager's first list is modelled; this workload \
-                         is a CronWorkflow"
-                    )));
                 }
                 WorkloadSpec::CronWorkflow(a) => {
                     warnings.push((i, a.warnings.clone()));
