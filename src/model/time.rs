@@ -50,9 +50,7 @@ impl Time {
     /// instants a Job run.
     pub fn text_into(self, buf: &mut [u8; 24]) -> Option<&str> {
         let (secs, ms) = (self.0.div_euclid(1000), self.0.rem_euclid(1000));
-        let mut wall = [0u8; 19];
-        let wall = crate::schedule::utc_wall_text(secs, &mut wall)?;
-        buf[..19].copy_from_slice(wall.as_bytes());
+        crate::schedule::utc_wall_text(secs, buf)?;
         let mut len = 19;
         if ms != 0 {
             let ms = ms as u32;

@@ -170,10 +170,11 @@ impl Schedule {
     }
 }
 
-/// `YYYY-MM-DDTHH:MM:SS` of a UTC instant into `buf`, for years 0–9999
-/// (`None` outside them): the digits chrono's `%Y-%m-%dT%H:%M:%S` prints,
-/// without its formatting machinery.
-pub fn utc_wall_text(unix: i64, buf: &mut [u8; 19]) -> Option<&str> {
+/// Writes `YYYY-MM-DDTHH:MM:SS` of a UTC instant into the first 19 bytes
+/// of `buf`, for years 0–9999 (`None` outside them): the digits chrono's
+/// `%Y-%m-%dT%H:%M:%S` prints, without its formatting machinery.
+pub fn utc_wall_text(unix: i64, buf: &mut [u8]) -> Option<()> {
+    let buf = buf.get_mut(..19)?;
     let w = Wall::from_local_seconds(unix);
     let year = u32::try_from(w.year).ok().filter(|y| *y <= 9999)?;
     let two = |b: &mut [u8], v: u32| {
@@ -189,7 +190,7 @@ pub fn utc_wall_text(unix: i64, buf: &mut [u8; 19]) -> Option<&str> {
         buf[4 + 3 * i] = sep;
         two(&mut buf[5 + 3 * i..7 + 3 * i], v);
     }
-    std::str::from_utf8(buf).ok()
+    Some(())
 }
 
 /// RFC 3339 of an instant in a zone, Go-style (`Z` for a zero offset).

@@ -145,6 +145,9 @@ pub fn cronworkflow_from_cronjob(cj: &CronJob) -> AsCronWorkflow {
 pub fn argo_form(sc: &Scenario) -> Result<ArgoForm, ScenarioError> {
     let mut out = with_source(sc);
     let mut keys = Vec::new();
+    // Each workload's key as the scenario writes it, which `expect:`
+    // selects by.
+    let mut written = Vec::new();
     let mut notes = Vec::new();
     for (i, w) in sc.workloads.iter().enumerate() {
         let spec = sc.workload(i)?;
@@ -152,9 +155,11 @@ pub fn argo_form(sc: &Scenario) -> Result<ArgoForm, ScenarioError> {
             WorkloadSpec::CronWorkflow(a) => {
                 let m = &a.cronworkflow.metadata;
                 keys.push(format!("{}/{}", m.namespace, m.name));
+                written.push(format!("{}/{}", m.namespace, m.name));
                 continue;
             }
             WorkloadSpec::CronJob(o) => {
+                written.push(format!("{}/{}", o.cronjob.metadata.namespace, o.cronjob.metadata.name));
                 if !o.jobs.is_empty() {
                     notes.push((i, "its Jobs left out: Workflows are not seeded from Jobs".to_string()));
                 }
@@ -162,6 +167,7 @@ pub fn argo_form(sc: &Scenario) -> Result<ArgoForm, ScenarioError> {
             }
             WorkloadSpec::CronOperation(x) => {
                 let name = x.cronoperation.metadata.name.to_string();
+                written.push(name.clone());
                 let conv =
                     cronjob_from_cronoperation(&x.cronoperation, &x.operations, CONVERTED_NAMESPACE, &name);
                 notes.push((
@@ -203,18 +209,6 @@ pub fn argo_form(sc: &Scenario) -> Result<ArgoForm, ScenarioError> {
     // a CronOperation's key changes, so each group is pinned to its
     // workloads' keys in this form.
     if !sc.expect.groups.is_empty() {
-        let written: Vec<String> = (0..sc.workloads.len())
-            .map(|i| match sc.workload(i) {
-                Ok(WorkloadSpec::CronJob(o)) => {
-                    format!("{}/{}", o.cronjob.metadata.namespace, o.cronjob.metadata.name)
-                }
-                Ok(WorkloadSpec::CronOperation(x)) => x.cronoperation.metadata.name.to_string(),
-                Ok(WorkloadSpec::CronWorkflow(a)) => {
-                    format!("{}/{}", a.cronworkflow.metadata.namespace, a.cronworkflow.metadata.name)
-                }
-                Err(_) => String::new(),
-            })
-            .collect();
         let selection = sc.select_workloads(&written)?;
         for (g, picked) in selection.iter().enumerate() {
             let pinned =
