@@ -381,10 +381,10 @@ pub trait Actor: Send {
         None
     }
 
-    /// How many requests a sync of `key` would send now, if the actor can
+    /// Whether a sync of `key` now would send any request, if the actor can
     /// tell without syncing: when its client's bucket is empty, a sync that
     /// sends none runs at once instead of waiting for a token.
-    fn requests_of_sync(&self, _core: &Core, _key: &SmolStr) -> Option<u64> {
+    fn sync_sends(&self, _core: &Core, _key: &SmolStr) -> Option<bool> {
         None
     }
 

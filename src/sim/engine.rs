@@ -221,7 +221,7 @@ impl Engine {
         // A sync that sends nothing never waits for a token: with an empty
         // bucket, ask the controller whether this one would send any.
         let silent = self.workers[a].as_ref().is_some_and(|w| w.would_wait(now))
-            && self.actors[a].requests_of_sync(&self.core, &key) == Some(0);
+            && self.actors[a].sync_sends(&self.core, &key) == Some(false);
         let Some(w) = self.workers[a].as_mut() else { return };
         w.busy += 1;
         if silent {

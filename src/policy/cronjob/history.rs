@@ -31,25 +31,11 @@ pub(crate) fn cleanup_finished_jobs(
     jobs: &[&Job],
     rec: &mut Recorder,
 ) -> bool {
+    if !over_limits(cronjob, jobs) {
+        return false;
+    }
     let (succ_limit, failed_limit) =
         (cronjob.spec.successful_jobs_history_limit, cronjob.spec.failed_jobs_history_limit);
-    if succ_limit.is_none() && failed_limit.is_none() {
-        return false;
-    }
-    // Most syncs are within both limits: they classify each Job once and
-    // collect nothing.
-    let (mut n_succeeded, mut n_failed) = (0i64, 0i64);
-    for job in jobs {
-        match job.finished_condition().map(|c| c.type_.as_str()) {
-            Some("Complete") => n_succeeded += 1,
-            Some("Failed") => n_failed += 1,
-            _ => {}
-        }
-    }
-    let over = |n: i64, limit: Option<i32>| limit.is_some_and(|l| n > i64::from(l));
-    if !over(n_succeeded, succ_limit) && !over(n_failed, failed_limit) {
-        return false;
-    }
     let mut succeeded = Vec::new();
     let mut failed = Vec::new();
     for &job in jobs {
@@ -67,6 +53,28 @@ pub(crate) fn cleanup_finished_jobs(
         update |= remove_oldest_jobs(api, cronjob, failed, limit, rec);
     }
     update
+}
+
+/// Whether `cleanupFinishedJobs` has anything to collect: more finished
+/// Jobs of one kind than its history limit keeps (it then sends at least
+/// one DELETE). Most syncs are within both limits: they classify each Job
+/// once and collect nothing.
+pub(crate) fn over_limits(cronjob: &CronJob, jobs: &[&Job]) -> bool {
+    let (succ_limit, failed_limit) =
+        (cronjob.spec.successful_jobs_history_limit, cronjob.spec.failed_jobs_history_limit);
+    if succ_limit.is_none() && failed_limit.is_none() {
+        return false;
+    }
+    let (mut n_succeeded, mut n_failed) = (0i64, 0i64);
+    for job in jobs {
+        match job.finished_condition().map(|c| c.type_.as_str()) {
+            Some("Complete") => n_succeeded += 1,
+            Some("Failed") => n_failed += 1,
+            _ => {}
+        }
+    }
+    let over = |n: i64, limit: Option<i32>| limit.is_some_and(|l| n > i64::from(l));
+    over(n_succeeded, succ_limit) || over(n_failed, failed_limit)
 }
 
 /// Mirrors `removeOldestJobs`.

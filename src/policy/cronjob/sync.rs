@@ -2,14 +2,14 @@
 //! (after the lister lookup) and `syncCronJob` (docs/fidelity/kubernetes-cronjob.md#cj-2).
 
 use super::gotime::{GO_ZERO, quote};
-use super::history::{cleanup_finished_jobs, delete_from_active, delete_job};
+use super::history::{cleanup_finished_jobs, delete_from_active, delete_job, over_limits};
 use super::missed::{self, MostRecent, ScheduleFault};
 use super::ownership::{in_active_list, in_active_list_by_name, is_controlled_by, job_ref};
 use super::record::Recorder;
 use super::template::{job_from_template_in, job_name};
 use super::{Decision, DeleteCause, Missed, SyncContext, SyncOutcome};
 use crate::model::{ConcurrencyPolicy, CronJob, Job, Millis, Time};
-use crate::policy::api::{Api, ApiError};
+use crate::policy::api::{Api, ApiError, Propagation};
 use crate::schedule::kube::controller_schedule;
 use crate::schedule::text::concat;
 use crate::schedule::{Schedule, load_location};
@@ -58,7 +58,7 @@ pub fn sync_cow<'c>(
     ctx: SyncContext<'_>,
 ) -> SyncOutcome<Cow<'c, CronJob>> {
     let mut rec = Recorder::new(cronjob);
-    let mut run = Run { work: Cow::Borrowed(cronjob), written: None, update: false };
+    let mut run = Run::new(cronjob, false);
     let cleaned = cleanup_finished_jobs(api, &mut run.work, jobs, &mut rec);
     let exit = sync_cronjob(api, &mut run, jobs, ctx, &mut rec);
     let hung = matches!(exit.decision, Decision::WorkerHung { .. });
@@ -74,6 +74,52 @@ pub fn sync_cow<'c>(
     }
 }
 
+/// Whether a sync of `cronjob` now would send any request: a DELETE or
+/// CREATE of a Job, or the `UpdateStatus` after them. kube-controller-manager's
+/// capacity model asks this before a worker waits for its client's token
+/// bucket, since a sync that sends nothing never touches the rate limiter.
+/// The answer is [`sync_cow`]'s (its creates and deletes, plus one for a
+/// status it changed), but the walk stops at the first write it is sure
+/// of: finished Jobs over a history limit (`cleanupFinishedJobs` deletes at
+/// least one), or a Job to create.
+pub fn sends_any(api: &mut dyn Api, cronjob: &CronJob, jobs: &[&Job], ctx: SyncContext<'_>) -> bool {
+    if over_limits(cronjob, jobs) {
+        return true;
+    }
+    let mut api = Counted { api, sent: false };
+    let mut rec = Recorder::new(cronjob);
+    let mut run = Run::new(cronjob, true);
+    let exit = sync_cronjob(&mut api, &mut run, jobs, ctx, &mut rec);
+    let hung = matches!(exit.decision, Decision::WorkerHung { .. });
+    api.sent || run.stopped || (!hung && run.update)
+}
+
+/// An [`Api`] that notes whether a write went through it.
+struct Counted<'a> {
+    api: &'a mut dyn Api,
+    sent: bool,
+}
+
+impl Api for Counted<'_> {
+    fn get_cronjob(&mut self, namespace: &str, name: &str) -> Result<CronJob, ApiError> {
+        self.api.get_cronjob(namespace, name)
+    }
+
+    fn get_job(&mut self, namespace: &str, name: &str) -> Result<Job, ApiError> {
+        self.api.get_job(namespace, name)
+    }
+
+    fn create_job(&mut self, job: Job) -> Result<Arc<Job>, ApiError> {
+        self.sent = true;
+        self.api.create_job(job)
+    }
+
+    fn delete_job(&mut self, namespace: &str, name: &str, propagation: Propagation) -> Result<(), ApiError> {
+        self.sent = true;
+        self.api.delete_job(namespace, name, propagation)
+    }
+}
+
 /// The CronJob `syncCronJob` works on. Upstream rebinds its local pointer to
 /// a freshly fetched object in one case; from then on its changes go to
 /// that object while `sync` still writes its own copy, so they are lost.
@@ -83,9 +129,18 @@ struct Run<'c> {
     written: Option<Cow<'c, CronJob>>,
     /// `syncCronJob`'s `updateStatus`.
     update: bool,
+    /// Only whether the sync writes is asked ([`sends_any`]): stop before
+    /// building a Job to create.
+    probe: bool,
+    /// A probe stopped there.
+    stopped: bool,
 }
 
-impl Run<'_> {
+impl<'c> Run<'c> {
+    fn new(cronjob: &'c CronJob, probe: bool) -> Run<'c> {
+        Run { work: Cow::Borrowed(cronjob), written: None, update: false, probe, stopped: false }
+    }
+
     fn rebind(&mut self, fresh: CronJob) {
         let old = std::mem::replace(&mut self.work, Cow::Owned(fresh));
         self.written.get_or_insert(old);
@@ -345,6 +400,10 @@ fn create(
     tick: Time,
     too_many_missed: bool,
 ) -> Exit {
+    if run.probe {
+        run.stopped = true;
+        return Exit::stop(Decision::NothingDue);
+    }
     let cj = &run.work;
     let mut req = match job_from_template_in(cj, tick, ctx.local) {
         Ok(j) => j,

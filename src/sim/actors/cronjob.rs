@@ -38,13 +38,12 @@ impl Actor for CronJobController {
         Some(crate::sim::capacity::Client::CronJob)
     }
 
-    fn requests_of_sync(&self, core: &Core, k: &SmolStr) -> Option<u64> {
-        let Some(cj) = self.cache.cronjobs.get(k) else { return Some(0) };
+    fn sync_sends(&self, core: &Core, k: &SmolStr) -> Option<bool> {
+        let Some(cj) = self.cache.cronjobs.get(k) else { return Some(false) };
         let jobs = self.cache.jobs_listed(cj);
         let ctx = SyncContext { now: core.now(), local: core.local, settings: &core.settings };
         let mut api = DryRunApi { world: &core.api, namespace: cj.metadata.namespace.clone(), requests: 0 };
-        let outcome = cronjob::sync_cow(&mut api, cj, &jobs, ctx);
-        Some(api.requests + u64::from(outcome.status_changed))
+        Some(cronjob::sends_any(&mut api, cj, &jobs, ctx))
     }
 
     fn queue(&mut self) -> Option<&mut WorkQueue> {

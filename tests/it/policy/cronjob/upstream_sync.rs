@@ -11,7 +11,7 @@ use crate::support::fixtures::{
 };
 use crate::support::upstream_sync::{self as cases, Case, Fail, Requeue};
 use cronwarp::model::{CronJob, Job, SECOND};
-use cronwarp::policy::cronjob::{Decision, Deletion, SyncContext, SyncOutcome, sync};
+use cronwarp::policy::cronjob::{Decision, Deletion, SyncContext, SyncOutcome, sends_any, sync};
 use cronwarp::policy::{ApiError, Propagation, Settings};
 use cronwarp::schedule::{Zone, format_rfc3339, load_location};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -265,4 +265,26 @@ fn controller_v2_sync_cronjob() {
         all.iter().filter(|c| !c.note.is_empty()).map(|c| format!("{}: {}", c.name, c.note)).collect();
     println!("deviations from upstream's literal expectations:\n  {}", notes.join("\n  "));
     assert!(failures.is_empty(), "{}/{} rows failed:\n{}", failures.len(), all.len(), failures.join("\n"));
+}
+
+/// The capacity model's probe (`sends_any`) stops at the first write it is
+/// sure of; on every row it answers as the full sync's own requests do.
+#[test]
+fn write_probe_agrees_with_the_full_sync_on_every_row() {
+    let settings = Settings::default();
+    let (mut sends, mut silent) = (0, 0);
+    for c in &cases::all() {
+        let ctx = SyncContext { now: c.now, local: Zone::Utc, settings: &settings };
+        let mut full = setup(c);
+        let (cj, jobs) = (full.cj.clone(), full.jobs.clone());
+        let out = sync(&mut full.api, &cj, &jobs, ctx);
+        let writes = full.api.calls.iter().filter(|call| !call.starts_with("GET")).count();
+        let expected = writes > 0 || out.status_changed;
+        let mut probed = setup(c);
+        let refs: Vec<&Job> = jobs.iter().collect();
+        assert_eq!(sends_any(&mut probed.api, &cj, &refs, ctx), expected, "{}", c.name);
+        assert!(probed.api.created.is_empty() || expected, "{}: the probe created a Job", c.name);
+        if expected { sends += 1 } else { silent += 1 }
+    }
+    assert!(sends > 10 && silent > 10, "the table has both kinds: {sends} writing, {silent} silent");
 }
