@@ -122,7 +122,7 @@ impl Condition {
     pub fn true_(type_: &str, reason: &str, message: &str, at: Time) -> Condition {
         Condition {
             type_: type_.into(),
-            status: "True".into(),
+            status: SmolStr::new_static("True"),
             last_probe_time: Some(at),
             last_transition_time: Some(at),
             reason: reason.into(),

@@ -195,6 +195,40 @@ pub fn utc_wall_text(unix: i64, buf: &mut [u8]) -> Option<()> {
 
 /// RFC 3339 of an instant in a zone, Go-style (`Z` for a zero offset).
 pub fn format_rfc3339(unix: i64, zone: Zone) -> String {
+    match rfc3339_text(unix, zone, &mut [0u8; 25]) {
+        Some(text) => text.to_string(),
+        None => rfc3339_any_year(unix, zone),
+    }
+}
+
+/// [`format_rfc3339`] written into `buf`, for local years 0–9999 (`None`
+/// outside them), without allocating: a CronJob's Job carries its
+/// scheduled time in this form.
+pub fn rfc3339_text(unix: i64, zone: Zone, buf: &mut [u8; 25]) -> Option<&str> {
+    let off = zone.offset_at(unix);
+    utc_wall_text(unix + i64::from(off), &mut buf[..])?;
+    let len = if off == 0 {
+        buf[19] = b'Z';
+        20
+    } else {
+        buf[19] = if off < 0 { b'-' } else { b'+' };
+        // Go's RFC3339 drops offset seconds (LMT zones have them).
+        let a = off.unsigned_abs();
+        let (h, m) = (a / 3600, a / 60 % 60);
+        buf[20..25].copy_from_slice(&[
+            b'0' + (h / 10 % 10) as u8,
+            b'0' + (h % 10) as u8,
+            b':',
+            b'0' + (m / 10) as u8,
+            b'0' + (m % 10) as u8,
+        ]);
+        25
+    };
+    std::str::from_utf8(&buf[..len]).ok()
+}
+
+/// [`format_rfc3339`] for any year (five digits, or a sign).
+fn rfc3339_any_year(unix: i64, zone: Zone) -> String {
     let off = zone.offset_at(unix);
     let w = Wall::from_local_seconds(unix + i64::from(off));
     let mut s = String::with_capacity(25);
@@ -212,7 +246,6 @@ pub fn format_rfc3339(unix: i64, zone: Zone) -> String {
     }
     s.push(if off < 0 { '-' } else { '+' });
     let a = u64::from(off.unsigned_abs());
-    // Go's RFC3339 drops offset seconds (LMT zones have them).
     text::push_padded(&mut s, a / 3600, 2);
     s.push(':');
     text::push_padded(&mut s, a / 60 % 60, 2);
@@ -286,5 +319,35 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The allocation-free RFC 3339 text is the general one's, byte for
+    /// byte, in zones with whole-hour, half-hour, negative and LMT
+    /// (offset seconds) offsets, across DST changes and year 0 to 9999.
+    #[test]
+    fn rfc3339_text_writes_what_the_general_formatter_writes() {
+        let mut zones = vec![Zone::Utc];
+        for name in
+            ["America/New_York", "Asia/Kolkata", "Australia/Lord_Howe", "Europe/Amsterdam", "Pacific/Apia"]
+        {
+            match load_location(name) {
+                Ok(Location::Zone(z)) => zones.push(z),
+                other => panic!("{name}: {other:?}"),
+            }
+        }
+        let (first, last) = (-62_167_219_200_i64, 253_402_300_799_i64);
+        let mut checked = 0;
+        for zone in zones {
+            let mut t = first;
+            while t <= last {
+                let fast = super::rfc3339_text(t, zone, &mut [0u8; 25]).map(str::to_string);
+                if let Some(fast) = fast {
+                    assert_eq!(fast, super::rfc3339_any_year(t, zone), "at {t}");
+                    checked += 1;
+                }
+                t += 7_919_993;
+            }
+        }
+        assert!(checked > 150_000, "{checked}");
     }
 }

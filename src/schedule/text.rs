@@ -11,6 +11,33 @@ pub fn concat(parts: &[&str]) -> String {
     s
 }
 
+/// [`concat`] as a [`SmolStr`](smol_str::SmolStr): a short result is kept
+/// inline and a long one is copied once into its shared buffer, where
+/// `concat(..).into()` would allocate twice (the `String`, then the copy).
+pub fn concat_smol(parts: &[&str]) -> smol_str::SmolStr {
+    const INLINE: usize = 23;
+    if parts.iter().map(|p| p.len()).sum::<usize>() <= INLINE {
+        let mut b = smol_str::SmolStrBuilder::new();
+        for p in parts {
+            b.push_str(p);
+        }
+        return b.finish();
+    }
+    thread_local! {
+        static SCRATCH: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+    }
+    SCRATCH.with(|s| match s.try_borrow_mut() {
+        Ok(mut s) => {
+            s.clear();
+            for p in parts {
+                s.push_str(p);
+            }
+            smol_str::SmolStr::new(s.as_str())
+        }
+        Err(_) => concat(parts).into(),
+    })
+}
+
 /// Appends `n` in decimal, zero-padded to `width` digits (`{:0width$}` for
 /// a non-negative `n`; wider numbers are written in full).
 pub fn push_padded(s: &mut String, n: u64, width: usize) {

@@ -6,7 +6,7 @@ use super::record::Recorder;
 use super::{DeleteCause, Deletion};
 use crate::model::{CronJob, Job};
 use crate::policy::api::{Api, Propagation};
-use crate::schedule::text::concat;
+use crate::schedule::text::concat_smol;
 use std::borrow::Cow;
 use std::cmp::Ordering;
 
@@ -114,7 +114,7 @@ pub(crate) fn delete_job(
         return false;
     }
     delete_from_active(cronjob.to_mut(), &job.metadata.uid);
-    rec.normal("SuccessfulDelete", concat(&["Deleted job ", &job.metadata.name]));
+    rec.normal("SuccessfulDelete", concat_smol(&["Deleted job ", &job.metadata.name]));
     true
 }
 

@@ -3,7 +3,7 @@
 use super::Deletion;
 use crate::model::CronJob;
 use crate::policy::api::Event;
-use crate::schedule::text::concat;
+use crate::schedule::text::{concat, concat_smol};
 use smol_str::SmolStr;
 
 /// Events (in emission order) and deletions of one sync, all on one
@@ -31,19 +31,19 @@ impl Recorder {
 
     fn object(&mut self) -> SmolStr {
         let (ns, name) = (&self.namespace, &self.name);
-        self.object.get_or_insert_with(|| concat(&["CronJob/", ns, "/", name]).into()).clone()
+        self.object.get_or_insert_with(|| concat_smol(&["CronJob/", ns, "/", name])).clone()
     }
 
     /// Records a Normal event.
-    pub(super) fn normal(&mut self, reason: &str, message: String) {
+    pub(super) fn normal(&mut self, reason: &'static str, message: impl Into<SmolStr>) {
         let object = self.object();
-        self.events.push(Event::normal(object, reason, message));
+        self.events.push(Event::normal(object, SmolStr::new_static(reason), message));
     }
 
     /// Records a Warning event.
-    pub(super) fn warning(&mut self, reason: &str, message: String) {
+    pub(super) fn warning(&mut self, reason: &'static str, message: impl Into<SmolStr>) {
         let object = self.object();
-        self.events.push(Event::warning(object, reason, message));
+        self.events.push(Event::warning(object, SmolStr::new_static(reason), message));
     }
 }
 

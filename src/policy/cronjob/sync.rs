@@ -11,7 +11,7 @@ use super::{Decision, DeleteCause, Missed, SyncContext, SyncOutcome};
 use crate::model::{ConcurrencyPolicy, CronJob, Job, Millis, Time};
 use crate::policy::api::{Api, ApiError, Propagation};
 use crate::schedule::kube::controller_schedule;
-use crate::schedule::text::concat;
+use crate::schedule::text::concat_smol;
 use crate::schedule::{Schedule, load_location};
 use smol_str::SmolStr;
 use std::borrow::Cow;
@@ -241,7 +241,7 @@ fn sync_cronjob(
     if ctx.settings.legacy_give_up_after_100_misses {
         match missed::exact_missed_count(cj, now, &sched, ctx.local, 101) {
             Ok(n) if n > 100 => {
-                rec.warning("FailedNeedsStart", V1_TOO_MANY_MISSED.to_string());
+                rec.warning("FailedNeedsStart", SmolStr::new_static(V1_TOO_MANY_MISSED));
                 return requeue(run, ctx, &sched, Decision::TooManyMissesGaveUp { tick });
             }
             Ok(_) => {}
@@ -264,7 +264,9 @@ fn sync_cronjob(
         ConcurrencyPolicy::Forbid if !cj.status.active.is_empty() => {
             rec.normal(
                 "JobAlreadyActive",
-                "Not starting job because prior execution is running and concurrency policy is Forbid".into(),
+                SmolStr::new_static(
+                    "Not starting job because prior execution is running and concurrency policy is Forbid",
+                ),
             );
             return requeue(run, ctx, &sched, Decision::ForbidSkip { tick });
         }
@@ -313,7 +315,7 @@ fn reconcile_jobs(
             let label = if same_pass { "condition" } else { "status" };
             rec.normal(
                 "SawCompletedJob",
-                concat(&["Saw completed job: ", &j.metadata.name, ", ", label, ": ", &cond.type_]),
+                concat_smol(&["Saw completed job: ", &j.metadata.name, ", ", label, ": ", &cond.type_]),
             );
             run.update = true;
             if !same_pass {
@@ -413,7 +415,7 @@ fn create(
     let name = req.metadata.name.clone();
     let (resp, adopted) = match api.create_job(req) {
         Ok(resp) => {
-            rec.normal("SuccessfulCreate", concat(&["Created job ", &resp.metadata.name]));
+            rec.normal("SuccessfulCreate", concat_smol(&["Created job ", &resp.metadata.name]));
             (resp, false)
         }
         Err(ApiError::NamespaceTerminating) => return Exit::api(ApiError::NamespaceTerminating),

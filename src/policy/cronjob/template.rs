@@ -2,7 +2,7 @@
 //! `getJobName` and `utils.go` `getJobFromTemplate2` (docs/fidelity/kubernetes-cronjob.md#cj-16).
 
 use crate::model::{CronJob, Job, ObjectMeta, OwnerReference, Time};
-use crate::schedule::{Location, Zone, format_rfc3339, load_location};
+use crate::schedule::{Location, Zone, format_rfc3339, load_location, rfc3339_text};
 use smol_str::SmolStr;
 
 /// The annotation carrying the scheduled time
@@ -64,7 +64,10 @@ fn build(cronjob: &CronJob, scheduled: Time, zone: Zone) -> Job {
     let mut annotations = template.metadata.annotations.clone();
     annotations.insert(
         SmolStr::new_static(SCHEDULED_TIMESTAMP_ANNOTATION),
-        format_rfc3339(scheduled.unix(), zone).into(),
+        match rfc3339_text(scheduled.unix(), zone, &mut [0u8; 25]) {
+            Some(text) => SmolStr::new(text),
+            None => format_rfc3339(scheduled.unix(), zone).into(),
+        },
     );
     Job {
         metadata: ObjectMeta {

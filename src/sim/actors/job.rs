@@ -6,7 +6,7 @@
 use crate::model::{Job, ObjectMeta, OwnerReference, Pod, PodStatus};
 use crate::policy;
 use crate::policy::job::{BackoffRecord, MIN_BACKOFF_REQUEUE, SYNC_JOB_BATCH_PERIOD};
-use crate::schedule::text::concat;
+use crate::schedule::text::concat_smol;
 use crate::sim::actor::{Actor, Core, Enqueue, Listed, Process};
 use crate::sim::api_server::{Change, Kinds, key};
 use crate::sim::log::{Controller, Entry};
@@ -130,7 +130,7 @@ impl JobController {
         // it rate-limited instead of forgetting it.
         let mut failed = false;
         // The events' object, built only when there is an event.
-        let object = || concat(&["Job/", k]);
+        let object = || concat_smol(&["Job/", k]);
         // Counting terminal pods (finalizer removal) comes before the
         // status write upstream; the order is invisible in the log.
         for p in &out.pods_to_count {
@@ -149,8 +149,8 @@ impl JobController {
                 core.flush_api_log();
                 core.emit(Entry::Event(policy::Event::normal(
                     object(),
-                    "SuccessfulDelete",
-                    concat(&["Deleted pod: ", &name]),
+                    SmolStr::new_static("SuccessfulDelete"),
+                    concat_smol(&["Deleted pod: ", &name]),
                 )));
             }
         }
@@ -185,15 +185,15 @@ impl JobController {
             core.emit(Entry::Event(e));
         }
         for _ in 0..out.pods_to_create {
-            let pod = new_pod(core, &job);
+            let pod = new_pod(core, k, &job);
             let name = pod.metadata.name.clone();
             match core.api.create_pod(k, pod) {
                 Ok(()) => {
                     core.flush_api_log();
                     core.emit(Entry::Event(policy::Event::normal(
                         object(),
-                        "SuccessfulCreate",
-                        concat(&["Created pod: ", &name]),
+                        SmolStr::new_static("SuccessfulCreate"),
+                        concat_smol(&["Created pod: ", &name]),
                     )));
                 }
                 // `RealPodControl.createPods` records the failure on the
@@ -234,22 +234,23 @@ impl JobController {
 
 /// A pod from the Job's template (`generateName: <job>-`), with a
 /// deterministic suffix.
-fn new_pod(core: &mut Core, job: &Job) -> Pod {
+fn new_pod(core: &mut Core, job_key: &str, job: &Job) -> Pod {
     let mut labels = job.spec.template.metadata.labels.clone();
-    labels.insert("batch.kubernetes.io/controller-uid".into(), job.metadata.uid.clone());
-    labels.insert("batch.kubernetes.io/job-name".into(), job.metadata.name.clone());
-    let n = core.api.next_pod_seq(&key(&job.metadata.namespace, &job.metadata.name));
+    labels.insert(SmolStr::new_static("batch.kubernetes.io/controller-uid"), job.metadata.uid.clone());
+    labels.insert(SmolStr::new_static("batch.kubernetes.io/job-name"), job.metadata.name.clone());
+    let n = core.api.next_pod_seq(job_key);
+    let mut suffix = [0u8; 5];
     Pod {
-        api_version: "v1".into(),
-        kind: "Pod".into(),
+        api_version: SmolStr::new_static("v1"),
+        kind: SmolStr::new_static("Pod"),
         metadata: ObjectMeta {
-            name: smol_str::format_smolstr!("{}-{}", job.metadata.name, pod_suffix(&job.metadata.uid, n)),
+            name: concat_smol(&[&job.metadata.name, "-", pod_suffix(&job.metadata.uid, n, &mut suffix)]),
             namespace: job.metadata.namespace.clone(),
             labels,
             annotations: job.spec.template.metadata.annotations.clone(),
             owner_references: vec![OwnerReference {
-                api_version: "batch/v1".into(),
-                kind: "Job".into(),
+                api_version: SmolStr::new_static("batch/v1"),
+                kind: SmolStr::new_static("Job"),
                 name: job.metadata.name.clone(),
                 uid: job.metadata.uid.clone(),
                 controller: Some(true),
@@ -273,18 +274,17 @@ pub(crate) fn sync_entry(
 /// Five characters from the alphabet `generateName` uses, derived from the
 /// Job's uid and the pod's sequence number (FNV-1a), so names look real and
 /// stay reproducible.
-fn pod_suffix(uid: &str, n: u64) -> String {
+fn pod_suffix<'b>(uid: &str, n: u64, out: &'b mut [u8; 5]) -> &'b str {
     const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in uid.bytes().chain(n.to_le_bytes()) {
         h ^= u64::from(b);
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
-    (0..5)
-        .map(|_| {
-            let c = ALPHABET[(h % ALPHABET.len() as u64) as usize];
-            h /= ALPHABET.len() as u64;
-            char::from(c)
-        })
-        .collect()
+    for c in out.iter_mut() {
+        *c = ALPHABET[(h % ALPHABET.len() as u64) as usize];
+        h /= ALPHABET.len() as u64;
+    }
+    // The alphabet is ASCII.
+    std::str::from_utf8(out).unwrap_or("xxxxx")
 }

@@ -269,22 +269,23 @@ pub fn key(namespace: &str, name: &str) -> SmolStr {
     b.finish()
 }
 
-/// Calls `f` with `namespace/name` built on the stack (valid Kubernetes
-/// names always fit), so a lookup by key allocates nothing.
+/// Calls `f` with `namespace/name` built in a reused per-thread buffer, so
+/// a lookup by key neither allocates nor validates or clears a buffer (a
+/// call nested in `f` builds its own key).
 pub fn with_key<R>(namespace: &str, name: &str, f: impl FnOnce(&str) -> R) -> R {
-    const CAP: usize = 320;
-    let n = namespace.len() + 1 + name.len();
-    if n > CAP {
-        return f(&key(namespace, name));
+    thread_local! {
+        static BUF: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
     }
-    let mut buf = [0u8; CAP];
-    buf[..namespace.len()].copy_from_slice(namespace.as_bytes());
-    buf[namespace.len()] = b'/';
-    buf[namespace.len() + 1..n].copy_from_slice(name.as_bytes());
-    match std::str::from_utf8(&buf[..n]) {
-        Ok(k) => f(k),
+    BUF.with(|b| match b.try_borrow_mut() {
+        Ok(mut k) => {
+            k.clear();
+            k.push_str(namespace);
+            k.push('/');
+            k.push_str(name);
+            f(&k)
+        }
         Err(_) => f(&key(namespace, name)),
-    }
+    })
 }
 
 fn split_key(k: &str) -> (&str, &str) {
