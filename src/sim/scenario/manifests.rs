@@ -285,4 +285,18 @@ workloads:
         assert_eq!(read, expected);
         assert_eq!(PARSES.with(|n| n.get()) - before, 1);
     }
+
+    #[test]
+    fn a_path_file_is_parsed_once_for_its_objects_and_its_applications() {
+        // Two workloads render components of one KubeVela Application file.
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/kubevela-app-timezone.yaml");
+        let before = PARSES.with(|n| n.get());
+        let sc = Scenario::load(std::path::Path::new(path)).unwrap_or_else(|e| panic!("{e}"));
+        let files = sc.source.as_ref().map_or(0, |s| s.files.len());
+        assert_eq!(files, 2);
+        assert_eq!(PARSES.with(|n| n.get()) - before, 1 + files);
+        let rendered =
+            (0..sc.workloads.len()).map(|i| sc.workload_objects(i).map(|o| o.cronjob.metadata.name));
+        assert_eq!(rendered.filter(Result::is_ok).count(), 2);
+    }
 }

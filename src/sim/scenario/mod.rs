@@ -390,12 +390,8 @@ impl Scenario {
             let e = crate::model::yaml::YamlError::at(origin, pos, format!("{path}: {message}"));
             return Err(located(e));
         }
-        sc.source = Some(Source {
-            file: origin.to_string(),
-            text: text.to_string(),
-            docs,
-            ..Source::default()
-        });
+        sc.source =
+            Some(Source { file: origin.to_string(), text: text.to_string(), docs, ..Source::default() });
         Ok(sc)
     }
 
