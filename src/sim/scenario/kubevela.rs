@@ -123,8 +123,8 @@ impl Scenario {
         file: &str,
         groups: &[&[Node]],
     ) -> Result<Option<Vec<Rendered>>, ScenarioError> {
-        // A scenario built in code renders no Application, as before it
-        // had a source to read one from.
+        // Only a scenario read from YAML renders Applications; one built
+        // in code has no source.
         if self.source.is_none() {
             return Ok(None);
         }

@@ -287,6 +287,22 @@ workloads:
     }
 
     #[test]
+    fn an_alias_to_another_workloads_anchor_reads_as_yaml_defines_it() {
+        // Cutting each manifest's text out of the scenario (as set-up once
+        // did) lost the anchor and refused this file.
+        let text = SCENARIO.replacen("spec: {schedule", "spec: &spec {schedule", 1).replacen(
+            "spec: {schedule: \"*/5 * * * *\", jobTemplate: {spec: {template: {spec: {containers: [{name: c}]}}}}}",
+            "spec: *spec",
+            1,
+        );
+        assert!(text.contains("spec: *spec"), "{text}");
+        let sc = Scenario::from_yaml(&text, "s.yaml").unwrap_or_else(|e| panic!("{e}"));
+        let m = sc.read_manifests(1).unwrap_or_else(|e| panic!("{e}"));
+        let b = &m.cronjobs[0];
+        assert_eq!((b.metadata.name.as_str(), b.spec.schedule.as_str()), ("b", "*/5 * * * *"));
+    }
+
+    #[test]
     fn a_path_file_is_parsed_once_for_its_objects_and_its_applications() {
         // Two workloads render components of one KubeVela Application file.
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/kubevela-app-timezone.yaml");
