@@ -135,10 +135,17 @@ impl Manifests {
     /// errors are collected; a YAML syntax error stops at the first.
     pub fn read(text: &str, file: &str) -> Result<Manifests, Vec<YamlError>> {
         let docs = yaml::parse_documents(text, file).map_err(|e| vec![e])?;
+        Manifests::read_documents(&docs, file)
+    }
+
+    /// [`Manifests::read`] on documents already parsed: a manifest written
+    /// inside a scenario is a subtree of the scenario's own tree, whose
+    /// positions are already the scenario file's.
+    pub fn read_documents(docs: &[Node], file: &str) -> Result<Manifests, Vec<YamlError>> {
         let mut out = Manifests::default();
         let mut errors = Vec::new();
         let mut skipped = Skipped::default();
-        for doc in &docs {
+        for doc in docs {
             out.read_object(doc, file, 0, &mut errors, &mut skipped);
         }
         out.warnings.extend(skipped.warning(file));

@@ -75,9 +75,18 @@ impl fmt::Display for YamlError {
 
 impl std::error::Error for YamlError {}
 
+#[cfg(test)]
+thread_local! {
+    /// How many texts this thread has parsed, so that a test can hold a
+    /// reader to one parse per file.
+    pub(crate) static PARSES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 /// Parses every document of a `---` stream into located trees. Empty
 /// documents are skipped.
 pub fn parse_documents(text: &str, file: &str) -> Result<Vec<Node>, YamlError> {
+    #[cfg(test)]
+    PARSES.with(|n| n.set(n.get() + 1));
     super::yaml_node::parse(text).map_err(|(pos, msg, hint)| {
         let (message, hint) = match hint {
             Some(h) => (msg, Some(h)),
@@ -92,8 +101,13 @@ pub fn parse_documents(text: &str, file: &str) -> Result<Vec<Node>, YamlError> {
 /// An empty text reads as `null` (so a `T` whose fields all default is
 /// fine); more than one document is an error located at the second.
 pub fn from_yaml<T: DeserializeOwned>(text: &str, file: &str) -> Result<T, YamlError> {
-    let docs = parse_documents(text, file)?;
-    match docs.as_slice() {
+    from_documents(&parse_documents(text, file)?, file)
+}
+
+/// [`from_yaml`] on documents already parsed, for a caller that keeps the
+/// trees (to position later diagnostics) without parsing the text twice.
+pub fn from_documents<T: DeserializeOwned>(docs: &[Node], file: &str) -> Result<T, YamlError> {
+    match docs {
         [] => from_node(&Node::null(Position { line: 1, column: 1 }), file),
         [one] => from_node(one, file),
         [_, second, ..] => Err(YamlError::at(file, second.pos, "expected one YAML document, found several")

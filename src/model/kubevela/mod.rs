@@ -32,7 +32,10 @@ mod volumes;
 
 pub use crontask::{CRON_TASK, DEAD_PARAMETERS, PARAMETERS};
 pub use merge_patch::merge_patch;
-pub use read::{ReadApplications, is_application, read_applications, repeated_cronjob, validate_rendered};
+pub use read::{
+    ReadApplications, is_application, read_applications, read_applications_in, repeated_cronjob,
+    validate_rendered,
+};
 
 use super::cronjob::CronJob;
 use super::meta::ObjectMeta;

@@ -30,9 +30,15 @@ pub fn is_application(doc: &yaml::Node) -> bool {
 /// without any Application is an error.
 pub fn read_applications(text: &str, file: &str) -> Result<ReadApplications, Vec<YamlError>> {
     let docs = yaml::parse_documents(text, file).map_err(|e| vec![e])?;
+    read_applications_in(&docs, file)
+}
+
+/// [`read_applications`] on documents already parsed (a scenario's inline
+/// manifest is a subtree of the scenario's tree).
+pub fn read_applications_in(docs: &[yaml::Node], file: &str) -> Result<ReadApplications, Vec<YamlError>> {
     let mut out = ReadApplications::default();
     let mut errors = Vec::new();
-    for doc in &docs {
+    for doc in docs {
         if matches!(doc.value, YamlValue::Null) {
             continue;
         }

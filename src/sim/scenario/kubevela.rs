@@ -8,14 +8,13 @@
 //! Each problem is located at the Application line that causes it: a
 //! property, a trait, the component, or the workload's `component:` key.
 
-use super::manifests::inline_texts;
 use super::{Scenario, ScenarioError, located, located_all};
 use crate::model::kubevela::{
-    Application, RenderError, RenderedCronJob, is_application, read_applications, render_all,
+    Application, RenderError, RenderedCronJob, is_application, read_applications_in, render_all,
     validate_rendered,
 };
 use crate::model::manifest::{Located, Manifests};
-use crate::model::yaml::{self, YamlError};
+use crate::model::yaml::{self, Node, YamlError};
 
 /// One Application's rendered `cron-task` CronJobs.
 struct Rendered {
@@ -50,8 +49,15 @@ impl Scenario {
     /// Renders the Application(s) in workload `i`'s manifest, when it holds
     /// no CronJob, and adds the chosen component's CronJob to `m` (located
     /// at its Application), with the rendering's warnings. A manifest
-    /// without an Application is left as it is.
-    pub(super) fn render_application(&self, i: usize, m: &mut Manifests) -> Result<(), ScenarioError> {
+    /// without an Application is left as it is. `groups` are the
+    /// manifest's documents as `m` was read from them (in `file`).
+    pub(super) fn render_application(
+        &self,
+        i: usize,
+        m: &mut Manifests,
+        file: &str,
+        groups: &[&[Node]],
+    ) -> Result<(), ScenarioError> {
         let component = self.workloads.get(i).and_then(|w| w.component.as_deref());
         if !m.cronjobs.is_empty() {
             return match component {
@@ -61,7 +67,7 @@ impl Scenario {
                 None => Ok(()),
             };
         }
-        let Some(rendered) = self.rendered_applications(i, m)? else { return Ok(()) };
+        let Some(rendered) = self.rendered_applications(m, file, groups)? else { return Ok(()) };
         let mut chosen = Vec::new();
         for r in &rendered {
             chosen.extend(
@@ -108,26 +114,26 @@ impl Scenario {
         Ok(())
     }
 
-    /// Reads and renders every Application of workload `i`'s manifest
-    /// texts; `None` when there is none. The reader's "skipped" warnings
-    /// for Applications give way to the rendering's own.
+    /// Reads and renders every Application of a workload's manifest
+    /// documents; `None` when there is none. The reader's "skipped"
+    /// warnings for Applications give way to the rendering's own.
     fn rendered_applications(
         &self,
-        i: usize,
         m: &mut Manifests,
+        file: &str,
+        groups: &[&[Node]],
     ) -> Result<Option<Vec<Rendered>>, ScenarioError> {
-        let Some(src) = &self.source else { return Ok(None) };
-        let texts: Vec<(String, String)> = match src.files.get(&i) {
-            Some((file, text)) => vec![(file.clone(), text.clone())],
-            None => inline_texts(src, i)?.into_iter().map(|t| (src.file.clone(), t)).collect(),
-        };
+        // Only a scenario read from YAML renders Applications; one built
+        // in code has no source.
+        if self.source.is_none() {
+            return Ok(None);
+        }
         let mut out = Vec::new();
-        for (file, text) in &texts {
-            let docs = yaml::parse_documents(text, file).map_err(located)?;
+        for docs in groups {
             if !docs.iter().any(is_application) {
                 continue;
             }
-            let read = read_applications(text, file).map_err(located_all)?;
+            let read = read_applications_in(docs, file).map_err(located_all)?;
             for app in read.apps {
                 m.warnings.retain(|w| {
                     !(w.file == app.file && w.line == app.pos.line && w.column == app.pos.column)

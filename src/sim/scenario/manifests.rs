@@ -2,16 +2,16 @@
 //! dispatch, located errors, did-you-mean warnings), then defaulted and
 //! validated as the API server would on create.
 //!
-//! Inline manifests are read from the scenario's own text, so their errors
-//! point at the scenario file's lines and columns: every line outside the
-//! manifest is blanked, which leaves positions unchanged (YAML allows the
-//! root node at any indentation).
+//! Inline manifests are read from their subtrees of the scenario's own
+//! located tree, so their errors point at the scenario file's lines and
+//! columns, and a scenario's text is parsed once however many workloads it
+//! holds.
 
 use super::{Scenario, ScenarioError, err, located, located_all};
 use crate::model::argo::{CronWorkflow, validate_cronworkflow};
 use crate::model::manifest::{Located, Manifests};
 use crate::model::validation::admit;
-use crate::model::yaml::{Node, Position, Value, YamlError};
+use crate::model::yaml::{Node, Position, Value, YamlError, parse_documents};
 use crate::model::{CronJob, Job};
 use crate::policy::argo::{parse_stop, parse_when};
 use std::collections::BTreeMap;
@@ -29,19 +29,11 @@ pub struct Source {
     /// `path:` manifest in workload order. Empty for a scenario read from
     /// text.
     pub read: Vec<std::path::PathBuf>,
-    /// The text's YAML documents with positions, parsed once: every inline
-    /// manifest is located in them (re-parsing per workload made a
-    /// thousand-workload scenario quadratic).
+    /// The text's YAML documents with positions, parsed once: the
+    /// scenario is read from them, every diagnostic about a scenario field
+    /// is positioned in them, and every inline manifest's objects are read
+    /// from its subtree.
     pub docs: Vec<Node>,
-    /// Byte offsets where the text's lines start (line n at n - 1), so that
-    /// cutting one workload's manifest out does not rescan the text before
-    /// it; empty means not computed.
-    pub line_starts: Vec<usize>,
-}
-
-/// The byte offsets where `text`'s lines start.
-pub(super) fn line_starts(text: &str) -> Vec<usize> {
-    std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect()
 }
 
 /// A workload's objects, defaulted and validated.
@@ -75,25 +67,37 @@ impl Scenario {
         if let Some(objects) = &w.objects {
             return Result::clone(objects);
         }
-        let mut m = match (&w.manifest, &self.source) {
+        // A manifest text of its own is parsed here, once, for both the
+        // object reader and the Application renderer.
+        let parsed: Vec<Node>;
+        let json_name: String;
+        let (file, groups): (&str, Vec<&[Node]>) = match (&w.manifest, &self.source) {
             (_, Some(src)) if src.files.contains_key(&i) => {
                 let (file, text) = &src.files[&i];
-                Manifests::read(text, file).map_err(located_all)?
+                parsed = parse_documents(text, file).map_err(located)?;
+                (file, vec![parsed.as_slice()])
             }
-            (Some(_), Some(src)) => read_inline(src, i)?,
+            (Some(_), Some(src)) => (&src.file, inline_documents(src, i)?),
             (Some(v), None) => {
                 let text = serde_json::to_string_pretty(v).map_err(|e| err(&what, e))?;
-                Manifests::read(&text, &format!("{what}.manifest")).map_err(located_all)?
+                json_name = format!("{what}.manifest");
+                parsed = parse_documents(&text, &json_name).map_err(located)?;
+                (&json_name, vec![parsed.as_slice()])
             }
             (None, _) => {
                 return Err(err(&what, "the manifest file was not read (load the scenario from its file)"));
             }
         };
+        let mut m = Manifests::default();
+        for docs in &groups {
+            let read = Manifests::read_documents(docs, file).map_err(located_all)?;
+            m.merge(read).map_err(located_all)?;
+        }
         let unknown = m.validate_fields(self.validate);
         if !unknown.is_empty() {
             return Err(located_all(unknown));
         }
-        self.render_application(i, &mut m)?;
+        self.render_application(i, &mut m, file, &groups)?;
         Ok(m)
     }
 
@@ -217,106 +221,98 @@ pub(super) fn cronworkflow_problem(cw: &Located<CronWorkflow>) -> Option<YamlErr
     None
 }
 
-/// Reads workload `i`'s inline manifest from the scenario text: one
-/// object or `List`, or a YAML sequence of them (read item by item, since
-/// a bare sequence is not a Kubernetes document).
-fn read_inline(src: &Source, i: usize) -> Result<Manifests, ScenarioError> {
-    let mut all = Manifests::default();
-    for text in inline_texts(src, i)? {
-        let m = Manifests::read(&text, &src.file).map_err(located_all)?;
-        all.merge(m).map_err(located_all)?;
-    }
-    Ok(all)
-}
-
-/// Workload `i`'s inline manifest as texts a manifest reader takes: one for
-/// a single object or `List`, one per item of a YAML sequence, each with
-/// every other line blanked so positions stay the scenario file's.
-pub(super) fn inline_texts(src: &Source, i: usize) -> Result<Vec<String>, ScenarioError> {
+/// Workload `i`'s inline manifest as its subtrees of the scenario's tree
+/// (positions are the scenario file's), grouped as they are read: one
+/// group for a single object or `List`, one per item of a YAML sequence
+/// (each item read on its own, since a bare sequence is not a Kubernetes
+/// document).
+pub(super) fn inline_documents(src: &Source, i: usize) -> Result<Vec<&[Node]>, ScenarioError> {
     let workload = src.docs.first().and_then(|d| d.find(&format!("workloads[{i}]")));
-    let Some((key, value)) = workload.and_then(|w| w.entry("manifest")) else {
+    let Some(value) = workload.and_then(|w| w.get("manifest")) else {
         return Err(err(&src.file, format!("workloads[{i}]: no manifest")));
     };
-    let key_col = key.pos.column as usize;
-    let Value::Seq(items) = &value.value else {
-        return Ok(vec![blank_except(src, value.pos, None, key_col)]);
-    };
-    let texts = items.iter().enumerate().map(|(j, item)| {
-        let until = items.get(j + 1).map(|n| n.pos.line as usize);
-        blank_except(src, item.pos, until, key_col)
-    });
-    Ok(texts.collect())
-}
-
-/// `text` with every line outside one node blanked: the node starts at
-/// `from` and runs over the following lines indented past `key_col`
-/// (1-based), stopping at line `until` if given. Positions stay those of
-/// the original text.
-fn blank_except(src: &Source, from: Position, until: Option<usize>, key_col: usize) -> String {
-    let text = src.text.as_str();
-    let first = from.line as usize;
-    let mut out = String::with_capacity(text.len());
-    // Lines before the node only count: jump over them by their newlines
-    // (a byte scan), so a scenario with many workloads stays linear.
-    let skip_to = first.checked_sub(1).filter(|_| until.is_none_or(|u| u >= first));
-    let start = skip_to.and_then(|n| {
-        if src.line_starts.is_empty() {
-            line_starts(text).get(n).copied()
-        } else {
-            src.line_starts.get(n).copied()
-        }
-    });
-    let (skipped, rest) = match (skip_to, start) {
-        (Some(n), Some(at)) => (n, text.get(at..).unwrap_or("")),
-        _ => (0, text),
-    };
-    out.extend(std::iter::repeat_n('\n', skipped));
-    for (n, line) in rest.lines().enumerate() {
-        let n = n + 1 + skipped;
-        if until.is_some_and(|u| n >= u) {
-            break;
-        }
-        if n < first {
-            // Only the line count matters before the node.
-            out.push('\n');
-            continue;
-        }
-        let indent = line.len() - line.trim_start().len();
-        let blank_or_comment = line.trim().is_empty() || line.trim_start().starts_with('#');
-        if n == first {
-            let from_col = (from.column as usize).saturating_sub(1).min(line.len());
-            out.push_str(&" ".repeat(from_col));
-            out.push_str(line.get(from_col..).unwrap_or(""));
-        } else if n > first && (blank_or_comment || indent + 1 > key_col) {
-            out.push_str(line);
-        } else if n > first {
-            break;
-        }
-        out.push('\n');
-    }
-    out
+    Ok(match &value.value {
+        Value::Seq(items) => items.iter().map(std::slice::from_ref).collect(),
+        _ => vec![std::slice::from_ref(value)],
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::yaml::PARSES;
 
-    fn source(text: &str, indexed: bool) -> Source {
-        let line_starts = if indexed { line_starts(text) } else { Vec::new() };
-        Source { text: text.into(), line_starts, ..Source::default() }
+    /// Two single-object manifests and a sequence of two.
+    const SCENARIO: &str = r#"horizon: {start: "2025-01-01T00:00:00Z", end: "2025-01-02T00:00:00Z"}
+workloads:
+  - manifest:
+      apiVersion: batch/v1
+      kind: CronJob
+      metadata: {name: a}
+      spec: {schedule: "*/5 * * * *", jobTemplate: {spec: {template: {spec: {containers: [{name: c}]}}}}}
+  - manifest:
+      apiVersion: batch/v1
+      kind: CronJob
+      metadata: {name: b}
+      spec: {schedule: "*/5 * * * *", jobTemplate: {spec: {template: {spec: {containers: [{name: c}]}}}}}
+  - manifest:
+      - apiVersion: batch/v1
+        kind: CronJob
+        metadata: {name: c}
+        spec: {schedule: "@hourly", jobTemplate: {spec: {template: {spec: {containers: [{name: c}]}}}}}
+      - apiVersion: batch/v1
+        kind: CronJob
+        metadata: {name: d}
+        spec: {schedule: "@daily", jobTemplate: {spec: {template: {spec: {containers: [{name: c}]}}}}}
+"#;
+
+    #[test]
+    fn a_scenario_with_inline_manifests_is_parsed_once() {
+        let before = PARSES.with(|n| n.get());
+        let sc = Scenario::from_yaml(SCENARIO, "s.yaml").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(PARSES.with(|n| n.get()) - before, 1);
+        let read: Vec<(String, Position)> = (0..sc.workloads.len())
+            .map(|i| {
+                let m = sc.read_manifests(i).unwrap_or_else(|e| panic!("{e}"));
+                let cj = &m.cronjobs[0];
+                (cj.metadata.name.to_string(), cj.pos)
+            })
+            .collect();
+        // Each object is located at its own lines of the scenario file.
+        let at = |line, column| Position { line, column };
+        let expected = [("a", at(4, 7)), ("b", at(9, 7)), ("c", at(14, 9)), ("d", at(18, 9))];
+        let expected: Vec<(String, Position)> = expected.iter().map(|(n, p)| (n.to_string(), *p)).collect();
+        assert_eq!(read, expected);
+        assert_eq!(PARSES.with(|n| n.get()) - before, 1);
     }
 
     #[test]
-    fn line_starts_are_the_offsets_after_each_newline() {
-        assert_eq!(line_starts("a\nbb\r\n\nc"), vec![0, 2, 6, 7]);
+    fn an_alias_to_another_workloads_anchor_reads_as_yaml_defines_it() {
+        // Cutting each manifest's text out of the scenario (as set-up once
+        // did) lost the anchor and refused this file.
+        let text = SCENARIO.replacen("spec: {schedule", "spec: &spec {schedule", 1).replacen(
+            "spec: {schedule: \"*/5 * * * *\", jobTemplate: {spec: {template: {spec: {containers: [{name: c}]}}}}}",
+            "spec: *spec",
+            1,
+        );
+        assert!(text.contains("spec: *spec"), "{text}");
+        let sc = Scenario::from_yaml(&text, "s.yaml").unwrap_or_else(|e| panic!("{e}"));
+        let m = sc.read_manifests(1).unwrap_or_else(|e| panic!("{e}"));
+        let b = &m.cronjobs[0];
+        assert_eq!((b.metadata.name.as_str(), b.spec.schedule.as_str()), ("b", "*/5 * * * *"));
     }
 
     #[test]
-    fn blanking_keeps_line_numbers_with_or_without_the_line_index() {
-        let text = "workloads:\n  - manifest:\n      a: 1\n      b: 2\n  - manifest:\n      c: 3\n";
-        let from = Position { line: 3, column: 7 };
-        let indexed = blank_except(&source(text, true), from, Some(5), 5);
-        assert_eq!(indexed, "\n\n      a: 1\n      b: 2\n");
-        assert_eq!(blank_except(&source(text, false), from, Some(5), 5), indexed);
+    fn a_path_file_is_parsed_once_for_its_objects_and_its_applications() {
+        // Two workloads render components of one KubeVela Application file.
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/kubevela-app-timezone.yaml");
+        let before = PARSES.with(|n| n.get());
+        let sc = Scenario::load(std::path::Path::new(path)).unwrap_or_else(|e| panic!("{e}"));
+        let files = sc.source.as_ref().map_or(0, |s| s.files.len());
+        assert_eq!(files, 2);
+        assert_eq!(PARSES.with(|n| n.get()) - before, 1 + files);
+        let rendered =
+            (0..sc.workloads.len()).map(|i| sc.workload_objects(i).map(|o| o.cronjob.metadata.name));
+        assert_eq!(rendered.filter(Result::is_ok).count(), 2);
     }
 }

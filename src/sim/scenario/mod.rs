@@ -368,17 +368,19 @@ impl Scenario {
     /// Parses and checks scenario YAML without reading or splitting
     /// manifests.
     fn parse(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
-        let mut sc: Scenario = crate::model::yaml::from_yaml(text, origin).map_err(located)?;
+        // One parse: the scenario is read from the located tree, which
+        // then positions every later diagnostic and holds the inline
+        // manifests (see `manifests::inline_documents`).
+        let docs = crate::model::yaml::parse_documents(text, origin).map_err(located)?;
+        let mut sc: Scenario = crate::model::yaml::from_documents(&docs, origin).map_err(located)?;
         let checked =
             sc.check().map_err(|(path, message)| (path, message, None)).and_then(|()| sc.check_local_zone());
         if let Err((path, message, hint)) = checked {
-            let docs = crate::model::yaml::parse_documents(text, origin).map_err(located)?;
             let pos = docs.first().map(|d| d.position_of(&path)).unwrap_or_default();
             let mut e = crate::model::yaml::YamlError::at(origin, pos, message);
             e.hint = hint;
             return Err(located(e));
         }
-        let docs = crate::model::yaml::parse_documents(text, origin).map_err(located)?;
         if let Some(doc) = docs.first() {
             sc.controller.settings_given = map_keys(doc.find("controller.settings"));
             sc.controller.crossplane_given = map_keys(doc.find("controller.crossplane"));
@@ -388,13 +390,8 @@ impl Scenario {
             let e = crate::model::yaml::YamlError::at(origin, pos, format!("{path}: {message}"));
             return Err(located(e));
         }
-        sc.source = Some(Source {
-            file: origin.to_string(),
-            text: text.to_string(),
-            docs,
-            line_starts: manifests::line_starts(text),
-            ..Source::default()
-        });
+        sc.source =
+            Some(Source { file: origin.to_string(), text: text.to_string(), docs, ..Source::default() });
         Ok(sc)
     }
 
