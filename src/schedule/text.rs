@@ -11,7 +11,7 @@ pub fn concat(parts: &[&str]) -> String {
     s
 }
 
-/// [`concat`] as a [`SmolStr`](smol_str::SmolStr): a short result is kept
+/// [`concat()`] as a [`SmolStr`](smol_str::SmolStr): a short result is kept
 /// inline and a long one is copied once into its shared buffer, where
 /// `concat(..).into()` would allocate twice (the `String`, then the copy).
 pub fn concat_smol(parts: &[&str]) -> smol_str::SmolStr {
