@@ -11,15 +11,15 @@ pub const SCHEDULED_TIMESTAMP_ANNOTATION: &str = "batch.kubernetes.io/cronjob-sc
 
 /// Mirrors `getJobName`: `<cronjob>-<minutes since the epoch>`, with Go's
 /// truncating division (`Unix() / 60`).
-pub fn job_name(cronjob_name: &str, scheduled: Time) -> String {
+pub fn job_name(cronjob_name: &str, scheduled: Time) -> SmolStr {
     let minutes = scheduled.unix() / 60;
     match u64::try_from(minutes) {
         Ok(m) => {
-            let mut name = crate::schedule::text::concat(&[cronjob_name, "-"]);
-            crate::schedule::text::push_padded(&mut name, m, 0);
-            name
+            let mut buf = [0u8; 20];
+            let digits = crate::schedule::text::decimal(m, &mut buf);
+            crate::schedule::text::concat_smol(&[cronjob_name, "-", digits])
         }
-        Err(_) => format!("{cronjob_name}-{minutes}"),
+        Err(_) => smol_str::format_smolstr!("{cronjob_name}-{minutes}"),
     }
 }
 
@@ -71,7 +71,7 @@ fn build(cronjob: &CronJob, scheduled: Time, zone: Zone) -> Job {
     );
     Job {
         metadata: ObjectMeta {
-            name: job_name(&cronjob.metadata.name, scheduled).into(),
+            name: job_name(&cronjob.metadata.name, scheduled),
             labels: template.metadata.labels.clone(),
             annotations,
             creation_timestamp: Some(scheduled),

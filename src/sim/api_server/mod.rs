@@ -262,11 +262,7 @@ pub struct ApiServer {
 
 /// `namespace/name`.
 pub fn key(namespace: &str, name: &str) -> SmolStr {
-    let mut b = smol_str::SmolStrBuilder::new();
-    b.push_str(namespace);
-    b.push('/');
-    b.push_str(name);
-    b.finish()
+    crate::schedule::text::concat_smol(&[namespace, "/", name])
 }
 
 /// Calls `f` with `namespace/name` built in a reused per-thread buffer, so
