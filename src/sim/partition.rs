@@ -148,6 +148,12 @@ pub fn plan(specs: &[WorkloadSpec]) -> Vec<Vec<usize>> {
     (0..specs.len()).map(|i| vec![i]).collect()
 }
 
+thread_local! {
+    /// The buffer a thread's partitions take turns to emit into when their
+    /// records go to a sink of their own (see `Shared::advance`).
+    static STEP_RECORDS: std::cell::RefCell<Vec<Record>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// Moves an engine's buffered records into `sink`, keeping the buffer.
 fn hand_over<S: LogSink + ?Sized>(out: &mut Vec<Record>, sink: &mut S) {
     for r in out.drain(..) {
@@ -210,13 +216,27 @@ impl<S: LogSink + Send> Shared<'_, S> {
     fn advance(&self, e: &mut Engine, i: usize, end: Time) -> Result<(), Time> {
         let Some(locals) = self.locals else { return e.run_until(end) };
         let mut sink = locals[i].lock().unwrap_or_else(PoisonError::into_inner);
+        // The records of a step go straight to the sink, so the engine
+        // borrows its thread's buffer for them: a thousand partitions then
+        // keep two buffers' capacity, not a thousand (records left from
+        // before the first step stay in the engine's own, and go first).
+        let borrowed = e.core.out.is_empty();
+        if borrowed {
+            STEP_RECORDS.with(|b| std::mem::swap(&mut e.core.out, &mut b.borrow_mut()));
+        }
+        let mut result = Ok(());
         while let Some(t) = e.core.queue.peek_time().filter(|t| *t < end) {
             let step = t.add(LOCAL_STEP).min(end);
-            let result = e.run_until(step);
+            result = e.run_until(step);
             hand_over(&mut e.core.out, &mut *sink);
-            result?;
+            if result.is_err() {
+                break;
+            }
         }
-        Ok(())
+        if borrowed {
+            STEP_RECORDS.with(|b| std::mem::swap(&mut e.core.out, &mut b.borrow_mut()));
+        }
+        result
     }
 
     /// Lists the partitions with work before `end`; returns how many.
