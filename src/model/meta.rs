@@ -119,7 +119,12 @@ pub struct Condition {
 
 impl Condition {
     /// A condition with status `True`.
-    pub fn true_(type_: &str, reason: &str, message: &str, at: Time) -> Condition {
+    pub fn true_(
+        type_: &str,
+        reason: impl Into<SmolStr>,
+        message: impl Into<SmolStr>,
+        at: Time,
+    ) -> Condition {
         Condition {
             type_: type_.into(),
             status: SmolStr::new_static("True"),

@@ -13,6 +13,7 @@ use crate::model::{Condition, Job, JobStatus, Millis, Pod, SECOND, Time};
 use crate::policy::{Event, Settings};
 use crate::schedule::text::concat;
 use serde::Serialize;
+use smol_str::SmolStr;
 
 /// The pod counts a sync derives from the Job and its pods.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -231,7 +232,7 @@ fn non_ignored_failed(job: &Job, failed: &[&Pod]) -> i32 {
     len_i32(counted)
 }
 
-fn condition(type_: &str, reason: &str, message: &str, now: Time) -> Condition {
+fn condition(type_: &str, reason: impl Into<SmolStr>, message: impl Into<SmolStr>, now: Time) -> Condition {
     Condition::true_(type_, reason, message, now.trunc_seconds())
 }
 
@@ -248,7 +249,7 @@ fn failure_or_success_already_decided(cx: &Ctx) -> Option<Condition> {
         return Some(c.clone());
     }
     if let Some(c) = find_condition(status, "FailureTarget").filter(|c| c.status == "True") {
-        return Some(condition("Failed", &c.reason, &c.message, cx.now));
+        return Some(condition("Failed", c.reason.clone(), c.message.clone(), cx.now));
     }
     let pfp = cx.job.spec.pod_failure_policy.as_ref()?;
     cx.pods
@@ -291,9 +292,9 @@ fn backoff_limit(job: &Job) -> i32 {
 
 /// `newFailureCondition`: `FailureTarget` first when terminal conditions
 /// are delayed, else `Failed` at once.
-fn new_failure_condition(cx: &Ctx, reason: &str, message: &str) -> Condition {
+fn new_failure_condition(cx: &Ctx, reason: &'static str, message: &'static str) -> Condition {
     let type_ = if cx.settings.job_delay_terminal_condition { "FailureTarget" } else { "Failed" };
-    condition(type_, reason, message, cx.now)
+    condition(type_, SmolStr::new_static(reason), SmolStr::new_static(message), cx.now)
 }
 
 /// `newSuccessCondition`: `SuccessCriteriaMet` first when terminal
@@ -303,8 +304,8 @@ fn new_success_condition(cx: &Ctx) -> Condition {
     if cx.settings.job_delay_terminal_condition {
         condition(
             "SuccessCriteriaMet",
-            "CompletionsReached",
-            "Reached expected number of succeeded pods",
+            SmolStr::new_static("CompletionsReached"),
+            SmolStr::new_static("Reached expected number of succeeded pods"),
             cx.now,
         )
     } else {
@@ -379,7 +380,8 @@ fn apply_suspend_condition(cx: &mut Ctx, suspended: bool) {
     } else {
         ("False", "JobResumed", "Job resumed", "Resumed")
     };
-    if ensure_condition(&mut cx.out.status, "Suspended", cstatus, reason, message, cx.now) {
+    let (reason, message) = (SmolStr::new_static(reason), SmolStr::new_static(message));
+    if ensure_condition(&mut cx.out.status, "Suspended", cstatus, &reason, &message, cx.now) {
         cx.out.events.push(Event::normal(job_ref(cx.job), event, message));
         if !suspended {
             cx.start_time = Some(cx.now);
@@ -394,18 +396,18 @@ fn ensure_condition(
     status: &mut JobStatus,
     type_: &str,
     cstatus: &str,
-    reason: &str,
-    message: &str,
+    reason: &SmolStr,
+    message: &SmolStr,
     now: Time,
 ) -> bool {
     // Built only when written: most syncs find the condition as it is.
     let fresh = || {
-        let mut c = condition(type_, reason, message, now);
+        let mut c = condition(type_, reason.clone(), message.clone(), now);
         c.status = cstatus.into();
         c
     };
     if let Some(c) = status.conditions.iter_mut().find(|c| c.type_ == type_) {
-        if c.status != cstatus || c.reason != reason || c.message != message {
+        if c.status != cstatus || c.reason != *reason || c.message != *message {
             *c = fresh();
             return true;
         }
@@ -465,12 +467,12 @@ fn track_status_and_finish<'a>(cx: &mut Ctx<'_, 'a>, settled: &[&'a Pod], mut fi
     if let Some(c) = finished.take() {
         finished = Some(match c.type_.as_str() {
             "FailureTarget" => {
-                let terminal = condition("Failed", &c.reason, &c.message, cx.now);
+                let terminal = condition("Failed", c.reason.clone(), c.message.clone(), cx.now);
                 cx.out.status.conditions.push(c);
                 terminal
             }
             "SuccessCriteriaMet" => {
-                let terminal = condition("Complete", &c.reason, &c.message, cx.now);
+                let terminal = condition("Complete", c.reason.clone(), c.message.clone(), cx.now);
                 if !cx.out.status.conditions.iter().any(|x| x.is_true("SuccessCriteriaMet")) {
                     cx.out.status.conditions.push(c);
                 }

@@ -284,7 +284,7 @@ impl Kubelet {
             Step::Start => {
                 let jr = self.jobs.get(&run.job);
                 let statuses = jr.map(|j| j.containers.started(run.target, run.attempt.exit_code));
-                let _ = core.api.update_pod(k, |p| {
+                let _ = core.api.update_job_pod(k, &run.job, |p| {
                     p.status.phase = PodPhase::Running;
                     p.status.start_time = Some(api_now);
                     if let Some((regular, init)) = statuses {
@@ -325,7 +325,7 @@ impl Kubelet {
             r.restarts = restarts;
             r.target = target;
         }
-        let _ = core.api.update_pod(k, |p| {
+        let _ = core.api.update_job_pod(k, &run.job, |p| {
             // The container that failed restarts; the count is the pod's
             // (one failing container per pod in this model).
             if let Some(c) = containers::status_mut(&mut p.status, run.target) {
@@ -355,7 +355,7 @@ impl Kubelet {
             let backoff = crate::sim::queue::backoff(CRASHLOOP_BASE, CRASHLOOP_CAP, streak - 1);
             // The exit is visible at once as the last state; the restart
             // count waits for the new container (see `container_restart`).
-            let _ = core.api.update_pod(k, |p| {
+            let _ = core.api.update_job_pod(k, &run.job, |p| {
                 if let Some(c) = containers::status_mut(&mut p.status, run.target) {
                     c.last_terminated = Some(terminated);
                 }
@@ -382,7 +382,7 @@ impl Kubelet {
         let phase = if code == 0 { PodPhase::Succeeded } else { PodPhase::Failed };
         self.idle(k);
         let containers = self.jobs.get(&run.job).map(|j| j.containers.clone()).unwrap_or_default();
-        let _ = core.api.update_pod(k, |p| {
+        let _ = core.api.update_job_pod(k, &run.job, |p| {
             p.status.phase = phase;
             containers.exited(&mut p.status, run.target, code, started, finished_at);
         });

@@ -444,6 +444,19 @@ impl ApiServer {
         self.update_pod_of(k, job, edit)
     }
 
+    /// [`ApiServer::update_pod`] by a caller that knows the pod's Job (the
+    /// kubelet): the pod's owner is not looked up again.
+    pub fn update_job_pod(
+        &mut self,
+        k: &SmolStr,
+        job: &SmolStr,
+        edit: impl FnOnce(&mut Pod),
+    ) -> Result<(), ApiError> {
+        let (ns, name) = split_key(k);
+        self.request(Verb::Update, Resource::Pods, ns, name)?;
+        self.update_pod_of(k, job.clone(), edit)
+    }
+
     /// [`ApiServer::update_pod`] for a pod whose controlling Job's key the
     /// caller already has (an edit never changes a pod's owner).
     fn update_pod_of(
