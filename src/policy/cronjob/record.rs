@@ -31,7 +31,7 @@ impl Recorder {
 
     fn object(&mut self) -> SmolStr {
         let (ns, name) = (&self.namespace, &self.name);
-        self.object.get_or_insert_with(|| concat_smol(&["CronJob/", ns, "/", name])).clone()
+        self.object.get_or_insert_with(|| remembered_object(ns, name)).clone()
     }
 
     /// Records a Normal event.
@@ -45,6 +45,29 @@ impl Recorder {
         let object = self.object();
         self.events.push(Event::warning(object, SmolStr::new_static(reason), message));
     }
+}
+
+/// `CronJob/<namespace>/<name>`, the last one remembered per thread: a
+/// CronJob's syncs follow one another (a partition holds one CronJob), and
+/// the text is too long to be kept inline, so building it anew cost an
+/// allocation at every sync that records an event.
+fn remembered_object(namespace: &SmolStr, name: &SmolStr) -> SmolStr {
+    type Last = Option<(SmolStr, SmolStr, SmolStr)>;
+    thread_local! {
+        static LAST: std::cell::RefCell<Last> = const { std::cell::RefCell::new(None) };
+    }
+    LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        if let Some((ns, n, object)) = last.as_ref()
+            && ns == namespace
+            && n == name
+        {
+            return object.clone();
+        }
+        let object = concat_smol(&["CronJob/", namespace, "/", name]);
+        *last = Some((namespace.clone(), name.clone(), object.clone()));
+        object
+    })
 }
 
 /// The `object` of the events recorded on a CronJob.

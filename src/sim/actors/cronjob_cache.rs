@@ -14,6 +14,11 @@ use smol_str::SmolStr;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+/// The Jobs one sync lists: held on the stack up to a count most
+/// CronJobs never exceed (three succeeded and one failed kept, one
+/// running, by default).
+pub(super) type Listed<'a> = smallvec::SmallVec<[&'a Job; 8]>;
+
 /// A CronJob's Jobs by key (so in name order within a namespace), the
 /// Jobs themselves: listing them needs no lookup in the cache's map.
 type Owned = BTreeMap<SmolStr, Arc<Job>>;
@@ -133,7 +138,7 @@ impl Cache {
     /// [`lists_job`](crate::policy::cronjob::lists_job) keeps them, read
     /// from the one index that listing uses (the other index's extra Jobs
     /// are exactly those the filter drops).
-    pub(super) fn jobs_listed(&self, cj: &CronJob) -> Vec<&Job> {
+    pub(super) fn jobs_listed(&self, cj: &CronJob) -> Listed<'_> {
         let ns = cj.metadata.namespace.as_str();
         let (owned, this_namespace) = match self.listing {
             JobListing::OwnerName => {

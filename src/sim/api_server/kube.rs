@@ -8,7 +8,7 @@ use crate::model::validation::validate_cronjob_update;
 use crate::model::{CronJob, Job, Pod, PodPhase, Shared, Time};
 use crate::policy::job::JOB_TRACKING_FINALIZER;
 use crate::policy::{Api, ApiError, Propagation};
-use crate::schedule::text::{decimal, push_padded};
+use crate::schedule::text::{concat_smol, decimal};
 use crate::sim::log::{DeletedBy, Entry};
 use smol_str::SmolStr;
 use std::borrow::Cow;
@@ -20,11 +20,13 @@ impl ApiServer {
         let next = self.next_uids.entry(self.uid_space).or_insert(1);
         let n = *next;
         *next += 1;
-        let mut s = String::with_capacity(36);
-        push_padded(&mut s, self.uid_space, 8);
-        s.push_str("-0000-4000-8000-");
-        push_padded(&mut s, n, 12);
-        s.into()
+        // Zero-padded as `{:08}` and `{:012}` (wider numbers in full),
+        // copied once into the uid's buffer.
+        const ZEROS: &str = "000000000000";
+        let pad = |digits: &str, width: usize| &ZEROS[..width.saturating_sub(digits.len())];
+        let (mut a, mut b) = ([0u8; 20], [0u8; 20]);
+        let (space, seq) = (decimal(self.uid_space, &mut a), decimal(n, &mut b));
+        concat_smol(&[pad(space, 8), space, "-0000-4000-8000-", pad(seq, 12), seq])
     }
 
     fn rv(&mut self) -> SmolStr {
