@@ -42,7 +42,7 @@ impl Actor for CronJobController {
         let Some(cj) = self.cache.cronjobs.get(k) else { return Some(false) };
         let jobs = self.cache.jobs_listed(cj);
         let ctx = SyncContext { now: core.now(), local: core.local, settings: &core.settings };
-        let mut api = DryRunApi { world: &core.api, namespace: cj.metadata.namespace.clone(), requests: 0 };
+        let mut api = DryRunApi { world: &core.api, namespace: cj.metadata.namespace.clone() };
         Some(cronjob::sends_any(&mut api, cj, &jobs, ctx))
     }
 

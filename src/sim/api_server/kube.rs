@@ -7,7 +7,7 @@ use crate::model::defaults::{set_object_defaults_cronjob, set_object_defaults_jo
 use crate::model::validation::validate_cronjob_update;
 use crate::model::{CronJob, Job, Pod, PodPhase, Shared, Time};
 use crate::policy::job::JOB_TRACKING_FINALIZER;
-use crate::policy::{Api, ApiError, Propagation};
+use crate::policy::{ApiError, Propagation};
 use crate::schedule::text::{concat_smol, decimal};
 use crate::sim::log::{DeletedBy, Entry};
 use smol_str::SmolStr;
@@ -539,93 +539,5 @@ impl ApiServer {
     /// Whether a pod is running or waiting to run (not terminal).
     pub fn pod_phase(&self, k: &str) -> Option<PodPhase> {
         self.pods.get(k).map(|p| p.status.phase)
-    }
-}
-
-/// The CronJob controller's view of the API server: live calls on the
-/// store, with the CronJob's namespace for Jobs created without one.
-pub struct CronJobApi<'w> {
-    /// The store the calls act on.
-    pub world: &'w mut ApiServer,
-    /// The CronJob's namespace, for Jobs created without one.
-    pub namespace: SmolStr,
-}
-
-/// A live GET of a CronJob from the store.
-fn get_cronjob_in(world: &ApiServer, namespace: &str, name: &str) -> Result<CronJob, ApiError> {
-    world.cronjobs.get(&key(namespace, name)).map(|c| (**c).clone()).ok_or(ApiError::NotFound)
-}
-
-/// A live GET of a Job from the store (an empty namespace is the
-/// CronJob's, `default_ns`).
-fn get_job_in(world: &ApiServer, default_ns: &str, namespace: &str, name: &str) -> Result<Job, ApiError> {
-    let ns = if namespace.is_empty() { default_ns } else { namespace };
-    world.jobs.get(&key(ns, name)).map(|j| (**j).clone()).ok_or(ApiError::NotFound)
-}
-
-impl Api for CronJobApi<'_> {
-    fn get_cronjob(&mut self, namespace: &str, name: &str) -> Result<CronJob, ApiError> {
-        get_cronjob_in(self.world, namespace, name)
-    }
-
-    fn get_job(&mut self, namespace: &str, name: &str) -> Result<Job, ApiError> {
-        get_job_in(self.world, &self.namespace, namespace, name)
-    }
-
-    fn create_job(&mut self, mut job: Job) -> Result<Arc<Job>, ApiError> {
-        if job.metadata.namespace.is_empty() {
-            job.metadata.namespace = self.namespace.clone();
-        }
-        // The request's creationTimestamp (the scheduled time) is ignored.
-        job.metadata.creation_timestamp = None;
-        job.metadata.uid = SmolStr::default();
-        self.world.insert_job(job)
-    }
-
-    fn delete_job(&mut self, namespace: &str, name: &str, propagation: Propagation) -> Result<(), ApiError> {
-        let ns = if namespace.is_empty() { self.namespace.as_str() } else { namespace };
-        self.world.delete_job_key(ns, name, propagation)
-    }
-}
-
-/// The CronJob controller's calls counted instead of made: how many
-/// requests a sync would send, for the capacity model to know whether it
-/// waits for a token (a sync that sends none never touches the client's
-/// rate limiter). Reads go to the store as [`CronJobApi`]'s do; a create
-/// or delete answers as the store would, without changing it.
-pub struct DryRunApi<'w> {
-    /// The store the calls would act on.
-    pub world: &'w ApiServer,
-    /// The CronJob's namespace, for Jobs created without one.
-    pub namespace: SmolStr,
-    /// Requests that would have been sent.
-    pub requests: u64,
-}
-
-impl Api for DryRunApi<'_> {
-    fn get_cronjob(&mut self, namespace: &str, name: &str) -> Result<CronJob, ApiError> {
-        get_cronjob_in(self.world, namespace, name)
-    }
-
-    fn get_job(&mut self, namespace: &str, name: &str) -> Result<Job, ApiError> {
-        get_job_in(self.world, &self.namespace, namespace, name)
-    }
-
-    fn create_job(&mut self, mut job: Job) -> Result<Arc<Job>, ApiError> {
-        self.requests += 1;
-        if job.metadata.namespace.is_empty() {
-            job.metadata.namespace = self.namespace.clone();
-        }
-        if self.world.jobs.contains_key(&key(&job.metadata.namespace, &job.metadata.name)) {
-            return Err(ApiError::AlreadyExists);
-        }
-        job.metadata.creation_timestamp = Some(self.world.api_now().trunc_seconds());
-        Ok(Arc::new(job))
-    }
-
-    fn delete_job(&mut self, namespace: &str, name: &str, _: Propagation) -> Result<(), ApiError> {
-        self.requests += 1;
-        let ns = if namespace.is_empty() { self.namespace.as_str() } else { namespace };
-        if self.world.jobs.contains_key(&key(ns, name)) { Ok(()) } else { Err(ApiError::NotFound) }
     }
 }

@@ -8,17 +8,19 @@
 //!
 //! Deleted objects leave the maps, so memory stays flat however long the
 //! horizon. `kube.rs` holds the batch/v1 and v1 kinds, `ops.rs` the
-//! `ops.crossplane.io` kinds, `argo.rs` the `argoproj.io` ones.
+//! `ops.crossplane.io` kinds, `argo.rs` the `argoproj.io` ones;
+//! `cronjob_api.rs` the CronJob controller's views of the store.
 
 mod argo;
+mod cronjob_api;
 mod faults;
 mod kube;
 mod ops;
 mod pod_index;
 
 pub use argo::{StoredWorkflow, phase_name};
+pub use cronjob_api::{CronJobApi, DryRunApi};
 pub use faults::{ApiFault, FaultError, Faults, Resource, Verb};
-pub use kube::{CronJobApi, DryRunApi};
 pub use ops::owner_of;
 pub use pod_index::StoredJobPods;
 
