@@ -188,16 +188,16 @@ pub(crate) fn account(
     // each partition keeps its deltas, and after each window (when all
     // partitions have reached its end) they are swept together.
     let mut sweep = LoadSweep::default();
-    let mut window = LoadWindow::default();
+    let window = std::sync::Arc::new(Mutex::new(LoadWindow::default()));
     let mut after_window = |parts: &[Mutex<Accountant>]| {
         for p in parts {
-            p.lock().unwrap_or_else(PoisonError::into_inner).drain_load(&mut window);
+            p.lock().unwrap_or_else(PoisonError::into_inner).flush_load();
         }
-        window.sweep_into(&mut sweep);
+        window.lock().unwrap_or_else(PoisonError::into_inner).sweep_into(&mut sweep);
     };
     let make = |ws: &[usize]| {
         let acc = Accountant::new(input.part(ws));
-        if load { acc.buffer_load() } else { acc }
+        if load { acc.share_load(&window) } else { acc }
     };
     let (summary, parts) =
         loaded.simulate_split_with(seed, make, &mut after_window, opts).map_err(|e| fail(scenario, e))?;

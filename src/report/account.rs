@@ -260,10 +260,13 @@ impl Account {
             Some((end, c)) => (c.clone(), Some(stamped_at.since(*end).max(0))),
             None => (SmolStr::default(), None),
         };
-        let by = if by == DeletedBy::Ttl { "TTL" } else { "HistoryGC" };
-        self.summarize_deletion(by, &condition, retained);
+        let by = if by == DeletedBy::Ttl { DeletedFor::Ttl } else { DeletedFor::HistoryGc };
+        self.summarize_deletion(by.as_str(), &condition, retained);
         if self.report.deletions.len() < MAX_ROWS {
-            let row = DeletionRow { job: run.into(), by: SmolStr::new_static(by), at, condition, retained };
+            // The controllers write no other ending; the summary above keeps
+            // the text whatever it is.
+            let condition = RunEnd::from_name(&condition).unwrap_or(RunEnd::Unfinished);
+            let row = DeletionRow { job: run.into(), by, at, condition, retained };
             self.report.deletions.push(row);
         } else {
             self.report.deletions_omitted += 1;

@@ -22,6 +22,7 @@ use crate::sim::{Scenario, SimError, SimSummary, WorkloadMeta};
 use rustc_hash::FxHashMap;
 use smol_str::SmolStr;
 use std::cmp::Reverse;
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// What the accountant must know besides the log.
 #[derive(Debug, Clone)]
@@ -146,7 +147,7 @@ pub struct Accountant {
     downtime: Downtime,
     now: Time,
     /// The fleet load, when counted: the records' deltas, and where they
-    /// go ([`Accountant::with_fleet`], [`Accountant::buffer_load`]).
+    /// go ([`Accountant::with_fleet`], [`Accountant::share_load`]).
     load: Option<(LoadSource, LoadOut)>,
     /// By controller: how its capacity held syncs back.
     capacity: Vec<ControllerLoad>,
@@ -157,9 +158,12 @@ pub struct Accountant {
 enum LoadOut {
     /// Straight into a sweep: this accountant sees the merged log.
     Sweep(Box<LoadSweep>),
-    /// Kept for [`Accountant::drain_load`]: one partition's, to be swept
-    /// with the others' window by window.
-    Buffer(Vec<LoadDelta>),
+    /// One partition's, added into the window every partition of the run
+    /// shares, to be swept window by window (an instant's sum does not
+    /// depend on the order its deltas arrive in). The current instant's
+    /// deltas are folded here first, so the window is locked once an
+    /// instant, and nothing is buffered per partition.
+    Shared { window: Arc<Mutex<LoadWindow>>, pending: Option<LoadDelta> },
 }
 
 impl Accountant {
@@ -190,7 +194,7 @@ impl Accountant {
     /// anyway for several workloads or any resource requests
     /// ([`ReportInput::counts_load`]). Only an accountant fed the merged
     /// log sees every workload; a split run's partitions
-    /// [buffer](Accountant::buffer_load) theirs instead.
+    /// [share](Accountant::share_load) theirs instead.
     pub fn with_fleet(mut self) -> Accountant {
         if self.load.is_none() {
             self.load = Some((self.load_source(), LoadOut::Sweep(Box::default())));
@@ -198,21 +202,23 @@ impl Accountant {
         self
     }
 
-    /// For one partition of a split run: keeps the fleet-load deltas of
-    /// its records for [`Accountant::drain_load`] instead of counting them
-    /// (the report of this accountant alone then has no `fleet`).
-    pub fn buffer_load(mut self) -> Accountant {
-        self.load = Some((self.load_source(), LoadOut::Buffer(Vec::new())));
+    /// For one partition of a split run: adds the fleet-load deltas of its
+    /// records into `window`, which all the run's partitions share, instead
+    /// of counting them (the report of this accountant alone then has no
+    /// `fleet`). Call [`Accountant::flush_load`] before sweeping the window.
+    pub fn share_load(mut self, window: &Arc<Mutex<LoadWindow>>) -> Accountant {
+        let out = LoadOut::Shared { window: Arc::clone(window), pending: None };
+        self.load = Some((self.load_source(), out));
         self
     }
 
-    /// Moves the buffered fleet-load deltas into `window` (the buffer
-    /// keeps its capacity for the next window).
-    pub fn drain_load(&mut self, window: &mut LoadWindow) {
-        if let Some((_, LoadOut::Buffer(buf))) = self.load.as_mut() {
-            for d in buf.drain(..) {
-                window.add(&d);
-            }
+    /// Adds the last instant's fleet-load deltas into the shared window (at
+    /// the end of a window, when every partition has reached it).
+    pub fn flush_load(&mut self) {
+        if let Some((_, LoadOut::Shared { window, pending })) = self.load.as_mut()
+            && let Some(d) = pending.take()
+        {
+            window.lock().unwrap_or_else(PoisonError::into_inner).add(&d);
         }
     }
 
@@ -526,7 +532,14 @@ impl LogSink for Accountant {
         {
             match out {
                 LoadOut::Sweep(sweep) => sweep.add(&d),
-                LoadOut::Buffer(buf) => LoadDelta::push_into(d, buf),
+                LoadOut::Shared { window, pending } => match pending {
+                    Some(p) if p.time == d.time => p.absorb(&d),
+                    _ => {
+                        if let Some(p) = pending.replace(d) {
+                            window.lock().unwrap_or_else(PoisonError::into_inner).add(&p);
+                        }
+                    }
+                },
             }
         }
         match &record.entry {

@@ -7,7 +7,7 @@
 //! names the workload (`*` for the fleet), the tick, Job or instant, and
 //! the measured value against the bound.
 
-use super::types::{Report, TickOutcome, WorkloadReport};
+use super::types::{Report, RunEnd, TickOutcome, WorkloadReport};
 use crate::model::{Millis, Time, format_duration};
 use crate::sim::duration::DurationSpec;
 use crate::sim::scenario::{Expect, ExpectGroup, Selection};
@@ -230,7 +230,7 @@ fn check_one(b: &Bounds, prefix: &str, cj: &WorkloadReport, out: &mut Vec<Violat
     }
     if let Some(min) = b.min_failed_retention {
         let min = min.millis();
-        for d in cj.deletions.iter().filter(|d| d.condition == "Failed") {
+        for d in cj.deletions.iter().filter(|d| d.condition == RunEnd::Failed) {
             if let Some(kept) = d.retained
                 && kept < min
             {

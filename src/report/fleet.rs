@@ -53,15 +53,6 @@ impl LoadDelta {
         self.memory_bytes += d.memory_bytes;
         self.starts += d.starts;
     }
-
-    /// Appends `d` to `buf`, folded into the last delta when it is of the
-    /// same instant.
-    pub fn push_into(d: LoadDelta, buf: &mut Vec<LoadDelta>) {
-        match buf.last_mut() {
-            Some(last) if last.time == d.time => last.absorb(&d),
-            _ => buf.push(d),
-        }
-    }
 }
 
 /// Turns records into [`LoadDelta`]s: one partition's, or the merged log's.

@@ -434,19 +434,100 @@ pub(crate) fn workload_kind<'de, D: Deserializer<'de>>(d: D) -> Result<WorkloadK
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct DeletionRow {
-    // Short strings stored inline: a long run keeps up to `MAX_ROWS` of
-    // these per CronJob, and a heap string each fragmented the allocator.
+    // Kept small: a long run holds up to `MAX_ROWS` of these per workload
+    // (a thousand-CronJob month, a million), so the name is stored inline
+    // and who deleted it and how it ended are one byte each.
     /// The Job (or Operation), `namespace/name`.
     pub job: smol_str::SmolStr,
     /// Who deleted it: `HistoryGC` or `TTL`.
-    pub by: smol_str::SmolStr,
+    pub by: DeletedFor,
     /// When the deletion was accepted.
     pub at: Time,
-    /// `Complete` or `Failed` (empty if it had not finished).
-    pub condition: smol_str::SmolStr,
+    /// How it had ended: `Complete` or `Failed` (a Job), `Succeeded`,
+    /// `Failed` or `Error` (an Operation or Workflow); empty if it had not
+    /// finished.
+    pub condition: RunEnd,
     /// From the terminal condition's `lastTransitionTime` to the deletion
     /// as the API server stamps it (whole seconds): how long the evidence
     /// of this run survived.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retained: Option<Millis>,
+}
+
+/// Who deleted a finished run, as the deletions table names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub enum DeletedFor {
+    /// The history limits (`HistoryGC`).
+    #[serde(rename = "HistoryGC")]
+    HistoryGc,
+    /// `ttlSecondsAfterFinished` (`TTL`).
+    #[serde(rename = "TTL")]
+    Ttl,
+}
+
+impl DeletedFor {
+    /// The name the report prints.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeletedFor::HistoryGc => "HistoryGC",
+            DeletedFor::Ttl => "TTL",
+        }
+    }
+}
+
+impl std::fmt::Display for DeletedFor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How a deleted run had ended: its terminal condition (a Job) or phase
+/// (an Operation, a Workflow).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub enum RunEnd {
+    /// It had not finished (an empty string).
+    #[serde(rename = "")]
+    Unfinished,
+    /// A Job's `Complete`.
+    Complete,
+    /// `Failed`.
+    Failed,
+    /// An Operation's or Workflow's `Succeeded`.
+    Succeeded,
+    /// A Workflow's `Error`.
+    Error,
+}
+
+impl RunEnd {
+    /// The ending named `name`; `None` for a name none of the controllers
+    /// writes.
+    pub fn from_name(name: &str) -> Option<RunEnd> {
+        Some(match name {
+            "" => RunEnd::Unfinished,
+            "Complete" => RunEnd::Complete,
+            "Failed" => RunEnd::Failed,
+            "Succeeded" => RunEnd::Succeeded,
+            "Error" => RunEnd::Error,
+            _ => return None,
+        })
+    }
+
+    /// The name the report prints (empty when unfinished).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunEnd::Unfinished => "",
+            RunEnd::Complete => "Complete",
+            RunEnd::Failed => "Failed",
+            RunEnd::Succeeded => "Succeeded",
+            RunEnd::Error => "Error",
+        }
+    }
+}
+
+impl std::fmt::Display for RunEnd {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }

@@ -101,18 +101,19 @@ pub fn split_report(
 ) -> cronwarp::report::Report {
     use cronwarp::report::{Accountant, LoadSweep, LoadWindow};
     use std::sync::Mutex;
-    let (mut sweep, mut window) = (LoadSweep::default(), LoadWindow::default());
+    let mut sweep = LoadSweep::default();
+    let window = std::sync::Arc::new(Mutex::new(LoadWindow::default()));
     let mut after_window = |parts: &[Mutex<Accountant>]| {
         for p in parts {
-            p.lock().unwrap().drain_load(&mut window);
+            p.lock().unwrap().flush_load();
         }
-        window.sweep_into(&mut sweep);
+        window.lock().unwrap().sweep_into(&mut sweep);
     };
     let loaded = cronwarp::sim::Loaded::new(sc).unwrap();
     let (_, parts) = loaded
         .simulate_split_with(
             sc.seed,
-            |ws| Accountant::new(input.part(ws)).buffer_load(),
+            |ws| Accountant::new(input.part(ws)).share_load(&window),
             &mut after_window,
             SimOptions { progress: None, threads },
         )
