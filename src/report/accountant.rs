@@ -9,7 +9,7 @@ use super::SCHEMA_VERSION;
 use super::account::{Account, Downtime};
 use super::argo::{self, Workflows};
 use super::crossplane::{self, Operations};
-use super::fleet::{LoadDelta, LoadSource, LoadSweep, LoadWindow};
+use super::fleet::{LoadOut, LoadSource, LoadWindow};
 use super::types::*;
 use super::{reasons, semantics};
 use crate::model::{PodPhase, Time};
@@ -22,7 +22,7 @@ use crate::sim::{Scenario, SimError, SimSummary, WorkloadMeta};
 use rustc_hash::FxHashMap;
 use smol_str::SmolStr;
 use std::cmp::Reverse;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 
 /// What the accountant must know besides the log.
 #[derive(Debug, Clone)]
@@ -153,19 +153,6 @@ pub struct Accountant {
     capacity: Vec<ControllerLoad>,
 }
 
-/// Where an accountant's fleet-load deltas go.
-#[derive(Debug)]
-enum LoadOut {
-    /// Straight into a sweep: this accountant sees the merged log.
-    Sweep(Box<LoadSweep>),
-    /// One partition's, added into the window every partition of the run
-    /// shares, to be swept window by window (an instant's sum does not
-    /// depend on the order its deltas arrive in). The current instant's
-    /// deltas are folded here first, so the window is locked once an
-    /// instant, and nothing is buffered per partition.
-    Shared { window: Arc<Mutex<LoadWindow>>, pending: Option<LoadDelta> },
-}
-
 impl Accountant {
     /// An accountant for the given CronJobs and CronOperations.
     pub fn new(input: ReportInput) -> Accountant {
@@ -215,10 +202,8 @@ impl Accountant {
     /// Adds the last instant's fleet-load deltas into the shared window (at
     /// the end of a window, when every partition has reached it).
     pub fn flush_load(&mut self) {
-        if let Some((_, LoadOut::Shared { window, pending })) = self.load.as_mut()
-            && let Some(d) = pending.take()
-        {
-            window.lock().unwrap_or_else(PoisonError::into_inner).add(&d);
+        if let Some((_, out)) = self.load.as_mut() {
+            out.flush();
         }
     }
 
@@ -530,17 +515,7 @@ impl LogSink for Accountant {
         if let Some((source, out)) = self.load.as_mut()
             && let Some(d) = source.delta(&record)
         {
-            match out {
-                LoadOut::Sweep(sweep) => sweep.add(&d),
-                LoadOut::Shared { window, pending } => match pending {
-                    Some(p) if p.time == d.time => p.absorb(&d),
-                    _ => {
-                        if let Some(p) = pending.replace(d) {
-                            window.lock().unwrap_or_else(PoisonError::into_inner).add(&p);
-                        }
-                    }
-                },
-            }
+            out.add(d);
         }
         match &record.entry {
             Entry::Sync { object, decision: Some(d), .. } => {

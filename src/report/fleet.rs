@@ -23,6 +23,7 @@ use crate::sim::WorkloadMeta;
 use crate::sim::log::{Entry, Record};
 use rustc_hash::FxHashMap;
 use smol_str::SmolStr;
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// How the fleet's load changed at one instant: one record's change, or
 /// several of one partition's at the same instant added up (a partition
@@ -52,6 +53,45 @@ impl LoadDelta {
         self.cpu_millis += d.cpu_millis;
         self.memory_bytes += d.memory_bytes;
         self.starts += d.starts;
+    }
+}
+
+/// Where an accountant's fleet-load deltas go.
+#[derive(Debug)]
+pub(crate) enum LoadOut {
+    /// Straight into a sweep: this accountant sees the merged log.
+    Sweep(Box<LoadSweep>),
+    /// One partition's, added into the window every partition of the run
+    /// shares, to be swept window by window (an instant's sum does not
+    /// depend on the order its deltas arrive in). The current instant's
+    /// deltas are folded here first, so the window is locked once an
+    /// instant, and nothing is buffered per partition.
+    Shared { window: Arc<Mutex<LoadWindow>>, pending: Option<LoadDelta> },
+}
+
+impl LoadOut {
+    /// Takes one record's delta.
+    pub(crate) fn add(&mut self, d: LoadDelta) {
+        match self {
+            LoadOut::Sweep(sweep) => sweep.add(&d),
+            LoadOut::Shared { window, pending } => match pending {
+                Some(p) if p.time == d.time => p.absorb(&d),
+                _ => {
+                    if let Some(p) = pending.replace(d) {
+                        window.lock().unwrap_or_else(PoisonError::into_inner).add(&p);
+                    }
+                }
+            },
+        }
+    }
+
+    /// Adds the last instant's deltas into the shared window.
+    pub(crate) fn flush(&mut self) {
+        if let LoadOut::Shared { window, pending } = self
+            && let Some(d) = pending.take()
+        {
+            window.lock().unwrap_or_else(PoisonError::into_inner).add(&d);
+        }
     }
 }
 

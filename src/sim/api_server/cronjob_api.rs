@@ -16,26 +16,24 @@ pub struct CronJobApi<'w> {
     pub namespace: SmolStr,
 }
 
-/// A live GET of a CronJob from the store.
-fn get_cronjob_in(world: &ApiServer, namespace: &str, name: &str) -> Result<CronJob, ApiError> {
-    world.cronjobs.get(&key(namespace, name)).map(|c| (**c).clone()).ok_or(ApiError::NotFound)
-}
+/// The live GETs both views answer from the store: a CronJob by key, a
+/// Job by key (an empty namespace is the CronJob's).
+macro_rules! reads_from_store {
+    () => {
+        fn get_cronjob(&mut self, namespace: &str, name: &str) -> Result<CronJob, ApiError> {
+            let found = self.world.cronjobs.get(&key(namespace, name));
+            found.map(|c| (**c).clone()).ok_or(ApiError::NotFound)
+        }
 
-/// A live GET of a Job from the store (an empty namespace is the
-/// CronJob's, `default_ns`).
-fn get_job_in(world: &ApiServer, default_ns: &str, namespace: &str, name: &str) -> Result<Job, ApiError> {
-    let ns = if namespace.is_empty() { default_ns } else { namespace };
-    world.jobs.get(&key(ns, name)).map(|j| (**j).clone()).ok_or(ApiError::NotFound)
+        fn get_job(&mut self, namespace: &str, name: &str) -> Result<Job, ApiError> {
+            let ns = if namespace.is_empty() { self.namespace.as_str() } else { namespace };
+            self.world.jobs.get(&key(ns, name)).map(|j| (**j).clone()).ok_or(ApiError::NotFound)
+        }
+    };
 }
 
 impl Api for CronJobApi<'_> {
-    fn get_cronjob(&mut self, namespace: &str, name: &str) -> Result<CronJob, ApiError> {
-        get_cronjob_in(self.world, namespace, name)
-    }
-
-    fn get_job(&mut self, namespace: &str, name: &str) -> Result<Job, ApiError> {
-        get_job_in(self.world, &self.namespace, namespace, name)
-    }
+    reads_from_store!();
 
     fn create_job(&mut self, mut job: Job) -> Result<Arc<Job>, ApiError> {
         if job.metadata.namespace.is_empty() {
@@ -67,13 +65,7 @@ pub struct DryRunApi<'w> {
 }
 
 impl Api for DryRunApi<'_> {
-    fn get_cronjob(&mut self, namespace: &str, name: &str) -> Result<CronJob, ApiError> {
-        get_cronjob_in(self.world, namespace, name)
-    }
-
-    fn get_job(&mut self, namespace: &str, name: &str) -> Result<Job, ApiError> {
-        get_job_in(self.world, &self.namespace, namespace, name)
-    }
+    reads_from_store!();
 
     fn create_job(&mut self, mut job: Job) -> Result<Arc<Job>, ApiError> {
         if job.metadata.namespace.is_empty() {
