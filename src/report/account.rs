@@ -260,8 +260,10 @@ impl Account {
             Some((end, c)) => (c.clone(), Some(stamped_at.since(*end).max(0))),
             None => (SmolStr::default(), None),
         };
-        let by = if by == DeletedBy::Ttl { DeletedFor::Ttl } else { DeletedFor::HistoryGc };
-        self.summarize_deletion(by.as_str(), &condition, retained);
+        // Only the history limits and TTL delete finished runs (the callers
+        // record no other deletions).
+        let by = if by == DeletedBy::Ttl { DeletedBy::Ttl } else { DeletedBy::HistoryGc };
+        self.summarize_deletion(by.name(), &condition, retained);
         if self.report.deletions.len() < MAX_ROWS {
             // The controllers write no other ending; the summary above keeps
             // the text whatever it is.

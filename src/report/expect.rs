@@ -239,7 +239,7 @@ fn check_one(b: &Bounds, prefix: &str, cj: &WorkloadReport, out: &mut Vec<Violat
                     format!(
                         "failed {run} {} was deleted by {} after {}, less than {}",
                         d.job,
-                        d.by,
+                        d.by.name(),
                         format_duration(kept),
                         format_duration(min)
                     ),

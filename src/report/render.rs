@@ -351,7 +351,7 @@ fn cronjob(d: &mut Vec<Block>, cj: &WorkloadReport) {
                     vec![
                         x.job.to_string(),
                         x.condition.to_string(),
-                        x.by.to_string(),
+                        x.by.name().to_string(),
                         x.at.to_string(),
                         x.retained.map(format_duration).unwrap_or_else(|| "-".into()),
                     ]

@@ -440,7 +440,7 @@ pub struct DeletionRow {
     /// The Job (or Operation), `namespace/name`.
     pub job: smol_str::SmolStr,
     /// Who deleted it: `HistoryGC` or `TTL`.
-    pub by: DeletedFor,
+    pub by: crate::sim::log::DeletedBy,
     /// When the deletion was accepted.
     pub at: Time,
     /// How it had ended: `Complete` or `Failed` (a Job), `Succeeded`,
@@ -452,34 +452,6 @@ pub struct DeletionRow {
     /// of this run survived.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retained: Option<Millis>,
-}
-
-/// Who deleted a finished run, as the deletions table names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub enum DeletedFor {
-    /// The history limits (`HistoryGC`).
-    #[serde(rename = "HistoryGC")]
-    HistoryGc,
-    /// `ttlSecondsAfterFinished` (`TTL`).
-    #[serde(rename = "TTL")]
-    Ttl,
-}
-
-impl DeletedFor {
-    /// The name the report prints.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DeletedFor::HistoryGc => "HistoryGC",
-            DeletedFor::Ttl => "TTL",
-        }
-    }
-}
-
-impl std::fmt::Display for DeletedFor {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
 }
 
 /// How a deleted run had ended: its terminal condition (a Job) or phase

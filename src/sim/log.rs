@@ -137,6 +137,21 @@ pub enum DeletedBy {
     CronWorkflowDeleted,
 }
 
+impl DeletedBy {
+    /// The name the event log and the report print.
+    pub fn name(self) -> &'static str {
+        match self {
+            DeletedBy::HistoryGc => "HistoryGC",
+            DeletedBy::Replace => "Replace",
+            DeletedBy::Ttl => "TTL",
+            DeletedBy::CronJobDeleted => "CronJobDeleted",
+            DeletedBy::Scenario => "Scenario",
+            DeletedBy::CronOperationDeleted => "CronOperationDeleted",
+            DeletedBy::CronWorkflowDeleted => "CronWorkflowDeleted",
+        }
+    }
+}
+
 /// The kind-specific part of a [`Record`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
