@@ -32,10 +32,10 @@ pub use job::{
     PodFailurePolicyRule, PodSpec, PodTemplateSpec, Resources, TemplateMeta,
 };
 pub use manifest::{FieldValidation, Located, Manifests, SUPPORTED_KINDS};
-pub use meta::{Condition, ObjectMeta, ObjectReference, OwnerReference};
+pub use meta::{Condition, Labels, ObjectMeta, ObjectReference, OwnerReference};
 pub use pod::{ContainerStatus, ContainerTerminated, Pod, PodPhase, PodStatus};
 pub use select::Select;
-pub use shared::Shared;
+pub use shared::{Collection, Shared, SharedCollection};
 pub use time::{HOUR, LAST_RFC3339_UNIX, MINUTE, Millis, SECOND, Time, format_duration, rfc3339_error};
 pub use yaml::{Node, Position, YamlError, from_yaml, from_yaml_multi};
 

@@ -156,7 +156,7 @@ impl Setup<'_> {
 /// A seeded Job naming its CronJob by name only gets the CronJob's uid, so
 /// a manifest written by hand behaves like one read from a cluster.
 fn adopt_seeded(job: &mut Job, cj: &CronJob) {
-    for r in &mut job.metadata.owner_references {
+    for r in job.metadata.owner_references.iter_mut() {
         if r.kind == "CronJob" && r.name == cj.metadata.name && r.uid.is_empty() {
             r.uid = cj.metadata.uid.clone();
             if r.controller.is_none() {

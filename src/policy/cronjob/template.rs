@@ -75,7 +75,7 @@ fn build(cronjob: &CronJob, scheduled: Time, zone: Zone) -> Job {
             labels: template.metadata.labels.clone(),
             annotations,
             creation_timestamp: Some(scheduled),
-            owner_references: vec![controller_ref(cronjob)],
+            owner_references: vec![controller_ref(cronjob)].into(),
             ..ObjectMeta::default()
         },
         spec: template.spec.clone(),

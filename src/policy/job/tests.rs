@@ -22,7 +22,7 @@ fn job(parallelism: i32, completions: Option<i32>) -> Job {
 fn pod(name: &str, phase: PodPhase, finished: Option<Time>) -> Pod {
     let mut p = Pod::default();
     p.metadata.name = name.into();
-    p.metadata.finalizers = vec![JOB_TRACKING_FINALIZER.into()];
+    p.metadata.finalizers = vec![JOB_TRACKING_FINALIZER.into()].into();
     p.metadata.creation_timestamp = Some(t0());
     p.status.phase = phase;
     if let Some(at) = finished {

@@ -255,7 +255,8 @@ fn new_pod(core: &mut Core, job_key: &str, job: &Job) -> Pod {
                 uid: job.metadata.uid.clone(),
                 controller: Some(true),
                 block_owner_deletion: Some(true),
-            }],
+            }]
+            .into(),
             ..ObjectMeta::default()
         },
         status: PodStatus::default(),

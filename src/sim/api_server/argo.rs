@@ -160,8 +160,8 @@ impl ApiServer {
         let mut meta =
             ObjectMeta { name: name.clone(), namespace: namespace.clone(), ..ObjectMeta::default() };
         if let Some(m) = &cw.spec.workflow_metadata {
-            meta.labels.extend(m.labels.clone());
-            meta.annotations.extend(m.annotations.clone());
+            meta.labels.extend(m.labels.iter().map(|(k, v)| (k.clone(), v.clone())));
+            meta.annotations.extend(m.annotations.iter().map(|(k, v)| (k.clone(), v.clone())));
         }
         meta.labels.insert(LABEL_CRON_WORKFLOW.into(), cw.metadata.name.clone());
         meta.annotations.insert(ANNOTATION_SCHEDULED_TIME.into(), scheduled.to_string().into());

@@ -24,7 +24,7 @@ fn pod_of(world: &mut World, job_key: &str, name: &str) -> String {
         metadata: ObjectMeta {
             name: name.into(),
             namespace: "ns".into(),
-            owner_references: vec![owner],
+            owner_references: vec![owner].into(),
             ..Default::default()
         },
         ..Default::default()

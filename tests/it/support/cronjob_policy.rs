@@ -38,7 +38,7 @@ pub fn cronjob(schedule: &str, created: Time, last: Option<Time>) -> CronJob {
     };
     cj.spec.schedule = schedule.into();
     cj.spec.concurrency_policy = "Allow".into();
-    cj.spec.job_template.metadata.labels = BTreeMap::from([("a".into(), "b".into())]);
+    cj.spec.job_template.metadata.labels = BTreeMap::from([("a".into(), "b".into())]).into();
     cj.status.last_schedule_time = last;
     cj
 }
@@ -66,7 +66,8 @@ pub fn owned_job(cj: &CronJob, name: &str) -> Job {
         uid: cj.metadata.uid.clone(),
         controller: Some(true),
         block_owner_deletion: Some(true),
-    }];
+    }]
+    .into();
     j
 }
 

@@ -8,7 +8,6 @@ use cronwarp::model::{
     Condition, Container, CronJob, CronJobSpec, Job, JobSpec, JobTemplateSpec, ObjectMeta, ObjectReference,
     OwnerReference, PodSpec, PodTemplateSpec, TemplateMeta, Time,
 };
-use std::collections::BTreeMap;
 
 /// The fixture CronJob's name, namespace and uid (upstream's values).
 pub const CJ_NAME: &str = "mycronjob";
@@ -17,7 +16,7 @@ pub const CJ_UID: &str = "1a2b3c";
 /// The annotation `getJobFromTemplate2` adds.
 pub const SCHEDULED_ANNOTATION: &str = "batch.kubernetes.io/cronjob-scheduled-timestamp";
 
-fn map(pairs: &[(&str, &str)]) -> BTreeMap<smol_str::SmolStr, smol_str::SmolStr> {
+fn map(pairs: &[(&str, &str)]) -> cronwarp::model::Labels {
     pairs.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect()
 }
 
@@ -91,7 +90,7 @@ pub fn job_for(cj: &CronJob, scheduled: Time, uid: &str) -> Job {
             namespace: cj.metadata.namespace.clone(),
             uid: uid.into(),
             creation_timestamp: Some(scheduled),
-            owner_references: vec![controller_ref(cj)],
+            owner_references: vec![controller_ref(cj)].into(),
             labels: cj.spec.job_template.metadata.labels.clone(),
             annotations,
             ..Default::default()

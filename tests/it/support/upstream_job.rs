@@ -36,7 +36,7 @@ pub fn new_pods(kind: &str, count: usize, phase: PodPhase) -> Vec<Pod> {
             let mut p = Pod::default();
             p.metadata.name = format!("pod-{kind}-{i}").into();
             p.metadata.namespace = "default".into();
-            p.metadata.finalizers = vec![JOB_TRACKING_FINALIZER.into()];
+            p.metadata.finalizers = vec![JOB_TRACKING_FINALIZER.into()].into();
             p.status.phase = phase;
             p.status.container_statuses = vec![ContainerStatus {
                 terminated: Some(ContainerTerminated {

@@ -39,7 +39,7 @@ fn template_sets_owner_annotation_and_copies_template_metadata_only() {
     assert_eq!(job.metadata.annotations["x"], "y");
     assert_eq!(job.metadata.annotations[SCHEDULED_TIMESTAMP_ANNOTATION], "2016-05-19T10:00:00Z");
     assert_eq!(
-        job.metadata.owner_references,
+        *job.metadata.owner_references,
         [OwnerReference {
             api_version: "batch/v1".into(),
             kind: "CronJob".into(),

@@ -52,7 +52,7 @@ mod get_job_from_template2 {
         let mut c = cj("* * * * ?", top_of_the_hour(), None, None);
         c.metadata.namespace = "snazzycats".into();
         c.spec.time_zone = time_zone.map(Into::into);
-        c.spec.job_template.metadata.labels = BTreeMap::from([("a".into(), "b".into())]);
+        c.spec.job_template.metadata.labels = BTreeMap::from([("a".into(), "b".into())]).into();
         c.spec.job_template.metadata.annotations =
             annotations.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect();
         c.spec.job_template.spec.active_deadline_seconds = Some(1);
@@ -423,7 +423,7 @@ mod controller_v2_cleanup_finished_jobs {
         c.metadata.name = "fooer".into();
         c.spec.schedule = "0 * * * ?".into();
         c.spec.successful_jobs_history_limit = Some(limit);
-        c.spec.job_template.metadata.labels = BTreeMap::from([("key".into(), "value".into())]);
+        c.spec.job_template.metadata.labels = BTreeMap::from([("key".into(), "value".into())]).into();
         c.status.last_schedule_time = Some(t("2016-05-19T09:01:00Z"));
         c
     }
@@ -436,7 +436,8 @@ mod controller_v2_cleanup_finished_jobs {
             name: "fooer".into(),
             controller: Some(true),
             ..OwnerReference::default()
-        }];
+        }]
+        .into();
         j.status.start_time = Some(t(started));
         let mut j = finish(j, "Complete", t(started));
         j.status.completion_time = None;

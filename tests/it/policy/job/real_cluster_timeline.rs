@@ -110,7 +110,7 @@ fn drive(settings: &Settings) -> Run {
                             name: format!("backoff-demo-{}", pods.len()).into(),
                             namespace: "default".into(),
                             creation_timestamp: Some(now.trunc_seconds()),
-                            finalizers: vec![JOB_TRACKING_FINALIZER.into()],
+                            finalizers: vec![JOB_TRACKING_FINALIZER.into()].into(),
                             ..ObjectMeta::default()
                         },
                         ..Pod::default()

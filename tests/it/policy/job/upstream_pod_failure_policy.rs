@@ -129,7 +129,7 @@ fn run(c: Case) {
         .map(|(i, mut p)| {
             p.metadata.name = format!("mypod-{i}").into();
             p.metadata.namespace = "default".into();
-            p.metadata.finalizers = vec![JOB_TRACKING_FINALIZER.into()];
+            p.metadata.finalizers = vec![JOB_TRACKING_FINALIZER.into()].into();
             p
         })
         .collect();

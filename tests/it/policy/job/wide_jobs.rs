@@ -38,7 +38,7 @@ fn pod(i: usize, at: Time) -> Pod {
     let mut p = Pod::default();
     p.metadata.name = format!("wide-{i:06}").into();
     p.metadata.namespace = "default".into();
-    p.metadata.finalizers = vec![JOB_TRACKING_FINALIZER.into()];
+    p.metadata.finalizers = vec![JOB_TRACKING_FINALIZER.into()].into();
     p.metadata.creation_timestamp = Some(at);
     p.status.phase = PodPhase::Running;
     p.status.container_statuses = vec![ContainerStatus { name: "main".into(), ..ContainerStatus::default() }];
