@@ -247,6 +247,12 @@ impl LogSink for Tee<'_, '_> {
         }
         self.accountant.record(record);
     }
+
+    fn wants_detail(&self) -> bool {
+        // The timelines and the accountant read no detail; a callback or
+        // the kept log may.
+        self.on_record.is_some() || self.kept.is_some()
+    }
 }
 
 impl Run {

@@ -614,6 +614,10 @@ impl LogSink for Accountant {
             e => self.job_event(t, e),
         }
     }
+
+    fn wants_detail(&self) -> bool {
+        false
+    }
 }
 
 /// The CronJob key a Job key names by the controller's naming

@@ -218,6 +218,9 @@ pub struct Core {
     /// Kubernetes Events recorded so far (each is a request of its
     /// controller's client).
     pub events: u64,
+    /// The sink reads detail records ([`Entry::is_detail`]); when not,
+    /// they are counted but neither built nor kept.
+    pub detail: bool,
     /// kube-controller-manager's workers, rate limits and latency.
     pub capacity: super::capacity::Capacity,
     /// Crossplane 2.0's global reconcile limiter, once a reconcile met it.
@@ -255,6 +258,7 @@ impl Core {
             out: Vec::new(),
             records: 0,
             events: 0,
+            detail: true,
             capacity: super::capacity::Capacity::default(),
             reconcile_limiter: None,
             logs_faults: false,
@@ -289,8 +293,28 @@ impl Core {
         if let Entry::Event(_) = entry {
             self.events += 1;
         }
+        if !self.detail && entry.is_detail() {
+            return;
+        }
         let time = self.now();
         self.out.push(Record { time, entry });
+    }
+
+    /// Emits a Normal Event built only when the sink reads detail (it is
+    /// counted either way: an Event is a request of the controller's
+    /// client).
+    pub fn emit_normal_event(&mut self, build: impl FnOnce() -> crate::policy::Event) {
+        if self.detail {
+            self.emit(Entry::Event(build()));
+        } else {
+            self.count_unbuilt_events(1);
+        }
+    }
+
+    /// Counts Normal Events a policy recorded without building them.
+    pub fn count_unbuilt_events(&mut self, n: u32) {
+        self.records += u64::from(n);
+        self.events += u64::from(n);
     }
 
     /// Writes the API server's pending log entries.

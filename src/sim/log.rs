@@ -152,6 +152,23 @@ impl DeletedBy {
     }
 }
 
+impl Entry {
+    /// Whether the record is detail the report does not read: a Normal
+    /// Event, a sync without a scheduling decision (the Job controller's,
+    /// or a CronJob sync that found nothing), a Job or pod that started,
+    /// a pod deleted. A sink that reads only what the report reads says so
+    /// ([`LogSink::wants_detail`]) and the engine neither builds nor hands
+    /// it these; the run itself is the same.
+    pub fn is_detail(&self) -> bool {
+        match self {
+            Entry::Event(e) => e.type_ == policy::EventType::Normal,
+            Entry::Sync { decision, .. } => decision.is_none(),
+            Entry::JobStarted { .. } | Entry::PodStarted { .. } | Entry::PodDeleted { .. } => true,
+            _ => false,
+        }
+    }
+}
+
 /// The kind-specific part of a [`Record`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

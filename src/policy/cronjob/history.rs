@@ -114,7 +114,7 @@ pub(crate) fn delete_job(
         return false;
     }
     delete_from_active(cronjob.to_mut(), &job.metadata.uid);
-    rec.normal("SuccessfulDelete", concat_smol(&["Deleted job ", &job.metadata.name]));
+    rec.normal("SuccessfulDelete", || concat_smol(&["Deleted job ", &job.metadata.name]));
     true
 }
 

@@ -46,6 +46,10 @@ pub struct SyncContext<'a> {
     pub local: Zone,
     /// kube-controller-manager's settings (version switches).
     pub settings: &'a Settings,
+    /// Whether the caller keeps Normal Events (its log's reader wants
+    /// them). When not, they are counted ([`SyncOutcome::unbuilt_events`])
+    /// but their text is not built; every decision is the same.
+    pub detail: bool,
 }
 
 /// robfig's estimate of how many ticks were missed (`missedSchedulesType`).
@@ -184,6 +188,9 @@ pub struct SyncOutcome<C = CronJob> {
     pub error: Option<ApiError>,
     /// Events in emission order.
     pub events: Vec<Event>,
+    /// Normal Events recorded but not built ([`SyncContext::detail`]
+    /// false): still requests of the controller's client.
+    pub unbuilt_events: u32,
     /// The branch of `syncCronJob` that returned.
     pub decision: Decision,
     /// Jobs deleted by GC or Replace, in order.

@@ -17,14 +17,18 @@ pub(crate) struct Recorder {
     object: Option<SmolStr>,
     pub events: Vec<Event>,
     pub deletions: Vec<Deletion>,
+    /// Build Normal Events (else count them in `unbuilt`).
+    detail: bool,
+    pub unbuilt: u32,
 }
 
 impl Recorder {
     /// A recorder for events on `cronjob` (`CronJob/<namespace>/<name>`).
-    pub(super) fn new(cronjob: &CronJob) -> Recorder {
+    pub(super) fn new(cronjob: &CronJob, detail: bool) -> Recorder {
         Recorder {
             namespace: cronjob.metadata.namespace.clone(),
             name: cronjob.metadata.name.clone(),
+            detail,
             ..Recorder::default()
         }
     }
@@ -34,10 +38,14 @@ impl Recorder {
         self.object.get_or_insert_with(|| remembered_object(ns, name)).clone()
     }
 
-    /// Records a Normal event.
-    pub(super) fn normal(&mut self, reason: &'static str, message: impl Into<SmolStr>) {
+    /// Records a Normal event, its message built only when kept.
+    pub(super) fn normal<M: Into<SmolStr>>(&mut self, reason: &'static str, message: impl FnOnce() -> M) {
+        if !self.detail {
+            self.unbuilt += 1;
+            return;
+        }
         let object = self.object();
-        self.events.push(Event::normal(object, SmolStr::new_static(reason), message));
+        self.events.push(Event::normal(object, SmolStr::new_static(reason), message()));
     }
 
     /// Records a Warning event.

@@ -44,6 +44,7 @@ pub fn sync_refs(api: &mut dyn Api, cronjob: &CronJob, jobs: &[&Job], ctx: SyncC
         error: out.error,
         requeue_after: out.requeue_after,
         events: out.events,
+        unbuilt_events: out.unbuilt_events,
         decision: out.decision,
         deletions: out.deletions,
     }
@@ -57,7 +58,7 @@ pub fn sync_cow<'c>(
     jobs: &[&Job],
     ctx: SyncContext<'_>,
 ) -> SyncOutcome<Cow<'c, CronJob>> {
-    let mut rec = Recorder::new(cronjob);
+    let mut rec = Recorder::new(cronjob, ctx.detail);
     let mut run = Run::new(cronjob, false);
     let cleaned = cleanup_finished_jobs(api, &mut run.work, jobs, &mut rec);
     let exit = sync_cronjob(api, &mut run, jobs, ctx, &mut rec);
@@ -69,6 +70,7 @@ pub fn sync_cow<'c>(
         error: if exit.requeue.is_some() { None } else { exit.error },
         requeue_after: exit.requeue,
         events: rec.events,
+        unbuilt_events: rec.unbuilt,
         decision: exit.decision,
         deletions: rec.deletions,
     }
@@ -87,7 +89,7 @@ pub fn sends_any(api: &mut dyn Api, cronjob: &CronJob, jobs: &[&Job], ctx: SyncC
         return true;
     }
     let mut api = Counted { api, sent: false };
-    let mut rec = Recorder::new(cronjob);
+    let mut rec = Recorder::new(cronjob, false);
     let mut run = Run::new(cronjob, true);
     let exit = sync_cronjob(&mut api, &mut run, jobs, ctx, &mut rec);
     let hung = matches!(exit.decision, Decision::WorkerHung { .. });
@@ -262,12 +264,11 @@ fn sync_cronjob(
     }
     match cj.spec.policy() {
         ConcurrencyPolicy::Forbid if !cj.status.active.is_empty() => {
-            rec.normal(
-                "JobAlreadyActive",
+            rec.normal("JobAlreadyActive", || {
                 SmolStr::new_static(
                     "Not starting job because prior execution is running and concurrency policy is Forbid",
-                ),
-            );
+                )
+            });
             return requeue(run, ctx, &sched, Decision::ForbidSkip { tick });
         }
         ConcurrencyPolicy::Replace => {
@@ -313,10 +314,9 @@ fn reconcile_jobs(
             delete_from_active(run.work.to_mut(), uid);
             // The wording changed together with PR #122025's restructure.
             let label = if same_pass { "condition" } else { "status" };
-            rec.normal(
-                "SawCompletedJob",
-                concat_smol(&["Saw completed job: ", &j.metadata.name, ", ", label, ": ", &cond.type_]),
-            );
+            rec.normal("SawCompletedJob", || {
+                concat_smol(&["Saw completed job: ", &j.metadata.name, ", ", label, ": ", &cond.type_])
+            });
             run.update = true;
             if !same_pass {
                 continue;
@@ -340,7 +340,7 @@ fn reconcile_jobs(
     for r in unlisted {
         match api.get_job(&r.namespace, &r.name) {
             Err(ApiError::NotFound) => {
-                rec.normal("MissingJob", format!("Active job went missing: {}", r.name));
+                rec.normal("MissingJob", || format!("Active job went missing: {}", r.name));
                 delete_from_active(run.work.to_mut(), &r.uid);
                 run.update = true;
             }
@@ -415,7 +415,7 @@ fn create(
     let name = req.metadata.name.clone();
     let (resp, adopted) = match api.create_job(req) {
         Ok(resp) => {
-            rec.normal("SuccessfulCreate", concat_smol(&["Created job ", &resp.metadata.name]));
+            rec.normal("SuccessfulCreate", || concat_smol(&["Created job ", &resp.metadata.name]));
             (resp, false)
         }
         Err(ApiError::NamespaceTerminating) => return Exit::api(ApiError::NamespaceTerminating),

@@ -386,6 +386,10 @@ impl LogSink for Timelines {
     fn record(&mut self, record: Record) {
         self.feed(&record);
     }
+
+    fn wants_detail(&self) -> bool {
+        false
+    }
 }
 
 /// What a record says about one run (a Job, or a CronOperation's

@@ -41,7 +41,7 @@ impl Actor for CronJobController {
     fn sync_sends(&self, core: &Core, k: &SmolStr) -> Option<bool> {
         let Some(cj) = self.cache.cronjobs.get(k) else { return Some(false) };
         let jobs = self.cache.jobs_listed(cj);
-        let ctx = SyncContext { now: core.now(), local: core.local, settings: &core.settings };
+        let ctx = SyncContext { now: core.now(), local: core.local, settings: &core.settings, detail: false };
         let mut api = DryRunApi { world: &core.api, namespace: cj.metadata.namespace.clone() };
         Some(cronjob::sends_any(&mut api, cj, &jobs, ctx))
     }
@@ -157,7 +157,12 @@ impl CronJobController {
         let saved = core.api.deleter.take();
         let mut outcome = {
             let jobs = self.cache.jobs_listed(&cj);
-            let ctx = SyncContext { now: core.now(), local: core.local, settings: &core.settings };
+            let ctx = SyncContext {
+                now: core.now(),
+                local: core.local,
+                settings: &core.settings,
+                detail: core.detail,
+            };
             let mut api = CronJobApi { world: &mut core.api, namespace: cj.metadata.namespace.clone() };
             cronjob::sync_cow(&mut api, &cj, &jobs, ctx)
         };
@@ -167,6 +172,7 @@ impl CronJobController {
         for e in std::mem::take(&mut outcome.events) {
             core.emit(Entry::Event(e));
         }
+        core.count_unbuilt_events(outcome.unbuilt_events);
         let (write_err, written) = if outcome.status_changed {
             let written = WrittenStatus::of(&outcome.cronjob.status);
             match core.api.update_cronjob_status_owned(outcome.cronjob.into_owned()) {

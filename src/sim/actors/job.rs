@@ -147,11 +147,13 @@ impl JobController {
             };
             if core.api.delete_pod(&pk).is_ok() {
                 core.flush_api_log();
-                core.emit(Entry::Event(policy::Event::normal(
-                    object(),
-                    SmolStr::new_static("SuccessfulDelete"),
-                    concat_smol(&["Deleted pod: ", &name]),
-                )));
+                core.emit_normal_event(|| {
+                    policy::Event::normal(
+                        object(),
+                        SmolStr::new_static("SuccessfulDelete"),
+                        concat_smol(&["Deleted pod: ", &name]),
+                    )
+                });
             }
         }
         if out.status != job.status {
@@ -190,11 +192,13 @@ impl JobController {
             match core.api.create_pod(k, pod) {
                 Ok(()) => {
                     core.flush_api_log();
-                    core.emit(Entry::Event(policy::Event::normal(
-                        object(),
-                        SmolStr::new_static("SuccessfulCreate"),
-                        concat_smol(&["Created pod: ", &name]),
-                    )));
+                    core.emit_normal_event(|| {
+                        policy::Event::normal(
+                            object(),
+                            SmolStr::new_static("SuccessfulCreate"),
+                            concat_smol(&["Created pod: ", &name]),
+                        )
+                    });
                 }
                 // `RealPodControl.createPods` records the failure on the
                 // Job, and `manageJob` skips the rest of its batch.

@@ -7,6 +7,14 @@ use super::Record;
 pub trait LogSink {
     /// Takes one record; records arrive in time order.
     fn record(&mut self, record: Record);
+
+    /// Whether the sink reads the records the report does not
+    /// ([`Entry::is_detail`](super::Entry::is_detail)). A sink that says no
+    /// is not handed them, and the engine skips building the costlier ones;
+    /// counts (records, Events as API requests) and the run are the same.
+    fn wants_detail(&self) -> bool {
+        true
+    }
 }
 
 impl LogSink for Vec<Record> {

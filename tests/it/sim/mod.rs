@@ -5,6 +5,7 @@ mod argo;
 mod behaviour;
 mod capacity;
 mod crossplane;
+mod detail_records;
 mod event_log_hashes;
 mod examples;
 mod faults;

@@ -20,7 +20,7 @@ pub fn defaults() -> Settings {
 
 /// A sync context in UTC.
 pub fn ctx(now: Time, settings: &Settings) -> SyncContext<'_> {
-    SyncContext { now, local: Zone::Utc, settings }
+    SyncContext { now, local: Zone::Utc, settings, detail: true }
 }
 
 /// Upstream's `cronJob()` fixture with a schedule, creation time and

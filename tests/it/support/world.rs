@@ -42,7 +42,7 @@ impl World {
     pub fn sync_at(&mut self, now: Time) -> SyncOutcome {
         self.api.now = now;
         let jobs = self.owned_jobs();
-        let ctx = SyncContext { now, local: self.local, settings: &self.settings };
+        let ctx = SyncContext { now, local: self.local, settings: &self.settings, detail: true };
         let out = sync(&mut self.api, &self.cj, &jobs, ctx);
         if out.status_changed {
             self.cj.status = out.cronjob.status.clone();

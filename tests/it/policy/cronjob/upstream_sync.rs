@@ -225,7 +225,7 @@ fn cases_job_spec() -> cronwarp::model::JobSpec {
 fn run(c: &Case) -> Result<Vec<String>, String> {
     let mut s = setup(c);
     let settings = Settings::default();
-    let ctx = SyncContext { now: c.now, local: Zone::Utc, settings: &settings };
+    let ctx = SyncContext { now: c.now, local: Zone::Utc, settings: &settings, detail: true };
     let (cj, jobs) = (s.cj.clone(), s.jobs.clone());
     let out = catch_unwind(AssertUnwindSafe(|| sync(&mut s.api, &cj, &jobs, ctx))).map_err(|p| {
         p.downcast_ref::<String>()
@@ -274,7 +274,7 @@ fn write_probe_agrees_with_the_full_sync_on_every_row() {
     let settings = Settings::default();
     let (mut sends, mut silent) = (0, 0);
     for c in &cases::all() {
-        let ctx = SyncContext { now: c.now, local: Zone::Utc, settings: &settings };
+        let ctx = SyncContext { now: c.now, local: Zone::Utc, settings: &settings, detail: true };
         let mut full = setup(c);
         let (cj, jobs) = (full.cj.clone(), full.jobs.clone());
         let out = sync(&mut full.api, &cj, &jobs, ctx);

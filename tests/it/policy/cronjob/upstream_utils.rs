@@ -448,7 +448,7 @@ mod controller_v2_cleanup_finished_jobs {
         let mut api = FakeApi::with_jobs(jobs);
         api.create_error = create_error;
         let settings = Settings::default();
-        let ctx = SyncContext { now, local: Zone::Utc, settings: &settings };
+        let ctx = SyncContext { now, local: Zone::Utc, settings: &settings, detail: true };
         let _ = sync(&mut api, c, jobs, ctx);
         let mut names: Vec<String> = api.deleted.into_iter().map(|(n, _)| n).collect();
         names.sort();
