@@ -19,7 +19,7 @@ pub struct CronJob {
     /// `metadata`: name, namespace, labels, annotations.
     pub metadata: ObjectMeta,
     /// `spec`: the schedule and the Job template.
-    pub spec: CronJobSpec,
+    pub spec: crate::model::Shared<CronJobSpec>,
     /// `status`, as the controller writes it; empty until the first sync.
     #[serde(skip_serializing_if = "CronJobStatus::is_empty")]
     pub status: CronJobStatus,

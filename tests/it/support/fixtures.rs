@@ -55,7 +55,8 @@ pub fn cronjob(schedule: &str, policy: &str, created: Time) -> CronJob {
                 spec: job_spec().into(),
             },
             ..Default::default()
-        },
+        }
+        .into(),
         ..Default::default()
     }
 }

@@ -296,7 +296,8 @@ pub fn cronjob_from_cronoperation(
             job_template: template,
             successful_jobs_history_limit: s.successful_history_limit,
             failed_jobs_history_limit: s.failed_history_limit,
-        },
+        }
+        .into(),
         status: CronJobStatus {
             last_schedule_time: co.status.last_schedule_time,
             ..CronJobStatus::default()
