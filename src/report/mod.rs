@@ -18,6 +18,7 @@ mod expect;
 mod fit;
 pub mod fleet;
 mod html;
+mod input;
 pub mod lint;
 mod overlap;
 mod pod_faults;
@@ -28,7 +29,7 @@ mod semantics;
 pub mod svg;
 mod types;
 
-pub use accountant::{Accountant, ReportInput};
+pub use accountant::Accountant;
 pub use compare::{
     COMPARE_SCHEMA_VERSION, Comparison, Metric, PRINTED_TICKS, ReasonCount, SideOutcome, SideViolation,
     TickDiff, WorkloadComparison, compare, outcome_text, reason_key, render_compare_markdown,
@@ -43,6 +44,7 @@ pub use fleet::{LoadDelta, LoadSource, LoadSweep, LoadWindow};
 pub(crate) use fleet::{format_cpu, format_memory};
 #[cfg_attr(not(feature = "svg"), allow(unused_imports))]
 pub(crate) use html::{Figure, Figures};
+pub use input::ReportInput;
 #[cfg(feature = "svg")]
 pub(crate) use render::FLEET_FIGURE;
 pub(crate) use render::{Block, cols, markdown, text};
