@@ -307,16 +307,17 @@ pub fn run<S: LogSink + Send>(
     progress: &mut dyn FnMut(Time),
 ) -> Result<(), Time> {
     let mut merger = Merger::new(engines.len());
-    let detail = match &sinks {
-        Sinks::Merged(sink) => sink.wants_detail(),
-        Sinks::Local(locals, _) => {
-            locals.first().is_none_or(|s| s.lock().unwrap_or_else(PoisonError::into_inner).wants_detail())
-        }
-    };
-    for e in engines {
+    // Each engine learns whether its sink reads detail records; set-up
+    // wrote before the sink was known, so what it wrote is trimmed to match.
+    for (i, e) in engines.iter().enumerate() {
+        let detail = match &sinks {
+            Sinks::Merged(sink) => sink.wants_detail(),
+            Sinks::Local(locals, _) => {
+                locals.get(i).is_none_or(|s| s.lock().unwrap_or_else(PoisonError::into_inner).wants_detail())
+            }
+        };
         let mut e = lock(e);
         e.core.detail = detail;
-        // Set-up wrote before the sink was known.
         if !detail {
             e.core.out.retain(|r| !r.entry.is_detail());
         }

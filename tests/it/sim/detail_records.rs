@@ -52,3 +52,24 @@ fn a_sink_without_detail_gets_the_full_log_minus_detail_and_the_run_is_the_same(
         assert_eq!(got, expected, "{name}: the lean log is the full one minus its detail");
     }
 }
+
+#[test]
+fn split_sinks_without_detail_get_their_partitions_log_minus_detail() {
+    // Three independent CronJobs and no shared controller capacity: three
+    // partitions, three sinks.
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/lord-howe.yaml");
+    let text = std::fs::read_to_string(&path).unwrap() + "controller: {capacity: {unlimited: true}}\n";
+    let sc = Scenario::from_yaml(&text, "lord-howe.yaml").unwrap();
+    let (full_summary, full) =
+        cronwarp::sim::simulate_split(&sc, |_| Vec::<Record>::new(), SimOptions::default()).unwrap();
+    let (lean_summary, lean) =
+        cronwarp::sim::simulate_split(&sc, |_| Lean::default(), SimOptions::default()).unwrap();
+    assert!(full.len() > 1, "the scenario runs as several partitions");
+    assert_eq!(full_summary.records, lean_summary.records);
+    assert_eq!(full_summary.events, lean_summary.events);
+    for (full, lean) in full.iter().zip(&lean) {
+        assert!(full.iter().any(|r| r.entry.is_detail()), "a partition's full log has detail");
+        let expected: Vec<&Record> = full.iter().filter(|r| !r.entry.is_detail()).collect();
+        assert_eq!(lean.0.iter().collect::<Vec<_>>(), expected);
+    }
+}
