@@ -312,11 +312,16 @@ impl WorkQueue {
     /// [`Wake::Nothing`]; otherwise the key moves into the queue as by
     /// [`WorkQueue::add`].
     pub fn fire(&mut self, key: &SmolStr, at: Time) -> Wake {
-        if self.waiting.get(key) != Some(&at) {
-            return Wake::Nothing;
+        // One lookup for the common case, a due timer; a superseded one
+        // (rare) goes back.
+        match self.waiting.remove(key) {
+            Some(t) if t == at => self.add(key, at),
+            Some(t) => {
+                self.waiting.insert(key.clone(), t);
+                Wake::Nothing
+            }
+            None => Wake::Nothing,
         }
-        self.waiting.remove(key);
-        self.add(key, at)
     }
 
     /// Whether the key waits to be processed.

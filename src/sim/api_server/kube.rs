@@ -354,7 +354,8 @@ impl ApiServer {
     /// Job is left to count them (the Job controller strips finalizers of
     /// pods whose Job is gone or being deleted).
     fn delete_pods_of(&mut self, job_key: &str) {
-        let pods: Vec<SmolStr> =
+        // On the stack: a Job rarely has more than a few pods left.
+        let pods: smallvec::SmallVec<[SmolStr; 4]> =
             self.pods_by_job.get(job_key).into_iter().flat_map(|i| &i.all).cloned().collect();
         for pk in pods {
             if let Some(p) = self.pods.get_mut(&pk)
