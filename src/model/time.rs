@@ -90,6 +90,9 @@ impl Time {
     /// Parses RFC 3339 (any offset, optional fraction); sub-millisecond
     /// digits are dropped.
     pub fn parse_rfc3339(s: &str) -> Result<Time, String> {
+        if let Some(unix) = crate::schedule::rfc3339_plain_unix(s) {
+            return Ok(Time::from_unix(unix));
+        }
         chrono::DateTime::parse_from_rfc3339(s).map(|d| Time(d.timestamp_millis())).map_err(|e| {
             format!("invalid RFC 3339 time {s:?}: {} (example: 2025-11-02T01:30:00Z)", rfc3339_error(s, e))
         })
