@@ -64,18 +64,14 @@ pub struct JobTemplateSpec {
 #[serde(rename_all = "camelCase", default)]
 pub struct TemplateMeta {
     /// `labels`; empty for none.
-    #[serde(skip_serializing_if = "TemplateMeta::none")]
+    #[serde(skip_serializing_if = "crate::model::Labels::is_empty")]
     pub labels: crate::model::Labels,
     /// `annotations`; empty for none.
-    #[serde(skip_serializing_if = "TemplateMeta::none")]
+    #[serde(skip_serializing_if = "crate::model::Labels::is_empty")]
     pub annotations: crate::model::Labels,
 }
 
 impl TemplateMeta {
-    fn none(map: &crate::model::Labels) -> bool {
-        map.is_empty()
-    }
-
     fn is_empty(&self) -> bool {
         self.labels.is_empty() && self.annotations.is_empty()
     }

@@ -1,7 +1,7 @@
 //! `metav1.ObjectMeta`, owner and object references, and conditions: the
 //! metadata fields the controllers read or write.
 
-use super::shared::{Collection, SharedCollection};
+use super::shared::SharedCollection;
 use super::time::Time;
 use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
@@ -10,10 +10,6 @@ use std::collections::BTreeMap;
 /// A label or annotation map, shared between an object's versions (and
 /// between a Job's pods) until one of them changes it.
 pub type Labels = SharedCollection<BTreeMap<SmolStr, SmolStr>>;
-
-fn is_empty<T: Collection>(c: &SharedCollection<T>) -> bool {
-    c.holds_nothing()
-}
 
 /// `metav1.ObjectMeta`, the fields that matter to the controllers.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,16 +33,16 @@ pub struct ObjectMeta {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deletion_grace_period_seconds: Option<i64>,
     /// `metadata.ownerReferences`: the objects that own this one (a Job's CronJob).
-    #[serde(skip_serializing_if = "is_empty")]
+    #[serde(skip_serializing_if = "SharedCollection::is_empty")]
     pub owner_references: SharedCollection<Vec<OwnerReference>>,
     /// `metadata.labels`; empty for none.
-    #[serde(skip_serializing_if = "is_empty")]
+    #[serde(skip_serializing_if = "SharedCollection::is_empty")]
     pub labels: Labels,
     /// `metadata.annotations`; empty for none.
-    #[serde(skip_serializing_if = "is_empty")]
+    #[serde(skip_serializing_if = "SharedCollection::is_empty")]
     pub annotations: Labels,
     /// `metadata.finalizers`: deletion waits until these are removed.
-    #[serde(skip_serializing_if = "is_empty")]
+    #[serde(skip_serializing_if = "SharedCollection::is_empty")]
     pub finalizers: SharedCollection<Vec<SmolStr>>,
     /// `metadata.resourceVersion`: the API server's version of the object; empty until stored.
     #[serde(skip_serializing_if = "SmolStr::is_empty")]

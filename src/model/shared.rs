@@ -117,6 +117,12 @@ impl<T: Collection> SharedCollection<T> {
         if value.holds_nothing() { SharedCollection(None) } else { SharedCollection(Some(Arc::new(value))) }
     }
 
+    /// Whether it holds nothing (also what serde's `skip_serializing_if`
+    /// asks).
+    pub fn is_empty(&self) -> bool {
+        self.0.as_ref().is_none_or(|c| c.holds_nothing())
+    }
+
     /// Whether both hold the very same collection (not merely equal ones);
     /// two empty ones do.
     pub fn ptr_eq(a: &Self, b: &Self) -> bool {
@@ -249,6 +255,8 @@ mod tests {
         c.push(3);
         assert_eq!(*c, vec![3]);
         assert_eq!(serde_json::to_string(&c).ok().as_deref(), Some("[3]"));
+        c.clear();
+        assert!(c.is_empty(), "emptied in place, it is empty all the same");
     }
 
     #[test]

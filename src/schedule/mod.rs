@@ -420,25 +420,22 @@ mod tests {
             }
         }
         assert!(read > 150_000, "{read}");
+        for text in ["2024-02-29T23:59:59-23:59", "0000-01-01T00:00:00Z", "2025-01-01T00:00:00-00:00"] {
+            let plain = super::rfc3339_plain_unix(text);
+            assert!(plain.is_some() && plain == chrono_unix(text), "{text}: {plain:?}");
+        }
         for text in [
             "2025-02-29T00:00:00Z",
-            "2024-02-29T23:59:59-23:59",
             "2025-12-31T23:59:60Z",
-            "0000-01-01T00:00:00Z",
             "2025-01-01T24:00:00Z",
             "2025-01-01t00:00:00z",
             "2025-01-01T00:00:00.5Z",
             "2025-01-01T00:00:00+24:00",
-            "2025-01-01T00:00:00-00:00",
             "2025-1-01T00:00:00Z",
             "+025-01-01T00:00:00Z",
         ] {
             let plain = super::rfc3339_plain_unix(text);
             assert!(plain.is_none() || plain == chrono_unix(text), "{text}: {plain:?}");
         }
-        assert_eq!(
-            super::rfc3339_plain_unix("2024-02-29T23:59:59-23:59"),
-            chrono_unix("2024-02-29T23:59:59-23:59")
-        );
     }
 }
