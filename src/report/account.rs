@@ -362,7 +362,10 @@ impl Account {
             self.report.max_lateness = self.report.max_lateness.max(late_by);
         }
         let rules = semantics::of(self.meta.kind);
-        self.resolve(tick, outcome, Some(job.to_string()), Some(late_by), |n| rules.late_reason(n));
+        // An on-time run is only counted (no exception row), so its Job's
+        // name and a reason are built only for a late one.
+        let job = (outcome != TickOutcome::OnTime).then(|| job.to_string());
+        self.resolve(tick, outcome, job, Some(late_by), |n| rules.late_reason(n));
     }
 
     /// Resolves the pending tick equal to `tick` (if it is pending).
@@ -377,7 +380,7 @@ impl Account {
         if let Some(i) = self.pending.iter().position(|p| p.tick == tick)
             && let Some(p) = self.pending.remove(i)
         {
-            let w = why(&p.notes);
+            let w = if outcome == TickOutcome::OnTime { String::new() } else { why(&p.notes) };
             self.push(p, outcome, job, late_by, w);
         }
     }
