@@ -10,6 +10,10 @@ use crate::schedule::text::concat_smol;
 use std::borrow::Cow;
 use std::cmp::Ordering;
 
+/// Finished Jobs of one kind, on the stack up to a count most CronJobs
+/// never exceed (three succeeded and one failed kept, by default).
+type JobRefs<'a> = smallvec::SmallVec<[&'a Job; 8]>;
+
 /// Mirrors `byJobStartTime.Less` as an ordering: a nil startTime sorts
 /// last, equal (or both nil) start times fall back to the name, otherwise
 /// the earlier start comes first.
@@ -36,8 +40,9 @@ pub(crate) fn cleanup_finished_jobs(
     }
     let (succ_limit, failed_limit) =
         (cronjob.spec.successful_jobs_history_limit, cronjob.spec.failed_jobs_history_limit);
-    let mut succeeded = Vec::new();
-    let mut failed = Vec::new();
+    // On the stack: a CronJob keeps a handful of finished Jobs.
+    let mut succeeded = JobRefs::new();
+    let mut failed = JobRefs::new();
     for &job in jobs {
         match job.finished_condition().map(|c| c.type_.as_str()) {
             Some("Complete") => succeeded.push(job),
@@ -81,7 +86,7 @@ pub(crate) fn over_limits(cronjob: &CronJob, jobs: &[&Job]) -> bool {
 fn remove_oldest_jobs(
     api: &mut dyn Api,
     cronjob: &mut Cow<'_, CronJob>,
-    mut jobs: Vec<&Job>,
+    mut jobs: JobRefs<'_>,
     max: i32,
     rec: &mut Recorder,
 ) -> bool {

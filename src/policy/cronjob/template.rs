@@ -1,7 +1,7 @@
 //! The Job a tick produces: kubernetes `cronjob_controllerv2.go`
 //! `getJobName` and `utils.go` `getJobFromTemplate2` (docs/fidelity/kubernetes-cronjob.md#cj-16).
 
-use crate::model::{CronJob, Job, ObjectMeta, OwnerReference, Time};
+use crate::model::{CronJob, Job, JobStatus, ObjectMeta, OwnerReference, Time};
 use crate::schedule::{Location, Zone, format_rfc3339, load_location, rfc3339_text};
 use smol_str::SmolStr;
 
@@ -79,7 +79,11 @@ fn build(cronjob: &CronJob, scheduled: Time, zone: Zone) -> Job {
             ..ObjectMeta::default()
         },
         spec: template.spec.clone(),
-        ..Job::default()
+        // Not `..Job::default()`: that would allocate a default spec only
+        // to drop it.
+        api_version: SmolStr::default(),
+        kind: SmolStr::default(),
+        status: JobStatus::default(),
     }
 }
 

@@ -64,8 +64,9 @@ fn len_u32<T>(v: &[T]) -> u32 {
 /// Finish times in ascending order (`sortByFinishedTime`); a pod with no
 /// time at all (no creation timestamp either) sorts as the epoch, as Go's
 /// zero time would sort first.
-fn sorted_finish_times(pods: &[&Pod]) -> Vec<Time> {
-    let mut times: Vec<Time> = pods.iter().map(|p| pod_finish_time(p).unwrap_or_default()).collect();
+fn sorted_finish_times(pods: &[&Pod]) -> smallvec::SmallVec<[Time; 4]> {
+    let mut times: smallvec::SmallVec<[Time; 4]> =
+        pods.iter().map(|p| pod_finish_time(p).unwrap_or_default()).collect();
     times.sort();
     times
 }

@@ -33,7 +33,7 @@ pub use sync::{
     JobCounts, past_active_deadline, past_backoff_limit_on_failure, slow_start_batches, sync_job,
     sync_job_refs, sync_job_view, want_active,
 };
-pub use view::{JobPods, PodTally, is_settled};
+pub use view::{JobPods, PodRefs, PodTally, is_settled};
 
 use super::api::Event;
 use crate::model::{JobStatus, Millis, SECOND};

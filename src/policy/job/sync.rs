@@ -4,7 +4,7 @@
 use super::pods::{
     has_tracking_finalizer, is_active, is_pod_failed, is_ready, only_replace_failed_pods, sort_for_removal,
 };
-use super::view::{JobPods, PodTally};
+use super::view::{JobPods, PodRefs, PodTally};
 use super::{
     BackoffRecord, Finished, JobSyncOutcome, MAX_POD_CREATE_DELETE_PER_SYNC, MAX_UNCOUNTED_PODS,
     MIN_BACKOFF_REQUEUE, PodDeleteCause, PodDeletion, match_pod_failure_policy,
@@ -125,9 +125,9 @@ pub fn sync_job_view<'a>(
     // Only settled pods (finalizer, terminal or being deleted) can be new
     // successes or failures.
     let settled = pods.settled();
-    let new_succeeded: Vec<&Pod> =
+    let new_succeeded: PodRefs<'_> =
         settled.iter().copied().filter(|p| p.status.phase == crate::model::PodPhase::Succeeded).collect();
-    let new_failed: Vec<&Pod> = settled.iter().copied().filter(|p| is_pod_failed(p, job)).collect();
+    let new_failed: PodRefs<'_> = settled.iter().copied().filter(|p| is_pod_failed(p, job)).collect();
     let tally = pods.tally();
     let counts = JobCounts {
         active: clamp_i32(tally.active),
@@ -206,9 +206,9 @@ fn clamp_i32(n: i64) -> i32 {
 }
 
 /// The active pods, in order; a scan only when there are some.
-fn active_pods<'a>(cx: &Ctx<'_, 'a>) -> Vec<&'a Pod> {
+fn active_pods<'a>(cx: &Ctx<'_, 'a>) -> PodRefs<'a> {
     if cx.active_before == 0 {
-        return Vec::new();
+        return PodRefs::new();
     }
     cx.pods.all().into_iter().filter(|p| is_active(p)).collect()
 }

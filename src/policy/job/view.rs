@@ -48,21 +48,25 @@ pub fn is_settled(p: &Pod) -> bool {
     has_tracking_finalizer(p) && (p.status.phase.is_terminal() || p.metadata.deletion_timestamp.is_some())
 }
 
+/// Pods a sync reads, held on the stack up to the count most Jobs never
+/// exceed.
+pub type PodRefs<'a> = smallvec::SmallVec<[&'a Pod; 4]>;
+
 /// A Job's pods as a sync reads them, each list in the informer's (name)
 /// order.
 pub trait JobPods<'a> {
     /// Every pod with the Job's controller ownerRef, in any phase.
-    fn all(&self) -> Vec<&'a Pod>;
+    fn all(&self) -> PodRefs<'a>;
     /// The tally over [`JobPods::all`].
     fn tally(&self) -> PodTally;
     /// The pods of [`JobPods::all`] that [`is_settled`] accepts.
-    fn settled(&self) -> Vec<&'a Pod>;
+    fn settled(&self) -> PodRefs<'a>;
 }
 
 /// A plain list: every answer is a scan.
 impl<'a> JobPods<'a> for &[&'a Pod] {
-    fn all(&self) -> Vec<&'a Pod> {
-        (*self).to_vec()
+    fn all(&self) -> PodRefs<'a> {
+        PodRefs::from_slice(self)
     }
 
     fn tally(&self) -> PodTally {
@@ -73,7 +77,7 @@ impl<'a> JobPods<'a> for &[&'a Pod] {
         t
     }
 
-    fn settled(&self) -> Vec<&'a Pod> {
+    fn settled(&self) -> PodRefs<'a> {
         self.iter().copied().filter(|p| is_settled(p)).collect()
     }
 }

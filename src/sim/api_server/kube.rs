@@ -388,7 +388,7 @@ impl ApiServer {
     /// [`ApiServer::pods_of`] without copying the pods.
     pub fn pods_of_refs(&self, job_key: &str) -> Vec<&Pod> {
         use crate::policy::job::JobPods;
-        self.job_pods(job_key).all()
+        self.job_pods(job_key).all().into_vec()
     }
 
     /// The next pod sequence number of a Job, from which its next pod's

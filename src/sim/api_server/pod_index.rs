@@ -6,7 +6,7 @@
 
 use super::ApiServer;
 use crate::model::Pod;
-use crate::policy::job::{JobPods, PodTally, is_settled};
+use crate::policy::job::{JobPods, PodRefs, PodTally, is_settled};
 use smol_str::SmolStr;
 use std::collections::BTreeSet;
 
@@ -47,13 +47,13 @@ pub struct StoredJobPods<'a> {
 }
 
 impl<'a> StoredJobPods<'a> {
-    fn pods(&self, keys: impl Fn(&'a PodIndex) -> &'a BTreeSet<SmolStr>) -> Vec<&'a Pod> {
+    fn pods(&self, keys: impl Fn(&'a PodIndex) -> &'a BTreeSet<SmolStr>) -> PodRefs<'a> {
         self.index.map(keys).into_iter().flatten().filter_map(|k| self.pods.get(k).map(|p| &**p)).collect()
     }
 }
 
 impl<'a> JobPods<'a> for StoredJobPods<'a> {
-    fn all(&self) -> Vec<&'a Pod> {
+    fn all(&self) -> PodRefs<'a> {
         self.pods(|i| &i.all)
     }
 
@@ -61,7 +61,7 @@ impl<'a> JobPods<'a> for StoredJobPods<'a> {
         self.index.map(|i| i.tally).unwrap_or_default()
     }
 
-    fn settled(&self) -> Vec<&'a Pod> {
+    fn settled(&self) -> PodRefs<'a> {
         self.pods(|i| &i.settled)
     }
 }

@@ -6,7 +6,9 @@
 
 use cronwarp::model::{ContainerStatus, ContainerTerminated, Job, Pod, PodPhase, SECOND, Time};
 use cronwarp::policy::Settings;
-use cronwarp::policy::job::{BackoffRecord, JOB_TRACKING_FINALIZER, JobPods, PodTally, sync_job_view};
+use cronwarp::policy::job::{
+    BackoffRecord, JOB_TRACKING_FINALIZER, JobPods, PodRefs, PodTally, sync_job_view,
+};
 use std::cell::Cell;
 
 /// A Job's pods in name order, counting every pod a sync asks for.
@@ -16,7 +18,7 @@ struct Counting<'a> {
 }
 
 impl<'a> JobPods<'a> for Counting<'a> {
-    fn all(&self) -> Vec<&'a Pod> {
+    fn all(&self) -> PodRefs<'a> {
         self.visited.set(self.visited.get() + self.pods.len());
         self.pods.iter().collect()
     }
@@ -26,7 +28,7 @@ impl<'a> JobPods<'a> for Counting<'a> {
         refs.as_slice().tally()
     }
 
-    fn settled(&self) -> Vec<&'a Pod> {
+    fn settled(&self) -> PodRefs<'a> {
         let refs: Vec<&Pod> = self.pods.iter().collect();
         let settled = refs.as_slice().settled();
         self.visited.set(self.visited.get() + settled.len());
