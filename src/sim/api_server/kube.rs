@@ -353,7 +353,7 @@ impl ApiServer {
     /// Deletes a deleted Job's pods. Their tracking finalizers go too: no
     /// Job is left to count them (the Job controller strips finalizers of
     /// pods whose Job is gone or being deleted).
-    fn delete_pods_of(&mut self, job_key: &str) {
+    fn delete_pods_of(&mut self, job_key: &SmolStr) {
         // On the stack: a Job rarely has more than a few pods left.
         let pods: smallvec::SmallVec<[SmolStr; 4]> =
             self.pods_by_job.get(job_key).into_iter().flat_map(|i| &i.all).cloned().collect();
@@ -375,7 +375,7 @@ impl ApiServer {
             // counted, never refused.
             let (requests, from_controller) = (self.requests, self.from_controller);
             self.from_controller = false;
-            let _ = self.delete_pod(&pk);
+            let _ = self.delete_pod_of(&pk, Some(job_key));
             (self.requests, self.from_controller) = (requests, from_controller);
         }
     }
@@ -496,6 +496,13 @@ impl ApiServer {
     /// within the grace period, and it leaves once terminal and free of
     /// finalizers.
     pub fn delete_pod(&mut self, k: &SmolStr) -> Result<(), ApiError> {
+        self.delete_pod_of(k, None)
+    }
+
+    /// [`ApiServer::delete_pod`] for a pod of the Job `job` when the caller
+    /// knows it: a deleted Job is no longer stored, and finding its key
+    /// again would build it anew.
+    fn delete_pod_of(&mut self, k: &SmolStr, job: Option<&SmolStr>) -> Result<(), ApiError> {
         let (ns, name) = split_key(k);
         self.request(Verb::Delete, Resource::Pods, ns, name)?;
         let now = self.api_now().trunc_seconds();
@@ -503,7 +510,7 @@ impl ApiServer {
         if pod.metadata.deletion_timestamp.is_some() {
             return Ok(());
         }
-        let job = self.job_of(pod);
+        let job = job.cloned().unwrap_or_else(|| self.job_of(pod));
         self.log.push(Entry::PodDeleted { pod: k.clone(), job: job.clone() });
         self.update_pod_of(k, job, |p| p.metadata.deletion_timestamp = Some(now))
     }
