@@ -362,10 +362,7 @@ impl Account {
             self.report.max_lateness = self.report.max_lateness.max(late_by);
         }
         let rules = semantics::of(self.meta.kind);
-        // An on-time run is only counted (no exception row), so its Job's
-        // name and a reason are built only for a late one.
-        let job = (outcome != TickOutcome::OnTime).then(|| job.to_string());
-        self.resolve(tick, outcome, job, Some(late_by), |n| rules.late_reason(n));
+        self.resolve(tick, outcome, Some(job), Some(late_by), |n| rules.late_reason(n));
     }
 
     /// Resolves the pending tick equal to `tick` (if it is pending).
@@ -373,15 +370,14 @@ impl Account {
         &mut self,
         tick: Time,
         outcome: TickOutcome,
-        job: Option<String>,
+        job: Option<&str>,
         late_by: Option<Millis>,
-        why: impl Fn(&Notes) -> String,
+        why: impl FnOnce(&Notes) -> String,
     ) {
         if let Some(i) = self.pending.iter().position(|p| p.tick == tick)
             && let Some(p) = self.pending.remove(i)
         {
-            let w = if outcome == TickOutcome::OnTime { String::new() } else { why(&p.notes) };
-            self.push(p, outcome, job, late_by, w);
+            self.push(p, outcome, job, late_by, why);
         }
     }
 
@@ -390,8 +386,8 @@ impl Account {
     pub(super) fn supersede_before(&mut self, tick: Time) {
         while self.pending.front().is_some_and(|p| p.tick < tick) {
             if let Some(p) = self.pending.pop_front() {
-                let why = semantics::of(self.meta.kind).superseded_reason(&p.notes, tick, self.zone);
-                self.push(p, TickOutcome::NotStarted, None, None, why);
+                let (rules, zone) = (semantics::of(self.meta.kind), self.zone);
+                self.push(p, TickOutcome::NotStarted, None, None, |n| rules.superseded_reason(n, tick, zone));
             }
         }
     }
@@ -408,13 +404,18 @@ impl Account {
         self.pending.iter_mut().filter(|p| p.tick <= tick).for_each(|p| f(&mut p.notes));
     }
 
+    /// Counts a settled tick; one not started on time also gets a row, up
+    /// to [`MAX_ROWS`]. The row's Job name and reason (`why`, from the
+    /// tick's notes) are built only for a row that is kept: most ticks run
+    /// on time, and a saturated fleet has thousands of late ones past the
+    /// cap.
     pub(super) fn push(
         &mut self,
         p: Pending,
         outcome: TickOutcome,
-        job: Option<String>,
+        job: Option<&str>,
         late_by: Option<Millis>,
-        why: String,
+        why: impl FnOnce(&Notes) -> String,
     ) {
         let c = &mut self.report.ticks;
         c.total += 1;
@@ -437,10 +438,10 @@ impl Account {
                 tick: p.tick,
                 local: format_rfc3339(p.tick.unix(), self.zone),
                 outcome,
-                job,
+                job: job.map(str::to_string),
                 late_by,
                 fold_repeat: p.fold_repeat,
-                why,
+                why: why(&p.notes),
             });
         }
     }

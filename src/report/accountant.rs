@@ -142,7 +142,7 @@ impl Accountant {
             acc.dst_flush(end);
             while let Some(p) = acc.pending.pop_front() {
                 let (outcome, why) = semantics::of(acc.meta.kind).unresolved_at_end(&p, down, end);
-                acc.push(p, outcome, None, None, why);
+                acc.push(p, outcome, None, None, |_| why);
             }
             acc.overlap.close(end, &mut acc.report.overlaps);
             // Crossplane resolves the ticks after an owed slot before the
@@ -222,7 +222,7 @@ impl Accountant {
             Decision::Adopted { tick, job } => {
                 adopted_note(acc, t, *tick, job);
                 acc.supersede_before(*tick);
-                acc.resolve(*tick, TickOutcome::NotStarted, Some(job.to_string()), None, |_| {
+                acc.resolve(*tick, TickOutcome::NotStarted, Some(job), None, |_| {
                     "same-minute name collision: a Job with this minute's name already existed, so the \
                      controller adopted it and created nothing"
                         .into()
@@ -241,7 +241,7 @@ impl Accountant {
                             "more than 100 missed ticks: the legacy (v1) controller gives up and starts \
                                    nothing"
                                 .to_string();
-                        acc.push(p, TickOutcome::NotStarted, None, None, why);
+                        acc.push(p, TickOutcome::NotStarted, None, None, |_| why);
                     }
                 }
             }
@@ -292,7 +292,7 @@ impl Accountant {
                     acc.deleted = true;
                     let why = format!("the {:?} was deleted", acc.meta.kind);
                     while let Some(p) = acc.pending.pop_front() {
-                        acc.push(p, TickOutcome::NotStarted, None, None, why.clone());
+                        acc.push(p, TickOutcome::NotStarted, None, None, |_| why.clone());
                     }
                 }
             }

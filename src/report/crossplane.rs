@@ -115,15 +115,13 @@ pub(super) fn on_sync(acc: &mut Account, t: Time, decision: &CronDecision) {
         CronDecision::CreateFailed { slot, already_exists: true, operation, .. } => {
             acc.xp.already_exists = true;
             acc.note_all(|n| n.already_exists = true);
-            acc.resolve(*slot, TickOutcome::NotStarted, Some(operation.to_string()), None, |_| {
-                ALREADY_EXISTS.into()
-            });
+            acc.resolve(*slot, TickOutcome::NotStarted, Some(operation), None, |_| ALREADY_EXISTS.into());
             give_up_after(acc, *slot, t, ALREADY_EXISTS);
         }
         CronDecision::AlreadyExistsTolerated { slot, operation } => {
             acc.xp.tolerated = true;
             acc.note_all(|n| n.tolerated = true);
-            acc.resolve(*slot, TickOutcome::NotStarted, Some(operation.to_string()), None, |_| {
+            acc.resolve(*slot, TickOutcome::NotStarted, Some(operation), None, |_| {
                 "an Operation with this slot's name already existed; PR #7834 counts that as done, so none \
                  was created"
                     .into()
@@ -146,7 +144,7 @@ fn give_up_after(acc: &mut Account, slot: Time, t: Time, why: &str) {
         acc.pending.drain(..).partition(|p| p.tick > slot && p.tick <= t);
     acc.pending.extend(stay);
     for p in gone {
-        acc.push(p, TickOutcome::NotStarted, None, None, why.into());
+        acc.push(p, TickOutcome::NotStarted, None, None, |_| why.into());
     }
 }
 
@@ -173,8 +171,7 @@ fn started(acc: &mut Account, slot: Time, at: Time, operation: &str) {
         acc.pending.drain(..).partition(|p| p.tick > slot && p.tick <= at);
     acc.pending.extend(stay);
     for p in gone {
-        let why = dropped_reason(&p.notes, slot, zone);
-        acc.push(p, TickOutcome::NotStarted, None, None, why);
+        acc.push(p, TickOutcome::NotStarted, None, None, |n| dropped_reason(n, slot, zone));
     }
     clear_loops(acc);
 }

@@ -386,9 +386,9 @@ impl ApiServer {
     }
 
     /// [`ApiServer::pods_of`] without copying the pods.
-    pub fn pods_of_refs(&self, job_key: &str) -> Vec<&Pod> {
+    pub fn pods_of_refs(&self, job_key: &str) -> crate::policy::job::PodRefs<'_> {
         use crate::policy::job::JobPods;
-        self.job_pods(job_key).all().into_vec()
+        self.job_pods(job_key).all()
     }
 
     /// The next pod sequence number of a Job, from which its next pod's
