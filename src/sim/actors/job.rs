@@ -134,16 +134,15 @@ impl JobController {
         // Counting terminal pods (finalizer removal) comes before the
         // status write upstream; the order is invisible in the log.
         for p in &out.pods_to_count {
-            let pk = if p.contains('/') { p.clone() } else { key(&ns, p) };
+            let pk = if p.bytes().any(|b| b == b'/') { p.clone() } else { key(&ns, p) };
             let _ = core.api.update_pod(&pk, |pod| {
                 pod.metadata.finalizers.retain(|f| f != policy::job::JOB_TRACKING_FINALIZER)
             });
         }
         for d in &out.pods_to_delete {
-            let (pk, name) = if let Some((_, n)) = d.pod.split_once('/') {
-                (d.pod.clone(), SmolStr::from(n))
-            } else {
-                (key(&ns, &d.pod), d.pod.clone())
+            let (pk, name) = match d.pod.bytes().position(|b| b == b'/') {
+                Some(i) => (d.pod.clone(), SmolStr::from(&d.pod[i + 1..])),
+                None => (key(&ns, &d.pod), d.pod.clone()),
             };
             if core.api.delete_pod(&pk).is_ok() {
                 core.flush_api_log();
