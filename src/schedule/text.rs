@@ -41,7 +41,7 @@ pub fn concat_smol(parts: &[&str]) -> smol_str::SmolStr {
 /// Appends `n` in decimal, zero-padded to `width` digits (`{:0width$}` for
 /// a non-negative `n`; wider numbers are written in full).
 pub fn push_padded(s: &mut String, n: u64, width: usize) {
-    let mut buf = [0u8; 20];
+    let mut buf = Digits::new();
     let digits = decimal(n, &mut buf);
     for _ in digits.len()..width {
         s.push('0');
@@ -49,19 +49,15 @@ pub fn push_padded(s: &mut String, n: u64, width: usize) {
     s.push_str(digits);
 }
 
-/// `n` in decimal, written into `buf` without `fmt` (a `u64` has at most
-/// 20 digits).
-pub fn decimal(n: u64, buf: &mut [u8; 20]) -> &str {
-    let (mut i, mut v) = (buf.len(), n);
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    std::str::from_utf8(&buf[i..]).unwrap_or_default()
+/// Room for a `u64` in decimal, for [`decimal`].
+pub type Digits = itoa::Buffer;
+
+/// `n` in decimal, written into `buf` without `fmt`. `itoa` writes two
+/// digits a step and hands back the text without the UTF-8 check a
+/// `from_utf8` over our own buffer paid: half the cost of a store write's
+/// resourceVersion.
+pub fn decimal(n: u64, buf: &mut Digits) -> &str {
+    buf.format(n)
 }
 
 #[cfg(test)]
@@ -86,7 +82,7 @@ mod tests {
     #[test]
     fn decimal_matches_display_up_to_u64_max() {
         for n in [0u64, 9, 10, 104_732, u64::MAX] {
-            assert_eq!(decimal(n, &mut [0u8; 20]), n.to_string());
+            assert_eq!(decimal(n, &mut Digits::new()), n.to_string());
         }
     }
 }

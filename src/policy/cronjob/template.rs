@@ -15,7 +15,7 @@ pub fn job_name(cronjob_name: &str, scheduled: Time) -> SmolStr {
     let minutes = scheduled.unix() / 60;
     match u64::try_from(minutes) {
         Ok(m) => {
-            let mut buf = [0u8; 20];
+            let mut buf = crate::schedule::text::Digits::new();
             let digits = crate::schedule::text::decimal(m, &mut buf);
             crate::schedule::text::concat_smol(&[cronjob_name, "-", digits])
         }

@@ -135,7 +135,7 @@ impl CronOperationController {
 /// The hash of `<seed>/<name>/<instant>` that stands for the cache's list
 /// order, built without formatting (a reconcile at every instant asks).
 fn list_order(seed: u64, name: &str, now: crate::model::Time) -> u64 {
-    let mut digits = [0u8; 20];
+    let mut digits = crate::schedule::text::Digits::new();
     let seed = crate::schedule::text::decimal(seed, &mut digits);
     match now.text_into(&mut [0u8; 24]) {
         Some(at) => {

@@ -8,7 +8,7 @@ use crate::model::validation::validate_cronjob_update;
 use crate::model::{CronJob, Job, Pod, PodPhase, Shared, Time};
 use crate::policy::job::JOB_TRACKING_FINALIZER;
 use crate::policy::{ApiError, Propagation};
-use crate::schedule::text::{concat_smol, decimal};
+use crate::schedule::text::{Digits, concat_smol, decimal};
 use crate::sim::log::{DeletedBy, Entry};
 use smol_str::SmolStr;
 use std::borrow::Cow;
@@ -24,7 +24,7 @@ impl ApiServer {
         // copied once into the uid's buffer.
         const ZEROS: &str = "000000000000";
         let pad = |digits: &str, width: usize| &ZEROS[..width.saturating_sub(digits.len())];
-        let (mut a, mut b) = ([0u8; 20], [0u8; 20]);
+        let (mut a, mut b) = (Digits::new(), Digits::new());
         let (space, seq) = (decimal(self.uid_space, &mut a), decimal(n, &mut b));
         concat_smol(&[pad(space, 8), space, "-0000-4000-8000-", pad(seq, 12), seq])
     }
@@ -33,7 +33,7 @@ impl ApiServer {
         let n = self.next_rv;
         self.next_rv += 1;
         // One per write: digits on the stack, no `fmt`, stored inline.
-        SmolStr::new(decimal(n, &mut [0u8; 20]))
+        SmolStr::new(decimal(n, &mut Digits::new()))
     }
 
     /// Fills what the API server sets on create, keeping values the
