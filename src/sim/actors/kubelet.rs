@@ -26,6 +26,7 @@ use containers::{Containers, Target};
 use rand_chacha::ChaCha8Rng;
 use rustc_hash::FxHashMap;
 use smol_str::SmolStr;
+use std::sync::Arc;
 
 /// CrashLoopBackOff: 10 s, doubling per restart…
 pub const CRASHLOOP_BASE: Millis = 10 * SECOND;
@@ -43,15 +44,28 @@ struct JobRun {
     run: u64,
     rng: ChaCha8Rng,
     next_attempt: u32,
-    on_failure: bool,
-    grace: Millis,
     /// How long the run had been going when the simulation found it
     /// running (a Job from a cluster dump with a past `status.startTime`);
     /// 0 for runs the simulation starts.
     elapsed: Millis,
-    /// The pod template's container names.
+    /// What its pods take from the template, shared with each of them.
+    template: Arc<PodTemplate>,
+}
+
+/// What a pod takes from its Job's pod template when it is created. A pod
+/// keeps it after its Job leaves the store: a Job deleted in the
+/// background, or orphaned, leaves pods that still run by their own spec
+/// (restart policy, grace period, containers), as the kubelet only ever
+/// reads the pod.
+#[derive(Debug)]
+struct PodTemplate {
+    /// `restartPolicy: OnFailure`.
+    on_failure: bool,
+    /// `terminationGracePeriodSeconds`.
+    grace: Millis,
+    /// The container names.
     containers: Containers,
-    /// `behaviour.statusReportDelay`.
+    /// `behaviour.statusReportDelay` of the workload.
     report_delay: Millis,
 }
 
@@ -82,6 +96,7 @@ enum Step {
 #[derive(Debug, Clone)]
 struct PodRun {
     job: SmolStr,
+    template: Arc<PodTemplate>,
     token: u64,
     next: Step,
     next_at: Time,
@@ -161,11 +176,15 @@ impl Kubelet {
                     workload,
                     run,
                     next_attempt: 0,
-                    on_failure: pod_spec.restart_policy == "OnFailure",
-                    grace: pod_spec.termination_grace_period_seconds.map_or(DEFAULT_GRACE, |s| s * SECOND),
                     elapsed,
-                    containers: Containers::of(pod_spec),
-                    report_delay,
+                    template: Arc::new(PodTemplate {
+                        on_failure: pod_spec.restart_policy == "OnFailure",
+                        grace: pod_spec
+                            .termination_grace_period_seconds
+                            .map_or(DEFAULT_GRACE, |s| s * SECOND),
+                        containers: Containers::of(pod_spec),
+                        report_delay,
+                    }),
                 };
                 self.jobs.insert(k.clone(), jr);
             }
@@ -190,6 +209,7 @@ impl Kubelet {
     /// lets it).
     fn pod_created(&mut self, core: &mut Core, k: &SmolStr, job: &SmolStr) {
         let Some((attempt, target)) = self.draw(core, job) else { return };
+        let Some(template) = self.jobs.get(job).map(|jr| Arc::clone(&jr.template)) else { return };
         let now = core.now();
         let mut at = now.add(attempt.start_latency.max(0));
         let faults = self.draw_faults(core, job, now, at);
@@ -203,6 +223,7 @@ impl Kubelet {
         }
         let run = PodRun {
             job: job.clone(),
+            template,
             token: 0,
             next: Step::Idle,
             next_at: at,
@@ -227,7 +248,7 @@ impl Kubelet {
             (0, elapsed) if elapsed > 0 => behaviour.resumed_attempt(&mut jr.rng, jr.run, elapsed),
             _ => behaviour.attempt(&mut jr.rng, jr.run, jr.next_attempt),
         };
-        let target = jr.containers.target(behaviour.failing_container(jr.run, jr.next_attempt));
+        let target = jr.template.containers.target(behaviour.failing_container(jr.run, jr.next_attempt));
         jr.next_attempt += 1;
         Some((a, target))
     }
@@ -261,7 +282,7 @@ impl Kubelet {
         if pod.status.phase.is_terminal() || run.lost {
             return;
         }
-        let grace = self.jobs.get(&run.job).map_or(DEFAULT_GRACE, |j| j.grace);
+        let grace = run.template.grace;
         let now = core.now();
         let deadline = now.add(grace);
         match run.next {
@@ -280,29 +301,32 @@ impl Kubelet {
         }
         let run = run.clone();
         let api_now = core.api.api_now().trunc_seconds();
-        let deleting = core.api.pods.get(k).is_some_and(|p| p.metadata.deletion_timestamp.is_some());
+        // One read of the stored pod serves the whole step: nothing writes
+        // it before the step's own write.
+        let stored = core.api.pods.get(k);
+        let deleting = stored.is_some_and(|p| p.metadata.deletion_timestamp.is_some());
+        let started = stored.and_then(|p| p.status.start_time);
         match run.next {
             Step::Idle => {}
             Step::Start => {
-                let jr = self.jobs.get(&run.job);
-                let statuses = jr.map(|j| j.containers.started(run.target, run.attempt.exit_code));
+                let (regular, init) = run.template.containers.started(run.target, run.attempt.exit_code);
                 let _ = core.api.update_job_pod(k, &run.job, |p| {
                     p.status.phase = PodPhase::Running;
                     p.status.start_time = Some(api_now);
-                    if let Some((regular, init)) = statuses {
-                        p.status.container_statuses = regular;
-                        p.status.init_container_statuses = init;
-                    }
+                    p.status.container_statuses = regular;
+                    p.status.init_container_statuses = init;
                 });
                 core.emit(Entry::PodStarted { pod: k.clone(), job: run.job.clone() });
                 let code = run.attempt.exit_code;
                 self.schedule(core, k, Step::Exit { code }, core.now().add(run.attempt.duration.max(0)));
                 self.schedule_drawn_disruption(core, k, &run);
             }
-            Step::Exit { code } => self.container_exit(core, k, &run, code, deleting),
-            Step::Kill => self.container_exit(core, k, &run, KILLED_EXIT_CODE, true),
+            Step::Exit { code } => self.container_exit(core, k, &run, code, deleting, started),
+            Step::Kill => self.container_exit(core, k, &run, KILLED_EXIT_CODE, true, started),
             Step::Restart { code, backoff } => self.container_restart(core, k, &run, code, backoff),
-            Step::Report { code, finished_at } => self.report_terminal(core, k, &run, code, finished_at),
+            Step::Report { code, finished_at } => {
+                self.report_terminal(core, k, &run, code, started, finished_at)
+            }
         }
     }
 
@@ -346,11 +370,18 @@ impl Kubelet {
         self.schedule(core, k, Step::Exit { code }, core.now().add(attempt.duration.max(0)));
     }
 
-    fn container_exit(&mut self, core: &mut Core, k: &SmolStr, run: &PodRun, code: i32, deleting: bool) {
+    /// `started` is the pod's `status.startTime` as stored.
+    fn container_exit(
+        &mut self,
+        core: &mut Core,
+        k: &SmolStr,
+        run: &PodRun,
+        code: i32,
+        deleting: bool,
+        started: Option<Time>,
+    ) {
         let api_now = core.api.api_now().trunc_seconds();
-        let started = core.api.pods.get(k).and_then(|p| p.status.start_time);
-        let on_failure = self.jobs.get(&run.job).is_some_and(|j| j.on_failure);
-        if code != 0 && on_failure && !deleting {
+        if code != 0 && run.template.on_failure && !deleting {
             let terminated = containers::terminated(code, started, Some(api_now));
             // CrashLoopBackOff resets after 10 minutes of running.
             let streak = if run.attempt.duration >= 10 * MINUTE { 1 } else { run.crash_streak + 1 };
@@ -368,25 +399,31 @@ impl Kubelet {
             self.schedule(core, k, Step::Restart { code, backoff }, core.now().add(backoff));
             return;
         }
-        let delay = self.jobs.get(&run.job).map_or(0, |j| j.report_delay);
+        let delay = run.template.report_delay;
         if delay > 0 {
             let at = core.now().add(delay);
             self.schedule(core, k, Step::Report { code, finished_at: api_now }, at);
             return;
         }
-        self.report_terminal(core, k, run, code, api_now);
+        self.report_terminal(core, k, run, code, started, api_now);
     }
 
     /// The kubelet writes the pod's terminal phase and its containers'
     /// terminated states (`finishedAt` when the container exited).
-    fn report_terminal(&mut self, core: &mut Core, k: &SmolStr, run: &PodRun, code: i32, finished_at: Time) {
-        let started = core.api.pods.get(k).and_then(|p| p.status.start_time);
+    fn report_terminal(
+        &mut self,
+        core: &mut Core,
+        k: &SmolStr,
+        run: &PodRun,
+        code: i32,
+        started: Option<Time>,
+        finished_at: Time,
+    ) {
         let phase = if code == 0 { PodPhase::Succeeded } else { PodPhase::Failed };
         self.idle(k);
-        let containers = self.jobs.get(&run.job).map(|j| j.containers.clone()).unwrap_or_default();
         let _ = core.api.update_job_pod(k, &run.job, |p| {
             p.status.phase = phase;
-            containers.exited(&mut p.status, run.target, code, started, finished_at);
+            run.template.containers.exited(&mut p.status, run.target, code, started, finished_at);
         });
         core.emit(Entry::PodFinished { pod: k.clone(), job: run.job.clone(), exit_code: code, phase });
     }

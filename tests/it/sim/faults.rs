@@ -50,6 +50,20 @@ fn replace_deletes_the_running_job_and_creates_the_next_in_the_same_sync() {
 }
 
 #[test]
+fn a_replaced_jobs_pod_is_killed_after_its_own_grace_period() {
+    // The Job leaves the store before its pod (Background propagation), so
+    // the grace period must come from the pod, not from a Job still there.
+    let manifest = cronjob("rep", "*/5 * * * *", "concurrencyPolicy: Replace", "").replace(
+        "restartPolicy: Never\n",
+        "restartPolicy: Never\n                terminationGracePeriodSeconds: 5\n",
+    );
+    let out = run(&scenario("10:12:00", "", &[workload(&manifest, "duration: 7m")]));
+    let killed = find(&out, |e| matches!(e, Entry::PodFinished { exit_code: 137, .. }));
+    assert_eq!(killed.len(), 1);
+    assert_eq!(killed[0].time, at("10:10:05.100"));
+}
+
+#[test]
 fn on_failure_restarts_the_container_with_crashloop_backoff() {
     let manifest =
         cronjob("crash", "*/5 * * * *", "", "").replace("restartPolicy: Never", "restartPolicy: OnFailure");
