@@ -112,12 +112,17 @@ pub(super) fn late_reason(n: &Notes) -> String {
     } else if n.forbid {
         "Forbid: the previous Job was still active; the run started when it finished".into()
     } else if n.throttled.0 > 0 {
+        // Concatenated, not formatted: a fleet that saturates the
+        // controller has a row like this for each of thousands of ticks.
         let (waited, queued) = n.throttled;
-        format!(
-            "kube-controller-manager was saturated: the CronJob controller's sync waited {} for a free \
-             worker and its client's rate limit, with {queued} more keys queued behind it (kubernetes#90801)",
-            crate::model::format_duration(waited)
-        )
+        let mut digits = crate::schedule::text::Digits::new();
+        crate::schedule::text::concat(&[
+            "kube-controller-manager was saturated: the CronJob controller's sync waited ",
+            &crate::model::format_duration(waited),
+            " for a free worker and its client's rate limit, with ",
+            crate::schedule::text::decimal(u64::from(queued), &mut digits),
+            " more keys queued behind it (kubernetes#90801)",
+        ])
     } else {
         "the controller synced late".into()
     }
