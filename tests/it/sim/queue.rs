@@ -33,6 +33,42 @@ fn instants_before_1970_and_extreme_times_keep_their_order() {
     assert_eq!(q.peek_time(), None);
 }
 
+/// Pushes and pops interleaved at random, thousands pending at a time
+/// (as when a fleet shares one engine), give exactly the (time, insertion)
+/// order a sorted list gives.
+#[test]
+fn a_large_queue_pops_in_time_then_insertion_order() {
+    let mut q = EventQueue::new(Time(0));
+    let mut model: std::collections::BTreeSet<(i64, u64)> = std::collections::BTreeSet::new();
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let mut seq = 0u64;
+    for round in 0..20_000u64 {
+        // Fill for the first half, drain in the second; few distinct
+        // instants, so ties between equal times are common.
+        let pushes = if round < 10_000 { 2 } else { 1 };
+        for _ in 0..pushes {
+            let at = q.now().0 + (next() % 50) as i64;
+            q.push(Time(at), seq);
+            model.insert((at, seq));
+            seq += 1;
+        }
+        for _ in 0..(next() % 3) {
+            let got = q.pop().map(|(at, s)| (at.0, s));
+            assert_eq!(got, model.pop_first(), "round {round}");
+        }
+    }
+    while let Some(expected) = model.pop_first() {
+        assert_eq!(q.pop().map(|(at, s)| (at.0, s)), Some(expected));
+    }
+    assert!(q.is_empty());
+}
+
 #[test]
 fn the_clock_never_goes_backwards() {
     let mut q = EventQueue::new(Time(100));
