@@ -2,6 +2,7 @@
 //! `cleanupFinishedJobs`, `removeOldestJobs` and `deleteJob`, and
 //! `utils.go` `byJobStartTime` (docs/fidelity/kubernetes-cronjob.md#cj-15).
 
+use super::listed::{ListedJob, Terminal};
 use super::record::Recorder;
 use super::{DeleteCause, Deletion};
 use crate::model::{CronJob, Job};
@@ -32,7 +33,7 @@ pub fn by_job_start_time(a: &Job, b: &Job) -> Ordering {
 pub(crate) fn cleanup_finished_jobs(
     api: &mut dyn Api,
     cronjob: &mut Cow<'_, CronJob>,
-    jobs: &[&Job],
+    jobs: &[ListedJob<'_>],
     rec: &mut Recorder,
 ) -> bool {
     if !over_limits(cronjob, jobs) {
@@ -43,11 +44,11 @@ pub(crate) fn cleanup_finished_jobs(
     // On the stack: a CronJob keeps a handful of finished Jobs.
     let mut succeeded = JobRefs::new();
     let mut failed = JobRefs::new();
-    for &job in jobs {
-        match job.finished_condition().map(|c| c.type_.as_str()) {
-            Some("Complete") => succeeded.push(job),
-            Some("Failed") => failed.push(job),
-            _ => {}
+    for l in jobs {
+        match l.facts.finished {
+            Some(Terminal::Complete) => succeeded.push(l.job),
+            Some(Terminal::Failed) => failed.push(l.job),
+            None => {}
         }
     }
     let mut update = false;
@@ -64,18 +65,18 @@ pub(crate) fn cleanup_finished_jobs(
 /// Jobs of one kind than its history limit keeps (it then sends at least
 /// one DELETE). Most syncs are within both limits: they classify each Job
 /// once and collect nothing.
-pub(crate) fn over_limits(cronjob: &CronJob, jobs: &[&Job]) -> bool {
+pub(crate) fn over_limits(cronjob: &CronJob, jobs: &[ListedJob<'_>]) -> bool {
     let (succ_limit, failed_limit) =
         (cronjob.spec.successful_jobs_history_limit, cronjob.spec.failed_jobs_history_limit);
     if succ_limit.is_none() && failed_limit.is_none() {
         return false;
     }
     let (mut n_succeeded, mut n_failed) = (0i64, 0i64);
-    for job in jobs {
-        match job.finished_condition().map(|c| c.type_.as_str()) {
-            Some("Complete") => n_succeeded += 1,
-            Some("Failed") => n_failed += 1,
-            _ => {}
+    for l in jobs {
+        match l.facts.finished {
+            Some(Terminal::Complete) => n_succeeded += 1,
+            Some(Terminal::Failed) => n_failed += 1,
+            None => {}
         }
     }
     let over = |n: i64, limit: Option<i32>| limit.is_some_and(|l| n > i64::from(l));

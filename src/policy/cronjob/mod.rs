@@ -6,10 +6,12 @@
 //!
 //! Files by responsibility: [`sync`](fn@sync) in `sync.rs`, history limits
 //! in `history.rs`, the missed-schedule arithmetic in `missed.rs`, the Job
-//! template in `template.rs`, job ownership in `ownership.rs`.
+//! template in `template.rs`, job ownership in `ownership.rs`, what a sync
+//! reads of each listed Job in `listed.rs`.
 
 mod gotime;
 mod history;
+mod listed;
 mod missed;
 mod ownership;
 mod record;
@@ -18,6 +20,7 @@ mod template;
 
 pub use gotime::GO_ZERO;
 pub use history::by_job_start_time;
+pub use listed::{JobFacts, ListedJob, Terminal, with_facts};
 pub use missed::{
     LESS_THAN_ONE_SECOND, MAX_WALK_STEPS, MostRecent, NEXT_SCHEDULE_DELTA, ScheduleFault, exact_missed_count,
     most_recent, requeue_after, scheduled_tick,

@@ -3,6 +3,7 @@
 
 use super::gotime::{GO_ZERO, quote};
 use super::history::{cleanup_finished_jobs, delete_from_active, delete_job, over_limits};
+use super::listed::{ListedJob, with_facts};
 use super::missed::{self, MostRecent, ScheduleFault};
 use super::ownership::{in_active_list, in_active_list_by_name, is_controlled_by, job_ref};
 use super::record::Recorder;
@@ -37,7 +38,9 @@ pub fn sync(api: &mut dyn Api, cronjob: &CronJob, jobs: &[Job], ctx: SyncContext
 /// [`sync`] over borrowed Jobs, so a caller whose Jobs live elsewhere (the
 /// simulator's informer cache) need not copy them.
 pub fn sync_refs(api: &mut dyn Api, cronjob: &CronJob, jobs: &[&Job], ctx: SyncContext<'_>) -> SyncOutcome {
-    let out = sync_cow(api, cronjob, jobs, ctx);
+    let mut facts = Vec::new();
+    let jobs = with_facts(jobs, &mut facts);
+    let out = sync_cow(api, cronjob, &jobs, ctx);
     SyncOutcome {
         cronjob: out.cronjob.into_owned(),
         status_changed: out.status_changed,
@@ -52,10 +55,12 @@ pub fn sync_refs(api: &mut dyn Api, cronjob: &CronJob, jobs: &[&Job], ctx: SyncC
 
 /// [`sync_refs`] that copies the CronJob only once it changes (upstream's
 /// `DeepCopy` is invisible): a sync that writes nothing copies nothing.
+/// The Jobs come with what the sync reads of them ([`ListedJob`]), which a
+/// caller keeping Jobs computes once per version.
 pub fn sync_cow<'c>(
     api: &mut dyn Api,
     cronjob: &'c CronJob,
-    jobs: &[&Job],
+    jobs: &[ListedJob<'_>],
     ctx: SyncContext<'_>,
 ) -> SyncOutcome<Cow<'c, CronJob>> {
     let mut rec = Recorder::new(cronjob, ctx.detail);
@@ -84,7 +89,7 @@ pub fn sync_cow<'c>(
 /// status it changed), but the walk stops at the first write it is sure
 /// of: finished Jobs over a history limit (`cleanupFinishedJobs` deletes at
 /// least one), or a Job to create.
-pub fn sends_any(api: &mut dyn Api, cronjob: &CronJob, jobs: &[&Job], ctx: SyncContext<'_>) -> bool {
+pub fn sends_any(api: &mut dyn Api, cronjob: &CronJob, jobs: &[ListedJob<'_>], ctx: SyncContext<'_>) -> bool {
     if over_limits(cronjob, jobs) {
         return true;
     }
@@ -180,7 +185,7 @@ impl Exit {
 fn sync_cronjob(
     api: &mut dyn Api,
     run: &mut Run,
-    jobs: &[&Job],
+    jobs: &[ListedJob<'_>],
     ctx: SyncContext<'_>,
     rec: &mut Recorder,
 ) -> Exit {
@@ -287,15 +292,15 @@ fn sync_cronjob(
 fn reconcile_jobs(
     api: &mut dyn Api,
     run: &mut Run,
-    jobs: &[&Job],
+    jobs: &[ListedJob<'_>],
     ctx: SyncContext<'_>,
     rec: &mut Recorder,
 ) -> Result<(), ApiError> {
     let same_pass = ctx.settings.last_successful_time_same_pass;
-    for j in jobs {
-        let uid = j.metadata.uid.as_str();
+    for &ListedJob { job: j, facts } in jobs {
+        let uid = facts.uid.as_str();
         let found = in_active_list(&run.work, uid);
-        let Some(cond) = j.finished_condition() else {
+        let Some(terminal) = facts.finished else {
             if found {
                 continue;
             }
@@ -315,15 +320,15 @@ fn reconcile_jobs(
             // The wording changed together with PR #122025's restructure.
             let label = if same_pass { "condition" } else { "status" };
             rec.normal("SawCompletedJob", || {
-                concat_smol(&["Saw completed job: ", &j.metadata.name, ", ", label, ": ", &cond.type_])
+                concat_smol(&["Saw completed job: ", &j.metadata.name, ", ", label, ": ", terminal.as_str()])
             });
             run.update = true;
             if !same_pass {
                 continue;
             }
         }
-        if j.is_complete() {
-            record_success(run, j);
+        if facts.complete {
+            record_success(run, facts.completion_time);
         }
     }
     // Only the refs no listed Job accounts for are looked up (a snapshot:
@@ -334,7 +339,7 @@ fn reconcile_jobs(
         .status
         .active
         .iter()
-        .filter(|r| !jobs.iter().any(|j| j.metadata.uid == r.uid))
+        .filter(|r| !jobs.iter().any(|l| l.facts.uid == r.uid))
         .cloned()
         .collect();
     for r in unlisted {
@@ -354,14 +359,14 @@ fn reconcile_jobs(
 
 /// `lastSuccessfulTime` from a succeeded Job: set when unset (even to a
 /// nil completionTime), raised when the Job completed later.
-fn record_success(run: &mut Run, job: &Job) {
+fn record_success(run: &mut Run, completion_time: Option<Time>) {
     let before = run.work.status.last_successful_time;
     let mut after = before;
     if after.is_none() {
-        after = job.status.completion_time;
+        after = completion_time;
         run.update = true;
     }
-    if let (Some(done), Some(last)) = (job.status.completion_time, after)
+    if let (Some(done), Some(last)) = (completion_time, after)
         && done > last
     {
         after = Some(done);

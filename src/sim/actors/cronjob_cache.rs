@@ -7,6 +7,7 @@
 //! resourceVersion conflict, retried with backoff), UnexpectedJob warnings.
 
 use crate::model::{CronJob, Job};
+use crate::policy::cronjob::{JobFacts, ListedJob};
 use crate::policy::settings::JobListing;
 use crate::sim::api_server::{ApiServer, Change};
 use rustc_hash::FxHashMap;
@@ -16,7 +17,7 @@ use std::sync::Arc;
 /// The Jobs one sync lists: held on the stack up to a count most
 /// CronJobs never exceed (three succeeded and one failed kept, one
 /// running, by default).
-pub(super) type Listed<'a> = smallvec::SmallVec<[&'a Job; 8]>;
+pub(super) type Listed<'a> = smallvec::SmallVec<[ListedJob<'a>; 8]>;
 
 /// A CronJob's Jobs sorted by key (so in name order within a namespace),
 /// the Jobs themselves: listing them needs no lookup in the cache's map.
@@ -24,22 +25,30 @@ pub(super) type Listed<'a> = smallvec::SmallVec<[&'a Job; 8]>;
 /// new Jobs' names sort last (they end in the scheduled minute), and
 /// every sync reads the whole list, which a tree walks far more slowly.
 #[derive(Debug, Default)]
-struct Owned(Vec<(SmolStr, Arc<Job>)>);
+///
+/// Each Job comes with what a sync reads of it ([`JobFacts`]), computed
+/// once per version here rather than at every sync from the Job itself.
+struct Owned(Vec<(SmolStr, Arc<Job>, JobFacts)>);
 
 impl Owned {
     fn find(&self, key: &str) -> Result<usize, usize> {
-        self.0.binary_search_by(|(k, _)| k.as_str().cmp(key))
+        self.0.binary_search_by(|(k, _, _)| k.as_str().cmp(key))
     }
 
-    fn get_mut(&mut self, key: &str) -> Option<&mut Arc<Job>> {
-        let i = self.find(key).ok()?;
-        Some(&mut self.0[i].1)
+    /// Replaces the version of a Job the list holds.
+    fn update(&mut self, key: &str, job: &Arc<Job>) {
+        if let Ok(i) = self.find(key) {
+            let entry = &mut self.0[i];
+            entry.2 = JobFacts::of(job);
+            entry.1 = Arc::clone(job);
+        }
     }
 
     fn insert(&mut self, key: SmolStr, job: Arc<Job>) {
+        let facts = JobFacts::of(&job);
         match self.find(&key) {
-            Ok(i) => self.0[i].1 = job,
-            Err(i) => self.0.insert(i, (key, job)),
+            Ok(i) => self.0[i] = (key, job, facts),
+            Err(i) => self.0.insert(i, (key, job, facts)),
         }
     }
 
@@ -117,10 +126,9 @@ impl Cache {
             && same_owner(slot, &job)
         {
             let by_owner = &mut self.by_owner;
-            let owned = owner_keys(self.listing, &job)
-                .and_then(|(a, b)| by_owner.get_mut(a)?.get_mut(b)?.get_mut(key));
+            let owned = owner_keys(self.listing, &job).and_then(|(a, b)| by_owner.get_mut(a)?.get_mut(b));
             if let Some(owned) = owned {
-                *owned = Arc::clone(&job);
+                owned.update(key, &job);
             }
             *slot = job;
             return;
@@ -178,6 +186,11 @@ impl Cache {
             JobListing::OwnerUid => (self.by_owner.get("").and_then(|uids| uids.get(&cj.metadata.uid)), true),
         };
         let Some(owned) = owned else { return Listed::new() };
-        owned.0.iter().filter(|(k, _)| !this_namespace || in_namespace(k, ns)).map(|(_, j)| &**j).collect()
+        owned
+            .0
+            .iter()
+            .filter(|(k, _, _)| !this_namespace || in_namespace(k, ns))
+            .map(|(_, job, facts)| ListedJob { job, facts })
+            .collect()
     }
 }

@@ -11,7 +11,7 @@ use crate::support::fixtures::{
 };
 use crate::support::upstream_sync::{self as cases, Case, Fail, Requeue};
 use cronwarp::model::{CronJob, Job, SECOND};
-use cronwarp::policy::cronjob::{Decision, Deletion, SyncContext, SyncOutcome, sends_any, sync};
+use cronwarp::policy::cronjob::{Decision, Deletion, SyncContext, SyncOutcome, sends_any, sync, with_facts};
 use cronwarp::policy::{ApiError, Propagation, Settings};
 use cronwarp::schedule::{Zone, format_rfc3339, load_location};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -282,7 +282,9 @@ fn write_probe_agrees_with_the_full_sync_on_every_row() {
         let expected = writes > 0 || out.status_changed;
         let mut probed = setup(c);
         let refs: Vec<&Job> = jobs.iter().collect();
-        assert_eq!(sends_any(&mut probed.api, &cj, &refs, ctx), expected, "{}", c.name);
+        let mut facts = Vec::new();
+        let listed = with_facts(&refs, &mut facts);
+        assert_eq!(sends_any(&mut probed.api, &cj, &listed, ctx), expected, "{}", c.name);
         assert!(probed.api.created.is_empty() || expected, "{}: the probe created a Job", c.name);
         if expected { sends += 1 } else { silent += 1 }
     }
