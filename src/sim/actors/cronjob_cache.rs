@@ -24,10 +24,10 @@ pub(super) type Listed<'a> = smallvec::SmallVec<[ListedJob<'a>; 8]>;
 /// A sorted list, not a `BTreeMap`: a CronJob keeps a handful of Jobs, its
 /// new Jobs' names sort last (they end in the scheduled minute), and
 /// every sync reads the whole list, which a tree walks far more slowly.
-#[derive(Debug, Default)]
 ///
 /// Each Job comes with what a sync reads of it ([`JobFacts`]), computed
 /// once per version here rather than at every sync from the Job itself.
+#[derive(Debug, Default)]
 struct Owned(Vec<(SmolStr, Arc<Job>, JobFacts)>);
 
 impl Owned {
