@@ -47,28 +47,17 @@ pub struct JobFacts {
 }
 
 impl JobFacts {
-    /// Reads `job` in one pass over its conditions.
+    /// Reads `job` with upstream's helpers, once per version: the sync
+    /// then reads these, not the Job.
     pub fn of(job: &Job) -> JobFacts {
-        let (mut finished, mut complete) = (None, false);
-        for c in &job.status.conditions {
-            if c.status != "True" {
-                continue;
-            }
-            match c.type_.as_str() {
-                "Complete" => {
-                    complete = true;
-                    finished.get_or_insert(Terminal::Complete);
-                }
-                "Failed" => {
-                    finished.get_or_insert(Terminal::Failed);
-                }
-                _ => {}
-            }
-        }
+        // `FinishedCondition` only ever matches these two types.
+        let finished = job
+            .finished_condition()
+            .map(|c| if c.type_ == "Complete" { Terminal::Complete } else { Terminal::Failed });
         JobFacts {
             uid: job.metadata.uid.clone(),
             finished,
-            complete,
+            complete: job.is_complete(),
             completion_time: job.status.completion_time,
         }
     }
@@ -99,8 +88,8 @@ mod tests {
         Condition { type_: type_.into(), status: status.into(), ..Condition::default() }
     }
 
-    /// One pass over the conditions gives what the upstream helpers give,
-    /// whatever the order and mix of conditions.
+    /// The facts say what the upstream helpers say, whatever the order and
+    /// mix of conditions (a Job may carry both terminal conditions).
     #[test]
     fn facts_agree_with_finished_condition_and_is_complete() {
         let lists = [

@@ -208,8 +208,7 @@ impl Kubelet {
     /// container starts after the start latency (or when a `pending` rule
     /// lets it).
     fn pod_created(&mut self, core: &mut Core, k: &SmolStr, job: &SmolStr) {
-        let Some((attempt, target)) = self.draw(core, job) else { return };
-        let Some(template) = self.jobs.get(job).map(|jr| Arc::clone(&jr.template)) else { return };
+        let Some((attempt, target, template)) = self.draw(core, job) else { return };
         let now = core.now();
         let mut at = now.add(attempt.start_latency.max(0));
         let faults = self.draw_faults(core, job, now, at);
@@ -239,9 +238,9 @@ impl Kubelet {
         self.schedule_timed_faults(core, k, job);
     }
 
-    /// The next attempt of a Job's run, and the container its exit code
-    /// belongs to.
-    fn draw(&mut self, core: &Core, job: &str) -> Option<(Attempt, Target)> {
+    /// The next attempt of a Job's run, the container its exit code belongs
+    /// to, and what the Job's pods take from its template.
+    fn draw(&mut self, core: &Core, job: &str) -> Option<(Attempt, Target, Arc<PodTemplate>)> {
         let jr = self.jobs.get_mut(job)?;
         let behaviour = &core.workloads.get(&jr.workload)?.behaviour;
         let a = match (jr.next_attempt, jr.elapsed) {
@@ -250,7 +249,7 @@ impl Kubelet {
         };
         let target = jr.template.containers.target(behaviour.failing_container(jr.run, jr.next_attempt));
         jr.next_attempt += 1;
-        Some((a, target))
+        Some((a, target, Arc::clone(&jr.template)))
     }
 
     fn schedule(&mut self, core: &mut Core, pod: &SmolStr, step: Step, at: Time) {
@@ -344,7 +343,10 @@ impl Kubelet {
         exit_code: i32,
         backoff: Millis,
     ) {
-        let (attempt, target) = self.draw(core, &run.job).unwrap_or((run.attempt, run.target));
+        let (attempt, target) = match self.draw(core, &run.job) {
+            Some((attempt, target, _)) => (attempt, target),
+            None => (run.attempt, run.target),
+        };
         let restarts = run.restarts + 1;
         if let Some(r) = self.pods.get_mut(k) {
             r.attempt = attempt;
