@@ -5,3 +5,4 @@ mod input;
 mod kubevela;
 mod manifest;
 mod validation;
+mod vendored_smol_str;
