@@ -280,7 +280,7 @@ impl WorkQueue {
 
     /// Drops a key's pending timer (its timer event then fires nothing);
     /// when it was due.
-    pub fn cancel_timer(&mut self, key: &str) -> Option<Time> {
+    pub fn cancel_timer(&mut self, key: &SmolStr) -> Option<Time> {
         self.waiting.remove(key)
     }
 
@@ -299,7 +299,7 @@ impl WorkQueue {
     }
 
     /// `Forget`: reset the key's rate-limiter history.
-    pub fn forget(&mut self, key: &str) {
+    pub fn forget(&mut self, key: &SmolStr) {
         // Called after every sync; a key is rarely failing, and an empty
         // map still hashes the key.
         if !self.failures.is_empty() {
@@ -325,12 +325,12 @@ impl WorkQueue {
     }
 
     /// Whether the key waits to be processed.
-    pub fn is_queued(&self, key: &str) -> bool {
+    pub fn is_queued(&self, key: &SmolStr) -> bool {
         self.queued.contains(key)
     }
 
     /// `Get` + the start of processing: true when the key was queued.
-    pub fn take(&mut self, key: &str) -> bool {
+    pub fn take(&mut self, key: &SmolStr) -> bool {
         self.queued.remove(key)
     }
 

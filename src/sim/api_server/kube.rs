@@ -407,7 +407,7 @@ impl ApiServer {
 
     /// Creates a pod controlled by the Job `job_key` (with the Job tracking
     /// finalizer, as the Job controller does).
-    pub fn create_pod(&mut self, job_key: &str, mut pod: Pod) -> Result<(), ApiError> {
+    pub fn create_pod(&mut self, job_key: &SmolStr, mut pod: Pod) -> Result<(), ApiError> {
         self.request(Verb::Create, Resource::Pods, &pod.metadata.namespace, &pod.metadata.name)?;
         let k = key(&pod.metadata.namespace, &pod.metadata.name);
         if self.pods.contains_key(&k) {
@@ -419,7 +419,9 @@ impl ApiServer {
         }
         let shared = Arc::new(pod);
         self.pods.insert(k.clone(), Arc::clone(&shared));
-        let job: SmolStr = job_key.into();
+        // The Job's own key, shared: a copy made from its text would cost
+        // an allocation here and a full compare at every later lookup.
+        let job = job_key.clone();
         let index = self.pods_by_job.entry(job.clone()).or_default();
         index.all.insert(k.clone());
         index.count(&k, &shared, 1);

@@ -29,7 +29,7 @@ fn pod_of(world: &mut World, job_key: &str, name: &str) -> String {
         },
         ..Default::default()
     };
-    world.create_pod(job_key, pod).unwrap();
+    world.create_pod(&job_key.into(), pod).unwrap();
     format!("ns/{name}")
 }
 
