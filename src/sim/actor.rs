@@ -300,6 +300,17 @@ impl Core {
         self.out.push(Record { time, entry });
     }
 
+    /// Writes a detail record ([`Entry::is_detail`]), built only when the
+    /// sink reads detail: a report-only run counts it without cloning its
+    /// keys into a record it would drop at once.
+    pub fn emit_detail(&mut self, build: impl FnOnce() -> Entry) {
+        if self.detail {
+            self.emit(build());
+        } else {
+            self.records += 1;
+        }
+    }
+
     /// Emits a Normal Event built only when the sink reads detail (it is
     /// counted either way: an Event is a request of the controller's
     /// client).

@@ -108,7 +108,7 @@ impl JobController {
         let Some(job) = core.api.jobs.get(k).cloned() else {
             self.queue.forget(k);
             self.backoff.remove(k);
-            core.emit(sync_entry(Controller::Job, k, None));
+            core.emit_detail(|| sync_entry(Controller::Job, k, None));
             return;
         };
         // Pod failures are rare: an empty map is not hashed into.
@@ -169,7 +169,7 @@ impl JobController {
             failed |= written.is_err();
             if written.is_ok() {
                 if let Some(start_time) = started {
-                    core.emit(Entry::JobStarted { job: k.clone(), start_time });
+                    core.emit_detail(|| Entry::JobStarted { job: k.clone(), start_time });
                 }
                 if let (Some(f), Some((message, finished_at))) = (&out.finished, finished) {
                     core.emit(Entry::JobFinished {
@@ -231,7 +231,7 @@ impl JobController {
             core.enqueue(&mut self.queue, k, Enqueue::After(d));
             core.now().add(d)
         });
-        core.emit(sync_entry(Controller::Job, k, requeue_at));
+        core.emit_detail(|| sync_entry(Controller::Job, k, requeue_at));
     }
 }
 

@@ -315,7 +315,7 @@ impl Kubelet {
                     p.status.container_statuses = regular;
                     p.status.init_container_statuses = init;
                 });
-                core.emit(Entry::PodStarted { pod: k.clone(), job: run.job.clone() });
+                core.emit_detail(|| Entry::PodStarted { pod: k.clone(), job: run.job.clone() });
                 let code = run.attempt.exit_code;
                 self.schedule(core, k, Step::Exit { code }, core.now().add(run.attempt.duration.max(0)));
                 self.schedule_drawn_disruption(core, k, &run);

@@ -73,19 +73,19 @@ impl TtlController {
     fn sync(&mut self, core: &mut Core, k: &SmolStr) {
         let Some(job) = core.api.jobs.get(k).cloned() else {
             self.queue.forget(k);
-            core.emit(sync_entry(Controller::Ttl, k, None));
+            core.emit_detail(|| sync_entry(Controller::Ttl, k, None));
             return;
         };
         let now = core.now();
         match ttl_decision(&job, now) {
             Ok(TtlDecision::NotApplicable) => {
                 self.queue.forget(k);
-                core.emit(sync_entry(Controller::Ttl, k, None));
+                core.emit_detail(|| sync_entry(Controller::Ttl, k, None));
             }
             Ok(TtlDecision::WaitUntil(at)) => {
                 self.queue.forget(k);
                 core.enqueue(&mut self.queue, k, Enqueue::After(at.since(now)));
-                core.emit(sync_entry(Controller::Ttl, k, Some(at)));
+                core.emit_detail(|| sync_entry(Controller::Ttl, k, Some(at)));
             }
             Ok(TtlDecision::Delete { propagation }) => {
                 self.queue.forget(k);
@@ -93,7 +93,7 @@ impl TtlController {
                 let _ = core.api.delete_job_key(&job.metadata.namespace, &job.metadata.name, propagation);
                 core.api.deleter = saved;
                 core.flush_api_log();
-                core.emit(sync_entry(Controller::Ttl, k, None));
+                core.emit_detail(|| sync_entry(Controller::Ttl, k, None));
             }
             Err(_) => {
                 let retry_at = core.enqueue(&mut self.queue, k, Enqueue::RateLimited);
