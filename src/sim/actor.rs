@@ -305,7 +305,10 @@ impl Core {
     /// keys into a record it would drop at once.
     pub fn emit_detail(&mut self, build: impl FnOnce() -> Entry) {
         if self.detail {
-            self.emit(build());
+            let entry = build();
+            // A record the sink must see may not go through here.
+            debug_assert!(entry.is_detail(), "emit_detail with a non-detail record: {entry:?}");
+            self.emit(entry);
         } else {
             self.records += 1;
         }
