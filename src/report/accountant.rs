@@ -200,14 +200,22 @@ impl Accountant {
     /// Draws one CronJob's ticks up to `t` into its pending queue. Only the
     /// CronJob a record concerns is brought up to date, so a record costs
     /// the same however many CronJobs the scenario has.
-    fn advance(&mut self, object: &str, t: Time) {
+    ///
+    /// `object` is a `SmolStr` where the record has one: the lookup then
+    /// compares two `SmolStr`s (by pointer for clones on the heap) instead
+    /// of calling `memcmp` on two `str`s.
+    fn advance<Q>(&mut self, object: &Q, t: Time)
+    where
+        SmolStr: std::borrow::Borrow<Q>,
+        Q: std::hash::Hash + Eq + ?Sized,
+    {
         self.now = t;
         if let Some(acc) = self.accounts.get_mut(object) {
             acc.draw_ticks_until(t, &self.downtime);
         }
     }
 
-    fn on_sync(&mut self, t: Time, object: &str, decision: &Decision) {
+    fn on_sync(&mut self, t: Time, object: &SmolStr, decision: &Decision) {
         let Some(acc) = self.accounts.get_mut(object) else { return };
         // Ticks that came while the controller backed off from refused
         // requests waited for its retry.
@@ -305,7 +313,7 @@ impl Accountant {
             Entry::JobCreated { job, cronjob, .. } => {
                 let st = JobState { cronjob: cronjob.clone(), running: true, ..JobState::default() };
                 self.jobs.insert(job.clone(), st);
-                if let Some(acc) = self.accounts.get_mut(cronjob.as_str()) {
+                if let Some(acc) = self.accounts.get_mut(cronjob) {
                     acc.report.outcomes.created += 1;
                     acc.overlap.start(t, &mut acc.report.overlaps);
                 }
@@ -375,9 +383,7 @@ impl Accountant {
                 }
             }
             Entry::ContainerRestarted { job, .. } => {
-                if let Some(acc) =
-                    self.jobs.get(job).and_then(|st| self.accounts.get_mut(st.cronjob.as_str()))
-                {
+                if let Some(acc) = self.jobs.get(job).and_then(|st| self.accounts.get_mut(&st.cronjob)) {
                     acc.report.outcomes.retries += 1;
                 }
             }
@@ -458,21 +464,19 @@ impl LogSink for Accountant {
                 | Fault::PodHeldPending { job, .. }
                 | Fault::NodeLost { job, .. }),
             ) => {
-                if let Some(acc) =
-                    self.jobs.get(job).and_then(|st| self.accounts.get_mut(st.cronjob.as_str()))
-                {
+                if let Some(acc) = self.jobs.get(job).and_then(|st| self.accounts.get_mut(&st.cronjob)) {
                     acc.pod_fault(t, f);
                 }
             }
             Entry::Fault(f) => {
                 if let Fault::SpecChange { object, .. } | Fault::CronJobDeleted { object } = f {
-                    self.advance(object, t);
+                    self.advance(object.as_str(), t);
                 }
                 self.on_fault(f)
             }
             Entry::CronOperationSync { object, decision, .. } => {
                 self.advance(object, t);
-                if let Some(acc) = self.accounts.get_mut(object.as_str()) {
+                if let Some(acc) = self.accounts.get_mut(object) {
                     crossplane::on_sync(acc, t, decision);
                 }
             }
@@ -492,13 +496,13 @@ impl LogSink for Accountant {
             }
             Entry::CronWorkflowRun { object, scheduled_time, duplicate, decision, .. } => {
                 self.advance(object, t);
-                if let Some(acc) = self.accounts.get_mut(object.as_str()) {
+                if let Some(acc) = self.accounts.get_mut(object) {
                     argo::on_run(acc, *scheduled_time, *duplicate, decision);
                 }
             }
             Entry::CronWorkflowRegistered { object, .. } => {
                 self.advance(object, t);
-                if let Some(acc) = self.accounts.get_mut(object.as_str()) {
+                if let Some(acc) = self.accounts.get_mut(object) {
                     argo::on_registered(acc, t);
                 }
             }
@@ -513,7 +517,7 @@ impl LogSink for Accountant {
             Entry::Throttled { controller, object, waited, queued, .. } => {
                 if matches!(controller, Controller::Cronjob | Controller::Cronoperation) {
                     self.advance(object, t);
-                    if let Some(acc) = self.accounts.get_mut(object.as_str()) {
+                    if let Some(acc) = self.accounts.get_mut(object) {
                         let held = (*waited, *queued);
                         acc.note_at_or_before(t, |n| n.throttled = n.throttled.max(held));
                     }

@@ -180,9 +180,10 @@ impl Cache {
     pub(super) fn jobs_listed(&self, cj: &CronJob) -> Listed<'_> {
         let ns = cj.metadata.namespace.as_str();
         let (owned, this_namespace) = match self.listing {
-            JobListing::OwnerName => {
-                (self.by_owner.get(ns).and_then(|names| names.get(&cj.metadata.name)), false)
-            }
+            JobListing::OwnerName => (
+                self.by_owner.get(&cj.metadata.namespace).and_then(|names| names.get(&cj.metadata.name)),
+                false,
+            ),
             JobListing::OwnerUid => (self.by_owner.get("").and_then(|uids| uids.get(&cj.metadata.uid)), true),
         };
         let Some(owned) = owned else { return Listed::new() };
