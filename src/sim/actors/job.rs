@@ -215,15 +215,7 @@ impl JobController {
         }
         if failed {
             let retry_at = core.enqueue(&mut self.queue, k, Enqueue::RateLimited);
-            let (controller, object) = (Controller::Job, k.clone());
-            core.emit(Entry::Sync {
-                controller,
-                object,
-                requeue_at: None,
-                retry_at,
-                decision: None,
-                status: None,
-            });
+            core.emit_detail(|| retry_entry(Controller::Job, k, retry_at));
             return;
         }
         self.queue.forget(k);
@@ -273,6 +265,16 @@ pub(crate) fn sync_entry(
     requeue_at: Option<crate::model::Time>,
 ) -> Entry {
     Entry::Sync { controller, object: k.clone(), requeue_at, retry_at: None, decision: None, status: None }
+}
+
+/// A `Sync` entry without a CronJob decision for a sync that failed and
+/// is retried rate-limited at `retry_at`.
+pub(crate) fn retry_entry(
+    controller: Controller,
+    k: &SmolStr,
+    retry_at: Option<crate::model::Time>,
+) -> Entry {
+    Entry::Sync { controller, object: k.clone(), requeue_at: None, retry_at, decision: None, status: None }
 }
 
 /// Five characters from the alphabet `generateName` uses, derived from the

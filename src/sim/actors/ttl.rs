@@ -2,12 +2,12 @@
 //! `ttlafterfinished_controller.go`'s `addJob`/`updateJob` handlers and
 //! `processJob`, around the pure [`crate::policy::ttl::ttl_decision`].
 
-use super::job::sync_entry;
+use super::job::{retry_entry, sync_entry};
 use crate::model::Job;
 use crate::policy::ttl::{TtlDecision, ttl_decision};
 use crate::sim::actor::{Actor, Core, Enqueue, Listed, Process};
 use crate::sim::api_server::{Change, Kinds};
-use crate::sim::log::{Controller, DeletedBy, Entry};
+use crate::sim::log::{Controller, DeletedBy};
 use crate::sim::queue::WorkQueue;
 use smol_str::SmolStr;
 
@@ -97,14 +97,7 @@ impl TtlController {
             }
             Err(_) => {
                 let retry_at = core.enqueue(&mut self.queue, k, Enqueue::RateLimited);
-                core.emit(Entry::Sync {
-                    controller: Controller::Ttl,
-                    object: k.clone(),
-                    requeue_at: None,
-                    retry_at,
-                    decision: None,
-                    status: None,
-                });
+                core.emit_detail(|| retry_entry(Controller::Ttl, k, retry_at));
             }
         }
     }
