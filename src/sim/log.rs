@@ -433,7 +433,7 @@ pub enum Entry {
         retry_at: Option<Time>,
         /// What the reconcile decided.
         #[serde(flatten)]
-        decision: CronDecision,
+        decision: Box<CronDecision>,
     },
     /// Crossplane: one Operation reconcile, with its flattened
     /// [`OperationDecision`].
@@ -449,7 +449,7 @@ pub enum Entry {
         retry_at: Option<Time>,
         /// What the reconcile decided.
         #[serde(flatten)]
-        decision: OperationDecision,
+        decision: Box<OperationDecision>,
     },
     /// Argo: a Workflow was submitted by the CronWorkflow controller.
     #[serde(rename_all = "camelCase")]

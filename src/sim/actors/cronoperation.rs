@@ -127,7 +127,7 @@ impl CronOperationController {
             object: name.clone(),
             requeue_at,
             retry_at,
-            decision: out.decision,
+            decision: Box::new(out.decision),
         });
     }
 }

@@ -339,7 +339,7 @@ impl OperationController {
             object: name.clone(),
             requeue_at,
             retry_at,
-            decision: out.decision,
+            decision: Box::new(out.decision),
         });
         retry_at
     }

@@ -95,7 +95,7 @@ pub fn cron_syncs(out: &SimOutput) -> Vec<(Time, CronDecision, Option<Time>)> {
         .iter()
         .filter_map(|r| match &r.entry {
             Entry::CronOperationSync { decision, retry_at, .. } => {
-                Some((r.time, decision.clone(), *retry_at))
+                Some((r.time, (**decision).clone(), *retry_at))
             }
             _ => None,
         })

@@ -48,7 +48,7 @@ fn decisions(log: &[Record], cronop: &str) -> Vec<(Time, CronDecision)> {
     log.iter()
         .filter_map(|r| match &r.entry {
             Entry::CronOperationSync { object, decision, .. } if object.ends_with(cronop) => {
-                Some((r.time, decision.clone()))
+                Some((r.time, (**decision).clone()))
             }
             _ => None,
         })
