@@ -413,7 +413,7 @@ impl Accountant {
 
     /// A Job stops counting as running once it is finished or gone and its
     /// last pod has terminated.
-    fn settle(&mut self, t: Time, job: &str) {
+    fn settle(&mut self, t: Time, job: &SmolStr) {
         let Some(st) = self.jobs.get_mut(job) else { return };
         let done = st.finished.is_some() || st.removed || st.replaced;
         if st.running && done && st.live_pods == 0 {

@@ -381,7 +381,7 @@ impl Core {
 
     /// The next run index of a workload (0 for an object no workload
     /// owns).
-    pub fn next_run(&mut self, workload: &str) -> u64 {
+    pub fn next_run(&mut self, workload: &SmolStr) -> u64 {
         match self.workloads.get_mut(workload) {
             Some(w) => {
                 w.runs += 1;

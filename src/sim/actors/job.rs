@@ -8,7 +8,7 @@ use crate::policy;
 use crate::policy::job::{BackoffRecord, MIN_BACKOFF_REQUEUE, SYNC_JOB_BATCH_PERIOD};
 use crate::schedule::text::concat_smol;
 use crate::sim::actor::{Actor, Core, Enqueue, Listed, Process};
-use crate::sim::api_server::{Change, Kinds, key};
+use crate::sim::api_server::{Change, Kinds, stored_key};
 use crate::sim::log::{Controller, Entry};
 use crate::sim::queue::WorkQueue;
 use rustc_hash::FxHashMap;
@@ -134,7 +134,7 @@ impl JobController {
         // Counting terminal pods (finalizer removal) comes before the
         // status write upstream; the order is invisible in the log.
         for p in &out.pods_to_count {
-            let pk = if p.bytes().any(|b| b == b'/') { p.clone() } else { key(&ns, p) };
+            let pk = if p.bytes().any(|b| b == b'/') { p.clone() } else { stored_key(&core.api.pods, &ns, p) };
             let _ = core.api.update_pod(&pk, |pod| {
                 pod.metadata.finalizers.retain(|f| f != policy::job::JOB_TRACKING_FINALIZER)
             });
@@ -142,7 +142,7 @@ impl JobController {
         for d in &out.pods_to_delete {
             let (pk, name) = match d.pod.bytes().position(|b| b == b'/') {
                 Some(i) => (d.pod.clone(), SmolStr::from(&d.pod[i + 1..])),
-                None => (key(&ns, &d.pod), d.pod.clone()),
+                None => (stored_key(&core.api.pods, &ns, &d.pod), d.pod.clone()),
             };
             if core.api.delete_pod(&pk).is_ok() {
                 core.flush_api_log();
@@ -229,7 +229,7 @@ impl JobController {
 
 /// A pod from the Job's template (`generateName: <job>-`), with a
 /// deterministic suffix.
-fn new_pod(core: &mut Core, job_key: &str, job: &Job) -> Pod {
+fn new_pod(core: &mut Core, job_key: &SmolStr, job: &Job) -> Pod {
     let mut labels = job.spec.template.metadata.labels.clone();
     labels.insert(SmolStr::new_static("batch.kubernetes.io/controller-uid"), job.metadata.uid.clone());
     labels.insert(SmolStr::new_static("batch.kubernetes.io/job-name"), job.metadata.name.clone());

@@ -19,7 +19,7 @@ mod faults;
 
 use crate::model::{Job, MINUTE, Millis, Pod, PodPhase, SECOND, Time};
 use crate::sim::actor::{Actor, Core, Process};
-use crate::sim::api_server::{Change, Kinds, key};
+use crate::sim::api_server::{Change, Kinds, stored_key};
 use crate::sim::behaviour::{Attempt, PodFaults};
 use crate::sim::log::Entry;
 use containers::{Containers, Target};
@@ -123,9 +123,11 @@ pub struct Kubelet {
     fault_wakes: FxHashMap<u64, (SmolStr, faults::FaultWake)>,
 }
 
-fn owner_cronjob(job: &Job) -> Option<SmolStr> {
+/// The Job's CronJob as the workloads table keys it (a shared clone of that
+/// key when the CronJob is a workload).
+fn owner_cronjob(core: &Core, job: &Job) -> Option<SmolStr> {
     let r = job.metadata.controller_ref().filter(|r| r.kind == "CronJob")?;
-    Some(key(&job.metadata.namespace, &r.name))
+    Some(stored_key(&core.workloads, &job.metadata.namespace, &r.name))
 }
 
 impl Actor for Kubelet {
@@ -160,7 +162,7 @@ impl Kubelet {
             Change::Job { key: k, old: None, new: Some(job) } => {
                 let owner = job.metadata.controller_ref().filter(|r| r.kind == "CronJob");
                 let tick = owner.and_then(|r| crate::policy::cronjob::job_slot(job, &r.name));
-                let workload = owner_cronjob(job).unwrap_or_else(|| k.clone());
+                let workload = owner_cronjob(core, job).unwrap_or_else(|| k.clone());
                 let run = core.next_run(&workload);
                 let pod_spec = &job.spec.template.spec;
                 let report_delay =
@@ -240,7 +242,7 @@ impl Kubelet {
 
     /// The next attempt of a Job's run, the container its exit code belongs
     /// to, and what the Job's pods take from its template.
-    fn draw(&mut self, core: &Core, job: &str) -> Option<(Attempt, Target, Arc<PodTemplate>)> {
+    fn draw(&mut self, core: &Core, job: &SmolStr) -> Option<(Attempt, Target, Arc<PodTemplate>)> {
         let jr = self.jobs.get_mut(job)?;
         let behaviour = &core.workloads.get(&jr.workload)?.behaviour;
         let a = match (jr.next_attempt, jr.elapsed) {
@@ -265,7 +267,7 @@ impl Kubelet {
     }
 
     /// Nothing more to do for a pod (pending wake-ups become stale).
-    fn idle(&mut self, pod: &str) {
+    fn idle(&mut self, pod: &SmolStr) {
         self.tokens += 1;
         if let Some(run) = self.pods.get_mut(pod) {
             run.token = self.tokens;

@@ -2,7 +2,7 @@
 //! `namespace/name`, with deletion propagation and the garbage
 //! collector's part in it.
 
-use super::{ApiServer, Change, PodWas, Resource, Verb, key, split_key, with_key};
+use super::{ApiServer, Change, PodWas, Resource, Verb, key, split_key, stored_key, with_key};
 use crate::model::defaults::{set_object_defaults_cronjob, set_object_defaults_job_spec};
 use crate::model::validation::validate_cronjob_update;
 use crate::model::{CronJob, Job, Pod, PodPhase, Shared, Time};
@@ -14,6 +14,23 @@ use smol_str::SmolStr;
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::sync::Arc;
+
+/// Whether a pod leaves the store: deleted, terminal and free of
+/// finalizers, or an orphan that is terminal (no controller is left to
+/// delete it, and dropping it keeps memory flat).
+fn removable(pod: &Pod) -> bool {
+    let terminal = pod.status.phase.is_terminal();
+    let done = pod.metadata.deletion_timestamp.is_some() && terminal && pod.metadata.finalizers.is_empty();
+    done || (terminal && pod.metadata.controller_ref().is_none())
+}
+
+/// The next resourceVersion from the store's counter. One per write:
+/// digits on the stack, no `fmt`, stored inline.
+fn next_rv(counter: &mut u64) -> SmolStr {
+    let n = *counter;
+    *counter += 1;
+    SmolStr::new(decimal(n, &mut Digits::new()))
+}
 
 impl ApiServer {
     fn uid(&mut self) -> SmolStr {
@@ -30,10 +47,7 @@ impl ApiServer {
     }
 
     fn rv(&mut self) -> SmolStr {
-        let n = self.next_rv;
-        self.next_rv += 1;
-        // One per write: digits on the stack, no `fmt`, stored inline.
-        SmolStr::new(decimal(n, &mut Digits::new()))
+        next_rv(&mut self.next_rv)
     }
 
     /// Fills what the API server sets on create, keeping values the
@@ -117,8 +131,10 @@ impl ApiServer {
 
     fn write_cronjob_status(&mut self, cj: Cow<'_, CronJob>) -> Result<(), ApiError> {
         self.request(Verb::Update, Resource::CronJobStatus, &cj.metadata.namespace, &cj.metadata.name)?;
-        let k = key(&cj.metadata.namespace, &cj.metadata.name);
-        let stored = self.cronjobs.get(&k).ok_or(ApiError::NotFound)?;
+        // The stored key, shared rather than built anew.
+        let found = with_key(&cj.metadata.namespace, &cj.metadata.name, |k| self.cronjobs.get_key_value(k));
+        let (k, stored) = found.ok_or(ApiError::NotFound)?;
+        let k = k.clone();
         // Optimistic concurrency: a write based on a stale copy fails.
         if stored.metadata.uid != cj.metadata.uid
             || (!cj.metadata.resource_version.is_empty()
@@ -204,7 +220,7 @@ impl ApiServer {
         let owner = job.metadata.controller_ref().filter(|r| r.kind == "CronJob");
         self.log.push(Entry::JobCreated {
             job: k.clone(),
-            cronjob: owner.map(|r| key(&job.metadata.namespace, &r.name)).unwrap_or_default(),
+            cronjob: owner.map(|r| stored_key(&self.cronjobs, &job.metadata.namespace, &r.name)).unwrap_or_default(),
             scheduled_time: job
                 .metadata
                 .annotations
@@ -263,12 +279,13 @@ impl ApiServer {
     ) -> Result<(), ApiError> {
         let (ns, name) = split_key(k);
         self.request(Verb::Update, Resource::JobStatus, ns, name)?;
-        let stored = self.jobs.get(k).ok_or(ApiError::NotFound)?;
+        let stored = self.jobs.get_mut(k).ok_or(ApiError::NotFound)?;
         if stored.status == status {
             return Ok(());
         }
-        let rv = self.rv();
-        let stored = self.jobs.get_mut(k).ok_or(ApiError::NotFound)?;
+        // The counter, not `self.rv()`: the stored Job stays borrowed, so
+        // the write looks the key up once.
+        let rv = next_rv(&mut self.next_rv);
         // The new version is built from the old one's parts: copying the
         // whole Job first (`Arc::make_mut`, as the old version lives on in
         // the change) would copy the status it replaces.
@@ -395,7 +412,7 @@ impl ApiServer {
     /// `generateName` suffix is made (the API server generates names; a
     /// counter instead of randomness keeps them reproducible). A Job the
     /// store does not hold numbers from 0 every time.
-    pub fn next_pod_seq(&mut self, job: &str) -> u64 {
+    pub fn next_pod_seq(&mut self, job: &SmolStr) -> u64 {
         match self.pod_seq.get_mut(job) {
             Some(n) => {
                 *n += 1;
@@ -433,11 +450,7 @@ impl ApiServer {
     /// The Job key of a pod's controller (empty when orphaned).
     pub fn job_of(&self, pod: &Pod) -> SmolStr {
         let Some(r) = pod.metadata.controller_ref() else { return SmolStr::default() };
-        // The stored Job's key, when there is one, costs no allocation.
-        with_key(&pod.metadata.namespace, &r.name, |k| match self.jobs.get_key_value(k) {
-            Some((k, _)) => k.clone(),
-            None => SmolStr::from(k),
-        })
+        stored_key(&self.jobs, &pod.metadata.namespace, &r.name)
     }
 
     /// Applies an edit to a pod (kubelet status, finalizer removal) and
@@ -483,6 +496,7 @@ impl ApiServer {
         if let Some(i) = index {
             i.count(k, pod, 1);
         }
+        let done = removable(pod);
         let new = Arc::clone(stored);
         self.changes.push_back(Change::Pod {
             key: k.clone(),
@@ -490,7 +504,9 @@ impl ApiServer {
             old: Some(old),
             new: Some(new),
         });
-        self.remove_pod_if_done(k, job);
+        if done {
+            self.remove_pod(k, job);
+        }
         Ok(())
     }
 
@@ -517,17 +533,9 @@ impl ApiServer {
         self.update_pod_of(k, job, |p| p.metadata.deletion_timestamp = Some(now))
     }
 
-    fn remove_pod_if_done(&mut self, k: &SmolStr, job: SmolStr) {
-        let Some(pod) = self.pods.get(k) else { return };
-        let done = pod.metadata.deletion_timestamp.is_some()
-            && pod.status.phase.is_terminal()
-            && pod.metadata.finalizers.is_empty();
-        // Orphaned terminal pods have no controller left to delete them;
-        // dropping them keeps memory flat.
-        let orphan_done = pod.metadata.controller_ref().is_none() && pod.status.phase.is_terminal();
-        if !(done || orphan_done) {
-            return;
-        }
+    /// Removes a pod [`removable`] found done, once the change that made it
+    /// so is out.
+    fn remove_pod(&mut self, k: &SmolStr, job: SmolStr) {
         if let Some(pod) = self.pods.remove(k) {
             if let Some(set) = self.pods_by_job.get_mut(&job) {
                 set.all.remove(k);

@@ -286,6 +286,21 @@ pub fn with_key<R>(namespace: &str, name: &str, f: impl FnOnce(&str) -> R) -> R 
     })
 }
 
+/// `namespace/name` as `map` stores it: a clone of the map's own key
+/// (which compares by pointer with every other clone of it) when present,
+/// else built anew. A lookup key built from text would cost an allocation
+/// and a full compare at each use.
+pub fn stored_key<V, S: std::hash::BuildHasher>(
+    map: &std::collections::HashMap<SmolStr, V, S>,
+    namespace: &str,
+    name: &str,
+) -> SmolStr {
+    with_key(namespace, name, |k| match map.get_key_value(k) {
+        Some((k, _)) => k.clone(),
+        None => SmolStr::from(k),
+    })
+}
+
 /// `namespace/name` split at its first `/`. A byte scan, not
 /// `split_once`: `CharSearcher` costs about 160 instructions on a short key,
 /// and every write to the store splits one.

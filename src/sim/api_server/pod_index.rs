@@ -68,7 +68,11 @@ impl<'a> JobPods<'a> for StoredJobPods<'a> {
 
 impl ApiServer {
     /// The pods the Job `job_key` controls, for its sync.
-    pub fn job_pods(&self, job_key: &str) -> StoredJobPods<'_> {
+    pub fn job_pods<Q>(&self, job_key: &Q) -> StoredJobPods<'_>
+    where
+        SmolStr: std::borrow::Borrow<Q>,
+        Q: std::hash::Hash + Eq + ?Sized,
+    {
         StoredJobPods { pods: &self.pods, index: self.pods_by_job.get(job_key) }
     }
 }

@@ -47,7 +47,7 @@ pub(super) enum FaultWake {
 impl Kubelet {
     /// The `pending` and `probability` disruption draws of the pod just
     /// created for `job` at `created`, its container due at `start`.
-    pub(super) fn draw_faults(&self, core: &Core, job: &str, created: Time, start: Time) -> PodFaults {
+    pub(super) fn draw_faults(&self, core: &Core, job: &SmolStr, created: Time, start: Time) -> PodFaults {
         let Some(jr) = self.jobs.get(job) else { return PodFaults::default() };
         let Some(w) = core.workloads.get(&jr.workload) else { return PodFaults::default() };
         // The attempt just drawn was `next_attempt - 1`.
@@ -56,7 +56,7 @@ impl Kubelet {
 
     /// The faults of the workload's `at` rules and node losses that are
     /// still to come, for a new pod.
-    pub(super) fn schedule_timed_faults(&mut self, core: &mut Core, pod: &SmolStr, job: &str) {
+    pub(super) fn schedule_timed_faults(&mut self, core: &mut Core, pod: &SmolStr, job: &SmolStr) {
         let Some(w) = self.jobs.get(job).and_then(|jr| core.workloads.get(&jr.workload)) else { return };
         let now = core.now();
         let mut wakes: Vec<(Time, FaultWake)> = Vec::new();
