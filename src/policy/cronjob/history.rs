@@ -4,11 +4,10 @@
 
 use super::listed::{ListedJob, Terminal};
 use super::record::Recorder;
-use super::{DeleteCause, Deletion};
+use super::{DeleteCause, Deletion, Working};
 use crate::model::{CronJob, Job};
 use crate::policy::api::{Api, Propagation};
 use crate::schedule::text::concat_smol;
-use std::borrow::Cow;
 use std::cmp::Ordering;
 
 /// Finished Jobs of one kind, on the stack up to a count most CronJobs
@@ -32,7 +31,7 @@ pub fn by_job_start_time(a: &Job, b: &Job) -> Ordering {
 /// Returns upstream's status-update flag: whether any delete succeeded.
 pub(crate) fn cleanup_finished_jobs(
     api: &mut dyn Api,
-    cronjob: &mut Cow<'_, CronJob>,
+    cronjob: &mut Working<'_>,
     jobs: &[ListedJob<'_>],
     rec: &mut Recorder,
 ) -> bool {
@@ -86,7 +85,7 @@ pub(crate) fn over_limits(cronjob: &CronJob, jobs: &[ListedJob<'_>]) -> bool {
 /// Mirrors `removeOldestJobs`.
 fn remove_oldest_jobs(
     api: &mut dyn Api,
-    cronjob: &mut Cow<'_, CronJob>,
+    cronjob: &mut Working<'_>,
     mut jobs: JobRefs<'_>,
     max: i32,
     rec: &mut Recorder,
@@ -107,7 +106,7 @@ fn remove_oldest_jobs(
 /// `status.active` by uid. Returns whether the delete succeeded.
 pub(crate) fn delete_job(
     api: &mut dyn Api,
-    cronjob: &mut Cow<'_, CronJob>,
+    cronjob: &mut Working<'_>,
     job: &Job,
     cause: DeleteCause,
     rec: &mut Recorder,

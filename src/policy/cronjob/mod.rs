@@ -7,7 +7,8 @@
 //! Files by responsibility: [`sync`](fn@sync) in `sync.rs`, history limits
 //! in `history.rs`, the missed-schedule arithmetic in `missed.rs`, the Job
 //! template in `template.rs`, job ownership in `ownership.rs`, what a sync
-//! reads of each listed Job in `listed.rs`.
+//! reads of each listed Job in `listed.rs`, the CronJob it works on in
+//! `working.rs`.
 
 mod gotime;
 mod history;
@@ -17,6 +18,7 @@ mod ownership;
 mod record;
 mod sync;
 mod template;
+mod working;
 
 pub use gotime::GO_ZERO;
 pub use history::by_job_start_time;
@@ -28,6 +30,7 @@ pub use missed::{
 pub use ownership::{is_controlled_by, job_ref, jobs_for_cronjob, lists_job};
 pub use record::event_object;
 pub use sync::{V1_TOO_MANY_MISSED, sends_any, sync, sync_cow, sync_refs};
+pub use working::Working;
 pub use template::{
     SCHEDULED_TIMESTAMP_ANNOTATION, job_from_template, job_from_template_in, job_name, job_slot,
 };
@@ -178,7 +181,7 @@ pub enum Decision {
 }
 
 /// Everything one `sync(key)` produced.
-/// `C` is the CronJob: owned, or copy-on-write from [`sync_cow`].
+/// `C` is the CronJob: owned, or copy-on-write ([`Working`]) from [`sync_cow`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct SyncOutcome<C = CronJob> {
     /// The object `sync` writes with `UpdateStatus` when `status_changed`.

@@ -8,14 +8,13 @@ use super::missed::{self, MostRecent, ScheduleFault};
 use super::ownership::{in_active_list, in_active_list_by_name, is_controlled_by, job_ref};
 use super::record::Recorder;
 use super::template::{job_from_template_in, job_name};
-use super::{Decision, DeleteCause, Missed, SyncContext, SyncOutcome};
+use super::{Decision, DeleteCause, Missed, SyncContext, SyncOutcome, Working};
 use crate::model::{ConcurrencyPolicy, CronJob, Job, Millis, Time};
 use crate::policy::api::{Api, ApiError, Propagation};
 use crate::schedule::kube::controller_schedule;
 use crate::schedule::text::concat_smol;
 use crate::schedule::{Schedule, load_location};
 use smol_str::SmolStr;
-use std::borrow::Cow;
 use std::sync::Arc;
 
 /// The v1 controller's FailedNeedsStart message for more than 100 misses.
@@ -62,7 +61,7 @@ pub fn sync_cow<'c>(
     cronjob: &'c CronJob,
     jobs: &[ListedJob<'_>],
     ctx: SyncContext<'_>,
-) -> SyncOutcome<Cow<'c, CronJob>> {
+) -> SyncOutcome<Working<'c>> {
     let mut rec = Recorder::new(cronjob, ctx.detail);
     let mut run = Run::new(cronjob, false);
     let cleaned = cleanup_finished_jobs(api, &mut run.work, jobs, &mut rec);
@@ -131,9 +130,9 @@ impl Api for Counted<'_> {
 /// a freshly fetched object in one case; from then on its changes go to
 /// that object while `sync` still writes its own copy, so they are lost.
 struct Run<'c> {
-    work: Cow<'c, CronJob>,
+    work: Working<'c>,
     /// The copy `sync` writes, once `work` has been rebound.
-    written: Option<Cow<'c, CronJob>>,
+    written: Option<Working<'c>>,
     /// `syncCronJob`'s `updateStatus`.
     update: bool,
     /// Only whether the sync writes is asked ([`sends_any`]): stop before
@@ -145,11 +144,12 @@ struct Run<'c> {
 
 impl<'c> Run<'c> {
     fn new(cronjob: &'c CronJob, probe: bool) -> Run<'c> {
-        Run { work: Cow::Borrowed(cronjob), written: None, update: false, probe, stopped: false }
+        Run { work: Working::borrowed(cronjob), written: None, update: false, probe, stopped: false }
     }
 
     fn rebind(&mut self, fresh: CronJob) {
-        let old = std::mem::replace(&mut self.work, Cow::Owned(fresh));
+        let fresh = self.work.fetched(fresh);
+        let old = std::mem::replace(&mut self.work, fresh);
         self.written.get_or_insert(old);
     }
 }

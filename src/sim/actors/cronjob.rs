@@ -175,7 +175,7 @@ impl CronJobController {
         core.count_unbuilt_events(outcome.unbuilt_events);
         let (write_err, written) = if outcome.status_changed {
             let written = WrittenStatus::of(&outcome.cronjob.status);
-            match core.api.update_cronjob_status_owned(outcome.cronjob.into_owned()) {
+            match core.api.update_cronjob_status_shared(outcome.cronjob.into_shared()) {
                 Ok(()) => (None, Some(Box::new(written))),
                 Err(e) => (Some(e), None),
             }

@@ -11,7 +11,6 @@ use crate::policy::{ApiError, Propagation};
 use crate::schedule::text::{Digits, concat_smol, decimal};
 use crate::sim::log::{DeletedBy, Entry};
 use smol_str::SmolStr;
-use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -22,6 +21,24 @@ fn removable(pod: &Pod) -> bool {
     let terminal = pod.status.phase.is_terminal();
     let done = pod.metadata.deletion_timestamp.is_some() && terminal && pod.metadata.finalizers.is_empty();
     done || (terminal && pod.metadata.controller_ref().is_none())
+}
+
+/// A CronJob handed to a status write: the caller's, or one the store may
+/// keep as it is.
+enum Written<'a> {
+    Borrowed(&'a CronJob),
+    Shared(Arc<CronJob>),
+}
+
+impl std::ops::Deref for Written<'_> {
+    type Target = CronJob;
+
+    fn deref(&self) -> &CronJob {
+        match self {
+            Written::Borrowed(c) => c,
+            Written::Shared(c) => c,
+        }
+    }
 }
 
 /// The next resourceVersion from the store's counter. One per write:
@@ -119,17 +136,24 @@ impl ApiServer {
     /// object's), so the controller's own `updateCronJob` handler is not
     /// called.
     pub fn update_cronjob_status(&mut self, cj: &CronJob) -> Result<(), ApiError> {
-        self.write_cronjob_status(Cow::Borrowed(cj))
+        self.write_cronjob_status(Written::Borrowed(cj))
     }
 
     /// [`ApiServer::update_cronjob_status`] handing over the written object,
     /// which then becomes the stored one (the resourceVersion check makes
-    /// it the stored version with a new status), so nothing is copied.
+    /// it the stored version with a new status).
     pub fn update_cronjob_status_owned(&mut self, cj: CronJob) -> Result<(), ApiError> {
-        self.write_cronjob_status(Cow::Owned(cj))
+        self.write_cronjob_status(Written::Shared(Arc::new(cj)))
     }
 
-    fn write_cronjob_status(&mut self, cj: Cow<'_, CronJob>) -> Result<(), ApiError> {
+    /// [`ApiServer::update_cronjob_status_owned`] for an object already in
+    /// an `Arc` (a sync's [`Working`](crate::policy::cronjob::Working)
+    /// copy): the store keeps that very allocation, nothing is copied.
+    pub fn update_cronjob_status_shared(&mut self, cj: Arc<CronJob>) -> Result<(), ApiError> {
+        self.write_cronjob_status(Written::Shared(cj))
+    }
+
+    fn write_cronjob_status(&mut self, cj: Written<'_>) -> Result<(), ApiError> {
         self.request(Verb::Update, Resource::CronJobStatus, &cj.metadata.namespace, &cj.metadata.name)?;
         // The stored key, shared rather than built anew.
         let found = with_key(&cj.metadata.namespace, &cj.metadata.name, |k| self.cronjobs.get_key_value(k));
@@ -151,9 +175,9 @@ impl ApiServer {
         let Some(stored) = self.cronjobs.get_mut(&k) else { return Err(ApiError::NotFound) };
         let old = Arc::clone(stored);
         match cj {
-            Cow::Owned(mut cj) if !cj.metadata.resource_version.is_empty() => {
-                cj.metadata.resource_version = rv;
-                *stored = Arc::new(cj);
+            Written::Shared(mut cj) if !cj.metadata.resource_version.is_empty() => {
+                Arc::make_mut(&mut cj).metadata.resource_version = rv;
+                *stored = cj;
             }
             cj => {
                 let written = Arc::make_mut(stored);

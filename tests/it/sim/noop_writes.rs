@@ -118,6 +118,19 @@ fn a_status_write_that_changes_nothing_keeps_the_resource_version_and_sends_no_e
 }
 
 #[test]
+fn a_status_write_handed_an_arc_stores_that_very_allocation() {
+    let mut w = World::new(0);
+    let mut cj = stored_cronjob(&mut w);
+    cj.status.last_schedule_time = Some(Time(60_000));
+    let written = std::sync::Arc::new(cj);
+    let at = std::sync::Arc::as_ptr(&written);
+    w.update_cronjob_status_shared(written).unwrap();
+    assert!(std::ptr::eq(std::sync::Arc::as_ptr(&w.cronjobs["ns/c"]), at), "stored without a copy");
+    assert_eq!(w.cronjobs["ns/c"].status.last_schedule_time, Some(Time(60_000)));
+    assert!(matches!(w.changes.pop_front(), Some(Change::CronJob { .. })));
+}
+
+#[test]
 fn a_spec_edit_or_job_status_write_that_changes_nothing_sends_no_event() {
     let mut w = World::new(0);
     let cj = stored_cronjob(&mut w);

@@ -6,3 +6,4 @@ mod sync;
 mod template;
 mod upstream_sync;
 mod upstream_utils;
+mod working;
