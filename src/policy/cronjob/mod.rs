@@ -30,10 +30,10 @@ pub use missed::{
 pub use ownership::{is_controlled_by, job_ref, jobs_for_cronjob, lists_job};
 pub use record::event_object;
 pub use sync::{V1_TOO_MANY_MISSED, sends_any, sync, sync_cow, sync_refs};
-pub use working::Working;
 pub use template::{
     SCHEDULED_TIMESTAMP_ANNOTATION, job_from_template, job_from_template_in, job_name, job_slot,
 };
+pub use working::Working;
 
 use super::api::{ApiError, Event};
 use super::settings::Settings;

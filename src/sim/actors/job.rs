@@ -134,7 +134,8 @@ impl JobController {
         // Counting terminal pods (finalizer removal) comes before the
         // status write upstream; the order is invisible in the log.
         for p in &out.pods_to_count {
-            let pk = if p.bytes().any(|b| b == b'/') { p.clone() } else { stored_key(&core.api.pods, &ns, p) };
+            let pk =
+                if p.bytes().any(|b| b == b'/') { p.clone() } else { stored_key(&core.api.pods, &ns, p) };
             let _ = core.api.update_pod(&pk, |pod| {
                 pod.metadata.finalizers.retain(|f| f != policy::job::JOB_TRACKING_FINALIZER)
             });

@@ -244,7 +244,9 @@ impl ApiServer {
         let owner = job.metadata.controller_ref().filter(|r| r.kind == "CronJob");
         self.log.push(Entry::JobCreated {
             job: k.clone(),
-            cronjob: owner.map(|r| stored_key(&self.cronjobs, &job.metadata.namespace, &r.name)).unwrap_or_default(),
+            cronjob: owner
+                .map(|r| stored_key(&self.cronjobs, &job.metadata.namespace, &r.name))
+                .unwrap_or_default(),
             scheduled_time: job
                 .metadata
                 .annotations

@@ -376,7 +376,16 @@ mod outcomes {
 
     fn op_sync_end(a: &mut impl LogSink, at: &str, op: &str) {
         let decision = cronwarp::policy::crossplane::OperationDecision::Succeeded { applied: vec![] };
-        feed(a, at, Entry::OperationSync { object: op.into(), requeue_at: None, retry_at: None, decision: Box::new(decision) });
+        feed(
+            a,
+            at,
+            Entry::OperationSync {
+                object: op.into(),
+                requeue_at: None,
+                retry_at: None,
+                decision: Box::new(decision),
+            },
+        );
     }
 
     #[test]

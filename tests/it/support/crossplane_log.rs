@@ -64,7 +64,16 @@ pub fn op_name(slot: &str) -> String {
 }
 
 pub fn sync(a: &mut impl LogSink, at: &str, decision: CronDecision) {
-    feed(a, at, Entry::CronOperationSync { object: CO.into(), requeue_at: None, retry_at: None, decision: Box::new(decision) });
+    feed(
+        a,
+        at,
+        Entry::CronOperationSync {
+            object: CO.into(),
+            requeue_at: None,
+            retry_at: None,
+            decision: Box::new(decision),
+        },
+    );
 }
 
 /// Crossplane creates the Operation for `slot` at `at` (the store logs the
