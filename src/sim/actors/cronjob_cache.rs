@@ -35,9 +35,21 @@ impl Owned {
         self.0.binary_search_by(|(k, _, _)| k.as_str().cmp(key))
     }
 
+    /// The entry of a Job the list holds. A change's key is a clone of the
+    /// stored one, so a heap key is found by its address, newest Job first
+    /// (the one a sync's writes usually touch), before a search by text
+    /// that compares whole keys.
+    fn find_held(&self, key: &SmolStr) -> Result<usize, usize> {
+        let same = |k: &SmolStr| std::ptr::eq(k.as_str(), key.as_str());
+        match self.0.iter().rposition(|(k, _, _)| same(k)) {
+            Some(i) => Ok(i),
+            None => self.find(key),
+        }
+    }
+
     /// Replaces the version of a Job the list holds.
-    fn update(&mut self, key: &str, job: &Arc<Job>) {
-        if let Ok(i) = self.find(key) {
+    fn update(&mut self, key: &SmolStr, job: &Arc<Job>) {
+        if let Ok(i) = self.find_held(key) {
             let entry = &mut self.0[i];
             entry.2 = JobFacts::of(job);
             entry.1 = Arc::clone(job);
@@ -52,8 +64,8 @@ impl Owned {
         }
     }
 
-    fn remove(&mut self, key: &str) {
-        if let Ok(i) = self.find(key) {
+    fn remove(&mut self, key: &SmolStr) {
+        if let Ok(i) = self.find_held(key) {
             self.0.remove(i);
         }
     }
@@ -141,7 +153,7 @@ impl Cache {
         self.jobs.insert(key.clone(), job);
     }
 
-    fn remove_job(&mut self, key: &str) {
+    fn remove_job(&mut self, key: &SmolStr) {
         let Some(old) = self.jobs.remove(key) else { return };
         let Some((a, b)) = owner_keys(self.listing, &old) else { return };
         if let Some(inner) = self.by_owner.get_mut(a) {
