@@ -8,6 +8,7 @@ use super::{DeleteCause, Deletion, Working};
 use crate::model::{CronJob, Job};
 use crate::policy::api::{Api, Propagation};
 use crate::schedule::text::concat_smol;
+use smol_str::SmolStr;
 use std::cmp::Ordering;
 
 /// Finished Jobs of one kind, on the stack up to a count most CronJobs
@@ -124,6 +125,8 @@ pub(crate) fn delete_job(
 }
 
 /// Mirrors `deleteFromActiveList`.
-pub(crate) fn delete_from_active(cronjob: &mut CronJob, uid: &str) {
-    cronjob.status.active.retain(|r| r.uid != uid);
+pub(crate) fn delete_from_active(cronjob: &mut CronJob, uid: &SmolStr) {
+    // As `SmolStr`s: the refs' uids are clones of the Jobs' own, and compare
+    // by pointer.
+    cronjob.status.active.retain(|r| r.uid != *uid);
 }

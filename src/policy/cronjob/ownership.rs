@@ -5,6 +5,7 @@
 
 use crate::model::{CronJob, Job, ObjectReference};
 use crate::policy::settings::{JobListing, Settings};
+use smol_str::SmolStr;
 
 /// The controller's job list for a CronJob, per [`Settings::job_listing`]:
 /// `getCronJobJobsByIndexer` (controller ownerRef uid, any namespace, as
@@ -31,8 +32,8 @@ pub fn is_controlled_by(job: &Job, cronjob: &CronJob) -> bool {
 }
 
 /// `inActiveList`: a ref in `status.active` with this uid.
-pub(crate) fn in_active_list(cronjob: &CronJob, uid: &str) -> bool {
-    cronjob.status.active.iter().any(|r| r.uid == uid)
+pub(crate) fn in_active_list(cronjob: &CronJob, uid: &SmolStr) -> bool {
+    cronjob.status.active.iter().any(|r| r.uid == *uid)
 }
 
 /// `inActiveListByName`: a ref with this name in the CronJob's namespace.

@@ -298,7 +298,7 @@ fn reconcile_jobs(
 ) -> Result<(), ApiError> {
     let same_pass = ctx.settings.last_successful_time_same_pass;
     for &ListedJob { job: j, facts } in jobs {
-        let uid = facts.uid.as_str();
+        let uid = &facts.uid;
         let found = in_active_list(&run.work, uid);
         let Some(terminal) = facts.finished else {
             if found {
