@@ -62,6 +62,36 @@ pub fn controller_parse(formatted: &str) -> Result<Schedule, String> {
 /// schedule. Remembered per thread (bounded) by schedule and zone, so a
 /// sync neither formats nor looks up a zone again.
 pub fn controller_schedule(schedule: &str, time_zone: Option<&str>) -> (bool, Result<Schedule, String>) {
+    // The last answer first: a partition holds one CronJob, which asks
+    // again at every sync, and comparing its two short strings costs less
+    // than building and hashing the memo's key.
+    let last = LAST_FORMATTED.with_borrow(|last| {
+        let same = last.schedule == schedule && last.zone.as_deref() == time_zone;
+        last.answer.as_ref().filter(|_| same).cloned()
+    });
+    if let Some(r) = last {
+        return r;
+    }
+    let r = controller_schedule_memo(schedule, time_zone);
+    // Kept in place: in a fleet's single engine CronJobs take turns, and
+    // the last answer changes at almost every sync.
+    LAST_FORMATTED.with_borrow_mut(|last| {
+        last.schedule.clear();
+        last.schedule.push_str(schedule);
+        match (time_zone, &mut last.zone) {
+            (Some(tz), Some(z)) => {
+                z.clear();
+                z.push_str(tz);
+            }
+            (tz, z) => *z = tz.map(str::to_string),
+        }
+        last.answer = Some(r.clone());
+    });
+    r
+}
+
+/// [`controller_schedule`]'s memo of every (schedule, zone) asked.
+fn controller_schedule_memo(schedule: &str, time_zone: Option<&str>) -> (bool, Result<Schedule, String>) {
     FORMATTED.with_borrow_mut(|(scratch, memo)| {
         // The key: the zone's length (or a marker for none), the zone, the
         // schedule; built in a reused buffer, so a hit allocates nothing.
@@ -91,9 +121,18 @@ pub fn controller_schedule(schedule: &str, time_zone: Option<&str>) -> (bool, Re
 const PARSED_MAX: usize = 4096;
 
 type FormattedMemo = (Vec<u8>, FxHashMap<Vec<u8>, (bool, Result<Schedule, String>)>);
+/// The last (schedule, zone) [`controller_schedule`] answered, and its
+/// answer (`None` before the first).
+struct LastFormatted {
+    schedule: String,
+    zone: Option<String>,
+    answer: Option<(bool, Result<Schedule, String>)>,
+}
 
 thread_local! {
     static FORMATTED: RefCell<FormattedMemo> = RefCell::new((Vec::new(), FxHashMap::default()));
+    static LAST_FORMATTED: RefCell<LastFormatted> =
+        const { RefCell::new(LastFormatted { schedule: String::new(), zone: None, answer: None }) };
     static PARSED: RefCell<BTreeMap<String, Result<Schedule, String>>> = const { RefCell::new(BTreeMap::new()) };
 }
 
