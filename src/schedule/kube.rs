@@ -277,6 +277,38 @@ mod tests {
         assert_eq!(format_schedule("0 9 * * *", None).text, "0 9 * * *");
     }
 
+    /// The remembered answers (the last one, then the memo) are the
+    /// answers: asked in turns, each (schedule, zone) gets its own, a
+    /// missing zone and an empty one included.
+    #[test]
+    fn remembered_schedules_answer_as_parsing_does() {
+        let questions = [
+            ("0 9 * * *", Some("Asia/Tokyo")),
+            ("0 9 * * *", Some("Europe/Berlin")),
+            ("0 9 * * *", None),
+            ("0 9 * * *", Some("")),
+            ("*/5 * * * *", Some("Asia/Tokyo")),
+            ("TZ=UTC 0 * * * *", Some("Asia/Tokyo")),
+            ("61 * * * *", None),
+        ];
+        for round in 0..3 {
+            for &(schedule, zone) in questions.iter().chain(questions.iter().rev()) {
+                let f = format_schedule(schedule, zone);
+                let fresh = (f.tz_in_schedule, parse_uncached(&f.text));
+                assert_eq!(
+                    controller_schedule(schedule, zone),
+                    fresh,
+                    "{schedule:?} in {zone:?}, round {round}"
+                );
+                assert_eq!(
+                    controller_schedule(schedule, zone),
+                    fresh,
+                    "asked twice: {schedule:?} in {zone:?}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn panics_become_invalid_schedule_format() {
         assert_eq!(
