@@ -12,6 +12,14 @@ fn cronjob() -> CronJob {
     cj
 }
 
+/// `cj` worked on and changed once; with the address of the copy made.
+fn changed(cj: &CronJob) -> (Working<'_>, *const CronJob) {
+    let mut w = Working::borrowed(cj);
+    w.to_mut().status.last_schedule_time = Some(Time(60_000));
+    let copy: *const CronJob = &*w;
+    (w, copy)
+}
+
 #[test]
 fn an_unchanged_cronjob_is_read_through_without_a_copy() {
     let cj = cronjob();
@@ -23,9 +31,7 @@ fn an_unchanged_cronjob_is_read_through_without_a_copy() {
 #[test]
 fn the_first_change_copies_and_later_ones_change_the_copy() {
     let cj = cronjob();
-    let mut w = Working::borrowed(&cj);
-    w.to_mut().status.last_schedule_time = Some(Time(60_000));
-    let copy: *const CronJob = &*w;
+    let (mut w, copy) = changed(&cj);
     w.to_mut().status.last_successful_time = Some(Time(120_000));
     assert!(std::ptr::eq(&*w, copy), "the second change reuses the first copy");
     assert_eq!(cj.status.last_schedule_time, None, "the caller's CronJob is untouched");
@@ -36,9 +42,7 @@ fn the_first_change_copies_and_later_ones_change_the_copy() {
 #[test]
 fn the_shared_copy_is_the_one_the_sync_wrote() {
     let cj = cronjob();
-    let mut w = Working::borrowed(&cj);
-    w.to_mut().status.last_schedule_time = Some(Time(60_000));
-    let copy: *const CronJob = &*w;
+    let (w, copy) = changed(&cj);
     let shared: Arc<CronJob> = w.into_shared();
     assert!(std::ptr::eq(&*shared, copy), "handed over, not copied again");
     // A CronJob never changed is copied once, on the way out.
