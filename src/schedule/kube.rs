@@ -78,12 +78,13 @@ pub fn controller_schedule(schedule: &str, time_zone: Option<&str>) -> (bool, Re
     LAST_FORMATTED.with_borrow_mut(|last| {
         last.schedule.clear();
         last.schedule.push_str(schedule);
-        match (time_zone, &mut last.zone) {
-            (Some(tz), Some(z)) => {
+        match time_zone {
+            Some(tz) => {
+                let z = last.zone.get_or_insert_with(String::new);
                 z.clear();
                 z.push_str(tz);
             }
-            (tz, z) => *z = tz.map(str::to_string),
+            None => last.zone = None,
         }
         last.answer = Some(r.clone());
     });

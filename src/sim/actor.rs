@@ -189,6 +189,14 @@ pub struct WorkloadState {
     pub lane: u16,
 }
 
+impl WorkloadState {
+    /// The next run's index, counted.
+    pub fn next_run(&mut self) -> u64 {
+        self.runs += 1;
+        self.runs - 1
+    }
+}
+
 /// An object of the initial list a process's informers deliver when it
 /// starts.
 #[derive(Debug, Clone, Copy)]
@@ -382,13 +390,7 @@ impl Core {
     /// The next run index of a workload (0 for an object no workload
     /// owns).
     pub fn next_run(&mut self, workload: &SmolStr) -> u64 {
-        match self.workloads.get_mut(workload) {
-            Some(w) => {
-                w.runs += 1;
-                w.runs - 1
-            }
-            None => 0,
-        }
+        self.workloads.get_mut(workload).map_or(0, WorkloadState::next_run)
     }
 }
 

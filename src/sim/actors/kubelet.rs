@@ -163,10 +163,12 @@ impl Kubelet {
                 let owner = job.metadata.controller_ref().filter(|r| r.kind == "CronJob");
                 let tick = owner.and_then(|r| crate::policy::cronjob::job_slot(job, &r.name));
                 let workload = owner_cronjob(core, job).unwrap_or_else(|| k.clone());
-                let run = core.next_run(&workload);
+                // One lookup for the run index and the report delay.
+                let (run, report_delay) = match core.workloads.get_mut(&workload) {
+                    Some(w) => (w.next_run(), w.behaviour.status_report_delay.millis()),
+                    None => (0, 0),
+                };
                 let pod_spec = &job.spec.template.spec;
-                let report_delay =
-                    core.workloads.get(&workload).map_or(0, |w| w.behaviour.status_report_delay.millis());
                 // Only a Job stored already running has a startTime at
                 // creation; its first pod resumes rather than restarts.
                 let elapsed = match job.status.start_time {
